@@ -1,0 +1,278 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from './config/index.js';
+import { type Clock, DomainError, newId, systemClock } from './kernel/index.js';
+import { type Store, getMeta, metaMigrations, migrate, setMeta, sql } from './platform/db/index.js';
+import { EventBus, eventsMigrations } from './platform/events/index.js';
+import { type App, enforceRoutePermission, errorBody, toDomainError, wantsJson, requestLang } from './platform/http/index.js';
+import { addMessages, translator } from './platform/i18n/index.js';
+import { type Logger, createLogger } from './platform/log.js';
+import type { ModuleDefinition, PlatformDeps } from './platform/module.js';
+import { type ViewContext, renderErrorPage, sendHtml } from './platform/views/index.js';
+import { calendarMigrations, createCalendar, calendarRoutes, type WorkingCalendar } from './platform/calendar/index.js';
+import { createStatsModule } from './modules/stats/index.js';
+
+export interface BuildOptions {
+  config: Config;
+  store: Store;
+  clock?: Clock;
+  logger?: Logger;
+  /** run migrations (default true) */
+  migrate?: boolean;
+  /** seed the demo city: 'auto' seeds an empty store unless in production (default: config.demo) */
+  demo?: 'on' | 'off' | 'auto';
+  /** start the event consumers on a timer (default true); tests call `events.drain()` instead */
+  startConsumers?: boolean;
+}
+
+export interface TongbanApp {
+  readonly app: App;
+  readonly events: EventBus;
+  readonly calendar: WorkingCalendar;
+  readonly modules: readonly ModuleDefinition[];
+  /** whether this start seeded the demo city */
+  readonly seeded: boolean;
+  close(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the context every page needs (language, translator, CSRF token, user) */
+    view(reply: FastifyReply): ViewContext;
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+function loadAssets(): Map<string, { body: Buffer; type: string }> {
+  const m = new Map<string, { body: Buffer; type: string }>();
+  m.set('app.css', { body: readFileSync(join(here, 'platform/views/assets/app.css')), type: 'text/css; charset=utf-8' });
+  m.set('app.js', { body: readFileSync(join(here, 'platform/views/assets/app.js')), type: 'text/javascript; charset=utf-8' });
+  m.set('htmx.min.js', {
+    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')),
+    type: 'text/javascript; charset=utf-8',
+  });
+  return m;
+}
+
+export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
+  const { config, store } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const events = new EventBus(store, clock, {
+    onError: (consumer, err) => log.error({ err, consumer }, 'event consumer failed'),
+  });
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    genReqId: () => newId(),
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    disableRequestLogging: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const deps: PlatformDeps = { config, store, clock, events, log };
+  const calendar = createCalendar({ store, clock });
+
+  // ── modules, in dependency order (leaves first) ──────────────────────────────────────────
+  const stats = createStatsModule(deps);
+  const modules: ModuleDefinition[] = [stats.definition];
+
+  const migrations = { ...metaMigrations, ...eventsMigrations, ...calendarMigrations };
+  for (const m of modules) {
+    if (m.messages) addMessages(m.name, m.messages);
+    Object.assign(migrations, m.migrations ?? {});
+    for (const c of m.consumers ?? []) events.register(c);
+  }
+  if (opts.migrate !== false) await migrate(store.db, migrations);
+
+  // ── plugins ───────────────────────────────────────────────────────────────────────────────
+  await app.register(fastifyCookie, { secret: config.secretKey.toString('base64') });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.env === 'production' ? [] : null,
+      },
+    },
+    hsts: config.env === 'production',
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'tb_csrf',
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.env === 'production', signed: true },
+    // a token is bound to the session it was made for: one from another session is refused
+    getUserInfo: (req: FastifyRequest) => req.principal?.sessionId ?? 'anonymous',
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tongban API',
+        description: '郑州市一网通办政务服务平台 (tongban) JSON API. Errors: {"error":{"code","message","details"}}.',
+        version: '1',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'tb_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+    hideUntagged: false,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: false });
+
+  // Every route declares who may call it (config.permission), checked before its handler.
+  const undeclared: string[] = [];
+  app.addHook('onRoute', (route) => {
+    const internal = route.url.startsWith('/docs') || route.url === '/api/openapi.json';
+    if (internal) {
+      route.config = { ...(route.config ?? {}), permission: 'public' };
+      return;
+    }
+    if (route.config?.permission === undefined) undeclared.push(`${String(route.method)} ${route.url}`);
+  });
+
+  const authenticate = modules.find((m) => m.authenticate)?.authenticate;
+  app.decorateRequest('principal', undefined);
+  app.decorateRequest('lang', 'zh-CN');
+  app.decorateRequest('view', function (this: FastifyRequest, reply: FastifyReply): ViewContext {
+    const req = this;
+    const nav = modules.flatMap((m) => m.nav?.(req.principal) ?? []);
+    return {
+      lang: req.lang,
+      t: translator(req.lang),
+      path: req.url,
+      csrfToken: reply.generateCsrf(),
+      requestId: String(req.id),
+      demo: seededDemo || config.demo === 'on',
+      user: req.principal
+        ? { displayName: req.principal.displayName, kind: req.principal.kind, nav }
+        : nav.length
+          ? undefined
+          : undefined,
+    };
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    req.lang = requestLang(req);
+    const q = (req.query as Record<string, unknown> | undefined)?.lang;
+    if (q === 'en' || q === 'zh-CN') reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
+    if (authenticate) req.principal = await authenticate(req, reply);
+  });
+  // CSRF: every state-changing request that rides on a cookie session must carry the token.
+  // Bearer-token calls carry no ambient credentials and need none.
+  app.addHook('preHandler', async (req, reply) => {
+    const m = req.method;
+    if (m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS' && !req.headers.authorization?.startsWith('Bearer ')) {
+      if (!req.routeOptions.config?.skipCsrf) {
+        await new Promise<void>((resolve, reject) =>
+          app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())),
+        );
+      }
+    }
+    await enforceRoutePermission(req, reply);
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const err = toDomainError(error, String(req.id));
+    if (err.status >= 500) req.log.error({ err: error }, 'request failed');
+    else req.log.info({ code: err.code }, 'request refused');
+    if (wantsJson(req)) return reply.code(err.status).send(errorBody(err, req.lang, String(req.id)));
+    return sendHtml(reply, renderErrorPage(req.view(reply), err), err.status);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const err = new DomainError('COMMON.NOT_FOUND');
+    if (wantsJson(req)) return reply.code(404).send(errorBody(err, req.lang, String(req.id)));
+    return sendHtml(reply, renderErrorPage(req.view(reply), err), 404);
+  });
+
+  // ── platform routes ───────────────────────────────────────────────────────────────────────
+  const assets = loadAssets();
+  app.get(
+    '/assets/:file',
+    { config: { permission: 'public' }, schema: { hide: true, params: z.object({ file: z.string() }) } },
+    async (req, reply) => {
+      const a = assets.get(req.params.file);
+      if (!a) throw new DomainError('COMMON.NOT_FOUND');
+      return reply.type(a.type).header('cache-control', 'public, max-age=3600').send(a.body);
+    },
+  );
+  app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => {
+    await sql`select 1`.execute(store.db);
+    return { status: 'ok' };
+  });
+  app.get('/readyz', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    const st = await events.status();
+    const behind = st.filter((s) => s.lag > 0);
+    return reply.code(behind.length ? 503 : 200).send({ status: behind.length ? 'catching-up' : 'ok', consumers: st });
+  });
+  app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  calendarRoutes(app, calendar);
+  for (const m of modules) await m.routes?.(app);
+
+  await app.ready();
+  if (undeclared.length) throw new Error(`routes without config.permission: ${undeclared.join(', ')}`);
+
+  // ── demo city ─────────────────────────────────────────────────────────────────────────────
+  const demoMode = opts.demo ?? config.demo;
+  let seededDemo = (await getMeta(store.db, 'demo.seeded')) !== undefined;
+  let seeded = false;
+  if (!seededDemo && (demoMode === 'on' || (demoMode === 'auto' && config.env !== 'production'))) {
+    log.info('seeding the Zhengzhou demo city');
+    for (const m of modules) await m.seedDemo?.();
+    await setMeta(store.db, 'demo.seeded', clock.now().toISOString(), clock.now().toISOString());
+    seededDemo = true;
+    seeded = true;
+  }
+  for (const m of modules) await m.warmUp?.();
+  if (opts.startConsumers !== false) events.start();
+
+  return {
+    app,
+    events,
+    calendar,
+    modules,
+    seeded,
+    async close() {
+      await events.stop();
+      await app.close();
+      for (const m of [...modules].reverse()) await m.close?.();
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** forms that cannot carry the token in a field (none yet) */
+    skipCsrf?: boolean;
+  }
+}

@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. The result is validated once and frozen; a bad value
+ * stops the start with one line naming the variable. Development has defaults; production
+ * refuses to start without its secrets.
+ */
+export type Env = 'development' | 'test' | 'production';
+
+export interface Config {
+  readonly env: Env;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** postgres://… when set; otherwise the embedded SQLite file under dataDir */
+  readonly databaseUrl: string | undefined;
+  /** 'auto': seed the demo city when the store is empty and not in production */
+  readonly demo: 'on' | 'off' | 'auto';
+  /** 32-byte master secret: personal-data encryption, keyed hashes, session and CSRF tokens */
+  readonly secretKey: Buffer;
+  /** the operator key that production asks of `tongban token` */
+  readonly operatorKey: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SQLite durability: FULL syncs the WAL on every commit; NORMAL survives a process crash only */
+  readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** the origin (name) of this node's transparency log */
+  readonly logOrigin: string;
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+function parseVar<T>(name: string, raw: string | undefined, schema: z.ZodType<T>, hint: string): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    throw new ConfigError(name, `invalid value ${JSON.stringify(raw)} (${hint})`);
+  }
+  return r.data;
+}
+
+function decodeSecret(name: string, raw: string): Buffer {
+  const hex = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : undefined;
+  const buf = hex ?? Buffer.from(raw, 'base64');
+  if (buf.length !== 32) {
+    throw new ConfigError(name, 'must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
+  }
+  return buf;
+}
+
+/** Development only: a random secret kept in the data directory, never in the repo. */
+function devSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'dev-secret.key');
+  if (existsSync(file)) return decodeSecret('TONGBAN_SECRET_KEY (dev file)', readFileSync(file, 'utf8').trim());
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const mode = parseVar(
+    'TONGBAN_ENV',
+    env.TONGBAN_ENV ?? (env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development'),
+    z.enum(['development', 'test', 'production']),
+    'development, test or production',
+  );
+  const host = parseVar('TONGBAN_HOST', env.TONGBAN_HOST ?? '127.0.0.1', z.string().min(1), 'a host name or address');
+  const port = parseVar('TONGBAN_PORT', env.TONGBAN_PORT ?? '3000', portSchema, 'a whole number 0–65535');
+  const dataDir = resolve(env.TONGBAN_DATA_DIR ?? './data');
+  const databaseUrl = env.TONGBAN_DATABASE_URL
+    ? parseVar(
+        'TONGBAN_DATABASE_URL',
+        env.TONGBAN_DATABASE_URL,
+        z.string().regex(/^postgres(ql)?:\/\//),
+        'a postgres:// or postgresql:// URL',
+      )
+    : undefined;
+  const demoRaw = env.TONGBAN_DEMO;
+  const demo =
+    demoRaw === undefined || demoRaw === ''
+      ? 'auto'
+      : parseVar('TONGBAN_DEMO', demoRaw, z.enum(['1', '0', 'true', 'false']), '1 or 0') === '1' ||
+          demoRaw === 'true'
+        ? 'on'
+        : 'off';
+  const publicUrl = parseVar(
+    'TONGBAN_PUBLIC_URL',
+    env.TONGBAN_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    z.url(),
+    'an absolute URL such as https://zwfw.example.gov.cn',
+  ).replace(/\/$/, '');
+  const logLevel = parseVar(
+    'TONGBAN_LOG_LEVEL',
+    env.TONGBAN_LOG_LEVEL ?? (mode === 'test' ? 'silent' : 'info'),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    'fatal, error, warn, info, debug, trace or silent',
+  );
+  const sqliteSynchronous = parseVar(
+    'TONGBAN_SQLITE_SYNCHRONOUS',
+    env.TONGBAN_SQLITE_SYNCHRONOUS ?? 'FULL',
+    z.enum(['FULL', 'NORMAL']),
+    'FULL or NORMAL',
+  );
+  const bodyLimitBytes = parseVar(
+    'TONGBAN_BODY_LIMIT',
+    env.TONGBAN_BODY_LIMIT ?? String(10 * 1024 * 1024),
+    z.coerce.number().int().min(1024),
+    'bytes, at least 1024',
+  );
+  const trustProxy = parseVar('TONGBAN_TRUST_PROXY', env.TONGBAN_TRUST_PROXY ?? '0', z.enum(['0', '1']), '1 or 0') === '1';
+
+  let secretKey: Buffer;
+  if (env.TONGBAN_SECRET_KEY) secretKey = decodeSecret('TONGBAN_SECRET_KEY', env.TONGBAN_SECRET_KEY);
+  else if (mode === 'production') throw new ConfigError('TONGBAN_SECRET_KEY', 'is required in production');
+  else secretKey = devSecret(dataDir);
+
+  const operatorKey = env.TONGBAN_OPERATOR_KEY || undefined;
+  if (mode === 'production') {
+    if (!env.TONGBAN_PUBLIC_URL) throw new ConfigError('TONGBAN_PUBLIC_URL', 'is required in production');
+    if (operatorKey !== undefined && operatorKey.length < 24)
+      throw new ConfigError('TONGBAN_OPERATOR_KEY', 'must be at least 24 characters');
+  }
+  const logOrigin = env.TONGBAN_LOG_ORIGIN ?? `${new URL(publicUrl).host}/tongban/log`;
+
+  return Object.freeze({
+    env: mode,
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    databaseUrl,
+    demo,
+    secretKey,
+    operatorKey,
+    logLevel,
+    sqliteSynchronous,
+    logOrigin,
+    bodyLimitBytes,
+    trustProxy,
+  });
+}
+
+/** A config for tests: in-memory defaults, no files written. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({
+    env: 'test' as const,
+    host: '127.0.0.1',
+    port: 0,
+    publicUrl: 'http://127.0.0.1:3000',
+    dataDir: '/nonexistent-test-data-dir',
+    databaseUrl: undefined,
+    demo: 'off' as const,
+    secretKey: Buffer.alloc(32, 7),
+    operatorKey: 'test-operator-key-0123456789',
+    logLevel: 'silent' as const,
+    sqliteSynchronous: 'NORMAL' as const,
+    logOrigin: 'test.tongban.local/log',
+    bodyLimitBytes: 10 * 1024 * 1024,
+    trustProxy: false,
+    ...overrides,
+  });
+}

@@ -1,0 +1,4 @@
+export * from './result.js';
+export * from './errors.js';
+export * from './ids.js';
+export * from './clock.js';

@@ -1,0 +1,58 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { openStore } from './platform/db/index.js';
+import { createLogger } from './platform/log.js';
+import { join } from 'node:path';
+
+/** Process entry: load config → open the store → build the app → listen → shut down gracefully. */
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tongban: configuration error: ${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const log = createLogger(config.logLevel);
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: join(config.dataDir, 'tongban.sqlite'),
+    sqliteSynchronous: config.sqliteSynchronous,
+  });
+  const t = await buildApp({ config, store, logger: log });
+  await t.app.listen({ host: config.host, port: config.port });
+  const ms = Math.round(performance.now() - t0);
+  log.info({ store: store.description, seeded: t.seeded, startupMs: ms }, 'tongban is listening');
+  process.stdout.write(`\n  tongban 通办 is running at ${config.publicUrl}/  (store: ${store.description}; ready in ${ms} ms)\n\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: no new connections, finishing requests');
+    const force = setTimeout(() => {
+      log.error('shutdown took over 10 s; exiting');
+      process.exit(1);
+    }, 10_000).unref();
+    try {
+      await t.close(); // stops consumers, closes the server after in-flight requests, closes modules
+      await store.close();
+      clearTimeout(force);
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`tongban: failed to start: ${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+export * from './store.js';
+export { sql } from 'kysely';
+export type { Kysely, Selectable, Insertable, Updateable, Generated } from 'kysely';
+export * from './meta.js';

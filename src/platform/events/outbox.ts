@@ -1,0 +1,362 @@
+import { type Generated, type Kysely, type Migration, sql } from 'kysely';
+import type { Clock } from '../../kernel/index.js';
+import { newId } from '../../kernel/index.js';
+import { type Db, type Executor, type Store, columnTypes, dialectOf } from '../db/index.js';
+
+/**
+ * The transactional outbox. A state change appends its event with `appendEvent(trx, …)` in the
+ * same transaction, so an event exists if and only if the change committed. Consumers read the
+ * stream in order from a stored position and write their effects and their new position in one
+ * transaction, so a crash can neither lose nor double-count an event.
+ *
+ * Order: on SQLite there is one writer, so the sequence number is commit order. On PostgreSQL a
+ * sequence number is taken before commit, so a later number can become visible first; each event
+ * therefore records its transaction id (xid8) and consumers read only transactions older than the
+ * oldest one still running (pg_snapshot_xmin), ordered by (xid, seq). Nothing can appear behind
+ * a position once it has been passed.
+ */
+export type EventsTables = {
+  events: {
+    seq: Generated<number>;
+    id: string;
+    tx: Generated<string>;
+    type: string;
+    aggregate_type: string;
+    aggregate_id: string;
+    region_code: string | null;
+    actor: string | null;
+    payload: string;
+    created_at: string;
+  };
+  event_consumers: {
+    name: string;
+    position_tx: string;
+    position_seq: number;
+    processed: number;
+    updated_at: string;
+    last_error: string | null;
+  };
+};
+
+export interface NewEvent {
+  /** dotted, past tense: `cases.accepted`, `licences.issued` */
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  regionCode?: string | null;
+  /** the acting account id (never a name or an ID number) */
+  actor?: string | null;
+  payload?: Record<string, unknown>;
+}
+
+export interface EventRecord {
+  seq: number;
+  id: string;
+  tx: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  regionCode: string | null;
+  actor: string | null;
+  payload: Record<string, unknown>;
+  createdAt: string;
+}
+
+export const eventsMigrations: Record<string, Migration> = {
+  'events.0001_outbox': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('events')
+        .addColumn('seq', t.serial, (c) => (t.isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('tx', t.isPostgres ? sql`xid8` : 'integer', (c) =>
+          c.notNull().defaultTo(t.isPostgres ? sql`pg_current_xact_id()` : 0),
+        )
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('aggregate_type', 'text', (c) => c.notNull())
+        .addColumn('aggregate_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text')
+        .addColumn('actor', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('events_tx_seq').on('events').columns(['tx', 'seq']).execute();
+      await db.schema
+        .createIndex('events_aggregate')
+        .on('events')
+        .columns(['aggregate_type', 'aggregate_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('event_consumers')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('position_tx', 'text', (c) => c.notNull())
+        .addColumn('position_seq', t.bigint, (c) => c.notNull())
+        .addColumn('processed', t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+  },
+};
+
+const edb = (db: Executor) => db.withTables<EventsTables>();
+
+/** Appends events inside the caller's transaction. Payloads must hold no unmasked personal data. */
+export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const now = clock.now().toISOString();
+  const rows = events.map((e) => ({
+    id: newId(),
+    type: e.type,
+    aggregate_type: e.aggregateType,
+    aggregate_id: e.aggregateId,
+    region_code: e.regionCode ?? null,
+    actor: e.actor ?? null,
+    payload: JSON.stringify(e.payload ?? {}),
+    created_at: now,
+  }));
+  await edb(trx).insertInto('events').values(rows).execute();
+  return rows.map((r) => r.id);
+}
+
+export const appendEvent = async (trx: Executor, clock: Clock, e: NewEvent): Promise<string> =>
+  (await appendEvents(trx, clock, [e]))[0]!;
+
+type EventRow = EventsTables['events'] & { seq: number; tx: string };
+
+function toRecord(r: EventRow): EventRecord {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    tx: String(r.tx),
+    type: r.type,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    regionCode: r.region_code,
+    actor: r.actor,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    createdAt: r.created_at,
+  };
+}
+
+/** Reads events after a position, in stream order, only from finished transactions. */
+export async function readEvents(
+  db: Executor,
+  after: { tx: string; seq: number },
+  limit: number,
+): Promise<EventRecord[]> {
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<EventRow>`
+      select seq, id, tx::text as tx, type, aggregate_type, aggregate_id, region_code, actor, payload, created_at
+      from events
+      where (tx, seq) > (${after.tx}::xid8, ${after.seq}::bigint)
+        and tx < pg_snapshot_xmin(pg_current_snapshot())
+      order by tx, seq
+      limit ${limit}`.execute(db);
+    return r.rows.map(toRecord);
+  }
+  const rows = await edb(db)
+    .selectFrom('events')
+    .selectAll()
+    .where('seq', '>', after.seq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toRecord({ ...r, tx: '0' } as EventRow));
+}
+
+/** The total number of events, and the stream's head (for lag). */
+export async function streamHead(db: Db): Promise<{ count: number; lastSeq: number }> {
+  const r = await edb(db)
+    .selectFrom('events')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('last')])
+    .executeTakeFirst();
+  return { count: Number(r?.count ?? 0), lastSeq: Number(r?.last ?? 0) };
+}
+
+export interface Consumer {
+  /** stable name; its position is stored under it */
+  readonly name: string;
+  readonly batchSize?: number;
+  /**
+   * Handles a batch inside the transaction that also advances the position. Effects written
+   * through `trx` are therefore exactly-once; effects outside the store must be idempotent.
+   */
+  handle(trx: Executor, events: EventRecord[]): Promise<void>;
+}
+
+export interface ConsumerStatus {
+  name: string;
+  positionSeq: number;
+  processed: number;
+  lag: number;
+  lastError: string | null;
+}
+
+/**
+ * Runs consumers: after each commit that was signalled with `poke()`, and on a timer. On
+ * PostgreSQL a consumer's row is locked with SKIP LOCKED, so with several app nodes each batch
+ * is handled by one of them.
+ */
+export class EventBus {
+  private readonly consumers: Consumer[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: { pollMs?: number; onError?: (consumer: string, err: unknown) => void } = {},
+  ) {}
+
+  register(c: Consumer): void {
+    if (this.consumers.some((x) => x.name === c.name)) throw new Error(`consumer registered twice: ${c.name}`);
+    this.consumers.push(c);
+  }
+
+  get names(): string[] {
+    return this.consumers.map((c) => c.name);
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      this.poke();
+      if (!this.stopped) this.timer = setTimeout(tick, this.opts.pollMs ?? 500).unref();
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Ask the consumers to look for new events soon (called after commits). */
+  poke(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        let progressed = false;
+        for (const c of this.consumers) {
+          if (this.stopped) break;
+          try {
+            if ((await this.runBatch(c)) > 0) progressed = true;
+          } catch (e) {
+            this.opts.onError?.(c.name, e);
+            await this.recordError(c.name, e);
+          }
+        }
+        if (progressed) this.again = true;
+      } while (this.again && !this.stopped);
+    } finally {
+      this.running = false;
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Processes one batch for one consumer; returns the number of events handled. */
+  async runBatch(c: Consumer): Promise<number> {
+    const db = this.store.db;
+    const pgd = this.store.dialect === 'postgres';
+    await edb(db)
+      .insertInto('event_consumers')
+      .values({
+        name: c.name,
+        position_tx: '0',
+        position_seq: 0,
+        processed: 0,
+        updated_at: this.clock.now().toISOString(),
+        last_error: null,
+      })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    return db.transaction().execute(async (trx) => {
+      let q = edb(trx).selectFrom('event_consumers').selectAll().where('name', '=', c.name);
+      if (pgd) q = q.forUpdate().skipLocked();
+      const pos = await q.executeTakeFirst();
+      if (!pos) return 0; // another node holds this consumer now
+      const events = await readEvents(trx, { tx: pos.position_tx, seq: Number(pos.position_seq) }, c.batchSize ?? 500);
+      if (events.length === 0) return 0;
+      await c.handle(trx, events);
+      const last = events[events.length - 1]!;
+      await edb(trx)
+        .updateTable('event_consumers')
+        .set({
+          position_tx: last.tx,
+          position_seq: last.seq,
+          processed: Number(pos.processed) + events.length,
+          updated_at: this.clock.now().toISOString(),
+          last_error: null,
+        })
+        .where('name', '=', c.name)
+        .execute();
+      return events.length;
+    });
+  }
+
+  private async recordError(name: string, e: unknown): Promise<void> {
+    try {
+      await edb(this.store.db)
+        .updateTable('event_consumers')
+        .set({ last_error: String((e as Error)?.message ?? e).slice(0, 500) })
+        .where('name', '=', name)
+        .execute();
+    } catch {
+      /* the store itself may be failing; the log has the error */
+    }
+  }
+
+  /** Runs every consumer until none has anything left (tests, CLI, shutdown). */
+  async drain(): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      if (this.running) {
+        await new Promise<void>((r) => this.idleWaiters.push(r));
+        continue;
+      }
+      this.running = true;
+      let handled = 0;
+      try {
+        for (const c of this.consumers) handled += await this.runBatch(c);
+      } finally {
+        this.running = false;
+      }
+      if (handled === 0) return;
+    }
+  }
+
+  async status(): Promise<ConsumerStatus[]> {
+    const db = this.store.db;
+    const head = await streamHead(db);
+    const rows = await edb(db).selectFrom('event_consumers').selectAll().execute();
+    return this.consumers.map((c) => {
+      const r = rows.find((x) => x.name === c.name);
+      const positionSeq = Number(r?.position_seq ?? 0);
+      const processed = Number(r?.processed ?? 0);
+      return {
+        name: c.name,
+        positionSeq,
+        processed,
+        // events not yet handled by this consumer (approximate on PostgreSQL while writes run)
+        lag: Math.max(0, head.count - processed),
+        lastError: r?.last_error ?? null,
+      };
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type FieldIssue, defineErrors, isDomainError } from '../../kernel/index.js';
+import type { Lang } from '../i18n/index.js';
+
+defineErrors({
+  'COMMON.BAD_JSON': {
+    status: 400,
+    zh: '请求内容不是有效的 JSON',
+    en: 'The request body is not valid JSON',
+  },
+});
+
+/** The JSON body of every non-2xx API answer (CONTRACT.md). */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+}
+
+/** Translates any thrown value into a DomainError, keeping a user's mistake apart from our fault. */
+export function toDomainError(e: unknown, requestId: string): DomainError {
+  if (isDomainError(e)) return e;
+  const fe = e as FastifyError & { validation?: Array<{ instancePath?: string; message?: string; keyword?: string; params?: unknown }>; validationContext?: string };
+  if (fe?.validation) {
+    const issues: FieldIssue[] = fe.validation.map((v) => ({
+      field: `${fe.validationContext ?? 'body'}${(v.instancePath ?? '').replace(/\//g, '.')}`,
+      rule: v.keyword ?? 'invalid',
+      message: v.message ?? '',
+    }));
+    return new DomainError('COMMON.VALIDATION', { details: { issues } });
+  }
+  switch (fe?.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new DomainError('COMMON.PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new DomainError('COMMON.BAD_JSON');
+    case 'FST_CSRF_INVALID_TOKEN':
+    case 'FST_CSRF_MISSING_SECRET':
+      return new DomainError('COMMON.CSRF');
+    case 'FST_ERR_NOT_FOUND':
+      return new DomainError('COMMON.NOT_FOUND');
+  }
+  if (fe?.statusCode === 429) return new DomainError('COMMON.RATE_LIMITED');
+  if (fe?.statusCode === 413) return new DomainError('COMMON.PAYLOAD_TOO_LARGE');
+  if (fe?.statusCode === 415) return new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
+  if (fe?.statusCode === 400 && typeof fe.code === 'string' && fe.code.startsWith('FST_'))
+    return new DomainError('COMMON.VALIDATION', { details: { reason: fe.code } });
+  return new DomainError('COMMON.INTERNAL', { params: { requestId }, cause: e });
+}
+
+export function errorBody(err: DomainError, lang: Lang, requestId: string): ErrorBody {
+  const body: ErrorBody = {
+    error: { code: err.code, message: err.expose ? err.messageIn(lang) : err.code, requestId },
+  };
+  if (err.details !== undefined && err.status < 500) body.error.details = err.details;
+  return body;
+}
+
+/** Whether a request wants JSON (the API, machine clients) or an HTML page (a browser). */
+export function wantsJson(req: FastifyRequest): boolean {
+  const url = req.url;
+  if (url.startsWith('/api/') || url.startsWith('/log/') || url.startsWith('/.well-known/') || url.startsWith('/oidc/'))
+    return true;
+  if (url === '/healthz' || url === '/readyz') return true;
+  const accept = req.headers.accept ?? '';
+  return !accept.includes('text/html');
+}
+
+export type ErrorPageRenderer = (req: FastifyRequest, reply: FastifyReply, err: DomainError) => string;

@@ -1,0 +1,288 @@
+import type { ComponentChildren } from 'preact';
+import type { FieldIssue } from '../../kernel/index.js';
+import type { ViewContext } from './context.js';
+
+/**
+ * The component library. Each component has named examples on /design, and the design page is
+ * checked with axe in a real browser, so every example is tested.
+ */
+
+export function PageHeading({ children, caption }: { children: ComponentChildren; caption?: string }) {
+  return (
+    <div class="page-heading">
+      {caption ? <span class="caption">{caption}</span> : null}
+      <h1>{children}</h1>
+    </div>
+  );
+}
+
+export type ButtonVariant = 'primary' | 'secondary' | 'warning';
+
+export function Button({
+  children,
+  variant = 'primary',
+  type = 'submit',
+  name,
+  value,
+}: {
+  children: ComponentChildren;
+  variant?: ButtonVariant;
+  type?: 'submit' | 'button';
+  name?: string;
+  value?: string;
+}) {
+  return (
+    <button type={type} class={`button button-${variant}`} name={name} value={value}>
+      {children}
+    </button>
+  );
+}
+
+export function LinkButton({ href, children, variant = 'secondary' }: { href: string; children: ComponentChildren; variant?: ButtonVariant }) {
+  return (
+    <a href={href} class={`button button-${variant}`} role="button">
+      {children}
+    </a>
+  );
+}
+
+/** Lists every problem at the top of a form, each linking to its field (GOV.UK pattern). */
+export function ErrorSummary({ ctx, issues }: { ctx: ViewContext; issues: ReadonlyArray<FieldIssue & { message: string }> }) {
+  if (issues.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+      <h2 id="error-summary-title">{ctx.t('error.summaryTitle')}</h2>
+      <ul>
+        {issues.map((i) => (
+          <li>
+            <a href={`#${fieldId(i.field)}`}>{i.message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export const fieldId = (name: string): string => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+export interface TextFieldProps {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  value?: string;
+  type?: 'text' | 'email' | 'tel' | 'password' | 'number' | 'date' | 'search';
+  autocomplete?: string;
+  inputmode?: 'numeric' | 'text' | 'tel' | 'email' | 'search';
+  required?: boolean;
+  width?: 'short' | 'medium' | 'full';
+  maxLength?: number;
+}
+
+export function TextField(p: TextFieldProps) {
+  const id = fieldId(p.name);
+  const describedBy = [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={id} class="field-label">
+        {p.label}
+      </label>
+      {p.hint ? (
+        <div id={`${id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.value ?? ''}
+        class={`input input-${p.width ?? 'full'}`}
+        autocomplete={p.autocomplete}
+        inputMode={p.inputmode}
+        required={p.required}
+        maxLength={p.maxLength}
+        aria-describedby={describedBy}
+        aria-invalid={p.error ? 'true' : undefined}
+      />
+    </div>
+  );
+}
+
+export function SelectField(p: {
+  name: string;
+  label: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  value?: string;
+  hint?: string;
+  error?: string;
+}) {
+  const id = fieldId(p.name);
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={id} class="field-label">
+        {p.label}
+      </label>
+      {p.hint ? (
+        <div id={`${id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
+      <select id={id} name={p.name} class="select" aria-describedby={p.hint ? `${id}-hint` : undefined}>
+        {p.options.map((o) => (
+          <option value={o.value} selected={o.value === p.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function RadioGroup(p: {
+  name: string;
+  legend: string;
+  options: ReadonlyArray<{ value: string; label: string; hint?: string }>;
+  value?: string;
+  error?: string;
+}) {
+  const id = fieldId(p.name);
+  return (
+    <fieldset class={p.error ? 'fieldset field-error' : 'fieldset'} id={id}>
+      <legend class="field-label">{p.legend}</legend>
+      {p.error ? <p class="field-error-message">{p.error}</p> : null}
+      {p.options.map((o, i) => (
+        <div class="radio">
+          <input type="radio" id={`${id}-${i}`} name={p.name} value={o.value} checked={o.value === p.value} />
+          <label for={`${id}-${i}`}>{o.label}</label>
+          {o.hint ? <div class="field-hint">{o.hint}</div> : null}
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+export interface Column<R> {
+  header: string;
+  cell: (row: R) => ComponentChildren;
+  numeric?: boolean;
+}
+
+/** A data table with a caption (screen readers announce it) that scrolls sideways on a phone. */
+export function Table<R>({ caption, columns, rows, empty }: { caption: string; columns: ReadonlyArray<Column<R>>; rows: readonly R[]; empty?: string }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+      <table class="table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" class={c.numeric ? 'num' : undefined}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={columns.length}>{empty ?? '—'}</td>
+            </tr>
+          ) : (
+            rows.map((r) => (
+              <tr>
+                {columns.map((c) => (
+                  <td class={c.numeric ? 'num' : undefined}>{c.cell(r)}</td>
+                ))}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export type TagColour = 'grey' | 'green' | 'yellow' | 'red' | 'blue';
+
+export function Tag({ children, colour = 'grey' }: { children: ComponentChildren; colour?: TagColour }) {
+  return <strong class={`tag tag-${colour}`}>{children}</strong>;
+}
+
+export function Panel({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="panel">
+      <h2 class="panel-title">{title}</h2>
+      {children ? <div class="panel-body">{children}</div> : null}
+    </div>
+  );
+}
+
+export function Notice({ children, kind = 'info' }: { children: ComponentChildren; kind?: 'info' | 'success' | 'warning' }) {
+  return (
+    <div class={`notice notice-${kind}`} role={kind === 'warning' ? 'alert' : 'status'}>
+      {children}
+    </div>
+  );
+}
+
+export function Breadcrumbs({ items, label }: { items: ReadonlyArray<{ href?: string; text: string }>; label: string }) {
+  return (
+    <nav class="breadcrumbs" aria-label={label}>
+      <ol>
+        {items.map((i) => (
+          <li>{i.href ? <a href={i.href}>{i.text}</a> : <span aria-current="page">{i.text}</span>}</li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+/** Previous / next links keeping the other query parameters. */
+export function Pagination({ ctx, page, pageSize, total, baseQuery }: { ctx: ViewContext; page: number; pageSize: number; total: number; baseQuery: Record<string, string> }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  if (pages <= 1) return null;
+  const href = (p: number) => `?${new URLSearchParams({ ...baseQuery, page: String(p) }).toString()}`;
+  return (
+    <nav class="pagination" aria-label={ctx.t('common.pagination')}>
+      {page > 1 ? (
+        <a href={href(page - 1)} rel="prev">
+          {ctx.t('common.previous')}
+        </a>
+      ) : null}
+      <span>{ctx.t('common.page', { page, pages })}</span>
+      {page < pages ? (
+        <a href={href(page + 1)} rel="next">
+          {ctx.t('common.nextPage')}
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
+export function SummaryList({ rows }: { rows: ReadonlyArray<{ key: string; value: ComponentChildren }> }) {
+  return (
+    <dl class="summary-list">
+      {rows.map((r) => (
+        <div class="summary-row">
+          <dt>{r.key}</dt>
+          <dd>{r.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function CsrfField({ ctx }: { ctx: ViewContext }) {
+  return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+}

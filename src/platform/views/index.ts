@@ -1,0 +1,5 @@
+export * from './context.js';
+export * from './layout.js';
+export * from './components.js';
+export * from './render.js';
+export * from './error-page.js';
