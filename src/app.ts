@@ -9,20 +9,47 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from './config/index.js';
 import { type Clock, DomainError, newId, systemClock } from './kernel/index.js';
 import { type Store, getMeta, metaMigrations, migrate, setMeta, sql } from './platform/db/index.js';
 import { EventBus, eventsMigrations } from './platform/events/index.js';
-import { type App, enforceRoutePermission, errorBody, toDomainError, wantsJson, requestLang } from './platform/http/index.js';
+import {
+  type App,
+  enforceRoutePermission,
+  formBody,
+  errorBody,
+  toDomainError,
+  wantsJson,
+  requestLang,
+} from './platform/http/index.js';
 import { addMessages, translator } from './platform/i18n/index.js';
 import { type Logger, createLogger } from './platform/log.js';
 import type { ModuleDefinition, PlatformDeps } from './platform/module.js';
-import { type ViewContext, renderErrorPage, sendHtml } from './platform/views/index.js';
-import { calendarMigrations, createCalendar, calendarRoutes, type WorkingCalendar } from './platform/calendar/index.js';
+import {
+  DesignPage,
+  checkDesignForm,
+  type ViewContext,
+  renderErrorPage,
+  renderPage,
+  sendHtml,
+} from './platform/views/index.js';
+import { h } from 'preact';
+import {
+  calendarMigrations,
+  createCalendar,
+  calendarRoutes,
+  type WorkingCalendar,
+} from './platform/calendar/index.js';
 import { createStatsModule } from './modules/stats/index.js';
+import { createLedgerModule } from './modules/ledger/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -59,8 +86,14 @@ const require = createRequire(import.meta.url);
 
 function loadAssets(): Map<string, { body: Buffer; type: string }> {
   const m = new Map<string, { body: Buffer; type: string }>();
-  m.set('app.css', { body: readFileSync(join(here, 'platform/views/assets/app.css')), type: 'text/css; charset=utf-8' });
-  m.set('app.js', { body: readFileSync(join(here, 'platform/views/assets/app.js')), type: 'text/javascript; charset=utf-8' });
+  m.set('app.css', {
+    body: readFileSync(join(here, 'platform/views/assets/app.css')),
+    type: 'text/css; charset=utf-8',
+  });
+  m.set('app.js', {
+    body: readFileSync(join(here, 'platform/views/assets/app.js')),
+    type: 'text/javascript; charset=utf-8',
+  });
   m.set('htmx.min.js', {
     body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js')),
     type: 'text/javascript; charset=utf-8',
@@ -83,17 +116,17 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
-    disableRequestLogging: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const deps: PlatformDeps = { config, store, clock, events, log };
-  const calendar = createCalendar({ store, clock });
+  const calendar = createCalendar({ store, clock, log });
 
   // ── modules, in dependency order (leaves first) ──────────────────────────────────────────
+  const ledger = createLedgerModule(deps);
   const stats = createStatsModule(deps);
-  const modules: ModuleDefinition[] = [stats.definition];
+  const modules: ModuleDefinition[] = [ledger.definition, stats.definition];
 
   const migrations = { ...metaMigrations, ...eventsMigrations, ...calendarMigrations };
   for (const m of modules) {
@@ -102,6 +135,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     for (const c of m.consumers ?? []) events.register(c);
   }
   if (opts.migrate !== false) await migrate(store.db, migrations);
+  // seeds the national holidays from chinese-days (once per year) and loads the tables into memory
+  await calendar.load();
 
   // ── plugins ───────────────────────────────────────────────────────────────────────────────
   await app.register(fastifyCookie, { secret: config.secretKey.toString('base64') });
@@ -126,9 +161,17 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'tb_csrf',
-    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.env === 'production', signed: true },
+    cookieOpts: {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+      secure: config.env === 'production',
+      signed: true,
+    },
     // a token is bound to the session it was made for: one from another session is refused
     getUserInfo: (req: FastifyRequest) => req.principal?.sessionId ?? 'anonymous',
+    // required by @fastify/csrf-protection with the cookie plugin once tokens carry user info
+    csrfOpts: { hmacKey: config.secretKey },
   });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
@@ -136,7 +179,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       openapi: '3.1.0',
       info: {
         title: 'tongban API',
-        description: '郑州市一网通办政务服务平台 (tongban) JSON API. Errors: {"error":{"code","message","details"}}.',
+        description:
+          '郑州市一网通办政务服务平台 (tongban) JSON API. Errors: {"error":{"code","message","details"}}.',
         version: '1',
       },
       components: {
@@ -149,7 +193,11 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     transform: jsonSchemaTransform,
     hideUntagged: false,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: false });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list' },
+    staticCSP: false,
+  });
 
   // Every route declares who may call it (config.permission), checked before its handler.
   const undeclared: string[] = [];
@@ -166,17 +214,16 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('lang', 'zh-CN');
   app.decorateRequest('view', function (this: FastifyRequest, reply: FastifyReply): ViewContext {
-    const req = this;
-    const nav = modules.flatMap((m) => m.nav?.(req.principal) ?? []);
+    const nav = modules.flatMap((m) => m.nav?.(this.principal) ?? []);
     return {
-      lang: req.lang,
-      t: translator(req.lang),
-      path: req.url,
-      csrfToken: reply.generateCsrf(),
-      requestId: String(req.id),
+      lang: this.lang,
+      t: translator(this.lang),
+      path: this.url,
+      csrfToken: reply.generateCsrf({ userInfo: this.principal?.sessionId ?? 'anonymous' }),
+      requestId: String(this.id),
       demo: seededDemo || config.demo === 'on',
-      user: req.principal
-        ? { displayName: req.principal.displayName, kind: req.principal.kind, nav }
+      user: this.principal
+        ? { displayName: this.principal.displayName, kind: this.principal.kind, nav }
         : nav.length
           ? undefined
           : undefined,
@@ -185,7 +232,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   app.addHook('onRequest', async (req, reply) => {
     req.lang = requestLang(req);
     const q = (req.query as Record<string, unknown> | undefined)?.lang;
-    if (q === 'en' || q === 'zh-CN') reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
+    if (q === 'en' || q === 'zh-CN')
+      reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
     if (authenticate) req.principal = await authenticate(req, reply);
   });
   // CSRF: every state-changing request that rides on a cookie session must carry the token.
@@ -233,9 +281,30 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   app.get('/readyz', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
     const st = await events.status();
     const behind = st.filter((s) => s.lag > 0);
-    return reply.code(behind.length ? 503 : 200).send({ status: behind.length ? 'catching-up' : 'ok', consumers: st });
+    return reply
+      .code(behind.length ? 503 : 200)
+      .send({ status: behind.length ? 'catching-up' : 'ok', consumers: st });
   });
-  app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/design', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const ctx = req.view(reply);
+    return sendHtml(reply, renderPage(ctx, ctx.t('nav.design'), h(DesignPage, { ctx })));
+  });
+  app.post(
+    '/design/form',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const form = checkDesignForm(ctx, formBody(req));
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('nav.design'), h(DesignPage, { ctx, form })),
+        form.done ? 200 : 400,
+      );
+    },
+  );
+  app.get('/api/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   calendarRoutes(app, calendar);
   for (const m of modules) await m.routes?.(app);
 

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   await t.app.listen({ host: config.host, port: config.port });
   const ms = Math.round(performance.now() - t0);
   log.info({ store: store.description, seeded: t.seeded, startupMs: ms }, 'tongban is listening');
-  process.stdout.write(`\n  tongban 通办 is running at ${config.publicUrl}/  (store: ${store.description}; ready in ${ms} ms)\n\n`);
+  process.stdout.write(
+    `\n  tongban 通办 is running at ${config.publicUrl}/  (store: ${store.description}; ready in ${ms} ms)\n\n`,
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -23,7 +23,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   return { positional, flags };
 }
 
-export function findCommand(all: readonly CliCommand[], words: readonly string[]): { cmd: CliCommand; rest: string[] } | undefined {
+export function findCommand(
+  all: readonly CliCommand[],
+  words: readonly string[],
+): { cmd: CliCommand; rest: string[] } | undefined {
   let best: CliCommand | undefined;
   for (const c of all) {
     if (c.name.every((w, i) => words[i] === w) && (!best || c.name.length > best.name.length)) best = c;
@@ -41,7 +44,7 @@ function help(): string {
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  if (args.positional.length === 0 || args.flags.help === true && args.positional.length === 0) {
+  if (args.positional.length === 0 || (args.flags.help === true && args.positional.length === 0)) {
     process.stdout.write(`${help()}\n`);
     return args.positional.length === 0 && !args.flags.help ? 2 : 0;
   }

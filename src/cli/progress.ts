@@ -1,7 +1,11 @@
 import type { Progress } from './cli.types.js';
 
 /** A progress bar on a terminal; periodic lines when the output is a file or a pipe. */
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   let done = 0;
   const start = Date.now();
   let lastDraw = 0;

@@ -65,7 +65,8 @@ function decodeSecret(name: string, raw: string): Buffer {
 /** Development only: a random secret kept in the data directory, never in the repo. */
 function devSecret(dataDir: string): Buffer {
   const file = join(dataDir, 'dev-secret.key');
-  if (existsSync(file)) return decodeSecret('TONGBAN_SECRET_KEY (dev file)', readFileSync(file, 'utf8').trim());
+  if (existsSync(file))
+    return decodeSecret('TONGBAN_SECRET_KEY (dev file)', readFileSync(file, 'utf8').trim());
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64'), { mode: 0o600 });
@@ -75,11 +76,17 @@ function devSecret(dataDir: string): Buffer {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = parseVar(
     'TONGBAN_ENV',
-    env.TONGBAN_ENV ?? (env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development'),
+    env.TONGBAN_ENV ??
+      (env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development'),
     z.enum(['development', 'test', 'production']),
     'development, test or production',
   );
-  const host = parseVar('TONGBAN_HOST', env.TONGBAN_HOST ?? '127.0.0.1', z.string().min(1), 'a host name or address');
+  const host = parseVar(
+    'TONGBAN_HOST',
+    env.TONGBAN_HOST ?? '127.0.0.1',
+    z.string().min(1),
+    'a host name or address',
+  );
   const port = parseVar('TONGBAN_PORT', env.TONGBAN_PORT ?? '3000', portSchema, 'a whole number 0–65535');
   const dataDir = resolve(env.TONGBAN_DATA_DIR ?? './data');
   const databaseUrl = env.TONGBAN_DATABASE_URL
@@ -122,7 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     z.coerce.number().int().min(1024),
     'bytes, at least 1024',
   );
-  const trustProxy = parseVar('TONGBAN_TRUST_PROXY', env.TONGBAN_TRUST_PROXY ?? '0', z.enum(['0', '1']), '1 or 0') === '1';
+  const trustProxy =
+    parseVar('TONGBAN_TRUST_PROXY', env.TONGBAN_TRUST_PROXY ?? '0', z.enum(['0', '1']), '1 or 0') === '1';
 
   let secretKey: Buffer;
   if (env.TONGBAN_SECRET_KEY) secretKey = decodeSecret('TONGBAN_SECRET_KEY', env.TONGBAN_SECRET_KEY);

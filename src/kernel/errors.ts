@@ -106,7 +106,11 @@ export const CommonErrors = defineErrors({
     zh: '请求过于频繁，请稍后再试',
     en: 'Too many requests; please try again later',
   },
-  'COMMON.CONFLICT': { status: 409, zh: '数据已被修改，请刷新后重试', en: 'The data changed; reload and retry' },
+  'COMMON.CONFLICT': {
+    status: 409,
+    zh: '数据已被修改，请刷新后重试',
+    en: 'The data changed; reload and retry',
+  },
   'COMMON.INTERNAL': {
     status: 500,
     zh: '系统繁忙，请稍后再试。如问题持续，请联系客服并提供请求编号 {requestId}',

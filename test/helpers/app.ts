@@ -9,7 +9,9 @@ import { openTestStore } from './store.js';
  * to let them catch up. `demo: 'on'` seeds the demo city (slower; use once per file).
  */
 export async function buildTestApp(
-  opts: { demo?: 'on' | 'off'; clock?: Clock; config?: Partial<Config> } & Partial<Pick<BuildOptions, 'startConsumers'>> = {},
+  opts: { demo?: 'on' | 'off'; clock?: Clock; config?: Partial<Config> } & Partial<
+    Pick<BuildOptions, 'startConsumers'>
+  > = {},
 ): Promise<TongbanApp> {
   const store = await openTestStore();
   const t = await buildApp({
@@ -29,7 +31,10 @@ export async function buildTestApp(
 }
 
 /** Reads the CSRF cookie and token from a page, for form posts through inject(). */
-export function csrfFrom(res: { body: string; cookies: Array<{ name: string; value: string }> }): { token: string; cookie: string } {
+export function csrfFrom(res: { body: string; cookies: Array<{ name: string; value: string }> }): {
+  token: string;
+  cookie: string;
+} {
   const m = /name="_csrf" value="([^"]+)"/.exec(res.body);
   const c = res.cookies.find((x) => x.name === 'tb_csrf');
   if (!m || !c) throw new Error('no CSRF token on the page');

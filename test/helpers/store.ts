@@ -6,7 +6,8 @@ import { type Store, openStore } from '../../src/platform/db/index.js';
  * A fresh, empty store for one test file: SQLite in memory by default, or a new PostgreSQL
  * database when TONGBAN_TEST_DATABASE_URL is set (dropped again by `close()`).
  */
-export const testDialect = (): 'sqlite' | 'postgres' => (process.env.TONGBAN_TEST_DATABASE_URL ? 'postgres' : 'sqlite');
+export const testDialect = (): 'sqlite' | 'postgres' =>
+  process.env.TONGBAN_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
 export async function openTestStore(): Promise<Store> {
   const base = process.env.TONGBAN_TEST_DATABASE_URL;

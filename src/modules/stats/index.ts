@@ -40,7 +40,10 @@ export function createStatsModule(deps: PlatformDeps) {
             querystring: z.object({
               from: z.iso.date().optional(),
               to: z.iso.date().optional(),
-              region: z.string().regex(/^\d{2,12}$/).optional(),
+              region: z
+                .string()
+                .regex(/^\d{2,12}$/)
+                .optional(),
             }),
           },
         },
@@ -52,5 +55,8 @@ export function createStatsModule(deps: PlatformDeps) {
       );
     },
   };
-  return { definition, api: { countsByType: (q: Parameters<typeof countsByType>[1]) => countsByType(deps.store.db, q) } };
+  return {
+    definition,
+    api: { countsByType: (q: Parameters<typeof countsByType>[1]) => countsByType(deps.store.db, q) },
+  };
 }

@@ -24,12 +24,19 @@ export const statsMigrations: Record<string, Migration> = {
 
 const sdb = (db: Executor) => db.withTables<StatsTables>();
 
-export async function addCounts(db: Executor, rows: Array<{ day: string; type: string; regionCode: string; n: number }>): Promise<void> {
+export async function addCounts(
+  db: Executor,
+  rows: Array<{ day: string; type: string; regionCode: string; n: number }>,
+): Promise<void> {
   for (const r of rows) {
     await sdb(db)
       .insertInto('stats_event_counts')
       .values({ day: r.day, type: r.type, region_code: r.regionCode, count: r.n })
-      .onConflict((oc) => oc.columns(['day', 'type', 'region_code']).doUpdateSet((eb) => ({ count: eb('stats_event_counts.count', '+', r.n) })))
+      .onConflict((oc) =>
+        oc
+          .columns(['day', 'type', 'region_code'])
+          .doUpdateSet((eb) => ({ count: eb('stats_event_counts.count', '+', r.n) })),
+      )
       .execute();
   }
 }

@@ -20,7 +20,12 @@ export const metaMigrations: Record<string, Migration> = {
 };
 
 export async function getMeta(db: Executor, key: string): Promise<string | undefined> {
-  const r = await db.withTables<MetaTables>().selectFrom('platform_meta').select('value').where('key', '=', key).executeTakeFirst();
+  const r = await db
+    .withTables<MetaTables>()
+    .selectFrom('platform_meta')
+    .select('value')
+    .where('key', '=', key)
+    .executeTakeFirst();
   return r?.value;
 }
 

@@ -91,7 +91,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   };
 }
 
-export function dialectOf(db: Kysely<unknown>): Dialect {
+export function dialectOf(db: { getExecutor(): { readonly adapter: unknown } }): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
@@ -104,7 +104,7 @@ export async function inTransaction<T>(db: Executor, fn: (trx: Tx) => Promise<T>
 export type { ControlledTransaction, Migration };
 
 /** Column types that differ between the dialects, for migrations. */
-export function columnTypes(db: Kysely<unknown>) {
+export function columnTypes(db: { getExecutor(): { readonly adapter: unknown } }) {
   const pgd = dialectOf(db) === 'postgres';
   return {
     /** auto-incrementing 64-bit key */

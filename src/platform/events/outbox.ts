@@ -214,7 +214,8 @@ export class EventBus {
   ) {}
 
   register(c: Consumer): void {
-    if (this.consumers.some((x) => x.name === c.name)) throw new Error(`consumer registered twice: ${c.name}`);
+    if (this.consumers.some((x) => x.name === c.name))
+      throw new Error(`consumer registered twice: ${c.name}`);
     this.consumers.push(c);
   }
 
@@ -292,7 +293,11 @@ export class EventBus {
       if (pgd) q = q.forUpdate().skipLocked();
       const pos = await q.executeTakeFirst();
       if (!pos) return 0; // another node holds this consumer now
-      const events = await readEvents(trx, { tx: pos.position_tx, seq: Number(pos.position_seq) }, c.batchSize ?? 500);
+      const events = await readEvents(
+        trx,
+        { tx: pos.position_tx, seq: Number(pos.position_seq) },
+        c.batchSize ?? 500,
+      );
       if (events.length === 0) return 0;
       await c.handle(trx, events);
       const last = events[events.length - 1]!;

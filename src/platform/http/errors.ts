@@ -18,7 +18,10 @@ export interface ErrorBody {
 /** Translates any thrown value into a DomainError, keeping a user's mistake apart from our fault. */
 export function toDomainError(e: unknown, requestId: string): DomainError {
   if (isDomainError(e)) return e;
-  const fe = e as FastifyError & { validation?: Array<{ instancePath?: string; message?: string; keyword?: string; params?: unknown }>; validationContext?: string };
+  const fe = e as FastifyError & {
+    validation?: Array<{ instancePath?: string; message?: string; keyword?: string; params?: unknown }>;
+    validationContext?: string;
+  };
   if (fe?.validation) {
     const issues: FieldIssue[] = fe.validation.map((v) => ({
       field: `${fe.validationContext ?? 'body'}${(v.instancePath ?? '').replace(/\//g, '.')}`,
@@ -61,7 +64,12 @@ export function errorBody(err: DomainError, lang: Lang, requestId: string): Erro
 /** Whether a request wants JSON (the API, machine clients) or an HTML page (a browser). */
 export function wantsJson(req: FastifyRequest): boolean {
   const url = req.url;
-  if (url.startsWith('/api/') || url.startsWith('/log/') || url.startsWith('/.well-known/') || url.startsWith('/oidc/'))
+  if (
+    url.startsWith('/api/') ||
+    url.startsWith('/log/') ||
+    url.startsWith('/.well-known/') ||
+    url.startsWith('/oidc/')
+  )
     return true;
   if (url === '/healthz' || url === '/readyz') return true;
   const accept = req.headers.accept ?? '';

@@ -48,7 +48,11 @@ export function hasKey(key: string): boolean {
  * The language of a request: an explicit `lang` query or cookie wins, then Accept-Language;
  * zh-CN by default (the platform serves a Chinese city first).
  */
-export function pickLang(opts: { query?: string | undefined; cookie?: string | undefined; acceptLanguage?: string | undefined }): Lang {
+export function pickLang(opts: {
+  query?: string | undefined;
+  cookie?: string | undefined;
+  acceptLanguage?: string | undefined;
+}): Lang {
   for (const v of [opts.query, opts.cookie]) {
     if (v === 'en' || v === 'zh-CN') return v;
   }

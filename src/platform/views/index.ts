@@ -3,3 +3,4 @@ export * from './layout.js';
 export * from './components.js';
 export * from './render.js';
 export * from './error-page.js';
+export * from './design.js';

@@ -52,7 +52,12 @@ export function Layout({ ctx, title, children, wide }: LayoutProps) {
               <span class="brand-name">{t('app.fullName')}</span>
             </a>
             <div class="header-tools">
-              <a class="lang-switch" href={langSwitchHref(ctx.path, ctx.lang)} hreflang={ctx.lang === 'en' ? 'zh-CN' : 'en'} lang={ctx.lang === 'en' ? 'zh-CN' : 'en'}>
+              <a
+                class="lang-switch"
+                href={langSwitchHref(ctx.path, ctx.lang)}
+                hreflang={ctx.lang === 'en' ? 'zh-CN' : 'en'}
+                lang={ctx.lang === 'en' ? 'zh-CN' : 'en'}
+              >
                 {t('lang.switch')}
               </a>
               {ctx.user ? (

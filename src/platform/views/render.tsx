@@ -1,11 +1,16 @@
 import type { FastifyReply } from 'fastify';
-import type { VNode } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { ViewContext } from './context.js';
 import { Layout } from './layout.js';
 
 /** Renders a full page; text is escaped by preact, so user data can never become markup. */
-export function renderPage(ctx: ViewContext, title: string, body: VNode, opts: { wide?: boolean } = {}): string {
+export function renderPage(
+  ctx: ViewContext,
+  title: string,
+  body: ComponentChildren,
+  opts: { wide?: boolean } = {},
+): string {
   return `<!doctype html>${render(
     <Layout ctx={ctx} title={title} wide={opts.wide}>
       {body}

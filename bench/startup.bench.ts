@@ -1,0 +1,105 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fmt, median } from './lib.js';
+
+/**
+ * Start-up to first answer (`GET /healthz` 200), measured from process spawn:
+ *  - empty data dir (migrate + seed the demo city), goal < 5 s
+ *  - seeded data dir (a restart), goal < 1.5 s
+ * Baseline in the same run: a bare Fastify app through the same tsx loader (the floor any
+ * TypeScript service on this machine pays).
+ */
+const RUNS = Number(process.env.RUNS ?? 5);
+const root = join(import.meta.dirname, '..');
+
+async function waitHealthy(port: number, child: ChildProcess, t0: number): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.status === 200) return performance.now() - t0;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function timeStart(args: string[], env: Record<string, string>, port: number): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env, TONGBAN_PORT: String(port), TONGBAN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    return await waitHealthy(port, child, t0);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const bare = `
+import Fastify from 'fastify';
+const app = Fastify();
+app.get('/healthz', async () => ({ status: 'ok' }));
+await app.listen({ host: '127.0.0.1', port: Number(process.env.TONGBAN_PORT) });
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
+`;
+
+async function main() {
+  console.log(`# start-up to first answer — ${cpus().length} cores, ${process.version}`);
+  const results: Record<string, number[]> = { baseline: [], empty: [], seeded: [] };
+  let port = 3900;
+  for (let i = 0; i < RUNS; i++) {
+    results.baseline!.push(
+      await timeStart(['--import', 'tsx', '--input-type=module', '-e', bare], {}, port++),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
+    try {
+      const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: '' };
+      results.empty!.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+      results.seeded!.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (process.env.TONGBAN_BENCH_PG_URL) {
+    // PostgreSQL: a fresh database per run
+    const { default: pg } = await import('pg');
+    results.pgEmpty = [];
+    results.pgSeeded = [];
+    for (let i = 0; i < Math.min(RUNS, 3); i++) {
+      const name = `tongban_bench_start_${Date.now()}`;
+      const admin = new pg.Client({ connectionString: process.env.TONGBAN_BENCH_PG_URL });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      const u = new URL(process.env.TONGBAN_BENCH_PG_URL);
+      u.pathname = `/${name}`;
+      const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
+      const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: u.toString() };
+      results.pgEmpty.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+      results.pgSeeded.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+      await admin.query(`drop database ${name} with (force)`);
+      await admin.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log('| start | median ms | runs (ms) |');
+  console.log('|---|---:|---|');
+  const label: Record<string, string> = {
+    baseline: 'baseline: bare Fastify via tsx',
+    empty: 'tongban, empty SQLite data dir (migrate + seed)',
+    seeded: 'tongban, seeded SQLite data dir',
+    pgEmpty: 'tongban, empty PostgreSQL database',
+    pgSeeded: 'tongban, seeded PostgreSQL database',
+  };
+  for (const [k, xs] of Object.entries(results)) {
+    console.log(`| ${label[k]} | ${fmt(median(xs), 0)} | ${xs.map((x) => fmt(x, 0)).join(', ')} |`);
+  }
+}
+
+await main();

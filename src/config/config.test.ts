@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'tongban-cfg-'));
+
+describe('config', () => {
+  test('development has defaults and a generated secret kept in the data dir', () => {
+    const d = dir();
+    const a = loadConfig({ TONGBAN_DATA_DIR: d });
+    const b = loadConfig({ TONGBAN_DATA_DIR: d });
+    assert.equal(a.port, 3000);
+    assert.equal(a.host, '127.0.0.1');
+    assert.equal(a.env, 'development');
+    assert.equal(a.secretKey.length, 32);
+    assert.deepEqual(a.secretKey, b.secretKey);
+    assert.ok(Object.isFrozen(a));
+  });
+  test('a bad port names the variable', () => {
+    assert.throws(
+      () => loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_PORT: 'abc' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_PORT' && /abc/.test(e.message),
+    );
+  });
+  test('a database URL must be postgres://', () => {
+    assert.throws(
+      () => loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_DATABASE_URL: 'mysql://x' }),
+      /TONGBAN_DATABASE_URL/,
+    );
+  });
+  test('production refuses to start without its secret and public URL', () => {
+    assert.throws(() => loadConfig({ TONGBAN_ENV: 'production' }), /TONGBAN_SECRET_KEY/);
+    const key = Buffer.alloc(32, 3).toString('base64');
+    assert.throws(
+      () => loadConfig({ TONGBAN_ENV: 'production', TONGBAN_SECRET_KEY: key }),
+      /TONGBAN_PUBLIC_URL/,
+    );
+    const c = loadConfig({
+      TONGBAN_ENV: 'production',
+      TONGBAN_SECRET_KEY: key,
+      TONGBAN_PUBLIC_URL: 'https://zwfw.example.cn',
+    });
+    assert.equal(c.env, 'production');
+  });
+  test('a short secret is refused', () => {
+    assert.throws(() => loadConfig({ TONGBAN_SECRET_KEY: 'abc', TONGBAN_DATA_DIR: dir() }), /32 bytes/);
+  });
+});

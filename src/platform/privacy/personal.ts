@@ -1,0 +1,44 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Personal data at rest (ARCHITECTURE "Data"): ID numbers, mobiles and addresses are stored
+ * encrypted with AES-256-GCM (node:crypto has no SM4-GCM; see docs/adr) under a key derived from
+ * the configured secret, and beside them a keyed hash (HMAC-SM3) so that equality lookups work
+ * without decrypting. Keys are derived per purpose with HKDF so one leaked sub-key opens nothing else.
+ */
+export interface PersonalDataCipher {
+  /** 'v1.<iv>.<ciphertext+tag>' in base64url; a different value every call */
+  encrypt(plaintext: string): string;
+  decrypt(sealed: string): string;
+  /** keyed lookup hash of a normalised value, hex; `kind` separates ID numbers from phones etc. */
+  lookupHash(kind: string, value: string): string;
+}
+
+export function derivedKey(secret: Buffer, label: string, length = 32): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `tongban:${label}`, length));
+}
+
+export function createPersonalDataCipher(secret: Buffer): PersonalDataCipher {
+  const encKey = derivedKey(secret, 'personal-data:aes-256-gcm');
+  const macKey = derivedKey(secret, 'personal-data:lookup-hmac-sm3');
+  return {
+    encrypt(plaintext) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', encKey, iv);
+      const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final(), c.getAuthTag()]);
+      return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
+    },
+    decrypt(sealed) {
+      const [v, ivB, ctB] = sealed.split('.');
+      if (v !== 'v1' || !ivB || !ctB) throw new Error('unknown personal-data envelope');
+      const iv = Buffer.from(ivB, 'base64url');
+      const all = Buffer.from(ctB, 'base64url');
+      const d = createDecipheriv('aes-256-gcm', encKey, iv);
+      d.setAuthTag(all.subarray(all.length - 16));
+      return Buffer.concat([d.update(all.subarray(0, all.length - 16)), d.final()]).toString('utf8');
+    },
+    lookupHash(kind, value) {
+      return createHmac('sm3', macKey).update(`${kind}\u0000${value.trim().toUpperCase()}`).digest('hex');
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { TongbanApp } from '../../src/app.js';
+import { buildTestApp } from '../helpers/app.js';
+import { axeViolations, hasChromium, launchBrowser, overflowsHorizontally } from '../helpers/browser.js';
+
+/**
+ * The shell and the design system in a real browser: every component example passes axe, the
+ * pages work on a phone-sized screen, by keyboard, in zh-CN and en.
+ */
+describe('web shell in Chromium', {
+  skip: !hasChromium() && 'chromium is not installed (.ci/run installs it)',
+}, () => {
+  let t: TongbanApp;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  for (const path of ['/design', '/design?lang=en', '/', '/?lang=en', '/no-such-page', '/calendar']) {
+    test(`axe finds no WCAG 2.1 AA violation on ${path}`, async () => {
+      const ctx = await browser.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`${base}${path}`);
+      const v = await axeViolations(page);
+      await ctx.close();
+      assert.deepEqual(v, []);
+    });
+  }
+
+  test('a phone-sized screen does not scroll sideways', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+    const page = await ctx.newPage();
+    for (const path of ['/', '/design', '/calendar']) {
+      await page.goto(`${base}${path}`);
+      assert.equal(await overflowsHorizontally(page), false, path);
+    }
+    await ctx.close();
+  });
+
+  test('the skip link is the first thing a keyboard reaches and moves focus to main', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/design`);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+    assert.equal(focused, '#main');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await ctx.close();
+  });
+
+  test('the language switch keeps the page and changes the language', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/design`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    await page.click('a.lang-switch');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.match(page.url(), /\/design\?lang=en$/);
+    await ctx.close();
+  });
+});
