@@ -1,0 +1,3 @@
+/** National code validators: pure functions, no dependencies. */
+export * from './gb11643.js';
+export * from './gb32100.js';

@@ -1,0 +1,2 @@
+export * from './sm2.js';
+export * from './canonical-json.js';
