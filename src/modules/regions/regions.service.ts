@@ -1,0 +1,129 @@
+import { DomainError, type Clock, newId } from '../../kernel/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { ancestorCodes, loadCityDivisions } from './regions.divisions.js';
+import { buildDemoDirectory } from './regions.demo.js';
+import { orderHallsNear, routeItem as route } from './regions.routing.js';
+import * as store from './regions.store.js';
+import type {
+  Department,
+  Hall,
+  Region,
+  RegionDetail,
+  Route,
+  RouteRequest,
+  SeedCounts,
+} from './regions.types.js';
+
+/** Region codes are 6 (province, city, county), 9 (township) or 12 (village) digits. */
+export const REGION_CODE = /^(\d{6}|\d{9}|\d{12})$/;
+
+export function createRegionsService(deps: { db: Executor; clock: Clock }) {
+  const { db, clock } = deps;
+
+  async function getRegion(code: string): Promise<Region | undefined> {
+    if (!REGION_CODE.test(code)) return undefined;
+    return (await store.findDivisions(db, [code]))[0];
+  }
+
+  async function requireRegion(code: string): Promise<Region> {
+    const r = await getRegion(code);
+    if (!r) throw new DomainError('REGIONS.NOT_FOUND', { params: { code: code.slice(0, 12) } });
+    return r;
+  }
+
+  /** The region's path from the province down, the region itself last. */
+  async function path(code: string): Promise<Region[]> {
+    const region = await requireRegion(code);
+    const above = await store.findDivisions(db, ancestorCodes(code));
+    // by level, not by code: 410000 and 410100 have the same length
+    const order = { province: 0, city: 1, county: 2, township: 3, village: 4 } as const;
+    above.sort((a, b) => order[a.level] - order[b.level]);
+    return [...above, region];
+  }
+
+  return {
+    getRegion,
+    requireRegion,
+    path,
+    /** the regions above one, province first */
+    async ancestors(code: string): Promise<Region[]> {
+      return (await path(code)).slice(0, -1);
+    },
+    children: (code: string) => store.childDivisions(db, code),
+    async detail(code: string): Promise<RegionDetail> {
+      const p = await path(code);
+      const region = p[p.length - 1]!;
+      const children = await store.childDivisions(db, code);
+      return { ...region, path: p.map((r) => ({ code: r.code, name: r.name, level: r.level })), children };
+    },
+    search: (q: string, limit = 20) =>
+      store.searchDivisions(db, q.trim().slice(0, 40), Math.min(Math.max(limit, 1), 100)),
+
+    async departments(regionCode: string): Promise<Department[]> {
+      await requireRegion(regionCode);
+      return store.departmentsIn(db, [regionCode]);
+    },
+    departmentById: (id: string) => store.departmentBy(db, { id }),
+    departmentByCreditCode: (creditCode: string) =>
+      store.departmentBy(db, { creditCode: creditCode.toUpperCase() }),
+    departmentByKind: (regionCode: string, kind: string) => store.departmentBy(db, { regionCode, kind }),
+
+    /** Halls of a region, its direct subdivisions and the regions above it, nearest first. */
+    async hallsNear(code: string): Promise<Hall[]> {
+      const p = await path(code);
+      const region = p[p.length - 1]!;
+      const children = await store.childDivisions(db, code);
+      const halls = await store.hallsIn(db, [...p.map((r) => r.code), ...children.map((c) => c.code)]);
+      return orderHallsNear(region, p, children, halls);
+    },
+
+    /** The implementing body and accepting halls of an item for an applicant's region. */
+    async routeItem(req: RouteRequest, applicantRegionCode: string): Promise<Route> {
+      const p = await path(applicantRegionCode);
+      const codes = p.map((r) => r.code);
+      const [departments, halls] = await Promise.all([
+        store.departmentsIn(db, codes),
+        store.hallsIn(db, codes),
+      ]);
+      const r = route(req, p, departments, halls);
+      if (!r.ok) throw new DomainError(r.error.code, { params: r.error.params });
+      return r.value;
+    },
+
+    /**
+     * Seeds the demo city (Zhengzhou) in one transaction with one `regions.seeded` event. Does
+     * nothing when divisions are already present.
+     */
+    async seedDemo(): Promise<SeedCounts | undefined> {
+      if ((await store.countDivisions(db)) > 0) return undefined;
+      const divisions = loadCityDivisions();
+      const dir = buildDemoDirectory(divisions);
+      const departments = dir.departments.map((d) => ({ ...d, id: newId() }));
+      const halls = dir.halls.map((h) => ({ ...h, id: newId(), windowIds: h.windows.map(() => newId()) }));
+      const counts: SeedCounts = {
+        counties: divisions.filter((d) => d.level === 'county').length,
+        townships: divisions.filter((d) => d.level === 'township').length,
+        villages: divisions.filter((d) => d.level === 'village').length,
+        departments: departments.length,
+        halls: halls.length,
+        windows: halls.reduce((n, h) => n + h.windows.length, 0),
+      };
+      const city = divisions.find((d) => d.level === 'city')!;
+      await inTransaction(db, async (trx) => {
+        await store.insertDirectory(trx, { divisions, departments, halls });
+        await appendEvent(trx, clock, {
+          type: 'regions.seeded',
+          aggregateType: 'region',
+          aggregateId: city.code,
+          regionCode: city.code,
+          payload: { ...counts },
+        });
+      });
+      return counts;
+    },
+    counts: () => store.directoryCounts(db),
+  };
+}
+
+export type RegionsService = ReturnType<typeof createRegionsService>;
