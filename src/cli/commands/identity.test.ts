@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import type { TongbanApp } from '../../app.js';
+import { testConfig } from '../../config/index.js';
+import type { CliContext } from '../cli.types.js';
+import { oidcClientAddCommand, tokenCommand } from './identity.js';
+
+function ctxFor(t: TongbanApp | undefined, env: 'test' | 'production', operatorKey?: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ctx: CliContext = {
+    config: testConfig({ env, operatorKey }),
+    boot: async () => {
+      if (!t) throw new Error('must not boot');
+      return t;
+    },
+    progress: () => ({ tick() {}, done() {} }),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  };
+  return { ctx, out, err };
+}
+
+describe('tongban token / tongban oidc client add', () => {
+  let t: TongbanApp;
+  before(async () => {
+    t = await buildTestApp();
+    await t.identity.service.createStaff({
+      login: 'ops',
+      name: '运维',
+      password: 'tongban-demo',
+      regionCode: '410100',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'platformAdmin', regionPrefix: '', departmentId: null }],
+    });
+  });
+  after(async () => t.close());
+
+  test('prints a bearer token that authenticates as the account', async () => {
+    const { ctx, out } = ctxFor(t, 'test');
+    assert.equal(await tokenCommand.run({ positional: ['token'], flags: { user: 'ops' } }, ctx), 0);
+    const me = await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${out[0]}` } });
+    assert.equal(me.json().login, 'ops');
+  });
+
+  test('is refused in production without the operator key, and works with it', async () => {
+    const key = 'k'.repeat(32);
+    const no = ctxFor(undefined, 'production', key);
+    assert.equal(
+      await tokenCommand.run(
+        { positional: ['token'], flags: { user: 'ops', 'operator-key': 'wrong' } },
+        no.ctx,
+      ),
+      77,
+    );
+    assert.match(no.err[0]!, /operator-key/);
+    const yes = ctxFor(t, 'production', key);
+    assert.equal(
+      await tokenCommand.run({ positional: ['token'], flags: { user: 'ops', 'operator-key': key } }, yes.ctx),
+      0,
+    );
+    assert.match(yes.out[0]!, /^tbt_/);
+  });
+
+  test('an unknown account is an error, not a token', async () => {
+    const { ctx, out } = ctxFor(t, 'test');
+    assert.equal(await tokenCommand.run({ positional: ['token'], flags: { user: 'nobody' } }, ctx), 1);
+    assert.equal(out.length, 0);
+  });
+
+  test('oidc client add prints exactly {"client_id","client_secret"}', async () => {
+    const { ctx, out } = ctxFor(t, 'test');
+    const code = await oidcClientAddCommand.run(
+      {
+        positional: ['oidc', 'client', 'add'],
+        flags: { name: '示例', 'redirect-uri': 'https://rp.example.gov.cn/cb' },
+      },
+      ctx,
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(Object.keys(JSON.parse(out[0]!)), ['client_id', 'client_secret']);
+  });
+});

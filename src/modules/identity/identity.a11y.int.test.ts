@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import {
+  axeViolations,
+  hasChromium,
+  launchBrowser,
+  overflowsHorizontally,
+} from '../../../test/helpers/browser.js';
+import type { TongbanApp } from '../../app.js';
+
+/** The identity pages in a real browser: axe WCAG 2.1 A/AA, and no sideways scrolling on a phone. */
+describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium' }, () => {
+  let t: TongbanApp;
+  let browser: Browser;
+  let origin: string;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function check(login: string | null, paths: string[]) {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    try {
+      if (login) {
+        await page.goto(`${origin}/login`);
+        await page.getByLabel('登录名').fill(login);
+        await page.getByLabel('密码').fill('tongban-demo');
+        await page.getByRole('button', { name: '登录' }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      }
+      for (const path of paths) {
+        const r = await page.goto(`${origin}${path}`);
+        assert.equal(r?.status(), 200, path);
+        assert.deepEqual(await axeViolations(page), [], `axe on ${path}`);
+        assert.equal(await overflowsHorizontally(page), false, `${path} scrolls sideways on a phone`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('sign-in, registration and password reset', () =>
+    check(null, ['/login', '/register', '/register?kind=organization', '/password/reset', '/dev/mailbox']));
+  test('the account page of a citizen', () => check('citizen', ['/account']));
+  test('the account page of an organisation', () => check('enterprise', ['/account']));
+  test('the accounts admin page', () => check('admin', ['/admin/accounts']));
+  test('a form with errors', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${origin}/register`);
+      await page.getByLabel('公民身份号码').fill('410105199003070115');
+      await page.getByRole('button', { name: '注册' }).click();
+      assert.match((await page.locator('.error-summary').textContent()) ?? '', /校验位不正确/);
+      assert.deepEqual(await axeViolations(page), []);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { defineErrors } from '../../kernel/index.js';
+
+/** Coded errors of accounts, sign-in and authorisation. Messages may be shown to the caller. */
+export const IdentityErrors = defineErrors({
+  'IDENTITY.INVALID_CREDENTIALS': {
+    status: 401,
+    zh: '账号或密码不正确',
+    en: 'The account name or password is not correct',
+  },
+  'IDENTITY.ACCOUNT_LOCKED': {
+    status: 429,
+    zh: '登录失败次数过多，账号已临时锁定，请在 {minutes} 分钟后重试，或通过“忘记密码”重设密码',
+    en: 'Too many failed sign-ins: the account is locked for {minutes} minutes. Try again later or reset your password',
+  },
+  'IDENTITY.ADDRESS_THROTTLED': {
+    status: 429,
+    zh: '来自您网络地址的登录失败次数过多，请在 {minutes} 分钟后重试',
+    en: 'Too many failed sign-ins from your network address; try again in {minutes} minutes',
+  },
+  'IDENTITY.ACCOUNT_DISABLED': { status: 403, zh: '该账号已停用', en: 'This account is disabled' },
+  'IDENTITY.LOGIN_TAKEN': { status: 409, zh: '该登录名已被使用', en: 'This account name is already taken' },
+  'IDENTITY.ID_NUMBER_TAKEN': {
+    status: 409,
+    zh: '该公民身份号码已注册账号，请直接登录或找回密码',
+    en: 'An account with this ID number exists; sign in or reset the password',
+  },
+  'IDENTITY.CREDIT_CODE_TAKEN': {
+    status: 409,
+    zh: '该统一社会信用代码已注册账号',
+    en: 'An account with this unified social credit code exists',
+  },
+  'IDENTITY.WEAK_PASSWORD': {
+    status: 400,
+    zh: '密码强度不足：至少 10 位，且包含字母、数字、符号中的至少两类，不能是常见密码或与登录名相同',
+    en: 'The password is too weak: at least 10 characters, two of letters, digits and symbols, not a common password and not the account name',
+  },
+  'IDENTITY.WRONG_PASSWORD': { status: 400, zh: '当前密码不正确', en: 'The current password is not correct' },
+  'IDENTITY.RESET_TOKEN_INVALID': {
+    status: 400,
+    zh: '重设密码链接无效或已过期，请重新申请',
+    en: 'The password reset link is invalid or has expired; ask for a new one',
+  },
+  'IDENTITY.VERIFICATION_FAILED': {
+    status: 400,
+    zh: '实名核验未通过：所填信息与登记信息不一致',
+    en: 'Real-name verification failed: the details do not match the register',
+  },
+  'IDENTITY.VERIFICATION_FACTORS': {
+    status: 400,
+    zh: '实名核验需要公民身份号码以外至少两项信息（手机号、银行卡、社会保障卡等）',
+    en: 'Real-name verification needs at least two factors besides the ID number (mobile, bank card, social-security card …)',
+  },
+  'IDENTITY.REAL_NAME_LEVEL': {
+    status: 403,
+    zh: '此事项要求实名等级 L{required}，您当前为 L{current}，请先完成实名核验',
+    en: 'This service needs real-name level L{required}; yours is L{current}. Verify your identity first',
+  },
+  'IDENTITY.NOT_FOUND': { status: 404, zh: '账号不存在', en: 'No such account' },
+  'IDENTITY.DELEGATION_INVALID': {
+    status: 400,
+    zh: '委托无效：受托人不存在、不能委托本人，或期限已过',
+    en: 'Invalid delegation: no such agent, self-delegation, or expired',
+  },
+  'IDENTITY.TOKEN_INVALID': {
+    status: 401,
+    zh: '访问令牌无效或已过期',
+    en: 'The access token is invalid or has expired',
+  },
+  'IDENTITY.CLIENT_INVALID': { status: 401, zh: '客户端认证失败', en: 'Client authentication failed' },
+  'IDENTITY.OPERATOR_KEY': {
+    status: 403,
+    zh: '生产环境需要正确的运维密钥（--operator-key）',
+    en: 'Production mode needs the right operator key (--operator-key)',
+  },
+  'IDENTITY.FEDERATION_FAILED': {
+    status: 400,
+    zh: '通过其他地区统一身份认证登录失败，请重试或使用本平台账号登录',
+    en: "Sign-in through the other region's identity provider failed; try again or use your account here",
+  },
+  'IDENTITY.GRANT_INVALID': {
+    status: 400,
+    zh: '授权无效：角色、区划或部门不正确',
+    en: 'Invalid grant: unknown role, region or department',
+  },
+});

@@ -1,0 +1,459 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import type { TongbanApp } from '../../app.js';
+import { DEMO_PEOPLE } from './identity.demo.js';
+
+const HTML = { accept: 'text/html' };
+const tokenOn = (r: { body: string }): string => {
+  const m = /name="_csrf" value="([^"]+)"/.exec(r.body);
+  if (!m) throw new Error('no CSRF token on the page');
+  return m[1]!;
+};
+type Res = {
+  body: string;
+  cookies: Array<{ name: string; value: string }>;
+  statusCode: number;
+  headers: Record<string, unknown>;
+};
+
+/** A browser: keeps cookies between requests and posts forms with the page's CSRF token. */
+class Browser {
+  cookies = new Map<string, string>();
+  constructor(private readonly t: TongbanApp) {}
+  private keep(r: Res) {
+    for (const c of r.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
+      const gone = c.value === '' || (c.expires && c.expires.getTime() < Date.now());
+      if (gone) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+  }
+  get cookie() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  async get(url: string): Promise<Res> {
+    const r = (await this.t.app.inject({ url, headers: { ...HTML, cookie: this.cookie } })) as unknown as Res;
+    this.keep(r);
+    return r;
+  }
+  /** posts `fields` with the CSRF token of the page at `from` (or the token given) */
+  async post(
+    url: string,
+    fields: Record<string, string>,
+    opts: { from?: string; token?: string } = {},
+  ): Promise<Res> {
+    let token = opts.token;
+    if (token === undefined) token = tokenOn(await this.get(opts.from ?? url));
+    const r = (await this.t.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...HTML, cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: token, ...fields }).toString(),
+    })) as unknown as Res;
+    this.keep(r);
+    return r;
+  }
+  async login(login: string, password = 'tongban-demo') {
+    return this.post('/login', { login, password, next: '/account' });
+  }
+}
+
+describe('identity through the app', () => {
+  let t: TongbanApp;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+  });
+  after(async () => t.close());
+
+  test('sign-in › a demo citizen signs in and sees masked personal data', async () => {
+    const b = new Browser(t);
+    const r = await b.login('citizen');
+    assert.equal(r.statusCode, 303);
+    assert.equal(r.headers.location, '/account');
+    const set = r.cookies.find((c) => c.name === 'tb_session') as unknown as {
+      httpOnly: boolean;
+      sameSite: string;
+    };
+    assert.equal(set.httpOnly, true);
+    assert.equal(set.sameSite, 'Lax');
+    const page = await b.get('/account');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /4\*{15}14/);
+    assert.match(page.body, /138\*{4}0000/);
+    assert.ok(!page.body.includes(DEMO_PEOPLE.citizen.idNumber));
+    assert.match(page.body, /L2/);
+  });
+
+  test('sign-in › a wrong password is refused with a clear message', async () => {
+    const b = new Browser(t);
+    const r = await b.login('supervisor', 'not-the-password');
+    assert.equal(r.statusCode, 401);
+    assert.match(r.body, /账号或密码不正确/);
+    assert.ok(!b.cookies.has('tb_session'));
+  });
+
+  test('sign-in › `next` leads only to a path on this site', async () => {
+    const b = new Browser(t);
+    const r = await b.post(
+      '/login',
+      { login: 'citizen', password: 'tongban-demo', next: '//evil.example/x' },
+      { from: '/login' },
+    );
+    assert.equal(r.headers.location, '/');
+  });
+
+  test('throttling › five failures lock the account for 15 minutes, with the wait in the message', async () => {
+    const b = new Browser(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await b.login('county-approver', `wrong-${i}`)).statusCode);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 429]);
+    const locked = await b.login('county-approver');
+    assert.equal(locked.statusCode, 429);
+    assert.match(locked.body, /15 分钟后重试/);
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'accept-language': 'en' },
+      payload: { login: 'county-approver', password: 'tongban-demo' },
+    });
+    assert.equal(api.statusCode, 429);
+    assert.equal(api.json().error.code, 'IDENTITY.ACCOUNT_LOCKED');
+    assert.match(api.json().error.message, /15 minutes/);
+  });
+
+  test('CSRF › a token from before sign-in is refused after it (tokens rotate with the session)', async () => {
+    const b = new Browser(t);
+    const before = tokenOn(await b.get('/login'));
+    await b.post('/login', { login: 'citizen', password: 'tongban-demo', next: '/' }, { token: before });
+    assert.ok(b.cookies.has('tb_session'));
+    const r = await b.post('/account/logout-all', {}, { token: before });
+    assert.equal(r.statusCode, 403);
+    assert.match(r.body, /表单已过期/);
+  });
+
+  test('CSRF › a token replayed after logout is refused', async () => {
+    const b = new Browser(t);
+    await b.login('citizen');
+    const token = tokenOn(await b.get('/account'));
+    const session = b.cookies.get('tb_session')!;
+    const csrf = b.cookies.get('tb_csrf')!;
+    await b.post('/logout', {}, { token });
+    // replay the old form with the old cookies
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/account/password',
+      headers: {
+        ...HTML,
+        cookie: `tb_session=${session}; tb_csrf=${csrf}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: new URLSearchParams({
+        _csrf: token,
+        currentPassword: 'tongban-demo',
+        newPassword: 'another-pass-123',
+      }).toString(),
+    });
+    assert.ok(r.statusCode === 403 || r.statusCode === 401, `got ${r.statusCode}`);
+  });
+
+  test('CSRF › a form post without a token is refused', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: HTML,
+      payload: { login: 'citizen', password: 'tongban-demo' },
+    });
+    assert.equal(r.statusCode, 403);
+  });
+
+  test('registration › a wrong ID check digit: a field error and nothing stored', async () => {
+    const b = new Browser(t);
+    const good = DEMO_PEOPLE.unregistered.idNumber;
+    const bad = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
+    const r = await b.post('/register', {
+      kind: 'person',
+      login: 'wangwu',
+      password: 'a-strong-pass-1',
+      name: '王五',
+      idNumber: bad,
+      mobile: '13800000002',
+    });
+    assert.equal(r.statusCode, 400);
+    assert.match(r.body, /校验位不正确/);
+    assert.match(r.body, /href="#f-idNumber"/);
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: {
+        kind: 'person',
+        login: 'wangwu',
+        password: 'a-strong-pass-1',
+        name: '王五',
+        idNumber: bad,
+        mobile: '13800000002',
+      },
+    });
+    assert.equal(api.statusCode, 400);
+    assert.deepEqual(api.json().error.details.issues, [{ field: 'idNumber', rule: 'GB11643.CHECK_CHAR' }]);
+    assert.equal(await t.identity.accountIdByLogin('wangwu'), undefined);
+  });
+
+  test('registration › a wrong credit code: a field error and nothing stored', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      payload: {
+        kind: 'organization',
+        login: 'acme',
+        password: 'a-strong-pass-1',
+        name: '某某有限公司',
+        creditCode: '91410105202600012A',
+        legalRepresentative: '赵六',
+        agentName: '王五',
+        agentIdNumber: DEMO_PEOPLE.unregistered.idNumber,
+        agentMobile: '13800000002',
+      },
+    });
+    assert.equal(r.statusCode, 400);
+    assert.deepEqual(r.json().error.details.issues, [{ field: 'creditCode', rule: 'GB32100.CHECK_CHAR' }]);
+    assert.equal(await t.identity.accountIdByLogin('acme'), undefined);
+  });
+
+  test('registration › a too-weak password: a field error and nothing stored', async () => {
+    const b = new Browser(t);
+    const r = await b.post('/register', {
+      kind: 'person',
+      login: 'wangwu',
+      password: 'password123',
+      name: '王五',
+      idNumber: DEMO_PEOPLE.unregistered.idNumber,
+      mobile: '13800000002',
+    });
+    assert.equal(r.statusCode, 400);
+    assert.match(r.body, /常见密码/);
+    assert.equal(await t.identity.accountIdByLogin('wangwu'), undefined);
+  });
+
+  test('registration › a cookie-less JSON endpoint refuses a form post (no cross-site registration)', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'kind=person&login=x',
+    });
+    assert.ok(r.statusCode === 415 || r.statusCode === 400);
+  });
+
+  test('real-name › register at L1, verify with two factors to L2; a wrong factor fails', async () => {
+    const b = new Browser(t);
+    const p = DEMO_PEOPLE.unregistered;
+    const reg = await b.post('/register', {
+      kind: 'person',
+      login: 'wangwu',
+      password: 'a-strong-pass-1',
+      name: p.name,
+      idNumber: p.idNumber,
+      mobile: p.mobile,
+    });
+    assert.equal(reg.statusCode, 303);
+    let page = await b.get('/account');
+    assert.match(page.body, /L1/);
+    const one = await b.post('/account/verify', { mobile: p.mobile }, { from: '/account' });
+    assert.equal(one.statusCode, 400);
+    assert.match(one.body, /至少两项/);
+    const wrong = await b.post(
+      '/account/verify',
+      { mobile: p.mobile, bankCard: '6222020000000000099' },
+      { from: '/account' },
+    );
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /实名核验未通过/);
+    const ok = await b.post(
+      '/account/verify',
+      { mobile: p.mobile, bankCard: p.bankCard },
+      { from: '/account' },
+    );
+    assert.equal(ok.statusCode, 200);
+    page = await b.get('/account');
+    assert.match(page.body, /L2 已通过/);
+  });
+
+  test('password reset › the link arrives in the dev mailbox and sets a new password once', async () => {
+    const b = new Browser(t);
+    const asked = await b.post(
+      '/password/reset/request',
+      { login: 'enterprise', mobile: DEMO_PEOPLE.enterpriseAgent.mobile },
+      { from: '/password/reset' },
+    );
+    assert.equal(asked.statusCode, 200);
+    const box = await b.get('/dev/mailbox');
+    assert.match(box.body, /138\*{4}0001/);
+    const m = /\/password\/reset\?token=([A-Za-z0-9_-]+)/.exec(box.body);
+    assert.ok(m);
+    const url = `/password/reset?token=${m[1]}`;
+    const mismatch = await b.post(
+      '/password/reset',
+      { token: m[1]!, newPassword: 'new-secret-42', confirmPassword: 'other' },
+      { from: url },
+    );
+    assert.equal(mismatch.statusCode, 400);
+    const done = await b.post(
+      '/password/reset',
+      { token: m[1]!, newPassword: 'new-secret-42', confirmPassword: 'new-secret-42' },
+      { from: url },
+    );
+    assert.equal(done.statusCode, 200);
+    assert.equal((await b.get(url)).statusCode, 400);
+    assert.equal((await new Browser(t).login('enterprise', 'new-secret-42')).statusCode, 303);
+  });
+
+  test('password change › needs the current password and ends the other sessions', async () => {
+    const a = new Browser(t);
+    const other = new Browser(t);
+    await a.login('supervisor');
+    await other.login('supervisor');
+    const wrong = await a.post(
+      '/account/password',
+      { currentPassword: 'nope', newPassword: 'changed-pass-77' },
+      { from: '/account' },
+    );
+    assert.equal(wrong.statusCode, 400);
+    const ok = await a.post(
+      '/account/password',
+      { currentPassword: 'tongban-demo', newPassword: 'changed-pass-77' },
+      { from: '/account' },
+    );
+    assert.equal(ok.statusCode, 303);
+    assert.equal((await a.get('/account')).statusCode, 200);
+    assert.equal((await other.get('/account')).statusCode, 401);
+  });
+
+  test('sessions › log out everywhere ends every session and token', async () => {
+    const tok = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: 'approver', password: 'tongban-demo' },
+      })
+    ).json().token as string;
+    const a = new Browser(t);
+    await a.login('approver');
+    assert.equal(
+      (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${tok}` } })).statusCode,
+      200,
+    );
+    const r = await a.post('/account/logout-all', {}, { from: '/account' });
+    assert.equal(r.statusCode, 303);
+    assert.equal((await a.get('/account')).statusCode, 401);
+    assert.equal(
+      (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${tok}` } })).statusCode,
+      401,
+    );
+  });
+
+  test('bearer › a token from the JSON login reads /api/v1/me with masked fields', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: 'citizen', password: 'tongban-demo' },
+    });
+    assert.equal(r.statusCode, 200);
+    const me = await t.app.inject({
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${r.json().token}` },
+    });
+    assert.equal(me.statusCode, 200);
+    assert.equal(me.json().idNumberMasked, '4***************14');
+    assert.equal(me.json().realNameLevel, 2);
+    const anon = await t.app.inject({ url: '/api/v1/me' });
+    assert.equal(anon.statusCode, 401);
+  });
+
+  test('client credentials › a machine client gets a token carrying the data-consumer role', async () => {
+    const c = await t.identity.createClient({
+      name: '数据共享交换',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+    });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      payload: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: 'wrong' },
+    });
+    assert.equal(bad.statusCode, 401);
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials',
+    });
+    assert.equal(r.statusCode, 200);
+    const me = await t.app.inject({
+      url: '/api/v1/me',
+      headers: { authorization: `Bearer ${r.json().access_token}` },
+    });
+    assert.equal(me.json().kind, 'client');
+    assert.deepEqual(
+      me.json().roles.map((x: { role: string }) => x.role),
+      ['dataConsumer'],
+    );
+  });
+
+  test('委托代办 › a citizen delegates to another person, who may then act for them until revoked', async () => {
+    const b = new Browser(t);
+    await b.login('citizen');
+    const validTo = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10);
+    const self = await b.post(
+      '/account/delegations',
+      { agentLogin: 'citizen', validTo },
+      { from: '/account' },
+    );
+    assert.equal(self.statusCode, 400);
+    const r = await b.post('/account/delegations', { agentLogin: 'wangwu', validTo }, { from: '/account' });
+    assert.equal(r.statusCode, 303);
+    const citizenId = (await t.identity.accountIdByLogin('citizen'))!;
+    const agentId = (await t.identity.accountIdByLogin('wangwu'))!;
+    assert.equal(await t.identity.mayActFor(agentId, citizenId), true);
+    assert.equal(await t.identity.mayActFor(citizenId, agentId), false);
+    const page = await b.get('/account');
+    const m = /action="\/account\/delegations\/([^/]+)\/revoke"/.exec(page.body);
+    assert.ok(m);
+    await b.post(`/account/delegations/${m[1]}/revoke`, {}, { from: '/account' });
+    assert.equal(await t.identity.mayActFor(agentId, citizenId), false);
+  });
+
+  test('real-name level › an item needing L3 refuses an L2 citizen with a clear error', async () => {
+    const p = (await t.identity.principalForAccount((await t.identity.accountIdByLogin('citizen'))!))!;
+    assert.throws(
+      () => t.identity.requireRealNameLevel(p, 3),
+      (e: Error & { code?: string }) => e.code === 'IDENTITY.REAL_NAME_LEVEL',
+    );
+    t.identity.requireRealNameLevel(p, 2);
+  });
+
+  test('admin › only a platform admin reaches /admin/accounts and can add a grant', async () => {
+    const clerk = new Browser(t);
+    await clerk.login('clerk');
+    assert.equal((await clerk.get('/admin/accounts')).statusCode, 403);
+    const admin = new Browser(t);
+    await admin.login('admin');
+    const page = await admin.get('/admin/accounts');
+    assert.equal(page.statusCode, 200);
+    const clerkId = (await t.identity.accountIdByLogin('clerk'))!;
+    const r = await admin.post(
+      '/admin/accounts/grants',
+      { accountId: clerkId, role: 'supervisor', regionPrefix: '410105', departmentId: '' },
+      { from: '/admin/accounts' },
+    );
+    assert.equal(r.statusCode, 303);
+    const bad = await admin.post(
+      '/admin/accounts/grants',
+      { accountId: clerkId, role: 'supervisor', regionPrefix: '41x', departmentId: '' },
+      { from: '/admin/accounts' },
+    );
+    assert.equal(bad.statusCode, 400);
+  });
+});

@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { chromium, type Browser } from 'playwright-core';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import type { TongbanApp } from '../../app.js';
+
+/** A free port: the provider's issuer URL must name the port it listens on. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/**
+ * A relying party built with openid-client, the way another government system would: it sends
+ * the browser to the provider (authorization code + PKCE), takes the code back, and reads userinfo.
+ */
+async function startRelyingParty(
+  issuer: string,
+  register: (redirectUri: string) => Promise<{ client_id: string; client_secret: string }>,
+) {
+  const result: { userinfo?: Record<string, unknown>; refreshed?: boolean } = {};
+  let config: oidc.Configuration | undefined;
+  let verifier = '';
+  let state = '';
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+      if (url.pathname === '/start') {
+        verifier = oidc.randomPKCECodeVerifier();
+        state = oidc.randomState();
+        const to = oidc.buildAuthorizationUrl(config!, {
+          redirect_uri: `http://${req.headers.host}/cb`,
+          scope: 'openid profile phone id_card offline_access',
+          prompt: 'consent',
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          state,
+        });
+        res.writeHead(302, { location: to.href }).end();
+        return;
+      }
+      if (url.pathname === '/cb') {
+        const tokens = await oidc.authorizationCodeGrant(config!, url, {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+        });
+        const claims = tokens.claims()!;
+        result.userinfo = (await oidc.fetchUserInfo(config!, tokens.access_token, claims.sub)) as Record<
+          string,
+          unknown
+        >;
+        if (tokens.refresh_token) {
+          const again = await oidc.refreshTokenGrant(config!, tokens.refresh_token);
+          result.refreshed = typeof again.access_token === 'string';
+        }
+        res
+          .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+          .end(JSON.stringify(result.userinfo));
+        return;
+      }
+      res.writeHead(404).end();
+    } catch (e) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String((e as Error).stack));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = await register(`${base}/cb`);
+  config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  return { base, result, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('single sign-on (OIDC) with a real browser', () => {
+  let t: TongbanApp;
+  let browser: Browser;
+  let origin: string;
+  before(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    t = await buildTestApp({ demo: 'on', config: { publicUrl: origin } });
+    await t.app.listen({ host: '127.0.0.1', port });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  test('discovery › served at /.well-known/openid-configuration with PKCE S256 and the /oidc issuer', async () => {
+    const r = await fetch(`${origin}/.well-known/openid-configuration`);
+    assert.equal(r.status, 200);
+    const d = (await r.json()) as Record<string, unknown>;
+    assert.equal(d.issuer, `${origin}/oidc`);
+    assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
+    assert.equal(d.authorization_endpoint, `${origin}/oidc/auth`);
+    const jwks = (await (await fetch(String(d.jwks_uri))).json()) as {
+      keys: Array<{ kid: string; d?: string }>;
+    };
+    assert.ok(jwks.keys.length >= 1);
+    assert.equal(jwks.keys[0]!.d, undefined, 'no private parts in the JWKS');
+  });
+
+  test('a relying party built with openid-client signs a demo citizen in through the browser and reads masked userinfo', async () => {
+    const rp = await startRelyingParty(`${origin}/oidc`, (redirectUri) =>
+      t.identity.createClient({ name: '示例业务系统', redirectUris: [redirectUri] }),
+    );
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
+    try {
+      await page.goto(`${rp.base}/start`);
+      await page.waitForURL(/\/sso\/interaction\//);
+      assert.match(await text('h1'), /统一身份认证登录/);
+      await page.getByLabel('登录名').fill('citizen');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL(/\/sso\/interaction\//);
+      assert.match(await text('h1'), /授权确认/);
+      assert.match(await text('main'), /示例业务系统/);
+      await page.getByRole('button', { name: '同意并继续' }).click();
+      await page.waitForURL(`${rp.base}/cb**`);
+      const body = JSON.parse(await text('body')) as Record<string, unknown>;
+      assert.equal(body.name, '张*');
+      assert.equal(body.phone_number, '138****0000');
+      assert.equal(body.id_number, '4***************14');
+      assert.equal(body.real_name_level, 2);
+      assert.equal(body.sub, await t.identity.accountIdByLogin('citizen'));
+      assert.equal(rp.result.refreshed, true, 'the refresh token works');
+    } finally {
+      await context.close();
+      await rp.close();
+    }
+  });
+
+  test('PKCE RFC 7636 › an authorization request without a code challenge is refused', async () => {
+    const c = await t.identity.createClient({ name: 'no-pkce', redirectUris: ['http://127.0.0.1:9/cb'] });
+    const u = new URL(`${origin}/oidc/auth`);
+    u.search = new URLSearchParams({
+      client_id: c.client_id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9/cb',
+    }).toString();
+    const r = await fetch(u, { redirect: 'manual' });
+    const loc = r.headers.get('location') ?? '';
+    assert.equal(r.status, 303);
+    assert.match(loc, /error=invalid_request/);
+    assert.match(loc, /PKCE/);
+  });
+
+  test('client credentials › a machine client gets a token from the provider', async () => {
+    const c = await t.identity.createClient({
+      name: '交换平台',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+    });
+    const r = await fetch(`${origin}/oidc/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(r.status, 200);
+    assert.equal(((await r.json()) as { token_type: string }).token_type, 'Bearer');
+  });
+
+  test('JWKS key rotation › a new key signs and the previous one stays published', async () => {
+    const before = (
+      (await (await fetch(`${origin}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }
+    ).keys.map((k) => k.kid);
+    const kid = await t.identity.rotateOidcSigningKey();
+    const afterKeys = (
+      (await (await fetch(`${origin}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> }
+    ).keys.map((k) => k.kid);
+    assert.equal(afterKeys[0], kid);
+    assert.ok(afterKeys.includes(before[0]!));
+  });
+
+  test('federation › sign in with another region’s provider, link once to the local account, then sign in by it alone', async () => {
+    // "another region": a second tongban, on another host name so the two sites' cookies stay apart
+    const upPort = await freePort();
+    const upOrigin = `http://localhost:${upPort}`;
+    const upstream = await buildTestApp({ demo: 'on', config: { publicUrl: upOrigin } });
+    await upstream.app.listen({ host: '127.0.0.1', port: upPort });
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      const c = await upstream.identity.createClient({
+        name: '郑州市一网通办',
+        redirectUris: [`${origin}/login/federated/up/callback`],
+      });
+      await t.identity.addFederationProvider({
+        id: 'up',
+        name: '邻市',
+        issuer: `${upOrigin}/oidc`,
+        clientId: c.client_id,
+        clientSecret: c.client_secret,
+      });
+
+      // first time: the other region signs the person in; the local sign-in links the two
+      await page.goto(`${origin}/login?next=/account`);
+      await page.getByRole('link', { name: '使用邻市统一身份认证账号登录' }).click();
+      await page.waitForURL(new RegExp(`^${upOrigin}/sso/interaction/`));
+      await page.getByLabel('登录名').fill('citizen');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('button', { name: '同意并继续' }).click();
+      await page.waitForURL(new RegExp(`^${origin}/login`));
+      assert.match((await page.locator('main').textContent()) ?? '', /尚未关联/);
+      await page.getByLabel('登录名').fill('citizen');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL(`${origin}/account`);
+
+      // next time, in a fresh browser: the other region's session alone opens the local account
+      const again = await browser.newContext({ locale: 'zh-CN' });
+      const p2 = await again.newPage();
+      // the person is still signed in at the other region (SSO there), so no password is asked
+      await again.addCookies((await context.cookies(upOrigin)).map((k) => ({ ...k })));
+      await p2.goto(`${origin}/login/federated/up?next=/account`);
+      await p2.waitForURL(`${origin}/account`);
+      assert.match((await p2.locator('main').textContent()) ?? '', /citizen/);
+      await again.close();
+    } finally {
+      await context.close();
+      await upstream.close();
+    }
+  });
+});

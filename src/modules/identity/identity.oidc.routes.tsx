@@ -1,0 +1,265 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Provider } from 'oidc-provider';
+import { z } from 'zod';
+import { DomainError, isDomainError } from '../../kernel/index.js';
+import { type App, formBody } from '../../platform/http/index.js';
+import {
+  Button,
+  CsrfField,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  renderPage,
+  sendHtml,
+  TextField,
+  type ViewContext,
+} from '../../platform/views/index.js';
+import type { Issues } from './identity.pages.js';
+import { issuesOf, SESSION_COOKIE } from './identity.routes.js';
+import { type IdentityService, POLICY } from './identity.service.js';
+
+const MOUNT = '/oidc';
+
+function SsoLoginPage({
+  ctx,
+  client,
+  uid,
+  issues,
+  login,
+}: {
+  ctx: ViewContext;
+  client: string;
+  uid: string;
+  issues: Issues;
+  login?: string;
+}) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading>{t('identity.sso.loginTitle')}</PageHeading>
+      <p>{t('identity.sso.loginIntro', { client })}</p>
+      <form method="post" action={`/sso/interaction/${uid}/login`} novalidate>
+        <CsrfField ctx={ctx} />
+        <TextField
+          name="login"
+          label={t('identity.login.login')}
+          autocomplete="username"
+          value={login}
+          error={issues.find((i) => i.field === 'login')?.message}
+        />
+        <TextField
+          name="password"
+          type="password"
+          label={t('identity.login.password')}
+          autocomplete="current-password"
+        />
+        <Button>{t('identity.login.submit')}</Button>
+      </form>
+    </div>
+  );
+}
+
+function ConsentPage({
+  ctx,
+  client,
+  uid,
+  scopes,
+  who,
+}: {
+  ctx: ViewContext;
+  client: string;
+  uid: string;
+  scopes: string[];
+  who: string;
+}) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <PageHeading>{t('identity.sso.consentTitle')}</PageHeading>
+      <p>{t('identity.sso.signedInAs', { name: who })}</p>
+      <p>{t('identity.sso.consentIntro', { client })}</p>
+      <ul>
+        {scopes.map((s) => (
+          <li>{t(`identity.sso.scope.${s}`)}</li>
+        ))}
+      </ul>
+      <Notice>{t('identity.sso.maskedNote')}</Notice>
+      <form method="post" action={`/sso/interaction/${uid}/confirm`} class="inline-form">
+        <CsrfField ctx={ctx} />
+        <Button>{t('identity.sso.allow')}</Button>
+      </form>{' '}
+      <form method="post" action={`/sso/interaction/${uid}/abort`} class="inline-form">
+        <CsrfField ctx={ctx} />
+        <Button variant="secondary">{t('identity.sso.deny')}</Button>
+      </form>
+    </div>
+  );
+}
+
+/**
+ * Mounts the provider under /oidc (a Koa app inside Fastify: the reply is handed over raw) and
+ * renders its interactions (login, consent) as our own pages under /sso.
+ */
+export async function oidcRoutes(
+  app: App,
+  svc: IdentityService,
+  getProvider: () => Promise<Provider>,
+  secure: boolean,
+): Promise<void> {
+  const handOver = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
+    const provider = await getProvider();
+    reply.hijack();
+    const raw = req.raw as typeof req.raw & { originalUrl?: string };
+    // as if mounted: the provider sees its own paths, and learns the mount path from originalUrl
+    raw.originalUrl = `${MOUNT}${path}`;
+    raw.url = path;
+    provider.callback()(raw, reply.raw);
+  };
+
+  await app.register(async (scope) => {
+    // leave the body unread: the provider parses its own requests
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
+    const opts = { config: { permission: 'public' as const, skipCsrf: true }, schema: { hide: true } };
+    scope.all(`${MOUNT}/*`, opts, async (req, reply) =>
+      handOver(req, reply, req.url.slice(MOUNT.length) || '/'),
+    );
+    scope.get('/.well-known/openid-configuration', opts, async (req, reply) =>
+      handOver(req, reply, '/.well-known/openid-configuration'),
+    );
+  });
+
+  const UidParams = z.object({ uid: z.string().max(64) });
+  const pageOpts = { config: { permission: 'public' as const }, schema: { hide: true, params: UidParams } };
+
+  async function details(req: FastifyRequest, reply: FastifyReply) {
+    const provider = await getProvider();
+    try {
+      const d = await provider.interactionDetails(req.raw, reply.raw);
+      const client = await provider.Client.find(d.params.client_id);
+      return { provider, d, clientName: client?.clientName ?? d.params.client_id };
+    } catch {
+      throw new DomainError('COMMON.NOT_FOUND');
+    }
+  }
+
+  async function finish(req: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) {
+    const { provider } = await details(req, reply);
+    const to = await provider.interactionResult(req.raw, reply.raw, result, {
+      mergeWithLastSubmission: true,
+    });
+    return reply.code(303).header('location', to).send();
+  }
+
+  async function grantConsent(req: FastifyRequest, reply: FastifyReply) {
+    const { provider, d } = await details(req, reply);
+    const accountId = d.session?.accountId;
+    if (!accountId) throw new DomainError('COMMON.UNAUTHENTICATED');
+    const grant = d.grantId
+      ? ((await provider.Grant.find(d.grantId)) ??
+        new provider.Grant({ accountId, clientId: d.params.client_id }))
+      : new provider.Grant({ accountId, clientId: d.params.client_id });
+    const det = d.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (det.missingOIDCScope) grant.addOIDCScope(det.missingOIDCScope.join(' '));
+    if (det.missingOIDCClaims) grant.addOIDCClaims(det.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(det.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    return finish(req, reply, { consent: d.grantId ? {} : { grantId } });
+  }
+
+  /**
+   * The forms on these pages end in a redirect to the relying party; browsers apply the page's
+   * CSP form-action to redirects too, so it must name that one origin (not any origin).
+   */
+  function allowRedirectTo(reply: FastifyReply, redirectUri: unknown): void {
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp !== 'string' || typeof redirectUri !== 'string' || !URL.canParse(redirectUri)) return;
+    const origin = new URL(redirectUri).origin;
+    reply.header(
+      'content-security-policy',
+      csp.replace("form-action 'self'", `form-action 'self' ${origin}`),
+    );
+  }
+
+  app.get('/sso/interaction/:uid', pageOpts, async (req, reply) => {
+    const { d, clientName } = await details(req, reply);
+    const uid = (req.params as { uid: string }).uid;
+    const ctx = req.view(reply);
+    allowRedirectTo(reply, d.params.redirect_uri);
+    if (d.prompt.name === 'login') {
+      // already signed in here: that is the single sign-on
+      if (req.principal && req.principal.kind !== 'client')
+        return finish(req, reply, { login: { accountId: req.principal.accountId } });
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('identity.sso.loginTitle'),
+          <SsoLoginPage ctx={ctx} client={clientName} uid={uid} issues={[]} />,
+        ),
+      );
+    }
+    const scopes = String(d.params.scope ?? 'openid')
+      .split(' ')
+      .filter((s) => ['openid', 'profile', 'phone', 'id_card', 'offline_access'].includes(s));
+    const who = req.principal?.displayName ?? '';
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('identity.sso.consentTitle'),
+        <ConsentPage ctx={ctx} client={clientName} uid={uid} scopes={scopes} who={who} />,
+      ),
+    );
+  });
+
+  app.post('/sso/interaction/:uid/login', pageOpts, async (req, reply) => {
+    const f = formBody(req);
+    try {
+      const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
+      // a session here too, so the next relying party needs no password
+      const s = await svc.createSession(a.id);
+      reply.setCookie(SESSION_COOKIE, s.cookie, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
+      });
+      reply.clearCookie('tb_csrf', { path: '/' });
+      return finish(req, reply, { login: { accountId: a.id } });
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      const { clientName, d } = await details(req, reply);
+      allowRedirectTo(reply, d.params.redirect_uri);
+      const ctx = req.view(reply);
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('identity.sso.loginTitle'),
+          <SsoLoginPage
+            ctx={ctx}
+            client={clientName}
+            uid={(req.params as { uid: string }).uid}
+            issues={issuesOf(e, ctx, 'login')}
+            login={f.login}
+          />,
+        ),
+        e.status,
+      );
+    }
+  });
+
+  app.post('/sso/interaction/:uid/confirm', pageOpts, async (req, reply) => grantConsent(req, reply));
+
+  app.post('/sso/interaction/:uid/abort', pageOpts, async (req, reply) =>
+    finish(req, reply, { error: 'access_denied', error_description: 'the user denied access' }),
+  );
+}

@@ -1,0 +1,271 @@
+import { exportJWK, generateKeyPair } from 'jose';
+import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
+import type { Config } from '../../config/index.js';
+import type { Clock } from '../../kernel/index.js';
+import type { Executor } from '../../platform/db/index.js';
+import {
+  type PersonalDataCipher,
+  derivedKey,
+  maskIdNumber,
+  maskMobile,
+  maskName,
+} from '../../platform/privacy/index.js';
+import { accountById, idb } from './identity.store.js';
+
+/**
+ * Single sign-on: an OpenID Connect provider (oidc-provider 9) at `<publicUrl>/oidc`, for other
+ * government systems. Authorization code with PKCE (required for every client), refresh tokens
+ * (scope offline_access), userinfo, JWKS, client credentials for machine clients. Everything it
+ * stores goes through `SqlAdapter` into identity_oidc_store, so every app node shares it; clients
+ * are the rows of identity_clients (registered by `tongban oidc client add`).
+ *
+ * Claims are masked (DOMAIN §8) unless the client was registered with full claims.
+ */
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'phone', 'id_card'] as const;
+
+const CLAIMS = {
+  openid: ['sub'],
+  profile: ['name', 'account_kind', 'real_name_level'],
+  phone: ['phone_number'],
+  id_card: ['id_number'],
+};
+
+const epoch = (iso: string | null) => (iso ? Math.floor(new Date(iso).getTime() / 1000) : undefined);
+
+/** oidc-provider's storage contract over one SQL table, on SQLite and PostgreSQL alike. */
+function sqlAdapterFactory(db: Executor, clock: Clock, cipher: PersonalDataCipher) {
+  return class SqlAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      const row = {
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
+        grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+        user_code: typeof payload.userCode === 'string' ? payload.userCode : null,
+        uid: typeof payload.uid === 'string' ? payload.uid : null,
+        expires_at: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000).toISOString() : null,
+        consumed_at: null,
+      };
+      await idb(db)
+        .insertInto('identity_oidc_store')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['model', 'id']).doUpdateSet({
+            payload: row.payload,
+            grant_id: row.grant_id,
+            user_code: row.user_code,
+            uid: row.uid,
+            expires_at: row.expires_at,
+          }),
+        )
+        .execute();
+    }
+
+    private async one(
+      column: 'id' | 'uid' | 'user_code',
+      value: string,
+    ): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client' && column === 'id') return clientMetadata(db, cipher, value);
+      const r = await idb(db)
+        .selectFrom('identity_oidc_store')
+        .selectAll()
+        .where('model', '=', this.model)
+        .where(column, '=', value)
+        .executeTakeFirst();
+      if (!r) return undefined;
+      if (r.expires_at && r.expires_at <= clock.now().toISOString()) return undefined;
+      const payload = JSON.parse(r.payload) as AdapterPayload;
+      const consumed = epoch(r.consumed_at);
+      return consumed ? { ...payload, consumed } : payload;
+    }
+
+    find(id: string) {
+      return this.one('id', id);
+    }
+    findByUid(uid: string) {
+      return this.one('uid', uid);
+    }
+    findByUserCode(userCode: string) {
+      return this.one('user_code', userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      await idb(db)
+        .updateTable('identity_oidc_store')
+        .set({ consumed_at: clock.now().toISOString() })
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .execute();
+    }
+
+    async destroy(id: string): Promise<void> {
+      await idb(db)
+        .deleteFrom('identity_oidc_store')
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await idb(db).deleteFrom('identity_oidc_store').where('grant_id', '=', grantId).execute();
+    }
+  };
+}
+
+/** A registered client as oidc-provider's client metadata. */
+async function clientMetadata(
+  db: Executor,
+  cipher: PersonalDataCipher,
+  clientId: string,
+): Promise<AdapterPayload | undefined> {
+  const c = await idb(db)
+    .selectFrom('identity_clients')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!c) return undefined;
+  const grantTypes = JSON.parse(c.grant_types) as string[];
+  return {
+    client_id: c.client_id,
+    client_secret: cipher.decrypt(c.secret_enc),
+    client_name: c.name,
+    redirect_uris: JSON.parse(c.redirect_uris) as string[],
+    grant_types: grantTypes,
+    response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
+/**
+ * Signing keys, newest first: the newest signs, the previous one stays published in the JWKS so
+ * tokens it signed still verify until they expire. Stored sealed in identity_oidc_store.
+ */
+export async function signingKeys(
+  db: Executor,
+  cipher: PersonalDataCipher,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await idb(db)
+    .selectFrom('identity_oidc_store')
+    .select(['id', 'payload'])
+    .where('model', '=', 'SigningKey')
+    .orderBy('id', 'desc')
+    .limit(2)
+    .execute();
+  return rows.map(
+    (r) => JSON.parse(cipher.decrypt(JSON.parse(r.payload).sealed as string)) as Record<string, unknown>,
+  );
+}
+
+/** Adds a new signing key (the key id sorts by time); returns its kid. */
+export async function addSigningKey(db: Executor, cipher: PersonalDataCipher, clock: Clock): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const jwk = await exportJWK(privateKey);
+  const kid = `k${clock
+    .now()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')}${Math.random().toString(36).slice(2, 6)}`;
+  const full = { ...jwk, kid, alg: 'RS256', use: 'sig' };
+  await idb(db)
+    .insertInto('identity_oidc_store')
+    .values({
+      model: 'SigningKey',
+      id: kid,
+      payload: JSON.stringify({ sealed: cipher.encrypt(JSON.stringify(full)) }),
+      grant_id: null,
+      user_code: null,
+      uid: null,
+      expires_at: null,
+      consumed_at: null,
+    })
+    .execute();
+  return kid;
+}
+
+export async function createOidcProvider(deps: {
+  db: Executor;
+  clock: Clock;
+  config: Config;
+  cipher: PersonalDataCipher;
+}): Promise<Provider> {
+  const { db, clock, config, cipher } = deps;
+  let keys = await signingKeys(db, cipher);
+  if (keys.length === 0) {
+    await addSigningKey(db, cipher, clock);
+    keys = await signingKeys(db, cipher);
+  }
+  const Adapter = sqlAdapterFactory(db, clock, cipher);
+  // loaded on first use: the package warns about Node 20 at import, and most starts never need it
+  const { Provider } = await import('oidc-provider');
+  const provider = new Provider(`${config.publicUrl}/oidc`, {
+    adapter: Adapter,
+    clients: [],
+    jwks: { keys },
+    cookies: {
+      keys: [derivedKey(config.secretKey, 'oidc-cookies').toString('base64url')],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    claims: CLAIMS,
+    scopes: [...OIDC_SCOPES],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: false },
+    },
+    // PKCE (RFC 7636) for every authorization-code client, confidential ones included
+    pkce: { required: () => true },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `/sso/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      IdToken: 3600,
+      Interaction: 600,
+      RefreshToken: 14 * 86400,
+      Grant: 14 * 86400,
+      Session: 12 * 3600,
+    },
+    async findAccount(ctx: { oidc: { client?: { clientId: string } } }, sub: string) {
+      const a = await accountById(db, sub);
+      if (a?.status !== 'active') return undefined;
+      const clientId = ctx.oidc.client?.clientId;
+      const full = clientId
+        ? (
+            await idb(db)
+              .selectFrom('identity_clients')
+              .select('full_claims')
+              .where('client_id', '=', clientId)
+              .executeTakeFirst()
+          )?.full_claims === 1
+        : false;
+      return {
+        accountId: a.id,
+        claims() {
+          const idNumber = a.id_number_enc ? cipher.decrypt(a.id_number_enc) : undefined;
+          const mobile = a.mobile_enc ? cipher.decrypt(a.mobile_enc) : undefined;
+          return {
+            sub: a.id,
+            name: full || a.kind === 'organization' ? a.name : maskName(a.name),
+            account_kind: a.kind,
+            real_name_level: a.real_name_level,
+            ...(mobile ? { phone_number: full ? mobile : maskMobile(mobile) } : {}),
+            ...(idNumber ? { id_number: full ? idNumber : maskIdNumber(idNumber) } : {}),
+          };
+        },
+      };
+    },
+    async renderError(ctx: { type: string; body: string }, out: Record<string, string>) {
+      ctx.type = 'html';
+      const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      ctx.body = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>统一身份认证出错</title><link rel="stylesheet" href="/assets/app.css"></head><body><main class="container"><h1>统一身份认证出错</h1><p>请返回原网站重新登录。</p><p><code>${esc(out.error ?? '')}</code> ${esc(out.error_description ?? '')}</p></main></body></html>`;
+    },
+  });
+  provider.proxy = config.trustProxy;
+  return provider;
+}

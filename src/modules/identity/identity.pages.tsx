@@ -1,0 +1,572 @@
+import type { FieldIssue } from '../../kernel/index.js';
+import {
+  Button,
+  CsrfField,
+  ErrorSummary,
+  Notice,
+  PageHeading,
+  RadioGroup,
+  SelectField,
+  SummaryList,
+  Table,
+  TextField,
+  type ViewContext,
+} from '../../platform/views/index.js';
+import { ROLES } from './identity.permissions.js';
+import type { AccountView } from './identity.service.js';
+
+/** Form problems with their messages: the error summary on top, each field's message beside it. */
+export type Issues = ReadonlyArray<FieldIssue & { message: string }>;
+const fieldError = (issues: Issues, field: string) => issues.find((i) => i.field === field)?.message;
+
+export function LoginPage({
+  ctx,
+  issues,
+  values,
+  next,
+  providers = [],
+  linkPending = false,
+}: {
+  ctx: ViewContext;
+  issues: Issues;
+  values: { login?: string };
+  next: string;
+  providers?: ReadonlyArray<{ id: string; name: string }>;
+  linkPending?: boolean;
+}) {
+  const { t } = ctx;
+  const others = providers.length ? (
+    <section aria-labelledby="federated-h">
+      <h2 id="federated-h">{t('identity.login.federatedTitle')}</h2>
+      <ul>
+        {providers.map((p) => (
+          <li>
+            <a href={`/login/federated/${p.id}?next=${encodeURIComponent(next)}`}>
+              {t('identity.login.federatedWith', { name: p.name })}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  ) : null;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading>{t('identity.login.title')}</PageHeading>
+      <p>{t('identity.login.intro')}</p>
+      {linkPending ? <Notice kind="warning">{t('identity.login.linkPending')}</Notice> : null}
+      {ctx.demo ? <Notice>{t('identity.login.demoHint')}</Notice> : null}
+      <form method="post" action="/login" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="next" value={next} />
+        <TextField
+          name="login"
+          label={t('identity.login.login')}
+          value={values.login}
+          autocomplete="username"
+          error={fieldError(issues, 'login')}
+          required
+        />
+        <TextField
+          name="password"
+          type="password"
+          label={t('identity.login.password')}
+          autocomplete="current-password"
+          error={fieldError(issues, 'password')}
+          required
+        />
+        <Button>{t('identity.login.submit')}</Button>
+      </form>
+      <p>
+        <a href="/register">{t('identity.login.register')}</a> ·{' '}
+        <a href="/password/reset">{t('identity.login.forgot')}</a>
+      </p>
+      {others}
+    </div>
+  );
+}
+
+export function RegisterPage({
+  ctx,
+  kind,
+  issues,
+  values,
+}: {
+  ctx: ViewContext;
+  kind: 'person' | 'organization';
+  issues: Issues;
+  values: Record<string, string>;
+}) {
+  const { t } = ctx;
+  const f = (name: string, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
+    <TextField
+      name={name}
+      label={t(label)}
+      value={name.toLowerCase().includes('password') ? '' : values[name]}
+      error={fieldError(issues, name)}
+      {...extra}
+    />
+  );
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading caption={t('identity.register.title')}>
+        {t(kind === 'person' ? 'identity.register.person' : 'identity.register.organization')}
+      </PageHeading>
+      <p>
+        <a href={kind === 'person' ? '/register?kind=organization' : '/register'}>
+          {t(
+            kind === 'person' ? 'identity.register.switchToOrganization' : 'identity.register.switchToPerson',
+          )}
+        </a>
+      </p>
+      <form method="post" action="/register" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="kind" value={kind} />
+        {kind === 'person' ? (
+          <>
+            {f('name', 'identity.register.name', { autocomplete: 'name' })}
+            {f('idNumber', 'identity.register.idNumber', {
+              hint: t('identity.register.idNumberHint'),
+              width: 'medium',
+              maxLength: 18,
+            })}
+            {f('mobile', 'identity.register.mobile', {
+              type: 'tel',
+              autocomplete: 'tel',
+              inputmode: 'tel',
+              width: 'medium',
+            })}
+          </>
+        ) : (
+          <>
+            {f('name', 'identity.register.orgName', { autocomplete: 'organization' })}
+            {f('creditCode', 'identity.register.creditCode', {
+              hint: t('identity.register.creditCodeHint'),
+              width: 'medium',
+              maxLength: 18,
+            })}
+            {f('legalRepresentative', 'identity.register.legalRepresentative')}
+            <fieldset class="fieldset">
+              <legend class="field-label">{t('identity.register.agent')}</legend>
+              {f('agentName', 'identity.register.agentName', { autocomplete: 'name' })}
+              {f('agentIdNumber', 'identity.register.agentIdNumber', {
+                hint: t('identity.register.idNumberHint'),
+                width: 'medium',
+                maxLength: 18,
+              })}
+              {f('agentMobile', 'identity.register.agentMobile', {
+                type: 'tel',
+                autocomplete: 'tel',
+                inputmode: 'tel',
+                width: 'medium',
+              })}
+            </fieldset>
+          </>
+        )}
+        {f('login', 'identity.register.login', {
+          hint: t('identity.register.loginHint'),
+          autocomplete: 'username',
+          width: 'medium',
+        })}
+        {f('password', 'identity.register.password', {
+          type: 'password',
+          hint: t('identity.register.passwordHint'),
+          autocomplete: 'new-password',
+        })}
+        <Button>{t('identity.register.submit')}</Button>
+      </form>
+    </div>
+  );
+}
+
+export interface DelegationRow {
+  id: string;
+  direction: 'given' | 'received';
+  principalName: string;
+  agentName: string;
+  agentLogin: string;
+  scopes: string[];
+  validTo: string;
+  active: boolean;
+}
+
+export function AccountPage({
+  ctx,
+  account,
+  delegations,
+  issues,
+  values,
+  notice,
+}: {
+  ctx: ViewContext;
+  account: AccountView;
+  delegations: readonly DelegationRow[];
+  issues: Issues;
+  values: Record<string, string>;
+  notice?: string | undefined;
+}) {
+  const { t } = ctx;
+  const rows = [
+    { key: t('identity.account.kind'), value: t(`identity.account.kind.${account.kind}`) },
+    { key: t('identity.account.login'), value: account.login },
+    { key: t('identity.account.name'), value: account.name },
+  ];
+  if (account.idNumberMasked)
+    rows.push({ key: t('identity.account.idNumber'), value: account.idNumberMasked });
+  if (account.creditCode) rows.push({ key: t('identity.account.creditCode'), value: account.creditCode });
+  if (account.mobileMasked) rows.push({ key: t('identity.account.mobile'), value: account.mobileMasked });
+  rows.push({
+    key: t('identity.account.level'),
+    value: t(`identity.account.level.${account.realNameLevel}`),
+  });
+  rows.push({
+    key: t('identity.account.roles'),
+    value: account.roles
+      .map(
+        (r) =>
+          `${t(`identity.role.${r.role}`)} (${r.regionPrefix || t('identity.account.scopeAll')}${r.departmentId ? ` · ${r.departmentId}` : ''})`,
+      )
+      .join('；'),
+  });
+  return (
+    <div>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <PageHeading>{t('identity.account.title')}</PageHeading>
+      <h2>{t('identity.account.profile')}</h2>
+      <SummaryList rows={rows} />
+
+      {account.kind === 'person' && account.realNameLevel < 2 ? (
+        <section aria-labelledby="verify-h">
+          <h2 id="verify-h">{t('identity.account.verifyTitle')}</h2>
+          <p>{t('identity.account.verifyIntro')}</p>
+          <form method="post" action="/account/verify" novalidate>
+            <CsrfField ctx={ctx} />
+            <TextField
+              name="mobile"
+              type="tel"
+              inputmode="tel"
+              width="medium"
+              label={t('identity.account.verifyMobile')}
+              value={values.mobile}
+              error={fieldError(issues, 'mobile')}
+            />
+            <TextField
+              name="bankCard"
+              inputmode="numeric"
+              width="medium"
+              label={t('identity.account.verifyBankCard')}
+              value={values.bankCard}
+              error={fieldError(issues, 'bankCard')}
+            />
+            <TextField
+              name="socialSecurityCard"
+              width="medium"
+              label={t('identity.account.verifySocialSecurity')}
+              value={values.socialSecurityCard}
+            />
+            <Button>{t('identity.account.verifySubmit')}</Button>
+          </form>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="password-h">
+        <h2 id="password-h">{t('identity.account.passwordTitle')}</h2>
+        <form method="post" action="/account/password" novalidate>
+          <CsrfField ctx={ctx} />
+          <TextField
+            name="currentPassword"
+            type="password"
+            autocomplete="current-password"
+            label={t('identity.account.currentPassword')}
+            error={fieldError(issues, 'currentPassword')}
+          />
+          <TextField
+            name="newPassword"
+            type="password"
+            autocomplete="new-password"
+            label={t('identity.account.newPassword')}
+            hint={t('identity.register.passwordHint')}
+            error={fieldError(issues, 'newPassword')}
+          />
+          <Button>{t('identity.account.passwordSubmit')}</Button>
+        </form>
+      </section>
+
+      {account.kind === 'person' ? (
+        <section aria-labelledby="delegations-h">
+          <h2 id="delegations-h">{t('identity.account.delegationsTitle')}</h2>
+          <p>{t('identity.account.delegationsIntro')}</p>
+          <Table
+            caption={t('identity.account.delegationsCaption')}
+            rows={delegations}
+            columns={[
+              {
+                header: t('identity.account.delegationDirection'),
+                cell: (d) =>
+                  t(
+                    d.direction === 'given'
+                      ? 'identity.account.delegationGiven'
+                      : 'identity.account.delegationReceived',
+                  ),
+              },
+              {
+                header: t('identity.account.delegationAgent'),
+                cell: (d) => (d.direction === 'given' ? `${d.agentName} (${d.agentLogin})` : d.principalName),
+              },
+              {
+                header: t('identity.account.delegationScope'),
+                cell: (d) =>
+                  d.scopes.includes('*') ? t('identity.account.delegationScopeAll') : d.scopes.join('、'),
+              },
+              { header: t('identity.account.delegationValidTo'), cell: (d) => d.validTo.slice(0, 10) },
+              {
+                header: t('identity.account.delegationStatus'),
+                cell: (d) =>
+                  d.active && d.direction === 'given' ? (
+                    <form method="post" action={`/account/delegations/${d.id}/revoke`} class="inline-form">
+                      <CsrfField ctx={ctx} />
+                      {t('identity.account.delegationActive')}{' '}
+                      <button type="submit" class="link-button">
+                        {t('identity.account.delegationRevoke')}
+                      </button>
+                    </form>
+                  ) : (
+                    t(d.active ? 'identity.account.delegationActive' : 'identity.account.delegationInactive')
+                  ),
+              },
+            ]}
+          />
+          <form method="post" action="/account/delegations" novalidate>
+            <CsrfField ctx={ctx} />
+            <TextField
+              name="agentLogin"
+              width="medium"
+              label={t('identity.account.delegationAgent')}
+              value={values.agentLogin}
+              error={fieldError(issues, 'agentLogin')}
+            />
+            <TextField
+              name="validTo"
+              type="date"
+              width="medium"
+              label={t('identity.account.delegationValidTo')}
+              value={values.validTo}
+              error={fieldError(issues, 'validTo')}
+            />
+            <Button variant="secondary">{t('identity.account.delegationSubmit')}</Button>
+          </form>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="sessions-h">
+        <h2 id="sessions-h">{t('identity.account.sessionsTitle')}</h2>
+        <p>{t('identity.account.logoutAllHint')}</p>
+        <form method="post" action="/account/logout-all">
+          <CsrfField ctx={ctx} />
+          <Button variant="warning">{t('identity.account.logoutAll')}</Button>
+        </form>
+      </section>
+    </div>
+  );
+}
+
+export function ResetRequestPage({ ctx, sent, issues }: { ctx: ViewContext; sent: boolean; issues: Issues }) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading>{t('identity.reset.title')}</PageHeading>
+      {sent ? <Notice kind="success">{t('identity.reset.sent')}</Notice> : null}
+      <p>{t('identity.reset.intro')}</p>
+      <form method="post" action="/password/reset/request" novalidate>
+        <CsrfField ctx={ctx} />
+        <TextField
+          name="login"
+          label={t('identity.reset.login')}
+          autocomplete="username"
+          width="medium"
+          error={fieldError(issues, 'login')}
+        />
+        <TextField
+          name="mobile"
+          type="tel"
+          inputmode="tel"
+          label={t('identity.reset.mobile')}
+          autocomplete="tel"
+          width="medium"
+          error={fieldError(issues, 'mobile')}
+        />
+        <Button>{t('identity.reset.submit')}</Button>
+      </form>
+    </div>
+  );
+}
+
+export function ResetPasswordPage({
+  ctx,
+  token,
+  issues,
+}: {
+  ctx: ViewContext;
+  token: string;
+  issues: Issues;
+}) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading>{t('identity.reset.newTitle')}</PageHeading>
+      <form method="post" action="/password/reset" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="token" value={token} />
+        <TextField
+          name="newPassword"
+          type="password"
+          autocomplete="new-password"
+          label={t('identity.reset.newPassword')}
+          hint={t('identity.register.passwordHint')}
+          error={fieldError(issues, 'newPassword')}
+        />
+        <TextField
+          name="confirmPassword"
+          type="password"
+          autocomplete="new-password"
+          label={t('identity.reset.confirmPassword')}
+          error={fieldError(issues, 'confirmPassword')}
+        />
+        <Button>{t('identity.reset.newSubmit')}</Button>
+      </form>
+    </div>
+  );
+}
+
+export function MessagePage({
+  title,
+  message,
+  link,
+}: {
+  title: string;
+  message: string;
+  link?: { href: string; text: string };
+}) {
+  return (
+    <div class="narrow">
+      <PageHeading>{title}</PageHeading>
+      <Notice kind="success">{message}</Notice>
+      {link ? (
+        <p>
+          <a href={link.href}>{link.text}</a>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function MailboxPage({
+  ctx,
+  rows,
+}: {
+  ctx: ViewContext;
+  rows: ReadonlyArray<{ created_at: string; recipient_masked: string; channel: string; body: string }>;
+}) {
+  const { t } = ctx;
+  return (
+    <div>
+      <PageHeading>{t('identity.mailbox.title')}</PageHeading>
+      <p>{t('identity.mailbox.intro')}</p>
+      <Table
+        caption={t('identity.mailbox.caption')}
+        rows={rows}
+        columns={[
+          { header: t('identity.mailbox.time'), cell: (r) => r.created_at.replace('T', ' ').slice(0, 19) },
+          { header: t('identity.mailbox.to'), cell: (r) => r.recipient_masked },
+          { header: t('identity.mailbox.channel'), cell: (r) => r.channel },
+          { header: t('identity.mailbox.body'), cell: (r) => <LinkedText text={r.body} /> },
+        ]}
+      />
+    </div>
+  );
+}
+
+/** Shows a message with its local links clickable (the reset link in a dev text message). */
+function LinkedText({ text }: { text: string }) {
+  const m = /(https?:\/\/\S+?)(\s|$)/.exec(text);
+  if (!m) return <>{text}</>;
+  const url = new URL(m[1]!);
+  const local = `${url.pathname}${url.search}`;
+  return (
+    <>
+      {text.slice(0, m.index)}
+      <a href={local}>{m[1]}</a>
+      {text.slice(m.index + m[1]!.length)}
+    </>
+  );
+}
+
+export function AdminAccountsPage({
+  ctx,
+  staff,
+  issues,
+  notice,
+}: {
+  ctx: ViewContext;
+  staff: readonly AccountView[];
+  issues: Issues;
+  notice?: string | undefined;
+}) {
+  const { t } = ctx;
+  return (
+    <div>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <PageHeading>{t('identity.admin.title')}</PageHeading>
+      <Table
+        caption={t('identity.admin.caption')}
+        rows={staff}
+        columns={[
+          { header: t('identity.admin.login'), cell: (a) => a.login },
+          { header: t('identity.admin.name'), cell: (a) => a.name },
+          {
+            header: t('identity.admin.roles'),
+            cell: (a) =>
+              a.roles
+                .map(
+                  (r) =>
+                    `${t(`identity.role.${r.role}`)} (${r.regionPrefix || t('identity.account.scopeAll')}${r.departmentId ? ` · ${r.departmentId}` : ''})`,
+                )
+                .join('；'),
+          },
+        ]}
+      />
+      <h2>{t('identity.admin.addGrant')}</h2>
+      <form method="post" action="/admin/accounts/grants" novalidate>
+        <CsrfField ctx={ctx} />
+        <SelectField
+          name="accountId"
+          label={t('identity.admin.account')}
+          options={staff.map((a) => ({ value: a.id, label: `${a.login} (${a.name})` }))}
+        />
+        <RadioGroup
+          name="role"
+          legend={t('identity.admin.role')}
+          value="windowClerk"
+          options={ROLES.filter(
+            (r) => r !== 'citizen' && r !== 'enterpriseAgent' && r !== 'dataConsumer',
+          ).map((r) => ({ value: r, label: t(`identity.role.${r}`) }))}
+        />
+        <TextField
+          name="regionPrefix"
+          width="medium"
+          inputmode="numeric"
+          label={t('identity.admin.regionPrefix')}
+          hint={t('identity.admin.regionPrefixHint')}
+          error={issues.find((i) => i.field === 'regionPrefix')?.message}
+        />
+        <TextField name="departmentId" width="medium" label={t('identity.admin.departmentId')} />
+        <Button>{t('identity.admin.addGrant')}</Button>
+      </form>
+    </div>
+  );
+}

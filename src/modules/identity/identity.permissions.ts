@@ -1,0 +1,121 @@
+/**
+ * Roles and the permissions each carries, as data. A route declares the permission it needs
+ * (`config: { permission: P.casesAccept }`); a grant gives a role within a scope (region-code
+ * prefix + optional department), and services check the scope of the object they touch with
+ * `allows(principal, permission, { regionCode, departmentId })`. docs/identity.md renders this
+ * table; a test keeps the two in step.
+ */
+export const PERMISSIONS = {
+  casesApply: 'cases.apply',
+  casesReadOwn: 'cases.readOwn',
+  casesRead: 'cases.read',
+  casesAccept: 'cases.accept',
+  casesRequestSupplement: 'cases.requestSupplement',
+  casesRefuse: 'cases.refuse',
+  casesReview: 'cases.review',
+  casesDecide: 'cases.decide',
+  licencesReadOwn: 'licences.readOwn',
+  licencesRead: 'licences.read',
+  licencesIssue: 'licences.issue',
+  licencesRevoke: 'licences.revoke',
+  ratingsGive: 'ratings.give',
+  ratingsHandle: 'ratings.handle',
+  disclosureRequest: 'disclosure.request',
+  disclosureHandle: 'disclosure.handle',
+  disclosurePublish: 'disclosure.publish',
+  hallsAppointment: 'halls.appointment',
+  hallsQueue: 'halls.queue',
+  hallsManage: 'halls.manage',
+  workbenchView: 'workbench.view',
+  catalogEdit: 'catalog.edit',
+  catalogPublish: 'catalog.publish',
+  regionsManage: 'regions.manage',
+  calendarManage: 'calendar.manage',
+  statsView: 'stats.view',
+  exchangeRead: 'exchange.read',
+  exchangeManage: 'exchange.manage',
+  identityDelegate: 'identity.delegate',
+  identityManage: 'identity.manage',
+  identityVerifyInPerson: 'identity.verifyInPerson',
+  oidcClients: 'oidc.clients',
+  ledgerAdmin: 'ledger.admin',
+} as const;
+
+export type Permission = (typeof PERMISSIONS)[keyof typeof PERMISSIONS];
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(PERMISSIONS);
+
+export const ROLES = [
+  'citizen',
+  'enterpriseAgent',
+  'windowClerk',
+  'approver',
+  'departmentAdmin',
+  'supervisor',
+  'platformAdmin',
+  'dataConsumer',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+const P = PERMISSIONS;
+/** What a holder of each role may do (within the scope of the grant that gives the role). */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  // 自然人: applies for itself (or for someone who delegated it, 委托代办), sees its own things
+  citizen: [
+    P.casesApply,
+    P.casesReadOwn,
+    P.licencesReadOwn,
+    P.ratingsGive,
+    P.disclosureRequest,
+    P.hallsAppointment,
+    P.identityDelegate,
+  ],
+  // 法人经办人: applies on the organisation's behalf
+  enterpriseAgent: [
+    P.casesApply,
+    P.casesReadOwn,
+    P.licencesReadOwn,
+    P.ratingsGive,
+    P.disclosureRequest,
+    P.hallsAppointment,
+  ],
+  // 窗口人员: 受理 / 补正 / 不予受理 at a hall, calls queue tickets, checks identities in person (L3)
+  windowClerk: [
+    P.casesRead,
+    P.casesAccept,
+    P.casesRequestSupplement,
+    P.casesRefuse,
+    P.workbenchView,
+    P.hallsQueue,
+    P.licencesRead,
+    P.identityVerifyInPerson,
+  ],
+  // 审批人员: 审查 / 决定 within a department (a city bureau or a county one: the scope says which)
+  approver: [P.casesRead, P.casesReview, P.casesDecide, P.workbenchView, P.licencesRead, P.licencesIssue],
+  // 部门管理员: the department's 实施清单, halls, disclosures and rating follow-up
+  departmentAdmin: [
+    P.catalogEdit,
+    P.casesRead,
+    P.workbenchView,
+    P.hallsManage,
+    P.disclosureHandle,
+    P.disclosurePublish,
+    P.ratingsHandle,
+    P.statsView,
+    P.licencesRevoke,
+  ],
+  // 效能监察: reads everything in its region, changes nothing
+  supervisor: [P.statsView, P.casesRead, P.licencesRead, P.workbenchView],
+  // 平台管理员: everything
+  platformAdmin: [...Object.values(PERMISSIONS)],
+  // a machine client of the data-sharing exchange
+  dataConsumer: [P.exchangeRead],
+};
+
+/** Display order and labels live in the message catalog: `identity.role.<role>`. */
+export function permissionsOf(role: Role): readonly Permission[] {
+  return ROLE_PERMISSIONS[role];
+}
+
+export function isRole(x: string): x is Role {
+  return (ROLES as readonly string[]).includes(x);
+}

@@ -1,0 +1,672 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Config } from '../../config/index.js';
+import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.js';
+import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
+import { hasKey } from '../../platform/i18n/index.js';
+import { renderPage, sendHtml, type ViewContext } from '../../platform/views/index.js';
+import {
+  AccountPage,
+  AdminAccountsPage,
+  type Issues,
+  LoginPage,
+  MailboxPage,
+  MessagePage,
+  RegisterPage,
+  ResetPasswordPage,
+  ResetRequestPage,
+} from './identity.pages.js';
+import { PERMISSIONS } from './identity.permissions.js';
+import type { Federation } from './identity.federation.js';
+import { type IdentityService, POLICY } from './identity.service.js';
+import { LoginInput, RealNameFactors, Registration } from './identity.types.js';
+
+export const SESSION_COOKIE = 'tb_session';
+
+/** A `next` parameter is followed only to a path on this site (no open redirect). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !/^\/(?![/\\])[^\s]*$/.test(next)) return '/';
+  if (next.startsWith('/login') || next.startsWith('/logout')) return '/';
+  return next;
+}
+
+/** A thrown user error as form issues: field rules get their own message, others go on `field`. */
+export function issuesOf(err: unknown, ctx: ViewContext, field: string): Issues {
+  if (!isDomainError(err) || err.status >= 500) throw err;
+  const details = err.details as { issues?: FieldIssue[] } | undefined;
+  if (details?.issues?.length)
+    return details.issues.map((i) => ({
+      ...i,
+      message: hasKey(`identity.issue.${i.rule}`)
+        ? ctx.t(`identity.issue.${i.rule}`)
+        : err.messageIn(ctx.lang),
+    }));
+  return [{ field, rule: err.code, message: err.messageIn(ctx.lang) }];
+}
+
+/** Refuses a cookie-less JSON endpoint a cross-site form could reach: such forms cannot send JSON. */
+function requireJson(req: FastifyRequest): void {
+  if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
+    throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
+}
+
+const PersonalView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  login: z.string(),
+  name: z.string(),
+  idNumberMasked: z.string().nullable(),
+  mobileMasked: z.string().nullable(),
+  creditCode: z.string().nullable(),
+  regionCode: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  hallId: z.string().nullable(),
+  realNameLevel: z.number(),
+  roles: z.array(
+    z.object({ role: z.string(), regionPrefix: z.string(), departmentId: z.string().nullable() }),
+  ),
+});
+
+export const FEDERATION_PENDING_COOKIE = 'tb_fed_link';
+
+/** A federated identity waiting to be linked at the next local sign-in (signed cookie, 10 minutes). */
+export function pendingLink(req: FastifyRequest): { issuer: string; subject: string } | undefined {
+  const raw = req.cookies?.[FEDERATION_PENDING_COOKIE];
+  if (!raw) return undefined;
+  const u = req.unsignCookie(raw);
+  if (!u.valid || !u.value) return undefined;
+  try {
+    const v = JSON.parse(u.value) as { issuer: string; subject: string; exp: number };
+    return v.exp > Date.now() ? { issuer: v.issuer, subject: v.subject } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function identityRoutes(app: App, svc: IdentityService, config: Config, fed?: Federation): void {
+  const cookieOpts = {
+    path: '/',
+    httpOnly: true,
+    // Lax, not Strict: a sign-in started by another government site (OIDC) must arrive signed in
+    sameSite: 'lax' as const,
+    secure: config.env === 'production',
+    maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
+  };
+
+  async function startSession(reply: FastifyReply, accountId: string): Promise<void> {
+    const s = await svc.createSession(accountId);
+    reply.setCookie(SESSION_COOKIE, s.cookie, cookieOpts);
+    // a new CSRF secret with the new session: tokens from before sign-in are dead
+    reply.clearCookie('tb_csrf', { path: '/' });
+  }
+
+  const page = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    title: (ctx: ViewContext) => string,
+    body: (ctx: ViewContext) => preact.VNode,
+    status = 200,
+  ) => {
+    const ctx = req.view(reply);
+    return sendHtml(reply, renderPage(ctx, title(ctx), body(ctx)), status);
+  };
+  const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
+
+  // ── sign-in and out (pages) ───────────────────────────────────────────────────────────────────
+
+  app.get('/login', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const next = safeNext((req.query as Record<string, unknown>).next);
+    if (req.principal) return redirect(reply, next);
+    const providers = (await fed?.providers()) ?? [];
+    const linkPending = pendingLink(req) !== undefined;
+    return page(
+      req,
+      reply,
+      (c) => c.t('identity.login.title'),
+      (ctx) => (
+        <LoginPage
+          ctx={ctx}
+          issues={[]}
+          values={{}}
+          next={next}
+          providers={providers}
+          linkPending={linkPending}
+        />
+      ),
+    );
+  });
+
+  app.post('/login', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const f = formBody(req);
+    const next = safeNext(f.next);
+    try {
+      const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
+      await startSession(reply, a.id);
+      // 关联: a sign-in that started at another region's provider links it to this account
+      const pending = pendingLink(req);
+      if (pending && fed) {
+        await fed.link(a.id, pending.issuer, pending.subject);
+        reply.clearCookie(FEDERATION_PENDING_COOKIE, { path: '/' });
+      }
+      return redirect(reply, next);
+    } catch (e) {
+      const ctx = req.view(reply);
+      const issues = issuesOf(e, ctx, 'login');
+      const status = isDomainError(e) ? e.status : 400;
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('identity.login.title'),
+          <LoginPage ctx={ctx} issues={issues} values={{ login: f.login }} next={next} />,
+        ),
+        status,
+      );
+    }
+  });
+
+  app.post('/logout', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    if (req.principal?.sessionId) await svc.endSession(req.principal.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie('tb_csrf', { path: '/' });
+    return redirect(reply, '/');
+  });
+
+  // ── registration ──────────────────────────────────────────────────────────────────────────────
+
+  app.get('/register', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const kind = (req.query as Record<string, unknown>).kind === 'organization' ? 'organization' : 'person';
+    return page(
+      req,
+      reply,
+      (c) => c.t('identity.register.title'),
+      (ctx) => <RegisterPage ctx={ctx} kind={kind} issues={[]} values={{}} />,
+    );
+  });
+
+  app.post('/register', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const f = formBody(req);
+    const kind = f.kind === 'organization' ? 'organization' : 'person';
+    const input = Registration.safeParse({ ...blankRegistration(kind), ...f, kind });
+    try {
+      if (!input.success) throw new DomainError('COMMON.VALIDATION');
+      const a = await svc.register(input.data);
+      await startSession(reply, a.id);
+      return redirect(reply, '/account');
+    } catch (e) {
+      const ctx = req.view(reply);
+      const issues = issuesOf(e, ctx, 'login');
+      const status = isDomainError(e) ? e.status : 400;
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('identity.register.title'),
+          <RegisterPage ctx={ctx} kind={kind} issues={issues} values={f} />,
+        ),
+        status,
+      );
+    }
+  });
+
+  // ── the account page and its forms ───────────────────────────────────────────────────────────
+
+  async function accountPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: { issues?: Issues; values?: Record<string, string>; notice?: string; status?: number } = {},
+  ) {
+    const p = requirePrincipal(req);
+    const account = await svc.accountView(p.accountId);
+    if (!account) throw new DomainError('IDENTITY.NOT_FOUND');
+    const delegations = account.kind === 'person' ? await svc.delegationsOf(p.accountId) : [];
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('identity.account.title'),
+        <AccountPage
+          ctx={ctx}
+          account={account}
+          delegations={delegations}
+          issues={opts.issues ?? []}
+          values={opts.values ?? {}}
+          notice={opts.notice}
+        />,
+      ),
+      opts.status ?? 200,
+    );
+  }
+
+  app.get(
+    '/account',
+    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    async (req, reply) => {
+      const q = req.query as Record<string, unknown>;
+      const ctx = req.view(reply);
+      const notice =
+        q.done === 'password'
+          ? ctx.t('identity.account.passwordChanged')
+          : q.done === 'delegation'
+            ? ctx.t('identity.account.delegationAdded')
+            : undefined;
+      return accountPage(req, reply, { notice });
+    },
+  );
+
+  app.post(
+    '/account/password',
+    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const f = formBody(req);
+      try {
+        await svc.changePassword(p.accountId, f.currentPassword ?? '', f.newPassword ?? '', p.sessionId);
+        return redirect(reply, '/account?done=password');
+      } catch (e) {
+        return accountPage(req, reply, { issues: issuesOf(e, req.view(reply), 'newPassword'), status: 400 });
+      }
+    },
+  );
+
+  app.post(
+    '/account/verify',
+    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const f = formBody(req);
+      try {
+        const level = await svc.verifyRealName(p.accountId, {
+          mobile: f.mobile,
+          bankCard: f.bankCard,
+          socialSecurityCard: f.socialSecurityCard,
+        });
+        return accountPage(req, reply, { notice: req.view(reply).t('identity.account.verified', { level }) });
+      } catch (e) {
+        return accountPage(req, reply, {
+          issues: issuesOf(e, req.view(reply), 'mobile'),
+          values: f,
+          status: 400,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/account/logout-all',
+    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    async (req, reply) => {
+      await svc.endAllSessions(requirePrincipal(req).accountId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie('tb_csrf', { path: '/' });
+      return redirect(reply, '/login');
+    },
+  );
+
+  app.post(
+    '/account/delegations',
+    { config: { permission: { permission: PERMISSIONS.identityDelegate } }, schema: { hide: true } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const f = formBody(req);
+      try {
+        const validTo = /^\d{4}-\d{2}-\d{2}$/.test(f.validTo ?? '') ? `${f.validTo}T23:59:59.000Z` : '';
+        await svc.createDelegation(p, { agentLogin: f.agentLogin ?? '', scopes: ['*'], validTo });
+        return redirect(reply, '/account?done=delegation');
+      } catch (e) {
+        return accountPage(req, reply, {
+          issues: issuesOf(e, req.view(reply), 'agentLogin'),
+          values: f,
+          status: 400,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/account/delegations/:id/revoke',
+    {
+      config: { permission: { permission: PERMISSIONS.identityDelegate } },
+      schema: { hide: true, params: z.object({ id: z.string().max(64) }) },
+    },
+    async (req, reply) => {
+      await svc.revokeDelegation(requirePrincipal(req), req.params.id);
+      return redirect(reply, '/account');
+    },
+  );
+
+  // ── password reset ──────────────────────────────────────────────────────────────────────────
+
+  app.get(
+    '/password/reset',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const token = (req.query as Record<string, unknown>).token;
+      if (typeof token === 'string' && token) {
+        if (!(await svc.resetTokenValid(token))) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
+        return page(
+          req,
+          reply,
+          (c) => c.t('identity.reset.newTitle'),
+          (ctx) => <ResetPasswordPage ctx={ctx} token={token} issues={[]} />,
+        );
+      }
+      return page(
+        req,
+        reply,
+        (c) => c.t('identity.reset.title'),
+        (ctx) => <ResetRequestPage ctx={ctx} sent={false} issues={[]} />,
+      );
+    },
+  );
+
+  app.post(
+    '/password/reset/request',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      await svc.requestPasswordReset(f.login ?? '', f.mobile ?? '');
+      return page(
+        req,
+        reply,
+        (c) => c.t('identity.reset.title'),
+        (ctx) => <ResetRequestPage ctx={ctx} sent={true} issues={[]} />,
+      );
+    },
+  );
+
+  app.post(
+    '/password/reset',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      const token = f.token ?? '';
+      try {
+        if ((f.newPassword ?? '') !== (f.confirmPassword ?? ''))
+          throw new DomainError('COMMON.VALIDATION', {
+            details: { issues: [{ field: 'confirmPassword', rule: 'IDENTITY.PASSWORD_MISMATCH' }] },
+          });
+        await svc.resetPassword(token, f.newPassword ?? '');
+        return page(
+          req,
+          reply,
+          (c) => c.t('identity.reset.title'),
+          (ctx) => (
+            <MessagePage
+              title={ctx.t('identity.reset.title')}
+              message={ctx.t('identity.reset.done')}
+              link={{ href: '/login', text: ctx.t('identity.login.title') }}
+            />
+          ),
+        );
+      } catch (e) {
+        if (isDomainError(e) && e.code === 'IDENTITY.RESET_TOKEN_INVALID') throw e;
+        const ctx = req.view(reply);
+        return sendHtml(
+          reply,
+          renderPage(
+            ctx,
+            ctx.t('identity.reset.newTitle'),
+            <ResetPasswordPage ctx={ctx} token={token} issues={issuesOf(e, ctx, 'newPassword')} />,
+          ),
+          400,
+        );
+      }
+    },
+  );
+
+  // ── dev mailbox (never in production) ─────────────────────────────────────────────────────────
+
+  if (config.env !== 'production') {
+    app.get(
+      '/dev/mailbox',
+      { config: { permission: 'public' }, schema: { hide: true } },
+      async (req, reply) => {
+        const rows = await svc.notifications();
+        return page(
+          req,
+          reply,
+          (c) => c.t('identity.mailbox.title'),
+          (ctx) => <MailboxPage ctx={ctx} rows={rows} />,
+        );
+      },
+    );
+  }
+
+  // ── admin: staff accounts and grants ──────────────────────────────────────────────────────────
+
+  async function adminPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    issues: Issues = [],
+    notice?: string,
+    status = 200,
+  ) {
+    const staff = await svc.staffList();
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('identity.admin.title'),
+        <AdminAccountsPage ctx={ctx} staff={staff} issues={issues} notice={notice} />,
+        { wide: true },
+      ),
+      status,
+    );
+  }
+
+  app.get(
+    '/admin/accounts',
+    { config: { permission: { permission: PERMISSIONS.identityManage } }, schema: { hide: true } },
+    async (req, reply) => {
+      const done = (req.query as Record<string, unknown>).done === 'grant';
+      return adminPage(req, reply, [], done ? req.view(reply).t('identity.admin.grantAdded') : undefined);
+    },
+  );
+
+  app.post(
+    '/admin/accounts/grants',
+    { config: { permission: { permission: PERMISSIONS.identityManage } }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      try {
+        await svc.addGrant(requirePrincipal(req), f.accountId ?? '', {
+          role: f.role ?? '',
+          regionPrefix: (f.regionPrefix ?? '').trim(),
+          departmentId: f.departmentId?.trim() || null,
+        });
+        return redirect(reply, '/admin/accounts?done=grant');
+      } catch (e) {
+        return adminPage(req, reply, issuesOf(e, req.view(reply), 'regionPrefix'), undefined, 400);
+      }
+    },
+  );
+
+  // ── JSON API ──────────────────────────────────────────────────────────────────────────────────
+
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { permission: 'public', skipCsrf: true },
+      schema: {
+        tags: ['identity'],
+        summary:
+          'Sign in with account name and password; answers a bearer token, or sets the session cookie (mode "cookie")',
+        body: LoginInput,
+        response: {
+          200: z.object({ token: z.string().optional(), expiresAt: z.string(), accountId: z.string() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      requireJson(req);
+      const a = await svc.authenticatePassword(req.body.login, req.body.password, req.ip);
+      if (req.body.mode === 'cookie') {
+        const s = await svc.createSession(a.id);
+        reply.setCookie(SESSION_COOKIE, s.cookie, cookieOpts);
+        return { expiresAt: s.expiresAt, accountId: a.id };
+      }
+      const t = await svc.issueToken('api', { accountId: a.id }, POLICY.apiTokenMs);
+      return { token: t.token, expiresAt: t.expiresAt, accountId: a.id };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      config: { permission: 'authenticated' },
+      schema: { tags: ['identity'], summary: 'End the current session', response: { 204: z.null() } },
+    },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      if (p.sessionId) await svc.endSession(p.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/token',
+    {
+      config: { permission: 'public', skipCsrf: true },
+      schema: {
+        tags: ['identity'],
+        summary:
+          'OAuth 2.0 client credentials (RFC 6749 §4.4) for machine clients such as exchange consumers; HTTP Basic or form fields',
+        body: z.object({
+          grant_type: z.literal('client_credentials'),
+          client_id: z.string().optional(),
+          client_secret: z.string().optional(),
+        }),
+        response: {
+          200: z.object({
+            access_token: z.string(),
+            token_type: z.literal('Bearer'),
+            expires_in: z.number(),
+          }),
+        },
+      },
+    },
+    async (req, reply) => {
+      let id = req.body.client_id;
+      let secret = req.body.client_secret;
+      const auth = req.headers.authorization;
+      if (auth?.startsWith('Basic ')) {
+        const dec = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+        const i = dec.indexOf(':');
+        id = decodeURIComponent(dec.slice(0, i));
+        secret = decodeURIComponent(dec.slice(i + 1));
+      }
+      const t = await svc.clientCredentialsToken(id ?? '', secret ?? '');
+      reply.header('cache-control', 'no-store');
+      return {
+        access_token: t.token,
+        token_type: 'Bearer' as const,
+        expires_in: Math.floor(POLICY.clientTokenMs / 1000),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/me',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'The signed-in account (personal fields masked)',
+        response: { 200: PersonalView },
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      if (p.kind === 'client')
+        return {
+          id: p.accountId,
+          kind: 'client',
+          login: p.login,
+          name: p.displayName,
+          idNumberMasked: null,
+          mobileMasked: null,
+          creditCode: null,
+          regionCode: null,
+          departmentId: null,
+          hallId: null,
+          realNameLevel: 0,
+          roles: p.grants.map((g) => ({
+            role: g.role,
+            regionPrefix: g.regionPrefix,
+            departmentId: g.departmentId,
+          })),
+        };
+      const v = await svc.accountView(p.accountId);
+      if (!v) throw new DomainError('IDENTITY.NOT_FOUND');
+      return { ...v, roles: [...v.roles] };
+    },
+  );
+
+  app.post(
+    '/api/v1/accounts',
+    {
+      config: { permission: 'public', skipCsrf: true },
+      schema: {
+        tags: ['identity'],
+        summary: 'Register a person (自然人) or an organisation (法人) account at level L1',
+        body: Registration,
+        response: { 201: PersonalView },
+      },
+    },
+    async (req, reply) => {
+      requireJson(req);
+      const v = await svc.register(req.body);
+      return reply.code(201).send({ ...v, roles: [...v.roles] });
+    },
+  );
+
+  app.post(
+    '/api/v1/me/real-name',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary: 'Real-name verification to level L2: the ID number plus at least two factors',
+        body: RealNameFactors,
+        response: { 200: z.object({ realNameLevel: z.number() }) },
+      },
+    },
+    async (req) => ({ realNameLevel: await svc.verifyRealName(requirePrincipal(req).accountId, req.body) }),
+  );
+
+  app.post(
+    '/api/v1/accounts/verify-in-person',
+    {
+      config: { permission: { permission: PERMISSIONS.identityVerifyInPerson } },
+      schema: {
+        tags: ['identity'],
+        summary: 'A clerk records an in-person identity check (level L3)',
+        body: z.object({ idNumber: z.string().max(30) }),
+        response: { 204: z.null() },
+      },
+    },
+    async (req, reply) => {
+      await svc.verifyInPerson(requirePrincipal(req), req.body.idNumber);
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function blankRegistration(kind: 'person' | 'organization'): Record<string, string> {
+  return kind === 'person'
+    ? { login: '', password: '', name: '', idNumber: '', mobile: '' }
+    : {
+        login: '',
+        password: '',
+        name: '',
+        creditCode: '',
+        legalRepresentative: '',
+        agentName: '',
+        agentIdNumber: '',
+        agentMobile: '',
+      };
+}

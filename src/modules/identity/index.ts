@@ -1,0 +1,218 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../kernel/index.js';
+import type { Principal } from '../../platform/http/index.js';
+import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
+import { createPersonalDataCipher } from '../../platform/privacy/index.js';
+import { DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_STAFF } from './identity.demo.js';
+import './identity.errors.js';
+import { identityMessages } from './identity.messages.js';
+import { identityRoutes, SESSION_COOKIE } from './identity.routes.js';
+import {
+  createIdentityService,
+  devMailboxNotifier,
+  type Notifier,
+  type RealNameVerifier,
+} from './identity.service.js';
+import { identityMigrations } from './identity.store.js';
+import { addSigningKey, createOidcProvider } from './identity.oidc.js';
+import { oidcRoutes } from './identity.oidc.routes.js';
+import { createFederation } from './identity.federation.js';
+import { federationRoutes } from './identity.federation.routes.js';
+import type { Provider } from 'oidc-provider';
+import { demoRegisterVerifier } from './identity.verifier.js';
+
+export {
+  PERMISSIONS,
+  ROLES,
+  ROLE_PERMISSIONS,
+  ALL_PERMISSIONS,
+  type Permission,
+  type Role,
+} from './identity.permissions.js';
+export {
+  DEMO_PEOPLE,
+  DEMO_ORGANIZATION,
+  DEMO_STAFF,
+  DEMO_PASSWORD,
+  DEMO_POPULATION_REGISTER,
+} from './identity.demo.js';
+export type { AccountView, Notifier, RealNameVerifier } from './identity.service.js';
+export type { RealNameLevel } from './identity.types.js';
+
+/**
+ * What identity needs from the regions module (a subset of its RegionsApi): the ids of the
+ * departments and halls of the demo staff. Without it staff carry region scopes only.
+ */
+export interface IdentityRegionsPort {
+  departmentByKind(regionCode: string, kind: string): Promise<{ readonly id: string } | undefined>;
+  hallsNear(regionCode: string): Promise<ReadonlyArray<{ readonly id: string; readonly regionCode: string }>>;
+}
+
+export interface IdentityOptions {
+  regions?: IdentityRegionsPort;
+  /** default: the dev mailbox outside production; a log line (no content) in production */
+  notifier?: Notifier;
+  /** default: the demo population register */
+  verifier?: RealNameVerifier;
+}
+
+/**
+ * Identity and access: accounts (自然人, 法人 and their 经办人, staff), real-name levels L1–L3,
+ * 委托代办, sessions and bearer tokens, roles scoped by region + department. The first module with
+ * `authenticate`, so app.ts resolves every request's Principal here.
+ */
+export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions = {}) {
+  const cipher = createPersonalDataCipher(deps.config.secretKey);
+  const notifier: Notifier =
+    opts.notifier ??
+    (deps.config.env === 'production'
+      ? {
+          // no SMS gateway configured: say so in the log, without the message or the number
+          async send(_db, n) {
+            deps.log.warn(
+              { channel: n.channel, subject: n.subject },
+              'notification not sent: no gateway configured',
+            );
+          },
+        }
+      : devMailboxNotifier(deps.clock));
+  const service = createIdentityService({
+    store: deps.store,
+    clock: deps.clock,
+    config: deps.config,
+    cipher,
+    notifier,
+    verifier: opts.verifier ?? demoRegisterVerifier(),
+  });
+
+  async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
+    if (req.url.startsWith('/assets/')) return undefined;
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return service.resolveBearer(auth.slice(7).trim());
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    if (!cookie) return undefined;
+    const p = await service.resolveSession(cookie);
+    if (!p) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return p;
+  }
+
+  function nav(p: Principal | undefined): ReadonlyArray<{ href: string; labelKey: string }> {
+    if (!p) return [];
+    const has = (perm: string) => p.grants.some((g) => g.permissions.includes(perm));
+    const links: Array<{ href: string; labelKey: string }> = [];
+    if (has('cases.readOwn')) links.push({ href: '/cases', labelKey: 'nav.myCases' });
+    if (has('licences.readOwn')) links.push({ href: '/licences', labelKey: 'nav.licences' });
+    if (has('workbench.view')) links.push({ href: '/workbench', labelKey: 'nav.workbench' });
+    if (has('identity.manage')) links.push({ href: '/admin/accounts', labelKey: 'identity.nav.accounts' });
+    if (p.kind !== 'client') links.push({ href: '/account', labelKey: 'identity.nav.account' });
+    return links;
+  }
+
+  async function seedDemo(): Promise<void> {
+    const citizen = await service.register({
+      kind: 'person',
+      login: 'citizen',
+      password: DEMO_PASSWORD,
+      name: DEMO_PEOPLE.citizen.name,
+      idNumber: DEMO_PEOPLE.citizen.idNumber,
+      mobile: DEMO_PEOPLE.citizen.mobile,
+    });
+    await service.verifyRealName(citizen.id, {
+      mobile: DEMO_PEOPLE.citizen.mobile,
+      bankCard: DEMO_PEOPLE.citizen.bankCard,
+    });
+    await service.register({
+      kind: 'organization',
+      login: 'enterprise',
+      password: DEMO_PASSWORD,
+      name: DEMO_ORGANIZATION.name,
+      creditCode: DEMO_ORGANIZATION.creditCode,
+      legalRepresentative: DEMO_ORGANIZATION.legalRepresentative,
+      agentName: DEMO_PEOPLE.enterpriseAgent.name,
+      agentIdNumber: DEMO_PEOPLE.enterpriseAgent.idNumber,
+      agentMobile: DEMO_PEOPLE.enterpriseAgent.mobile,
+    });
+    for (const s of DEMO_STAFF) {
+      const dept = s.department
+        ? await opts.regions?.departmentByKind(s.department.regionCode, s.department.kind)
+        : undefined;
+      const departmentId = dept?.id ?? null;
+      const halls = s.hallRegionCode ? ((await opts.regions?.hallsNear(s.hallRegionCode)) ?? []) : [];
+      const hallId = halls.find((h) => h.regionCode === s.hallRegionCode)?.id ?? null;
+      await service.createStaff({
+        login: s.login,
+        name: s.name,
+        password: DEMO_PASSWORD,
+        mobile: s.mobile,
+        regionCode: s.regionPrefix || '410100',
+        departmentId,
+        hallId,
+        grants: [{ role: s.role, regionPrefix: s.regionPrefix, departmentId }],
+      });
+    }
+  }
+
+  const federation = createFederation({ db: deps.store.db, clock: deps.clock, config: deps.config, cipher });
+
+  // the OIDC provider is built at its first use (it may create the first signing key)
+  let provider: Promise<Provider> | undefined;
+  const getProvider = () => {
+    provider ??= createOidcProvider({ db: deps.store.db, clock: deps.clock, config: deps.config, cipher });
+    return provider;
+  };
+
+  const definition: ModuleDefinition = {
+    name: 'identity',
+    migrations: identityMigrations,
+    messages: identityMessages,
+    async routes(app) {
+      identityRoutes(app, service, deps.config, federation);
+      federationRoutes(app, service, federation, deps.config);
+      await oidcRoutes(app, service, getProvider, deps.config.env === 'production');
+    },
+    seedDemo,
+    authenticate,
+    nav,
+  };
+
+  /** The face other modules use. */
+  const api = {
+    /** throws IDENTITY.REAL_NAME_LEVEL when the caller's level is below what an item declares */
+    requireRealNameLevel(p: Principal, required: 1 | 2 | 3): void {
+      if (p.realNameLevel < required)
+        throw new DomainError('IDENTITY.REAL_NAME_LEVEL', { params: { required, current: p.realNameLevel } });
+    },
+    /** 委托代办: whether `agentId` may act for `principalId` now (for the item, when given) */
+    mayActFor: service.mayActFor,
+    /** the unmasked identity of an account, for a use the caller is allowed (filling a form) */
+    personalData: service.personalData,
+    accountView: service.accountView,
+    accountIdByIdNumber: service.accountIdByIdNumber,
+    accountIdByLogin: service.accountIdByLogin,
+    principalForAccount: service.principalForAccount,
+    /** bearer token for an account (CLI, tests) */
+    tokenForLogin: service.tokenForLogin,
+    createClient: service.createClient,
+    /**
+     * JWKS key rotation: a new key signs from now on (on this node at once, on others after their
+     * next start); the previous key stays published so its tokens still verify.
+     */
+    async rotateOidcSigningKey(): Promise<string> {
+      const kid = await addSigningKey(deps.store.db, cipher, deps.clock);
+      provider = undefined;
+      return kid;
+    },
+    /** federation: another region's OpenID provider people may sign in with */
+    addFederationProvider: (p: {
+      id: string;
+      name: string;
+      issuer: string;
+      clientId: string;
+      clientSecret: string;
+    }) => federation.addProvider(p, null),
+    service,
+  };
+  return { definition, api };
+}
+
+export type IdentityApi = ReturnType<typeof createIdentityModule>['api'];
