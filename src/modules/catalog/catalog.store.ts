@@ -1,0 +1,530 @@
+import type { Kysely, Migration } from 'kysely';
+import { type Executor, type Generated, columnTypes } from '../../platform/db/index.js';
+import type {
+  Bundle,
+  Guide,
+  ItemListQuery,
+  ItemVersion,
+  NegativeListEntry,
+  VersionStatus,
+} from './catalog.types.js';
+import { implementationCodeOf } from './catalog.types.js';
+
+/**
+ * Versions of implementation lists, append-only: a published row is only ever touched again to
+ * mark it superseded or withdrawn. The guide is canonical JSON; the columns that lists, filters
+ * and the search index need are copied out of it.
+ */
+export type CatalogTables = {
+  catalog_item_versions: {
+    implementation_code: string;
+    version: number;
+    status: string;
+    basic_code: string;
+    variant: string;
+    name: string;
+    type: string;
+    department_id: string;
+    department_code: string;
+    department_name: string;
+    region_code: string;
+    exercise_level: string;
+    depth: number;
+    promised_limit: number;
+    statutory_limit: number;
+    handling_kind: string;
+    /** `|theme|theme|` so a theme filters with LIKE on both dialects */
+    themes: string;
+    audiences: string;
+    effective_from: string | null;
+    withdrawn_at: string | null;
+    published_at: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    published_by: string | null;
+    demo: number;
+    guide: string;
+  };
+  catalog_bundles: {
+    code: string;
+    region_code: string;
+    name: string;
+    audience: string;
+    definition: string;
+    updated_at: string;
+  };
+  catalog_negative_list: {
+    code: string;
+    region_code: string;
+    category: string;
+    measure: string;
+    basic_codes: string;
+  };
+  /** raw JSON rows: the benchmark's baseline (same rows, no validation, no columns) */
+  catalog_bench_scratch: { id: Generated<number>; body: string };
+};
+
+export const catalogMigrations: Record<string, Migration> = {
+  'catalog.0001_versions': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('catalog_item_versions')
+        .addColumn('implementation_code', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('basic_code', 'text', (c) => c.notNull())
+        .addColumn('variant', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('department_code', 'text', (c) => c.notNull())
+        .addColumn('department_name', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('exercise_level', 'text', (c) => c.notNull())
+        .addColumn('depth', 'integer', (c) => c.notNull())
+        .addColumn('promised_limit', 'integer', (c) => c.notNull())
+        .addColumn('statutory_limit', 'integer', (c) => c.notNull())
+        .addColumn('handling_kind', 'text', (c) => c.notNull())
+        .addColumn('themes', 'text', (c) => c.notNull())
+        .addColumn('audiences', 'text', (c) => c.notNull())
+        .addColumn('effective_from', 'text')
+        .addColumn('withdrawn_at', 'text')
+        .addColumn('published_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('published_by', 'text')
+        .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('guide', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('catalog_item_versions_pk', ['implementation_code', 'version'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_versions_status_region')
+        .on('catalog_item_versions')
+        .columns(['status', 'region_code'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_versions_status_dept')
+        .on('catalog_item_versions')
+        .columns(['status', 'department_id'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_versions_status_code')
+        .on('catalog_item_versions')
+        .columns(['status', 'implementation_code'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_versions_basic')
+        .on('catalog_item_versions')
+        .columns(['basic_code'])
+        .execute();
+      await db.schema
+        .createTable('catalog_bundles')
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('audience', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('catalog_bundles_pk', ['code', 'region_code'])
+        .execute();
+      await db.schema
+        .createTable('catalog_negative_list')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('measure', 'text', (c) => c.notNull())
+        .addColumn('basic_codes', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('catalog_bench_scratch')
+        .addColumn('id', t.serial, (c) => (t.isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const cdb = (db: Executor) => db.withTables<CatalogTables>();
+type VersionRow = CatalogTables['catalog_item_versions'];
+
+export function versionRow(
+  g: Guide,
+  meta: {
+    version: number;
+    status: VersionStatus;
+    now: string;
+    actor: string | null;
+    effectiveFrom?: string | null;
+    publishedAt?: string | null;
+  },
+): VersionRow {
+  return {
+    implementation_code: implementationCodeOf(g),
+    version: meta.version,
+    status: meta.status,
+    basic_code: g.basicCode,
+    variant: g.variant,
+    name: g.name,
+    type: g.type,
+    department_id: g.implementingBody.departmentId,
+    department_code: g.implementingBody.creditCode,
+    department_name: g.implementingBody.name,
+    region_code: g.regionCode,
+    exercise_level: g.exerciseLevel,
+    depth: g.online.depth,
+    promised_limit: g.promisedLimit.days,
+    statutory_limit: g.statutoryLimit.days,
+    handling_kind: g.handlingKind,
+    themes: `|${g.themes.join('|')}|`,
+    audiences: `|${g.audiences.join('|')}|`,
+    effective_from: meta.effectiveFrom ?? null,
+    withdrawn_at: null,
+    published_at: meta.publishedAt ?? null,
+    created_at: meta.now,
+    updated_at: meta.now,
+    created_by: meta.actor,
+    published_by: meta.status === 'published' ? meta.actor : null,
+    demo: g.demo ? 1 : 0,
+    guide: JSON.stringify(g),
+  };
+}
+
+export function toItemVersion(r: VersionRow): ItemVersion {
+  return {
+    implementationCode: r.implementation_code,
+    version: Number(r.version),
+    status: r.status as VersionStatus,
+    effectiveFrom: r.effective_from,
+    withdrawnAt: r.withdrawn_at,
+    publishedAt: r.published_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    departmentName: r.department_name,
+    guide: JSON.parse(r.guide) as Guide,
+  };
+}
+
+/** Rows per INSERT: 29 columns × 300 rows stays under SQLite's and PostgreSQL's parameter limits. */
+const BATCH = 300;
+
+export async function insertVersions(
+  db: Executor,
+  rows: readonly VersionRow[],
+  onBatch?: (n: number) => void,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const chunk = rows.slice(i, i + BATCH);
+    await cdb(db).insertInto('catalog_item_versions').values(chunk).execute();
+    onBatch?.(chunk.length);
+  }
+}
+
+export async function getVersion(
+  db: Executor,
+  code: string,
+  version: number,
+): Promise<ItemVersion | undefined> {
+  const r = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .selectAll()
+    .where('implementation_code', '=', code)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return r ? toItemVersion(r) : undefined;
+}
+
+export async function getPublished(db: Executor, code: string): Promise<ItemVersion | undefined> {
+  const r = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .selectAll()
+    .where('status', '=', 'published')
+    .where('implementation_code', '=', code)
+    .executeTakeFirst();
+  return r ? toItemVersion(r) : undefined;
+}
+
+/** The open draft or review version of an item, if any. */
+export async function getOpen(db: Executor, code: string): Promise<ItemVersion | undefined> {
+  const r = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .selectAll()
+    .where('implementation_code', '=', code)
+    .where('status', 'in', ['draft', 'review'])
+    .executeTakeFirst();
+  return r ? toItemVersion(r) : undefined;
+}
+
+export async function listVersions(db: Executor, code: string) {
+  const rows = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .select([
+      'version',
+      'status',
+      'effective_from',
+      'withdrawn_at',
+      'published_at',
+      'created_at',
+      'updated_at',
+      'name',
+    ])
+    .where('implementation_code', '=', code)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    version: Number(r.version),
+    status: r.status as VersionStatus,
+    effectiveFrom: r.effective_from,
+    withdrawnAt: r.withdrawn_at,
+    publishedAt: r.published_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    name: r.name,
+  }));
+}
+
+export async function maxVersions(db: Executor, codes: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < codes.length; i += 500) {
+    const rows = await cdb(db)
+      .selectFrom('catalog_item_versions')
+      .select((eb) => ['implementation_code', eb.fn.max('version').as('v')])
+      .where('implementation_code', 'in', codes.slice(i, i + 500))
+      .groupBy('implementation_code')
+      .execute();
+    for (const r of rows) out.set(r.implementation_code, Number(r.v));
+  }
+  return out;
+}
+
+export async function updateDraftRow(
+  db: Executor,
+  code: string,
+  version: number,
+  row: VersionRow,
+): Promise<number> {
+  const { implementation_code: _c, version: _v, created_at: _ca, created_by: _cb, ...rest } = row;
+  const r = await cdb(db)
+    .updateTable('catalog_item_versions')
+    .set(rest)
+    .where('implementation_code', '=', code)
+    .where('version', '=', version)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+export async function setStatus(
+  db: Executor,
+  code: string,
+  version: number,
+  from: readonly VersionStatus[],
+  to: VersionStatus,
+  extra: Partial<
+    Pick<VersionRow, 'effective_from' | 'withdrawn_at' | 'published_at' | 'published_by' | 'updated_at'>
+  > = {},
+): Promise<number> {
+  const r = await cdb(db)
+    .updateTable('catalog_item_versions')
+    .set({ status: to, ...extra })
+    .where('implementation_code', '=', code)
+    .where('version', '=', version)
+    .where('status', 'in', [...from])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Marks the published versions of these items superseded (a new version is being published). */
+export async function supersedePublished(db: Executor, codes: readonly string[], now: string): Promise<void> {
+  for (let i = 0; i < codes.length; i += 500) {
+    await cdb(db)
+      .updateTable('catalog_item_versions')
+      .set({ status: 'superseded', withdrawn_at: now, updated_at: now })
+      .where('status', '=', 'published')
+      .where('implementation_code', 'in', codes.slice(i, i + 500))
+      .execute();
+  }
+}
+
+export interface ListFilters extends Omit<ItemListQuery, 'page' | 'pageSize'> {
+  status?: VersionStatus | 'open' | undefined;
+  basicCode?: string | undefined;
+}
+
+function filtered(db: Executor, f: ListFilters) {
+  let q = cdb(db).selectFrom('catalog_item_versions');
+  if (f.status === 'open') q = q.where('status', 'in', ['draft', 'review']);
+  else q = q.where('status', '=', f.status ?? 'published');
+  if (f.q) q = q.where('name', 'like', `%${f.q.replace(/[%_]/g, '')}%`);
+  if (f.region) q = q.where('region_code', 'like', `${f.region}%`);
+  if (f.department)
+    q = q.where((eb) =>
+      eb.or([eb('department_id', '=', f.department!), eb('department_code', '=', f.department!)]),
+    );
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.theme) q = q.where('themes', 'like', `%|${f.theme.replace(/[%_|]/g, '')}|%`);
+  if (f.depth) q = q.where('depth', '=', f.depth);
+  if (f.level) q = q.where('exercise_level', '=', f.level);
+  if (f.basicCode) q = q.where('basic_code', '=', f.basicCode);
+  return q;
+}
+
+export async function listItems(db: Executor, f: ListFilters, page: number, pageSize: number) {
+  const [{ n }] = (await filtered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .execute()) as [{ n: number }];
+  const rows = await filtered(db, f)
+    .select([
+      'implementation_code',
+      'version',
+      'status',
+      'basic_code',
+      'name',
+      'type',
+      'department_id',
+      'department_name',
+      'region_code',
+      'exercise_level',
+      'depth',
+      'promised_limit',
+      'statutory_limit',
+      'handling_kind',
+      'updated_at',
+    ])
+    .orderBy('region_code')
+    .orderBy('department_name')
+    .orderBy('basic_code')
+    .orderBy('implementation_code')
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  return { total: Number(n), rows };
+}
+
+/** Published versions in code order after a cursor, for the search index. */
+export async function publishedAfter(db: Executor, cursor: string, limit: number): Promise<ItemVersion[]> {
+  const rows = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .selectAll()
+    .where('status', '=', 'published')
+    .where('implementation_code', '>', cursor)
+    .orderBy('implementation_code')
+    .limit(limit)
+    .execute();
+  return rows.map(toItemVersion);
+}
+
+export async function countsBy(db: Executor, column: 'department_id' | 'exercise_level' | 'type' | 'depth') {
+  const rows = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .select((eb) => [eb.ref(column).as('k'), eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'published')
+    .groupBy(column)
+    .execute();
+  return rows.map((r) => ({ key: String(r.k), count: Number(r.n) }));
+}
+
+export async function departmentsWithItems(db: Executor) {
+  const rows = await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .select((eb) => ['department_id', 'department_name', 'region_code', eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'published')
+    .groupBy(['department_id', 'department_name', 'region_code'])
+    .orderBy('region_code')
+    .orderBy('department_name')
+    .execute();
+  return rows.map((r) => ({
+    id: r.department_id,
+    name: r.department_name,
+    regionCode: r.region_code,
+    count: Number(r.n),
+  }));
+}
+
+export async function themeCounts(db: Executor, theme: string): Promise<number> {
+  const [{ n }] = (await cdb(db)
+    .selectFrom('catalog_item_versions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'published')
+    .where('themes', 'like', `%|${theme}|%`)
+    .execute()) as [{ n: number }];
+  return Number(n);
+}
+
+export async function* allPublished(db: Executor, batch = 1000): AsyncGenerator<ItemVersion[]> {
+  let cursor = '';
+  for (;;) {
+    const page = await publishedAfter(db, cursor, batch);
+    if (page.length === 0) return;
+    yield page;
+    cursor = page[page.length - 1]!.implementationCode;
+  }
+}
+
+export async function putBundles(db: Executor, bundles: readonly Bundle[], now: string): Promise<void> {
+  for (const b of bundles) {
+    await cdb(db)
+      .deleteFrom('catalog_bundles')
+      .where('code', '=', b.code)
+      .where('region_code', '=', b.regionCode)
+      .execute();
+    await cdb(db)
+      .insertInto('catalog_bundles')
+      .values({
+        code: b.code,
+        region_code: b.regionCode,
+        name: b.name,
+        audience: b.audience,
+        definition: JSON.stringify(b),
+        updated_at: now,
+      })
+      .execute();
+  }
+}
+
+export async function listBundles(db: Executor, regionPrefix?: string): Promise<Bundle[]> {
+  let q = cdb(db).selectFrom('catalog_bundles').select('definition').orderBy('code');
+  if (regionPrefix) q = q.where('region_code', 'like', `${regionPrefix}%`);
+  return (await q.execute()).map((r) => JSON.parse(r.definition) as Bundle);
+}
+
+export async function putNegativeList(db: Executor, entries: readonly NegativeListEntry[]): Promise<void> {
+  for (const e of entries) {
+    await cdb(db).deleteFrom('catalog_negative_list').where('code', '=', e.code).execute();
+    await cdb(db)
+      .insertInto('catalog_negative_list')
+      .values({
+        code: e.code,
+        region_code: '100000',
+        category: e.category,
+        measure: e.measure,
+        basic_codes: JSON.stringify(e.basicCodes),
+      })
+      .execute();
+  }
+}
+
+export async function listNegativeList(db: Executor): Promise<NegativeListEntry[]> {
+  const rows = await cdb(db).selectFrom('catalog_negative_list').selectAll().orderBy('code').execute();
+  return rows.map((r) => ({
+    code: r.code,
+    category: r.category as NegativeListEntry['category'],
+    measure: r.measure,
+    basicCodes: JSON.parse(r.basic_codes) as string[],
+  }));
+}
+
+export async function scratchInsert(db: Executor, bodies: readonly string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 1000) {
+    await cdb(db)
+      .insertInto('catalog_bench_scratch')
+      .values(bodies.slice(i, i + 1000).map((body) => ({ body })))
+      .execute();
+  }
+}
+
+export async function scratchClear(db: Executor): Promise<void> {
+  await cdb(db).deleteFrom('catalog_bench_scratch').execute();
+}
