@@ -1,0 +1,178 @@
+import { DomainError } from '../../kernel/index.js';
+import type { Store } from '../../platform/db/index.js';
+import { type EventRecord, readEvents } from '../../platform/events/index.js';
+import type { Logger } from '../../platform/log.js';
+import { createIndexBuilder } from './search.build.js';
+import { SearchIndex } from './search.index.js';
+import { headPosition } from './search.store.js';
+import { MAX_QUERY_CHARS, type SearchRequest, type SearchResult, type SearchSource } from './search.types.js';
+
+/**
+ * Holds this node's index and keeps it fresh.
+ *
+ * The index lives in memory on every node, so it cannot use the shared consumer positions of the
+ * outbox (one node would advance them for all). Instead each node rebuilds from the store at
+ * start, remembers in memory the stream position the build started from, and polls the stream
+ * from there. A rebuild builds a new index beside the serving one, replays the events written
+ * meanwhile, and swaps the reference: queries never see a missing or half-built index.
+ */
+export interface SearchServiceDeps {
+  readonly store: Store;
+  readonly sources: readonly SearchSource[];
+  readonly log: Logger;
+  /** tokenise builds in a worker thread (default); false builds on the main thread */
+  readonly buildInWorker?: boolean;
+}
+
+export interface SearchStatus {
+  readonly documents: number;
+  readonly terms: number;
+  readonly builtAt: string | undefined;
+  readonly buildMs: number;
+  readonly position: { tx: string; seq: number } | undefined;
+  readonly rebuilds: number;
+}
+
+const SCAN_PAGE = 2000;
+const READ_BATCH = 500;
+
+export function createSearchService(deps: SearchServiceDeps) {
+  const db = deps.store.db;
+  let index = SearchIndex.empty();
+  let position: { tx: string; seq: number } | undefined;
+  let builtAt: string | undefined;
+  let buildMs = 0;
+  let rebuilds = 0;
+  let rebuildWanted = false;
+  let chain: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = true;
+
+  /** one thing at a time: polls and rebuilds never interleave */
+  function run(what: string, fn: () => Promise<void>): Promise<void> {
+    chain = chain.then(fn).catch((err: unknown) => deps.log.error({ err }, `search ${what} failed`));
+    return chain;
+  }
+
+  async function build(): Promise<SearchIndex> {
+    if (deps.buildInWorker !== false) {
+      try {
+        return await buildWith(true);
+      } catch (err) {
+        deps.log.warn({ err }, 'search build worker failed; building on the main thread');
+      }
+    }
+    return buildWith(false);
+  }
+
+  async function buildWith(worker: boolean): Promise<SearchIndex> {
+    const b = createIndexBuilder({ worker });
+    try {
+      for (const src of deps.sources) {
+        let cursor: string | undefined;
+        do {
+          const page = await src.scan(cursor, SCAN_PAGE);
+          for (const d of page.docs) b.add(d);
+          cursor = page.next;
+        } while (cursor !== undefined);
+      }
+    } catch (e) {
+      b.abort();
+      throw e;
+    }
+    return b.finish();
+  }
+
+  /** Applies one event to an index; returns false when the event asks for a rebuild. */
+  async function apply(target: SearchIndex, e: EventRecord): Promise<boolean> {
+    for (const src of deps.sources) {
+      const a = src.onEvent(e);
+      if (!a) continue;
+      if (a.op === 'rebuild') return false;
+      if (a.op === 'remove') target.remove(a.kind, a.id);
+      else {
+        const doc = await src.get(a.kind, a.id);
+        if (doc) target.upsert(doc);
+        else target.remove(a.kind, a.id);
+      }
+    }
+    return true;
+  }
+
+  /** Reads and applies events after `from` until the stream is drained; returns the new position. */
+  async function catchUp(
+    target: SearchIndex,
+    from: { tx: string; seq: number },
+  ): Promise<{ tx: string; seq: number }> {
+    let pos = from;
+    for (;;) {
+      const events = await readEvents(db, pos, READ_BATCH);
+      for (const e of events) {
+        if (!(await apply(target, e))) rebuildWanted = true;
+        pos = { tx: e.tx, seq: e.seq };
+      }
+      if (events.length < READ_BATCH) return pos;
+    }
+  }
+
+  async function rebuildNow(): Promise<void> {
+    const t0 = performance.now();
+    rebuildWanted = false;
+    const start = await headPosition(db);
+    const next = await build();
+    const pos = await catchUp(next, start);
+    // the swap: one assignment; the old index serves until here and is then collected
+    index = next;
+    position = pos;
+    rebuilds++;
+    buildMs = Math.round(performance.now() - t0);
+    builtAt = new Date().toISOString();
+    deps.log.info({ documents: next.size, terms: next.terms, ms: buildMs }, 'search index built');
+  }
+
+  async function pollOnce(): Promise<void> {
+    if (!position) return rebuildNow();
+    position = await catchUp(index, position);
+    // a bulk import, or many single changes since the build: build afresh
+    if (rebuildWanted || index.deltaDocs > Math.max(20_000, index.size / 5)) await rebuildNow();
+  }
+
+  return {
+    /** Searches the current index (synchronous: one consistent index per query). */
+    search(req: SearchRequest): SearchResult {
+      const q = req.q.trim();
+      if (q.length === 0) throw new DomainError('SEARCH.QUERY_EMPTY');
+      if (q.length > MAX_QUERY_CHARS) throw new DomainError('SEARCH.QUERY_TOO_LONG');
+      return index.search({ ...req, q });
+    },
+    /** the index serving now (tests, bench) */
+    get current(): SearchIndex {
+      return index;
+    },
+    /** Builds a new index and swaps it in; resolves when it serves. */
+    rebuild: (): Promise<void> => run('rebuild', rebuildNow),
+    /** Reads new events once (the timer calls this; tests call it to be deterministic). */
+    poll: (): Promise<void> => run('poll', pollOnce),
+    start(pollMs = 500): void {
+      if (!stopped) return;
+      stopped = false;
+      const tick = () => {
+        if (stopped) return;
+        void run('poll', pollOnce).then(() => {
+          if (!stopped) timer = setTimeout(tick, pollMs).unref();
+        });
+      };
+      timer = setTimeout(tick, pollMs).unref();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await chain;
+    },
+    status(): SearchStatus {
+      return { documents: index.size, terms: index.terms, builtAt, buildMs, position, rebuilds };
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;

@@ -1,0 +1,179 @@
+import {
+  DISCLOSURE_EVENTS,
+  type ConvenienceEntry,
+  type DisclosureService,
+  type Publication,
+} from '../disclosure/index.js';
+import { type IndexEntry, type ItemForCases, THEMES } from '../catalog/index.js';
+import type { SearchDoc, SearchKind, SearchSource, SourceAction } from './search.types.js';
+
+/**
+ * Adapters from the modules that own searchable records to `SearchSource`. Search reads them only
+ * through their public faces (index.ts), never their tables.
+ */
+
+export const publicationDoc = (p: Publication): SearchDoc => ({
+  kind: 'information',
+  id: p.id,
+  title: p.title,
+  body: p.body,
+  url: `/disclosure/${encodeURIComponent(p.id)}`,
+  region: p.regionCode,
+  department: p.department,
+  type: p.domain,
+  keywords: [p.docNumber ?? '', p.category].join(' '),
+});
+
+export const convenienceDoc = (c: ConvenienceEntry): SearchDoc => ({
+  kind: 'convenience',
+  id: c.id,
+  title: c.name,
+  body: [c.address, c.hours, c.description].filter(Boolean).join('。'),
+  url: `/convenience/${encodeURIComponent(c.id)}`,
+  region: c.regionCode,
+  type: c.class,
+  keywords: c.class,
+});
+
+export function disclosureSource(api: DisclosureService): SearchSource {
+  return {
+    name: 'disclosure',
+    async scan(cursor, limit) {
+      const r = await api.scanForIndex(cursor, limit);
+      return {
+        docs: [...r.publications.map(publicationDoc), ...r.convenience.map(convenienceDoc)],
+        next: r.next,
+      };
+    },
+    async get(kind, id) {
+      if (kind === 'information') {
+        const p = await api.findPublication(id);
+        return p ? publicationDoc(p) : undefined;
+      }
+      if (kind === 'convenience') {
+        const c = await api.findConvenience(id);
+        return c ? convenienceDoc(c) : undefined;
+      }
+      return undefined;
+    },
+    onEvent(e): SourceAction | undefined {
+      switch (e.type) {
+        case DISCLOSURE_EVENTS.published:
+          return { op: 'upsert', kind: 'information', id: e.aggregateId };
+        case DISCLOSURE_EVENTS.conveniencePublished:
+          return { op: 'upsert', kind: 'convenience', id: e.aggregateId };
+        case DISCLOSURE_EVENTS.bulkImported:
+          return { op: 'rebuild' };
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** A source over documents held in memory (tests, benchmarks, fixtures). */
+export function memorySource(
+  name: string,
+  docs: SearchDoc[],
+  onEvent: SearchSource['onEvent'] = () => undefined,
+): SearchSource & { docs: SearchDoc[] } {
+  return {
+    name,
+    docs,
+    async scan(cursor, limit) {
+      const from = cursor ? Number(cursor) : 0;
+      const page = docs.slice(from, from + limit);
+      return { docs: page, next: from + limit < docs.length ? String(from + limit) : undefined };
+    },
+    async get(kind: SearchKind, id: string) {
+      return docs.find((d) => d.kind === kind && d.id === id);
+    },
+    onEvent,
+  };
+}
+
+/** The slice of the catalogue's public face the index reads. */
+export interface CatalogForSearch {
+  listPublishedForIndex(
+    cursor: string,
+    limit: number,
+  ): Promise<{ items: IndexEntry[]; nextCursor: string | null }>;
+  getPublishedItem(implementationCode: string): Promise<ItemForCases | undefined>;
+}
+
+const themeNames = (codes: readonly string[]): string =>
+  codes
+    .map((c) => THEMES.find((t) => t.code === c)?.zh ?? '')
+    .filter(Boolean)
+    .join(' ');
+
+export const itemDoc = (e: IndexEntry): SearchDoc => ({
+  kind: 'item',
+  id: e.implementationCode,
+  title: e.name,
+  body: `${e.departmentName}。${e.summary}`,
+  url: e.url,
+  region: e.regionCode,
+  department: e.departmentName,
+  type: e.type,
+  themes: e.themes,
+  depth: e.depth,
+  // codes and theme names are searchable but not shown
+  keywords: `${e.implementationCode} ${e.basicCode} ${themeNames(e.themes)}`,
+});
+
+function itemDocOf(v: ItemForCases): SearchDoc {
+  const g = v.guide;
+  return itemDoc({
+    implementationCode: v.implementationCode,
+    basicCode: v.basicCode,
+    name: v.name,
+    type: v.type,
+    departmentName: v.departmentName,
+    departmentId: v.departmentId,
+    regionCode: v.regionCode,
+    exerciseLevel: v.exerciseLevel,
+    depth: v.depth,
+    themes: g.themes,
+    audiences: g.audiences,
+    summary: [
+      ...g.conditions,
+      ...g.materials.map((m) => m.name),
+      ...g.situations.map((s) => s.name),
+      ...g.faq.flatMap((f) => [f.question, f.answer]),
+      ...g.results.map((r) => r.name),
+    ].join(' '),
+    promisedLimit: g.promisedLimit.days,
+    statutoryLimit: g.statutoryLimit.days,
+    version: v.version,
+    url: `/items/${v.implementationCode}`,
+  });
+}
+
+/** Catalogue items: published versions; `catalog.item.published` / `.withdrawn` keep them fresh. */
+export function catalogSource(api: CatalogForSearch): SearchSource {
+  return {
+    name: 'catalog',
+    async scan(cursor, limit) {
+      const r = await api.listPublishedForIndex(cursor ?? '', limit);
+      return {
+        docs: r.items.map(itemDoc),
+        next: r.items.length < limit || r.nextCursor === null ? undefined : r.nextCursor,
+      };
+    },
+    async get(kind, id) {
+      if (kind !== 'item') return undefined;
+      const v = await api.getPublishedItem(id);
+      return v ? itemDocOf(v) : undefined;
+    },
+    onEvent(e): SourceAction | undefined {
+      if (e.type === 'catalog.item.published') return { op: 'upsert', kind: 'item', id: e.aggregateId };
+      if (e.type === 'catalog.item.withdrawn') return { op: 'remove', kind: 'item', id: e.aggregateId };
+      return undefined;
+    },
+  };
+}
+
+/** Theme labels for the filter, from the catalogue's theme list. */
+export const catalogThemeLabels = (): Record<string, { zh: string; en: string }> =>
+  Object.fromEntries(THEMES.map((t) => [t.code, { zh: t.zh, en: t.en }]));
