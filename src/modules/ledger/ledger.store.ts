@@ -1,0 +1,333 @@
+import type { Kysely, Migration } from 'kysely';
+import { type Executor, columnTypes, dialectOf, sql } from '../../platform/db/index.js';
+import { HASH_SIZE, TILE_WIDTH } from './ledger.merkle.js';
+
+/**
+ * The log's tables. Leaves (entries) and tiles are written in the outbox consumer's transaction,
+ * so the log holds each record-worthy event exactly once. `ledger_state` keeps the right edge of
+ * the tree, so an append never re-reads old leaves. Tiles are stored as their served bytes: one
+ * row per (level, index), growing from partial to full; a partial tile `.p/W` is a prefix of it.
+ */
+export type LedgerTables = {
+  ledger_leaves: {
+    idx: number;
+    entry: string;
+    event_id: string;
+    event_type: string;
+    object_type: string;
+    object_id: string;
+    region_code: string | null;
+    created_at: string;
+  };
+  ledger_tiles: { level: number; idx: number; width: number; hashes: Buffer; updated_at: string };
+  ledger_state: { id: string; size: number; edge: Buffer; updated_at: string };
+  ledger_checkpoints: { size: number; root_hash: string; note: string; created_at: string };
+  ledger_keys: { name: string; public_key: string; sealed_seed: string; created_at: string };
+  ledger_witnesses: { name: string; vkey: string; created_at: string };
+  ledger_cosignatures: {
+    checkpoint_size: number;
+    witness_name: string;
+    timestamp: number;
+    line: string;
+    created_at: string;
+  };
+};
+
+export const ledgerMigrations: Record<string, Migration> = {
+  'ledger.0001_log': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('ledger_leaves')
+        .addColumn('idx', t.bigint, (c) => c.primaryKey())
+        .addColumn('entry', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull().unique())
+        .addColumn('event_type', 'text', (c) => c.notNull())
+        .addColumn('object_type', 'text', (c) => c.notNull())
+        .addColumn('object_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('ledger_leaves_object')
+        .on('ledger_leaves')
+        .columns(['object_type', 'object_id', 'idx'])
+        .execute();
+      await db.schema
+        .createTable('ledger_tiles')
+        .addColumn('level', 'integer', (c) => c.notNull())
+        .addColumn('idx', t.bigint, (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('hashes', t.blob, (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_tiles_pk', ['level', 'idx'])
+        .execute();
+      await db.schema
+        .createTable('ledger_state')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('size', t.bigint, (c) => c.notNull())
+        .addColumn('edge', t.blob, (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_checkpoints')
+        .addColumn('size', t.bigint, (c) => c.primaryKey())
+        .addColumn('root_hash', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('sealed_seed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_witnesses')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('vkey', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_cosignatures')
+        .addColumn('checkpoint_size', t.bigint, (c) => c.notNull())
+        .addColumn('witness_name', 'text', (c) => c.notNull())
+        .addColumn('timestamp', t.bigint, (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_cosignatures_pk', ['checkpoint_size', 'witness_name'])
+        .execute();
+    },
+  },
+};
+
+const ldb = (db: Executor) => db.withTables<LedgerTables>();
+const STATE_ID = 'main';
+
+export type LeafRow = LedgerTables['ledger_leaves'];
+
+export async function readState(db: Executor): Promise<{ size: number; edge: Buffer }> {
+  const r = await ldb(db)
+    .selectFrom('ledger_state')
+    .select(['size', 'edge'])
+    .where('id', '=', STATE_ID)
+    .executeTakeFirst();
+  return r ? { size: Number(r.size), edge: Buffer.from(r.edge) } : { size: 0, edge: Buffer.alloc(0) };
+}
+
+export async function writeState(db: Executor, size: number, edge: Buffer, now: string): Promise<void> {
+  await ldb(db)
+    .insertInto('ledger_state')
+    .values({ id: STATE_ID, size, edge, updated_at: now })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ size, edge, updated_at: now }))
+    .execute();
+}
+
+const LEAF_CHUNK = 500;
+
+export async function insertLeaves(db: Executor, rows: LeafRow[]): Promise<void> {
+  if (dialectOf(db) === 'sqlite') {
+    // one statement and one bound parameter per batch: binding thousands of parameters (and
+    // preparing a statement that long) costs more than the insert itself on SQLite
+    const json = JSON.stringify(
+      rows.map((r) => [
+        r.idx,
+        r.entry,
+        r.event_id,
+        r.event_type,
+        r.object_type,
+        r.object_id,
+        r.region_code,
+        r.created_at,
+      ]),
+    );
+    await sql`insert into ledger_leaves (idx, entry, event_id, event_type, object_type, object_id, region_code, created_at)
+      select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7 from json_each(${json})`.execute(
+      db,
+    );
+    return;
+  }
+  for (let i = 0; i < rows.length; i += LEAF_CHUNK) {
+    await ldb(db)
+      .insertInto('ledger_leaves')
+      .values(rows.slice(i, i + LEAF_CHUNK))
+      .execute();
+  }
+}
+
+export async function readTile(db: Executor, level: number, idx: number): Promise<Buffer | undefined> {
+  const r = await ldb(db)
+    .selectFrom('ledger_tiles')
+    .select(['hashes'])
+    .where('level', '=', level)
+    .where('idx', '=', idx)
+    .executeTakeFirst();
+  return r ? Buffer.from(r.hashes) : undefined;
+}
+
+/** Tiles of one level in an index range, in order (the verifier and the bench read many). */
+export async function readTiles(
+  db: Executor,
+  level: number,
+  fromIdx: number,
+  toIdx: number,
+): Promise<Array<{ idx: number; hashes: Buffer }>> {
+  const rows = await ldb(db)
+    .selectFrom('ledger_tiles')
+    .select(['idx', 'hashes'])
+    .where('level', '=', level)
+    .where('idx', '>=', fromIdx)
+    .where('idx', '<', toIdx)
+    .orderBy('idx')
+    .execute();
+  return rows.map((r) => ({ idx: Number(r.idx), hashes: Buffer.from(r.hashes) }));
+}
+
+export async function upsertTiles(
+  db: Executor,
+  rows: Array<{ level: number; idx: number; hashes: Buffer }>,
+  now: string,
+): Promise<void> {
+  for (const r of rows) {
+    const width = r.hashes.length / HASH_SIZE;
+    if (width < 1 || width > TILE_WIDTH) throw new Error('tile width out of range');
+    await ldb(db)
+      .insertInto('ledger_tiles')
+      .values({ level: r.level, idx: r.idx, width, hashes: r.hashes, updated_at: now })
+      .onConflict((oc) =>
+        oc.columns(['level', 'idx']).doUpdateSet({ width, hashes: r.hashes, updated_at: now }),
+      )
+      .execute();
+  }
+}
+
+export async function readEntries(
+  db: Executor,
+  fromIdx: number,
+  toIdx: number,
+): Promise<Array<{ idx: number; entry: string }>> {
+  const rows = await ldb(db)
+    .selectFrom('ledger_leaves')
+    .select(['idx', 'entry'])
+    .where('idx', '>=', fromIdx)
+    .where('idx', '<', toIdx)
+    .orderBy('idx')
+    .execute();
+  return rows.map((r) => ({ idx: Number(r.idx), entry: r.entry }));
+}
+
+export async function readLeaf(db: Executor, idx: number): Promise<LeafRow | undefined> {
+  const r = await ldb(db).selectFrom('ledger_leaves').selectAll().where('idx', '=', idx).executeTakeFirst();
+  return r ? { ...r, idx: Number(r.idx) } : undefined;
+}
+
+export async function leavesByObject(db: Executor, objectType: string, objectId: string, limit = 500) {
+  const rows = await ldb(db)
+    .selectFrom('ledger_leaves')
+    .select(['idx', 'event_type', 'event_id', 'created_at'])
+    .where('object_type', '=', objectType)
+    .where('object_id', '=', objectId)
+    .orderBy('idx')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    index: Number(r.idx),
+    type: r.event_type,
+    event: r.event_id,
+    time: r.created_at,
+  }));
+}
+
+export async function leafIndexOfEvent(db: Executor, eventId: string): Promise<number | undefined> {
+  const r = await ldb(db)
+    .selectFrom('ledger_leaves')
+    .select('idx')
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return r ? Number(r.idx) : undefined;
+}
+
+// ── checkpoints, keys, witnesses ─────────────────────────────────────────────────────────────
+
+export type CheckpointRow = { size: number; rootHash: string; note: string; createdAt: string };
+
+const toCheckpoint = (r: LedgerTables['ledger_checkpoints']): CheckpointRow => ({
+  size: Number(r.size),
+  rootHash: r.root_hash,
+  note: r.note,
+  createdAt: r.created_at,
+});
+
+export async function latestCheckpoint(db: Executor): Promise<CheckpointRow | undefined> {
+  const r = await ldb(db)
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? toCheckpoint(r) : undefined;
+}
+
+export async function checkpointAt(db: Executor, size: number): Promise<CheckpointRow | undefined> {
+  const r = await ldb(db)
+    .selectFrom('ledger_checkpoints')
+    .selectAll()
+    .where('size', '=', size)
+    .executeTakeFirst();
+  return r ? toCheckpoint(r) : undefined;
+}
+
+export async function insertCheckpoint(db: Executor, c: CheckpointRow): Promise<void> {
+  await ldb(db)
+    .insertInto('ledger_checkpoints')
+    .values({ size: c.size, root_hash: c.rootHash, note: c.note, created_at: c.createdAt })
+    .onConflict((oc) => oc.column('size').doNothing())
+    .execute();
+}
+
+export async function readKey(db: Executor, name: string) {
+  return ldb(db).selectFrom('ledger_keys').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function insertKey(db: Executor, row: LedgerTables['ledger_keys']): Promise<void> {
+  await ldb(db)
+    .insertInto('ledger_keys')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+}
+
+export async function listWitnesses(db: Executor) {
+  return ldb(db).selectFrom('ledger_witnesses').selectAll().orderBy('name').execute();
+}
+
+export async function upsertWitness(db: Executor, name: string, vkey: string, now: string): Promise<void> {
+  await ldb(db)
+    .insertInto('ledger_witnesses')
+    .values({ name, vkey, created_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ vkey }))
+    .execute();
+}
+
+export async function saveCosignature(db: Executor, row: LedgerTables['ledger_cosignatures']): Promise<void> {
+  await ldb(db)
+    .insertInto('ledger_cosignatures')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['checkpoint_size', 'witness_name'])
+        .doUpdateSet({ timestamp: row.timestamp, line: row.line, created_at: row.created_at }),
+    )
+    .execute();
+}
+
+export async function cosignaturesAt(db: Executor, size: number) {
+  const rows = await ldb(db)
+    .selectFrom('ledger_cosignatures')
+    .select(['witness_name', 'line', 'timestamp'])
+    .where('checkpoint_size', '=', size)
+    .orderBy('witness_name')
+    .execute();
+  return rows.map((r) => ({ witness: r.witness_name, line: r.line, timestamp: Number(r.timestamp) }));
+}
