@@ -1,0 +1,293 @@
+/**
+ * Adapters from the neighbouring modules' public faces to the cases ports. They take the other
+ * modules' APIs structurally (only the methods used), so this file imports no other module.
+ */
+import type {
+  ApplicableItem,
+  BundleDefinition,
+  CalendarPort,
+  CatalogPort,
+  FormFieldHint,
+  Hall,
+  IdentityPort,
+  LicencesPort,
+  RegionsPort,
+} from './cases.ports.js';
+import type { DayRule } from './cases.sla.js';
+
+/** The platform calendar's per-region rule (answers from memory; a calendar change applies at once). */
+export function calendarPort(calendar: { dayRule(regionCode: string): DayRule }): CalendarPort {
+  return { rule: async (regionCode) => calendar.dayRule(regionCode) };
+}
+
+interface RegionsApiLike {
+  departmentById(
+    id: string,
+  ): Promise<{ id: string; kind: string; regionCode: string; creditCode: string } | undefined>;
+  routeItem(
+    req: { exerciseLevel: 'city' | 'county' | 'township' | 'village'; departmentKind?: string },
+    applicantRegionCode: string,
+  ): Promise<{ implementingBody: { id: string; regionCode: string; creditCode: string } }>;
+  hallsNear(regionCode: string): Promise<Array<{ id: string; code: string; regionCode: string }>>;
+}
+
+const LEVELS = new Set(['city', 'county', 'township', 'village']);
+
+/**
+ * Routing through the regions module: the body of the item's department kind at the item's 行使层级
+ * for the applicant's region. The routed body's 实施编码 is its credit code + the item's basic
+ * code and variant (实施编码 = 统一社会信用代码 + 基本编码 + variant).
+ */
+export function regionsPort(regions: RegionsApiLike): RegionsPort {
+  return {
+    async decidingBody(item, applicantRegionCode) {
+      if (!LEVELS.has(item.exerciseLevel)) {
+        return {
+          departmentId: item.departmentId,
+          regionCode: item.regionCode,
+          implementationCode: item.implementationCode,
+        };
+      }
+      const dept = await regions.departmentById(item.departmentId);
+      try {
+        const route = await regions.routeItem(
+          {
+            exerciseLevel: item.exerciseLevel as 'city' | 'county' | 'township' | 'village',
+            ...(dept ? { departmentKind: dept.kind } : {}),
+          },
+          applicantRegionCode,
+        );
+        const body = route.implementingBody;
+        const implementationCode =
+          body.id === item.departmentId
+            ? item.implementationCode
+            : `${body.creditCode}${item.implementationCode.slice(18)}`;
+        return { departmentId: body.id, regionCode: body.regionCode, implementationCode };
+      } catch {
+        return undefined;
+      }
+    },
+    async hall(id): Promise<Hall | undefined> {
+      // hall codes are 'H' + region code; ids are looked up among the halls of that region
+      const regionCode = id.startsWith('H') ? id.slice(1) : '';
+      if (!/^\d{6,12}$/.test(regionCode)) return undefined;
+      const halls = await regions.hallsNear(regionCode);
+      const h = halls.find((x) => x.id === id || x.code === id);
+      return h
+        ? { id: h.code, regionCode: h.regionCode, cityCode: `${h.regionCode.slice(0, 4)}00` }
+        : undefined;
+    },
+  };
+}
+
+// ── the catalogue ──────────────────────────────────────────────────────────────────────────────
+
+interface CatalogItemLike {
+  implementationCode: string;
+  version: number;
+  name: string;
+  type: string;
+  departmentId: string;
+  regionCode: string;
+  exerciseLevel: string;
+  handlingKind: 'immediate' | 'promised';
+  promisedLimit: { days: number };
+  statutoryLimit: { days: number };
+  depth: number;
+  steps: ReadonlyArray<{ name: string }>;
+  materials: ReadonlyArray<{
+    code: string;
+    name: string;
+    necessity: string;
+    source?: string | undefined;
+    licenceType?: string | undefined;
+  }>;
+  results: ReadonlyArray<{ eLicence: boolean; licenceType?: string | undefined }>;
+  acceptanceScope: { citywide: boolean; crossRegion: readonly string[] };
+  form: { schema: Record<string, unknown> };
+  guide: {
+    audiences: ReadonlyArray<'person' | 'organization'>;
+    form: {
+      fields: ReadonlyArray<{
+        name: string;
+        label: string;
+        type: FormFieldHint['type'];
+        required: boolean;
+        options?: readonly string[] | undefined;
+        hint?: string | undefined;
+        prefill?: string | undefined;
+        section?: string | undefined;
+      }>;
+    };
+  };
+}
+
+interface CatalogApiLike {
+  getPublishedItem(implementationCode: string): Promise<CatalogItemLike | undefined>;
+  listPublishedForIndex(
+    cursor: string,
+    limit: number,
+  ): Promise<{ items: Array<{ implementationCode: string }>; nextCursor: string | null }>;
+  getBundle(code: string): Promise<
+    | {
+        code: string;
+        name: string;
+        regionCode: string;
+        members: ReadonlyArray<{ implementationCode: string; name: string }>;
+      }
+    | undefined
+  >;
+}
+
+/**
+ * The catalogue's published item as the cases module needs it. 容缺受理 and 告知承诺制 have no
+ * field in the guide yet: both are allowed (the clerk chooses; the workflow still demands the
+ * missing list or the commitments).
+ */
+export function catalogPort(catalog: CatalogApiLike): CatalogPort {
+  return {
+    async applicableItem(code): Promise<ApplicableItem | undefined> {
+      const it = await catalog.getPublishedItem(code);
+      if (!it) return undefined;
+      const licence = it.results.find((r) => r.eLicence && r.licenceType);
+      return {
+        implementationCode: it.implementationCode,
+        version: it.version,
+        name: it.name,
+        itemType: it.type,
+        handlingKind: it.handlingKind,
+        promisedDays: it.promisedLimit.days,
+        statutoryDays: it.statutoryLimit.days,
+        exerciseLevel: it.exerciseLevel as ApplicableItem['exerciseLevel'],
+        depth: it.depth,
+        departmentId: it.departmentId,
+        regionCode: it.regionCode,
+        audiences: it.guide.audiences,
+        citywide: it.acceptanceScope.citywide,
+        proxyAcceptance: it.acceptanceScope.crossRegion.includes('proxyAcceptance'),
+        allowsDeficiency: true,
+        allowsCommitment: true,
+        steps: it.steps.map((s) => s.name),
+        formSchema: it.form.schema,
+        formFields: it.guide.form.fields.map((f) => ({ ...f })),
+        materials: it.materials.map((m) => ({
+          code: m.code,
+          name: m.name,
+          required: m.necessity === 'required',
+          source: m.source === 'government' ? 'government' : 'applicant',
+          licenceType: m.licenceType,
+        })),
+        resultLicenceType: licence?.licenceType,
+      };
+    },
+    async listCodes(cursor, limit) {
+      const r = await catalog.listPublishedForIndex(cursor, limit);
+      return { codes: r.items.map((i) => i.implementationCode), nextCursor: r.nextCursor };
+    },
+    async bundle(code): Promise<BundleDefinition | undefined> {
+      const b = await catalog.getBundle(code);
+      return b
+        ? { code: b.code, name: b.name, regionCode: b.regionCode, members: b.members.map((m) => ({ ...m })) }
+        : undefined;
+    },
+  };
+}
+
+/** Prefill from the account: the applicant's own name and region (never stored in the catalogue). */
+export function identityPort(identity: PersonalDataLike): IdentityPort {
+  return {
+    async prefill(accountId) {
+      const d = await identity.personalData(accountId);
+      if (!d) return {};
+      const out: Record<string, string> = { applicantName: d.name };
+      if (d.regionCode) out.regionCode = d.regionCode;
+      if (d.mobile) out.mobile = d.mobile;
+      return out;
+    },
+    async contact(accountId) {
+      const d = await identity.personalData(accountId);
+      return d ? { mobile: d.mobile } : undefined;
+    },
+  };
+}
+
+// ── e-licences ─────────────────────────────────────────────────────────────────────────────────
+
+interface LicencesApiLike {
+  materialFromLicence(
+    identifier: string,
+    accountId: string,
+  ): Promise<{ licenceIdentifier: string; typeName: string }>;
+  listTypes(): Promise<ReadonlyArray<{ code: string; name: string }>>;
+  issueLicence(input: {
+    typeCode: string;
+    issuerCode: string;
+    holder: { name: string; idType: '111' | '001'; idNumber: string };
+    fields?: Record<string, string>;
+    validFrom: string;
+    regionCode?: string;
+    caseNumber?: string;
+  }): Promise<{ identifier: string }>;
+}
+
+interface PersonalDataLike {
+  personalData(accountId: string): Promise<
+    | {
+        kind: string;
+        name: string;
+        idNumber: string | null;
+        creditCode: string | null;
+        regionCode: string | null;
+        mobile: string | null;
+      }
+    | undefined
+  >;
+}
+
+/**
+ * The licences module for cases: 免提交 (a material an e-licence supplies is checked to be the
+ * applicant's and in force) and 出证 (an approved item whose result is an e-licence gets one,
+ * issued by the deciding department, best effort: a failure leaves the result to be issued by
+ * hand and is logged).
+ */
+export function licencesPort(
+  licences: LicencesApiLike,
+  identity: PersonalDataLike,
+  regions: { departmentById(id: string): Promise<{ creditCode: string } | undefined> },
+  log: { warn(obj: object, msg: string): void },
+): LicencesPort {
+  return {
+    async verifyForCase({ holderAccountId, identifier }) {
+      try {
+        await licences.materialFromLicence(identifier, holderAccountId);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async issueForCase({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
+      try {
+        const type = (await licences.listTypes()).find((x) => x.name === licenceType);
+        const dept = await regions.departmentById(departmentId);
+        const who = await identity.personalData(holderAccountId);
+        const idNumber = who?.kind === 'organization' ? who.creditCode : who?.idNumber;
+        if (!type || !dept || !who || !idNumber) return undefined;
+        const r = await licences.issueLicence({
+          typeCode: type.code,
+          issuerCode: dept.creditCode,
+          holder: { name: who.name, idType: who.kind === 'organization' ? '001' : '111', idNumber },
+          validFrom: today,
+          regionCode,
+          caseNumber,
+        });
+        return r.identifier;
+      } catch (err) {
+        log.warn(
+          { caseNumber, code: (err as { code?: string }).code },
+          'e-licence not issued for an approved case',
+        );
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { defineErrors } from '../../kernel/index.js';
+
+export const CasesErrors = defineErrors({
+  'CASES.NOT_FOUND': { status: 404, zh: '未找到办件 {caseNumber}', en: 'Case {caseNumber} was not found' },
+  'CASES.ITEM_NOT_FOUND': {
+    status: 404,
+    zh: '事项 {code} 不存在或未发布，无法申请',
+    en: 'Item {code} does not exist or is not published; it cannot be applied for',
+  },
+  'CASES.ITEM_NOT_ONLINE': {
+    status: 409,
+    zh: '该事项不支持网上申请（网上办理深度为 {depth}），请到窗口办理',
+    en: 'This item cannot be applied for online (online depth {depth}); please apply at a service hall',
+  },
+  'CASES.AUDIENCE': {
+    status: 403,
+    zh: '该事项的服务对象不包括您的账户类型',
+    en: 'This item is not offered to your kind of account',
+  },
+  'CASES.FORM_INVALID': {
+    status: 400,
+    zh: '申请表填写有误，请按提示修改',
+    en: 'The application form has errors; please correct them',
+  },
+  'CASES.NO_DECIDING_BODY': {
+    status: 422,
+    zh: '您所在的地区没有办理该事项的部门',
+    en: 'No department handles this item for your region',
+  },
+  'CASES.TRANSITION_NOT_ALLOWED': {
+    status: 409,
+    zh: '办件当前状态为“{status}”，不能执行“{action}”',
+    en: 'The case is “{status}”; “{action}” is not allowed now',
+  },
+  'CASES.DEFICIENCY_OUTSTANDING': {
+    status: 409,
+    zh: '容缺受理的材料尚未补齐，不能作出决定',
+    en: 'Materials missing at acceptance have not been supplied; no decision can be made yet',
+  },
+  'CASES.ALREADY_EXTENDED': {
+    status: 409,
+    zh: '该办件已延期一次，不能再次延期',
+    en: 'This case has already been extended once',
+  },
+  'CASES.EXTENSION_TOO_LONG': {
+    status: 400,
+    zh: '延期最多 {max} 个工作日',
+    en: 'An extension may add at most {max} working days',
+  },
+  'CASES.NOT_ALLOWED_FOR_ITEM': {
+    status: 409,
+    zh: '该事项不适用此操作',
+    en: 'This action does not apply to this item',
+  },
+  'CASES.EMPTY_LIST': {
+    status: 400,
+    zh: '请列出全部所需材料或承诺事项',
+    en: 'List every missing material or commitment',
+  },
+  'CASES.OUT_OF_SCOPE': {
+    status: 403,
+    zh: '该办件不在您的办理范围内',
+    en: 'This case is outside the regions or departments you handle',
+  },
+  'CASES.CONCURRENT_CHANGE': {
+    status: 409,
+    zh: '办件刚被其他人处理，请刷新后重试',
+    en: 'Someone else acted on this case just now; reload and try again',
+  },
+  'CASES.UPLOAD_TOO_LARGE': {
+    status: 413,
+    zh: '材料“{name}”超过 {maxMb} MB 的上限',
+    en: 'Material “{name}” is larger than the {maxMb} MB limit',
+  },
+  'CASES.UPLOAD_TYPE': {
+    status: 415,
+    zh: '材料“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断）',
+    en: 'Material “{name}” is not a PDF, PNG or JPEG file (judged by its content)',
+  },
+  'CASES.UPLOAD_LABEL': {
+    status: 415,
+    zh: '材料“{name}”的声明类型与文件内容不符',
+    en: 'Material “{name}” is labelled as a different type than its content',
+  },
+  'CASES.MATERIAL_UNKNOWN': {
+    status: 400,
+    zh: '该事项没有名为“{code}”的材料',
+    en: 'This item has no material “{code}”',
+  },
+  'CASES.LICENCE_NOT_USABLE': {
+    status: 400,
+    zh: '材料“{code}”所用的电子证照不属于申请人或已失效',
+    en: 'The e-licence given for material “{code}” is not the applicant’s or is not in force',
+  },
+  'CASES.BUNDLE_NOT_FOUND': { status: 404, zh: '未找到“一件事”{code}', en: 'Bundle {code} was not found' },
+  'CASES.HALL_NOT_FOUND': { status: 404, zh: '未找到服务大厅', en: 'Service hall not found' },
+  'CASES.HALL_NOT_ACCEPTING': {
+    status: 403,
+    zh: '该大厅不能受理此事项（非全城通办，且不属于办理机构所在地）',
+    en: 'This hall cannot accept the item (not city-wide, and outside the deciding body’s region)',
+  },
+});

@@ -1,0 +1,218 @@
+import { ManualClock } from '../../kernel/index.js';
+import type { Store } from '../../platform/db/index.js';
+import type { Principal } from '../../platform/http/index.js';
+import type { PersonalDataCipher } from '../../platform/privacy/index.js';
+import type { ApplicableItem, CasesPorts, DecidingBody } from './cases.ports.js';
+import { createCasesService } from './cases.service.js';
+
+/**
+ * `tongban seed --cases N`: N generated historical cases over the past year, through the service
+ * (every check, action row and event as in live use), committed 200 lifecycles at a time. The mix
+ * follows the bench: 即办件, 承诺件 (some with 补正), rejections, refusals, withdrawals; about 2 % are
+ * left open so the queues have work. Applicants are generated account ids (`gen-…`), not people.
+ */
+
+/** mulberry32, so a generated corpus is the same every time */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A valid answer for every field of a form schema (the generated cases are not real people). */
+export function sampleForm(schema: Record<string, unknown>): Record<string, unknown> {
+  const props = (schema.properties ?? {}) as Record<
+    string,
+    { type?: string; enum?: string[]; pattern?: string; format?: string }
+  >;
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(props)) {
+    if (p.enum?.length) out[k] = p.enum[0];
+    else if (p.type === 'integer' || p.type === 'number') out[k] = 1;
+    else if (p.type === 'boolean') out[k] = true;
+    else if (p.format === 'date') out[k] = '2025-06-01';
+    else if (p.pattern?.includes('1\\d{10}')) out[k] = '13800000000';
+    else if (p.pattern?.includes('\\d{17}')) out[k] = '410105199001011234';
+    else if (p.pattern?.includes('0-9A-HJ-NPQRTUWXY')) out[k] = '91410105MA00000000';
+    else if (!p.pattern) out[k] = '生成的历史办件';
+  }
+  return out;
+}
+
+const SYSTEM: Principal = {
+  accountId: 'system:seed',
+  kind: 'staff',
+  login: 'system:seed',
+  displayName: 'seed',
+  realNameLevel: 3,
+  via: 'bearer',
+  grants: [
+    {
+      role: 'platformAdmin',
+      permissions: [
+        'cases.accept',
+        'cases.requestSupplement',
+        'cases.refuse',
+        'cases.review',
+        'cases.decide',
+        'cases.issueResult',
+        'cases.read',
+      ],
+      regionPrefix: '',
+      departmentId: null,
+    },
+  ],
+};
+
+const REGIONS = ['410105001', '410102001', '410103001', '410104001', '410105002', '410122100'];
+
+export async function generateCases(
+  store: Store,
+  ports: CasesPorts,
+  n: number,
+  now: Date,
+  progress: (label: string, total: number) => { tick(n?: number): void; done(): void },
+  cipher?: PersonalDataCipher,
+): Promise<number> {
+  // the items a citizen can apply for online, with forms the generator can fill
+  const items: ApplicableItem[] = [];
+  let cursor = '';
+  for (;;) {
+    const page = await ports.catalog.listCodes?.(cursor, 500);
+    if (!page) break;
+    for (const code of page.codes) {
+      const it = await ports.catalog.applicableItem(code);
+      if (
+        it &&
+        it.depth >= 2 &&
+        it.audiences.includes('person') &&
+        Object.keys(sampleForm(it.formSchema)).length > 0
+      )
+        items.push(it);
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  if (items.length === 0 || n <= 0) return 0;
+  // Everything the neighbours answer is looked up before the batches: inside a transaction on
+  // SQLite's one connection, a neighbour reading the store would wait for it forever. No e-licence
+  // is issued for generated history.
+  const byCode = new Map(items.map((it) => [it.implementationCode, it]));
+  const routes = new Map<string, DecidingBody | undefined>();
+  for (const it of items)
+    for (const r of REGIONS)
+      routes.set(`${it.implementationCode}|${r}`, await ports.regions.decidingBody(it, r));
+  const offline: CasesPorts = {
+    catalog: { applicableItem: async (code) => byCode.get(code), bundle: async () => undefined },
+    regions: {
+      decidingBody: async (it, r) => routes.get(`${it.implementationCode}|${r}`),
+      hall: async () => undefined,
+    },
+    identity: ports.identity,
+    calendar: ports.calendar,
+  };
+  const clock = new ManualClock(now);
+  const svc = createCasesService({ store, clock, ports: offline, ...(cipher ? { cipher } : {}) });
+  const rnd = random(20161101);
+  const bar = progress('cases', n);
+  const start = now.getTime() - 365 * 86_400_000;
+  let made = 0;
+  while (made < n) {
+    const batch = Math.min(200, n - made);
+    await store.db.transaction().execute(async (trx) => {
+      const w = { within: trx };
+      for (let i = 0; i < batch; i++) {
+        const k = made + i;
+        const it = items[Math.floor(rnd() * items.length)] as ApplicableItem;
+        const at = start + (k / n) * 364 * 86_400_000;
+        const set = (days: number) => clock.set(new Date(at + days * 86_400_000));
+        const applicant: Principal = {
+          ...SYSTEM,
+          accountId: `gen-${k % 50_000}`,
+          kind: 'person',
+          login: `gen-${k}`,
+          grants: [
+            {
+              role: 'citizen',
+              permissions: ['cases.apply', 'cases.readOwn'],
+              regionPrefix: '',
+              departmentId: null,
+            },
+          ],
+        };
+        set(0);
+        let caseNumber: string;
+        try {
+          caseNumber = (
+            await svc.submit(
+              applicant,
+              {
+                implementationCode: it.implementationCode,
+                regionCode: REGIONS[k % REGIONS.length] as string,
+                form: sampleForm(it.formSchema),
+              },
+              w,
+            )
+          ).caseNumber;
+        } catch {
+          continue; // an item this generator cannot route or fill: skip it
+        }
+        const r = rnd();
+        const act = async (a: Parameters<typeof svc.act>[1], p: Principal, d: number) => {
+          set(d);
+          await svc.act(caseNumber, a, p, w);
+        };
+        if (r < 0.03) {
+          await act(
+            {
+              action: 'refuse',
+              reason: '不属于本机关职权范围',
+              legalBasis: '《中华人民共和国行政许可法》第三十二条',
+            },
+            SYSTEM,
+            1,
+          );
+          continue;
+        }
+        if (r < 0.05) {
+          await act({ action: 'withdraw' }, applicant, 1);
+          continue;
+        }
+        if (r < 0.17) {
+          await act({ action: 'requestSupplement', missing: ['身份证明'] }, SYSTEM, 1);
+          await act({ action: 'supplement' }, applicant, 3);
+        }
+        await act({ action: 'accept' }, SYSTEM, it.promisedDays === 0 ? 0 : 4);
+        // the last days of the year stay open, so queues and clocks have work
+        if (k > n * 0.98) continue;
+        if (it.promisedDays > 0) {
+          await act({ action: 'startStep', step: it.steps[1] ?? '审核' }, SYSTEM, 5);
+          await act({ action: 'completeStep' }, SYSTEM, 6);
+        }
+        const d = Math.max(0, Math.min(it.promisedDays, 8)) + 4;
+        if (r < 0.22)
+          await act(
+            {
+              action: 'reject',
+              reason: '不符合法定条件',
+              legalBasis: '《中华人民共和国行政许可法》第三十八条',
+            },
+            SYSTEM,
+            d,
+          );
+        else await act({ action: 'approve' }, SYSTEM, d);
+        await act({ action: 'issueResult', delivery: 'online' }, SYSTEM, d);
+        await act({ action: 'complete' }, SYSTEM, d);
+      }
+    });
+    made += batch;
+    bar.tick(batch);
+  }
+  bar.done();
+  return made;
+}

@@ -1,0 +1,408 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildTestApp, csrfFrom } from '../../../test/helpers/app.js';
+import type { TongbanApp } from '../../app.js';
+import { ManualClock } from '../../kernel/index.js';
+
+// demo catalogue items: a city 许可-type registration decided by 郑州市市场监督管理局 (the
+// `approver`'s department), and a county item each 区 implements
+const CITY_ITEM = '11410100297017523N01003401100000'; // 食品小经营店登记, 3 working days
+const COUNTY_ITEM = '11410105414644738F05001200400000'; // 失业保险金申领 (金水区)
+
+let t: TongbanApp;
+const clock = new ManualClock('2025-09-15T02:00:00Z');
+before(async () => {
+  t = await buildTestApp({ demo: 'on', clock });
+});
+after(async () => t.close());
+
+const bearer = async (login: string) => ({
+  authorization: `Bearer ${(await t.identity.tokenForLogin(login)).token}`,
+});
+
+/** A valid answer for every field of an item's published form schema. */
+async function formFor(code: string): Promise<Record<string, unknown>> {
+  const it = await t.catalog.getPublishedItem(code);
+  assert.ok(it, code);
+  const props = it.form.schema.properties as Record<
+    string,
+    { type: string; enum?: string[]; pattern?: string; format?: string }
+  >;
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(props)) {
+    if (p.enum) out[k] = p.enum[0];
+    else if (p.type === 'integer' || p.type === 'number') out[k] = 2;
+    else if (p.type === 'boolean') out[k] = true;
+    else if (p.format === 'date') out[k] = '2025-06-01';
+    else if (p.pattern?.includes('1\\d{10}')) out[k] = '13800138000';
+    else if (p.pattern?.includes('\\d{17}')) out[k] = '410105199001011234';
+    else if (p.pattern) continue;
+    else out[k] = '测试内容';
+  }
+  return out;
+}
+
+async function submit(login: string, body: Record<string, unknown>) {
+  return t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: await bearer(login), payload: body });
+}
+
+async function act(login: string, caseNumber: string, body: Record<string, unknown>) {
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/v1/cases/${caseNumber}/actions`,
+    headers: await bearer(login),
+    payload: body,
+  });
+}
+
+describe('cases through the app (demo city)', () => {
+  let caseNumber = '';
+
+  test('POST /api/v1/cases › 201 with the case number (实施编码 + date + sequence)', async () => {
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    caseNumber = res.json().caseNumber;
+    assert.match(caseNumber, new RegExp(`^${CITY_ITEM}20250915\\d{6}$`));
+    assert.equal(res.json().status, 'submitted');
+  });
+
+  test('a window accepts, the department decides, the clock runs in working days', async () => {
+    const acc = await act('admin', caseNumber, { action: 'accept' });
+    assert.equal(acc.statusCode, 200, acc.body);
+    assert.equal(acc.json().clock.state, 'running');
+    assert.equal(acc.json().clock.due, '2025-09-18'); // 3 working days after Monday 15 September
+    for (const a of [
+      { action: 'startStep', step: '审核' },
+      { action: 'completeStep' },
+      { action: 'approve' },
+      { action: 'issueResult', delivery: 'online' },
+      { action: 'complete' },
+    ]) {
+      const r = await act('approver', caseNumber, a);
+      assert.equal(r.statusCode, 200, `${a.action}: ${r.body}`);
+    }
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${caseNumber}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(v.statusCode, 200);
+    assert.equal(v.json().status, 'completed');
+    assert.equal(v.json().clock.state, 'stopped');
+    assert.equal(v.json().actions.length, 7);
+    assert.equal(v.json().actions[1].actor, 'staff');
+  });
+
+  test('bad input › a form that fails its schema is a 400 with the fields, and nothing is written', async () => {
+    const before = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/cases',
+      headers: await bearer('citizen'),
+    });
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: { mobile: 'abc' },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'CASES.FORM_INVALID');
+    assert.ok(res.json().error.details.some((d: { field: string }) => d.field === 'mobile'));
+    const afterList = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/cases',
+      headers: await bearer('citizen'),
+    });
+    assert.equal(afterList.json().cases.length, before.json().cases.length);
+  });
+
+  test('bad input › an action not allowed now is a 409; by the wrong region’s clerk a 403', async () => {
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = res.json().caseNumber;
+    const early = await act('approver', n, { action: 'approve' });
+    assert.equal(early.statusCode, 409);
+    assert.equal(early.json().error.code, 'CASES.TRANSITION_NOT_ALLOWED');
+    // the township clerk (410105001) cannot accept a case the city bureau decides
+    const wrong = await act('clerk', n, { action: 'accept' });
+    assert.equal(wrong.statusCode, 403);
+    assert.equal(wrong.json().error.code, 'CASES.OUT_OF_SCOPE');
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${n}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(v.json().actions.length, 1);
+  });
+
+  test('bad input › a mislabelled upload is a 415 by content', async () => {
+    const it = await t.catalog.getPublishedItem(CITY_ITEM);
+    const material = it?.materials[0]?.code;
+    assert.ok(material);
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      materials: [
+        {
+          code: material,
+          filename: 'photo.pdf',
+          mediaType: 'application/pdf',
+          contentBase64: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2]).toString(
+            'base64',
+          ),
+        },
+      ],
+    });
+    assert.equal(res.statusCode, 415);
+    assert.equal(res.json().error.code, 'CASES.UPLOAD_LABEL');
+  });
+
+  test('routing › a county item goes to the applicant’s own 区', async () => {
+    const a = await submit('citizen', {
+      implementationCode: COUNTY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(COUNTY_ITEM),
+    });
+    assert.equal(a.statusCode, 201, a.body);
+    const b = await submit('citizen', {
+      implementationCode: COUNTY_ITEM,
+      regionCode: '410102001',
+      form: await formFor(COUNTY_ITEM),
+    });
+    assert.equal(b.statusCode, 201, b.body);
+    assert.notEqual(a.json().departmentId, b.json().departmentId);
+  });
+
+  test('一件事 › the birth bundle creates one sub-case per department', async () => {
+    const bundle = (await t.catalog.listBundles()).find((x) => x.code === 'BIRTH');
+    assert.ok(bundle);
+    const form: Record<string, unknown> = {};
+    for (const m of bundle.members) Object.assign(form, await formFor(m.implementationCode));
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/bundles',
+      headers: await bearer('citizen'),
+      payload: { bundleCode: 'BIRTH', regionCode: '410105001', form },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.json().cases.length, bundle.members.length);
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/bundles/${res.json().bundleNumber}`,
+      headers: await bearer('citizen'),
+    });
+    assert.deepEqual(v.json().progress, { done: 0, total: bundle.members.length });
+  });
+
+  test('pages › my cases, the case page with its clock, and the workbench queue render', async () => {
+    const mine = await t.app.inject({ method: 'GET', url: '/cases', headers: await bearer('citizen') });
+    assert.equal(mine.statusCode, 200);
+    assert.ok(mine.body.includes(caseNumber));
+    const page = await t.app.inject({
+      method: 'GET',
+      url: `/cases/${caseNumber}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('已办结'));
+    const wb = await t.app.inject({ method: 'GET', url: '/workbench', headers: await bearer('approver') });
+    assert.equal(wb.statusCode, 200, wb.body);
+    // the admin accepts everywhere: its window queue lists the applications waiting for acceptance
+    const waiting = await t.app.inject({ method: 'GET', url: '/workbench', headers: await bearer('admin') });
+    assert.equal(waiting.statusCode, 200, waiting.body);
+    assert.ok(waiting.body.includes('待受理的申请'));
+    const sup = await t.app.inject({ method: 'GET', url: '/workbench', headers: await bearer('supervisor') });
+    assert.equal(sup.statusCode, 200, sup.body);
+    assert.ok(sup.body.includes('时限预警'));
+    const explain = await t.app.inject({
+      method: 'GET',
+      url: `/cases/${caseNumber}/clock`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(explain.statusCode, 200);
+    const other = await t.app.inject({
+      method: 'GET',
+      url: `/cases/${caseNumber}`,
+      headers: await bearer('enterprise'),
+    });
+    assert.equal(other.statusCode, 404);
+  });
+
+  test('apply journey › form → check your answers → submit, without JavaScript', async () => {
+    const h = await bearer('citizen');
+    const form = await t.app.inject({ method: 'GET', url: `/items/${CITY_ITEM}/apply`, headers: h });
+    assert.equal(form.statusCode, 200, form.body);
+    const answers = Object.fromEntries(
+      Object.entries(await formFor(CITY_ITEM)).map(([k, v]) => [k, String(v)]),
+    );
+    const { token, cookie } = csrfFrom(form);
+    const post = await t.app.inject({
+      method: 'POST',
+      url: `/items/${CITY_ITEM}/apply`,
+      headers: { ...h, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: token, regionCode: '410105001', ...answers }).toString(),
+    });
+    assert.equal(post.statusCode, 303, post.body);
+    const check = await t.app.inject({ method: 'GET', url: `/items/${CITY_ITEM}/apply/check`, headers: h });
+    assert.equal(check.statusCode, 200);
+    const c2 = csrfFrom(check);
+    const confirm = await t.app.inject({
+      method: 'POST',
+      url: `/items/${CITY_ITEM}/apply/confirm`,
+      headers: { ...h, cookie: c2.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: c2.token }).toString(),
+    });
+    assert.equal(confirm.statusCode, 303, confirm.body);
+    assert.match(String(confirm.headers.location), /^\/cases\/.+\?done=submit$/);
+  });
+
+  test('clock warnings › the sweep raises a yellow warning once', async () => {
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = res.json().caseNumber;
+    await act('admin', n, { action: 'accept' });
+    clock.set('2025-09-17T02:00:00Z'); // 1 working day left
+    const r = await t.cases.sweepClocks();
+    assert.ok(r.yellow >= 1);
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${n}`,
+      headers: await bearer('approver'),
+    });
+    assert.equal(v.json().clock.colour, 'yellow');
+    clock.set('2025-09-15T02:00:00Z');
+  });
+
+  test('a calendar change applies to running cases: a local day off moves the due date', async () => {
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = res.json().caseNumber;
+    const acc = await act('admin', n, { action: 'accept' });
+    assert.equal(acc.json().clock.due, '2025-09-18');
+    await t.calendar.setDays(
+      { regionCode: '4101', days: [{ date: '2025-09-16', kind: 'off', name: '测试调整' }] },
+      null,
+    );
+    await t.events.drain();
+    const q = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/workbench/queue?status=accepted&pageSize=100',
+      headers: await bearer('approver'),
+    });
+    assert.equal(q.statusCode, 200, q.body);
+    const row = q.json().cases.find((c: { caseNumber: string }) => c.caseNumber === n);
+    assert.equal(row?.promisedDue, '2025-09-19');
+    await t.calendar.removeDays({ regionCode: '4101', dates: ['2025-09-16'] }, null);
+    await t.events.drain();
+  });
+
+  test('免提交 › a material the applicant’s own e-licence supplies is trust level A; someone else’s is refused', async () => {
+    const lic = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/licences?holder=me',
+      headers: await bearer('citizen'),
+    });
+    const identifier = lic.json().licences[0]?.identifier as string;
+    const other = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/licences?holder=me',
+      headers: await bearer('enterprise'),
+    });
+    const notMine = other.json().licences[0]?.identifier as string;
+    const material = (await t.catalog.getPublishedItem(CITY_ITEM))?.materials[0]?.code as string;
+    const ok = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      licenceMaterials: { [material]: identifier },
+    });
+    assert.equal(ok.statusCode, 201, ok.body);
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${ok.json().caseNumber}`,
+      headers: await bearer('citizen'),
+    });
+    assert.deepEqual(
+      v
+        .json()
+        .materials.map((m: { trustLevel: string; licenceIdentifier: string }) => [
+          m.trustLevel,
+          m.licenceIdentifier,
+        ]),
+      [['A', identifier]],
+    );
+    const bad = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      licenceMaterials: { [material]: notMine },
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'CASES.LICENCE_NOT_USABLE');
+  });
+
+  test('OpenAPI › the cases routes are described', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    const paths = Object.keys(res.json().paths);
+    for (const p of [
+      '/api/v1/cases',
+      '/api/v1/cases/{caseNumber}',
+      '/api/v1/cases/{caseNumber}/actions',
+      '/api/v1/bundles',
+      '/api/v1/workbench/queue',
+    ])
+      assert.ok(paths.includes(p), p);
+  });
+
+  test('tongban seed --cases N › generated historical cases go through the service', async () => {
+    const m = t.modules.find((x) => x.name === 'cases');
+    const bar = { tick() {}, done() {} };
+    await m?.seedScale?.({ cases: 60, progress: () => bar });
+    const counts = await t.cases.colourCountsInRegion('');
+    assert.ok(Object.values(counts).reduce((a, b) => a + b, 0) > 0);
+    const ev = await t.app.inject({ method: 'GET', url: '/api/v1/stats/events' });
+    assert.equal(ev.statusCode, 200);
+  });
+
+  test('walk-in › a clerk enters an application for a citizen at the hall; the hall queue lists it; the clerk accepts', async () => {
+    const applicantId = await t.identity.accountIdByLogin('citizen');
+    const res = await submit('clerk', {
+      implementationCode: COUNTY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(COUNTY_ITEM),
+      hallId: 'H410105001',
+      applicantId,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const n = res.json().caseNumber;
+    const q = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/workbench/queue?hall=H410105001',
+      headers: await bearer('clerk'),
+    });
+    assert.equal(q.statusCode, 200, q.body);
+    assert.ok(q.json().cases.some((c: { caseNumber: string }) => c.caseNumber === n));
+    const acc = await act('clerk', n, { action: 'accept' });
+    assert.equal(acc.statusCode, 200, acc.body);
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${n}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(mine.json().channel, 'window');
+  });
+});

@@ -1,0 +1,577 @@
+import type { FieldIssue } from '../../kernel/index.js';
+import {
+  Button,
+  CsrfField,
+  ErrorSummary,
+  LinkButton,
+  Notice,
+  PageHeading,
+  Panel,
+  SelectField,
+  SummaryList,
+  Table,
+  Tag,
+  type TagColour,
+  TextField,
+  type ViewContext,
+  fieldId,
+} from '../../platform/views/index.js';
+import type { FormFieldHint } from './cases.ports.js';
+import type { ExplainedClockDay } from './cases.sla.js';
+import type { ApplicantCaseRow, QueueRow } from './cases.store.js';
+import type { CaseView, ClockView } from './cases.types.js';
+import { type ActionType, SPECIAL_PROCEDURES } from './cases.workflow.js';
+
+/** Server-rendered pages of the cases module: portal (citizen) and workbench (staff). */
+
+const colourTag = (c: string): TagColour =>
+  c === 'green' ? 'green' : c === 'yellow' ? 'yellow' : c === 'red' ? 'red' : 'grey';
+const enc = encodeURIComponent;
+
+function ClockPanel({
+  ctx,
+  clock,
+  explainHref,
+}: {
+  ctx: ViewContext;
+  clock: ClockView;
+  explainHref?: string;
+}) {
+  const t = ctx.t;
+  const rem = clock.remainingWorkingDays;
+  return (
+    <Panel title={t('cases.clock.heading')}>
+      <SummaryList
+        rows={[
+          { key: t('cases.col.clock'), value: t(`cases.clock.state.${clock.state}`) },
+          ...(clock.due
+            ? [
+                {
+                  key: t('cases.clock.due'),
+                  value: (
+                    <>
+                      {clock.due}{' '}
+                      <Tag colour={colourTag(clock.colour)}>{t(`cases.clock.colour.${clock.colour}`)}</Tag>
+                    </>
+                  ),
+                },
+                { key: t('cases.clock.statutoryDue'), value: clock.statutoryDue ?? '—' },
+              ]
+            : []),
+          ...(rem !== null && clock.state !== 'stopped'
+            ? [
+                {
+                  key: t('cases.col.remaining'),
+                  value:
+                    rem >= 0 ? t('cases.clock.remaining', { n: rem }) : t('cases.clock.overdue', { n: -rem }),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {explainHref && clock.due ? <a href={explainHref}>{t('cases.clock.explain')}</a> : null}
+    </Panel>
+  );
+}
+
+function Timeline({ ctx, view }: { ctx: ViewContext; view: CaseView }) {
+  const t = ctx.t;
+  return (
+    <section aria-labelledby="timeline-h">
+      <h2 id="timeline-h">{t('cases.timeline.heading')}</h2>
+      <ol class="timeline">
+        {view.actions.map((a) => (
+          <li>
+            <strong>{t(`cases.action.${a.action}`)}</strong>{' '}
+            <time dateTime={a.at}>{a.at.replace('T', ' ').slice(0, 16)} UTC</time>
+            {' · '}
+            {a.actor === 'applicant'
+              ? t('cases.timeline.by.applicant')
+              : a.actor === 'staff'
+                ? t('cases.timeline.by.staff')
+                : a.actor}
+            {Object.keys(a.details).length ? (
+              <ul>
+                {Object.entries(a.details).map(([k, v]) => (
+                  <li>
+                    {k}: {Array.isArray(v) ? v.join('、') : String(v)}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Materials({ ctx, view, base }: { ctx: ViewContext; view: CaseView; base: string }) {
+  const t = ctx.t;
+  return (
+    <Table
+      caption={t('cases.materials.caption')}
+      rows={view.materials}
+      empty={t('cases.materials.none')}
+      columns={[
+        { header: t('cases.materials.heading'), cell: (m) => m.name },
+        { header: t('cases.materials.trust'), cell: (m) => m.trustLevel },
+        {
+          header: t('cases.materials.download'),
+          cell: (m) =>
+            m.sha256 ? (
+              <a
+                href={`${base}/materials/${m.sha256}`}
+              >{`${m.mediaType ?? ''} · ${Math.ceil((m.size ?? 0) / 1024)} KB`}</a>
+            ) : (
+              (m.licenceIdentifier ?? '—')
+            ),
+        },
+      ]}
+    />
+  );
+}
+
+export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly ApplicantCaseRow[] }) {
+  const t = ctx.t;
+  return (
+    <>
+      <PageHeading>{t('cases.title.mine')}</PageHeading>
+      <Table
+        caption={t('cases.mine.caption')}
+        rows={rows}
+        empty={t('cases.mine.empty')}
+        columns={[
+          {
+            header: t('cases.col.caseNumber'),
+            cell: (r) => <a href={`/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
+          },
+          { header: t('cases.col.item'), cell: (r) => r.item_name },
+          { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+          {
+            header: t('cases.col.due'),
+            cell: (r) =>
+              r.promised_due ? (
+                <>
+                  {r.promised_due}{' '}
+                  <Tag colour={colourTag(r.colour)}>{t(`cases.clock.colour.${r.colour}`)}</Tag>
+                </>
+              ) : (
+                '—'
+              ),
+          },
+          { header: t('cases.col.created'), cell: (r) => r.created_at.slice(0, 10) },
+        ]}
+      />
+    </>
+  );
+}
+
+/** A form of the action's required fields (reasons, legal basis, lists) and its button. */
+function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionType; postTo: string }) {
+  const t = ctx.t;
+  const f = (name: string, label: string, required = true) => (
+    <TextField name={`${action}.${name}`} label={label} required={required} />
+  );
+  const area = (name: string, label: string) => (
+    <div class="field">
+      <label class="field-label" for={fieldId(`${action}.${name}`)}>
+        {label}
+      </label>
+      <textarea
+        class="textarea"
+        id={fieldId(`${action}.${name}`)}
+        name={`${action}.${name}`}
+        rows={3}
+        required
+      />
+    </div>
+  );
+  let fields = null;
+  switch (action) {
+    case 'refuse':
+    case 'reject':
+      fields = (
+        <>
+          {area('reason', t('cases.act.reason'))}
+          {f('legalBasis', t('cases.act.legalBasis'))}
+        </>
+      );
+      break;
+    case 'requestSupplement':
+    case 'acceptWithDeficiency':
+      fields = area('missing', t('cases.act.missing'));
+      break;
+    case 'acceptWithCommitment':
+      fields = area('commitments', t('cases.act.commitments'));
+      break;
+    case 'startStep':
+      fields = f('step', t('cases.act.step'));
+      break;
+    case 'suspend':
+      fields = (
+        <SelectField
+          name={`${action}.procedure`}
+          label={t('cases.act.procedure')}
+          options={SPECIAL_PROCEDURES.map((p) => ({ value: p, label: t(`cases.procedure.${p}`) }))}
+        />
+      );
+      break;
+    case 'extend':
+      fields = (
+        <>
+          <TextField
+            name={`${action}.days`}
+            label={t('cases.act.days')}
+            type="number"
+            inputmode="numeric"
+            required
+            value="10"
+            width="short"
+          />
+          {f('approvedBy', t('cases.act.approvedBy'))}
+        </>
+      );
+      break;
+    default:
+      fields = null;
+  }
+  const warning = action === 'refuse' || action === 'reject' || action === 'withdraw';
+  return (
+    <form method="post" action={postTo} class="action-form">
+      <CsrfField ctx={ctx} />
+      <input type="hidden" name="action" value={action} />
+      {fields}
+      <Button
+        variant={warning ? 'warning' : action === 'approve' || action === 'accept' ? 'primary' : 'secondary'}
+      >
+        {t(`cases.action.${action}`)}
+      </Button>
+    </form>
+  );
+}
+
+export function CasePage({
+  ctx,
+  view,
+  actions,
+  staff,
+  notice,
+}: {
+  ctx: ViewContext;
+  view: CaseView;
+  actions: readonly ActionType[];
+  staff: boolean;
+  notice?: string | undefined;
+}) {
+  const t = ctx.t;
+  const base = staff ? `/workbench/cases/${enc(view.caseNumber)}` : `/cases/${enc(view.caseNumber)}`;
+  return (
+    <>
+      <PageHeading caption={view.itemName}>
+        {t(staff ? 'cases.title.workbenchCase' : 'cases.title.case', { caseNumber: view.caseNumber })}
+      </PageHeading>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <SummaryList
+        rows={[
+          { key: t('cases.col.status'), value: <strong>{t(`cases.status.${view.status}`)}</strong> },
+          { key: t('cases.col.channel'), value: t(`cases.channel.${view.channel}`) },
+          { key: t('cases.col.created'), value: view.createdAt.slice(0, 10) },
+          ...(view.bundleNumber
+            ? [{ key: t('cases.title.bundle', { name: '' }), value: view.bundleNumber }]
+            : []),
+        ]}
+      />
+      <ClockPanel ctx={ctx} clock={view.clock} explainHref={`${base}/clock`} />
+      {view.result ? (
+        <Panel title={t('cases.result.heading')}>
+          <p>{t(`cases.status.${String(view.result.outcome ?? view.status)}`)}</p>
+        </Panel>
+      ) : null}
+      <section aria-labelledby="actions-h">
+        <h2 id="actions-h">{t('cases.act.heading')}</h2>
+        {actions.length === 0 ? (
+          <p>{t('cases.act.none')}</p>
+        ) : (
+          actions.map((a) => <ActionForm ctx={ctx} action={a} postTo={`${base}/actions`} />)
+        )}
+      </section>
+      <Timeline ctx={ctx} view={view} />
+      <h2>{t('cases.materials.heading')}</h2>
+      <Materials ctx={ctx} view={view} base={`/api/v1/cases/${enc(view.caseNumber)}`} />
+    </>
+  );
+}
+
+export function ExplainPage({
+  ctx,
+  caseNumber,
+  days,
+  back,
+}: {
+  ctx: ViewContext;
+  caseNumber: string;
+  days: readonly ExplainedClockDay[];
+  back: string;
+}) {
+  const t = ctx.t;
+  const reason = (d: ExplainedClockDay) =>
+    d.reason === 'counted'
+      ? t('cases.clock.day.counted', { n: d.ordinal ?? 0 })
+      : t(`cases.clock.day.${d.reason}`);
+  return (
+    <>
+      <PageHeading caption={caseNumber}>{t('cases.clock.explain')}</PageHeading>
+      <Table
+        caption={t('cases.clock.explainCaption')}
+        rows={days}
+        columns={[
+          { header: t('cases.col.date'), cell: (d) => d.date },
+          { header: t('cases.col.counts'), cell: (d) => (d.counted ? t('common.yes') : t('common.no')) },
+          {
+            header: t('cases.col.note'),
+            cell: (d) => (
+              <>
+                {reason(d)}
+                {d.note ? ` · ${d.reason === 'paused' ? pauseLabel(t, d.note) : d.note}` : ''}
+                {(d.due ?? []).map((k) => (
+                  <>
+                    {' '}
+                    <Tag colour="blue">{t(`cases.clock.dueMark.${k}`)}</Tag>
+                  </>
+                ))}
+              </>
+            ),
+          },
+        ]}
+      />
+      <LinkButton href={back}>{t('common.back')}</LinkButton>
+    </>
+  );
+}
+
+function pauseLabel(t: ViewContext['t'], note: string): string {
+  if ((SPECIAL_PROCEDURES as readonly string[]).includes(note)) return t(`cases.procedure.${note}`);
+  return t('cases.status.awaitingSupplement');
+}
+
+export interface ApplyModel {
+  code: string;
+  itemName: string;
+  fields: readonly FormFieldHint[];
+  values: Record<string, string>;
+  issues: ReadonlyArray<FieldIssue & { message: string }>;
+  /** walk-in: the hall and the applicant the clerk enters it for */
+  walkIn?: { hallId: string; applicantId: string } | undefined;
+}
+
+export function ApplyPage({ ctx, m }: { ctx: ViewContext; m: ApplyModel }) {
+  const t = ctx.t;
+  const err = (name: string) => m.issues.find((i) => i.field === name)?.message;
+  return (
+    <>
+      <PageHeading>{t('cases.title.apply', { item: m.itemName })}</PageHeading>
+      <ErrorSummary ctx={ctx} issues={m.issues} />
+      <form method="post" action={`/items/${enc(m.code)}/apply`} novalidate>
+        <CsrfField ctx={ctx} />
+        {m.walkIn ? (
+          <>
+            <TextField name="hallId" label={t('cases.apply.hallId')} value={m.walkIn.hallId} required />
+            <TextField
+              name="applicantId"
+              label={t('cases.apply.applicantId')}
+              value={m.walkIn.applicantId}
+              required
+            />
+          </>
+        ) : null}
+        <TextField
+          name="regionCode"
+          label={t('cases.apply.regionCode')}
+          hint={t('cases.apply.regionHint')}
+          value={m.values.regionCode ?? ''}
+          error={err('regionCode')}
+          inputmode="numeric"
+          width="medium"
+          required
+        />
+        {m.fields.map((f) =>
+          f.type === 'enum' ? (
+            <SelectField
+              name={f.name}
+              label={f.label}
+              hint={f.hint}
+              value={m.values[f.name] ?? ''}
+              error={err(f.name)}
+              options={[{ value: '', label: '—' }, ...(f.options ?? []).map((o) => ({ value: o, label: o }))]}
+            />
+          ) : (
+            <TextField
+              name={f.name}
+              label={f.required ? f.label : `${f.label}${t('common.optional')}`}
+              hint={f.hint}
+              value={m.values[f.name] ?? ''}
+              error={err(f.name)}
+              type={
+                f.type === 'date' ? 'date' : f.type === 'number' || f.type === 'integer' ? 'number' : 'text'
+              }
+              required={f.required}
+            />
+          ),
+        )}
+        <p class="field-hint">{t('cases.apply.materialsNote')}</p>
+        <Button>{t('cases.apply.continue')}</Button>
+      </form>
+    </>
+  );
+}
+
+export function CheckPage({ ctx, m }: { ctx: ViewContext; m: ApplyModel }) {
+  const t = ctx.t;
+  return (
+    <>
+      <PageHeading caption={m.itemName}>{t('cases.title.check')}</PageHeading>
+      <Notice>{t('cases.apply.draftSaved')}</Notice>
+      <p>{t('cases.apply.check')}</p>
+      <SummaryList
+        rows={[
+          { key: t('cases.apply.regionCode'), value: m.values.regionCode ?? '' },
+          ...m.fields.map((f) => ({ key: f.label, value: m.values[f.name] ?? '—' })),
+        ]}
+      />
+      <p>
+        <a href={`/items/${enc(m.code)}/apply`}>{t('cases.apply.change')}</a>
+      </p>
+      <form method="post" action={`/items/${enc(m.code)}/apply/confirm`}>
+        <CsrfField ctx={ctx} />
+        <Button>{t('cases.apply.confirm')}</Button>
+      </form>
+    </>
+  );
+}
+
+export interface WorkbenchModel {
+  departmentId: string | undefined;
+  rows: readonly QueueRow[];
+  counts: Record<string, number>;
+  status?: string | undefined;
+  colour?: string | undefined;
+  page: number;
+  /** applications waiting for acceptance in the clerk's region */
+  accepting: readonly QueueRow[];
+  /** supervisors: open cases of their region by clock colour */
+  regionCounts?: Record<string, number> | undefined;
+}
+
+export function WorkbenchPage({
+  ctx,
+  m,
+  statuses,
+}: {
+  ctx: ViewContext;
+  m: WorkbenchModel;
+  statuses: readonly string[];
+}) {
+  const t = ctx.t;
+  return (
+    <>
+      <PageHeading>{t('cases.title.workbench')}</PageHeading>
+      {m.accepting.length || !m.departmentId ? (
+        <Table
+          caption={t('cases.workbench.acceptCaption')}
+          rows={m.accepting}
+          empty={t('cases.workbench.empty')}
+          columns={[
+            {
+              header: t('cases.col.caseNumber'),
+              cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
+            },
+            { header: t('cases.col.item'), cell: (r) => r.item_name },
+            { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+            { header: t('cases.col.created'), cell: (r) => r.created_at.slice(0, 16).replace('T', ' ') },
+            { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
+          ]}
+        />
+      ) : null}
+      <form method="get" action="/workbench" class="filters">
+        <TextField
+          name="department"
+          label={t('cases.workbench.department')}
+          value={m.departmentId ?? ''}
+          width="medium"
+        />
+        <SelectField
+          name="status"
+          label={t('cases.col.status')}
+          value={m.status ?? ''}
+          options={[
+            { value: '', label: t('cases.workbench.allStatuses') },
+            ...statuses.map((s) => ({ value: s, label: t(`cases.status.${s}`) })),
+          ]}
+        />
+        <SelectField
+          name="colour"
+          label={t('cases.col.clock')}
+          value={m.colour ?? ''}
+          options={[
+            { value: '', label: t('cases.workbench.allColours') },
+            ...['green', 'yellow', 'red'].map((c) => ({ value: c, label: t(`cases.clock.colour.${c}`) })),
+          ]}
+        />
+        <Button variant="secondary">{t('cases.workbench.filter')}</Button>
+      </form>
+      {m.departmentId ? (
+        <>
+          <h2>{t('cases.workbench.counts')}</h2>
+          <p>
+            {['red', 'yellow', 'green', 'none'].map((c) => (
+              <>
+                <Tag colour={colourTag(c)}>{`${t(`cases.clock.colour.${c}`)} ${m.counts[c] ?? 0}`}</Tag>{' '}
+              </>
+            ))}
+          </p>
+          <Table
+            caption={t('cases.workbench.caption')}
+            rows={m.rows}
+            empty={t('cases.workbench.empty')}
+            columns={[
+              {
+                header: t('cases.col.caseNumber'),
+                cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
+              },
+              { header: t('cases.col.item'), cell: (r) => r.item_name },
+              { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+              {
+                header: t('cases.col.due'),
+                cell: (r) =>
+                  r.promised_due ? <Tag colour={colourTag(r.colour)}>{r.promised_due}</Tag> : '—',
+              },
+              {
+                header: t('cases.col.remaining'),
+                numeric: true,
+                cell: (r) => (r.remaining_days === null ? '—' : String(r.remaining_days)),
+              },
+              { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
+            ]}
+          />
+        </>
+      ) : (
+        <p>{t('cases.workbench.noDepartment')}</p>
+      )}
+      {m.regionCounts ? (
+        <>
+          <h2>{t('cases.workbench.regionCounts')}</h2>
+          <p>
+            {['red', 'yellow', 'green', 'none'].map((c) => (
+              <>
+                <Tag
+                  colour={colourTag(c)}
+                >{`${t(`cases.clock.colour.${c}`)} ${m.regionCounts?.[c] ?? 0}`}</Tag>{' '}
+              </>
+            ))}
+          </p>
+        </>
+      ) : null}
+    </>
+  );
+}

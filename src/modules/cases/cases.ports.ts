@@ -1,0 +1,150 @@
+/**
+ * What the cases module needs from its neighbours, as small ports. app.ts adapts the catalogue,
+ * regions, identity, calendar and licences modules' public faces to these; tests and the bench
+ * pass in-memory fakes. Keeping them small keeps the cases core testable on its own.
+ */
+import type { Executor } from '../../platform/db/index.js';
+import type { DayRule } from './cases.sla.js';
+
+/** A material the application asks for (from the published item version). */
+export interface ApplicationMaterial {
+  readonly code: string;
+  readonly name: string;
+  readonly required: boolean;
+  /** 'government': should come from an e-licence or shared data, not from the applicant (免提交) */
+  readonly source: 'applicant' | 'government';
+  readonly licenceType?: string | undefined;
+}
+
+/** The part of a published item version an application needs. */
+export interface ApplicableItem {
+  readonly implementationCode: string;
+  readonly version: number;
+  readonly name: string;
+  /** 事项类型 code, '01' = 行政许可 */
+  readonly itemType: string;
+  readonly handlingKind: 'immediate' | 'promised';
+  readonly promisedDays: number;
+  readonly statutoryDays: number;
+  readonly exerciseLevel: 'national' | 'province' | 'city' | 'county' | 'township' | 'village';
+  /** 网上办理深度 1–4 */
+  readonly depth: number;
+  /** the implementing department and its region (the deciding body by default) */
+  readonly departmentId: string;
+  readonly regionCode: string;
+  readonly audiences: readonly ('person' | 'organization')[];
+  /** 全城通办 */
+  readonly citywide: boolean;
+  readonly proxyAcceptance: boolean;
+  readonly allowsDeficiency: boolean;
+  readonly allowsCommitment: boolean;
+  /** 环节 names in order (审核, 审批 …) */
+  readonly steps: readonly string[];
+  /** JSON Schema (draft 2020-12 subset) of the application form */
+  readonly formSchema: Record<string, unknown>;
+  /** layout hints: fields in order, with labels, sections and prefill kinds */
+  readonly formFields: readonly FormFieldHint[];
+  readonly materials: readonly ApplicationMaterial[];
+  /** whether approval issues an e-licence, and its type */
+  readonly resultLicenceType?: string | undefined;
+}
+
+export interface FormFieldHint {
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'enum';
+  readonly required: boolean;
+  readonly options?: readonly string[] | undefined;
+  readonly hint?: string | undefined;
+  readonly prefill?: string | undefined;
+  readonly section?: string | undefined;
+}
+
+export interface BundleDefinition {
+  readonly code: string;
+  readonly name: string;
+  readonly regionCode: string;
+  readonly members: readonly { implementationCode: string; name: string }[];
+}
+
+export interface CatalogPort {
+  /** the published version of an implementation, or undefined */
+  applicableItem(implementationCode: string): Promise<ApplicableItem | undefined>;
+  bundle(code: string): Promise<BundleDefinition | undefined>;
+  /** published implementation codes in code order after `cursor` (for generated historical cases) */
+  listCodes?(cursor: string, limit: number): Promise<{ codes: string[]; nextCursor: string | null }>;
+}
+
+/** The body that decides a case (a department in a region). */
+export interface DecidingBody {
+  readonly departmentId: string;
+  readonly regionCode: string;
+  /** 实施编码 of the implementation that body holds (may differ from the one applied for) */
+  readonly implementationCode: string;
+}
+
+export interface Hall {
+  readonly id: string;
+  readonly regionCode: string;
+  /** the 6-digit city (地级市) code the hall belongs to, for 全城通办 */
+  readonly cityCode: string;
+}
+
+export interface RegionsPort {
+  /**
+   * The body that implements the item for the applicant's region: the ancestor of the region at
+   * the item's 行使层级 (village → township → county → city).
+   */
+  decidingBody(item: ApplicableItem, applicantRegionCode: string): Promise<DecidingBody | undefined>;
+  hall(id: string): Promise<Hall | undefined>;
+}
+
+/** Fields the form may prefill from the account (already decrypted for the owner's own view). */
+export interface IdentityPort {
+  prefill(accountId: string): Promise<Record<string, string>>;
+  /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
+  contact?(accountId: string): Promise<{ mobile: string | null } | undefined>;
+}
+
+/** An SMS or e-mail to a person, sent inside the consumer's transaction (identity's Notifier). */
+export interface NotifierPort {
+  send(
+    trx: Executor,
+    n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
+  ): Promise<void>;
+}
+
+export interface CalendarPort {
+  /** the working-day rule of a region, synchronous once loaded */
+  rule(regionCode: string): Promise<DayRule>;
+}
+
+/** The e-licence issue (best effort); absent until the licences module is wired. */
+export interface LicencesPort {
+  /** 免提交: whether the holder's e-licence may supply a material (the hook for the e-licence issue) */
+  verifyForCase?(input: {
+    holderAccountId: string;
+    identifier: string;
+    licenceType?: string | undefined;
+  }): Promise<boolean>;
+  issueForCase?(input: {
+    caseNumber: string;
+    implementationCode: string;
+    licenceType: string;
+    holderAccountId: string;
+    regionCode: string;
+    /** the deciding department: the issuer */
+    departmentId: string;
+    /** China date of issue */
+    today: string;
+  }): Promise<string | undefined>;
+}
+
+export interface CasesPorts {
+  readonly catalog: CatalogPort;
+  readonly regions: RegionsPort;
+  readonly identity: IdentityPort;
+  readonly calendar: CalendarPort;
+  readonly licences?: LicencesPort;
+  readonly notifier?: NotifierPort;
+}

@@ -1,0 +1,986 @@
+import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
+import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
+import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
+import { type Principal, allows } from '../../platform/http/index.js';
+import type { PersonalDataCipher } from '../../platform/privacy/index.js';
+import { checkUpload, validateForm } from './cases.forms.js';
+import type { ApplicableItem, CasesPorts } from './cases.ports.js';
+import {
+  type CaseClock,
+  type ClockThresholds,
+  DEFAULT_THRESHOLDS,
+  type ExplainedClockDay,
+  type RecordedAction,
+  chinaDateOf,
+  computeClock,
+  dateOf,
+  dayNumber,
+  explainClock,
+} from './cases.sla.js';
+import * as st from './cases.store.js';
+import {
+  type ActionInput,
+  BundleSubmitInput,
+  type BundleSubmitInput as BundleSubmitIn,
+  type CaseView,
+  type ClockView,
+  type MaterialUpload,
+  SubmitInput,
+  type SubmitInput as SubmitIn,
+} from './cases.types.js';
+import {
+  ACTION_EVENT,
+  ACTION_PERMISSION,
+  APPLICANT_ACTIONS,
+  type CaseAction,
+  type CaseStatus,
+  HALL_ACTIONS,
+  type StepRefusal,
+  TERMINAL,
+  INITIAL,
+  type WorkflowRules,
+  type WorkflowState,
+  allowedActions,
+  step,
+} from './cases.workflow.js';
+
+export interface CasesOptions {
+  readonly thresholds?: ClockThresholds;
+  /** per uploaded file (default 10 MB) */
+  readonly maxUploadBytes?: number;
+}
+
+export interface CasesServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ports: CasesPorts;
+  /** called after each commit so consumers look for the new events */
+  readonly poke?: () => void;
+  /**
+   * Seals the application form at rest (it holds ID numbers, phones, addresses); the app passes
+   * the platform's personal-data cipher. Without one (unit tests, the bench) the form is stored as is.
+   */
+  readonly cipher?: PersonalDataCipher;
+  readonly options?: CasesOptions;
+}
+
+/**
+ * `within`: write inside the caller's transaction instead of one of its own (bulk replays and
+ * imports commit many lifecycles at once; every check still runs per action).
+ */
+export interface WriteOptions {
+  readonly within?: Executor;
+}
+
+export interface Submitted {
+  caseNumber: string;
+  status: CaseStatus;
+  departmentId: string;
+  clock: ClockView;
+}
+
+/** The permission an action needs; 出证 may be held as `cases.issueResult` or with `cases.decide`. */
+function permits(
+  p: Principal,
+  action: CaseAction['type'],
+  scope: { regionCode?: string | null; departmentId?: string | null },
+) {
+  const perm = ACTION_PERMISSION[action];
+  if (action === 'issueResult' || action === 'complete') {
+    return allows(p, 'cases.issueResult', scope) || allows(p, 'cases.decide', scope);
+  }
+  return allows(p, perm, scope);
+}
+
+const hasPermissionAnywhere = (p: Principal, action: CaseAction['type']) =>
+  permits(p, action, {}) || (action === 'issueResult' && allows(p, 'cases.decide'));
+
+/** A posted action (`{"action": …}`) as the workflow's action. */
+export function toAction(input: ActionInput): CaseAction {
+  const { action, ...rest } = input;
+  return { type: action, ...rest } as CaseAction;
+}
+
+function refusalError(r: StepRefusal): DomainError {
+  switch (r.reason) {
+    case 'transition':
+      return new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
+        params: { status: r.status, action: r.action },
+      });
+    case 'deficiencyOutstanding':
+      return new DomainError('CASES.DEFICIENCY_OUTSTANDING', { details: { missing: r.missing } });
+    case 'alreadyExtended':
+      return new DomainError('CASES.ALREADY_EXTENDED');
+    case 'extensionTooLong':
+      return new DomainError('CASES.EXTENSION_TOO_LONG', { params: { max: r.max } });
+    case 'notAllowedForItem':
+      return new DomainError('CASES.NOT_ALLOWED_FOR_ITEM', { details: { action: r.action } });
+    case 'emptyList':
+      return new DomainError('CASES.EMPTY_LIST');
+    default: {
+      const never: never = r;
+      throw new Error(`unknown refusal ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+const rulesOf = (item: ApplicableItem): WorkflowRules => ({
+  allowsDeficiency: item.allowsDeficiency,
+  allowsCommitment: item.allowsCommitment,
+  // 行政许可法 art. 42: 10 working days for a 许可; the same default for other items
+  maxExtensionDays: 10,
+});
+
+/** The actions the clock reads (the others do not move it). */
+const CLOCK_ACTIONS: ReadonlySet<CaseAction['type']> = new Set([
+  'accept',
+  'acceptWithDeficiency',
+  'acceptWithCommitment',
+  'requestSupplement',
+  'supplement',
+  'suspend',
+  'resume',
+  'extend',
+  'approve',
+  'reject',
+  'refuse',
+  'withdraw',
+]);
+
+/** The cached fold of a case's actions (cases.projection). */
+interface Projection {
+  state: WorkflowState;
+  clock: RecordedAction[];
+}
+
+const toClockView = (c: CaseClock): ClockView => ({
+  state: c.state,
+  due: c.promisedDue,
+  statutoryDue: c.statutoryDue,
+  remainingWorkingDays: c.remainingWorkingDays,
+  colour: c.colour,
+  startDate: c.startDate,
+  pausedWorkingDays: c.pausedWorkingDays,
+  extensionDays: c.extensionDays,
+  onTime: c.onTime,
+});
+
+/** yyyyMMdd of the China date of an instant. */
+const compactDate = (instant: string) => chinaDateOf(instant).replace(/-/g, '');
+
+/**
+ * The cases use cases. Each state change writes its action row, the case's projection and its
+ * event in one transaction; status and clock are derived from the actions by the pure workflow
+ * and SLA functions.
+ */
+export function createCasesService(deps: CasesServiceDeps) {
+  const { store, clock, ports } = deps;
+  const db = store.db;
+  const thresholds = deps.options?.thresholds ?? DEFAULT_THRESHOLDS;
+  const maxUploadBytes = deps.options?.maxUploadBytes ?? 10 * 1024 * 1024;
+  const itemCache = new Map<string, ApplicableItem>();
+
+  async function item(code: string): Promise<ApplicableItem | undefined> {
+    const hit = itemCache.get(code);
+    if (hit) return hit;
+    const it = await ports.catalog.applicableItem(code);
+    if (it) itemCache.set(code, it);
+    return it;
+  }
+
+  async function clockOf(
+    row: st.CaseRow,
+    recorded: readonly RecordedAction[],
+    today?: string,
+  ): Promise<CaseClock> {
+    const rule = await ports.calendar.rule(row.decide_region_code);
+    return computeClock(
+      recorded,
+      { promisedDays: row.promised_days, statutoryDays: row.statutory_days },
+      rule,
+      today ?? chinaDateOf(clock.now().toISOString()),
+      thresholds,
+    );
+  }
+
+  function decodeUploads(it: ApplicableItem, uploads: readonly MaterialUpload[]) {
+    const out = [];
+    for (const m of uploads) {
+      const def = it.materials.find((x) => x.code === m.code);
+      if (!def) throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: m.code } });
+      const data = Buffer.from(m.contentBase64, 'base64');
+      const r = checkUpload(
+        { code: m.code, name: m.filename, data, declaredType: m.mediaType },
+        maxUploadBytes,
+      );
+      if (!r.ok) {
+        const e = r.error;
+        if (e.problem === 'tooLarge')
+          throw new DomainError('CASES.UPLOAD_TOO_LARGE', {
+            params: { name: e.name, maxMb: Math.round(e.maxBytes / 1048576) },
+          });
+        throw new DomainError(e.problem === 'type' ? 'CASES.UPLOAD_TYPE' : 'CASES.UPLOAD_LABEL', {
+          params: { name: e.name },
+        });
+      }
+      out.push({ ...r.upload, materialName: def.name });
+    }
+    return out;
+  }
+
+  function formIssues(it: ApplicableItem, form: unknown): FieldIssue[] {
+    return validateForm(`${it.implementationCode}@${it.version}`, it.formSchema, form);
+  }
+
+  /** Who applies: the caller, or (walk-in) the account a clerk applies for at a hall. */
+  async function applicantOf(
+    p: Principal,
+    input: { hallId?: string | undefined; applicantId?: string | undefined },
+  ) {
+    if (input.applicantId || input.hallId) {
+      if (!input.hallId || !input.applicantId)
+        throw new DomainError('COMMON.VALIDATION', { details: [{ field: 'hallId', rule: 'WALK_IN.BOTH' }] });
+      const hall = await ports.regions.hall(input.hallId);
+      if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
+      if (!allows(p, 'cases.accept'))
+        throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+      if (!allows(p, 'cases.accept', { regionCode: hall.regionCode }))
+        throw new DomainError('CASES.OUT_OF_SCOPE');
+      return { applicantId: input.applicantId, kind: 'person' as const, hall, channel: 'window' as const };
+    }
+    if (!allows(p, 'cases.apply'))
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+    const kind = p.kind === 'organization' ? ('organization' as const) : ('person' as const);
+    return { applicantId: p.accountId, kind, hall: undefined, channel: 'online' as const };
+  }
+
+  interface Prepared {
+    it: ApplicableItem;
+    form: Record<string, unknown>;
+    uploads: ReturnType<typeof decodeUploads>;
+    licenceMaterials: Array<{ code: string; name: string; identifier: string; verified: boolean }>;
+    body: { departmentId: string; regionCode: string; implementationCode: string };
+  }
+
+  /** Everything checked before anything is written. */
+  async function prepare(
+    code: string,
+    regionCode: string,
+    form: Record<string, unknown>,
+    uploads: readonly MaterialUpload[],
+    who: Awaited<ReturnType<typeof applicantOf>>,
+    licenceMaterials: Record<string, string> = {},
+  ): Promise<Prepared> {
+    const it = await item(code);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+    if (who.channel === 'online' && it.depth < 2)
+      throw new DomainError('CASES.ITEM_NOT_ONLINE', { params: { depth: it.depth } });
+    if (who.channel === 'online' && !it.audiences.includes(who.kind)) throw new DomainError('CASES.AUDIENCE');
+    const issues = formIssues(it, form);
+    if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
+    const decoded = decodeUploads(it, uploads);
+    const lic: Prepared['licenceMaterials'] = [];
+    for (const [mcode, identifier] of Object.entries(licenceMaterials)) {
+      const def = it.materials.find((x) => x.code === mcode);
+      if (!def) throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: mcode } });
+      // with the licences module: the licence must be the applicant's and in force (trust A);
+      // without it the identifier is recorded as the applicant's claim (trust C)
+      const verified = ports.licences?.verifyForCase
+        ? await ports.licences.verifyForCase({
+            holderAccountId: who.applicantId,
+            identifier,
+            licenceType: def.licenceType,
+          })
+        : false;
+      if (ports.licences?.verifyForCase && !verified)
+        throw new DomainError('CASES.LICENCE_NOT_USABLE', { params: { code: mcode } });
+      lic.push({ code: mcode, name: def.name, identifier, verified });
+    }
+    const body = await ports.regions.decidingBody(it, regionCode);
+    if (!body) throw new DomainError('CASES.NO_DECIDING_BODY');
+    if (who.hall) {
+      const h = who.hall;
+      const local = h.regionCode.startsWith(body.regionCode) || body.regionCode.startsWith(h.regionCode);
+      const citywide = it.citywide && h.cityCode.slice(0, 4) === body.regionCode.slice(0, 4);
+      // 异地代收代办: the receiving hall records the case and forwards it to the deciding body
+      if (!local && !citywide && !it.proxyAcceptance) throw new DomainError('CASES.HALL_NOT_ACCEPTING');
+    }
+    return { it, form, uploads: decoded, licenceMaterials: lic, body };
+  }
+
+  /** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
+  async function writeCase(
+    trx: Executor,
+    p: Principal,
+    prep: Prepared,
+    who: Awaited<ReturnType<typeof applicantOf>>,
+    applicantRegion: string,
+    bundleId: string | null,
+    now: string,
+  ): Promise<{ id: string; caseNumber: string; event: NewEvent }> {
+    const { it, body } = prep;
+    const prefix = `${body.implementationCode}${compactDate(now)}`;
+    const seq = await st.nextSequence(trx, prefix);
+    const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+    const id = newId();
+    await st.insertCase(trx, {
+      id,
+      case_number: caseNumber,
+      implementation_code: body.implementationCode,
+      item_code: it.implementationCode,
+      item_version: it.version,
+      item_name: it.name,
+      applicant_id: who.applicantId,
+      applicant_kind: who.kind,
+      region_code: applicantRegion,
+      department_id: body.departmentId,
+      decide_region_code: body.regionCode,
+      hall_id: who.hall?.id ?? null,
+      hall_region_code: who.hall?.regionCode ?? null,
+      channel: who.channel,
+      status: 'submitted',
+      open: 1,
+      promised_days: it.promisedDays,
+      statutory_days: it.statutoryDays,
+      accepted_on: null,
+      promised_due: null,
+      statutory_due: null,
+      clock_state: 'notStarted',
+      colour: 'none',
+      remaining_days: null,
+      bundle_id: bundleId,
+      form_data: deps.cipher ? deps.cipher.encrypt(JSON.stringify(prep.form)) : JSON.stringify(prep.form),
+      action_count: 1,
+      projection: JSON.stringify({
+        state: { ...INITIAL, status: 'submitted' },
+        clock: [],
+      } satisfies Projection),
+      result: null,
+      created_at: now,
+      updated_at: now,
+    });
+    await st.insertAction(trx, {
+      case_id: id,
+      seq: 1,
+      type: 'submit',
+      actor_id: p.accountId,
+      region_code: applicantRegion,
+      payload: JSON.stringify(who.hall ? { hallId: who.hall.id } : {}),
+      at: now,
+    });
+    for (const u of prep.uploads) {
+      await st.putBlob(trx, {
+        sha256: u.sha256,
+        media_type: u.mediaType,
+        size: u.size,
+        data: u.data,
+        region_code: applicantRegion,
+        created_at: now,
+      });
+    }
+    await st.insertMaterials(trx, [
+      ...prep.uploads.map((u) => ({
+        id: newId(),
+        case_id: id,
+        code: u.code,
+        name: u.materialName,
+        trust_level: 'C',
+        licence_identifier: null,
+        blob_sha256: u.sha256,
+        media_type: u.mediaType,
+        size: u.size,
+        region_code: applicantRegion,
+        created_at: now,
+      })),
+      // 免提交: a material an e-licence supplies; A when the licences module confirmed it
+      ...prep.licenceMaterials.map((m) => ({
+        id: newId(),
+        case_id: id,
+        code: m.code,
+        name: m.name,
+        trust_level: m.verified ? 'A' : 'C',
+        licence_identifier: m.identifier,
+        blob_sha256: null,
+        media_type: null,
+        size: null,
+        region_code: applicantRegion,
+        created_at: now,
+      })),
+    ]);
+    const event: NewEvent = {
+      type: 'cases.submitted',
+      aggregateType: 'case',
+      aggregateId: caseNumber,
+      regionCode: body.regionCode,
+      actor: p.accountId,
+      payload: {
+        caseNumber,
+        implementationCode: body.implementationCode,
+        departmentId: body.departmentId,
+        channel: who.channel,
+        hallId: who.hall?.id ?? null,
+        bundleId,
+        materials: prep.uploads.length + prep.licenceMaterials.length,
+      },
+    };
+    return { id, caseNumber, event };
+  }
+
+  const notStartedClock: ClockView = {
+    state: 'notStarted',
+    due: null,
+    statutoryDue: null,
+    remainingWorkingDays: null,
+    colour: 'none',
+    startDate: null,
+    pausedWorkingDays: 0,
+    extensionDays: 0,
+    onTime: null,
+  };
+
+  async function submit(p: Principal, raw: SubmitIn, opts: WriteOptions = {}): Promise<Submitted> {
+    const parsed = SubmitInput.safeParse(raw);
+    if (!parsed.success) {
+      throw new DomainError('COMMON.VALIDATION', {
+        details: parsed.error.issues.map((i) => ({
+          field: i.path.join('.'),
+          rule: `SCHEMA.${i.code.toUpperCase()}`,
+        })),
+      });
+    }
+    const input = parsed.data;
+    const who = await applicantOf(p, input);
+    const prep = await prepare(
+      input.implementationCode,
+      input.regionCode,
+      input.form,
+      input.materials,
+      who,
+      input.licenceMaterials,
+    );
+    const now = clock.now().toISOString();
+    const res = await inTransaction(opts.within ?? db, async (trx) => {
+      const w = await writeCase(trx, p, prep, who, input.regionCode, null, now);
+      await appendEvent(trx, clock, w.event);
+      // the draft was the caller's (the applicant's, or the clerk's for a walk-in)
+      await st.deleteDraft(trx, p.accountId, input.implementationCode);
+      return w;
+    });
+    deps.poke?.();
+    return {
+      caseNumber: res.caseNumber,
+      status: 'submitted',
+      departmentId: prep.body.departmentId,
+      clock: notStartedClock,
+    };
+  }
+
+  /** 一件事: one combined form and material set; one linked sub-case per member item. */
+  async function submitBundle(p: Principal, raw: BundleSubmitIn, opts: WriteOptions = {}) {
+    const parsed = BundleSubmitInput.safeParse(raw);
+    if (!parsed.success) {
+      throw new DomainError('COMMON.VALIDATION', {
+        details: parsed.error.issues.map((i) => ({
+          field: i.path.join('.'),
+          rule: `SCHEMA.${i.code.toUpperCase()}`,
+        })),
+      });
+    }
+    const input = parsed.data;
+    const bundle = await ports.catalog.bundle(input.bundleCode);
+    if (!bundle) throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: input.bundleCode } });
+    const who = await applicantOf(p, {});
+    const preps: Prepared[] = [];
+    const issues: FieldIssue[] = [];
+    for (const m of bundle.members) {
+      const it = await item(m.implementationCode);
+      if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: m.implementationCode } });
+      // each member takes the fields its own form knows from the combined form
+      const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
+      const form = Object.fromEntries(Object.entries(input.form).filter(([k]) => known.includes(k)));
+      const mi = formIssues(it, form);
+      if (mi.length) {
+        for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
+        continue;
+      }
+      const uploads = input.materials.filter((u) => it.materials.some((x) => x.code === u.code));
+      preps.push(await prepare(m.implementationCode, input.regionCode, form, uploads, who));
+    }
+    if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
+    // every upload must belong to at least one member
+    for (const u of input.materials) {
+      if (!preps.some((x) => x.it.materials.some((m) => m.code === u.code)))
+        throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: u.code } });
+    }
+    const now = clock.now().toISOString();
+    const out = await inTransaction(opts.within ?? db, async (trx) => {
+      const bundleId = newId();
+      const prefix = `B${bundle.code}${compactDate(now)}`;
+      const seq = await st.nextSequence(trx, prefix);
+      const bundleNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+      await st.insertBundle(trx, {
+        id: bundleId,
+        bundle_number: bundleNumber,
+        bundle_code: bundle.code,
+        bundle_name: bundle.name,
+        applicant_id: who.applicantId,
+        region_code: input.regionCode,
+        created_at: now,
+      });
+      const events: NewEvent[] = [];
+      const cases: Array<{ caseNumber: string; implementationCode: string; status: string }> = [];
+      for (const prep of preps) {
+        const w = await writeCase(trx, p, prep, who, input.regionCode, bundleId, now);
+        events.push(w.event);
+        cases.push({
+          caseNumber: w.caseNumber,
+          implementationCode: prep.body.implementationCode,
+          status: 'submitted',
+        });
+      }
+      events.push({
+        type: 'cases.bundleSubmitted',
+        aggregateType: 'bundle',
+        aggregateId: bundleNumber,
+        regionCode: input.regionCode,
+        actor: p.accountId,
+        payload: { bundleNumber, bundleCode: bundle.code, cases: cases.map((c) => c.caseNumber) },
+      });
+      await appendEvents(trx, clock, events);
+      return { bundleNumber, cases };
+    });
+    deps.poke?.();
+    return out;
+  }
+
+  /** Whether a principal may see a case, and as whom. */
+  function viewerOf(p: Principal | undefined, row: st.CaseRow): 'applicant' | 'staff' | undefined {
+    if (!p) return undefined;
+    if (row.applicant_id === p.accountId && allows(p, 'cases.readOwn')) return 'applicant';
+    if (allows(p, 'cases.read', { regionCode: row.decide_region_code, departmentId: row.department_id }))
+      return 'staff';
+    if (row.hall_region_code && allows(p, 'cases.read', { regionCode: row.hall_region_code })) return 'staff';
+    // a window clerk of the deciding body's region sees online applications waiting for acceptance
+    if (allows(p, 'cases.accept', { regionCode: row.hall_region_code ?? row.decide_region_code }))
+      return 'staff';
+    return undefined;
+  }
+
+  async function act(
+    caseNumber: string,
+    input: ActionInput | CaseAction,
+    p: Principal,
+    opts: WriteOptions = {},
+  ) {
+    const ex = opts.within ?? db;
+    const action: CaseAction = 'action' in input ? toAction(input) : input;
+    if (action.type === 'submit')
+      throw new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
+        params: { status: 'submitted', action: 'submit' },
+      });
+    const row = await st.caseByNumber(ex, caseNumber);
+    if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    // who may: the applicant for their own supplement / withdraw, staff within their scope
+    if (APPLICANT_ACTIONS.has(action.type) && row.applicant_id === p.accountId) {
+      if (!allows(p, 'cases.apply'))
+        throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+    } else if (action.type === 'withdraw') {
+      // 撤回 is the applicant's own act
+      if (!viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+    } else {
+      const perm = action.type === 'supplement' ? 'cases.accept' : ACTION_PERMISSION[action.type];
+      const staffAction = action.type === 'supplement' ? 'accept' : action.type;
+      if (!hasPermissionAnywhere(p, staffAction)) {
+        if (row.applicant_id !== p.accountId && !viewerOf(p, row))
+          throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+        throw new DomainError('COMMON.FORBIDDEN', { details: { permission: perm } });
+      }
+      const scope =
+        HALL_ACTIONS.has(staffAction) || action.type === 'supplement'
+          ? { regionCode: row.hall_region_code ?? row.decide_region_code }
+          : { regionCode: row.decide_region_code, departmentId: row.department_id };
+      if (!permits(p, staffAction, scope)) throw new DomainError('CASES.OUT_OF_SCOPE');
+    }
+    const it = await item(row.item_code);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
+
+    const cached = JSON.parse(row.projection) as Projection;
+    const state = cached.state;
+    const r = step(state, action, rulesOf(it));
+    if (!r.ok) throw refusalError(r.refusal);
+
+    // 出证: an e-licence for an approved 许可 whose result is one (best effort, before the write)
+    let payloadAction = action;
+    if (
+      action.type === 'issueResult' &&
+      state.outcome === 'approved' &&
+      it.resultLicenceType &&
+      ports.licences?.issueForCase
+    ) {
+      const identifier = await ports.licences.issueForCase({
+        caseNumber,
+        implementationCode: row.implementation_code,
+        licenceType: it.resultLicenceType,
+        holderAccountId: row.applicant_id,
+        regionCode: row.decide_region_code,
+        departmentId: row.department_id,
+        today: chinaDateOf(clock.now().toISOString()),
+      });
+      if (identifier) payloadAction = { ...action, licenceIdentifier: identifier };
+    }
+
+    const now = clock.now().toISOString();
+    const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
+      ? [...cached.clock, { action: payloadAction, at: now }]
+      : cached.clock;
+    const c = await clockOf(row, clockActions);
+    const status = r.state.status;
+    const seq = row.action_count + 1;
+    const { type, ...details } = payloadAction;
+    const result =
+      action.type === 'issueResult'
+        ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+        : undefined;
+    await inTransaction(ex, async (trx) => {
+      const updated = await st.updateProjection(trx, row.id, row.action_count, {
+        status,
+        open: TERMINAL.has(status) ? 0 : 1,
+        accepted_on: c.startDate,
+        promised_due: c.promisedDue,
+        statutory_due: c.statutoryDue,
+        clock_state: c.state,
+        colour: c.colour,
+        remaining_days: c.remainingWorkingDays,
+        action_count: seq,
+        projection: JSON.stringify({ state: r.state, clock: clockActions } satisfies Projection),
+        updated_at: now,
+        ...(result ? { result } : {}),
+      });
+      if (!updated) throw new DomainError('CASES.CONCURRENT_CHANGE');
+      await st.insertAction(trx, {
+        case_id: row.id,
+        seq,
+        type,
+        actor_id: p.accountId,
+        region_code: row.region_code,
+        payload: JSON.stringify(details),
+        at: now,
+      });
+      await appendEvent(trx, clock, {
+        type: ACTION_EVENT[type],
+        aggregateType: 'case',
+        aggregateId: caseNumber,
+        regionCode: row.decide_region_code,
+        actor: p.accountId,
+        payload: {
+          caseNumber,
+          implementationCode: row.implementation_code,
+          departmentId: row.department_id,
+          action: type,
+          seq,
+          status,
+          clock: { state: c.state, due: c.promisedDue, colour: c.colour },
+          ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
+          ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
+            ? { licenceIdentifier: payloadAction.licenceIdentifier }
+            : {}),
+        },
+      });
+    });
+    deps.poke?.();
+    return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
+  }
+
+  async function view(caseNumber: string, p: Principal | undefined): Promise<CaseView> {
+    const row = await st.caseByNumber(db, caseNumber);
+    const who = row ? viewerOf(p, row) : undefined;
+    if (!row || !who) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    const [actions, materials] = await Promise.all([st.actionsOf(db, row.id), st.materialsOf(db, row.id)]);
+    const recorded = st.toRecorded(actions);
+    const c = await clockOf(row, recorded);
+    const bundle = row.bundle_id ? await bundleNumberOf(row.bundle_id) : null;
+    return {
+      caseNumber: row.case_number,
+      implementationCode: row.implementation_code,
+      itemName: row.item_name,
+      status: row.status,
+      channel: row.channel,
+      regionCode: row.region_code,
+      departmentId: row.department_id,
+      hallId: row.hall_id,
+      bundleNumber: bundle,
+      createdAt: row.created_at,
+      clock: toClockView(c),
+      actions: actions.map((a) => ({
+        seq: a.seq,
+        action: a.type,
+        at: a.at,
+        // the applicant sees who acted by role, staff see the account
+        actor: who === 'staff' ? a.actor_id : a.actor_id === row.applicant_id ? 'applicant' : 'staff',
+        details: JSON.parse(a.payload) as Record<string, unknown>,
+      })),
+      allowedActions: allowedActions(row.status as CaseStatus),
+      materials: materials.map((m) => ({
+        code: m.code,
+        name: m.name,
+        trustLevel: m.trust_level,
+        licenceIdentifier: m.licence_identifier,
+        sha256: m.blob_sha256,
+        mediaType: m.media_type,
+        size: m.size,
+      })),
+      result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
+    };
+  }
+
+  const bundleIds = new Map<string, string>();
+  async function bundleNumberOf(bundleId: string): Promise<string | null> {
+    const hit = bundleIds.get(bundleId);
+    if (hit) return hit;
+    const r = await db
+      .withTables<st.CasesTables>()
+      .selectFrom('case_bundles')
+      .select('bundle_number')
+      .where('id', '=', bundleId)
+      .executeTakeFirst();
+    if (r) bundleIds.set(bundleId, r.bundle_number);
+    return r?.bundle_number ?? null;
+  }
+
+  /** Why the deadline is where it is, day by day. */
+  async function explain(caseNumber: string, p: Principal | undefined): Promise<ExplainedClockDay[]> {
+    const row = await st.caseByNumber(db, caseNumber);
+    if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    const recorded = st.toRecorded(await st.actionsOf(db, row.id));
+    const rule = await ports.calendar.rule(row.decide_region_code);
+    return explainClock(
+      recorded,
+      { promisedDays: row.promised_days, statutoryDays: row.statutory_days },
+      rule,
+      chinaDateOf(clock.now().toISOString()),
+    );
+  }
+
+  async function myCases(p: Principal, page = 1, pageSize = 20) {
+    if (!allows(p, 'cases.readOwn'))
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.readOwn' } });
+    return st.applicantCases(db, p.accountId, pageSize, (page - 1) * pageSize);
+  }
+
+  /** A one-progress view of a bundle for its applicant. */
+  async function bundleView(bundleNumber: string, p: Principal) {
+    const b = await st.bundleByNumber(db, bundleNumber);
+    if (!b || b.applicant_id !== p.accountId)
+      throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: bundleNumber } });
+    const cases = await st.casesOfBundle(db, b.id);
+    const done = cases.filter((c) => c.open === 0).length;
+    return {
+      bundleNumber,
+      name: b.bundle_name,
+      createdAt: b.created_at,
+      progress: { done, total: cases.length },
+      complete: done === cases.length,
+      cases: cases.map((c) => ({
+        caseNumber: c.case_number,
+        itemName: c.item_name,
+        status: c.status,
+        promisedDue: c.promised_due,
+      })),
+    };
+  }
+
+  /** The queue of a department (staff with workbench.view in its scope). */
+  async function departmentQueue(
+    p: Principal,
+    q: {
+      departmentId: string;
+      regionCode?: string;
+      status?: string;
+      colour?: string;
+      page: number;
+      pageSize: number;
+    },
+  ) {
+    if (
+      !allows(p, 'workbench.view', {
+        departmentId: q.departmentId,
+        ...(q.regionCode ? { regionCode: q.regionCode } : {}),
+      })
+    )
+      throw new DomainError('CASES.OUT_OF_SCOPE');
+    const [rows, counts] = await Promise.all([
+      st.departmentQueue(db, {
+        departmentId: q.departmentId,
+        status: q.status,
+        colour: q.colour,
+        limit: q.pageSize,
+        offset: (q.page - 1) * q.pageSize,
+      }),
+      st.colourCounts(db, q.departmentId),
+    ]);
+    return { rows, counts };
+  }
+
+  /** A window's queue: the cases waiting for acceptance in the regions the caller accepts for. */
+  async function acceptanceQueue(p: Principal, q: { page: number; pageSize: number }) {
+    const prefixes = p.grants
+      .filter((g) => g.permissions.includes('cases.accept'))
+      .map((g) => g.regionPrefix);
+    if (prefixes.length === 0)
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+    // the widest grant covers the others
+    const prefix = prefixes.sort((a, b) => a.length - b.length)[0] as string;
+    return st.acceptanceQueue(db, prefix, q.pageSize, (q.page - 1) * q.pageSize);
+  }
+
+  async function hallQueue(
+    p: Principal,
+    q: { hallId: string; status?: string; page: number; pageSize: number },
+  ) {
+    const hall = await ports.regions.hall(q.hallId);
+    if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
+    if (!allows(p, 'workbench.view', { regionCode: hall.regionCode }))
+      throw new DomainError('CASES.OUT_OF_SCOPE');
+    return st.hallQueue(db, {
+      hallId: q.hallId,
+      status: q.status,
+      limit: q.pageSize,
+      offset: (q.page - 1) * q.pageSize,
+    });
+  }
+
+  /** Recomputes one open case's clock columns; returns the new clock. */
+  async function refreshClock(trx: Executor, row: st.CaseRow, today: string): Promise<CaseClock> {
+    const c = await clockOf(row, (JSON.parse(row.projection) as Projection).clock, today);
+    if (
+      c.promisedDue !== row.promised_due ||
+      c.statutoryDue !== row.statutory_due ||
+      c.colour !== row.colour ||
+      c.remainingWorkingDays !== row.remaining_days ||
+      c.state !== row.clock_state
+    ) {
+      await st.updateClockColumns(trx, row.id, {
+        promised_due: c.promisedDue,
+        statutory_due: c.statutoryDue,
+        clock_state: c.state,
+        colour: c.colour,
+        remaining_days: c.remainingWorkingDays,
+      });
+    }
+    return c;
+  }
+
+  /**
+   * The warning sweep (run on a timer, and by tests with a set clock): recomputes the clocks of
+   * open cases due soon, and raises `cases.warning.yellow` / `.red` once per case and level.
+   */
+  async function sweepClocks(): Promise<{ checked: number; yellow: number; red: number }> {
+    const today = chinaDateOf(clock.now().toISOString());
+    // yellowWithin working days can span a long holiday: look ahead generously in calendar days
+    const horizon = dateOf(dayNumber(today) + thresholds.yellowWithin * 2 + 14);
+    let after = '';
+    const out = { checked: 0, yellow: 0, red: 0 };
+    for (;;) {
+      const rows = await st.openCasesDueBy(db, horizon, 500, after);
+      if (rows.length === 0) break;
+      await db.transaction().execute(async (trx) => {
+        const events: NewEvent[] = [];
+        const now = clock.now().toISOString();
+        for (const row of rows) {
+          const c = await refreshClock(trx, row, today);
+          out.checked++;
+          if (c.colour === 'yellow' || c.colour === 'red') {
+            if (await st.recordWarning(trx, row.id, c.colour, row.decide_region_code, now)) {
+              out[c.colour]++;
+              events.push({
+                type: `cases.warning.${c.colour}`,
+                aggregateType: 'case',
+                aggregateId: row.case_number,
+                regionCode: row.decide_region_code,
+                payload: {
+                  caseNumber: row.case_number,
+                  departmentId: row.department_id,
+                  due: c.promisedDue,
+                  remainingWorkingDays: c.remainingWorkingDays,
+                },
+              });
+            }
+          }
+        }
+        await appendEvents(trx, clock, events);
+      });
+      after = rows[rows.length - 1]!.id;
+    }
+    if (out.yellow + out.red > 0) deps.poke?.();
+    return out;
+  }
+
+  /** A calendar change applies to running cases: recompute every open accepted case in the region. */
+  async function recomputeRegion(trx: Executor, regionPrefix: string): Promise<number> {
+    const today = chinaDateOf(clock.now().toISOString());
+    let after = '';
+    let n = 0;
+    for (;;) {
+      const rows = await st.openAcceptedInRegion(trx, regionPrefix, 500, after);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        await refreshClock(trx, row, today);
+        n++;
+      }
+      after = rows[rows.length - 1]!.id;
+    }
+    return n;
+  }
+
+  async function saveDraft(p: Principal, code: string, regionCode: string, data: Record<string, unknown>) {
+    await st.saveDraft(db, {
+      applicant_id: p.accountId,
+      implementation_code: code,
+      // a draft holds the same personal data as the form: sealed alike
+      data: deps.cipher ? deps.cipher.encrypt(JSON.stringify(data)) : JSON.stringify(data),
+      region_code: regionCode,
+      updated_at: clock.now().toISOString(),
+    });
+  }
+
+  async function loadDraft(p: Principal, code: string): Promise<Record<string, unknown> | undefined> {
+    const raw = await st.loadDraft(db, p.accountId, code);
+    if (raw === undefined) return undefined;
+    return JSON.parse(deps.cipher && raw.startsWith('v1.') ? deps.cipher.decrypt(raw) : raw) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  async function blob(caseNumber: string, sha256: string, p: Principal) {
+    const row = await st.caseByNumber(db, caseNumber);
+    if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    const mats = await st.materialsOf(db, row.id);
+    if (!mats.some((m) => m.blob_sha256 === sha256)) throw new DomainError('COMMON.NOT_FOUND');
+    return st.getBlob(db, sha256);
+  }
+
+  return {
+    submit,
+    submitBundle,
+    act,
+    view,
+    explain,
+    myCases,
+    bundleView,
+    departmentQueue,
+    acceptanceQueue,
+    hallQueue,
+    sweepClocks,
+    recomputeRegion,
+    saveDraft,
+    loadDraft,
+    prefill: (p: Principal) => ports.identity.prefill(p.accountId),
+    blob,
+    item,
+    colourCountsInRegion: (prefix: string) => st.colourCountsInRegion(db, prefix),
+  };
+}
+
+export type CasesService = ReturnType<typeof createCasesService>;

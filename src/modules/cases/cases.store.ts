@@ -1,0 +1,666 @@
+import { type Kysely, type Migration, sql } from 'kysely';
+import { type Executor, columnTypes } from '../../platform/db/index.js';
+import type { RecordedAction } from './cases.sla.js';
+import type { CaseAction } from './cases.workflow.js';
+
+/**
+ * The cases tables. `case_actions` is the record (append-only: the store has no update or delete
+ * for it); `cases.status` and the clock columns are a projection of it, rewritten in the same
+ * transaction as each action so the queues can be read with an index.
+ */
+export type CasesTables = {
+  cases: {
+    id: string;
+    case_number: string;
+    /** the routed body's 实施编码 (the case number's prefix) */
+    implementation_code: string;
+    /** the 实施编码 applied for, whose published version's rules apply */
+    item_code: string;
+    item_version: number;
+    item_name: string;
+    applicant_id: string;
+    applicant_kind: string;
+    /** the applicant's region */
+    region_code: string;
+    /** the deciding body */
+    department_id: string;
+    decide_region_code: string;
+    /** the receiving hall (null: applied online and not yet received by a hall) */
+    hall_id: string | null;
+    hall_region_code: string | null;
+    channel: string;
+    status: string;
+    /** 1 while the case is not in a terminal status (queues read only open cases) */
+    open: number;
+    promised_days: number;
+    statutory_days: number;
+    accepted_on: string | null;
+    promised_due: string | null;
+    statutory_due: string | null;
+    clock_state: string;
+    colour: string;
+    remaining_days: number | null;
+    bundle_id: string | null;
+    /** the application form, sealed with the personal-data cipher (AES-256-GCM) */
+    form_data: string;
+    action_count: number;
+    /**
+     * A cache of what the action list folds to (the workflow state and the actions the clock
+     * reads), rewritten with each action so an action reads one row; the action list stays the
+     * record, and `deriveState(actions)` must give the same (tested).
+     */
+    projection: string;
+    result: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  case_actions: {
+    case_id: string;
+    seq: number;
+    type: string;
+    actor_id: string;
+    region_code: string;
+    payload: string;
+    at: string;
+  };
+  case_materials: {
+    id: string;
+    case_id: string;
+    code: string;
+    name: string;
+    /** A issued by the agency, B checked against the original, C uploaded, D commitment */
+    trust_level: string;
+    licence_identifier: string | null;
+    blob_sha256: string | null;
+    media_type: string | null;
+    size: number | null;
+    region_code: string;
+    created_at: string;
+  };
+  case_blobs: {
+    sha256: string;
+    media_type: string;
+    size: number;
+    data: Uint8Array;
+    region_code: string;
+    created_at: string;
+  };
+  case_sequences: { prefix: string; last: number };
+  case_bundles: {
+    id: string;
+    bundle_number: string;
+    bundle_code: string;
+    bundle_name: string;
+    applicant_id: string;
+    region_code: string;
+    created_at: string;
+  };
+  case_warnings: { case_id: string; level: string; region_code: string; raised_at: string };
+  case_drafts: {
+    applicant_id: string;
+    implementation_code: string;
+    data: string;
+    region_code: string;
+    updated_at: string;
+  };
+};
+
+export const casesMigrations: Record<string, Migration> = {
+  'cases.0001_cases': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('cases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('case_number', 'text', (c) => c.notNull().unique())
+        .addColumn('implementation_code', 'text', (c) => c.notNull())
+        .addColumn('item_code', 'text', (c) => c.notNull())
+        .addColumn('item_version', 'integer', (c) => c.notNull())
+        .addColumn('item_name', 'text', (c) => c.notNull())
+        .addColumn('applicant_id', 'text', (c) => c.notNull())
+        .addColumn('applicant_kind', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('decide_region_code', 'text', (c) => c.notNull())
+        .addColumn('hall_id', 'text')
+        .addColumn('hall_region_code', 'text')
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('open', 'integer', (c) => c.notNull())
+        .addColumn('promised_days', 'integer', (c) => c.notNull())
+        .addColumn('statutory_days', 'integer', (c) => c.notNull())
+        .addColumn('accepted_on', 'text')
+        .addColumn('promised_due', 'text')
+        .addColumn('statutory_due', 'text')
+        .addColumn('clock_state', 'text', (c) => c.notNull())
+        .addColumn('colour', 'text', (c) => c.notNull())
+        .addColumn('remaining_days', 'integer')
+        .addColumn('bundle_id', 'text')
+        .addColumn('form_data', 'text', (c) => c.notNull())
+        .addColumn('action_count', 'integer', (c) => c.notNull())
+        .addColumn('projection', 'text', (c) => c.notNull())
+        .addColumn('result', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // the department's queue: open cases by due date (NULLs sort differently in the two
+      // dialects, so the queue reads dated and undated cases as two range scans of this index)
+      await db.schema
+        .createIndex('cases_department_queue')
+        .on('cases')
+        .columns(['department_id', 'open', 'promised_due', 'case_number'])
+        .execute();
+      await db.schema
+        .createIndex('cases_hall_queue')
+        .on('cases')
+        .columns(['hall_id', 'open', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('cases_applicant')
+        .on('cases')
+        .columns(['applicant_id', 'created_at'])
+        .execute();
+      await db.schema.createIndex('cases_bundle').on('cases').columns(['bundle_id']).execute();
+      await db.schema.createIndex('cases_open_due').on('cases').columns(['open', 'promised_due']).execute();
+
+      await db.schema
+        .createTable('case_actions')
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_actions_pk', ['case_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('case_materials')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('trust_level', 'text', (c) => c.notNull())
+        .addColumn('licence_identifier', 'text')
+        .addColumn('blob_sha256', 'text')
+        .addColumn('media_type', 'text')
+        .addColumn('size', 'integer')
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('case_materials_case').on('case_materials').columns(['case_id']).execute();
+
+      await db.schema
+        .createTable('case_blobs')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('data', t.blob, (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('case_sequences')
+        .addColumn('prefix', 'text', (c) => c.primaryKey())
+        .addColumn('last', t.bigint, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('case_bundles')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bundle_number', 'text', (c) => c.notNull().unique())
+        .addColumn('bundle_code', 'text', (c) => c.notNull())
+        .addColumn('bundle_name', 'text', (c) => c.notNull())
+        .addColumn('applicant_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('case_warnings')
+        .addColumn('case_id', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('raised_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_warnings_pk', ['case_id', 'level'])
+        .execute();
+
+      await db.schema
+        .createTable('case_drafts')
+        .addColumn('applicant_id', 'text', (c) => c.notNull())
+        .addColumn('implementation_code', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_drafts_pk', ['applicant_id', 'implementation_code'])
+        .execute();
+    },
+  },
+};
+
+export type CaseRow = CasesTables['cases'];
+export type ActionRow = CasesTables['case_actions'];
+const cdb = (db: Executor) => db.withTables<CasesTables>();
+
+/**
+ * The next number of a case-number prefix (实施编码 + yyyyMMdd), taken inside the caller's
+ * transaction. The upsert locks the prefix's row until commit on PostgreSQL (and SQLite has one
+ * writer), so two nodes can never draw the same number; a rolled-back transaction gives its
+ * number back.
+ */
+export async function nextSequence(trx: Executor, prefix: string): Promise<number> {
+  const r = await cdb(trx)
+    .insertInto('case_sequences')
+    .values({ prefix, last: 1 })
+    .onConflict((oc) => oc.column('prefix').doUpdateSet({ last: sql`case_sequences.last + 1` }))
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  return Number(r.last);
+}
+
+export async function insertCase(trx: Executor, row: CaseRow): Promise<void> {
+  await cdb(trx).insertInto('cases').values(row).execute();
+}
+
+export async function insertAction(trx: Executor, row: ActionRow): Promise<void> {
+  await cdb(trx).insertInto('case_actions').values(row).execute();
+}
+
+export type CaseProjection = Pick<
+  CaseRow,
+  | 'status'
+  | 'open'
+  | 'accepted_on'
+  | 'promised_due'
+  | 'statutory_due'
+  | 'clock_state'
+  | 'colour'
+  | 'remaining_days'
+  | 'action_count'
+  | 'projection'
+  | 'updated_at'
+> &
+  Partial<Pick<CaseRow, 'result' | 'hall_id' | 'hall_region_code'>>;
+
+/**
+ * Rewrites the projection, guarded by the action count the caller read: a concurrent action on
+ * the same case makes this update touch no row, and the caller's transaction is rolled back.
+ */
+export async function updateProjection(
+  trx: Executor,
+  id: string,
+  expectedCount: number,
+  p: CaseProjection,
+): Promise<boolean> {
+  const r = await cdb(trx)
+    .updateTable('cases')
+    .set(p)
+    .where('id', '=', id)
+    .where('action_count', '=', expectedCount)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function caseByNumber(db: Executor, caseNumber: string): Promise<CaseRow | undefined> {
+  return cdb(db).selectFrom('cases').selectAll().where('case_number', '=', caseNumber).executeTakeFirst();
+}
+
+export async function actionsOf(db: Executor, caseId: string): Promise<ActionRow[]> {
+  return cdb(db)
+    .selectFrom('case_actions')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('seq')
+    .execute();
+}
+
+export const toRecorded = (rows: readonly ActionRow[]): RecordedAction[] =>
+  rows.map((r) => ({
+    action: { ...(JSON.parse(r.payload) as object), type: r.type } as CaseAction,
+    at: r.at,
+  }));
+
+export interface QueueFilter {
+  departmentId?: string | undefined;
+  hallId?: string | undefined;
+  status?: string | undefined;
+  colour?: string | undefined;
+  /** region-code prefix the reader may see */
+  regionPrefix?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+export type QueueRow = Pick<
+  CaseRow,
+  | 'case_number'
+  | 'item_name'
+  | 'status'
+  | 'promised_due'
+  | 'colour'
+  | 'remaining_days'
+  | 'created_at'
+  | 'clock_state'
+  | 'channel'
+>;
+
+const QUEUE_COLUMNS = [
+  'case_number',
+  'item_name',
+  'status',
+  'promised_due',
+  'colour',
+  'remaining_days',
+  'created_at',
+  'clock_state',
+  'channel',
+] as const;
+
+/**
+ * A department's queue: open cases, the earliest due first; cases not yet accepted (no due date)
+ * come after, oldest first. Two index range scans rather than one sort with NULL handling that
+ * differs between the dialects.
+ */
+export async function departmentQueue(
+  db: Executor,
+  f: QueueFilter & { departmentId: string },
+): Promise<QueueRow[]> {
+  let q = cdb(db)
+    .selectFrom('cases')
+    .select(QUEUE_COLUMNS)
+    .where('department_id', '=', f.departmentId)
+    .where('open', '=', 1)
+    .where('promised_due', 'is not', null);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.colour) q = q.where('colour', '=', f.colour);
+  const due = await q
+    .orderBy('promised_due')
+    .orderBy('case_number')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+  if (due.length === f.limit || f.colour) return due;
+  // fill the page with cases not yet accepted (no due date), oldest first
+  let skip = 0;
+  if (due.length === 0 && f.offset > 0) {
+    let c = cdb(db)
+      .selectFrom('cases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('department_id', '=', f.departmentId)
+      .where('open', '=', 1)
+      .where('promised_due', 'is not', null);
+    if (f.status) c = c.where('status', '=', f.status);
+    const dueCount = Number((await c.executeTakeFirst())?.n ?? 0);
+    skip = Math.max(0, f.offset - dueCount);
+  }
+  let q2 = cdb(db)
+    .selectFrom('cases')
+    .select(QUEUE_COLUMNS)
+    .where('department_id', '=', f.departmentId)
+    .where('open', '=', 1)
+    .where('promised_due', 'is', null);
+  if (f.status) q2 = q2.where('status', '=', f.status);
+  const rest = await q2
+    .orderBy('created_at')
+    .orderBy('case_number')
+    .limit(f.limit - due.length)
+    .offset(skip)
+    .execute();
+  return [...due, ...rest];
+}
+
+/** A hall's acceptance queue: cases received or routed there and not yet decided, oldest first. */
+export async function hallQueue(db: Executor, f: QueueFilter & { hallId: string }): Promise<QueueRow[]> {
+  let q = cdb(db)
+    .selectFrom('cases')
+    .select(QUEUE_COLUMNS)
+    .where('hall_id', '=', f.hallId)
+    .where('open', '=', 1);
+  if (f.status) q = q.where('status', '=', f.status);
+  return q.orderBy('created_at').orderBy('case_number').limit(f.limit).offset(f.offset).execute();
+}
+
+/** Statuses a window acts on (before acceptance). */
+export const ACCEPTANCE_STATUSES = ['submitted', 'preReviewed', 'awaitingSupplement'] as const;
+
+/**
+ * A window's acceptance queue within a region prefix: cases received at a hall there, or applied
+ * for online to a body there, not yet accepted; oldest first.
+ */
+export async function acceptanceQueue(
+  db: Executor,
+  regionPrefix: string,
+  limit: number,
+  offset: number,
+): Promise<QueueRow[]> {
+  return cdb(db)
+    .selectFrom('cases')
+    .select(QUEUE_COLUMNS)
+    .where('open', '=', 1)
+    .where('status', 'in', [...ACCEPTANCE_STATUSES])
+    .where((eb) =>
+      eb.or([
+        eb('hall_region_code', 'like', `${regionPrefix}%`),
+        eb.and([eb('hall_id', 'is', null), eb('decide_region_code', 'like', `${regionPrefix}%`)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .orderBy('case_number')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** Open cases of a department by clock colour. */
+export async function colourCounts(db: Executor, departmentId: string): Promise<Record<string, number>> {
+  const rows = await cdb(db)
+    .selectFrom('cases')
+    .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
+    .where('department_id', '=', departmentId)
+    .where('open', '=', 1)
+    .groupBy('colour')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)]));
+}
+
+/** Open cases within a region prefix by colour (supervisors). */
+export async function colourCountsInRegion(
+  db: Executor,
+  regionPrefix: string,
+): Promise<Record<string, number>> {
+  const rows = await cdb(db)
+    .selectFrom('cases')
+    .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
+    .where('open', '=', 1)
+    .where('decide_region_code', 'like', `${regionPrefix}%`)
+    .groupBy('colour')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)]));
+}
+
+export type ApplicantCaseRow = Pick<
+  CaseRow,
+  | 'case_number'
+  | 'item_name'
+  | 'status'
+  | 'promised_due'
+  | 'colour'
+  | 'created_at'
+  | 'bundle_id'
+  | 'clock_state'
+>;
+
+/** An applicant's cases, newest first. */
+export async function applicantCases(
+  db: Executor,
+  applicantId: string,
+  limit: number,
+  offset: number,
+): Promise<ApplicantCaseRow[]> {
+  return cdb(db)
+    .selectFrom('cases')
+    .select([
+      'case_number',
+      'item_name',
+      'status',
+      'promised_due',
+      'colour',
+      'created_at',
+      'bundle_id',
+      'clock_state',
+    ])
+    .where('applicant_id', '=', applicantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('case_number', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** Open, accepted cases whose promised due date is on or before a date (the warning sweep). */
+export async function openCasesDueBy(
+  db: Executor,
+  lastDate: string,
+  limit: number,
+  afterId = '',
+): Promise<CaseRow[]> {
+  return cdb(db)
+    .selectFrom('cases')
+    .selectAll()
+    .where('open', '=', 1)
+    .where('promised_due', 'is not', null)
+    .where('promised_due', '<=', lastDate)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Open, accepted cases decided in a region prefix (calendar changes). */
+export async function openAcceptedInRegion(
+  db: Executor,
+  regionPrefix: string,
+  limit: number,
+  afterId = '',
+): Promise<CaseRow[]> {
+  return cdb(db)
+    .selectFrom('cases')
+    .selectAll()
+    .where('open', '=', 1)
+    .where('accepted_on', 'is not', null)
+    .where('decide_region_code', 'like', `${regionPrefix}%`)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Records a warning once; false when it was already raised. */
+export async function recordWarning(
+  trx: Executor,
+  caseId: string,
+  level: string,
+  regionCode: string,
+  at: string,
+): Promise<boolean> {
+  const r = await cdb(trx)
+    .insertInto('case_warnings')
+    .values({ case_id: caseId, level, region_code: regionCode, raised_at: at })
+    .onConflict((oc) => oc.columns(['case_id', 'level']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function updateClockColumns(
+  trx: Executor,
+  id: string,
+  p: Pick<CaseRow, 'promised_due' | 'statutory_due' | 'clock_state' | 'colour' | 'remaining_days'>,
+): Promise<void> {
+  await cdb(trx).updateTable('cases').set(p).where('id', '=', id).execute();
+}
+
+// ── materials and blobs ────────────────────────────────────────────────────────────────────────
+
+export async function putBlob(trx: Executor, b: CasesTables['case_blobs']): Promise<void> {
+  await cdb(trx)
+    .insertInto('case_blobs')
+    .values(b)
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
+}
+
+export async function getBlob(db: Executor, sha256: string): Promise<CasesTables['case_blobs'] | undefined> {
+  return cdb(db).selectFrom('case_blobs').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+}
+
+export async function insertMaterials(trx: Executor, rows: CasesTables['case_materials'][]): Promise<void> {
+  if (rows.length) await cdb(trx).insertInto('case_materials').values(rows).execute();
+}
+
+export async function materialsOf(db: Executor, caseId: string): Promise<CasesTables['case_materials'][]> {
+  return cdb(db)
+    .selectFrom('case_materials')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .execute();
+}
+
+// ── bundles and drafts ─────────────────────────────────────────────────────────────────────────
+
+export async function insertBundle(trx: Executor, row: CasesTables['case_bundles']): Promise<void> {
+  await cdb(trx).insertInto('case_bundles').values(row).execute();
+}
+
+export async function bundleByNumber(
+  db: Executor,
+  n: string,
+): Promise<CasesTables['case_bundles'] | undefined> {
+  return cdb(db).selectFrom('case_bundles').selectAll().where('bundle_number', '=', n).executeTakeFirst();
+}
+
+export async function casesOfBundle(db: Executor, bundleId: string): Promise<CaseRow[]> {
+  return cdb(db)
+    .selectFrom('cases')
+    .selectAll()
+    .where('bundle_id', '=', bundleId)
+    .orderBy('case_number')
+    .execute();
+}
+
+export async function saveDraft(db: Executor, row: CasesTables['case_drafts']): Promise<void> {
+  await cdb(db)
+    .insertInto('case_drafts')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['applicant_id', 'implementation_code'])
+        .doUpdateSet({ data: row.data, updated_at: row.updated_at }),
+    )
+    .execute();
+}
+
+/** The stored draft text (sealed by the service), or undefined. */
+export async function loadDraft(
+  db: Executor,
+  applicantId: string,
+  code: string,
+): Promise<string | undefined> {
+  const r = await cdb(db)
+    .selectFrom('case_drafts')
+    .select('data')
+    .where('applicant_id', '=', applicantId)
+    .where('implementation_code', '=', code)
+    .executeTakeFirst();
+  return r?.data;
+}
+
+export async function deleteDraft(trx: Executor, applicantId: string, code: string): Promise<void> {
+  await cdb(trx)
+    .deleteFrom('case_drafts')
+    .where('applicant_id', '=', applicantId)
+    .where('implementation_code', '=', code)
+    .execute();
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { SPECIAL_PROCEDURES } from './cases.workflow.js';
+
+const reasonText = z.string().trim().min(2).max(1000);
+const itemList = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
+
+/** An action as posted to `POST /api/v1/cases/{caseNumber}/actions`: `{"action": …, …}`. */
+export const ActionInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('preReview'), note: z.string().max(1000).optional() }),
+  z.object({ action: z.literal('accept') }),
+  z.object({ action: z.literal('acceptWithDeficiency'), missing: itemList }),
+  z.object({ action: z.literal('acceptWithCommitment'), commitments: itemList }),
+  z.object({
+    action: z.literal('requestSupplement'),
+    missing: itemList,
+    note: z.string().max(1000).optional(),
+  }),
+  z.object({ action: z.literal('supplement'), note: z.string().max(1000).optional() }),
+  z.object({ action: z.literal('refuse'), reason: reasonText, legalBasis: reasonText }),
+  z.object({ action: z.literal('startStep'), step: z.string().trim().min(1).max(50) }),
+  z.object({ action: z.literal('completeStep'), opinion: z.string().max(2000).optional() }),
+  z.object({ action: z.literal('approve'), opinion: z.string().max(2000).optional() }),
+  z.object({ action: z.literal('reject'), reason: reasonText, legalBasis: reasonText }),
+  z.object({
+    action: z.literal('suspend'),
+    procedure: z.enum(SPECIAL_PROCEDURES),
+    note: z.string().max(1000).optional(),
+  }),
+  z.object({ action: z.literal('resume') }),
+  z.object({
+    action: z.literal('extend'),
+    days: z.number().int().min(1).max(60),
+    approvedBy: z.string().trim().min(1).max(100),
+    reason: z.string().max(1000).optional(),
+  }),
+  z.object({
+    action: z.literal('issueResult'),
+    delivery: z.enum(['online', 'post', 'window']).optional(),
+  }),
+  z.object({ action: z.literal('complete') }),
+  z.object({ action: z.literal('withdraw'), reason: z.string().max(1000).optional() }),
+]);
+export type ActionInput = z.infer<typeof ActionInput>;
+
+/** A material sent with an application: base64 content (JSON API) and its declared type. */
+export const MaterialUpload = z.object({
+  code: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  /** a display name; never used to judge the type */
+  filename: z.string().trim().min(1).max(200),
+  mediaType: z.string().max(100).optional(),
+  contentBase64: z.string().max(14_000_000),
+});
+export type MaterialUpload = z.infer<typeof MaterialUpload>;
+
+const regionCode = z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/);
+
+export const SubmitInput = z.object({
+  implementationCode: z.string().min(10).max(40),
+  /** the applicant's region (6, 9 or 12 digits); routing picks the deciding body from it */
+  regionCode,
+  form: z.record(z.string(), z.unknown()),
+  materials: z.array(MaterialUpload).max(30).default([]),
+  /** e-licences the applicant lets the case use instead of uploads (免提交): material code → identifier */
+  licenceMaterials: z.record(z.string(), z.string().max(100)).optional(),
+  /** walk-in: the hall receiving the application (clerks) */
+  hallId: z.string().max(64).optional(),
+  /** walk-in: the account the clerk applies for */
+  applicantId: z.string().max(64).optional(),
+});
+export type SubmitInput = z.input<typeof SubmitInput>;
+
+export const BundleSubmitInput = z.object({
+  bundleCode: z.string().regex(/^[A-Z0-9-]{2,40}$/),
+  regionCode,
+  /** one combined form: each member validates the fields its own schema knows */
+  form: z.record(z.string(), z.unknown()),
+  materials: z.array(MaterialUpload).max(30).default([]),
+});
+export type BundleSubmitInput = z.input<typeof BundleSubmitInput>;
+
+export const ClockView = z.object({
+  state: z.enum(['notStarted', 'running', 'paused', 'stopped']),
+  due: z.string().nullable(),
+  statutoryDue: z.string().nullable(),
+  remainingWorkingDays: z.number().nullable(),
+  colour: z.enum(['none', 'green', 'yellow', 'red']),
+  startDate: z.string().nullable(),
+  pausedWorkingDays: z.number(),
+  extensionDays: z.number(),
+  onTime: z.boolean().nullable(),
+});
+export type ClockView = z.infer<typeof ClockView>;
+
+export const CaseActionView = z.object({
+  seq: z.number(),
+  action: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const CaseView = z.object({
+  caseNumber: z.string(),
+  implementationCode: z.string(),
+  itemName: z.string(),
+  status: z.string(),
+  channel: z.string(),
+  regionCode: z.string(),
+  departmentId: z.string(),
+  hallId: z.string().nullable(),
+  bundleNumber: z.string().nullable(),
+  createdAt: z.string(),
+  clock: ClockView,
+  actions: z.array(CaseActionView),
+  allowedActions: z.array(z.string()),
+  materials: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      trustLevel: z.string(),
+      licenceIdentifier: z.string().nullable(),
+      sha256: z.string().nullable(),
+      mediaType: z.string().nullable(),
+      size: z.number().nullable(),
+    }),
+  ),
+  result: z.record(z.string(), z.unknown()).nullable(),
+});
+export type CaseView = z.infer<typeof CaseView>;
+
+export const SubmitResponse = z.object({
+  caseNumber: z.string(),
+  status: z.string(),
+  departmentId: z.string(),
+  clock: ClockView,
+});
+
+export const BundleResponse = z.object({
+  bundleNumber: z.string(),
+  cases: z.array(z.object({ caseNumber: z.string(), implementationCode: z.string(), status: z.string() })),
+});
+
+export const QueueQuery = z.object({
+  department: z.string().max(64).optional(),
+  hall: z.string().max(64).optional(),
+  status: z.string().max(40).optional(),
+  colour: z.enum(['green', 'yellow', 'red', 'none']).optional(),
+  page: z.coerce.number().int().min(1).max(10000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type QueueQuery = z.infer<typeof QueueQuery>;

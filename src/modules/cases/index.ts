@@ -1,0 +1,138 @@
+import type { Principal } from '../../platform/http/index.js';
+import { createPersonalDataCipher } from '../../platform/privacy/index.js';
+import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
+import './cases.errors.js';
+import { casesMessages } from './cases.messages.js';
+import { calendarPort, catalogPort, identityPort, licencesPort, regionsPort } from './cases.adapters.js';
+import { generateCases } from './cases.generate.js';
+import { notificationsConsumer } from './cases.notify.js';
+import type { CasesPorts, NotifierPort } from './cases.ports.js';
+import { casesRoutes } from './cases.routes.js';
+import { type CasesOptions, createCasesService } from './cases.service.js';
+import { casesMigrations } from './cases.store.js';
+
+export { CasesErrors } from './cases.errors.js';
+export { calendarPort, catalogPort, identityPort, licencesPort, regionsPort } from './cases.adapters.js';
+export { formSchemaOf } from './cases.forms.js';
+export type {
+  ApplicableItem,
+  ApplicationMaterial,
+  BundleDefinition,
+  CalendarPort,
+  CasesPorts,
+  CatalogPort,
+  FormFieldHint,
+  IdentityPort,
+  LicencesPort,
+  NotifierPort,
+  RegionsPort,
+} from './cases.ports.js';
+export type { CasesService } from './cases.service.js';
+export { STATUSES, type CaseStatus, type CaseAction } from './cases.workflow.js';
+
+export interface CasesModuleOptions extends CasesOptions {
+  /** how often the clock sweep raises yellow / red warnings (default 10 minutes; 0 = never) */
+  readonly sweepIntervalMs?: number;
+}
+
+/**
+ * Cases: applications, acceptance and decisions, working-day clocks and 一件事 bundles. The
+ * neighbours come in as ports (cases.ports.ts); app.ts adapts the catalogue, regions, identity,
+ * calendar and licences modules to them.
+ */
+export interface CasesNeighbours {
+  readonly catalog: Parameters<typeof catalogPort>[0];
+  readonly regions: Parameters<typeof regionsPort>[0];
+  readonly identity: Parameters<typeof identityPort>[0];
+  readonly calendar: Parameters<typeof calendarPort>[0];
+  /** identity's SMS / e-mail notifier (the dev mailbox outside production) */
+  readonly notifier?: NotifierPort;
+  /** e-licences: 免提交 materials and the licence an approval issues */
+  readonly licences?: Parameters<typeof licencesPort>[0];
+}
+
+export function createCasesModule(
+  deps: PlatformDeps,
+  neighbours: CasesNeighbours | { ports: CasesPorts },
+  opts: CasesModuleOptions = {},
+) {
+  const ports: CasesPorts =
+    'ports' in neighbours
+      ? neighbours.ports
+      : {
+          catalog: catalogPort(neighbours.catalog),
+          regions: regionsPort(neighbours.regions),
+          identity: identityPort(neighbours.identity),
+          calendar: calendarPort(neighbours.calendar),
+          ...(neighbours.notifier ? { notifier: neighbours.notifier } : {}),
+          ...(neighbours.licences
+            ? {
+                licences: licencesPort(
+                  neighbours.licences,
+                  neighbours.identity,
+                  neighbours.regions,
+                  deps.log,
+                ),
+              }
+            : {}),
+        };
+  const cipher = createPersonalDataCipher(deps.config.secretKey);
+  const service = createCasesService({
+    store: deps.store,
+    clock: deps.clock,
+    ports,
+    poke: () => deps.events.poke(),
+    cipher,
+    options: opts,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const departmentOf = (p: Principal): string | undefined =>
+    p.grants.find((g) => g.departmentId)?.departmentId ?? undefined;
+
+  const definition: ModuleDefinition = {
+    name: 'cases',
+    migrations: casesMigrations,
+    messages: casesMessages,
+    consumers: [
+      ...(ports.notifier
+        ? [notificationsConsumer({ identity: ports.identity, notifier: ports.notifier })]
+        : []),
+      {
+        // a calendar change applies to running cases: their deadlines and colours are recomputed
+        name: 'cases.calendar-changes',
+        batchSize: 100,
+        async handle(trx, events) {
+          for (const e of events) {
+            if (e.type !== 'calendar.changed') continue;
+            const region = typeof e.payload.regionCode === 'string' ? e.payload.regionCode : '';
+            const n = await service.recomputeRegion(trx, region);
+            deps.log.info({ region, cases: n }, 'case clocks recomputed after a calendar change');
+          }
+        },
+      },
+    ],
+    routes: (app) => casesRoutes(app, service, { departmentOf }),
+    async seedScale(o) {
+      if (!o.cases) return;
+      const made = await generateCases(deps.store, ports, o.cases, deps.clock.now(), o.progress, cipher);
+      deps.log.info({ cases: made }, 'generated historical cases');
+    },
+    async warmUp() {
+      const every = opts.sweepIntervalMs ?? 10 * 60_000;
+      if (every > 0) {
+        const run = () => {
+          service.sweepClocks().catch((err: unknown) => deps.log.error({ err }, 'clock sweep failed'));
+        };
+        timer = setInterval(run, every);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+    },
+  };
+
+  return { definition, api: service };
+}
+
+export type CasesApi = ReturnType<typeof createCasesModule>['api'];
