@@ -49,7 +49,7 @@ module.exports = {
     {
       name: 'services-not-http-or-views',
       severity: 'error',
-      comment: 'Services never import Fastify or views (ARCHITECTURE, a module\'s shape).',
+      comment: "Services never import Fastify or views (ARCHITECTURE, a module's shape).",
       from: { path: '\\.service\\.ts$' },
       to: { path: ['node_modules/fastify/', '^src/platform/views/', '\\.pages\\.tsx$', '\\.routes\\.ts$'] },
     },
@@ -71,7 +71,11 @@ module.exports = {
     exclude: { path: '\\.test\\.tsx?$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.tsx', '.js'],
+    },
     reporterOptions: { dot: { collapsePattern: 'node_modules/(@[^/]+/[^/]+|[^/]+)' } },
   },
 };

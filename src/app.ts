@@ -49,7 +49,19 @@ import {
   type WorkingCalendar,
 } from './platform/calendar/index.js';
 import { createStatsModule } from './modules/stats/index.js';
+import { createDisclosureModule } from './modules/disclosure/index.js';
+import {
+  catalogSource,
+  catalogThemeLabels,
+  createSearchModule,
+  disclosureSource,
+} from './modules/search/index.js';
+import { createRegionsModule } from './modules/regions/index.js';
+import { type CatalogApi, createCatalogModule } from './modules/catalog/index.js';
 import { createLedgerModule } from './modules/ledger/index.js';
+import { type IdentityApi, createIdentityModule } from './modules/identity/index.js';
+import { type CasesApi, createCasesModule } from './modules/cases/index.js';
+import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -71,6 +83,16 @@ export interface TongbanApp {
   readonly modules: readonly ModuleDefinition[];
   /** whether this start seeded the demo city */
   readonly seeded: boolean;
+  /** every registered route with its declared permission (the route × role test walks them) */
+  readonly routes: ReadonlyArray<{ method: string; url: string; permission: unknown }>;
+  /** accounts and tokens, for the CLI (`tongban token`, `tongban oidc client add`) */
+  readonly identity: IdentityApi;
+  /** e-licences, for the CLI (`tongban import licences`) and tests */
+  readonly licences: LicencesApi;
+  /** the service catalogue, for the CLI (`tongban import items`, `tongban export items`) */
+  readonly catalog: CatalogApi;
+  /** cases, for the CLI and tests (the clock sweep) */
+  readonly cases: CasesApi;
   close(): Promise<void>;
 }
 
@@ -124,9 +146,35 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const calendar = createCalendar({ store, clock, log });
 
   // ── modules, in dependency order (leaves first) ──────────────────────────────────────────
+  const regions = createRegionsModule(deps);
+  const catalog = createCatalogModule(deps, { regions: regions.api });
   const ledger = createLedgerModule(deps);
+  const identity = createIdentityModule(deps, { regions: regions.api });
+  const licences = createLicencesModule(deps, { identity: identity.api });
+  const cases = createCasesModule(deps, {
+    catalog: catalog.api,
+    identity: identity.api,
+    regions: regions.api,
+    calendar,
+    licences: licences.api,
+  });
   const stats = createStatsModule(deps);
-  const modules: ModuleDefinition[] = [ledger.definition, stats.definition];
+  const disclosure = createDisclosureModule(deps);
+  const search = createSearchModule(deps, {
+    sources: [catalogSource(catalog.api), disclosureSource(disclosure.api)],
+    themeLabels: catalogThemeLabels(),
+  });
+  const modules: ModuleDefinition[] = [
+    regions.definition,
+    catalog.definition,
+    identity.definition,
+    cases.definition,
+    ledger.definition,
+    licences.definition,
+    stats.definition,
+    disclosure.definition,
+    search.definition,
+  ];
 
   const migrations = { ...metaMigrations, ...eventsMigrations, ...calendarMigrations };
   for (const m of modules) {
@@ -201,7 +249,10 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
 
   // Every route declares who may call it (config.permission), checked before its handler.
   const undeclared: string[] = [];
+  const routeList: Array<{ method: string; url: string; permission: unknown }> = [];
   app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      routeList.push({ method: String(method), url: route.url, permission: route.config?.permission });
     const internal = route.url.startsWith('/docs') || route.url === '/api/openapi.json';
     if (internal) {
       route.config = { ...(route.config ?? {}), permission: 'public' };
@@ -236,6 +287,9 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
     if (authenticate) req.principal = await authenticate(req, reply);
   });
+  // The declared permission is checked before the body is validated too, so a caller without it
+  // gets 401/403 and learns nothing of the route's schema (checked again in preHandler below).
+  app.addHook('preValidation', enforceRoutePermission);
   // CSRF: every state-changing request that rides on a cookie session must carry the token.
   // Bearer-token calls carry no ambient credentials and need none.
   app.addHook('preHandler', async (req, reply) => {
@@ -331,6 +385,11 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     calendar,
     modules,
     seeded,
+    routes: routeList,
+    identity: identity.api,
+    licences: licences.api,
+    catalog: catalog.api,
+    cases: cases.api,
     async close() {
       await events.stop();
       await app.close();

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     sqliteFile: join(config.dataDir, 'tongban.sqlite'),
     sqliteSynchronous: config.sqliteSynchronous,
+    onIdleConnectionError: (err) => log.warn({ err }, 'an idle database connection was closed by the server'),
   });
   const t = await buildApp({ config, store, logger: log });
   await t.app.listen({ host: config.host, port: config.port });

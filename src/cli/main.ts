@@ -76,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
       const t = await buildApp({
         config,
         store,
-        logger: createLogger(process.env.TONGBAN_LOG_LEVEL ?? 'warn'),
+        // logs go to stderr: stdout carries only a command's output (`tongban export items > file`)
+        logger: createLogger(process.env.TONGBAN_LOG_LEVEL ?? 'warn', process.stderr),
         demo: opts.demo ?? 'off',
         startConsumers: false,
       });

@@ -23,11 +23,22 @@ export const REDACT_PATHS = [
   '*.secretKey',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const opts: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[masked]' },
     base: { app: 'tongban' },
+    // Query strings can carry personal data (a search for an ID number): log the path only.
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(opts, destination) : pino(opts);
 }

@@ -26,7 +26,16 @@ export async function openTestStore(): Promise<Store> {
       await store.close();
       const a = new pg.Client({ connectionString: base });
       await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
+      // connections still closing: give them a moment before forcing them out
+      for (let i = 0; ; i++) {
+        try {
+          await a.query(i < 20 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`);
+          break;
+        } catch (e) {
+          if (i >= 20) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
       await a.end();
     },
   };

@@ -135,6 +135,18 @@ describe(`store and outbox on ${testDialect()}`, () => {
     assert.equal(Number(effects?.n), 4);
   });
 
+  test('thousands of events in one call are all written', async () => {
+    const before = (await readEvents(store.db, { tx: '0', seq: 0 }, 100_000)).length;
+    const many = Array.from({ length: 5000 }, (_, i) => ({
+      type: 'test.bulk',
+      aggregateType: 'note',
+      aggregateId: `b${i}`,
+    }));
+    await inTransaction(store.db, (trx) => appendEvents(trx, clock, many));
+    const after = (await readEvents(store.db, { tx: '0', seq: 0 }, 100_000)).length;
+    assert.equal(after - before, 5000);
+  });
+
   test('concurrent writers never let a consumer skip an event', async () => {
     // many transactions in flight at once; the consumer polls between them
     const bus = new EventBus(store, clock);

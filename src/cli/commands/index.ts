@@ -1,6 +1,29 @@
 import type { CliCommand } from '../cli.types.js';
+import { calendarImportCommand, calendarYearsCommand } from './calendar.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
+import {
+  oidcClientAddCommand,
+  oidcFederationAddCommand,
+  oidcKeysRotateCommand,
+  tokenCommand,
+} from './identity.js';
+import { importLicencesCommand } from './licences.js';
+import { logCommands } from './log.js';
+import { exportItemsCommand, importItemsCommand } from './catalog.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
-export const commands: readonly CliCommand[] = [migrateCommand, seedCommand];
+export const commands: readonly CliCommand[] = [
+  calendarYearsCommand,
+  calendarImportCommand,
+  migrateCommand,
+  seedCommand,
+  tokenCommand,
+  oidcClientAddCommand,
+  oidcKeysRotateCommand,
+  oidcFederationAddCommand,
+  importLicencesCommand,
+  importItemsCommand,
+  exportItemsCommand,
+  ...logCommands,
+];

@@ -47,6 +47,8 @@ export interface OpenStoreOptions {
   sqliteFile?: string;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
+  /** PostgreSQL: an idle connection was closed by the server (logged; the pool reconnects) */
+  onIdleConnectionError?: (err: Error) => void;
 }
 
 let pgTypesSet = false;
@@ -64,6 +66,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     setPgTypes();
     const url = new URL(opts.databaseUrl);
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle pooled connection that the server closes (a restart, a failover, an administrator)
+    // emits 'error' on the pool; unhandled, that would kill the process. The pool replaces it.
+    pool.on('error', (err) => opts.onIdleConnectionError?.(err));
     const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return {
@@ -82,13 +87,40 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<NoTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<NoTables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
     description: file === ':memory:' ? 'SQLite (in memory)' : `SQLite ${file}`,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query it runs; on a hot path (a case action runs four statements) the
+ * preparing costs about as much as the running. Compiled statements are therefore kept by their
+ * SQL text (the parameters are bound per call), a few hundred at most; a statement that is busy
+ * (an open iterator) is never handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) return hit;
+    const stmt = sqlite.prepare(source);
+    if (!hit) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 export function dialectOf(db: { getExecutor(): { readonly adapter: unknown } }): Dialect {

@@ -116,7 +116,13 @@ export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent
     payload: JSON.stringify(e.payload ?? {}),
     created_at: now,
   }));
-  await edb(trx).insertInto('events').values(rows).execute();
+  // SQLite allows 32,766 bound variables per statement: insert in chunks of 1,000 rows (8 each)
+  for (let i = 0; i < rows.length; i += 1000) {
+    await edb(trx)
+      .insertInto('events')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  }
   return rows.map((r) => r.id);
 }
 
@@ -329,8 +335,9 @@ export class EventBus {
   }
 
   /** Runs every consumer until none has anything left (tests, CLI, shutdown). */
-  async drain(): Promise<void> {
-    for (let round = 0; round < 10_000; round++) {
+  async drain(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    for (;;) {
       if (this.running) {
         await new Promise<void>((r) => this.idleWaiters.push(r));
         continue;
@@ -342,8 +349,28 @@ export class EventBus {
       } finally {
         this.running = false;
       }
-      if (handled === 0) return;
+      if (handled > 0) continue;
+      // Nothing readable. On PostgreSQL committed events can still be held back while an older
+      // transaction (of any database in the cluster) runs: wait for them rather than return early.
+      if (!(await this.anyBehind())) return;
+      if (Date.now() > deadline) throw new Error('event consumers did not catch up in time');
+      await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /** true when some committed event lies beyond a consumer's position. */
+  private async anyBehind(): Promise<boolean> {
+    if (this.store.dialect !== 'postgres' || this.consumers.length === 0) return false;
+    const r = await sql<{ behind: boolean }>`
+      select exists (
+        select 1 from events e
+        where exists (
+          select 1 from event_consumers c
+          where c.name in (${sql.join(this.consumers.map((c) => c.name))})
+            and (e.tx, e.seq) > (c.position_tx::xid8, c.position_seq)
+        )
+      ) as behind`.execute(this.store.db);
+    return r.rows[0]?.behind === true;
   }
 
   async status(): Promise<ConsumerStatus[]> {

@@ -58,13 +58,22 @@ export function LinkButton({
 export function ErrorSummary({
   ctx,
   issues,
+  focus = true,
 }: {
   ctx: ViewContext;
   issues: ReadonlyArray<FieldIssue & { message: string }>;
+  /** move focus here when the page loads (off for examples on /design) */
+  focus?: boolean;
 }) {
   if (issues.length === 0) return null;
   return (
-    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+    <div
+      class="error-summary"
+      role="alert"
+      aria-labelledby="error-summary-title"
+      tabIndex={-1}
+      data-focus={focus ? '' : undefined}
+    >
       <h2 id="error-summary-title">{ctx.t('error.summaryTitle')}</h2>
       <ul>
         {issues.map((i) => (
