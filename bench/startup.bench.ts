@@ -8,8 +8,8 @@ import { fmt, median } from './lib.js';
  * Start-up to first answer (`GET /healthz` 200), measured from process spawn:
  *  - empty data dir (migrate + seed the demo city), goal < 5 s
  *  - seeded data dir (a restart), goal < 1.5 s
- * Baseline in the same run: a bare Fastify app through the same tsx loader (the floor any
- * TypeScript service on this machine pays).
+ * Both through `node scripts/start.mjs` (what `npm start` runs: compiled JavaScript in dist/,
+ * rebuilt only when a source changed). Baseline in the same run: a bare Fastify app on plain node.
  */
 const RUNS = Number(process.env.RUNS ?? 5);
 const root = join(import.meta.dirname, '..');
@@ -42,6 +42,7 @@ async function timeStart(args: string[], env: Record<string, string>, port: numb
   }
 }
 
+// Same loader as `npm start` (plain node on compiled JavaScript): bare Fastify, the floor.
 const bare = `
 import Fastify from 'fastify';
 const app = Fastify();
@@ -61,8 +62,8 @@ async function main() {
     const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
     try {
       const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: '' };
-      results.empty!.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
-      results.seeded!.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+      results.empty!.push(await timeStart(['scripts/start.mjs'], env, port++));
+      results.seeded!.push(await timeStart(['scripts/start.mjs'], env, port++));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -81,8 +82,8 @@ async function main() {
       u.pathname = `/${name}`;
       const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
       const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: u.toString() };
-      results.pgEmpty.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
-      results.pgSeeded.push(await timeStart(['--import', 'tsx', 'src/main.ts'], env, port++));
+      results.pgEmpty.push(await timeStart(['scripts/start.mjs'], env, port++));
+      results.pgSeeded.push(await timeStart(['scripts/start.mjs'], env, port++));
       await admin.query(`drop database ${name} with (force)`);
       await admin.end();
       rmSync(dir, { recursive: true, force: true });
@@ -91,7 +92,7 @@ async function main() {
   console.log('| start | median ms | runs (ms) |');
   console.log('|---|---:|---|');
   const label: Record<string, string> = {
-    baseline: 'baseline: bare Fastify via tsx',
+    baseline: 'baseline: bare Fastify, plain node',
     empty: 'tongban, empty SQLite data dir (migrate + seed)',
     seeded: 'tongban, seeded SQLite data dir',
     pgEmpty: 'tongban, empty PostgreSQL database',

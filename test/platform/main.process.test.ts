@@ -34,7 +34,8 @@ describe('the tongban process', () => {
     };
     // the embedded store is the default; the PostgreSQL run of the suite uses its own database
     env.TONGBAN_DATABASE_URL = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    // exactly what `npm start` runs: compile to dist/ when stale, then the compiled platform
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

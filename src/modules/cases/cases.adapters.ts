@@ -23,7 +23,7 @@ export function calendarPort(calendar: { dayRule(regionCode: string): DayRule })
 interface RegionsApiLike {
   departmentById(
     id: string,
-  ): Promise<{ id: string; kind: string; regionCode: string; creditCode: string } | undefined>;
+  ): Promise<{ id: string; kind: string; name: string; regionCode: string; creditCode: string } | undefined>;
   routeItem(
     req: { exerciseLevel: 'city' | 'county' | 'township' | 'village'; departmentKind?: string },
     applicantRegionCode: string,
@@ -222,6 +222,8 @@ interface LicencesApiLike {
   issueLicence(input: {
     typeCode: string;
     issuerCode: string;
+    /** registers the issuer on its first licence */
+    issuerName?: string;
     holder: { name: string; idType: '111' | '001'; idNumber: string };
     fields?: Record<string, string>;
     validFrom: string;
@@ -253,7 +255,7 @@ interface PersonalDataLike {
 export function licencesPort(
   licences: LicencesApiLike,
   identity: PersonalDataLike,
-  regions: { departmentById(id: string): Promise<{ creditCode: string } | undefined> },
+  regions: { departmentById(id: string): Promise<{ creditCode: string; name: string } | undefined> },
   log: { warn(obj: object, msg: string): void },
 ): LicencesPort {
   return {
@@ -275,6 +277,8 @@ export function licencesPort(
         const r = await licences.issueLicence({
           typeCode: type.code,
           issuerCode: dept.creditCode,
+          // the deciding department becomes a registered issuer on its first licence
+          issuerName: dept.name,
           holder: { name: who.name, idType: who.kind === 'organization' ? '001' : '111', idNumber },
           validFrom: today,
           regionCode,

@@ -354,6 +354,49 @@ describe('cases through the app (demo city)', () => {
     assert.equal(bad.json().error.code, 'CASES.LICENCE_NOT_USABLE');
   });
 
+  test('出证 › approving an item whose result is an e-licence issues it into the applicant’s wallet', async () => {
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/items?q=个体工商户设立登记&region=410105&pageSize=5',
+    });
+    const code = list.json().items.find((i: { region: string }) => i.region === '410105')
+      ?.implementationCode as string;
+    assert.ok(code, 'a 金水区 个体工商户设立登记 implementation');
+    const s = await submit('citizen', {
+      implementationCode: code,
+      regionCode: '410105001',
+      form: await formFor(code),
+    });
+    assert.equal(s.statusCode, 201, s.body);
+    const n = s.json().caseNumber as string;
+    for (const a of [
+      { action: 'accept' },
+      { action: 'startStep', step: '审核' },
+      { action: 'completeStep' },
+      { action: 'approve' },
+      { action: 'issueResult', delivery: 'online' },
+    ]) {
+      const r = await act('admin', n, a);
+      assert.equal(r.statusCode, 200, `${a.action}: ${r.body}`);
+    }
+    const v = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${n}`,
+      headers: await bearer('citizen'),
+    });
+    const identifier = v.json().result?.licenceIdentifier as string;
+    assert.match(identifier ?? '', /^1\.2\.156\.3005\.2\./);
+    const verify = await t.app.inject({ method: 'GET', url: `/api/v1/licences/${identifier}/verify` });
+    assert.equal(verify.statusCode, 200);
+    assert.equal(verify.json().valid, true);
+    const wallet = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/licences?holder=me',
+      headers: await bearer('citizen'),
+    });
+    assert.ok(wallet.json().licences.some((l: { identifier: string }) => l.identifier === identifier));
+  });
+
   test('OpenAPI › the cases routes are described', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     assert.equal(res.statusCode, 200);
