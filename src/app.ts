@@ -273,11 +273,10 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       csrfToken: reply.generateCsrf({ userInfo: this.principal?.sessionId ?? 'anonymous' }),
       requestId: String(this.id),
       demo: seededDemo || config.demo === 'on',
+      nav,
       user: this.principal
-        ? { displayName: this.principal.displayName, kind: this.principal.kind, nav }
-        : nav.length
-          ? undefined
-          : undefined,
+        ? { displayName: this.principal.displayName, kind: this.principal.kind }
+        : undefined,
     };
   });
   app.addHook('onRequest', async (req, reply) => {

@@ -395,6 +395,13 @@ describe('cases through the app (demo city)', () => {
       headers: await bearer('citizen'),
     });
     assert.ok(wallet.json().licences.some((l: { identifier: string }) => l.identifier === identifier));
+    // every step of the case, and the licence's issuance, are provable in the transparency log
+    await t.events.drain();
+    const caseLog = await t.app.inject({ method: 'GET', url: `/log/object?type=case&id=${n}` });
+    assert.equal(caseLog.statusCode, 200);
+    assert.equal((caseLog.body.match(/href="\/log\/verify\?index=\d+"/g) ?? []).length, 6);
+    const licLog = await t.app.inject({ method: 'GET', url: `/log/object?type=licence&id=${identifier}` });
+    assert.match(licLog.body, /licences\.issued/);
   });
 
   test('OpenAPI › the cases routes are described', async () => {

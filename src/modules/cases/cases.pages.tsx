@@ -102,6 +102,11 @@ function Timeline({ ctx, view }: { ctx: ViewContext; view: CaseView }) {
           </li>
         ))}
       </ol>
+      <p>
+        <a href={`/log/object?type=case&id=${encodeURIComponent(view.caseNumber)}`}>
+          {t('cases.timeline.verify')}
+        </a>
+      </p>
     </section>
   );
 }

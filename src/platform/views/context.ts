@@ -9,10 +9,10 @@ export interface ViewContext {
   readonly csrfToken: string;
   readonly requestId: string;
   readonly demo: boolean;
+  /** links the modules offer in the navigation, for this user or an anonymous visitor */
+  readonly nav: ReadonlyArray<{ readonly href: string; readonly labelKey: string }>;
   readonly user?: {
     readonly displayName: string;
     readonly kind: string;
-    /** links shown in the navigation for this user */
-    readonly nav: ReadonlyArray<{ readonly href: string; readonly labelKey: string }>;
   };
 }

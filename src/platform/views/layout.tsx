@@ -22,7 +22,7 @@ export function Layout({ ctx, title, children, wide }: LayoutProps) {
   const nav: Array<{ href: string; labelKey: string }> = [
     { href: '/', labelKey: 'nav.home' },
     { href: '/search', labelKey: 'nav.search' },
-    ...(ctx.user?.nav ?? []),
+    ...ctx.nav,
   ];
   return (
     <html lang={ctx.lang}>
