@@ -29,7 +29,9 @@ export async function buildIfStale({ force = false } = {}) {
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return false;
   const { build } = await import('esbuild');
   rmSync(dist, { recursive: true, force: true });
-  const entryPoints = files.filter((f) => /\.tsx?$/.test(f.path) && !f.path.endsWith('.d.ts')).map((f) => f.path);
+  const entryPoints = files
+    .filter((f) => /\.tsx?$/.test(f.path) && !f.path.endsWith('.d.ts'))
+    .map((f) => f.path);
   await build({
     entryPoints,
     outdir: dist,
@@ -56,5 +58,7 @@ export async function buildIfStale({ force = false } = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
   const built = await buildIfStale({ force: process.argv.includes('--force') });
-  process.stdout.write(built ? `built dist/ in ${Math.round(performance.now() - t0)} ms\n` : 'dist/ is up to date\n');
+  process.stdout.write(
+    built ? `built dist/ in ${Math.round(performance.now() - t0)} ms\n` : 'dist/ is up to date\n',
+  );
 }

@@ -29,7 +29,9 @@ export async function openTestStore(): Promise<Store> {
       // connections still closing: give them a moment before forcing them out
       for (let i = 0; ; i++) {
         try {
-          await a.query(i < 20 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`);
+          await a.query(
+            i < 20 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`,
+          );
           break;
         } catch (e) {
           if (i >= 20) throw e;
