@@ -1,17 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { systemClock } from '../src/kernel/index.js';
-import { type Store, inTransaction, metaMigrations, migrate, openStore } from '../src/platform/db/index.js';
+import { inTransaction, metaMigrations, migrate } from '../src/platform/db/index.js';
 import { eventsMigrations } from '../src/platform/events/index.js';
 import { exportJsonText } from '../src/modules/catalog/catalog.io.js';
 import { localRegions } from '../src/modules/catalog/catalog.regions.js';
 import { createCatalogService } from '../src/modules/catalog/catalog.service.js';
 import { catalogMigrations, scratchInsert } from '../src/modules/catalog/catalog.store.js';
 import { implementationCodeOf } from '../src/modules/catalog/catalog.types.js';
-import { fmt, machine, median } from './lib.js';
+import { fmt, machine, median, type FreshStore, freshPostgres, freshSqlite, pgReachable } from './lib.js';
 
 /**
  * `tongban import items` of the generated Zhengzhou-scale list (3,498 power + 1,816
@@ -23,60 +18,10 @@ import { fmt, machine, median } from './lib.js';
  * PostgreSQL when reachable (BENCH_DATABASE_URL).
  */
 const RUNS = Number(process.env.RUNS ?? 3);
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-interface Fresh {
-  store: Store;
-  drop(): Promise<void>;
-}
-
-async function freshSqlite(): Promise<Fresh> {
-  const dir = mkdtempSync(join(tmpdir(), 'tongban-bench-'));
-  const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: 'FULL' });
-  return {
-    store,
-    async drop() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function freshPostgres(): Promise<Fresh> {
-  const name = `tongban_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: u.toString(), poolSize: 4 });
-  return {
-    store,
-    async drop() {
-      await store.close();
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const regions = localRegions();
 
-async function runOnce(fresh: () => Promise<Fresh>, json: string, bodies: string[]) {
+async function runOnce(fresh: () => Promise<FreshStore>, json: string, bodies: string[]) {
   const f = await fresh();
   try {
     await migrate(f.store.db, { ...metaMigrations, ...eventsMigrations, ...catalogMigrations });
@@ -120,7 +65,7 @@ async function main() {
     `${machine()}; ${guides.length} items, ${fmt(json.length / 1e6, 1)} MB of JSON; median of ${RUNS} runs`,
   );
   console.log(`generate ${fmt(genMs, 0)} ms; JSON.parse of the file ${fmt(parseMs, 0)} ms`);
-  const dialects: Array<[string, () => Promise<Fresh>]> = [['SQLite', freshSqlite]];
+  const dialects: Array<[string, () => Promise<FreshStore>]> = [['SQLite', freshSqlite]];
   if (await pgReachable()) dialects.push(['PostgreSQL', freshPostgres]);
   for (const [name, fresh] of dialects) {
     const runs = [];

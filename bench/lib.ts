@@ -20,3 +20,65 @@ export function machine(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return `Node ${process.version}, ${process.platform}/${process.arch}`;
 }
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type Store, openStore } from '../src/platform/db/index.js';
+
+/** A fresh, empty store for one bench run, and how to throw it away. */
+export interface FreshStore {
+  store: Store;
+  drop(): Promise<void>;
+}
+
+/** The PostgreSQL server benches use: BENCH_DATABASE_URL, or the machine's own. */
+export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A SQLite WAL file with synchronous = FULL, the production setting. */
+export async function freshSqlite(): Promise<FreshStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-bench-'));
+  const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: 'FULL' });
+  return {
+    store,
+    async drop() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A new database on the bench's PostgreSQL server, dropped again by `drop()`. */
+export async function freshPostgres(url = BENCH_PG_URL): Promise<FreshStore> {
+  const name = `tongban_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const store = await openStore({ databaseUrl: u.toString(), poolSize: 4 });
+  return {
+    store,
+    async drop() {
+      await store.close();
+      const a = new pg.Client({ connectionString: url });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+export async function pgReachable(url = BENCH_PG_URL): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}

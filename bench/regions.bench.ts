@@ -1,16 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { systemClock } from '../src/kernel/index.js';
-import { type Store, migrate, openStore, sql } from '../src/platform/db/index.js';
+import { migrate, sql } from '../src/platform/db/index.js';
 import { eventsMigrations } from '../src/platform/events/index.js';
 import { buildDemoDirectory } from '../src/modules/regions/regions.demo.js';
 import { loadCityDivisions } from '../src/modules/regions/regions.divisions.js';
 import { createRegionsService } from '../src/modules/regions/regions.service.js';
 import { regionsMigrations } from '../src/modules/regions/regions.store.js';
-import { fmt, machine, median } from './lib.js';
+import {
+  fmt,
+  machine,
+  median,
+  BENCH_PG_URL,
+  type FreshStore,
+  freshPostgres,
+  freshSqlite,
+  pgReachable,
+} from './lib.js';
 
 /**
  * The regions demo seed (the whole platform must start on an empty store in < 5 s):
@@ -24,56 +28,7 @@ import { fmt, machine, median } from './lib.js';
  */
 const RUNS = Number(process.env.RUNS ?? 5);
 const READS = Number(process.env.READS ?? 500);
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-interface Fresh {
-  store: Store;
-  drop(): Promise<void>;
-}
-
-async function freshSqlite(): Promise<Fresh> {
-  const dir = mkdtempSync(join(tmpdir(), 'tongban-bench-'));
-  const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: 'FULL' });
-  return {
-    store,
-    async drop() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function freshPostgres(): Promise<Fresh> {
-  const name = `tongban_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: u.toString(), poolSize: 4 });
-  return {
-    store,
-    async drop() {
-      await store.close();
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
-}
-
-async function pgReachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const PG_URL = BENCH_PG_URL;
 
 const divisions = loadCityDivisions();
 const dir = buildDemoDirectory(divisions);
@@ -89,7 +44,7 @@ async function perCall(n: number, fn: (i: number) => Promise<unknown>): Promise<
   return ((performance.now() - t) / n) * 1000;
 }
 
-async function benchDialect(label: string, fresh: () => Promise<Fresh>) {
+async function benchDialect(label: string, fresh: () => Promise<FreshStore>) {
   const load: number[] = [];
   const build: number[] = [];
   const seed: number[] = [];

@@ -1,3 +1,4 @@
+import { PROVINCE_CODES } from './gb2260.js';
 /**
  * 公民身份号码 (citizen identity number), GB 11643-1999.
  *
@@ -38,43 +39,7 @@ const CHECK_CHARS = '10X98765432';
  * Province-level codes of GB/T 2260 (the first two digits of any address code), plus 71 台湾,
  * 81 香港, 82 澳门 and 83 (residence permits for Hong Kong, Macao and Taiwan residents).
  */
-const PROVINCES = new Set([
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '21',
-  '22',
-  '23',
-  '31',
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '41',
-  '42',
-  '43',
-  '44',
-  '45',
-  '46',
-  '50',
-  '51',
-  '52',
-  '53',
-  '54',
-  '61',
-  '62',
-  '63',
-  '64',
-  '65',
-  '71',
-  '81',
-  '82',
-  '83',
-]);
+const PROVINCES: ReadonlySet<string> = new Set([...PROVINCE_CODES, '83']);
 
 /** The check character for the first 17 digits. */
 export function idNumberCheckChar(first17: string): string {

@@ -1,3 +1,4 @@
+import { PROVINCE_CODES } from './gb2260.js';
 /**
  * 统一社会信用代码 (unified social credit code), GB 32100-2015, with the organisation code inside
  * it (组织机构代码, GB 11714-1997).
@@ -51,43 +52,7 @@ const CATEGORIES: Readonly<Record<string, string>> = {
 };
 
 /** GB/T 2260 province codes (first two digits); 10 is used by central-level registrations (100000). */
-const PROVINCES = new Set([
-  '10',
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '21',
-  '22',
-  '23',
-  '31',
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '41',
-  '42',
-  '43',
-  '44',
-  '45',
-  '46',
-  '50',
-  '51',
-  '52',
-  '53',
-  '54',
-  '61',
-  '62',
-  '63',
-  '64',
-  '65',
-  '71',
-  '81',
-  '82',
-]);
+const PROVINCES: ReadonlySet<string> = new Set([...PROVINCE_CODES, '10']);
 
 /** The GB 32100 check character for the first 17 characters. */
 export function creditCodeCheckChar(first17: string): string {
