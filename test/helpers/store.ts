@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Store, openStore } from '../../src/platform/db/index.js';
+import { type Store, openStore, sql } from '../../src/platform/db/index.js';
 
 /**
  * A fresh, empty store for one test file: SQLite in memory by default, or a new PostgreSQL
@@ -41,4 +41,36 @@ export async function openTestStore(): Promise<Store> {
       await a.end();
     },
   };
+}
+
+/**
+ * Every event committed so far, in append order, read straight from the outbox table. Tests use
+ * this rather than readEvents: on PostgreSQL the consumers' view stops below the oldest transaction
+ * running anywhere on the server (ADR 0003), and parallel test files share that server.
+ */
+export async function committedEvents(
+  store: Store,
+): Promise<
+  Array<{
+    type: string;
+    aggregateId: string;
+    regionCode: string | null;
+    actor: string | null;
+    payload: Record<string, unknown>;
+  }>
+> {
+  const r = await sql<{
+    type: string;
+    aggregate_id: string;
+    region_code: string | null;
+    actor: string | null;
+    payload: string;
+  }>`select type, aggregate_id, region_code, actor, payload from events order by seq`.execute(store.db);
+  return r.rows.map((x) => ({
+    type: x.type,
+    aggregateId: x.aggregate_id,
+    regionCode: x.region_code,
+    actor: x.actor,
+    payload: JSON.parse(x.payload) as Record<string, unknown>,
+  }));
 }

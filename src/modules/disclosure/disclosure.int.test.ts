@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemClock } from '../../kernel/index.js';
 import { type Store, metaMigrations, migrate } from '../../platform/db/index.js';
-import { eventsMigrations, readEvents } from '../../platform/events/index.js';
-import { openTestStore } from '../../../test/helpers/store.js';
+import { eventsMigrations } from '../../platform/events/index.js';
+import { committedEvents, openTestStore } from '../../../test/helpers/store.js';
 import { generateConvenience, generatePublications } from './disclosure.generate.js';
 import { DISCLOSURE_EVENTS, createDisclosureService } from './disclosure.service.js';
 import { disclosureMigrations } from './disclosure.store.js';
@@ -30,7 +30,7 @@ describe('disclosure › publications and convenience entries', () => {
       publishedOn: '2025-02-01',
     });
     assert.equal((await svc.getPublication(p.id)).title, p.title);
-    const events = await readEvents(store.db, { tx: '0', seq: 0 }, 100);
+    const events = await committedEvents(store);
     const e = events.find((x) => x.aggregateId === p.id);
     assert.equal(e?.type, DISCLOSURE_EVENTS.published);
     assert.deepEqual(e?.payload, { domain: '社会救助' });
@@ -52,7 +52,7 @@ describe('disclosure › publications and convenience entries', () => {
     const after = await svc.counts();
     assert.equal(after.publications - before.publications, 1234);
     assert.equal(after.convenience - before.convenience, 567);
-    const events = await readEvents(store.db, { tx: '0', seq: 0 }, 10_000);
+    const events = await committedEvents(store);
     assert.equal(events.filter((e) => e.type === DISCLOSURE_EVENTS.bulkImported).length, 1);
     let cursor: string | undefined;
     let n = 0;

@@ -5,9 +5,8 @@ import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fas
 import { buildApp, type TongbanApp } from '../../app.js';
 import { testConfig } from '../../config/index.js';
 import { ManualClock } from '../../kernel/index.js';
-import { openTestStore } from '../../../test/helpers/store.js';
+import { committedEvents, openTestStore } from '../../../test/helpers/store.js';
 import type { Store } from '../db/index.js';
-import { readEvents } from '../events/index.js';
 import {
   type App,
   type Principal,
@@ -39,9 +38,9 @@ after(async () => {
 const get = (url: string, lang?: 'en') =>
   t.app.inject({ method: 'GET', url, headers: lang ? { 'accept-language': 'en' } : {} });
 
+/** The calendar.changed events written so far (read from the table; see committedEvents). */
 async function calendarEvents() {
-  const all = await readEvents(store.db, { tx: '0', seq: 0 }, 10_000);
-  return all.filter((e) => e.type === 'calendar.changed');
+  return (await committedEvents(store)).filter((e) => e.type === 'calendar.changed');
 }
 
 /**
