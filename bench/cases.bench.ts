@@ -5,6 +5,7 @@
  *   node --import tsx bench/cases.bench.ts                      (SQLite, the shipped FULL durability)
  *   CASES_BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres node --import tsx bench/cases.bench.ts
  *   CASES_BENCH_LIFECYCLES=20000 CASES_BENCH_STORED=1600000 …   (sizes; CASES_BENCH_SQLITE=0 skips SQLite)
+ *   CASES_BENCH_ONLY=bulk                                       (quick: only the bulk replay, no baselines or queries)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,10 @@ import { fmt, machine, median, percentile } from './lib.js';
 const LIFECYCLES = Number(process.env.CASES_BENCH_LIFECYCLES ?? 2000);
 const RUNS = Number(process.env.CASES_BENCH_RUNS ?? 3);
 const STORED = Number(process.env.CASES_BENCH_STORED ?? 100_000);
-const PG_URL = process.env.CASES_BENCH_PG;
+// unset or `off`: SQLite only
+const PG_URL =
+  process.env.CASES_BENCH_PG && process.env.CASES_BENCH_PG !== 'off' ? process.env.CASES_BENCH_PG : undefined;
+const ONLY_BULK = process.env.CASES_BENCH_ONLY === 'bulk';
 
 const form = { applicantName: '张三', phone: '13800000000', purpose: '新办' };
 
@@ -383,7 +387,7 @@ async function suite(kind: 'sqlite' | 'postgres') {
         n: LIFECYCLES,
       },
     ];
-    for (const m of modes) {
+    for (const m of ONLY_BULK ? modes.slice(2) : modes) {
       const lc: number[] = [];
       const ac: number[] = [];
       const cpu: number[] = [];
@@ -397,6 +401,7 @@ async function suite(kind: 'sqlite' | 'postgres') {
       line('   actions', ac);
       line('   full lifecycles per CPU-second of this process', cpu);
     }
+    if (ONLY_BULK) return;
     for (const sync of ['FULL', 'NORMAL'] as const) {
       const raw: number[] = [];
       for (let r = 0; r < RUNS; r++)

@@ -335,6 +335,47 @@ describe('cases service', () => {
     );
   });
 
+  test('bulk › several actions on one case in the caller’s transaction: each checked, each an action and an event; a rolled-back batch leaves nothing', async () => {
+    const before = await counts(store);
+    const n = await store.db.transaction().execute(async (trx) => {
+      const w = { within: trx };
+      const s = await svc.submit(
+        PRINCIPALS.citizen,
+        { implementationCode: ITEM_CITY, regionCode: '410105001', form },
+        w,
+      );
+      await svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk, w);
+      // the guards still apply to the state this transaction just wrote
+      await rejects(
+        svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk, w),
+        'CASES.TRANSITION_NOT_ALLOWED',
+      );
+      await rejects(
+        svc.act(s.caseNumber, { action: 'approve' }, PRINCIPALS.cityClerk, w),
+        'COMMON.FORBIDDEN',
+      );
+      await svc.act(s.caseNumber, { action: 'startStep', step: '审核' }, PRINCIPALS.approver, w);
+      await svc.act(s.caseNumber, { action: 'completeStep' }, PRINCIPALS.approver, w);
+      return s.caseNumber;
+    });
+    const after1 = await counts(store);
+    assert.equal(after1.cases, before.cases + 1);
+    assert.equal(after1.actions, before.actions + 4);
+    assert.equal(after1.events, before.events + 4);
+    assert.equal((await svc.view(n, PRINCIPALS.citizen)).status, 'accepted');
+    // a batch that fails after acting is rolled back whole; the next action reads the committed case
+    await assert.rejects(
+      store.db.transaction().execute(async (trx) => {
+        await svc.act(n, { action: 'approve' }, PRINCIPALS.approver, { within: trx });
+        throw new Error('batch failed');
+      }),
+      /batch failed/,
+    );
+    assert.deepEqual(await counts(store), after1);
+    const ok = await svc.act(n, { action: 'approve' }, PRINCIPALS.approver);
+    assert.equal(ok.status, 'approved');
+  });
+
   test('projection › the cached fold of every case equals deriveState and the clock of its recorded actions', async () => {
     const rows = await sql<{
       id: string;

@@ -180,6 +180,25 @@ export function createCasesService(deps: CasesServiceDeps) {
   const maxUploadBytes = deps.options?.maxUploadBytes ?? 10 * 1024 * 1024;
   const itemCache = new Map<string, ApplicableItem>();
 
+  /**
+   * Within one caller's transaction (`within`: bulk replays, imports), the case rows as this service
+   * last wrote them, with their projection unparsed, so the next action on the case need not read
+   * back what was just written. Kept per transaction object only, so nothing outlives the
+   * transaction; the projection update stays guarded by the action count, and any other write to a
+   * case's row (the clock refresh) drops its entry.
+   */
+  const writtenIn = new WeakMap<Executor, Map<string, { row: st.CaseRow; projection: Projection }>>();
+  const remember = (ex: Executor, row: st.CaseRow, projection: Projection) => {
+    if (!ex.isTransaction) return;
+    let m = writtenIn.get(ex);
+    if (!m) {
+      m = new Map();
+      writtenIn.set(ex, m);
+    }
+    m.set(row.case_number, { row, projection });
+  };
+  const forget = (ex: Executor, caseNumber: string) => writtenIn.get(ex)?.delete(caseNumber);
+
   async function item(code: string): Promise<ApplicableItem | undefined> {
     const hit = itemCache.get(code);
     if (hit) return hit;
@@ -323,7 +342,8 @@ export function createCasesService(deps: CasesServiceDeps) {
     const seq = await st.nextSequence(trx, prefix);
     const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
     const id = newId();
-    await st.insertCase(trx, {
+    const initial: Projection = { state: { ...INITIAL, status: 'submitted' }, clock: [] };
+    const caseRow: st.CaseRow = {
       id,
       case_number: caseNumber,
       implementation_code: body.implementationCode,
@@ -351,14 +371,12 @@ export function createCasesService(deps: CasesServiceDeps) {
       bundle_id: bundleId,
       form_data: deps.cipher ? deps.cipher.encrypt(JSON.stringify(prep.form)) : JSON.stringify(prep.form),
       action_count: 1,
-      projection: JSON.stringify({
-        state: { ...INITIAL, status: 'submitted' },
-        clock: [],
-      } satisfies Projection),
+      projection: JSON.stringify(initial),
       result: null,
       created_at: now,
       updated_at: now,
-    });
+    };
+    await st.insertCase(trx, caseRow);
     await st.insertAction(trx, {
       case_id: id,
       seq: 1,
@@ -423,6 +441,7 @@ export function createCasesService(deps: CasesServiceDeps) {
         materials: prep.uploads.length + prep.licenceMaterials.length,
       },
     };
+    remember(trx, caseRow, initial);
     return { id, caseNumber, event };
   }
 
@@ -578,7 +597,8 @@ export function createCasesService(deps: CasesServiceDeps) {
       throw new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
         params: { status: 'submitted', action: 'submit' },
       });
-    const row = await st.caseByNumber(ex, caseNumber);
+    const mem = ex.isTransaction ? writtenIn.get(ex)?.get(caseNumber) : undefined;
+    const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
     if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
     // who may: the applicant for their own supplement / withdraw, staff within their scope
     if (APPLICANT_ACTIONS.has(action.type) && row.applicant_id === p.accountId) {
@@ -605,7 +625,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     const it = await item(row.item_code);
     if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
 
-    const cached = JSON.parse(row.projection) as Projection;
+    const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
     const state = cached.state;
     const r = step(state, action, rulesOf(it));
     if (!r.ok) throw refusalError(r.refusal);
@@ -642,22 +662,27 @@ export function createCasesService(deps: CasesServiceDeps) {
       action.type === 'issueResult'
         ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
         : undefined;
+    const projection: Projection = { state: r.state, clock: clockActions };
+    const changes: st.CaseProjection = {
+      status,
+      open: TERMINAL.has(status) ? 0 : 1,
+      accepted_on: c.startDate,
+      promised_due: c.promisedDue,
+      statutory_due: c.statutoryDue,
+      clock_state: c.state,
+      colour: c.colour,
+      remaining_days: c.remainingWorkingDays,
+      action_count: seq,
+      projection: JSON.stringify(projection),
+      updated_at: now,
+      ...(result ? { result } : {}),
+    };
     await inTransaction(ex, async (trx) => {
-      const updated = await st.updateProjection(trx, row.id, row.action_count, {
-        status,
-        open: TERMINAL.has(status) ? 0 : 1,
-        accepted_on: c.startDate,
-        promised_due: c.promisedDue,
-        statutory_due: c.statutoryDue,
-        clock_state: c.state,
-        colour: c.colour,
-        remaining_days: c.remainingWorkingDays,
-        action_count: seq,
-        projection: JSON.stringify({ state: r.state, clock: clockActions } satisfies Projection),
-        updated_at: now,
-        ...(result ? { result } : {}),
-      });
-      if (!updated) throw new DomainError('CASES.CONCURRENT_CHANGE');
+      const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
+      if (!updated) {
+        forget(ex, caseNumber);
+        throw new DomainError('CASES.CONCURRENT_CHANGE');
+      }
       await st.insertAction(trx, {
         case_id: row.id,
         seq,
@@ -687,6 +712,9 @@ export function createCasesService(deps: CasesServiceDeps) {
             : {}),
         },
       });
+      // a closed case takes no more actions: nothing to keep for it
+      if (TERMINAL.has(status)) forget(ex, caseNumber);
+      else remember(ex, { ...row, ...changes }, projection);
     });
     deps.poke?.();
     return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
@@ -852,6 +880,7 @@ export function createCasesService(deps: CasesServiceDeps) {
 
   /** Recomputes one open case's clock columns; returns the new clock. */
   async function refreshClock(trx: Executor, row: st.CaseRow, today: string): Promise<CaseClock> {
+    forget(trx, row.case_number);
     const c = await clockOf(row, (JSON.parse(row.projection) as Projection).clock, today);
     if (
       c.promisedDue !== row.promised_due ||
