@@ -48,9 +48,7 @@ export async function openTestStore(): Promise<Store> {
  * this rather than readEvents: on PostgreSQL the consumers' view stops below the oldest transaction
  * running anywhere on the server (ADR 0003), and parallel test files share that server.
  */
-export async function committedEvents(
-  store: Store,
-): Promise<
+export async function committedEvents(store: Store): Promise<
   Array<{
     type: string;
     aggregateId: string;

@@ -177,6 +177,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
 
   /** The face other modules use. */
   const api = {
+    /** where messages to people go (SMS gateway in production, the dev mailbox elsewhere); cases notifies through it */
+    notifier,
     /** throws IDENTITY.REAL_NAME_LEVEL when the caller's level is below what an item declares */
     requireRealNameLevel(p: Principal, required: 1 | 2 | 3): void {
       if (p.realNameLevel < required)
