@@ -157,6 +157,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     regions: regions.api,
     calendar,
     licences: licences.api,
+    notifier: identity.api.notifier,
   });
   const stats = createStatsModule(deps);
   const disclosure = createDisclosureModule(deps);

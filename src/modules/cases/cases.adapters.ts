@@ -2,6 +2,7 @@
  * Adapters from the neighbouring modules' public faces to the cases ports. They take the other
  * modules' APIs structurally (only the methods used), so this file imports no other module.
  */
+import type { Executor } from '../../platform/db/index.js';
 import type {
   ApplicableItem,
   BundleDefinition,
@@ -204,8 +205,8 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       if (d.mobile) out.mobile = d.mobile;
       return out;
     },
-    async contact(accountId) {
-      const d = await identity.personalData(accountId);
+    async contact(accountId, within) {
+      const d = await identity.personalData(accountId, within);
       return d ? { mobile: d.mobile } : undefined;
     },
   };
@@ -233,7 +234,10 @@ interface LicencesApiLike {
 }
 
 interface PersonalDataLike {
-  personalData(accountId: string): Promise<
+  personalData(
+    accountId: string,
+    within?: Executor,
+  ): Promise<
     | {
         kind: string;
         name: string;

@@ -97,6 +97,14 @@ describe('cases through the app (demo city)', () => {
     assert.equal(v.json().actions[1].actor, 'staff');
   });
 
+  test('notifications › the applicant is told each step by SMS through the outbox (dev mailbox)', async () => {
+    await t.events.drain();
+    const box = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+    assert.equal(box.statusCode, 200);
+    assert.ok(box.body.includes(caseNumber), 'the case number is in a message');
+    assert.doesNotMatch(box.body, /13800000000/, 'the mobile is masked in the mailbox');
+  });
+
   test('bad input › a form that fails its schema is a 400 with the fields, and nothing is written', async () => {
     const before = await t.app.inject({
       method: 'GET',

@@ -27,7 +27,7 @@ const CLOSING = new Set(['cases.completed', 'cases.refused', 'cases.withdrawn'])
 export function notificationsConsumer(deps: { identity: IdentityPort; notifier: NotifierPort }): Consumer {
   const t = translator('zh-CN');
   async function tell(trx: Executor, accountId: string, caseNumber: string, body: string) {
-    const c = await deps.identity.contact?.(accountId);
+    const c = await deps.identity.contact?.(accountId, trx);
     if (!c?.mobile) return;
     await deps.notifier.send(trx, {
       channel: 'sms',
@@ -52,7 +52,8 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
             trx,
             row.applicant_id,
             caseNumber,
-            `${row.item_name}：${t(`cases.status.${TOLD.get(e.type)}`)}`,
+            // the case number lets the applicant find the case; no personal data in the text
+            `${caseNumber} ${row.item_name}：${t(`cases.status.${TOLD.get(e.type)}`)}`,
           );
           continue;
         }

@@ -103,7 +103,8 @@ export interface RegionsPort {
 export interface IdentityPort {
   prefill(accountId: string): Promise<Record<string, string>>;
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
-  contact?(accountId: string): Promise<{ mobile: string | null } | undefined>;
+  /** read through `within` when called inside a transaction (an event consumer) */
+  contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
 }
 
 /** An SMS or e-mail to a person, sent inside the consumer's transaction (identity's Notifier). */

@@ -1029,8 +1029,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   /** Unmasked identity of an account, for a service that is allowed it (e.g. cases filling a form). */
-  async function personalData(accountId: string) {
-    const a = await accountById(db, accountId);
+  /**
+   * An account's personal data, decrypted, for a module that needs it (e.g. an SMS to the
+   * applicant). `within`: the caller's transaction — an event consumer must read through it, since
+   * on SQLite a read outside an open transaction would wait for that transaction forever.
+   */
+  async function personalData(accountId: string, within?: Executor) {
+    const a = await accountById(within ?? db, accountId);
     if (!a) return undefined;
     return {
       kind: a.kind,
