@@ -74,6 +74,11 @@ export interface BuildOptions {
   demo?: 'on' | 'off' | 'auto';
   /** start the event consumers on a timer (default true); tests call `events.drain()` instead */
   startConsumers?: boolean;
+  /**
+   * run the modules' warm-up (default true): in-memory indexes, timers, the first checkpoint.
+   * Operator commands skip it: they serve nobody, and the search index alone takes seconds at city scale.
+   */
+  warmUp?: boolean;
 }
 
 export interface TongbanApp {
@@ -376,7 +381,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     seededDemo = true;
     seeded = true;
   }
-  for (const m of modules) await m.warmUp?.();
+  if (opts.warmUp !== false) for (const m of modules) await m.warmUp?.();
   if (opts.startConsumers !== false) events.start();
 
   return {

@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
         logger: createLogger(process.env.TONGBAN_LOG_LEVEL ?? 'warn', process.stderr),
         demo: opts.demo ?? 'off',
         startConsumers: false,
+        warmUp: false,
       });
       opened.push(t);
       closers.push(async () => {
