@@ -220,17 +220,20 @@ interface LicencesApiLike {
     accountId: string,
   ): Promise<{ licenceIdentifier: string; typeName: string }>;
   listTypes(): Promise<ReadonlyArray<{ code: string; name: string }>>;
-  issueLicence(input: {
-    typeCode: string;
-    issuerCode: string;
-    /** registers the issuer on its first licence */
-    issuerName?: string;
-    holder: { name: string; idType: '111' | '001'; idNumber: string };
-    fields?: Record<string, string>;
-    validFrom: string;
-    regionCode?: string;
-    caseNumber?: string;
-  }): Promise<{ identifier: string }>;
+  issueLicence(
+    input: {
+      typeCode: string;
+      issuerCode: string;
+      /** registers the issuer on its first licence */
+      issuerName?: string;
+      holder: { name: string; idType: '111' | '001'; idNumber: string };
+      fields?: Record<string, string>;
+      validFrom: string;
+      regionCode?: string;
+      caseNumber?: string;
+    },
+    trx?: Executor,
+  ): Promise<{ identifier: string }>;
 }
 
 interface PersonalDataLike {
@@ -271,31 +274,31 @@ export function licencesPort(
         return false;
       }
     },
-    async issueForCase({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
-      try {
-        const type = (await licences.listTypes()).find((x) => x.name === licenceType);
-        const dept = await regions.departmentById(departmentId);
-        const who = await identity.personalData(holderAccountId);
-        const idNumber = who?.kind === 'organization' ? who.creditCode : who?.idNumber;
-        if (!type || !dept || !who || !idNumber) return undefined;
-        const r = await licences.issueLicence({
-          typeCode: type.code,
-          issuerCode: dept.creditCode,
-          // the deciding department becomes a registered issuer on its first licence
-          issuerName: dept.name,
-          holder: { name: who.name, idType: who.kind === 'organization' ? '001' : '111', idNumber },
-          validFrom: today,
-          regionCode,
-          caseNumber,
-        });
-        return r.identifier;
-      } catch (err) {
-        log.warn(
-          { caseNumber, code: (err as { code?: string }).code },
-          'e-licence not issued for an approved case',
-        );
+    async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
+      const type = (await licences.listTypes()).find((x) => x.name === licenceType);
+      const dept = await regions.departmentById(departmentId);
+      const who = await identity.personalData(holderAccountId);
+      const idNumber = who?.kind === 'organization' ? who.creditCode : who?.idNumber;
+      if (!type || !dept || !who || !idNumber) {
+        log.warn({ caseNumber, licenceType }, 'no e-licence can be issued for this result');
         return undefined;
       }
+      return async (trx) =>
+        (
+          await licences.issueLicence(
+            {
+              typeCode: type.code,
+              issuerCode: dept.creditCode,
+              // the deciding department becomes a registered issuer on its first licence
+              issuerName: dept.name,
+              holder: { name: who.name, idType: who.kind === 'organization' ? '001' : '111', idNumber },
+              validFrom: today,
+              regionCode,
+              caseNumber,
+            },
+            trx,
+          )
+        ).identifier;
     },
   };
 }

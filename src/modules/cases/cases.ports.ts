@@ -128,7 +128,13 @@ export interface LicencesPort {
     identifier: string;
     licenceType?: string | undefined;
   }): Promise<boolean>;
-  issueForCase?(input: {
+  /**
+   * 出证, in two steps: the look-ups (licence type, issuer, holder) run first, outside the case's
+   * transaction; the returned function issues the licence inside it, so the licence and the
+   * issueResult action commit together or not at all. undefined: this result is not an
+   * e-licence the platform can issue (unknown type, no holder number).
+   */
+  prepareIssue?(input: {
     caseNumber: string;
     implementationCode: string;
     licenceType: string;
@@ -138,7 +144,7 @@ export interface LicencesPort {
     departmentId: string;
     /** China date of issue */
     today: string;
-  }): Promise<string | undefined>;
+  }): Promise<((trx: Executor) => Promise<string>) | undefined>;
 }
 
 export interface CasesPorts {

@@ -114,6 +114,64 @@ describe('cases service', () => {
     );
   });
 
+  test('出证 › the e-licence commits with the issueResult action, or neither does', async () => {
+    const ports = fakePorts();
+    const item = ports.items.get(ITEM_CITY)!;
+    ports.items.set(ITEM_CITY, { ...item, resultLicenceType: '测试许可证' });
+    let fail = true;
+    const issued: string[] = [];
+    const withLicences = createCasesService({
+      store,
+      clock,
+      ports: {
+        ...ports,
+        licences: {
+          verifyForCase: async () => false,
+          prepareIssue:
+            async ({ caseNumber }) =>
+            async (trx) => {
+              // what an issuer writes inside the case's transaction
+              await sql`insert into events (id, type, aggregate_type, aggregate_id, payload, created_at)
+              values (${`lic-${caseNumber}-${issued.length}`}, 'licences.issued', 'licence', ${caseNumber}, '{}', '2025-09-15T02:00:00Z')`.execute(
+                trx,
+              );
+              if (fail) throw new Error('issuer key store unavailable');
+              issued.push(caseNumber);
+              return `1.2.156.3005.2.test.${caseNumber}`;
+            },
+        },
+      },
+    });
+    const n = (
+      await withLicences.submit(PRINCIPALS.citizen, {
+        implementationCode: ITEM_CITY,
+        regionCode: '410105001',
+        form,
+      })
+    ).caseNumber;
+    await withLicences.act(n, { action: 'accept' }, PRINCIPALS.cityClerk);
+    await withLicences.act(n, { action: 'startStep', step: '审核' }, PRINCIPALS.approver);
+    await withLicences.act(n, { action: 'completeStep' }, PRINCIPALS.approver);
+    await withLicences.act(n, { action: 'approve' }, PRINCIPALS.approver);
+    await assert.rejects(
+      withLicences.act(n, { action: 'issueResult', delivery: 'online' }, PRINCIPALS.approver),
+      /unavailable/,
+    );
+    const licenceRows = () =>
+      sql<{
+        n: number;
+      }>`select count(*) as n from events where type = 'licences.issued' and aggregate_id = ${n}`.execute(
+        store.db,
+      );
+    assert.equal(Number((await licenceRows()).rows[0]?.n), 0, 'the failed issue left nothing');
+    assert.equal((await withLicences.view(n, PRINCIPALS.citizen)).status, 'approved');
+    fail = false;
+    await withLicences.act(n, { action: 'issueResult', delivery: 'online' }, PRINCIPALS.approver);
+    const v = await withLicences.view(n, PRINCIPALS.citizen);
+    assert.equal(v.result?.licenceIdentifier, `1.2.156.3005.2.test.${n}`);
+    assert.equal(Number((await licenceRows()).rows[0]?.n), 1);
+  });
+
   test('case numbers › 实施编码 + date + a sequence per day', async () => {
     const a = await svc.submit(PRINCIPALS.citizen, {
       implementationCode: ITEM_IMMEDIATE,

@@ -630,54 +630,52 @@ export function createCasesService(deps: CasesServiceDeps) {
     const r = step(state, action, rulesOf(it));
     if (!r.ok) throw refusalError(r.refusal);
 
-    // 出证: an e-licence for an approved 许可 whose result is one (best effort, before the write)
-    let payloadAction = action;
-    if (
-      action.type === 'issueResult' &&
-      state.outcome === 'approved' &&
-      it.resultLicenceType &&
-      ports.licences?.issueForCase
-    ) {
-      const identifier = await ports.licences.issueForCase({
-        caseNumber,
-        implementationCode: row.implementation_code,
-        licenceType: it.resultLicenceType,
-        holderAccountId: row.applicant_id,
-        regionCode: row.decide_region_code,
-        departmentId: row.department_id,
-        today: chinaDateOf(clock.now().toISOString()),
-      });
-      if (identifier) payloadAction = { ...action, licenceIdentifier: identifier };
-    }
-
-    const now = clock.now().toISOString();
-    const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
-      ? [...cached.clock, { action: payloadAction, at: now }]
-      : cached.clock;
-    const c = await clockOf(row, clockActions);
-    const status = r.state.status;
-    const seq = row.action_count + 1;
-    const { type, ...details } = payloadAction;
-    const result =
-      action.type === 'issueResult'
-        ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+    // 出证: an e-licence for an approved 许可 whose result is one. Looked up before the write,
+    // issued inside it: the licence and the issueResult action commit together.
+    const issue =
+      action.type === 'issueResult' && state.outcome === 'approved' && it.resultLicenceType
+        ? await ports.licences?.prepareIssue?.({
+            caseNumber,
+            implementationCode: row.implementation_code,
+            licenceType: it.resultLicenceType,
+            holderAccountId: row.applicant_id,
+            regionCode: row.decide_region_code,
+            departmentId: row.department_id,
+            today: chinaDateOf(clock.now().toISOString()),
+          })
         : undefined;
-    const projection: Projection = { state: r.state, clock: clockActions };
-    const changes: st.CaseProjection = {
-      status,
-      open: TERMINAL.has(status) ? 0 : 1,
-      accepted_on: c.startDate,
-      promised_due: c.promisedDue,
-      statutory_due: c.statutoryDue,
-      clock_state: c.state,
-      colour: c.colour,
-      remaining_days: c.remainingWorkingDays,
-      action_count: seq,
-      projection: JSON.stringify(projection),
-      updated_at: now,
-      ...(result ? { result } : {}),
-    };
-    await inTransaction(ex, async (trx) => {
+
+    const { status, c } = await inTransaction(ex, async (trx) => {
+      const identifier = issue ? await issue(trx) : undefined;
+      const payloadAction: CaseAction =
+        identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
+      const now = clock.now().toISOString();
+      const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
+        ? [...cached.clock, { action: payloadAction, at: now }]
+        : cached.clock;
+      const c = await clockOf(row, clockActions);
+      const status = r.state.status;
+      const seq = row.action_count + 1;
+      const { type, ...details } = payloadAction;
+      const result =
+        action.type === 'issueResult'
+          ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+          : undefined;
+      const projection: Projection = { state: r.state, clock: clockActions };
+      const changes: st.CaseProjection = {
+        status,
+        open: TERMINAL.has(status) ? 0 : 1,
+        accepted_on: c.startDate,
+        promised_due: c.promisedDue,
+        statutory_due: c.statutoryDue,
+        clock_state: c.state,
+        colour: c.colour,
+        remaining_days: c.remainingWorkingDays,
+        action_count: seq,
+        projection: JSON.stringify(projection),
+        updated_at: now,
+        ...(result ? { result } : {}),
+      };
       const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
       if (!updated) {
         forget(ex, caseNumber);
@@ -715,6 +713,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       // a closed case takes no more actions: nothing to keep for it
       if (TERMINAL.has(status)) forget(ex, caseNumber);
       else remember(ex, { ...row, ...changes }, projection);
+      return { status, c };
     });
     deps.poke?.();
     return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
