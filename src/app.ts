@@ -6,6 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -23,6 +24,9 @@ import { type Store, getMeta, metaMigrations, migrate, setMeta, sql } from './pl
 import { EventBus, eventsMigrations } from './platform/events/index.js';
 import {
   type App,
+  type BufferedFilePart,
+  MULTIPART_TOTAL_BYTES,
+  UPLOAD_FILE_BYTES,
   enforceRoutePermission,
   formBody,
   errorBody,
@@ -226,6 +230,9 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     getUserInfo: (req: FastifyRequest) => req.principal?.sessionId ?? 'anonymous',
     // required by @fastify/csrf-protection with the cookie plugin once tokens carry user info
     csrfOpts: { hmacKey: config.secretKey },
+    // the field of a page form (urlencoded, or a multipart text part), else a script's header
+    getToken: (req: FastifyRequest) =>
+      formBody(req)._csrf ?? String(req.headers['x-csrf-token'] ?? req.headers['csrf-token'] ?? ''),
   });
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
@@ -307,6 +314,31 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       }
     }
     await enforceRoutePermission(req, reply);
+  });
+
+  // Page uploads (multipart/form-data). Registered after the hooks above, so the parts are read
+  // only once the route's permission has been checked; the CSRF token then comes from its field.
+  // Each file is held in memory up to the limit; one past it is marked, drained and refused by
+  // the route, never kept. A request stops reading files after MULTIPART_TOTAL_BYTES.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    limits: { fileSize: UPLOAD_FILE_BYTES, files: 20, fields: 200, fieldSize: 100_000, parts: 220 },
+    async onFile(part) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const seen = (this as unknown as { [kUploaded]?: number })[kUploaded] ?? 0;
+      let over = false;
+      for await (const chunk of part.file) {
+        size += chunk.length;
+        if (seen + size > MULTIPART_TOTAL_BYTES) over = true;
+        if (!over) chunks.push(chunk as Buffer);
+      }
+      (this as unknown as { [kUploaded]?: number })[kUploaded] = seen + size;
+      const buffered = part as unknown as BufferedFilePart;
+      buffered._buf = over || part.file.truncated ? Buffer.alloc(0) : Buffer.concat(chunks);
+      buffered.tooLarge = over || part.file.truncated;
+    },
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -402,6 +434,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     },
   };
 }
+
+const kUploaded = Symbol('tongban.uploadedBytes');
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -100,8 +100,10 @@ interface CatalogItemLike {
     code: string;
     name: string;
     necessity: string;
+    requiredWhen?: string | undefined;
     source?: string | undefined;
     licenceType?: string | undefined;
+    sharedData?: string | undefined;
   }>;
   results: ReadonlyArray<{ eLicence: boolean; licenceType?: string | undefined }>;
   acceptanceScope: { citywide: boolean; crossRegion: readonly string[] };
@@ -118,6 +120,8 @@ interface CatalogItemLike {
         hint?: string | undefined;
         prefill?: string | undefined;
         section?: string | undefined;
+        widget?: string | undefined;
+        page?: string | undefined;
       }>;
     };
   };
@@ -177,6 +181,8 @@ export function catalogPort(catalog: CatalogApiLike): CatalogPort {
           required: m.necessity === 'required',
           source: m.source === 'government' ? 'government' : 'applicant',
           licenceType: m.licenceType,
+          requiredWhen: m.requiredWhen,
+          sharedData: m.sharedData,
         })),
         resultLicenceType: licence?.licenceType,
       };
@@ -200,9 +206,12 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
     async prefill(accountId) {
       const d = await identity.personalData(accountId);
       if (!d) return {};
+      // by prefill kind (FormField.prefill); the page puts each into the fields that ask for it
       const out: Record<string, string> = { applicantName: d.name };
       if (d.regionCode) out.regionCode = d.regionCode;
       if (d.mobile) out.mobile = d.mobile;
+      if (d.idNumber) out.idNumber = d.idNumber;
+      if (d.creditCode) out.creditCode = d.creditCode;
       return out;
     },
     async contact(accountId, within) {
@@ -220,6 +229,18 @@ interface LicencesApiLike {
     accountId: string,
   ): Promise<{ licenceIdentifier: string; typeName: string }>;
   listTypes(): Promise<ReadonlyArray<{ code: string; name: string }>>;
+  usableMaterials(
+    accountId: string,
+    typeCodes: readonly string[],
+  ): Promise<
+    ReadonlyArray<{
+      licenceIdentifier: string;
+      typeName: string;
+      licenceNumber: string;
+      issuerName: string;
+      validTo: string | null;
+    }>
+  >;
   issueLicence(
     input: {
       typeCode: string;
@@ -273,6 +294,17 @@ export function licencesPort(
       } catch {
         return false;
       }
+    },
+    async usableFor({ holderAccountId, licenceType }) {
+      const type = (await licences.listTypes()).find((x) => x.name === licenceType);
+      if (!type) return [];
+      return (await licences.usableMaterials(holderAccountId, [type.code])).map((l) => ({
+        identifier: l.licenceIdentifier,
+        typeName: l.typeName,
+        licenceNumber: l.licenceNumber,
+        issuerName: l.issuerName,
+        validTo: l.validTo,
+      }));
     },
     async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
       const type = (await licences.listTypes()).find((x) => x.name === licenceType);

@@ -133,6 +133,18 @@ export function sniffType(b: Uint8Array): UploadType | undefined {
   return undefined;
 }
 
+/**
+ * A browser's declared type in the form we compare: no claim when it says nothing specific
+ * (`application/octet-stream`, empty), and the old names some systems still send for JPEG / PNG.
+ */
+function normaliseDeclared(t: string | undefined): string | undefined {
+  const v = (t ?? '').split(';')[0]!.trim().toLowerCase();
+  if (v === '' || v === 'application/octet-stream') return undefined;
+  if (v === 'image/jpg' || v === 'image/pjpeg') return 'image/jpeg';
+  if (v === 'image/x-png') return 'image/png';
+  return v;
+}
+
 export interface CheckedUpload {
   readonly code: string;
   readonly name: string;
@@ -159,8 +171,8 @@ export function checkUpload(
     return { ok: false, error: { problem: 'tooLarge', name: input.name, maxBytes } };
   const sniffed = sniffType(input.data);
   if (!sniffed) return { ok: false, error: { problem: 'type', name: input.name } };
-  if (input.declaredType && input.declaredType !== sniffed)
-    return { ok: false, error: { problem: 'label', name: input.name } };
+  const declared = normaliseDeclared(input.declaredType);
+  if (declared && declared !== sniffed) return { ok: false, error: { problem: 'label', name: input.name } };
   return {
     ok: true,
     upload: {
@@ -172,4 +184,52 @@ export function checkUpload(
       data: input.data,
     },
   };
+}
+
+// ── the apply pages: which questions are asked together ─────────────────────────────────────────
+
+export type FormStepKind = 'applicant' | 'question' | 'page' | 'delivery' | 'materials';
+
+/** One page of the apply journey. */
+export interface FormStep {
+  /** in the page address: `applicant`, `q-<field>`, `p-<page>`, `delivery`, `materials` */
+  readonly id: string;
+  readonly kind: FormStepKind;
+  readonly fields: readonly FormFieldHint[];
+}
+
+/**
+ * The pages of an application, in order. The applicant's details (prefilled from the account) are
+ * confirmed on one page with the region; each question about the matter gets a page of its own
+ * unless the form's layout hints put several on one `page`; the way to receive the result is one
+ * page; the materials (uploads and e-licences) are the last page before "check your answers".
+ */
+export function formSteps(fields: readonly FormFieldHint[], hasMaterials: boolean): FormStep[] {
+  const steps: FormStep[] = [
+    { id: 'applicant', kind: 'applicant', fields: fields.filter((f) => f.section === 'applicant') },
+  ];
+  const grouped = new Map<string, FormFieldHint[]>();
+  for (const f of fields) {
+    if (f.section === 'applicant' || f.section === 'delivery') continue;
+    if (f.page) {
+      const id = `p-${f.page}`;
+      const g = grouped.get(id);
+      if (g) g.push(f);
+      else {
+        const list = [f];
+        grouped.set(id, list);
+        steps.push({ id, kind: 'page', fields: list });
+      }
+    } else steps.push({ id: `q-${f.name}`, kind: 'question', fields: [f] });
+  }
+  const delivery = fields.filter((f) => f.section === 'delivery');
+  if (delivery.length) steps.push({ id: 'delivery', kind: 'delivery', fields: delivery });
+  if (hasMaterials) steps.push({ id: 'materials', kind: 'materials', fields: [] });
+  return steps;
+}
+
+/** The issues of a whole-form validation that belong to one step's questions. */
+export function issuesOfStep(step: FormStep, issues: readonly FieldIssue[]): FieldIssue[] {
+  const names = new Set(step.fields.map((f) => f.name));
+  return issues.filter((i) => names.has(i.field));
 }

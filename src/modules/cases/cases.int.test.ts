@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, csrfFrom } from '../../../test/helpers/app.js';
+import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 
@@ -241,34 +241,6 @@ describe('cases through the app (demo city)', () => {
       headers: await bearer('enterprise'),
     });
     assert.equal(other.statusCode, 404);
-  });
-
-  test('apply journey › form → check your answers → submit, without JavaScript', async () => {
-    const h = await bearer('citizen');
-    const form = await t.app.inject({ method: 'GET', url: `/items/${CITY_ITEM}/apply`, headers: h });
-    assert.equal(form.statusCode, 200, form.body);
-    const answers = Object.fromEntries(
-      Object.entries(await formFor(CITY_ITEM)).map(([k, v]) => [k, String(v)]),
-    );
-    const { token, cookie } = csrfFrom(form);
-    const post = await t.app.inject({
-      method: 'POST',
-      url: `/items/${CITY_ITEM}/apply`,
-      headers: { ...h, cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: token, regionCode: '410105001', ...answers }).toString(),
-    });
-    assert.equal(post.statusCode, 303, post.body);
-    const check = await t.app.inject({ method: 'GET', url: `/items/${CITY_ITEM}/apply/check`, headers: h });
-    assert.equal(check.statusCode, 200);
-    const c2 = csrfFrom(check);
-    const confirm = await t.app.inject({
-      method: 'POST',
-      url: `/items/${CITY_ITEM}/apply/confirm`,
-      headers: { ...h, cookie: c2.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: c2.token }).toString(),
-    });
-    assert.equal(confirm.statusCode, 303, confirm.body);
-    assert.match(String(confirm.headers.location), /^\/cases\/.+\?done=submit$/);
   });
 
   test('clock warnings › the sweep raises a yellow warning once', async () => {

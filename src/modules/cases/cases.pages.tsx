@@ -2,7 +2,6 @@ import type { FieldIssue } from '../../kernel/index.js';
 import {
   Button,
   CsrfField,
-  ErrorSummary,
   LinkButton,
   Notice,
   PageHeading,
@@ -16,7 +15,8 @@ import {
   type ViewContext,
   fieldId,
 } from '../../platform/views/index.js';
-import type { FormFieldHint } from './cases.ports.js';
+import { SupplementForm } from './cases.apply.js';
+import type { ApplicationMaterial } from './cases.ports.js';
 import type { ExplainedClockDay } from './cases.sla.js';
 import type { ApplicantCaseRow, QueueRow } from './cases.store.js';
 import type { CaseView, ClockView } from './cases.types.js';
@@ -256,18 +256,28 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
   );
 }
 
+export interface SupplementModel {
+  missing: readonly string[];
+  materials: readonly ApplicationMaterial[];
+  maxMb: number;
+  issues: ReadonlyArray<FieldIssue & { message: string }>;
+}
+
 export function CasePage({
   ctx,
   view,
   actions,
   staff,
   notice,
+  supplement,
 }: {
   ctx: ViewContext;
   view: CaseView;
   actions: readonly ActionType[];
   staff: boolean;
   notice?: string | undefined;
+  /** 补正: what was asked for, the item's materials, and problems with a posted supplement */
+  supplement?: SupplementModel | undefined;
 }) {
   const t = ctx.t;
   const base = staff ? `/workbench/cases/${enc(view.caseNumber)}` : `/cases/${enc(view.caseNumber)}`;
@@ -298,7 +308,13 @@ export function CasePage({
         {actions.length === 0 ? (
           <p>{t('cases.act.none')}</p>
         ) : (
-          actions.map((a) => <ActionForm ctx={ctx} action={a} postTo={`${base}/actions`} />)
+          actions.map((a) =>
+            a === 'supplement' && supplement ? (
+              <SupplementForm ctx={ctx} postTo={`${base}/actions`} {...supplement} />
+            ) : (
+              <ActionForm ctx={ctx} action={a} postTo={`${base}/actions`} />
+            ),
+          )
         )}
       </section>
       <Timeline ctx={ctx} view={view} />
@@ -358,101 +374,6 @@ export function ExplainPage({
 function pauseLabel(t: ViewContext['t'], note: string): string {
   if ((SPECIAL_PROCEDURES as readonly string[]).includes(note)) return t(`cases.procedure.${note}`);
   return t('cases.status.awaitingSupplement');
-}
-
-export interface ApplyModel {
-  code: string;
-  itemName: string;
-  fields: readonly FormFieldHint[];
-  values: Record<string, string>;
-  issues: ReadonlyArray<FieldIssue & { message: string }>;
-  /** walk-in: the hall and the applicant the clerk enters it for */
-  walkIn?: { hallId: string; applicantId: string } | undefined;
-}
-
-export function ApplyPage({ ctx, m }: { ctx: ViewContext; m: ApplyModel }) {
-  const t = ctx.t;
-  const err = (name: string) => m.issues.find((i) => i.field === name)?.message;
-  return (
-    <>
-      <PageHeading>{t('cases.title.apply', { item: m.itemName })}</PageHeading>
-      <ErrorSummary ctx={ctx} issues={m.issues} />
-      <form method="post" action={`/items/${enc(m.code)}/apply`} novalidate>
-        <CsrfField ctx={ctx} />
-        {m.walkIn ? (
-          <>
-            <TextField name="hallId" label={t('cases.apply.hallId')} value={m.walkIn.hallId} required />
-            <TextField
-              name="applicantId"
-              label={t('cases.apply.applicantId')}
-              value={m.walkIn.applicantId}
-              required
-            />
-          </>
-        ) : null}
-        <TextField
-          name="regionCode"
-          label={t('cases.apply.regionCode')}
-          hint={t('cases.apply.regionHint')}
-          value={m.values.regionCode ?? ''}
-          error={err('regionCode')}
-          inputmode="numeric"
-          width="medium"
-          required
-        />
-        {m.fields.map((f) =>
-          f.type === 'enum' ? (
-            <SelectField
-              name={f.name}
-              label={f.label}
-              hint={f.hint}
-              value={m.values[f.name] ?? ''}
-              error={err(f.name)}
-              options={[{ value: '', label: '—' }, ...(f.options ?? []).map((o) => ({ value: o, label: o }))]}
-            />
-          ) : (
-            <TextField
-              name={f.name}
-              label={f.required ? f.label : `${f.label}${t('common.optional')}`}
-              hint={f.hint}
-              value={m.values[f.name] ?? ''}
-              error={err(f.name)}
-              type={
-                f.type === 'date' ? 'date' : f.type === 'number' || f.type === 'integer' ? 'number' : 'text'
-              }
-              required={f.required}
-            />
-          ),
-        )}
-        <p class="field-hint">{t('cases.apply.materialsNote')}</p>
-        <Button>{t('cases.apply.continue')}</Button>
-      </form>
-    </>
-  );
-}
-
-export function CheckPage({ ctx, m }: { ctx: ViewContext; m: ApplyModel }) {
-  const t = ctx.t;
-  return (
-    <>
-      <PageHeading caption={m.itemName}>{t('cases.title.check')}</PageHeading>
-      <Notice>{t('cases.apply.draftSaved')}</Notice>
-      <p>{t('cases.apply.check')}</p>
-      <SummaryList
-        rows={[
-          { key: t('cases.apply.regionCode'), value: m.values.regionCode ?? '' },
-          ...m.fields.map((f) => ({ key: f.label, value: m.values[f.name] ?? '—' })),
-        ]}
-      />
-      <p>
-        <a href={`/items/${enc(m.code)}/apply`}>{t('cases.apply.change')}</a>
-      </p>
-      <form method="post" action={`/items/${enc(m.code)}/apply/confirm`}>
-        <CsrfField ctx={ctx} />
-        <Button>{t('cases.apply.confirm')}</Button>
-      </form>
-    </>
-  );
 }
 
 export interface WorkbenchModel {

@@ -14,6 +14,10 @@ export interface ApplicationMaterial {
   /** 'government': should come from an e-licence or shared data, not from the applicant (免提交) */
   readonly source: 'applicant' | 'government';
   readonly licenceType?: string | undefined;
+  /** when an optional material is needed */
+  readonly requiredWhen?: string | undefined;
+  /** the shared data resource a department reads instead (免提交 without an e-licence) */
+  readonly sharedData?: string | undefined;
 }
 
 /** The part of a published item version an application needs. */
@@ -58,6 +62,13 @@ export interface FormFieldHint {
   readonly hint?: string | undefined;
   readonly prefill?: string | undefined;
   readonly section?: string | undefined;
+  /** how to ask: text, textarea, select, radio … */
+  readonly widget?: string | undefined;
+  /**
+   * questions with the same `page` are asked together on one page; without one, each question
+   * about the matter gets a page of its own (the applicant's details are always one page)
+   */
+  readonly page?: string | undefined;
 }
 
 export interface BundleDefinition {
@@ -101,6 +112,10 @@ export interface RegionsPort {
 
 /** Fields the form may prefill from the account (already decrypted for the owner's own view). */
 export interface IdentityPort {
+  /**
+   * the account's own details by prefill kind (applicantName, idNumber, creditCode, mobile,
+   * regionCode); shown only on the owner's own apply pages
+   */
   prefill(accountId: string): Promise<Record<string, string>>;
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
   /** read through `within` when called inside a transaction (an event consumer) */
@@ -120,6 +135,15 @@ export interface CalendarPort {
   rule(regionCode: string): Promise<DayRule>;
 }
 
+/** An e-licence the applicant may let a case use instead of a material. */
+export interface UsableLicence {
+  readonly identifier: string;
+  readonly typeName: string;
+  readonly licenceNumber: string;
+  readonly issuerName: string;
+  readonly validTo: string | null;
+}
+
 /** The e-licence issue (best effort); absent until the licences module is wired. */
 export interface LicencesPort {
   /** 免提交: whether the holder's e-licence may supply a material (the hook for the e-licence issue) */
@@ -128,6 +152,8 @@ export interface LicencesPort {
     identifier: string;
     licenceType?: string | undefined;
   }): Promise<boolean>;
+  /** 免提交: the holder's licences in force of a type (by name), to offer instead of an upload */
+  usableFor?(input: { holderAccountId: string; licenceType: string }): Promise<UsableLicence[]>;
   /**
    * 出证, in two steps: the look-ups (licence type, issuer, holder) run first, outside the case's
    * transaction; the returned function issues the licence inside it, so the licence and the

@@ -3,8 +3,14 @@ import { type Executor, type Store, inTransaction } from '../../platform/db/inde
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
 import { type Principal, allows } from '../../platform/http/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
-import { checkUpload, validateForm } from './cases.forms.js';
-import type { ApplicableItem, CasesPorts } from './cases.ports.js';
+import {
+  type CheckedUpload,
+  type UploadProblem,
+  checkUpload,
+  coerceFormValues,
+  validateForm,
+} from './cases.forms.js';
+import type { ApplicableItem, CasesPorts, UsableLicence } from './cases.ports.js';
 import {
   type CaseClock,
   type ClockThresholds,
@@ -70,6 +76,36 @@ export interface CasesServiceDeps {
  */
 export interface WriteOptions {
   readonly within?: Executor;
+}
+
+/** A file to attach: from the JSON API (base64, decoded) or a page form (multipart). */
+export interface RawUpload {
+  readonly code: string;
+  /** display name only; the type is judged by the content */
+  readonly filename: string;
+  /** the declared type, which must match the content when given */
+  readonly mediaType?: string | undefined;
+  readonly data: Buffer;
+  /** cut short at the parser's limit: refused as too large */
+  readonly tooLarge?: boolean | undefined;
+}
+
+type CheckedMaterial = CheckedUpload & { materialName: string };
+
+const fromBase64 = (m: MaterialUpload): RawUpload => ({
+  code: m.code,
+  filename: m.filename,
+  mediaType: m.mediaType,
+  data: Buffer.from(m.contentBase64, 'base64'),
+});
+
+/** A file of a draft, as the pages list it. */
+export interface DraftFile {
+  readonly materialCode: string;
+  readonly filename: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly sha256: string;
 }
 
 export interface Submitted {
@@ -222,27 +258,36 @@ export function createCasesService(deps: CasesServiceDeps) {
     );
   }
 
-  function decodeUploads(it: ApplicableItem, uploads: readonly MaterialUpload[]) {
-    const out = [];
+  /** The error a problem with one upload gives (nothing of the request is written). */
+  function uploadError(e: UploadProblem): DomainError {
+    if (e.problem === 'tooLarge')
+      return new DomainError('CASES.UPLOAD_TOO_LARGE', {
+        params: { name: e.name, maxMb: Math.round(e.maxBytes / 1048576) },
+      });
+    return new DomainError(e.problem === 'type' ? 'CASES.UPLOAD_TYPE' : 'CASES.UPLOAD_LABEL', {
+      params: { name: e.name },
+    });
+  }
+
+  /** One upload checked against the item's materials and by its content. */
+  function checkOne(it: ApplicableItem, m: RawUpload): { ok: true; upload: CheckedMaterial } | DomainError {
+    const def = it.materials.find((x) => x.code === m.code);
+    if (!def) return new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: m.code } });
+    if (m.tooLarge) return uploadError({ problem: 'tooLarge', name: m.filename, maxBytes: maxUploadBytes });
+    const r = checkUpload(
+      { code: m.code, name: m.filename, data: m.data, declaredType: m.mediaType },
+      maxUploadBytes,
+    );
+    if (!r.ok) return uploadError(r.error);
+    return { ok: true, upload: { ...r.upload, materialName: def.name } };
+  }
+
+  function checkUploads(it: ApplicableItem, uploads: readonly RawUpload[]): CheckedMaterial[] {
+    const out: CheckedMaterial[] = [];
     for (const m of uploads) {
-      const def = it.materials.find((x) => x.code === m.code);
-      if (!def) throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: m.code } });
-      const data = Buffer.from(m.contentBase64, 'base64');
-      const r = checkUpload(
-        { code: m.code, name: m.filename, data, declaredType: m.mediaType },
-        maxUploadBytes,
-      );
-      if (!r.ok) {
-        const e = r.error;
-        if (e.problem === 'tooLarge')
-          throw new DomainError('CASES.UPLOAD_TOO_LARGE', {
-            params: { name: e.name, maxMb: Math.round(e.maxBytes / 1048576) },
-          });
-        throw new DomainError(e.problem === 'type' ? 'CASES.UPLOAD_TYPE' : 'CASES.UPLOAD_LABEL', {
-          params: { name: e.name },
-        });
-      }
-      out.push({ ...r.upload, materialName: def.name });
+      const r = checkOne(it, m);
+      if (r instanceof DomainError) throw r;
+      out.push(r.upload);
     }
     return out;
   }
@@ -276,7 +321,7 @@ export function createCasesService(deps: CasesServiceDeps) {
   interface Prepared {
     it: ApplicableItem;
     form: Record<string, unknown>;
-    uploads: ReturnType<typeof decodeUploads>;
+    uploads: CheckedMaterial[];
     licenceMaterials: Array<{ code: string; name: string; identifier: string; verified: boolean }>;
     body: { departmentId: string; regionCode: string; implementationCode: string };
   }
@@ -286,7 +331,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     code: string,
     regionCode: string,
     form: Record<string, unknown>,
-    uploads: readonly MaterialUpload[],
+    uploads: readonly RawUpload[],
     who: Awaited<ReturnType<typeof applicantOf>>,
     licenceMaterials: Record<string, string> = {},
   ): Promise<Prepared> {
@@ -297,7 +342,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     if (who.channel === 'online' && !it.audiences.includes(who.kind)) throw new DomainError('CASES.AUDIENCE');
     const issues = formIssues(it, form);
     if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
-    const decoded = decodeUploads(it, uploads);
+    const decoded = checkUploads(it, uploads);
     const lic: Prepared['licenceMaterials'] = [];
     for (const [mcode, identifier] of Object.entries(licenceMaterials)) {
       const def = it.materials.find((x) => x.code === mcode);
@@ -325,6 +370,56 @@ export function createCasesService(deps: CasesServiceDeps) {
       if (!local && !citywide && !it.proxyAcceptance) throw new DomainError('CASES.HALL_NOT_ACCEPTING');
     }
     return { it, form, uploads: decoded, licenceMaterials: lic, body };
+  }
+
+  /** Materials of a case (files into the blob store, e-licences by identifier), in the caller's transaction. */
+  async function writeMaterials(
+    trx: Executor,
+    caseId: string,
+    regionCode: string,
+    uploads: readonly CheckedMaterial[],
+    licences: Prepared['licenceMaterials'],
+    now: string,
+  ): Promise<void> {
+    for (const u of uploads) {
+      await st.putBlob(trx, {
+        sha256: u.sha256,
+        media_type: u.mediaType,
+        size: u.size,
+        data: u.data,
+        region_code: regionCode,
+        created_at: now,
+      });
+    }
+    await st.insertMaterials(trx, [
+      ...uploads.map((u) => ({
+        id: newId(),
+        case_id: caseId,
+        code: u.code,
+        name: u.materialName,
+        trust_level: 'C',
+        licence_identifier: null,
+        blob_sha256: u.sha256,
+        media_type: u.mediaType,
+        size: u.size,
+        region_code: regionCode,
+        created_at: now,
+      })),
+      // 免提交: a material an e-licence supplies; A when the licences module confirmed it
+      ...licences.map((m) => ({
+        id: newId(),
+        case_id: caseId,
+        code: m.code,
+        name: m.name,
+        trust_level: m.verified ? 'A' : 'C',
+        licence_identifier: m.identifier,
+        blob_sha256: null,
+        media_type: null,
+        size: null,
+        region_code: regionCode,
+        created_at: now,
+      })),
+    ]);
   }
 
   /** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
@@ -386,45 +481,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       payload: JSON.stringify(who.hall ? { hallId: who.hall.id } : {}),
       at: now,
     });
-    for (const u of prep.uploads) {
-      await st.putBlob(trx, {
-        sha256: u.sha256,
-        media_type: u.mediaType,
-        size: u.size,
-        data: u.data,
-        region_code: applicantRegion,
-        created_at: now,
-      });
-    }
-    await st.insertMaterials(trx, [
-      ...prep.uploads.map((u) => ({
-        id: newId(),
-        case_id: id,
-        code: u.code,
-        name: u.materialName,
-        trust_level: 'C',
-        licence_identifier: null,
-        blob_sha256: u.sha256,
-        media_type: u.mediaType,
-        size: u.size,
-        region_code: applicantRegion,
-        created_at: now,
-      })),
-      // 免提交: a material an e-licence supplies; A when the licences module confirmed it
-      ...prep.licenceMaterials.map((m) => ({
-        id: newId(),
-        case_id: id,
-        code: m.code,
-        name: m.name,
-        trust_level: m.verified ? 'A' : 'C',
-        licence_identifier: m.identifier,
-        blob_sha256: null,
-        media_type: null,
-        size: null,
-        region_code: applicantRegion,
-        created_at: now,
-      })),
-    ]);
+    await writeMaterials(trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
     const event: NewEvent = {
       type: 'cases.submitted',
       aggregateType: 'case',
@@ -457,7 +514,11 @@ export function createCasesService(deps: CasesServiceDeps) {
     onTime: null,
   };
 
-  async function submit(p: Principal, raw: SubmitIn, opts: WriteOptions = {}): Promise<Submitted> {
+  async function submit(
+    p: Principal,
+    raw: SubmitIn,
+    opts: WriteOptions & { files?: readonly RawUpload[] } = {},
+  ): Promise<Submitted> {
     const parsed = SubmitInput.safeParse(raw);
     if (!parsed.success) {
       throw new DomainError('COMMON.VALIDATION', {
@@ -473,7 +534,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       input.implementationCode,
       input.regionCode,
       input.form,
-      input.materials,
+      [...input.materials.map(fromBase64), ...(opts.files ?? [])],
       who,
       input.licenceMaterials,
     );
@@ -483,6 +544,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       await appendEvent(trx, clock, w.event);
       // the draft was the caller's (the applicant's, or the clerk's for a walk-in)
       await st.deleteDraft(trx, p.accountId, input.implementationCode);
+      await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
       return w;
     });
     deps.poke?.();
@@ -522,7 +584,9 @@ export function createCasesService(deps: CasesServiceDeps) {
         for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
         continue;
       }
-      const uploads = input.materials.filter((u) => it.materials.some((x) => x.code === u.code));
+      const uploads = input.materials
+        .filter((u) => it.materials.some((x) => x.code === u.code))
+        .map(fromBase64);
       preps.push(await prepare(m.implementationCode, input.regionCode, form, uploads, who));
     }
     if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
@@ -589,10 +653,21 @@ export function createCasesService(deps: CasesServiceDeps) {
     caseNumber: string,
     input: ActionInput | CaseAction,
     p: Principal,
-    opts: WriteOptions = {},
+    opts: WriteOptions & { files?: readonly RawUpload[] } = {},
   ) {
     const ex = opts.within ?? db;
-    const action: CaseAction = 'action' in input ? toAction(input) : input;
+    // materials come only with a supplement: base64 from the API, files from a page
+    const supplied: RawUpload[] = [...(opts.files ?? [])];
+    if ('action' in input && input.action === 'supplement' && input.materials) {
+      const { materials, ...rest } = input;
+      supplied.push(...materials.map(fromBase64));
+      input = rest;
+    }
+    let action: CaseAction = 'action' in input ? toAction(input) : input;
+    if (supplied.length && action.type !== 'supplement')
+      throw new DomainError('COMMON.VALIDATION', {
+        details: [{ field: 'materials', rule: 'SUPPLEMENT_ONLY' }],
+      });
     if (action.type === 'submit')
       throw new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
         params: { status: 'submitted', action: 'submit' },
@@ -624,6 +699,10 @@ export function createCasesService(deps: CasesServiceDeps) {
     }
     const it = await item(row.item_code);
     if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
+
+    const suppliedMaterials = supplied.length ? checkUploads(it, supplied) : [];
+    if (suppliedMaterials.length && action.type === 'supplement')
+      action = { ...action, materials: suppliedMaterials.map((m) => m.materialName) };
 
     const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
     const state = cached.state;
@@ -690,6 +769,8 @@ export function createCasesService(deps: CasesServiceDeps) {
         payload: JSON.stringify(details),
         at: now,
       });
+      if (suppliedMaterials.length)
+        await writeMaterials(trx, row.id, row.region_code, suppliedMaterials, [], now);
       await appendEvent(trx, clock, {
         type: ACTION_EVENT[type],
         aggregateType: 'case',
@@ -961,8 +1042,14 @@ export function createCasesService(deps: CasesServiceDeps) {
     return n;
   }
 
-  async function saveDraft(p: Principal, code: string, regionCode: string, data: Record<string, unknown>) {
-    await st.saveDraft(db, {
+  async function saveDraft(
+    p: Principal,
+    code: string,
+    regionCode: string,
+    data: Record<string, unknown>,
+    within?: Executor,
+  ) {
+    await st.saveDraft(within ?? db, {
       applicant_id: p.accountId,
       implementation_code: code,
       // a draft holds the same personal data as the form: sealed alike
@@ -979,6 +1066,154 @@ export function createCasesService(deps: CasesServiceDeps) {
       string,
       unknown
     >;
+  }
+
+  // ── the apply pages: files and e-licences kept with the draft ──────────────────────────────
+
+  /** The files uploaded with a draft (without their bytes). */
+  async function draftFiles(p: Principal, code: string): Promise<DraftFile[]> {
+    const rows = await st.draftMaterialsOf(db, p.accountId, code);
+    return rows.map((r) => ({
+      materialCode: r.material_code,
+      filename: r.filename,
+      mediaType: r.media_type,
+      size: r.size,
+      sha256: r.sha256,
+    }));
+  }
+
+  /**
+   * Keeps files and e-licence choices with a draft: every file is checked (a material of the item,
+   * size, type by content) and every chosen e-licence confirmed before anything is written; any
+   * problem is returned per material and nothing changes. `licences`: material code → identifier,
+   * or '' to upload instead. `remove`: material codes whose kept file is dropped.
+   */
+  async function saveDraftFiles(
+    p: Principal,
+    code: string,
+    change: {
+      files: readonly RawUpload[];
+      remove?: readonly string[];
+      licences?: Readonly<Record<string, string>>;
+    },
+  ): Promise<{ problems: Array<{ code: string; error: DomainError }> }> {
+    const it = await item(code);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+    const problems: Array<{ code: string; error: DomainError }> = [];
+    const checked: CheckedMaterial[] = [];
+    for (const f of change.files) {
+      const r = checkOne(it, f);
+      if (r instanceof DomainError) problems.push({ code: f.code, error: r });
+      else checked.push(r.upload);
+    }
+    const chosen = Object.entries(change.licences ?? {}).filter(([, id]) => id !== '');
+    for (const [mcode, identifier] of chosen) {
+      const def = it.materials.find((x) => x.code === mcode);
+      if (!def) {
+        problems.push({
+          code: mcode,
+          error: new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: mcode } }),
+        });
+        continue;
+      }
+      const ok = ports.licences?.verifyForCase
+        ? await ports.licences.verifyForCase({
+            holderAccountId: p.accountId,
+            identifier,
+            licenceType: def.licenceType,
+          })
+        : false;
+      if (!ok)
+        problems.push({
+          code: mcode,
+          error: new DomainError('CASES.LICENCE_NOT_USABLE', { params: { code: def.name } }),
+        });
+    }
+    if (problems.length) return { problems };
+    const draft = (await loadDraft(p, code)) ?? {};
+    for (const [mcode, identifier] of Object.entries(change.licences ?? {})) {
+      if (identifier) draft[`licence.${mcode}`] = identifier;
+      else delete draft[`licence.${mcode}`];
+    }
+    const now = clock.now().toISOString();
+    await inTransaction(db, async (trx) => {
+      await st.deleteDraftMaterials(trx, p.accountId, code, change.remove ?? []);
+      for (const u of checked) {
+        await st.putDraftMaterial(trx, {
+          applicant_id: p.accountId,
+          implementation_code: code,
+          material_code: u.code,
+          filename: u.name.slice(0, 200),
+          media_type: u.mediaType,
+          size: u.size,
+          sha256: u.sha256,
+          data: u.data,
+          updated_at: now,
+        });
+      }
+      // a material supplied by an e-licence needs no file
+      await st.deleteDraftMaterials(
+        trx,
+        p.accountId,
+        code,
+        chosen.map(([m]) => m),
+      );
+      await saveDraft(p, code, typeof draft.regionCode === 'string' ? draft.regionCode : '', draft, trx);
+    });
+    return { problems: [] };
+  }
+
+  /** The applicant's e-licences in force that can stand in for each material (免提交). */
+  async function usableLicences(p: Principal, code: string): Promise<Record<string, UsableLicence[]>> {
+    const it = await item(code);
+    const out: Record<string, UsableLicence[]> = {};
+    if (!it || !ports.licences?.usableFor) return out;
+    for (const m of it.materials) {
+      if (!m.licenceType) continue;
+      const list = await ports.licences.usableFor({
+        holderAccountId: p.accountId,
+        licenceType: m.licenceType,
+      });
+      if (list.length) out[m.code] = list;
+    }
+    return out;
+  }
+
+  /**
+   * Submits the caller's draft: its answers, the files kept with it and the e-licences chosen;
+   * the draft and its files go in the same transaction as the case is written.
+   */
+  async function submitDraft(p: Principal, code: string): Promise<Submitted> {
+    const it = await item(code);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+    const draft = (await loadDraft(p, code)) ?? {};
+    const values = Object.fromEntries(
+      Object.entries(draft).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    const licenceMaterials = Object.fromEntries(
+      Object.entries(values)
+        .filter(([k]) => k.startsWith('licence.'))
+        .map(([k, v]) => [k.slice('licence.'.length), v]),
+    );
+    const files = (await st.draftMaterialFiles(db, p.accountId, code)).map(
+      (f): RawUpload => ({
+        code: f.material_code,
+        filename: f.filename,
+        mediaType: f.media_type,
+        data: Buffer.from(f.data),
+      }),
+    );
+    return submit(
+      p,
+      {
+        implementationCode: code,
+        regionCode: values.regionCode ?? '',
+        form: coerceFormValues(it.formFields, values),
+        ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
+        ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
+      },
+      { files },
+    );
   }
 
   async function blob(caseNumber: string, sha256: string, p: Principal) {
@@ -1004,6 +1239,10 @@ export function createCasesService(deps: CasesServiceDeps) {
     recomputeRegion,
     saveDraft,
     loadDraft,
+    draftFiles,
+    saveDraftFiles,
+    usableLicences,
+    submitDraft,
     prefill: (p: Principal) => ports.identity.prefill(p.accountId),
     blob,
     item,

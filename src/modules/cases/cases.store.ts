@@ -110,6 +110,18 @@ export type CasesTables = {
     region_code: string;
     updated_at: string;
   };
+  /** files uploaded on the apply pages, kept with the draft until it is submitted */
+  case_draft_materials: {
+    applicant_id: string;
+    implementation_code: string;
+    material_code: string;
+    filename: string;
+    media_type: string;
+    size: number;
+    sha256: string;
+    data: Uint8Array;
+    updated_at: string;
+  };
 };
 
 export const casesMigrations: Record<string, Migration> = {
@@ -242,6 +254,28 @@ export const casesMigrations: Record<string, Migration> = {
         .addColumn('region_code', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('case_drafts_pk', ['applicant_id', 'implementation_code'])
+        .execute();
+    },
+  },
+  'cases.0002_draft_materials': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('case_draft_materials')
+        .addColumn('applicant_id', 'text', (c) => c.notNull())
+        .addColumn('implementation_code', 'text', (c) => c.notNull())
+        .addColumn('material_code', 'text', (c) => c.notNull())
+        .addColumn('filename', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('data', t.blob, (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_draft_materials_pk', [
+          'applicant_id',
+          'implementation_code',
+          'material_code',
+        ])
         .execute();
     },
   },
@@ -786,4 +820,80 @@ export async function deleteDraft(trx: Executor, applicantId: string, code: stri
         .where('implementation_code', '=', slot(1)),
     [applicantId, code],
   );
+}
+
+// ── files uploaded with a draft ────────────────────────────────────────────────────────────────
+
+export type DraftMaterialRow = CasesTables['case_draft_materials'];
+
+/** Puts (or replaces) the file of one material of a draft. */
+export async function putDraftMaterial(trx: Executor, row: DraftMaterialRow): Promise<void> {
+  await cdb(trx)
+    .insertInto('case_draft_materials')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['applicant_id', 'implementation_code', 'material_code']).doUpdateSet({
+        filename: row.filename,
+        media_type: row.media_type,
+        size: row.size,
+        sha256: row.sha256,
+        data: row.data,
+        updated_at: row.updated_at,
+      }),
+    )
+    .execute();
+}
+
+/** The files of a draft: without their bytes (pages), or with them (submission). */
+export async function draftMaterialsOf(
+  db: Executor,
+  applicantId: string,
+  code: string,
+): Promise<Omit<DraftMaterialRow, 'data'>[]> {
+  return cdb(db)
+    .selectFrom('case_draft_materials')
+    .select([
+      'applicant_id',
+      'implementation_code',
+      'material_code',
+      'filename',
+      'media_type',
+      'size',
+      'sha256',
+      'updated_at',
+    ])
+    .where('applicant_id', '=', applicantId)
+    .where('implementation_code', '=', code)
+    .orderBy('material_code')
+    .execute();
+}
+
+export async function draftMaterialFiles(
+  db: Executor,
+  applicantId: string,
+  code: string,
+): Promise<DraftMaterialRow[]> {
+  return cdb(db)
+    .selectFrom('case_draft_materials')
+    .selectAll()
+    .where('applicant_id', '=', applicantId)
+    .where('implementation_code', '=', code)
+    .orderBy('material_code')
+    .execute();
+}
+
+/** Removes some files of a draft (the codes given), or all of them. */
+export async function deleteDraftMaterials(
+  trx: Executor,
+  applicantId: string,
+  code: string,
+  materialCodes?: readonly string[],
+): Promise<void> {
+  if (materialCodes && materialCodes.length === 0) return;
+  let q = cdb(trx)
+    .deleteFrom('case_draft_materials')
+    .where('applicant_id', '=', applicantId)
+    .where('implementation_code', '=', code);
+  if (materialCodes) q = q.where('material_code', 'in', [...materialCodes]);
+  await q.execute();
 }

@@ -4,6 +4,16 @@ import { SPECIAL_PROCEDURES } from './cases.workflow.js';
 const reasonText = z.string().trim().min(2).max(1000);
 const itemList = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
 
+/** A material sent with an application: base64 content (JSON API) and its declared type. */
+export const MaterialUpload = z.object({
+  code: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  /** a display name; never used to judge the type */
+  filename: z.string().trim().min(1).max(200),
+  mediaType: z.string().max(100).optional(),
+  contentBase64: z.string().max(14_000_000),
+});
+export type MaterialUpload = z.infer<typeof MaterialUpload>;
+
 /** An action as posted to `POST /api/v1/cases/{caseNumber}/actions`: `{"action": …, …}`. */
 export const ActionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('preReview'), note: z.string().max(1000).optional() }),
@@ -15,7 +25,12 @@ export const ActionInput = z.discriminatedUnion('action', [
     missing: itemList,
     note: z.string().max(1000).optional(),
   }),
-  z.object({ action: z.literal('supplement'), note: z.string().max(1000).optional() }),
+  z.object({
+    action: z.literal('supplement'),
+    note: z.string().max(1000).optional(),
+    /** the materials asked for, as base64 (pages post them as files) */
+    materials: z.array(MaterialUpload).max(30).optional(),
+  }),
   z.object({ action: z.literal('refuse'), reason: reasonText, legalBasis: reasonText }),
   z.object({ action: z.literal('startStep'), step: z.string().trim().min(1).max(50) }),
   z.object({ action: z.literal('completeStep'), opinion: z.string().max(2000).optional() }),
@@ -41,16 +56,6 @@ export const ActionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('withdraw'), reason: z.string().max(1000).optional() }),
 ]);
 export type ActionInput = z.infer<typeof ActionInput>;
-
-/** A material sent with an application: base64 content (JSON API) and its declared type. */
-export const MaterialUpload = z.object({
-  code: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  /** a display name; never used to judge the type */
-  filename: z.string().trim().min(1).max(200),
-  mediaType: z.string().max(100).optional(),
-  contentBase64: z.string().max(14_000_000),
-});
-export type MaterialUpload = z.infer<typeof MaterialUpload>;
 
 const regionCode = z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/);
 

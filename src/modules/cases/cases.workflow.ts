@@ -33,7 +33,7 @@ export type CaseAction =
   /** 补正 / 一次性告知: every missing item at once */
   | { type: 'requestSupplement'; missing: string[]; note?: string }
   /** the applicant supplies what was asked */
-  | { type: 'supplement'; note?: string }
+  | { type: 'supplement'; note?: string /** names of the materials supplied */; materials?: string[] }
   /** 不予受理 */
   | { type: 'refuse'; reason: string; legalBasis: string }
   /** a 环节 (审核, 审批 …) begins */

@@ -337,8 +337,22 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
       maxLength: 300,
       widget: 'textarea',
     },
-    { name: 'premisesAddress', label: '经营场所', type: 'string', required: true, maxLength: 200 },
-    { name: 'premisesArea', label: '经营场所面积（平方米）', type: 'number', required: true },
+    // asked together: the place and its size are one question to the applicant
+    {
+      name: 'premisesAddress',
+      label: '经营场所',
+      type: 'string',
+      required: true,
+      maxLength: 200,
+      page: 'premises',
+    },
+    {
+      name: 'premisesArea',
+      label: '经营场所面积（平方米）',
+      type: 'number',
+      required: true,
+      page: 'premises',
+    },
     { name: 'foodSafetyManager', label: '食品安全管理人员', type: 'string', required: true, maxLength: 50 },
   ],
   出生医学证明办理: [

@@ -163,6 +163,11 @@ export const FormField = z.object({
   prefill: z.enum(['applicantName', 'idNumber', 'creditCode', 'mobile', 'address']).optional(),
   section: z.enum(['applicant', 'item', 'delivery']).default('item'),
   widget: z.enum(['text', 'textarea', 'select', 'radio', 'checkbox', 'date', 'number']).optional(),
+  /** questions sharing a page name are asked together; otherwise one question per page */
+  page: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/)
+    .optional(),
 });
 export type FormField = z.infer<typeof FormField>;
 export const FormDefinition = z.object({ fields: z.array(FormField).min(1) });

@@ -1,62 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { HTML, WebSession, tokenOn } from '../../../test/helpers/session.js';
 import type { TongbanApp } from '../../app.js';
 import { DEMO_PEOPLE } from './identity.demo.js';
 
-const HTML = { accept: 'text/html' };
-const tokenOn = (r: { body: string }): string => {
-  const m = /name="_csrf" value="([^"]+)"/.exec(r.body);
-  if (!m) throw new Error('no CSRF token on the page');
-  return m[1]!;
-};
-type Res = {
-  body: string;
-  cookies: Array<{ name: string; value: string }>;
-  statusCode: number;
-  headers: Record<string, unknown>;
-};
-
 /** A browser: keeps cookies between requests and posts forms with the page's CSRF token. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(private readonly t: TongbanApp) {}
-  private keep(r: Res) {
-    for (const c of r.cookies as Array<{ name: string; value: string; maxAge?: number; expires?: Date }>) {
-      const gone = c.value === '' || (c.expires && c.expires.getTime() < Date.now());
-      if (gone) this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-  }
-  get cookie() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-  async get(url: string): Promise<Res> {
-    const r = (await this.t.app.inject({ url, headers: { ...HTML, cookie: this.cookie } })) as unknown as Res;
-    this.keep(r);
-    return r;
-  }
-  /** posts `fields` with the CSRF token of the page at `from` (or the token given) */
-  async post(
-    url: string,
-    fields: Record<string, string>,
-    opts: { from?: string; token?: string } = {},
-  ): Promise<Res> {
-    let token = opts.token;
-    if (token === undefined) token = tokenOn(await this.get(opts.from ?? url));
-    const r = (await this.t.app.inject({
-      method: 'POST',
-      url,
-      headers: { ...HTML, cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: token, ...fields }).toString(),
-    })) as unknown as Res;
-    this.keep(r);
-    return r;
-  }
-  async login(login: string, password = 'tongban-demo') {
-    return this.post('/login', { login, password, next: '/account' });
-  }
-}
+class Browser extends WebSession {}
 
 describe('identity through the app', () => {
   let t: TongbanApp;

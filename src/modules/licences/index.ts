@@ -77,6 +77,15 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
       await ensureLinked(accountId);
       return svc.listForAccount(accountId);
     },
+    // an application may be the first time an account meets its licences (免提交)
+    async usableMaterials(accountId: string, typeCodes: readonly string[]) {
+      await ensureLinked(accountId);
+      return svc.usableMaterials(accountId, typeCodes);
+    },
+    async materialFromLicence(identifier: string, accountId: string) {
+      await ensureLinked(accountId);
+      return svc.materialFromLicence(identifier, accountId);
+    },
     /** `tongban import licences <file.json>` */
     importLicences: (rows: unknown, progress: Parameters<typeof importLicences>[3]) =>
       importLicences(deps.store, svc, rows, progress),
@@ -186,10 +195,7 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     async close() {
       if (timer) clearInterval(timer);
     },
-    nav: (p) =>
-      p && (p.kind === 'person' || p.kind === 'organization')
-        ? [{ href: '/licences', labelKey: 'licences.nav.wallet' }]
-        : [],
+    // the wallet's link is in identity's navigation (for holders of licences.readOwn)
   };
 
   return { definition, api };

@@ -1,7 +1,6 @@
 import type { Messages } from '../../platform/i18n/index.js';
 
 const zh: Messages = {
-  'licences.nav.wallet': '我的证照',
   'licences.wallet.title': '我的电子证照',
   'licences.wallet.intro':
     '以下是签发给您的电子证照。办事时可勾选“使用电子证照”，无需再提交纸质材料（免提交）。',
@@ -62,7 +61,6 @@ const zh: Messages = {
 };
 
 const en: Messages = {
-  'licences.nav.wallet': 'My licences',
   'licences.wallet.title': 'My e-licences',
   'licences.wallet.intro':
     'These are the e-licences issued to you. When you apply, tick “use my e-licence” and you need not submit the paper document.',

@@ -61,7 +61,8 @@ export function ErrorSummary({
   focus = true,
 }: {
   ctx: ViewContext;
-  issues: ReadonlyArray<FieldIssue & { message: string }>;
+  /** `href`: where the problem is put right, when not a field of this page */
+  issues: ReadonlyArray<FieldIssue & { message: string; href?: string | undefined }>;
   /** move focus here when the page loads (off for examples on /design) */
   focus?: boolean;
 }) {
@@ -78,7 +79,7 @@ export function ErrorSummary({
       <ul>
         {issues.map((i) => (
           <li>
-            <a href={`#${fieldId(i.field)}`}>{i.message}</a>
+            <a href={i.href ?? `#${fieldId(i.field)}`}>{i.message}</a>
           </li>
         ))}
       </ul>
@@ -87,6 +88,27 @@ export function ErrorSummary({
 }
 
 export const fieldId = (name: string): string => `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+
+/**
+ * A field's label; on a page that asks one question, the label is the page's heading (one h1 that
+ * both names the page and labels the input, so a screen reader hears the question once).
+ */
+function FieldLabel({
+  id,
+  heading,
+  children,
+}: {
+  id: string;
+  heading?: boolean;
+  children: ComponentChildren;
+}) {
+  const label = (
+    <label for={id} class={heading ? 'field-label field-label-heading' : 'field-label'}>
+      {children}
+    </label>
+  );
+  return heading ? <h1 class="field-heading">{label}</h1> : label;
+}
 
 export interface TextFieldProps {
   name: string;
@@ -100,6 +122,8 @@ export interface TextFieldProps {
   required?: boolean;
   width?: 'short' | 'medium' | 'full';
   maxLength?: number;
+  /** the page asks just this: the label is the page heading */
+  heading?: boolean;
 }
 
 export function TextField(p: TextFieldProps) {
@@ -108,9 +132,9 @@ export function TextField(p: TextFieldProps) {
     [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={id} class="field-label">
+      <FieldLabel id={id} heading={p.heading}>
         {p.label}
-      </label>
+      </FieldLabel>
       {p.hint ? (
         <div id={`${id}-hint`} class="field-hint">
           {p.hint}
@@ -145,13 +169,14 @@ export function SelectField(p: {
   value?: string;
   hint?: string;
   error?: string;
+  heading?: boolean;
 }) {
   const id = fieldId(p.name);
   return (
     <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={id} class="field-label">
+      <FieldLabel id={id} heading={p.heading}>
         {p.label}
-      </label>
+      </FieldLabel>
       {p.hint ? (
         <div id={`${id}-hint`} class="field-hint">
           {p.hint}
@@ -162,7 +187,15 @@ export function SelectField(p: {
           {p.error}
         </p>
       ) : null}
-      <select id={id} name={p.name} class="select" aria-describedby={p.hint ? `${id}-hint` : undefined}>
+      <select
+        id={id}
+        name={p.name}
+        class="select"
+        aria-describedby={
+          [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
+        }
+        aria-invalid={p.error ? 'true' : undefined}
+      >
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === p.value}>
             {o.label}
@@ -179,12 +212,28 @@ export function RadioGroup(p: {
   options: ReadonlyArray<{ value: string; label: string; hint?: string }>;
   value?: string;
   error?: string;
+  hint?: string;
+  /** the page asks just this: the legend is the page heading */
+  heading?: boolean;
 }) {
   const id = fieldId(p.name);
+  const describedBy =
+    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <fieldset class={p.error ? 'fieldset field-error' : 'fieldset'} id={id}>
-      <legend class="field-label">{p.legend}</legend>
-      {p.error ? <p class="field-error-message">{p.error}</p> : null}
+    <fieldset class={p.error ? 'fieldset field-error' : 'fieldset'} id={id} aria-describedby={describedBy}>
+      <legend class={p.heading ? 'field-label field-label-heading' : 'field-label'}>
+        {p.heading ? <h1 class="field-heading">{p.legend}</h1> : p.legend}
+      </legend>
+      {p.hint ? (
+        <div id={`${id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
       {p.options.map((o, i) => (
         <div class="radio">
           <input type="radio" id={`${id}-${i}`} name={p.name} value={o.value} checked={o.value === p.value} />
@@ -193,6 +242,94 @@ export function RadioGroup(p: {
         </div>
       ))}
     </fieldset>
+  );
+}
+
+/** A longer answer (a description, a list): several lines of text. */
+export function TextArea(p: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  value?: string;
+  rows?: number;
+  required?: boolean;
+  maxLength?: number;
+  heading?: boolean;
+}) {
+  const id = fieldId(p.name);
+  const describedBy =
+    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <FieldLabel id={id} heading={p.heading}>
+        {p.label}
+      </FieldLabel>
+      {p.hint ? (
+        <div id={`${id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
+      <textarea
+        id={id}
+        name={p.name}
+        class="textarea input-full"
+        rows={p.rows ?? 5}
+        required={p.required}
+        maxLength={p.maxLength}
+        aria-describedby={describedBy}
+        aria-invalid={p.error ? 'true' : undefined}
+      >
+        {p.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
+/**
+ * A file to upload. `accept` only helps the browser's picker; the server judges every file by
+ * its content. The form around it must be `enctype="multipart/form-data"`.
+ */
+export function FileField(p: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  accept?: string;
+}) {
+  const id = fieldId(p.name);
+  const describedBy =
+    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={id} class="field-label">
+        {p.label}
+      </label>
+      {p.hint ? (
+        <div id={`${id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={p.name}
+        type="file"
+        class="file-input"
+        accept={p.accept}
+        aria-describedby={describedBy}
+        aria-invalid={p.error ? 'true' : undefined}
+      />
+    </div>
   );
 }
 
@@ -331,16 +468,43 @@ export function Pagination({
   );
 }
 
-export function SummaryList({ rows }: { rows: ReadonlyArray<{ key: string; value: ComponentChildren }> }) {
+export interface SummaryRow {
+  key: string;
+  value: ComponentChildren;
+  /** a link to change the answer; its text ends with the key for screen readers ("修改 经营范围") */
+  change?: { href: string; label: string } | undefined;
+}
+
+export function SummaryList({ rows }: { rows: ReadonlyArray<SummaryRow> }) {
+  const withActions = rows.some((r) => r.change);
   return (
-    <dl class="summary-list">
+    <dl class={withActions ? 'summary-list summary-list-actions' : 'summary-list'}>
       {rows.map((r) => (
         <div class="summary-row">
           <dt>{r.key}</dt>
           <dd>{r.value}</dd>
+          {withActions ? (
+            <dd class="summary-change">
+              {r.change ? (
+                <a href={r.change.href}>
+                  {r.change.label}
+                  <span class="visually-hidden"> {r.key}</span>
+                </a>
+              ) : null}
+            </dd>
+          ) : null}
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A link back to the previous page of a journey (above the heading). */
+export function BackLink({ href, children }: { href: string; children: ComponentChildren }) {
+  return (
+    <a href={href} class="back-link">
+      {children}
+    </a>
   );
 }
 

@@ -3,10 +3,12 @@ import type { ViewContext } from './context.js';
 import type { FieldIssue } from '../../kernel/index.js';
 import { checkIdNumber } from '../codes/index.js';
 import {
+  BackLink,
   Breadcrumbs,
   CsrfField,
   Button,
   ErrorSummary,
+  FileField,
   LinkButton,
   Notice,
   PageHeading,
@@ -17,6 +19,7 @@ import {
   SummaryList,
   Table,
   Tag,
+  TextArea,
   TextField,
 } from './components.js';
 
@@ -125,6 +128,59 @@ export const componentDocs: readonly ComponentDoc[] = [
           />
         ),
       },
+    ],
+  },
+  {
+    id: 'text-area',
+    title: 'TextArea',
+    examples: [
+      {
+        name: 'a longer answer',
+        render: () => <TextArea name="demoScope" label="经营范围" hint="按营业执照填写" rows={3} />,
+      },
+    ],
+  },
+  {
+    id: 'file-field',
+    title: 'FileField',
+    examples: [
+      {
+        name: 'a material to upload',
+        render: () => (
+          <FileField
+            name="demoFile"
+            label="选择文件：健康证明"
+            hint="PDF、PNG 或 JPEG，不超过 10 MB"
+            accept="application/pdf,image/png,image/jpeg"
+          />
+        ),
+      },
+    ],
+  },
+  {
+    id: 'summary-change',
+    title: 'SummaryList with change links',
+    examples: [
+      {
+        name: 'check your answers',
+        render: () => (
+          <SummaryList
+            rows={[
+              {
+                key: '经营场所',
+                value: '郑州市金水区示范路100号',
+                change: { href: '/design#summary-change', label: '修改' },
+              },
+              {
+                key: '结果领取方式',
+                value: '邮寄送达',
+                change: { href: '/design#summary-change', label: '修改' },
+              },
+            ]}
+          />
+        ),
+      },
+      { name: 'back link', render: () => <BackLink href="/design">返回上一步</BackLink> },
     ],
   },
   {

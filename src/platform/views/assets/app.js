@@ -5,6 +5,28 @@
   document.addEventListener('DOMContentLoaded', () => {
     var summary = document.querySelector('.error-summary[data-focus]');
     if (summary) summary.focus();
+    // Forms with data-autosave post their fields there when an answer changes (a draft kept as
+    // it is typed); the status line says so. Without JavaScript the draft is saved on "continue".
+    document.querySelectorAll('form[data-autosave]').forEach((form) => {
+      var status = form.querySelector('[data-autosave-status]');
+      var timer;
+      form.addEventListener('change', () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          var body = new URLSearchParams(new FormData(form));
+          fetch(form.getAttribute('data-autosave'), {
+            method: 'POST',
+            body: body,
+            credentials: 'same-origin',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+            .then((r) => {
+              if (r.ok && status) status.textContent = status.getAttribute('data-autosave-status');
+            })
+            .catch(() => {});
+        }, 300);
+      });
+    });
     // Elements with data-autosubmit submit their form when changed (region switcher).
     document.querySelectorAll('[data-autosubmit]').forEach((el) => {
       el.addEventListener('change', () => {
