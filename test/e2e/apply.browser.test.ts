@@ -58,7 +58,7 @@ describe('apply in Chromium', {
   test('from the first question to the case page, every page accessible', async () => {
     const page = await signedIn('zh-CN');
     await page.goto(`${base}/items/${ITEM}/apply`);
-    assert.match(await page.locator('h1').innerText(), /申请人信息/);
+    assert.match(String(await page.locator('h1').textContent()), /申请人信息/);
     await checkPage(page, 'the applicant page');
     await page.fill('#f-regionCode', '410105001');
     await submit(page);
@@ -96,7 +96,7 @@ describe('apply in Chromium', {
 
     assert.match(page.url(), /\/apply\/check$/);
     await checkPage(page, 'check your answers');
-    assert.match(await page.locator('main').innerText(), /已上传：m04-doc\.pdf/);
+    assert.match(String(await page.locator('main').textContent()), /已上传：m04-doc\.pdf/);
     await submit(page);
 
     assert.match(page.url(), /\/cases\/[0-9A-Z]+\?done=submit$/);
@@ -133,7 +133,7 @@ describe('apply in Chromium', {
     });
     const page = await signedIn('zh-CN');
     await page.goto(`${base}/cases/${n}`);
-    assert.match(await page.locator('#supplement-h').innerText(), /提交补正材料/);
+    assert.match(String(await page.locator('#supplement-h').textContent()), /提交补正材料/);
     await checkPage(page, 'a case awaiting 补正');
     await page.setInputFiles('input[name="file.m04-doc"]', {
       name: '健康证明.pdf',
@@ -158,10 +158,10 @@ describe('apply in Chromium', {
       buffer: Buffer.from('not a pdf, just text'),
     });
     await submit(page);
-    const text = await page.locator('.error-summary').innerText();
+    const text = String(await page.locator('.error-summary').textContent());
     assert.match(text, /is not a PDF, PNG or JPEG file/);
     await checkPage(page, 'the materials page with an error (en)');
-    assert.doesNotMatch(await page.locator('main').innerText(), /Uploaded: form\.pdf/);
+    assert.doesNotMatch(String(await page.locator('main').textContent()), /Uploaded: form\.pdf/);
     await page.context().close();
   });
 });
