@@ -149,6 +149,38 @@ describe('apply in Chromium', {
     await page.context().close();
   });
 
+  test('一件事: the bundles page, the combined materials page and the one progress page pass axe', async () => {
+    const page = await signedIn('zh-CN');
+    await page.goto(`${base}/bundles`);
+    await checkPage(page, 'the bundles page');
+    await page.goto(`${base}/bundles/BIRTH/apply/materials`);
+    await checkPage(page, 'a bundle’s materials page');
+    const app = await t.cases.application('bundle:BIRTH');
+    const form: Record<string, unknown> = {};
+    for (const f of app?.formFields ?? [])
+      form[f.name] =
+        f.type === 'enum'
+          ? f.options?.[0]
+          : f.type === 'date'
+            ? '2026-03-01'
+            : f.name === 'idNumber'
+              ? '410105199001011234'
+              : f.name === 'mobile'
+                ? '13800138000'
+                : '张小宝';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/bundles',
+      headers: { authorization: `Bearer ${(await t.identity.tokenForLogin('citizen')).token}` },
+      payload: { bundleCode: 'BIRTH', regionCode: '410105001', form },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    await page.goto(`${base}/cases/bundles/${res.json().bundleNumber}`);
+    assert.match(String(await page.locator('main').textContent()), /已完成 0 \/ 4 项/);
+    await checkPage(page, 'a bundle’s progress');
+    await page.context().close();
+  });
+
   test('in English, a wrong file is named on the materials page and nothing is kept', async () => {
     const page = await signedIn('en');
     await page.goto(`${base}/items/${ITEM}/apply/materials?lang=en`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
@@ -5,6 +6,7 @@ import { type FilePart, WebSession } from '../../../test/helpers/session.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 import type { Principal } from '../../platform/http/index.js';
+import { formSteps } from './cases.forms.js';
 
 // 食品小经营店登记 (persons, depth 4): 居民身份证 (an e-licence type), an application form, a
 // proof of premises and a health certificate, all required
@@ -422,5 +424,77 @@ describe('补正 on the pages: the one-time notice and the files it asks for', (
     assert.equal(r.statusCode, 200, r.body);
     const v = await t.app.inject({ url: `/api/v1/cases/${n}`, headers: await bearer('citizen') });
     assert.equal(v.json().materials.length, 1);
+  });
+});
+
+describe('一件事 on the pages: one combined form and material set, one progress', () => {
+  const base = '/bundles/BIRTH/apply';
+  const fileFor = (code: string): FilePart => ({
+    field: `file.${code}`,
+    filename: `${code}.pdf`,
+    type: 'application/pdf',
+    data: Buffer.concat([PDF, Buffer.from(`%${code}\n`)]),
+  });
+
+  test('every member’s questions once, the same document asked once; submitting makes the linked sub-cases', async () => {
+    const b = new WebSession(t);
+    await b.login('citizen');
+    const app = await t.cases.application('bundle:BIRTH');
+    assert.ok(app);
+    // a question several members ask is asked once
+    assert.equal(app.formFields.filter((f) => f.name === 'newbornName').length, 1);
+    const ids = app.materials.filter((m) => m.name === '居民身份证');
+    assert.equal(ids.length, 1);
+
+    const steps = formSteps(app.formFields, true);
+    for (const step of steps) {
+      if (step.kind === 'materials') break;
+      const page = await b.get(`${base}/${step.id}`);
+      assert.equal(page.statusCode, 200, step.id);
+      const fields: Record<string, string> = {};
+      for (const m of page.body.matchAll(/name="(\w+)" type="text" value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
+      if (step.kind === 'applicant') fields.regionCode = '410105001';
+      for (const f of step.fields) {
+        if (fields[f.name]) continue;
+        fields[f.name] =
+          f.type === 'enum'
+            ? (f.options?.[0] ?? '')
+            : f.type === 'date'
+              ? '2026-03-01'
+              : f.type === 'number' || f.type === 'integer'
+                ? '1'
+                : '张小宝';
+      }
+      const r = await b.post(`${base}/${step.id}`, fields, { from: `${base}/${step.id}` });
+      assert.equal(r.statusCode, 303, `${step.id}: ${r.body.slice(0, 300)}`);
+    }
+    const files = app.materials.filter((m) => m.required).map((m) => fileFor(m.code));
+    const up = await b.postMultipart(`${base}/materials`, {}, files, { from: `${base}/materials` });
+    assert.equal(up.statusCode, 303, up.body.slice(0, 500));
+    const done = await b.post(`${base}/confirm`, {}, { from: `${base}/check` });
+    assert.equal(done.statusCode, 303, done.body.slice(0, 2000));
+    const m = /^\/cases\/bundles\/([^?]+)\?done=submit$/.exec(loc(done));
+    assert.ok(m, loc(done));
+    const progress = await b.get(loc(done));
+    assert.equal(progress.statusCode, 200);
+    assert.match(progress.body, /已完成 0 \/ 4 项/);
+
+    const view = await t.app.inject({ url: `/api/v1/bundles/${m[1]}`, headers: await bearer('citizen') });
+    const cases = view.json().cases as Array<{ caseNumber: string; itemName: string }>;
+    assert.equal(cases.length, 4);
+    // each department's case holds the files under its own codes: the photo the social-security
+    // card asks for (its m02-doc) is the photo, not the birth record (m02-doc of another member)
+    const card = cases.find((c) => c.itemName === '社会保障卡申领')!;
+    const cv = await t.app.inject({
+      url: `/api/v1/cases/${card.caseNumber}`,
+      headers: await bearer('citizen'),
+    });
+    const photo = app.materials.find((x) => x.name === '近期免冠彩色数码照片')!;
+    const sha = createHash('sha256').update(fileFor(photo.code).data).digest('hex');
+    const m02 = (cv.json().materials as Array<{ code: string; sha256: string }>).find(
+      (x) => x.code === 'm02-doc',
+    );
+    assert.equal(m02?.sha256, sha);
+    assert.equal(await draftFileCount(await accountOf('citizen'), 'bundle:BIRTH'), 0);
   });
 });

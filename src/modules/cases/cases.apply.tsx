@@ -27,11 +27,14 @@ import type { DraftFile } from './cases.service.js';
  * (uploads and e-licences), and "check your answers". Every page works without JavaScript.
  */
 
-const enc = encodeURIComponent;
+const _enc = encodeURIComponent;
 type Issues = ReadonlyArray<FieldIssue & { message: string; href?: string | undefined }>;
 
 export interface JourneyBase {
-  code: string;
+  /** where the journey's pages are: `/items/{code}/apply` or `/bundles/{code}/apply` */
+  base: string;
+  /** the guide the journey starts from (the back link of its first page) */
+  guide: string;
   itemName: string;
   steps: readonly FormStep[];
   /** the step shown */
@@ -59,14 +62,14 @@ export interface MaterialsModel extends JourneyBase {
   maxMb: number;
 }
 
-export const stepHref = (code: string, id: string, returnToCheck = false) =>
-  `/items/${enc(code)}/apply/${id}${returnToCheck ? '?change=1' : ''}`;
+export const stepHref = (base: string, id: string, returnToCheck = false) =>
+  `${base}/${id}${returnToCheck ? '?change=1' : ''}`;
 
 /** The previous page: the step before, or the item's guide from the first step. */
 function backOf(m: JourneyBase): string {
-  if (m.returnToCheck) return `/items/${enc(m.code)}/apply/check`;
+  if (m.returnToCheck) return `${m.base}/check`;
   const prev = m.steps[m.index - 1];
-  return prev ? stepHref(m.code, prev.id) : `/items/${enc(m.code)}`;
+  return prev ? stepHref(m.base, prev.id) : m.guide;
 }
 
 function stepCaption(ctx: ViewContext, m: JourneyBase): string {
@@ -166,8 +169,8 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
       {step.kind === 'applicant' && m.prefilled ? <Notice>{t('cases.apply.prefilled')}</Notice> : null}
       <form
         method="post"
-        action={`/items/${enc(m.code)}/apply/${step.id}`}
-        data-autosave={`/items/${enc(m.code)}/apply/${step.id}/draft`}
+        action={`${m.base}/${step.id}`}
+        data-autosave={`${m.base}/${step.id}/draft`}
         novalidate
       >
         <CsrfField ctx={ctx} />
@@ -232,12 +235,7 @@ export function MaterialsPage({ ctx, m }: { ctx: ViewContext; m: MaterialsModel 
       <ErrorSummary ctx={ctx} issues={m.issues} />
       <PageHeading caption={stepCaption(ctx, m)}>{t('cases.apply.materialsTitle')}</PageHeading>
       <p>{t('cases.apply.materialsLead', { maxMb: m.maxMb })}</p>
-      <form
-        method="post"
-        action={`/items/${enc(m.code)}/apply/materials`}
-        enctype="multipart/form-data"
-        novalidate
-      >
+      <form method="post" action={`${m.base}/materials`} enctype="multipart/form-data" novalidate>
         <CsrfField ctx={ctx} />
         {m.returnToCheck ? <input type="hidden" name="returnTo" value="check" /> : null}
         {m.materials.map((mat) => {
@@ -312,7 +310,7 @@ export function MaterialsPage({ ctx, m }: { ctx: ViewContext; m: MaterialsModel 
 }
 
 export interface CheckModel {
-  code: string;
+  base: string;
   itemName: string;
   steps: readonly FormStep[];
   values: Record<string, string>;
@@ -326,7 +324,7 @@ export interface CheckModel {
 
 export function CheckPage({ ctx, m }: { ctx: ViewContext; m: CheckModel }) {
   const t = ctx.t;
-  const change = (id: string) => ({ href: stepHref(m.code, id, true), label: t('cases.apply.change') });
+  const change = (id: string) => ({ href: stepHref(m.base, id, true), label: t('cases.apply.change') });
   const answerRows: SummaryRow[] = [];
   for (const s of m.steps) {
     if (s.kind === 'materials') continue;
@@ -362,7 +360,7 @@ export function CheckPage({ ctx, m }: { ctx: ViewContext; m: CheckModel }) {
   });
   return (
     <>
-      <BackLink href={stepHref(m.code, m.steps[m.steps.length - 1]?.id ?? 'applicant')}>
+      <BackLink href={stepHref(m.base, m.steps[m.steps.length - 1]?.id ?? 'applicant')}>
         {t('cases.apply.back')}
       </BackLink>
       <ErrorSummary ctx={ctx} issues={m.issues} />
@@ -377,7 +375,7 @@ export function CheckPage({ ctx, m }: { ctx: ViewContext; m: CheckModel }) {
         </>
       ) : null}
       <p>{t('cases.apply.check')}</p>
-      <form method="post" action={`/items/${enc(m.code)}/apply/confirm`}>
+      <form method="post" action={`${m.base}/confirm`}>
         <CsrfField ctx={ctx} />
         <Button>{t('cases.apply.confirm')}</Button>
       </form>

@@ -172,6 +172,46 @@ export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly Ap
   );
 }
 
+export interface BundleProgress {
+  bundleNumber: string;
+  name: string;
+  createdAt: string;
+  progress: { done: number; total: number };
+  complete: boolean;
+  cases: ReadonlyArray<{ caseNumber: string; itemName: string; status: string; promisedDue: string | null }>;
+}
+
+/** 一件事: one progress for the citizen over the departments' sub-cases. */
+export function BundlePage({ ctx, b, notice }: { ctx: ViewContext; b: BundleProgress; notice?: string }) {
+  const t = ctx.t;
+  return (
+    <>
+      <PageHeading caption={b.bundleNumber}>{t('cases.title.bundle', { name: b.name })}</PageHeading>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <p>
+        <label for="bundle-progress">{t('cases.bundle.progress', b.progress)}</label>{' '}
+        <progress id="bundle-progress" max={b.progress.total} value={b.progress.done}>
+          {t('cases.bundle.progress', b.progress)}
+        </progress>
+      </p>
+      {b.complete ? <Notice kind="success">{t('cases.bundle.complete')}</Notice> : null}
+      <Table
+        caption={t('cases.bundle.caption')}
+        rows={b.cases}
+        columns={[
+          {
+            header: t('cases.col.caseNumber'),
+            cell: (r) => <a href={`/cases/${enc(r.caseNumber)}`}>{r.caseNumber}</a>,
+          },
+          { header: t('cases.col.item'), cell: (r) => r.itemName },
+          { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+          { header: t('cases.col.due'), cell: (r) => r.promisedDue ?? '—' },
+        ]}
+      />
+    </>
+  );
+}
+
 /** A form of the action's required fields (reasons, legal basis, lists) and its button. */
 function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionType; postTo: string }) {
   const t = ctx.t;
@@ -293,7 +333,16 @@ export function CasePage({
           { key: t('cases.col.channel'), value: t(`cases.channel.${view.channel}`) },
           { key: t('cases.col.created'), value: view.createdAt.slice(0, 10) },
           ...(view.bundleNumber
-            ? [{ key: t('cases.title.bundle', { name: '' }), value: view.bundleNumber }]
+            ? [
+                {
+                  key: t('cases.title.bundle', { name: '' }),
+                  value: staff ? (
+                    view.bundleNumber
+                  ) : (
+                    <a href={`/cases/bundles/${enc(view.bundleNumber)}`}>{view.bundleNumber}</a>
+                  ),
+                },
+              ]
             : []),
         ]}
       />

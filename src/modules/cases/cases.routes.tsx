@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.js';
+import { DomainError, isDomainError } from '../../kernel/index.js';
 import {
   type App,
   type Principal,
@@ -10,18 +10,15 @@ import {
   uploadedFiles,
 } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
+import { applyRoutes } from './cases.apply.routes.js';
 import {
-  CheckPage,
-  type CheckModel,
-  MaterialsPage,
-  type MaterialsModel,
-  StepPage,
-  type StepModel,
-  sharedOnly,
-  stepHref,
-} from './cases.apply.js';
-import { type FormStep, coerceFormValues, formSteps, issuesOfStep, validateForm } from './cases.forms.js';
-import { CasePage, ExplainPage, MyCasesPage, type SupplementModel, WorkbenchPage } from './cases.pages.js';
+  BundlePage,
+  CasePage,
+  ExplainPage,
+  MyCasesPage,
+  type SupplementModel,
+  WorkbenchPage,
+} from './cases.pages.js';
 import type { CasesService } from './cases.service.js';
 import {
   ActionInput,
@@ -360,6 +357,27 @@ export function casesRoutes(
 
   const params = { params: CaseNumberParams, hide: true };
   app.get(
+    '/cases/bundles/:bundleNumber',
+    {
+      schema: { hide: true, params: z.object({ bundleNumber: z.string().max(80) }) },
+      config: { permission: { permission: 'cases.readOwn' } },
+    },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const b = await svc.bundleView(req.params.bundleNumber, requirePrincipal(req));
+      const done = (req.query as Record<string, unknown> | undefined)?.done === 'submit';
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('cases.title.bundle', { name: b.name }),
+          <BundlePage ctx={ctx} b={b} notice={done ? ctx.t('cases.bundle.submitted') : undefined} />,
+        ),
+      );
+    },
+  );
+
+  app.get(
     '/cases/:caseNumber',
     { schema: params, config: { permission: 'authenticated' } },
     async (req, reply) => casePage(req, reply, req.params.caseNumber, false),
@@ -491,361 +509,5 @@ export function casesRoutes(
     },
   );
 
-  // ── apply: one page per step → materials → check your answers → submit ─────────────────
-  // Every step saves the draft (answers, files, e-licence choices) before it moves on, so an
-  // applicant can leave and come back; nothing is submitted until "check your answers".
-  const ItemParams = z.object({ code: z.string().min(10).max(40) });
-  const StepParams = ItemParams.extend({ step: z.string().regex(/^[a-z][a-zA-Z0-9_-]{0,45}$/) });
-  const maxMb = Math.round(UPLOAD_FILE_BYTES / 1048576);
-
-  async function journey(req: FastifyRequest, code: string) {
-    const it = await svc.item(code);
-    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
-    const p = requirePrincipal(req);
-    const steps = formSteps(it.formFields, it.materials.length > 0);
-    const clerk = p.kind === 'staff' && p.grants.some((g) => g.permissions.includes('cases.accept'));
-    const saved = (await svc.loadDraft(p, code)) as Record<string, string> | undefined;
-    // the saved draft, or what the account can prefill (name, ID number, phone, region)
-    const values = saved ?? (clerk ? {} : prefillFields(it.formFields, await svc.prefill(p)));
-    return { it, p, steps, clerk, values, prefilled: !saved && !clerk && Object.keys(values).length > 0 };
-  }
-
-  const returnToCheck = (req: FastifyRequest) =>
-    (req.query as Record<string, unknown> | undefined)?.change === '1' || formBody(req).returnTo === 'check';
-
-  /** The e-licence chosen per material, as the draft keeps them (`licence.<code>`). */
-  const chosenOf = (values: Record<string, string>) =>
-    Object.fromEntries(
-      Object.entries(values)
-        .filter(([k]) => k.startsWith('licence.'))
-        .map(([k, v]) => [k.slice('licence.'.length), v]),
-    );
-
-  async function renderStep(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    code: string,
-    stepId: string,
-    opts: { values?: Record<string, string>; issues?: StepModel['issues']; status?: number } = {},
-  ) {
-    const ctx = req.view(reply);
-    const j = await journey(req, code);
-    const index = j.steps.findIndex((s) => s.id === stepId);
-    if (index < 0) throw new DomainError('COMMON.NOT_FOUND');
-    const step = j.steps[index]!;
-    const base = {
-      code,
-      itemName: j.it.name,
-      steps: j.steps,
-      index,
-      issues: opts.issues ?? [],
-      returnToCheck: returnToCheck(req),
-    };
-    const title = `${ctx.t('cases.title.apply', { item: j.it.name })}`;
-    if (step.kind === 'materials') {
-      const [files, licences] = await Promise.all([svc.draftFiles(j.p, code), svc.usableLicences(j.p, code)]);
-      const m: MaterialsModel = {
-        ...base,
-        materials: j.it.materials,
-        files,
-        licences,
-        chosen: chosenOf(opts.values ?? j.values),
-        maxMb,
-      };
-      return sendHtml(reply, renderPage(ctx, title, <MaterialsPage ctx={ctx} m={m} />), opts.status ?? 200);
-    }
-    const values = opts.values ?? j.values;
-    const m: StepModel = {
-      ...base,
-      values,
-      prefilled: j.prefilled,
-      walkIn:
-        j.clerk || values.hallId !== undefined
-          ? { hallId: values.hallId ?? '', applicantId: values.applicantId ?? '' }
-          : undefined,
-    };
-    return sendHtml(reply, renderPage(ctx, title, <StepPage ctx={ctx} m={m} />), opts.status ?? 200);
-  }
-
-  /** Where to go after a step: back to the check page, or the next step (or check after the last). */
-  function nextOf(code: string, steps: readonly FormStep[], stepId: string, toCheck: boolean) {
-    const i = steps.findIndex((s) => s.id === stepId);
-    const next = steps[i + 1];
-    return toCheck || !next ? `/items/${encodeURIComponent(code)}/apply/check` : stepHref(code, next.id);
-  }
-
-  app.get(
-    '/items/:code/apply',
-    { schema: { hide: true, params: ItemParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => renderStep(req, reply, req.params.code, 'applicant'),
-  );
-
-  app.get(
-    '/items/:code/apply/:step',
-    { schema: { hide: true, params: StepParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => renderStep(req, reply, req.params.code, req.params.step),
-  );
-
-  app.post(
-    '/items/:code/apply/:step',
-    { schema: { hide: true, params: StepParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => {
-      const ctx = req.view(reply);
-      const { code, step: stepId } = req.params;
-      const j = await journey(req, code);
-      const step = j.steps.find((s) => s.id === stepId);
-      if (!step) throw new DomainError('COMMON.NOT_FOUND');
-      const body = formBody(req);
-      const toCheck = body.returnTo === 'check';
-
-      if (step.kind === 'materials') {
-        const remove = Object.keys(body)
-          .filter((k) => k.startsWith('remove.'))
-          .map((k) => k.slice('remove.'.length));
-        const licences = Object.fromEntries(
-          Object.entries(body)
-            .filter(([k]) => k.startsWith('licence.'))
-            .map(([k, v]) => [k.slice('licence.'.length), v]),
-        );
-        const files = uploadedFiles(req)
-          .filter((f) => f.field.startsWith('file.'))
-          .map((f) => ({
-            code: f.field.slice('file.'.length),
-            filename: f.filename,
-            mediaType: f.declaredType,
-            data: f.data,
-            tooLarge: f.tooLarge,
-          }));
-        // the first step taken may be this one: start the draft from what the account prefills
-        if (j.prefilled) await svc.saveDraft(j.p, code, j.values.regionCode ?? '', j.values);
-        const r = await svc.saveDraftFiles(j.p, code, { files, remove, licences });
-        const issues: Array<FieldIssue & { message: string }> = r.problems.map((x) => ({
-          field: `${x.error.code === 'CASES.LICENCE_NOT_USABLE' ? 'licence' : 'file'}.${x.code}`,
-          rule: x.error.code,
-          message: x.error.messageIn(ctx.lang),
-        }));
-        if (!issues.length) {
-          const missing = await missingMaterials(ctx, j, code);
-          if (!missing.length) return reply.redirect(nextOf(code, j.steps, stepId, toCheck), 303);
-          return renderStep(req, reply, code, stepId, { issues: missing, status: 400 });
-        }
-        const status = r.problems.reduce((s, x) => Math.max(s, x.error.status), 400);
-        return renderStep(req, reply, code, stepId, {
-          issues,
-          status,
-          values: { ...j.values, ...prefixed(licences) },
-        });
-      }
-
-      const values = mergeStep(j, step, body);
-      const issues: Array<FieldIssue & { message: string }> = [];
-      if (step.kind === 'applicant' && !/^\d{6}(\d{3}(\d{3})?)?$/.test(values.regionCode ?? ''))
-        issues.push({
-          field: 'regionCode',
-          rule: 'REGION',
-          message: ctx.t('cases.apply.fieldInvalid', { label: ctx.t('cases.apply.regionCode') }),
-        });
-      const all = validateForm(
-        `${j.it.implementationCode}@${j.it.version}`,
-        j.it.formSchema,
-        coerceFormValues(j.it.formFields, values),
-      );
-      for (const i of issuesOfStep(step, all)) {
-        const label = j.it.formFields.find((f) => f.name === i.field)?.label ?? i.field;
-        issues.push({ ...i, message: ctx.t('cases.apply.fieldInvalid', { label }) });
-      }
-      await svc.saveDraft(
-        j.p,
-        code,
-        /^\d+$/.test(values.regionCode ?? '') ? (values.regionCode as string) : '',
-        values,
-      );
-      if (issues.length) return renderStep(req, reply, code, stepId, { values, issues, status: 400 });
-      return reply.redirect(nextOf(code, j.steps, stepId, toCheck), 303);
-    },
-  );
-
-  /** The draft with this step's answers in place of what it had for the step's questions. */
-  function mergeStep(
-    j: Awaited<ReturnType<typeof journey>>,
-    step: FormStep,
-    body: Record<string, string>,
-  ): Record<string, string> {
-    const values: Record<string, string> = { ...j.values };
-    const names = [
-      ...step.fields.map((f) => f.name),
-      ...(step.kind === 'applicant' ? ['regionCode', ...(j.clerk ? ['hallId', 'applicantId'] : [])] : []),
-    ];
-    for (const n of names) {
-      const v = body[n];
-      if (v === undefined || v.trim() === '') delete values[n];
-      else values[n] = v.trim().slice(0, 2000);
-    }
-    return values;
-  }
-
-  // With JavaScript, a step's answers are saved as they change (before "continue"); nothing is
-  // checked here (the step's own post does that), the draft just keeps what was typed.
-  app.post(
-    '/items/:code/apply/:step/draft',
-    { schema: { hide: true, params: StepParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => {
-      const { code, step: stepId } = req.params;
-      const j = await journey(req, code);
-      const step = j.steps.find((s) => s.id === stepId && s.kind !== 'materials');
-      if (!step) throw new DomainError('COMMON.NOT_FOUND');
-      const values = mergeStep(j, step, formBody(req));
-      const region = /^\d+$/.test(values.regionCode ?? '') ? (values.regionCode as string) : '';
-      await svc.saveDraft(j.p, code, region, values);
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/items/:code/apply/check',
-    { schema: { hide: true, params: ItemParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => renderCheck(req, reply, req.params.code, []),
-  );
-
-  async function renderCheck(
-    req: FastifyRequest,
-    reply: FastifyReply,
-    code: string,
-    issues: CheckModel['issues'],
-    status = 200,
-  ) {
-    const ctx = req.view(reply);
-    const j = await journey(req, code);
-    const m: CheckModel = {
-      code,
-      itemName: j.it.name,
-      steps: j.steps,
-      values: j.values,
-      walkIn: j.values.hallId
-        ? { hallId: j.values.hallId, applicantId: j.values.applicantId ?? '' }
-        : undefined,
-      materials: j.it.materials,
-      files: await svc.draftFiles(j.p, code),
-      chosen: chosenOf(j.values),
-      issues,
-    };
-    return sendHtml(
-      reply,
-      renderPage(ctx, ctx.t('cases.title.check'), <CheckPage ctx={ctx} m={m} />),
-      status,
-    );
-  }
-
-  app.post(
-    '/items/:code/apply/confirm',
-    { schema: { hide: true, params: ItemParams }, config: { permission: 'authenticated' } },
-    async (req, reply) => {
-      const ctx = req.view(reply);
-      const code = req.params.code;
-      const j = await journey(req, code);
-      // the whole draft once more: every answer, and every required material provided
-      const issues = await draftIssues(ctx, j, code);
-      if (issues.length) return renderCheck(req, reply, code, issues, 400);
-      try {
-        const r = await svc.submitDraft(j.p, code);
-        const target = j.values.hallId
-          ? `/workbench/cases/${encodeURIComponent(r.caseNumber)}`
-          : `/cases/${encodeURIComponent(r.caseNumber)}`;
-        return reply.redirect(`${target}?done=submit`, 303);
-      } catch (e) {
-        if (!isDomainError(e) || e.status >= 500) throw e;
-        return renderCheck(
-          req,
-          reply,
-          code,
-          [
-            {
-              field: 'regionCode',
-              rule: e.code,
-              message: e.messageIn(ctx.lang),
-              href: stepHref(code, 'applicant', true),
-            },
-          ],
-          e.status,
-        );
-      }
-    },
-  );
-
-  /** What keeps a draft from being submitted, each linked to the page that puts it right. */
-  async function draftIssues(
-    ctx: ReturnType<FastifyRequest['view']>,
-    j: Awaited<ReturnType<typeof journey>>,
-    code: string,
-  ): Promise<CheckModel['issues']> {
-    const out: Array<CheckModel['issues'][number]> = [];
-    const stepOf = (field: string) =>
-      j.steps.find((s) => s.fields.some((f) => f.name === field))?.id ?? 'applicant';
-    if (!/^\d{6}(\d{3}(\d{3})?)?$/.test(j.values.regionCode ?? ''))
-      out.push({
-        field: 'regionCode',
-        rule: 'REGION',
-        message: ctx.t('cases.apply.fieldInvalid', { label: ctx.t('cases.apply.regionCode') }),
-        href: stepHref(code, 'applicant', true),
-      });
-    const all = validateForm(
-      `${j.it.implementationCode}@${j.it.version}`,
-      j.it.formSchema,
-      coerceFormValues(j.it.formFields, j.values),
-    );
-    for (const i of all) {
-      const label = j.it.formFields.find((f) => f.name === i.field)?.label ?? i.field;
-      out.push({
-        ...i,
-        message: ctx.t('cases.apply.fieldInvalid', { label }),
-        href: stepHref(code, stepOf(i.field), true),
-      });
-    }
-    for (const i of await missingMaterials(ctx, j, code))
-      out.push({ ...i, href: stepHref(code, 'materials', true) });
-    return out;
-  }
-
-  /** Required materials with neither a file, nor an e-licence, nor shared data behind them. */
-  async function missingMaterials(
-    ctx: ReturnType<FastifyRequest['view']>,
-    j: Awaited<ReturnType<typeof journey>>,
-    code: string,
-  ): Promise<Array<FieldIssue & { message: string }>> {
-    const kept = await svc.draftFiles(j.p, code);
-    const draft = ((await svc.loadDraft(j.p, code)) ?? {}) as Record<string, string>;
-    const chosen = chosenOf(draft);
-    return j.it.materials
-      .filter(
-        (mat) =>
-          mat.required &&
-          !sharedOnly(mat) &&
-          !chosen[mat.code] &&
-          !kept.some((f) => f.materialCode === mat.code),
-      )
-      .map((mat) => ({
-        field: `file.${mat.code}`,
-        rule: 'REQUIRED',
-        message: ctx.t('cases.apply.material.missing', { name: mat.name }),
-      }));
-  }
-}
-
-/** The account's details (by prefill kind) put into the fields that ask for them. */
-function prefillFields(
-  fields: ReadonlyArray<{ name: string; prefill?: string | undefined }>,
-  known: Record<string, string>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (known.regionCode) out.regionCode = known.regionCode;
-  for (const f of fields) {
-    const v = f.prefill ? known[f.prefill] : undefined;
-    if (v) out[f.name] = v;
-  }
-  return out;
-}
-
-/** `{code: id}` as the draft keeps e-licence choices (`licence.<code>`). */
-function prefixed(licences: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(licences).map(([k, v]) => [`licence.${k}`, v]));
+  applyRoutes(app, svc);
 }

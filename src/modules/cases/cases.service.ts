@@ -10,7 +10,13 @@ import {
   coerceFormValues,
   validateForm,
 } from './cases.forms.js';
-import type { ApplicableItem, CasesPorts, UsableLicence } from './cases.ports.js';
+import type {
+  ApplicableItem,
+  ApplicationMaterial,
+  CasesPorts,
+  FormFieldHint,
+  UsableLicence,
+} from './cases.ports.js';
 import {
   type CaseClock,
   type ClockThresholds,
@@ -98,6 +104,27 @@ const fromBase64 = (m: MaterialUpload): RawUpload => ({
   mediaType: m.mediaType,
   data: Buffer.from(m.contentBase64, 'base64'),
 });
+
+/** The draft key of a 一件事 bundle's application: `bundle:<code>`. */
+export const BUNDLE_KEY = 'bundle:';
+
+/** What an application asks: an item's form and materials, or a bundle's combined ones. */
+export interface Application {
+  readonly key: string;
+  readonly kind: 'item' | 'bundle';
+  /** implementation code, or bundle code */
+  readonly code: string;
+  readonly name: string;
+  readonly formFields: readonly FormFieldHint[];
+  readonly materials: readonly ApplicationMaterial[];
+  /** the problems of a whole form (for a bundle, each member's schema over its own fields) */
+  validate(form: Record<string, unknown>): FieldIssue[];
+  /** a bundle: each member's share of the files and e-licences, under the member's own codes */
+  members?(
+    files: readonly RawUpload[],
+    licences: Readonly<Record<string, string>>,
+  ): Array<{ implementationCode: string; files: RawUpload[]; licences: Record<string, string> }>;
+}
 
 /** A file of a draft, as the pages list it. */
 export interface DraftFile {
@@ -270,7 +297,10 @@ export function createCasesService(deps: CasesServiceDeps) {
   }
 
   /** One upload checked against the item's materials and by its content. */
-  function checkOne(it: ApplicableItem, m: RawUpload): { ok: true; upload: CheckedMaterial } | DomainError {
+  function checkOne(
+    it: Pick<ApplicableItem, 'materials'>,
+    m: RawUpload,
+  ): { ok: true; upload: CheckedMaterial } | DomainError {
     const def = it.materials.find((x) => x.code === m.code);
     if (!def) return new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: m.code } });
     if (m.tooLarge) return uploadError({ problem: 'tooLarge', name: m.filename, maxBytes: maxUploadBytes });
@@ -557,7 +587,20 @@ export function createCasesService(deps: CasesServiceDeps) {
   }
 
   /** 一件事: one combined form and material set; one linked sub-case per member item. */
-  async function submitBundle(p: Principal, raw: BundleSubmitIn, opts: WriteOptions = {}) {
+  async function submitBundle(
+    p: Principal,
+    raw: BundleSubmitIn,
+    opts: WriteOptions & {
+      /** from the pages: each member's files and e-licences under its own material codes */
+      members?: ReadonlyArray<{
+        implementationCode: string;
+        files: readonly RawUpload[];
+        licences: Readonly<Record<string, string>>;
+      }>;
+      /** the draft this submission came from (deleted with it) */
+      draftKey?: string;
+    } = {},
+  ) {
     const parsed = BundleSubmitInput.safeParse(raw);
     if (!parsed.success) {
       throw new DomainError('COMMON.VALIDATION', {
@@ -584,10 +627,12 @@ export function createCasesService(deps: CasesServiceDeps) {
         for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
         continue;
       }
-      const uploads = input.materials
-        .filter((u) => it.materials.some((x) => x.code === u.code))
-        .map(fromBase64);
-      preps.push(await prepare(m.implementationCode, input.regionCode, form, uploads, who));
+      const share = opts.members?.find((x) => x.implementationCode === m.implementationCode);
+      const uploads = [
+        ...input.materials.filter((u) => it.materials.some((x) => x.code === u.code)).map(fromBase64),
+        ...(share?.files ?? []),
+      ];
+      preps.push(await prepare(m.implementationCode, input.regionCode, form, uploads, who, share?.licences));
     }
     if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
     // every upload must belong to at least one member
@@ -630,6 +675,10 @@ export function createCasesService(deps: CasesServiceDeps) {
         payload: { bundleNumber, bundleCode: bundle.code, cases: cases.map((c) => c.caseNumber) },
       });
       await appendEvents(trx, clock, events);
+      if (opts.draftKey) {
+        await st.deleteDraft(trx, p.accountId, opts.draftKey);
+        await st.deleteDraftMaterials(trx, p.accountId, opts.draftKey);
+      }
       return { bundleNumber, cases };
     });
     deps.poke?.();
@@ -1070,6 +1119,97 @@ export function createCasesService(deps: CasesServiceDeps) {
 
   // ── the apply pages: files and e-licences kept with the draft ──────────────────────────────
 
+  /**
+   * What the apply pages ask for: an item's form and materials, or a 一件事 bundle's combined
+   * form (every member's questions once, by name) and material set (by code). `key` is the draft's
+   * key: an implementation code, or `bundle:<code>`.
+   */
+  async function application(key: string): Promise<Application | undefined> {
+    if (!key.startsWith(BUNDLE_KEY)) {
+      const it = await item(key);
+      if (!it) return undefined;
+      return {
+        key,
+        kind: 'item',
+        code: key,
+        name: it.name,
+        formFields: it.formFields,
+        materials: it.materials,
+        validate: (form) => formIssues(it, form),
+      };
+    }
+    const code = key.slice(BUNDLE_KEY.length);
+    const b = await ports.catalog.bundle(code);
+    if (!b) return undefined;
+    const members: ApplicableItem[] = [];
+    for (const m of b.members) {
+      const it = await item(m.implementationCode);
+      if (it) members.push(it);
+    }
+    const fields = new Map<string, FormFieldHint>();
+    // one material set: the same document (by name) asked by several members is provided once;
+    // its code on the pages is the bundle's own (members' codes may clash: m02-doc is one thing
+    // in one item and another in the next)
+    const materials = new Map<
+      string,
+      { m: ApplicationMaterial; uses: Array<{ item: string; code: string }> }
+    >();
+    for (const it of members) {
+      for (const f of it.formFields) {
+        const had = fields.get(f.name);
+        fields.set(f.name, had ? { ...had, required: had.required || f.required } : f);
+      }
+      for (const m of it.materials) {
+        const had = materials.get(m.name);
+        const use = { item: it.implementationCode, code: m.code };
+        if (had) {
+          had.uses.push(use);
+          had.m = { ...had.m, required: had.m.required || m.required };
+        } else
+          materials.set(m.name, {
+            m: { ...m, code: `b${String(materials.size + 1).padStart(2, '0')}` },
+            uses: [use],
+          });
+      }
+    }
+    // the applicant's questions first, the way to receive the result last, as on an item's form
+    const rank = (f: FormFieldHint) => (f.section === 'applicant' ? 0 : f.section === 'delivery' ? 2 : 1);
+    return {
+      key,
+      kind: 'bundle',
+      code,
+      name: b.name,
+      formFields: [...fields.values()].sort((a, z) => rank(a) - rank(z)),
+      materials: [...materials.values()].map((x) => x.m),
+      members: (files, licences) =>
+        members.map((it) => {
+          const mine = [...materials.values()].flatMap((x) =>
+            x.uses
+              .filter((u) => u.item === it.implementationCode)
+              .map((u) => ({ bundleCode: x.m.code, code: u.code })),
+          );
+          return {
+            implementationCode: it.implementationCode,
+            files: mine.flatMap((u) =>
+              files.filter((f) => f.code === u.bundleCode).map((f) => ({ ...f, code: u.code })),
+            ),
+            licences: Object.fromEntries(
+              mine.filter((u) => licences[u.bundleCode]).map((u) => [u.code, licences[u.bundleCode]!]),
+            ),
+          };
+        }),
+      validate: (form) => {
+        const out: FieldIssue[] = [];
+        for (const it of members) {
+          const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
+          const own = Object.fromEntries(Object.entries(form).filter(([k]) => known.includes(k)));
+          for (const i of formIssues(it, own)) if (!out.some((x) => x.field === i.field)) out.push(i);
+        }
+        return out;
+      },
+    };
+  }
+
   /** The files uploaded with a draft (without their bytes). */
   async function draftFiles(p: Principal, code: string): Promise<DraftFile[]> {
     const rows = await st.draftMaterialsOf(db, p.accountId, code);
@@ -1097,7 +1237,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       licences?: Readonly<Record<string, string>>;
     },
   ): Promise<{ problems: Array<{ code: string; error: DomainError }> }> {
-    const it = await item(code);
+    const it = await application(code);
     if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
     const problems: Array<{ code: string; error: DomainError }> = [];
     const checked: CheckedMaterial[] = [];
@@ -1165,7 +1305,7 @@ export function createCasesService(deps: CasesServiceDeps) {
 
   /** The applicant's e-licences in force that can stand in for each material (免提交). */
   async function usableLicences(p: Principal, code: string): Promise<Record<string, UsableLicence[]>> {
-    const it = await item(code);
+    const it = await application(code);
     const out: Record<string, UsableLicence[]> = {};
     if (!it || !ports.licences?.usableFor) return out;
     for (const m of it.materials) {
@@ -1183,9 +1323,12 @@ export function createCasesService(deps: CasesServiceDeps) {
    * Submits the caller's draft: its answers, the files kept with it and the e-licences chosen;
    * the draft and its files go in the same transaction as the case is written.
    */
-  async function submitDraft(p: Principal, code: string): Promise<Submitted> {
-    const it = await item(code);
-    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+  async function submitDraft(
+    p: Principal,
+    code: string,
+  ): Promise<{ caseNumber?: string; bundleNumber?: string }> {
+    const app = await application(code);
+    if (!app) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
     const draft = (await loadDraft(p, code)) ?? {};
     const values = Object.fromEntries(
       Object.entries(draft).filter((e): e is [string, string] => typeof e[1] === 'string'),
@@ -1203,17 +1346,27 @@ export function createCasesService(deps: CasesServiceDeps) {
         data: Buffer.from(f.data),
       }),
     );
-    return submit(
+    const form = coerceFormValues(app.formFields, values);
+    if (app.kind === 'bundle') {
+      const r = await submitBundle(
+        p,
+        { bundleCode: app.code, regionCode: values.regionCode ?? '', form },
+        { members: app.members?.(files, licenceMaterials) ?? [], draftKey: code },
+      );
+      return { bundleNumber: r.bundleNumber };
+    }
+    const r = await submit(
       p,
       {
         implementationCode: code,
         regionCode: values.regionCode ?? '',
-        form: coerceFormValues(it.formFields, values),
+        form,
         ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
         ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
       },
       { files },
     );
+    return { caseNumber: r.caseNumber };
   }
 
   async function blob(caseNumber: string, sha256: string, p: Principal) {
@@ -1243,6 +1396,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     saveDraftFiles,
     usableLicences,
     submitDraft,
+    application,
     prefill: (p: Principal) => ports.identity.prefill(p.accountId),
     blob,
     item,

@@ -39,6 +39,7 @@ const pairs: Record<string, [zh: string, en: string]> = {
   'catalog.departments.title': ['部门服务', 'Services by department'],
   'catalog.bundles.title': ['一件事一次办', 'One-stop life events'],
   'catalog.bundles.members': ['包含事项', 'Items included'],
+  'catalog.bundles.apply': ['一次申请，全部办理', 'Apply once for all of them'],
   'catalog.bundles.materials': ['{name}：合并后的材料清单', '{name}: combined materials'],
   'catalog.bundles.usedBy': ['用于几个事项', 'Used by items'],
   'catalog.limit.immediate': ['即办', 'Immediate'],

@@ -3,6 +3,7 @@ import type { FieldIssue } from '../../kernel/index.js';
 import {
   Breadcrumbs,
   Button,
+  LinkButton,
   CsrfField,
   ErrorSummary,
   Notice,
@@ -247,6 +248,11 @@ export function BundlesPage({ ctx, bundles }: { ctx: ViewContext; bundles: Bundl
           <p>{b.description}</p>
           <p>
             {ctx.t('catalog.guide.promised')}: {limitText(ctx, b.promisedLimit)}
+          </p>
+          <p>
+            <LinkButton href={`/bundles/${encodeURIComponent(b.code)}/apply`} variant="primary">
+              {ctx.t('catalog.bundles.apply')}
+            </LinkButton>
           </p>
           <h3>{ctx.t('catalog.bundles.members')}</h3>
           <ol>

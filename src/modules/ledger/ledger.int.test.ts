@@ -9,7 +9,7 @@ import { testConfig } from '../../config/index.js';
 import { systemClock } from '../../kernel/index.js';
 import { createLogger } from '../../platform/log.js';
 import { type Store, sql } from '../../platform/db/index.js';
-import { type NewEvent, appendEvents } from '../../platform/events/index.js';
+import { type NewEvent, appendEvents, readEvents } from '../../platform/events/index.js';
 import { ledgerOf } from './index.js';
 import { decodeBundle } from './ledger.entry.js';
 import { type Hash, leafHash, rootOf, verifyConsistency, verifyInclusion } from './ledger.merkle.js';
@@ -109,6 +109,19 @@ describe('transparency log over the outbox', () => {
       .executeTakeFirstOrThrow();
     assert.equal(Number(n.n), recorded(600));
     assert.equal(Number(n.d), recorded(600));
+  });
+
+  test('leaves › an event handed over again keeps its one leaf; the consumer does not stop on it', async () => {
+    const svc = createLedgerService({
+      store,
+      clock: systemClock,
+      config: testConfig(),
+      log: createLogger('silent'),
+    });
+    const again = await readEvents(store.db, { tx: '0', seq: 0 }, 30);
+    const before = (await svc.publishCheckpoint()).size;
+    await store.db.transaction().execute((trx) => svc.handleEvents(trx, again));
+    assert.equal((await svc.publishCheckpoint()).size, before);
   });
 
   test('signed-note › /log/checkpoint is signed by the key at /log/key, and its root is the tree of the entries', async () => {

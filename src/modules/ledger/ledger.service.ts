@@ -371,8 +371,23 @@ export function createLedgerService(deps: LedgerDeps) {
 
   /** The outbox consumer: one leaf per record-worthy event, in the consumer's transaction. */
   async function handleEvents(trx: Executor, events: EventRecord[]): Promise<void> {
-    const leaves = events.filter((e) => isRecorded(e.type)).map(leafFromEvent);
-    if (leaves.length) await appendLeaves(trx, leaves, clock.now().toISOString());
+    let leaves = events.filter((e) => isRecorded(e.type)).map(leafFromEvent);
+    if (leaves.length === 0) return;
+    // An event is one leaf, once. Should the outbox ever hand over an event again, the log keeps
+    // the leaf it has (the unique event id would otherwise stop this consumer for good) and says so.
+    const seen = await st.recordedEventIds(
+      trx,
+      leaves.map((l) => l.eventId),
+    );
+    if (seen.size) {
+      log.warn(
+        { events: [...seen].slice(0, 10), count: seen.size },
+        'ledger: events already recorded were skipped',
+      );
+      leaves = leaves.filter((l) => !seen.has(l.eventId));
+      if (leaves.length === 0) return;
+    }
+    await appendLeaves(trx, leaves, clock.now().toISOString());
   }
 
   /** Checkpoints while the tree grows: one per tick at most, so never more than `intervalMs` stale. */

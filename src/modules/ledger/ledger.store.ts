@@ -126,6 +126,20 @@ export async function writeState(db: Executor, size: number, edge: Buffer, now: 
 
 const LEAF_CHUNK = 500;
 
+/** Which of these event ids already have a leaf. */
+export async function recordedEventIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += LEAF_CHUNK) {
+    const rows = await ldb(db)
+      .selectFrom('ledger_leaves')
+      .select('event_id')
+      .where('event_id', 'in', ids.slice(i, i + LEAF_CHUNK))
+      .execute();
+    for (const r of rows) out.add(r.event_id);
+  }
+  return out;
+}
+
 export async function insertLeaves(db: Executor, rows: LeafRow[]): Promise<void> {
   if (dialectOf(db) === 'sqlite') {
     // one statement and one bound parameter per batch: binding thousands of parameters (and
