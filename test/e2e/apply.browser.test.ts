@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { TongbanApp } from '../../src/app.js';
-import { buildTestApp } from '../helpers/app.js';
-import { axeViolations, hasChromium, launchBrowser, overflowsHorizontally } from '../helpers/browser.js';
+import { axeViolations, hasChromium, overflowsHorizontally, servedInBrowser } from '../helpers/browser.js';
 
 // 食品小经营店登记: five steps, four required materials
 const ITEM = '11410100297017523N01003401100000';
@@ -21,17 +19,12 @@ describe('apply in Chromium', {
   let t: TongbanApp;
   let browser: Browser;
   let base: string;
+  let close = async () => {};
 
   before(async () => {
-    t = await buildTestApp({ demo: 'on' });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ t, browser, base, close } = await servedInBrowser());
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(async () => close());
 
   async function signedIn(lang: 'zh-CN' | 'en'): Promise<Page> {
     const ctx = await browser.newContext({

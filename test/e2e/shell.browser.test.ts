@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { TongbanApp } from '../../src/app.js';
-import { buildTestApp } from '../helpers/app.js';
-import { axeViolations, hasChromium, launchBrowser, overflowsHorizontally } from '../helpers/browser.js';
+import { axeViolations, hasChromium, overflowsHorizontally, servedInBrowser } from '../helpers/browser.js';
 
 /**
  * The shell and the design system in a real browser: every component example passes axe, the
@@ -13,20 +10,14 @@ import { axeViolations, hasChromium, launchBrowser, overflowsHorizontally } from
 describe('web shell in Chromium', {
   skip: !hasChromium() && 'chromium is not installed (.ci/run installs it)',
 }, () => {
-  let t: TongbanApp;
   let browser: Browser;
   let base: string;
+  let close = async () => {};
 
   before(async () => {
-    t = await buildTestApp({ demo: 'on' });
-    await t.app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
+    ({ browser, base, close } = await servedInBrowser());
   });
-  after(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  after(async () => close());
 
   for (const path of ['/design', '/design?lang=en', '/', '/?lang=en', '/no-such-page', '/calendar']) {
     test(`axe finds no WCAG 2.1 AA violation on ${path}`, async () => {

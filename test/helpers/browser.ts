@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import type { TongbanApp } from '../../src/app.js';
+import { buildTestApp } from './app.js';
 
 /** Debian's Chromium, headless, with the flags this closed network needs (STACK.md). */
 export const CHROMIUM = process.env.TONGBAN_CHROMIUM ?? '/usr/bin/chromium';
@@ -40,4 +43,29 @@ export async function overflowsHorizontally(page: Page): Promise<boolean> {
   return page.evaluate(
     () => document.documentElement.scrollWidth > Math.min(window.innerWidth, window.screen.width) + 1,
   );
+}
+
+/**
+ * The demo app listening on a free port with Chromium launched, for one test file:
+ * `const s = await servedInBrowser()` in `before`, `await s.close()` in `after`.
+ */
+export async function servedInBrowser(): Promise<{
+  t: TongbanApp;
+  browser: Browser;
+  base: string;
+  close(): Promise<void>;
+}> {
+  const t = await buildTestApp({ demo: 'on' });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  const browser = await launchBrowser();
+  return {
+    t,
+    browser,
+    base,
+    async close() {
+      await browser.close();
+      await t.close();
+    },
+  };
 }

@@ -20,7 +20,7 @@ import {
   stepHref,
 } from './cases.apply.js';
 import { type FormStep, coerceFormValues, formSteps, issuesOfStep } from './cases.forms.js';
-import { BUNDLE_KEY, type CasesService } from './cases.service.js';
+import { BUNDLE_KEY, type CasesService, type RawUpload } from './cases.service.js';
 
 /**
  * The apply journey's routes, for an item (`/items/{code}/apply/…`) and for a 一件事 bundle
@@ -275,20 +275,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
           const remove = Object.keys(body)
             .filter((k) => k.startsWith('remove.'))
             .map((k) => k.slice('remove.'.length));
-          const licences = Object.fromEntries(
-            Object.entries(body)
-              .filter(([k]) => k.startsWith('licence.'))
-              .map(([k, v]) => [k.slice('licence.'.length), v]),
-          );
-          const files = uploadedFiles(req)
-            .filter((f) => f.field.startsWith('file.'))
-            .map((f) => ({
-              code: f.field.slice('file.'.length),
-              filename: f.filename,
-              mediaType: f.declaredType,
-              data: f.data,
-              tooLarge: f.tooLarge,
-            }));
+          const licences = chosenOf(body);
+          const files = materialFiles(req);
           // the first step taken may be this one: start the draft from what the account prefills
           if (j.prefilled) await svc.saveDraft(j.p, code, j.values.regionCode ?? '', j.values);
           const r = await svc.saveDraftFiles(j.p, code, { files, remove, licences });
@@ -396,6 +384,19 @@ export function applyRoutes(app: App, svc: CasesService): void {
       },
     );
   }
+}
+
+/** The files of a page post, as materials: a field `file.<material code>` each. */
+export function materialFiles(req: FastifyRequest): RawUpload[] {
+  return uploadedFiles(req)
+    .filter((f) => f.field.startsWith('file.'))
+    .map((f) => ({
+      code: f.field.slice('file.'.length),
+      filename: f.filename,
+      mediaType: f.declaredType,
+      data: f.data,
+      tooLarge: f.tooLarge,
+    }));
 }
 
 /** The account's details (by prefill kind) put into the fields that ask for them. */

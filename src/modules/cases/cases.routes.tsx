@@ -7,10 +7,9 @@ import {
   UPLOAD_FILE_BYTES,
   formBody,
   requirePrincipal,
-  uploadedFiles,
 } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
-import { applyRoutes } from './cases.apply.routes.js';
+import { applyRoutes, materialFiles } from './cases.apply.routes.js';
 import {
   BundlePage,
   CasePage,
@@ -421,15 +420,7 @@ export function casesRoutes(
       const n = req.params.caseNumber;
       const input = actionFromForm(formBody(req));
       // a supplement brings its materials as files (multipart); checked by content in the service
-      const files = uploadedFiles(req)
-        .filter((f) => f.field.startsWith('file.'))
-        .map((f) => ({
-          code: f.field.slice('file.'.length),
-          filename: f.filename,
-          mediaType: f.declaredType,
-          data: f.data,
-          tooLarge: f.tooLarge,
-        }));
+      const files = materialFiles(req);
       try {
         await svc.act(n, input, requirePrincipal(req), { files });
       } catch (e) {

@@ -110,6 +110,39 @@ function FieldLabel({
   return heading ? <h1 class="field-heading">{label}</h1> : label;
 }
 
+/** The ids a field's control points to: its hint and its error, when it has them. */
+const describedByOf = (id: string, hint?: string, error?: string): string | undefined =>
+  [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** The frame of one field: the label (or heading), the hint and the error, then the control. */
+function Field(p: {
+  id: string;
+  label: ComponentChildren;
+  hint?: string | undefined;
+  error?: string | undefined;
+  heading?: boolean | undefined;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <FieldLabel id={p.id} heading={p.heading}>
+        {p.label}
+      </FieldLabel>
+      {p.hint ? (
+        <div id={`${p.id}-hint`} class="field-hint">
+          {p.hint}
+        </div>
+      ) : null}
+      {p.error ? (
+        <p id={`${p.id}-error`} class="field-error-message">
+          {p.error}
+        </p>
+      ) : null}
+      {p.children}
+    </div>
+  );
+}
+
 export interface TextFieldProps {
   name: string;
   label: string;
@@ -128,23 +161,9 @@ export interface TextFieldProps {
 
 export function TextField(p: TextFieldProps) {
   const id = fieldId(p.name);
-  const describedBy =
-    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, p.hint, p.error);
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <FieldLabel id={id} heading={p.heading}>
-        {p.label}
-      </FieldLabel>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="field-hint">
-          {p.hint}
-        </div>
-      ) : null}
-      {p.error ? (
-        <p id={`${id}-error`} class="field-error-message">
-          {p.error}
-        </p>
-      ) : null}
+    <Field id={id} label={p.label} hint={p.hint} error={p.error} heading={p.heading}>
       <input
         id={id}
         name={p.name}
@@ -158,7 +177,7 @@ export function TextField(p: TextFieldProps) {
         aria-describedby={describedBy}
         aria-invalid={p.error ? 'true' : undefined}
       />
-    </div>
+    </Field>
   );
 }
 
@@ -173,27 +192,12 @@ export function SelectField(p: {
 }) {
   const id = fieldId(p.name);
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <FieldLabel id={id} heading={p.heading}>
-        {p.label}
-      </FieldLabel>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="field-hint">
-          {p.hint}
-        </div>
-      ) : null}
-      {p.error ? (
-        <p id={`${id}-error`} class="field-error-message">
-          {p.error}
-        </p>
-      ) : null}
+    <Field id={id} label={p.label} hint={p.hint} error={p.error} heading={p.heading}>
       <select
         id={id}
         name={p.name}
         class="select"
-        aria-describedby={
-          [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
-        }
+        aria-describedby={describedByOf(id, p.hint, p.error)}
         aria-invalid={p.error ? 'true' : undefined}
       >
         {p.options.map((o) => (
@@ -202,7 +206,7 @@ export function SelectField(p: {
           </option>
         ))}
       </select>
-    </div>
+    </Field>
   );
 }
 
@@ -217,8 +221,7 @@ export function RadioGroup(p: {
   heading?: boolean;
 }) {
   const id = fieldId(p.name);
-  const describedBy =
-    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, p.hint, p.error);
   return (
     <fieldset class={p.error ? 'fieldset field-error' : 'fieldset'} id={id} aria-describedby={describedBy}>
       <legend class={p.heading ? 'field-label field-label-heading' : 'field-label'}>
@@ -258,23 +261,9 @@ export function TextArea(p: {
   heading?: boolean;
 }) {
   const id = fieldId(p.name);
-  const describedBy =
-    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, p.hint, p.error);
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <FieldLabel id={id} heading={p.heading}>
-        {p.label}
-      </FieldLabel>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="field-hint">
-          {p.hint}
-        </div>
-      ) : null}
-      {p.error ? (
-        <p id={`${id}-error`} class="field-error-message">
-          {p.error}
-        </p>
-      ) : null}
+    <Field id={id} label={p.label} hint={p.hint} error={p.error} heading={p.heading}>
       <textarea
         id={id}
         name={p.name}
@@ -287,7 +276,7 @@ export function TextArea(p: {
       >
         {p.value ?? ''}
       </textarea>
-    </div>
+    </Field>
   );
 }
 
@@ -303,23 +292,9 @@ export function FileField(p: {
   accept?: string;
 }) {
   const id = fieldId(p.name);
-  const describedBy =
-    [p.hint ? `${id}-hint` : '', p.error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, p.hint, p.error);
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
-      <label for={id} class="field-label">
-        {p.label}
-      </label>
-      {p.hint ? (
-        <div id={`${id}-hint`} class="field-hint">
-          {p.hint}
-        </div>
-      ) : null}
-      {p.error ? (
-        <p id={`${id}-error`} class="field-error-message">
-          {p.error}
-        </p>
-      ) : null}
+    <Field id={id} label={p.label} hint={p.hint} error={p.error}>
       <input
         id={id}
         name={p.name}
@@ -329,7 +304,7 @@ export function FileField(p: {
         aria-describedby={describedBy}
         aria-invalid={p.error ? 'true' : undefined}
       />
-    </div>
+    </Field>
   );
 }
 
