@@ -275,6 +275,24 @@ async function rawCeiling(kind: 'sqlite' | 'postgres', n: number, concurrency: n
   }
 }
 
+/** Bare single-row inserts through Kysely in transactions of `perCommit`: rows per second. */
+async function rawBulkCeiling(n: number, perCommit: number) {
+  const { store, cleanup } = await fresh('sqlite', 'FULL');
+  try {
+    await sql`create table scratch (id text primary key, payload text not null)`.execute(store.db);
+    const t0 = performance.now();
+    for (let done = 0; done < n; done += perCommit) {
+      await store.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < perCommit; i++)
+          await sql`insert into scratch (id, payload) values (${newId()}, ${'{"a":1}'})`.execute(trx);
+      });
+    }
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    await cleanup();
+  }
+}
+
 /** Bulk-stores N cases (a year's volume) directly through the store, then times the two reads. */
 async function queries(kind: 'sqlite' | 'postgres', stored: number) {
   const { store, cleanup } = await fresh(kind);
@@ -408,6 +426,11 @@ async function suite(kind: 'sqlite' | 'postgres') {
         raw.push(await rawCeiling('sqlite', sync === 'FULL' ? 1000 : 20000, 1, sync));
       line(`baseline, same store: single-row commits, synchronous=${sync}`, raw);
     }
+    // the ceiling for the bulk replay: the same store inserting bare rows, as many per commit as
+    // a 250-lifecycle batch writes (≈ 6.3 actions × 3 rows + the case rows), synchronous=FULL
+    const bulk: number[] = [];
+    for (let r = 0; r < RUNS; r++) bulk.push(await rawBulkCeiling(200_000, 5_000));
+    line('baseline, same store: raw row inserts, 5,000 per commit, synchronous=FULL, rows', bulk);
   } else {
     const n = Math.max(300, Math.floor(LIFECYCLES / 4));
     console.log(

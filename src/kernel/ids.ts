@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * UUIDv7 (RFC 9562 §5.7): 48-bit Unix milliseconds, then random bits, so ids sort by time and any
@@ -7,6 +7,20 @@ import { randomBytes } from 'node:crypto';
  */
 let lastMs = -1;
 let counter = 0;
+
+// random bits drawn 4 KiB at a time: one call into the CSPRNG per 256 ids instead of one per id
+const POOL = Buffer.allocUnsafe(4096);
+let poolAt = POOL.length;
+function randomInto(b: Buffer): void {
+  if (poolAt + b.length > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  POOL.copy(b, 0, poolAt, poolAt + b.length);
+  // the bytes handed out are never handed out again
+  POOL.fill(0, poolAt, poolAt + b.length);
+  poolAt += b.length;
+}
 
 export function newId(nowMs: number = Date.now()): string {
   let ms = nowMs;
@@ -22,7 +36,8 @@ export function newId(nowMs: number = Date.now()): string {
     counter = 0;
   }
   lastMs = ms;
-  const b = randomBytes(16);
+  const b = Buffer.allocUnsafe(16);
+  randomInto(b);
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
   b[2] = (ms >>> 24) & 0xff;

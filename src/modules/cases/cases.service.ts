@@ -547,7 +547,7 @@ export function createCasesService(deps: CasesServiceDeps) {
   async function submit(
     p: Principal,
     raw: SubmitIn,
-    opts: WriteOptions & { files?: readonly RawUpload[] } = {},
+    opts: WriteOptions & { files?: readonly RawUpload[]; fromDraft?: boolean } = {},
   ): Promise<Submitted> {
     const parsed = SubmitInput.safeParse(raw);
     if (!parsed.success) {
@@ -574,7 +574,8 @@ export function createCasesService(deps: CasesServiceDeps) {
       await appendEvent(trx, clock, w.event);
       // the draft was the caller's (the applicant's, or the clerk's for a walk-in)
       await st.deleteDraft(trx, p.accountId, input.implementationCode);
-      await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
+      // files are kept only with a draft of the pages; a submission from elsewhere has none
+      if (opts.fromDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
       return w;
     });
     deps.poke?.();
@@ -1364,7 +1365,7 @@ export function createCasesService(deps: CasesServiceDeps) {
         ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
         ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
       },
-      { files },
+      { files, fromDraft: true },
     );
     return { caseNumber: r.caseNumber };
   }

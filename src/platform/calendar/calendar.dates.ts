@@ -37,6 +37,16 @@ const digit = (s: string, i: number): number => {
  * range (2025-02-29, 2025-13-01 and 1999-12-31 all give -1). Hand-parsed: the clocks call it a lot.
  */
 export function dayIndex(date: string): number {
+  // the real dates of the range are finite (≈ 36,500): each is worked out once
+  const known = INDEX_OF.get(date);
+  if (known !== undefined) return known;
+  const i = parseDayIndex(date);
+  if (i >= 0) INDEX_OF.set(date, i);
+  return i;
+}
+const INDEX_OF = new Map<string, number>();
+
+function parseDayIndex(date: string): number {
   if (
     typeof date !== 'string' ||
     date.length !== 10 ||

@@ -196,11 +196,20 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
     return state;
   };
 
+  type DayRule = ReturnType<WorkingCalendar['dayRule']>;
+  const rules = new Map<string, DayRule>();
+
   function table(regionCode: string | undefined): DayTable {
     const s = current();
-    if (!regionCode || s.local.size === 0) {
-      if (regionCode && !REGION_RE.test(regionCode))
-        throw new DomainError('CALENDAR.BAD_REGION', { params: { value: regionCode } });
+    if (!regionCode) return s.nationalTable;
+    if (s.local.size === 0) {
+      // checked once per region code (the clocks ask day by day)
+      if (!s.keyOf.has(regionCode)) {
+        if (!REGION_RE.test(regionCode))
+          throw new DomainError('CALENDAR.BAD_REGION', { params: { value: regionCode } });
+        if (s.keyOf.size > 50_000) s.keyOf.clear();
+        s.keyOf.set(regionCode, '');
+      }
       return s.nationalTable;
     }
     let key = s.keyOf.get(regionCode);
@@ -375,8 +384,13 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
     },
 
     dayRule(regionCode, lang = 'zh-CN') {
+      // the rule answers from the tables loaded at the time of each call, so one object per
+      // region and language serves for good
+      const k = `${regionCode}|${lang}`;
+      const known = rules.get(k);
+      if (known) return known;
       const t = translator(lang);
-      return {
+      const rule: DayRule = {
         isWorkingDay: (date) => cal.isWorkingDay(date, regionCode || undefined),
         describe(date) {
           const d = cal.describeDay(date, regionCode || undefined);
@@ -385,6 +399,9 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
           return t(`calendar.reason.${d.reason}`, { name });
         },
       };
+      if (rules.size > 10_000) rules.clear();
+      rules.set(k, rule);
+      return rule;
     },
     yearsWithoutData(year) {
       const s = current();

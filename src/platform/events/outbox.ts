@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Migration, sql } from 'kysely';
+import { type CompiledQuery, type Generated, type Kysely, type Migration, sql } from 'kysely';
 import type { Clock } from '../../kernel/index.js';
 import { newId } from '../../kernel/index.js';
 import { type Db, type Executor, type Store, columnTypes, dialectOf } from '../db/index.js';
@@ -98,9 +98,46 @@ export const eventsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // On SQLite `tx` is always 0 and the stream is read by `seq` alone: the (tx, seq) index only
+  // cost one more B-tree write per event. PostgreSQL reads by (tx, seq) and keeps it.
+  'events.0002_sqlite_without_tx_index': {
+    async up(db: Kysely<unknown>) {
+      if (columnTypes(db).isPostgres) return;
+      await db.schema.dropIndex('events_tx_seq').ifExists().execute();
+    },
+  },
 };
 
 const edb = (db: Executor) => db.withTables<EventsTables>();
+
+type EventInsert = Omit<EventsTables['events'], 'seq' | 'tx'>;
+const EVENT_COLUMNS = [
+  'id',
+  'type',
+  'aggregate_type',
+  'aggregate_id',
+  'region_code',
+  'actor',
+  'payload',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof EventInsert>;
+const compiledInsert = new Map<string, { q: CompiledQuery; order: Array<(typeof EVENT_COLUMNS)[number]> }>();
+
+/** The one-row insert as Kysely compiles it for this dialect, with this row's values bound. */
+function singleInsert(trx: Executor, row: EventInsert): CompiledQuery {
+  const d = dialectOf(trx);
+  let c = compiledInsert.get(d);
+  if (!c) {
+    const slots = Object.fromEntries(EVENT_COLUMNS.map((k) => [k, `\u0000${k}`])) as unknown as EventInsert;
+    const q = edb(trx).insertInto('events').values(slots).compile() as CompiledQuery;
+    const order = q.parameters.map((v) => String(v).slice(1) as (typeof EVENT_COLUMNS)[number]);
+    if (!order.every((k) => EVENT_COLUMNS.includes(k)))
+      throw new Error('events insert: unexpected parameters');
+    c = { q, order };
+    compiledInsert.set(d, c);
+  }
+  return { ...c.q, parameters: c.order.map((k) => row[k]) };
+}
 
 /** Appends events inside the caller's transaction. Payloads must hold no unmasked personal data. */
 export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent[]): Promise<string[]> {
@@ -116,6 +153,11 @@ export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent
     payload: JSON.stringify(e.payload ?? {}),
     created_at: now,
   }));
+  if (rows.length === 1) {
+    // one event (a case action, the common case): the statement compiled once per dialect
+    await trx.executeQuery(singleInsert(trx, rows[0]!));
+    return [rows[0]!.id];
+  }
   // SQLite allows 32,766 bound variables per statement: insert in chunks of 1,000 rows (8 each)
   for (let i = 0; i < rows.length; i += 1000) {
     await edb(trx)
