@@ -451,6 +451,16 @@ async function suite(kind: 'sqlite' | 'postgres') {
     line('   actions', ac);
     line('   full lifecycles per CPU-second of this (app) process', cpu);
     line('baseline, same store: single-row commits, 8 in flight', raw);
+    // the bulk replay as on SQLite: one connection, 250 lifecycles per commit
+    const bulk: number[] = [];
+    const bulkActions: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const x = await replay('postgres', LIFECYCLES, 1, 'FULL', 250);
+      bulk.push(x.lifecyclesPerSec);
+      bulkActions.push(x.actionsPerSec);
+    }
+    line(`replay, bulk replay, 250 lifecycles per commit, ${LIFECYCLES} lifecycles: full lifecycles`, bulk);
+    line('   actions', bulkActions);
   }
   const q = await queries(kind, STORED);
   console.log(
