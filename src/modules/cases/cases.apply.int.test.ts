@@ -45,6 +45,43 @@ const draftFileCount = async (accountId: string, code: string) =>
   (await t.cases.draftFiles({ accountId } as Principal, code)).length;
 const loc = (r: { headers: Record<string, unknown> }) => String(r.headers.location ?? '');
 
+/**
+ * Answers every question page of a journey with values its schema takes (the page's own prefilled
+ * values kept), as a browser would post them; `extra` goes with the first page.
+ */
+async function answerEverything(
+  b: WebSession,
+  base: string,
+  fields: Parameters<typeof formSteps>[0],
+  extra: Record<string, string>,
+) {
+  for (const step of formSteps(fields, true)) {
+    if (step.kind === 'materials') break;
+    const page = await b.get(`${base}/${step.id}`);
+    assert.equal(page.statusCode, 200, step.id);
+    const answers: Record<string, string> = {};
+    for (const m of page.body.matchAll(/name="(\w+)" type="text" value="([^"]*)"/g)) answers[m[1]!] = m[2]!;
+    if (step.kind === 'applicant') Object.assign(answers, extra);
+    for (const f of step.fields) {
+      if (answers[f.name]) continue;
+      answers[f.name] =
+        f.type === 'enum'
+          ? (f.options?.[0] ?? '')
+          : f.type === 'date'
+            ? '2026-03-01'
+            : f.type === 'number' || f.type === 'integer'
+              ? '1'
+              : f.name === 'idNumber'
+                ? '410105199001011234'
+                : f.name === 'mobile'
+                  ? '13800138000'
+                  : '张小宝';
+    }
+    const r = await b.post(`${base}/${step.id}`, answers, { from: `${base}/${step.id}` });
+    assert.equal(r.statusCode, 303, `${step.id}: ${r.body.slice(0, 300)}`);
+  }
+}
+
 describe('apply pages: one question per page, uploads, check your answers', () => {
   const s = () => new WebSession(t);
   let citizen: WebSession;
@@ -446,28 +483,7 @@ describe('一件事 on the pages: one combined form and material set, one progre
     const ids = app.materials.filter((m) => m.name === '居民身份证');
     assert.equal(ids.length, 1);
 
-    const steps = formSteps(app.formFields, true);
-    for (const step of steps) {
-      if (step.kind === 'materials') break;
-      const page = await b.get(`${base}/${step.id}`);
-      assert.equal(page.statusCode, 200, step.id);
-      const fields: Record<string, string> = {};
-      for (const m of page.body.matchAll(/name="(\w+)" type="text" value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
-      if (step.kind === 'applicant') fields.regionCode = '410105001';
-      for (const f of step.fields) {
-        if (fields[f.name]) continue;
-        fields[f.name] =
-          f.type === 'enum'
-            ? (f.options?.[0] ?? '')
-            : f.type === 'date'
-              ? '2026-03-01'
-              : f.type === 'number' || f.type === 'integer'
-                ? '1'
-                : '张小宝';
-      }
-      const r = await b.post(`${base}/${step.id}`, fields, { from: `${base}/${step.id}` });
-      assert.equal(r.statusCode, 303, `${step.id}: ${r.body.slice(0, 300)}`);
-    }
+    await answerEverything(b, base, app.formFields, { regionCode: '410105001' });
     const files = app.materials.filter((m) => m.required).map((m) => fileFor(m.code));
     const up = await b.postMultipart(`${base}/materials`, {}, files, { from: `${base}/materials` });
     assert.equal(up.statusCode, 303, up.body.slice(0, 500));
@@ -496,5 +512,40 @@ describe('一件事 on the pages: one combined form and material set, one progre
     );
     assert.equal(m02?.sha256, sha);
     assert.equal(await draftFileCount(await accountOf('citizen'), 'bundle:BIRTH'), 0);
+  });
+});
+
+describe('walk-in on the pages: a clerk applies for a citizen at the hall', () => {
+  test('the clerk names the hall and the applicant, scans the papers, and the case is the citizen’s, by window', async () => {
+    const COUNTY_ITEM = '11410105414644738F05001200400000'; // 失业保险金申领 (金水区)
+    const base = `/items/${COUNTY_ITEM}/apply`;
+    const b = new WebSession(t);
+    await b.login('clerk');
+    const first = await b.get(base);
+    assert.match(first.body, /name="hallId"/);
+    assert.doesNotMatch(first.body, /已从您的账户预填/); // nothing of the clerk's own is prefilled
+    const app = await t.cases.application(COUNTY_ITEM);
+    assert.ok(app);
+    const applicantId = String(await t.identity.accountIdByLogin('citizen'));
+    await answerEverything(b, base, app.formFields, {
+      regionCode: '410105001',
+      hallId: 'H410105001',
+      applicantId,
+    });
+    const files = app.materials.filter((m) => m.required).map((m) => pdf(m.code));
+    const up = await b.postMultipart(`${base}/materials`, {}, files, { from: `${base}/materials` });
+    assert.equal(up.statusCode, 303, up.body.slice(0, 500));
+    const done = await b.post(`${base}/confirm`, {}, { from: `${base}/check` });
+    assert.equal(done.statusCode, 303, done.body.slice(0, 1000));
+    const n = /^\/workbench\/cases\/([^?]+)\?done=submit$/.exec(loc(done))?.[1];
+    assert.ok(n, loc(done));
+    const v = await t.app.inject({
+      url: `/api/v1/cases/${decodeURIComponent(n)}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(v.statusCode, 200);
+    assert.equal(v.json().channel, 'window');
+    assert.equal(v.json().hallId, 'H410105001');
+    assert.equal(v.json().materials.length, files.length);
   });
 });
