@@ -17,8 +17,18 @@ import type {
 import type { DayRule } from './cases.sla.js';
 
 /** The platform calendar's per-region rule (answers from memory; a calendar change applies at once). */
-export function calendarPort(calendar: { dayRule(regionCode: string): DayRule }): CalendarPort {
-  return { rule: async (regionCode) => calendar.dayRule(regionCode) };
+export function calendarPort(calendar: {
+  dayRule(regionCode: string): DayRule;
+  readonly version?: string;
+  reload?(): Promise<void>;
+}): CalendarPort {
+  return {
+    rule: async (regionCode) => calendar.dayRule(regionCode),
+    // versions are UUIDv7, ordered by time: an older loaded one is re-read from the store
+    async atVersion(version) {
+      if (calendar.reload && (calendar.version ?? '') < version) await calendar.reload();
+    },
+  };
 }
 
 interface RegionsApiLike {

@@ -133,6 +133,11 @@ export interface NotifierPort {
 export interface CalendarPort {
   /** the working-day rule of a region, synchronous once loaded */
   rule(regionCode: string): Promise<DayRule>;
+  /**
+   * makes sure the loaded calendar is at least this version (from a `calendar.changed` event):
+   * the event can reach a consumer before this node has re-read the changed days
+   */
+  atVersion?(version: string): Promise<void>;
 }
 
 /** An e-licence the applicant may let a case use instead of a material. */

@@ -105,6 +105,8 @@ export function createCasesModule(
           for (const e of events) {
             if (e.type !== 'calendar.changed') continue;
             const region = typeof e.payload.regionCode === 'string' ? e.payload.regionCode : '';
+            // the days as changed, not as this node last loaded them
+            if (typeof e.payload.version === 'string') await ports.calendar.atVersion?.(e.payload.version);
             const n = await service.recomputeRegion(trx, region);
             deps.log.info({ region, cases: n }, 'case clocks recomputed after a calendar change');
           }
