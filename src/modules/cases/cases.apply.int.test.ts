@@ -549,3 +549,31 @@ describe('walk-in on the pages: a clerk applies for a citizen at the hall', () =
     assert.equal(v.json().materials.length, files.length);
   });
 });
+
+describe('abandoned drafts', () => {
+  test('a draft and its files untouched for 30 days are let go; a draft in use stays', async () => {
+    const COUNTY_ITEM = '11410105414644738F05001200400000';
+    const b = new WebSession(t);
+    await b.login('citizen');
+    const citizenId = await accountOf('citizen');
+    const app = await t.cases.application(COUNTY_ITEM);
+    const code = app?.materials.find((m) => !m.licenceType)?.code ?? app?.materials[0]?.code ?? 'm01-doc';
+    const base = `/items/${COUNTY_ITEM}/apply`;
+    await b.postMultipart(`${base}/materials`, {}, [pdf(code)], { from: `${base}/materials` });
+    assert.equal(await draftFileCount(citizenId, COUNTY_ITEM), 1);
+    const was = clock.now().toISOString();
+    try {
+      clock.set(new Date(clock.now().getTime() + 31 * 86_400_000).toISOString());
+      // another draft, touched today (through the service: the sign-in has expired by now)
+      const me = { accountId: citizenId } as Principal;
+      await t.cases.saveDraft(me, CITY_ITEM, '410105001', { requestDetails: '今天' });
+      const swept = await t.cases.sweepDrafts(30);
+      assert.ok(swept.files >= 1, JSON.stringify(swept));
+      assert.equal(await draftFileCount(citizenId, COUNTY_ITEM), 0);
+      assert.equal((await t.cases.loadDraft(me, CITY_ITEM))?.requestDetails, '今天');
+      assert.equal(await t.cases.loadDraft(me, COUNTY_ITEM), undefined);
+    } finally {
+      clock.set(was);
+    }
+  });
+});

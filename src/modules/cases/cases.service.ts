@@ -1370,6 +1370,12 @@ export function createCasesService(deps: CasesServiceDeps) {
     return { caseNumber: r.caseNumber };
   }
 
+  /** Lets go of drafts (answers and files) nobody has touched for `days` days. */
+  async function sweepDrafts(days: number): Promise<{ drafts: number; files: number }> {
+    const before = new Date(clock.now().getTime() - days * 86_400_000).toISOString();
+    return inTransaction(db, (trx) => st.deleteStaleDrafts(trx, before));
+  }
+
   async function blob(caseNumber: string, sha256: string, p: Principal) {
     const row = await st.caseByNumber(db, caseNumber);
     if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
@@ -1398,6 +1404,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     usableLicences,
     submitDraft,
     application,
+    sweepDrafts,
     prefill: (p: Principal) => ports.identity.prefill(p.accountId),
     blob,
     item,

@@ -897,3 +897,27 @@ export async function deleteDraftMaterials(
   if (materialCodes) q = q.where('material_code', 'in', [...materialCodes]);
   await q.execute();
 }
+
+/** Drafts and draft files not touched since `before` (an ISO instant), removed; how many of each. */
+export async function deleteStaleDrafts(
+  trx: Executor,
+  before: string,
+): Promise<{ drafts: number; files: number }> {
+  const d = await cdb(trx).deleteFrom('case_drafts').where('updated_at', '<', before).executeTakeFirst();
+  // a file goes with its draft: an old file of a draft still being worked on stays
+  const f = await cdb(trx)
+    .deleteFrom('case_draft_materials')
+    .where('updated_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('case_drafts')
+            .select('case_drafts.applicant_id')
+            .whereRef('case_drafts.applicant_id', '=', 'case_draft_materials.applicant_id')
+            .whereRef('case_drafts.implementation_code', '=', 'case_draft_materials.implementation_code'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return { drafts: Number(d.numDeletedRows), files: Number(f.numDeletedRows) };
+}

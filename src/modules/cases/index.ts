@@ -124,6 +124,13 @@ export function createCasesModule(
       if (every > 0) {
         const run = () => {
           service.sweepClocks().catch((err: unknown) => deps.log.error({ err }, 'clock sweep failed'));
+          // drafts (answers and files) untouched for 30 days are let go
+          service
+            .sweepDrafts(30)
+            .then((n) => {
+              if (n.drafts + n.files > 0) deps.log.info(n, 'abandoned drafts removed');
+            })
+            .catch((err: unknown) => deps.log.error({ err }, 'draft sweep failed'));
         };
         timer = setInterval(run, every);
         timer.unref();
