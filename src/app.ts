@@ -337,7 +337,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       (this as unknown as { [kUploaded]?: number })[kUploaded] = seen + size;
       const buffered = part as unknown as BufferedFilePart;
       buffered._buf = over || part.file.truncated ? Buffer.alloc(0) : Buffer.concat(chunks);
-      buffered.tooLarge = over || part.file.truncated;
+      buffered.tooLarge = part.file.truncated;
+      buffered.overTotal = over && !part.file.truncated;
     },
   });
 

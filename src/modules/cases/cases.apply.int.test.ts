@@ -205,6 +205,20 @@ describe('apply pages: one question per page, uploads, check your answers', () =
     assert.equal(await draftFileCount(citizenId, CITY_ITEM), 0);
   });
 
+  test('uploads › files that together pass 30 MB: the one past the limit is named, nothing is kept', async () => {
+    const nine = Buffer.concat([PDF, Buffer.alloc(9 * 1024 * 1024)]);
+    const files = ['m01-id', 'm02-form', 'm03-doc', 'm04-doc'].map((code) => ({
+      field: `file.${code}`,
+      filename: `${code}.pdf`,
+      type: 'application/pdf',
+      data: nine,
+    }));
+    const r = await citizen.postMultipart(`${base}/materials`, {}, files, { from: `${base}/materials` });
+    assert.equal(r.statusCode, 413);
+    assert.match(r.body, /合计超过 30 MB，“m04-doc\.pdf”未能接收/);
+    assert.equal(await draftFileCount(citizenId, CITY_ITEM), 0);
+  });
+
   test('uploads › a multipart post without the CSRF token is refused and nothing is kept', async () => {
     const r = await citizen.postMultipart(`${base}/materials`, {}, [pdf('m02-form')], { token: '' });
     assert.equal(r.statusCode, 403);

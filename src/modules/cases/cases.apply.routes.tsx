@@ -396,6 +396,7 @@ export function materialFiles(req: FastifyRequest): RawUpload[] {
       mediaType: f.declaredType,
       data: f.data,
       tooLarge: f.tooLarge,
+      overTotal: f.overTotal,
     }));
 }
 

@@ -72,6 +72,11 @@ export const CasesErrors = defineErrors({
     zh: '材料“{name}”超过 {maxMb} MB 的上限',
     en: 'Material “{name}” is larger than the {maxMb} MB limit',
   },
+  'CASES.UPLOAD_POST_TOO_LARGE': {
+    status: 413,
+    zh: '这次上传的文件合计超过 {maxMb} MB，“{name}”未能接收；请分几次上传',
+    en: 'The files of this upload together pass {maxMb} MB, so “{name}” was not received; upload them in several goes',
+  },
   'CASES.UPLOAD_TYPE': {
     status: 415,
     zh: '材料“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断）',

@@ -1,7 +1,7 @@
 import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
-import { type Principal, allows } from '../../platform/http/index.js';
+import { MULTIPART_TOTAL_BYTES, type Principal, allows } from '../../platform/http/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import {
   type CheckedUpload,
@@ -94,6 +94,8 @@ export interface RawUpload {
   readonly data: Buffer;
   /** cut short at the parser's limit: refused as too large */
   readonly tooLarge?: boolean | undefined;
+  /** not read: the post's files together passed their limit before this one */
+  readonly overTotal?: boolean | undefined;
 }
 
 type CheckedMaterial = CheckedUpload & { materialName: string };
@@ -304,6 +306,10 @@ export function createCasesService(deps: CasesServiceDeps) {
     const def = it.materials.find((x) => x.code === m.code);
     if (!def) return new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: m.code } });
     if (m.tooLarge) return uploadError({ problem: 'tooLarge', name: m.filename, maxBytes: maxUploadBytes });
+    if (m.overTotal)
+      return new DomainError('CASES.UPLOAD_POST_TOO_LARGE', {
+        params: { name: m.filename, maxMb: Math.round(MULTIPART_TOTAL_BYTES / 1048576) },
+      });
     const r = checkUpload(
       { code: m.code, name: m.filename, data: m.data, declaredType: m.mediaType },
       maxUploadBytes,

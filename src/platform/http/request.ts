@@ -61,6 +61,8 @@ export interface UploadedFile {
   readonly data: Buffer;
   /** over the size limit: the data is cut short and must not be kept */
   readonly tooLarge: boolean;
+  /** past the limit of the whole post (the files before it fitted): not read, must not be kept */
+  readonly overTotal: boolean;
 }
 
 /** What the multipart hook leaves on a file part (see app.ts). */
@@ -71,6 +73,7 @@ export interface BufferedFilePart {
   mimetype: string;
   _buf: Buffer | null;
   tooLarge?: boolean;
+  overTotal?: boolean;
 }
 
 /**
@@ -93,6 +96,7 @@ export function uploadedFiles(req: FastifyRequest): UploadedFile[] {
         declaredType: f.mimetype,
         data,
         tooLarge: f.tooLarge === true,
+        overTotal: f.overTotal === true,
       });
     }
   }
