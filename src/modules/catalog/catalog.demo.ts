@@ -355,8 +355,17 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
     },
     { name: 'foodSafetyManager', label: '食品安全管理人员', type: 'string', required: true, maxLength: 50 },
   ],
+  // the questions of the 新生儿出生一件事 items, grouped as a parent thinks of them (the pages of
+  // the bundle's combined form too: a field several items ask has one page hint)
   出生医学证明办理: [
-    { name: 'newbornName', label: '新生儿姓名', type: 'string', required: true, maxLength: 30 },
+    {
+      name: 'newbornName',
+      label: '新生儿姓名',
+      type: 'string',
+      required: true,
+      maxLength: 30,
+      page: 'newborn',
+    },
     {
       name: 'newbornSex',
       label: '新生儿性别',
@@ -364,14 +373,29 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
       required: true,
       options: ['男', '女'],
       widget: 'radio',
+      page: 'newborn',
     },
-    { name: 'birthDate', label: '出生日期', type: 'date', required: true },
-    { name: 'birthPlace', label: '出生地点（助产机构）', type: 'string', required: true, maxLength: 100 },
-    { name: 'fatherName', label: '父亲姓名', type: 'string', required: false, maxLength: 30 },
+    { name: 'birthDate', label: '出生日期', type: 'date', required: true, page: 'newborn' },
+    {
+      name: 'birthPlace',
+      label: '出生地点（助产机构）',
+      type: 'string',
+      required: true,
+      maxLength: 100,
+      page: 'birth',
+    },
+    { name: 'fatherName', label: '父亲姓名', type: 'string', required: false, maxLength: 30, page: 'birth' },
   ],
   '户口登记（出生登记）': [
-    { name: 'newbornName', label: '新生儿姓名', type: 'string', required: true, maxLength: 30 },
-    { name: 'birthDate', label: '出生日期', type: 'date', required: true },
+    {
+      name: 'newbornName',
+      label: '新生儿姓名',
+      type: 'string',
+      required: true,
+      maxLength: 30,
+      page: 'newborn',
+    },
+    { name: 'birthDate', label: '出生日期', type: 'date', required: true, page: 'newborn' },
     {
       name: 'registerWith',
       label: '随父或随母落户',
@@ -379,11 +403,26 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
       required: true,
       options: ['随父', '随母'],
       widget: 'radio',
+      page: 'household',
     },
-    { name: 'householdAddress', label: '落户地址', type: 'string', required: true, maxLength: 200 },
+    {
+      name: 'householdAddress',
+      label: '落户地址',
+      type: 'string',
+      required: true,
+      maxLength: 200,
+      page: 'household',
+    },
   ],
   城乡居民基本医疗保险参保登记: [
-    { name: 'insuredName', label: '参保人姓名', type: 'string', required: true, maxLength: 30 },
+    {
+      name: 'insuredName',
+      label: '参保人姓名',
+      type: 'string',
+      required: true,
+      maxLength: 30,
+      page: 'insurance',
+    },
     {
       name: 'insuredType',
       label: '参保人员类别',
@@ -391,10 +430,18 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
       required: true,
       options: ['新生儿', '学生儿童', '成年居民'],
       widget: 'select',
+      page: 'insurance',
     },
   ],
   社会保障卡申领: [
-    { name: 'cardholderName', label: '持卡人姓名', type: 'string', required: true, maxLength: 30 },
+    {
+      name: 'cardholderName',
+      label: '持卡人姓名',
+      type: 'string',
+      required: true,
+      maxLength: 30,
+      page: 'card',
+    },
     {
       name: 'bank',
       label: '合作银行',
@@ -402,6 +449,7 @@ const ITEM_FIELDS: Record<string, Array<Partial<FormField> & Pick<FormField, 'na
       required: true,
       options: ['中国工商银行', '中国建设银行', '中国农业银行', '中国银行', '郑州银行'],
       widget: 'select',
+      page: 'card',
     },
   ],
   公共租赁住房资格申请: [
