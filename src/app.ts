@@ -102,6 +102,8 @@ export interface TongbanApp {
   readonly catalog: CatalogApi;
   /** cases, for the CLI and tests (the clock sweep) */
   readonly cases: CasesApi;
+  /** the store the app runs on (tests play a second node on it) */
+  readonly store: Store;
   close(): Promise<void>;
 }
 
@@ -316,8 +318,16 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     await enforceRoutePermission(req, reply);
   });
 
-  // Page uploads (multipart/form-data). Registered after the hooks above, so the parts are read
-  // only once the route's permission has been checked; the CSRF token then comes from its field.
+  // Page uploads (multipart/form-data) only where a route takes files (`config.uploads`): any other
+  // route refuses such a body before a byte of it is read, so no public form can be made to hold
+  // files in memory.
+  app.addHook('preValidation', async (req) => {
+    if (req.isMultipart() && !req.routeOptions.config?.uploads)
+      throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
+  });
+  // Registered after the hooks above, so the parts are read only once the route's permission has
+  // been checked (the upload routes are for signed-in callers); the CSRF token then comes from its
+  // field.
   // Each file is held in memory up to the limit; one past it is marked, drained and refused by
   // the route, never kept. A request stops reading files after MULTIPART_TOTAL_BYTES.
   await app.register(fastifyMultipart, {
@@ -428,6 +438,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     licences: licences.api,
     catalog: catalog.api,
     cases: cases.api,
+    store,
     async close() {
       await events.stop();
       await app.close();
@@ -442,5 +453,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** forms that cannot carry the token in a field (none yet) */
     skipCsrf?: boolean;
+    /** the route takes files (multipart/form-data); every other route refuses such a body */
+    uploads?: boolean;
   }
 }

@@ -20,16 +20,20 @@ import type { DayRule } from './cases.sla.js';
 export function calendarPort(calendar: {
   dayRule(regionCode: string): DayRule;
   readonly version?: string;
-  reload?(): Promise<void>;
+  reload?(within?: Executor): Promise<void>;
 }): CalendarPort {
   return {
     rule: async (regionCode) => calendar.dayRule(regionCode),
-    // versions are UUIDv7, ordered by time: an older loaded one is re-read from the store
-    async atVersion(version) {
-      if (calendar.reload && (calendar.version ?? '') < version) await calendar.reload();
+    // versions are UUIDv7, ordered by time: unless the loaded one is this or a later change, the
+    // calendar is re-read, through the consumer's transaction (SQLite has one connection)
+    async atVersion(version, within) {
+      const loaded = calendar.version ?? '';
+      if (UUID_V7.test(loaded) && loaded >= version) return;
+      await calendar.reload?.(within);
     },
   };
 }
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7/;
 
 interface RegionsApiLike {
   departmentById(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
-import { type FilePart, WebSession } from '../../../test/helpers/session.js';
+import { type FilePart, WebSession, multipartBody } from '../../../test/helpers/session.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 import type { Principal } from '../../platform/http/index.js';
@@ -219,6 +219,19 @@ describe('apply pages: one question per page, uploads, check your answers', () =
     assert.equal(await draftFileCount(citizenId, CITY_ITEM), 0);
   });
 
+  test('uploads › files are taken only where a page takes them: anywhere else (even signing in) is 415, unread', async () => {
+    for (const url of ['/login', '/design/form', '/logout']) {
+      const body = multipartBody({ login: 'citizen' }, [pdf('m01-id')]);
+      const r = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { accept: 'text/html', 'content-type': body.contentType },
+        payload: body.payload,
+      });
+      assert.equal(r.statusCode, 415, `${url}: ${r.statusCode}`);
+    }
+  });
+
   test('uploads › a multipart post without the CSRF token is refused and nothing is kept', async () => {
     const r = await citizen.postMultipart(`${base}/materials`, {}, [pdf('m02-form')], { token: '' });
     assert.equal(r.statusCode, 403);
@@ -295,6 +308,41 @@ describe('apply pages: one question per page, uploads, check your answers', () =
     assert.equal(await draftFileCount(citizenId, CITY_ITEM), 0);
     const fresh = await citizen.get(base);
     assert.match(fresh.body, /已从您的账户预填/);
+  });
+
+  test('“submit” clicked twice, one after the other or at once: one case', async () => {
+    const b = s();
+    await b.login('citizen');
+    const app = await t.cases.application(CITY_ITEM);
+    assert.ok(app);
+    const count = async () =>
+      (await t.app.inject({ url: '/api/v1/cases', headers: await bearer('citizen') })).json().cases
+        .length as number;
+    for (const together of [false, true]) {
+      await answerEverything(b, base, app.formFields, { regionCode: '410105001' });
+      const up = await b.postMultipart(
+        `${base}/materials`,
+        {},
+        app.materials.map((m) => pdf(m.code)),
+        {
+          from: `${base}/materials`,
+        },
+      );
+      assert.equal(up.statusCode, 303);
+      const before = await count();
+      const check = await b.get(`${base}/check`);
+      const token = /name="_csrf" value="([^"]+)"/.exec(check.body)![1]!;
+      const post = () => b.post(`${base}/confirm`, {}, { token });
+      const [one, two] = together ? await Promise.all([post(), post()]) : [await post(), await post()];
+      const targets = [loc(one), loc(two)].sort();
+      assert.equal(targets.filter((x) => x === '/cases').length, 1, targets.join(' '));
+      assert.equal(
+        targets.filter((x) => /^\/cases\/\d|^\/cases\/[0-9A-Z]+\?done=submit$/.test(x)).length,
+        1,
+        targets.join(' '),
+      );
+      assert.equal(await count(), before + 1);
+    }
   });
 
   test('confirm with the draft incomplete: every problem listed, each linking to its page; nothing submitted', async () => {
@@ -561,6 +609,35 @@ describe('walk-in on the pages: a clerk applies for a citizen at the hall', () =
     assert.equal(v.json().channel, 'window');
     assert.equal(v.json().hallId, 'H410105001');
     assert.equal(v.json().materials.length, files.length);
+  });
+
+  test('the next citizen at the window starts afresh: nothing of the previous walk-in carries over', async () => {
+    const COUNTY_ITEM = '11410105414644738F05001200400000';
+    const base = `/items/${COUNTY_ITEM}/apply`;
+    const b = new WebSession(t);
+    await b.login('clerk');
+    const clerkId = await accountOf('clerk');
+    const first = String(await t.identity.accountIdByLogin('citizen'));
+    const a = await b.post(
+      `${base}/applicant`,
+      { hallId: 'H410105001', applicantId: first, regionCode: '410105001', applicantName: '张三' },
+      { from: base },
+    );
+    assert.equal(a.statusCode, 400); // not every answer yet; the draft is kept all the same
+    const app = await t.cases.application(COUNTY_ITEM);
+    const code = app!.materials[0]!.code;
+    await b.postMultipart(`${base}/materials`, {}, [pdf(code)], { from: `${base}/materials` });
+    assert.equal(await draftFileCount(clerkId, COUNTY_ITEM), 1);
+    // the clerk's materials page offers no e-licences: the clerk's wallet is not the applicant's
+    assert.doesNotMatch((await b.get(`${base}/materials`)).body, /name="licence\./);
+    await b.post(
+      `${base}/applicant`,
+      { hallId: 'H410105001', applicantId: 'another-citizen', regionCode: '410105001' },
+      { from: base },
+    );
+    assert.equal(await draftFileCount(clerkId, COUNTY_ITEM), 0);
+    const page = await b.get(base);
+    assert.doesNotMatch(page.body, /张三/);
   });
 });
 

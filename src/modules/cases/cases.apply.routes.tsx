@@ -16,10 +16,15 @@ import {
   type MaterialsModel,
   StepPage,
   type StepModel,
-  sharedOnly,
   stepHref,
 } from './cases.apply.js';
-import { type FormStep, coerceFormValues, formSteps, issuesOfStep } from './cases.forms.js';
+import {
+  type FormStep,
+  coerceFormValues,
+  formSteps,
+  issuesOfStep,
+  missingMaterials as missingOf,
+} from './cases.forms.js';
 import { BUNDLE_KEY, type CasesService, type RawUpload } from './cases.service.js';
 
 /**
@@ -104,7 +109,11 @@ export function applyRoutes(app: App, svc: CasesService): void {
     };
     const title = `${ctx.t('cases.title.apply', { item: j.it.name })}`;
     if (step.kind === 'materials') {
-      const [files, licences] = await Promise.all([svc.draftFiles(j.p, code), svc.usableLicences(j.p, code)]);
+      // a clerk's own wallet is not the applicant's: walk-ins bring papers, scanned
+      const [files, licences] = await Promise.all([
+        svc.draftFiles(j.p, code),
+        j.clerk ? Promise.resolve({}) : svc.usableLicences(j.p, code),
+      ]);
       const m: MaterialsModel = {
         ...base,
         materials: j.it.materials,
@@ -229,20 +238,12 @@ export function applyRoutes(app: App, svc: CasesService): void {
   ): Promise<Array<FieldIssue & { message: string }>> {
     const kept = await svc.draftFiles(j.p, code);
     const draft = ((await svc.loadDraft(j.p, code)) ?? {}) as Record<string, string>;
-    const chosen = chosenOf(draft);
-    return j.it.materials
-      .filter(
-        (mat) =>
-          mat.required &&
-          !sharedOnly(mat) &&
-          !chosen[mat.code] &&
-          !kept.some((f) => f.materialCode === mat.code),
-      )
-      .map((mat) => ({
-        field: `file.${mat.code}`,
-        rule: 'REQUIRED',
-        message: ctx.t('cases.apply.material.missing', { name: mat.name }),
-      }));
+    const files = kept.map((f) => ({ code: f.materialCode }));
+    return missingOf(j.it.materials, files, chosenOf(draft)).map((mat) => ({
+      field: `file.${mat.code}`,
+      rule: 'REQUIRED',
+      message: ctx.t('cases.apply.material.missing', { name: mat.name }),
+    }));
   }
 
   for (const { prefix, keyOf, P } of kinds) {
@@ -260,7 +261,14 @@ export function applyRoutes(app: App, svc: CasesService): void {
 
     app.post(
       `${prefix}/:step`,
-      { schema: { hide: true, params: P.step }, config: { permission: 'authenticated' } },
+      {
+        schema: { hide: true, params: P.step },
+        config: {
+          permission: 'authenticated',
+          // the materials step takes files
+          uploads: true,
+        },
+      },
       async (req, reply) => {
         const ctx = req.view(reply);
         const { step: stepId } = req.params;
@@ -275,7 +283,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
           const remove = Object.keys(body)
             .filter((k) => k.startsWith('remove.'))
             .map((k) => k.slice('remove.'.length));
-          const licences = chosenOf(body);
+          const licences = j.clerk ? {} : chosenOf(body);
           const files = materialFiles(req);
           // the first step taken may be this one: start the draft from what the account prefills
           if (j.prefilled) await svc.saveDraft(j.p, code, j.values.regionCode ?? '', j.values);
@@ -298,6 +306,18 @@ export function applyRoutes(app: App, svc: CasesService): void {
           });
         }
 
+        // a clerk starting on another citizen: nothing of the previous walk-in's draft carries over
+        const next = body.applicantId?.trim();
+        if (
+          j.clerk &&
+          step.kind === 'applicant' &&
+          j.values.applicantId &&
+          next &&
+          next !== j.values.applicantId
+        ) {
+          await svc.discardDraft(j.p, code);
+          j.values = {};
+        }
         const values = mergeStep(j, step, body);
         const issues: Array<FieldIssue & { message: string }> = [];
         if (step.kind === 'applicant' && !/^\d{6}(\d{3}(\d{3})?)?$/.test(values.regionCode ?? ''))
@@ -353,6 +373,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const ctx = req.view(reply);
         const code = keyOf(req.params.code);
         const j = await journey(req, code);
+        // nothing saved to submit (it was submitted a moment ago): the applicant's cases
+        if (!(await svc.loadDraft(j.p, code))) return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
         // the whole draft once more: every answer, and every required material provided
         const issues = await draftIssues(ctx, j, code);
         if (issues.length) return renderCheck(req, reply, code, issues, 400);
@@ -366,16 +388,20 @@ export function applyRoutes(app: App, svc: CasesService): void {
           return reply.redirect(`${target}?done=submit`, 303);
         } catch (e) {
           if (!isDomainError(e) || e.status >= 500) throw e;
+          // a second click of "submit": the first made the case; show the applicant their cases
+          if (e.code === 'CASES.ALREADY_SUBMITTED')
+            return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
+          const where = e.code === 'CASES.MATERIALS_MISSING' ? 'materials' : 'applicant';
           return renderCheck(
             req,
             reply,
             code,
             [
               {
-                field: 'regionCode',
+                field: where,
                 rule: e.code,
                 message: e.messageIn(ctx.lang),
-                href: stepHref(j.base, 'applicant', true),
+                href: stepHref(j.base, where, true),
               },
             ],
             e.status,

@@ -17,7 +17,7 @@ import {
   type ViewContext,
   fieldId,
 } from '../../platform/views/index.js';
-import type { FormStep } from './cases.forms.js';
+import { type FormStep, sharedOnly } from './cases.forms.js';
 import type { ApplicationMaterial, FormFieldHint, UsableLicence } from './cases.ports.js';
 import type { DraftFile } from './cases.service.js';
 
@@ -221,10 +221,6 @@ function licenceLabel(ctx: ViewContext, l: UsableLicence): string {
   const base = `${l.typeName} · ${l.licenceNumber} · ${l.issuerName}`;
   return l.validTo ? `${base} · ${ctx.t('cases.apply.material.validTo', { date: l.validTo })}` : base;
 }
-
-/** Whether a material is read by the department from shared data, so never asked for (免提交). */
-export const sharedOnly = (m: ApplicationMaterial) =>
-  m.source === 'government' && !!m.sharedData && !m.licenceType;
 
 export function MaterialsPage({ ctx, m }: { ctx: ViewContext; m: MaterialsModel }) {
   const t = ctx.t;

@@ -77,6 +77,16 @@ export const CasesErrors = defineErrors({
     zh: '这次上传的文件合计超过 {maxMb} MB，“{name}”未能接收；请分几次上传',
     en: 'The files of this upload together pass {maxMb} MB, so “{name}” was not received; upload them in several goes',
   },
+  'CASES.MATERIALS_MISSING': {
+    status: 400,
+    zh: '还缺少以下材料：{names}',
+    en: 'These materials are still missing: {names}',
+  },
+  'CASES.ALREADY_SUBMITTED': {
+    status: 409,
+    zh: '这份申请已经提交，请在“我的办件”中查看',
+    en: 'This application has already been submitted; see My cases',
+  },
   'CASES.UPLOAD_TYPE': {
     status: 415,
     zh: '材料“{name}”不是 PDF、PNG 或 JPEG 文件（按文件内容判断）',

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FieldIssue } from '../../kernel/index.js';
-import type { FormFieldHint } from './cases.ports.js';
+import type { ApplicationMaterial, FormFieldHint } from './cases.ports.js';
 
 const DATE_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
 
@@ -232,4 +232,22 @@ export function formSteps(fields: readonly FormFieldHint[], hasMaterials: boolea
 export function issuesOfStep(step: FormStep, issues: readonly FieldIssue[]): FieldIssue[] {
   const names = new Set(step.fields.map((f) => f.name));
   return issues.filter((i) => names.has(i.field));
+}
+
+/** Whether a material is read by the department from shared data, so never asked for (免提交). */
+export const sharedOnly = (m: ApplicationMaterial): boolean =>
+  m.source === 'government' && !!m.sharedData && !m.licenceType;
+
+/**
+ * The required materials a draft does not provide: neither a file kept with it, nor an e-licence
+ * chosen, nor read from shared data.
+ */
+export function missingMaterials(
+  materials: readonly ApplicationMaterial[],
+  files: ReadonlyArray<{ code: string }>,
+  licences: Readonly<Record<string, string>>,
+): ApplicationMaterial[] {
+  return materials.filter(
+    (m) => m.required && !sharedOnly(m) && !licences[m.code] && !files.some((f) => f.code === m.code),
+  );
 }

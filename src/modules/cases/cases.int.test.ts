@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
+import { createCalendar } from '../../platform/calendar/index.js';
 
 // demo catalogue items: a city 许可-type registration decided by 郑州市市场监督管理局 (the
 // `approver`'s department), and a county item each 区 implements
@@ -287,6 +288,30 @@ describe('cases through the app (demo city)', () => {
     assert.equal(row?.promisedDue, '2025-09-19');
     await t.calendar.removeDays({ regionCode: '4101', dates: ['2025-09-16'] }, null);
     await t.events.drain();
+  });
+
+  test('a calendar change made by another node reaches running cases: the consumer re-reads the calendar first', async () => {
+    const res = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = res.json().caseNumber;
+    const acc = await act('admin', n, { action: 'accept' });
+    assert.equal(acc.json().clock.due, '2025-09-18');
+    // another node (the CLI, a second server) changes the calendar in the same store: this app's
+    // calendar has not re-read it when the event reaches its consumer
+    const other = createCalendar({ store: t.store, clock });
+    await other.load();
+    await other.setDays(
+      { regionCode: '4101', days: [{ date: '2025-09-17', kind: 'off', name: '另一节点' }] },
+      null,
+    );
+    await t.events.drain({ timeoutMs: 20_000 });
+    const v = await t.app.inject({ url: `/api/v1/cases/${n}`, headers: await bearer('approver') });
+    assert.equal(v.json().clock.due, '2025-09-19');
+    await other.removeDays({ regionCode: '4101', dates: ['2025-09-17'] }, null);
+    await t.events.drain({ timeoutMs: 20_000 });
   });
 
   test('免提交 › a material the applicant’s own e-licence supplies is trust level A; someone else’s is refused', async () => {

@@ -137,7 +137,7 @@ export interface CalendarPort {
    * makes sure the loaded calendar is at least this version (from a `calendar.changed` event):
    * the event can reach a consumer before this node has re-read the changed days
    */
-  atVersion?(version: string): Promise<void>;
+  atVersion?(version: string, within?: Executor): Promise<void>;
 }
 
 /** An e-licence the applicant may let a case use instead of a material. */

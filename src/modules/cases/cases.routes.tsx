@@ -434,14 +434,16 @@ export function casesRoutes(
       const base = staff ? `/workbench/cases/${encodeURIComponent(n)}` : `/cases/${encodeURIComponent(n)}`;
       return reply.redirect(`${base}?done=${encodeURIComponent(input.action)}`, 303);
     };
+  // a supplement brings files
+  const uploads = { uploads: true } as const;
   app.post(
     '/cases/:caseNumber/actions',
-    { schema: params, config: { permission: 'authenticated' } },
+    { schema: params, config: { permission: 'authenticated', ...uploads } },
     postAction(false),
   );
   app.post(
     '/workbench/cases/:caseNumber/actions',
-    { schema: params, config: { permission: { permission: 'workbench.view' } } },
+    { schema: params, config: { permission: { permission: 'workbench.view' }, ...uploads } },
     postAction(true),
   );
 

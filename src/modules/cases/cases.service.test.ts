@@ -589,4 +589,54 @@ describe('cases service', () => {
     }>`select payload from events where aggregate_id = ${s.caseNumber}`.execute(store.db);
     for (const e of ev.rows) assert.ok(!e.payload.includes('13800000000') && !e.payload.includes('张三'));
   });
+
+  test('一件事 material set: one code per document name, stable; asked of the applicant if any member asks', async () => {
+    const ports = fakePorts();
+    const city = ports.items.get(ITEM_CITY)!;
+    const immediate = ports.items.get(ITEM_IMMEDIATE)!;
+    // the same code means different documents in the two members; one document is read from
+    // shared data by one member and asked of the applicant by the other
+    ports.items.set(ITEM_CITY, {
+      ...city,
+      materials: [
+        { code: 'm02-doc', name: '住院分娩记录', required: true, source: 'applicant' },
+        { code: 'm03-edu', name: '学历证明', required: true, source: 'government', sharedData: '学历信息' },
+      ],
+    });
+    ports.items.set(ITEM_IMMEDIATE, {
+      ...immediate,
+      materials: [
+        { code: 'm02-doc', name: '免冠照片', required: true, source: 'applicant' },
+        { code: 'm09-edu', name: '学历证明', required: false, source: 'applicant' },
+      ],
+    });
+    const s2 = createCasesService({ store, clock, ports });
+    const app = await s2.application('bundle:BIRTH');
+    assert.ok(app);
+    const byName = Object.fromEntries(app.materials.map((m) => [m.name, m]));
+    assert.deepEqual(Object.keys(byName).sort(), ['住院分娩记录', '免冠照片', '学历证明'].sort());
+    assert.notEqual(byName.住院分娩记录!.code, byName.免冠照片!.code);
+    assert.match(byName.学历证明!.code, /^b-[0-9a-f]{12}$/);
+    // one member reads it from shared data, the other asks the applicant: it is asked
+    assert.equal(byName.学历证明!.sharedData, undefined);
+    assert.equal(byName.学历证明!.required, true);
+    // the codes do not depend on the members' order
+    ports.bundles.set('BIRTH', {
+      ...ports.bundles.get('BIRTH')!,
+      members: [...ports.bundles.get('BIRTH')!.members].reverse(),
+    });
+    const again = await createCasesService({ store, clock, ports }).application('bundle:BIRTH');
+    assert.deepEqual(
+      Object.fromEntries(again!.materials.map((m) => [m.name, m.code])),
+      Object.fromEntries(app.materials.map((m) => [m.name, m.code])),
+    );
+    // each member gets the file under its own code
+    const shares = app.members!([{ code: byName.免冠照片!.code, filename: 'p.pdf', data: PDF }], {});
+    const mine = shares.find((x) => x.implementationCode === ITEM_IMMEDIATE)!;
+    assert.deepEqual(
+      mine.files.map((f) => f.code),
+      ['m02-doc'],
+    );
+    assert.equal(shares.find((x) => x.implementationCode === ITEM_CITY)!.files.length, 0);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
@@ -9,6 +10,8 @@ import {
   checkUpload,
   coerceFormValues,
   validateForm,
+  missingMaterials,
+  sharedOnly,
 } from './cases.forms.js';
 import type {
   ApplicableItem,
@@ -106,6 +109,13 @@ const fromBase64 = (m: MaterialUpload): RawUpload => ({
   mediaType: m.mediaType,
   data: Buffer.from(m.contentBase64, 'base64'),
 });
+
+/**
+ * A bundle's material code, from the material's name: the same document keeps its code whatever
+ * the members' order or versions, so a file kept with a draft never lands under another document.
+ */
+const bundleMaterialCode = (name: string): string =>
+  `b-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
 
 /** The draft key of a 一件事 bundle's application: `bundle:<code>`. */
 export const BUNDLE_KEY = 'bundle:';
@@ -578,10 +588,11 @@ export function createCasesService(deps: CasesServiceDeps) {
     const res = await inTransaction(opts.within ?? db, async (trx) => {
       const w = await writeCase(trx, p, prep, who, input.regionCode, null, now);
       await appendEvent(trx, clock, w.event);
-      // the draft was the caller's (the applicant's, or the clerk's for a walk-in)
-      await st.deleteDraft(trx, p.accountId, input.implementationCode);
-      // files are kept only with a draft of the pages; a submission from elsewhere has none
-      if (opts.fromDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
+      // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
+      // the pages, it must still be there (a second click of "submit" finds it gone)
+      const hadDraft = await st.deleteDraft(trx, p.accountId, input.implementationCode);
+      if (opts.fromDraft && !hadDraft) throw new DomainError('CASES.ALREADY_SUBMITTED');
+      if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
       return w;
     });
     deps.poke?.();
@@ -683,7 +694,8 @@ export function createCasesService(deps: CasesServiceDeps) {
       });
       await appendEvents(trx, clock, events);
       if (opts.draftKey) {
-        await st.deleteDraft(trx, p.accountId, opts.draftKey);
+        if (!(await st.deleteDraft(trx, p.accountId, opts.draftKey)))
+          throw new DomainError('CASES.ALREADY_SUBMITTED');
         await st.deleteDraftMaterials(trx, p.accountId, opts.draftKey);
       }
       return { bundleNumber, cases };
@@ -1115,8 +1127,12 @@ export function createCasesService(deps: CasesServiceDeps) {
     });
   }
 
-  async function loadDraft(p: Principal, code: string): Promise<Record<string, unknown> | undefined> {
-    const raw = await st.loadDraft(db, p.accountId, code);
+  async function loadDraft(
+    p: Principal,
+    code: string,
+    within?: Executor,
+  ): Promise<Record<string, unknown> | undefined> {
+    const raw = await st.loadDraft(within ?? db, p.accountId, code);
     if (raw === undefined) return undefined;
     return JSON.parse(deps.cipher && raw.startsWith('v1.') ? deps.cipher.decrypt(raw) : raw) as Record<
       string,
@@ -1171,12 +1187,17 @@ export function createCasesService(deps: CasesServiceDeps) {
         const use = { item: it.implementationCode, code: m.code };
         if (had) {
           had.uses.push(use);
-          had.m = { ...had.m, required: had.m.required || m.required };
-        } else
-          materials.set(m.name, {
-            m: { ...m, code: `b${String(materials.size + 1).padStart(2, '0')}` },
-            uses: [use],
-          });
+          // asked of the applicant if any member asks for it; read from shared data only if every
+          // member reads it so; an e-licence any member accepts is offered
+          const shared = sharedOnly(had.m) && sharedOnly(m);
+          had.m = {
+            ...had.m,
+            required: had.m.required || m.required,
+            source: had.m.source === 'government' && m.source === 'government' ? 'government' : 'applicant',
+            licenceType: had.m.licenceType ?? m.licenceType,
+            sharedData: shared ? had.m.sharedData : undefined,
+          };
+        } else materials.set(m.name, { m: { ...m, code: bundleMaterialCode(m.name) }, uses: [use] });
       }
     }
     // the applicant's questions first, the way to receive the result last, as on an item's form
@@ -1277,13 +1298,14 @@ export function createCasesService(deps: CasesServiceDeps) {
         });
     }
     if (problems.length) return { problems };
-    const draft = (await loadDraft(p, code)) ?? {};
-    for (const [mcode, identifier] of Object.entries(change.licences ?? {})) {
-      if (identifier) draft[`licence.${mcode}`] = identifier;
-      else delete draft[`licence.${mcode}`];
-    }
     const now = clock.now().toISOString();
     await inTransaction(db, async (trx) => {
+      // read and rewritten in one transaction: an autosave in between is not lost
+      const draft = (await loadDraft(p, code, trx)) ?? {};
+      for (const [mcode, identifier] of Object.entries(change.licences ?? {})) {
+        if (identifier) draft[`licence.${mcode}`] = identifier;
+        else delete draft[`licence.${mcode}`];
+      }
       await st.deleteDraftMaterials(trx, p.accountId, code, change.remove ?? []);
       for (const u of checked) {
         await st.putDraftMaterial(trx, {
@@ -1354,6 +1376,13 @@ export function createCasesService(deps: CasesServiceDeps) {
       }),
     );
     const form = coerceFormValues(app.formFields, values);
+    // every required material: a file kept with the draft, an e-licence, or shared data
+    const missing = missingMaterials(app.materials, files, licenceMaterials);
+    if (missing.length)
+      throw new DomainError('CASES.MATERIALS_MISSING', {
+        params: { names: missing.map((m) => m.name).join('、') },
+        details: missing.map((m) => ({ field: `file.${m.code}`, rule: 'REQUIRED' })),
+      });
     if (app.kind === 'bundle') {
       const r = await submitBundle(
         p,
@@ -1374,6 +1403,14 @@ export function createCasesService(deps: CasesServiceDeps) {
       { files, fromDraft: true },
     );
     return { caseNumber: r.caseNumber };
+  }
+
+  /** Drops the caller's draft of one item or bundle, answers and files. */
+  async function discardDraft(p: Principal, code: string): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      await st.deleteDraft(trx, p.accountId, code);
+      await st.deleteDraftMaterials(trx, p.accountId, code);
+    });
   }
 
   /** Lets go of drafts (answers and files) nobody has touched for `days` days. */
@@ -1411,6 +1448,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     submitDraft,
     application,
     sweepDrafts,
+    discardDraft,
     prefill: (p: Principal) => ports.identity.prefill(p.accountId),
     blob,
     item,

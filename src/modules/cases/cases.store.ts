@@ -809,8 +809,9 @@ export async function loadDraft(
   return r?.data;
 }
 
-export async function deleteDraft(trx: Executor, applicantId: string, code: string): Promise<void> {
-  await runPrecompiled(
+/** Deletes a draft; whether there was one. */
+export async function deleteDraft(trx: Executor, applicantId: string, code: string): Promise<boolean> {
+  const r = await runPrecompiled(
     trx,
     'deleteDraft',
     (q, slot) =>
@@ -820,6 +821,7 @@ export async function deleteDraft(trx: Executor, applicantId: string, code: stri
         .where('implementation_code', '=', slot(1)),
     [applicantId, code],
   );
+  return Number(r.numAffectedRows ?? 0) > 0;
 }
 
 // ── files uploaded with a draft ────────────────────────────────────────────────────────────────

@@ -106,7 +106,8 @@ export function createCasesModule(
             if (e.type !== 'calendar.changed') continue;
             const region = typeof e.payload.regionCode === 'string' ? e.payload.regionCode : '';
             // the days as changed, not as this node last loaded them
-            if (typeof e.payload.version === 'string') await ports.calendar.atVersion?.(e.payload.version);
+            if (typeof e.payload.version === 'string')
+              await ports.calendar.atVersion?.(e.payload.version, trx);
             const n = await service.recomputeRegion(trx, region);
             deps.log.info({ region, cases: n }, 'case clocks recomputed after a calendar change');
           }

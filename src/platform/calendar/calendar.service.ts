@@ -78,8 +78,11 @@ export interface CalendarChange {
 export interface WorkingCalendar {
   /** seeds the national table from the package (idempotent) and loads every table into memory */
   load(): Promise<void>;
-  /** re-reads the store now */
-  reload(): Promise<void>;
+  /**
+   * re-reads the store now; `within`: through the caller's transaction (an event consumer's: on
+   * SQLite the store has one connection, which that transaction holds)
+   */
+  reload(within?: Executor): Promise<void>;
   /** reloads when another node changed the calendar; reads the store at most once per second */
   refreshIfStale(): Promise<boolean>;
   /** the loaded version (changes with every calendar change) */
@@ -258,8 +261,10 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
     return d;
   }
 
-  async function reload(): Promise<void> {
-    const [rows, version] = await Promise.all([readAllDays(store.db), readVersion(store.db)]);
+  async function reload(within?: Executor): Promise<void> {
+    const db = within ?? store.db;
+    const rows = await readAllDays(db);
+    const version = await readVersion(db);
     state = build(version ?? EMPTY_VERSION, rows);
     lastCheck = performance.now();
   }
