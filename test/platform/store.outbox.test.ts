@@ -175,3 +175,41 @@ describe(`store and outbox on ${testDialect()}`, () => {
     for (let i = 0; i < 60; i++) assert.ok(got.has(`w${i}`), `w${i} missing`);
   });
 });
+
+describe('outbox upgrade on SQLite: seq without AUTOINCREMENT', { skip: testDialect() !== 'sqlite' }, () => {
+  test('the rebuilt table keeps every event and its seq; new events follow the largest', async () => {
+    const store = await openTestStore();
+    try {
+      const clock = new ManualClock('2026-01-05T01:00:00Z');
+      const { 'events.0003_sqlite_plain_seq': plain, ...before } = eventsMigrations;
+      assert.ok(plain);
+      await migrate(store.db, before);
+      await inTransaction(store.db, (trx) =>
+        appendEvents(
+          trx,
+          clock,
+          Array.from({ length: 5 }, (_, i) => ({ type: 'test.e', aggregateType: 'x', aggregateId: `a${i}` })),
+        ),
+      );
+      const old = await readEvents(store.db, { tx: '0', seq: 0 }, 100);
+      await migrate(store.db, eventsMigrations);
+      const kept = await readEvents(store.db, { tx: '0', seq: 0 }, 100);
+      assert.deepEqual(
+        kept.map((e) => [e.seq, e.id, e.aggregateId]),
+        old.map((e) => [e.seq, e.id, e.aggregateId]),
+      );
+      await inTransaction(store.db, (trx) =>
+        appendEvent(trx, clock, { type: 'test.e', aggregateType: 'x', aggregateId: 'after' }),
+      );
+      const all = await readEvents(store.db, { tx: '0', seq: 0 }, 100);
+      assert.equal(all.at(-1)?.aggregateId, 'after');
+      assert.equal(all.at(-1)?.seq, (old.at(-1)?.seq ?? 0) + 1);
+      const sqlText = await sql<{ sql: string }>`select sql from sqlite_master where name = 'events'`.execute(
+        store.db,
+      );
+      assert.doesNotMatch(sqlText.rows[0]?.sql ?? '', /autoincrement/i);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -106,6 +106,38 @@ export const eventsMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('events_tx_seq').ifExists().execute();
     },
   },
+  // On SQLite, `seq` without AUTOINCREMENT: a new row takes the largest seq + 1, so seq still only
+  // grows (events are never deleted, and a retention job would never delete the newest); what
+  // AUTOINCREMENT added was a write to sqlite_sequence per event. The table is rebuilt with every
+  // row and seq as they were.
+  'events.0003_sqlite_plain_seq': {
+    async up(db: Kysely<unknown>) {
+      if (columnTypes(db).isPostgres) return;
+      await sql`create table events_plain (
+        seq integer primary key,
+        id text not null unique,
+        tx integer not null default 0,
+        type text not null,
+        aggregate_type text not null,
+        aggregate_id text not null,
+        region_code text,
+        actor text,
+        payload text not null,
+        created_at text not null
+      )`.execute(db);
+      await sql`insert into events_plain (seq, id, tx, type, aggregate_type, aggregate_id, region_code, actor, payload, created_at)
+        select seq, id, tx, type, aggregate_type, aggregate_id, region_code, actor, payload, created_at from events order by seq`.execute(
+        db,
+      );
+      await sql`drop table events`.execute(db);
+      await sql`alter table events_plain rename to events`.execute(db);
+      await db.schema
+        .createIndex('events_aggregate')
+        .on('events')
+        .columns(['aggregate_type', 'aggregate_id', 'seq'])
+        .execute();
+    },
+  },
 };
 
 const edb = (db: Executor) => db.withTables<EventsTables>();
