@@ -264,15 +264,21 @@ describe('cases through the app (demo city)', () => {
     clock.set('2025-09-15T02:00:00Z');
   });
 
-  test('a calendar change applies to running cases: a local day off moves the due date', async () => {
+  /** A 3-working-day case accepted on Monday 15 September: due Thursday the 18th. */
+  async function acceptedOnMonday(): Promise<string> {
     const res = await submit('citizen', {
       implementationCode: CITY_ITEM,
       regionCode: '410105001',
       form: await formFor(CITY_ITEM),
     });
-    const n = res.json().caseNumber;
+    const n = res.json().caseNumber as string;
     const acc = await act('admin', n, { action: 'accept' });
     assert.equal(acc.json().clock.due, '2025-09-18');
+    return n;
+  }
+
+  test('a calendar change applies to running cases: a local day off moves the due date', async () => {
+    const n = await acceptedOnMonday();
     await t.calendar.setDays(
       { regionCode: '4101', days: [{ date: '2025-09-16', kind: 'off', name: '测试调整' }] },
       null,
@@ -291,14 +297,7 @@ describe('cases through the app (demo city)', () => {
   });
 
   test('a calendar change made by another node reaches running cases: the consumer re-reads the calendar first', async () => {
-    const res = await submit('citizen', {
-      implementationCode: CITY_ITEM,
-      regionCode: '410105001',
-      form: await formFor(CITY_ITEM),
-    });
-    const n = res.json().caseNumber;
-    const acc = await act('admin', n, { action: 'accept' });
-    assert.equal(acc.json().clock.due, '2025-09-18');
+    const n = await acceptedOnMonday();
     // another node (the CLI, a second server) changes the calendar in the same store: this app's
     // calendar has not re-read it when the event reaches its consumer
     const other = createCalendar({ store: t.store, clock });
