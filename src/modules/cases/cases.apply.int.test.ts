@@ -126,7 +126,7 @@ describe('apply pages: one question per page, uploads, check your answers', () =
     const empty = await citizen.post(`${base}/q-requestDetails`, { requestDetails: '  ' });
     assert.equal(empty.statusCode, 400);
     assert.match(empty.body, /error-summary/);
-    assert.match(empty.body, /“申请事项说明”填写有误/);
+    assert.match(empty.body, /请填写“申请事项说明”/);
 
     const ok = await citizen.post(`${base}/q-requestDetails`, { requestDetails: '开办社区便民小店' });
     assert.equal(ok.statusCode, 303);

@@ -25,7 +25,8 @@ import {
   issuesOfStep,
   missingMaterials as missingOf,
 } from './cases.forms.js';
-import { BUNDLE_KEY, type CasesService, type RawUpload } from './cases.service.js';
+import { type Application, BUNDLE_KEY, type CasesService, type RawUpload } from './cases.service.js';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 /**
  * The apply journey's routes, for an item (`/items/{code}/apply/…`) and for a 一件事 bundle
@@ -206,25 +207,12 @@ export function applyRoutes(app: App, svc: CasesService): void {
     j: Awaited<ReturnType<typeof journey>>,
     code: string,
   ): Promise<CheckModel['issues']> {
-    const out: Array<CheckModel['issues'][number]> = [];
     const stepOf = (field: string) =>
       j.steps.find((s) => s.fields.some((f) => f.name === field))?.id ?? 'applicant';
-    if (!/^\d{6}(\d{3}(\d{3})?)?$/.test(j.values.regionCode ?? ''))
-      out.push({
-        field: 'regionCode',
-        rule: 'REGION',
-        message: ctx.t('cases.apply.fieldInvalid', { label: ctx.t('cases.apply.regionCode') }),
-        href: stepHref(j.base, 'applicant', true),
-      });
-    const all = j.it.validate(coerceFormValues(j.it.formFields, j.values));
-    for (const i of all) {
-      const label = j.it.formFields.find((f) => f.name === i.field)?.label ?? i.field;
-      out.push({
-        ...i,
-        message: ctx.t('cases.apply.fieldInvalid', { label }),
-        href: stepHref(j.base, stepOf(i.field), true),
-      });
-    }
+    const out: Array<CheckModel['issues'][number]> = answerIssues(ctx, j.it, j.values).map((i) => ({
+      ...i,
+      href: stepHref(j.base, stepOf(i.field), true),
+    }));
     for (const i of await missingMaterials(ctx, j, code))
       out.push({ ...i, href: stepHref(j.base, 'materials', true) });
     return out;
@@ -319,18 +307,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
           j.values = {};
         }
         const values = mergeStep(j, step, body);
-        const issues: Array<FieldIssue & { message: string }> = [];
-        if (step.kind === 'applicant' && !/^\d{6}(\d{3}(\d{3})?)?$/.test(values.regionCode ?? ''))
-          issues.push({
-            field: 'regionCode',
-            rule: 'REGION',
-            message: ctx.t('cases.apply.fieldInvalid', { label: ctx.t('cases.apply.regionCode') }),
-          });
-        const all = j.it.validate(coerceFormValues(j.it.formFields, values));
-        for (const i of issuesOfStep(step, all)) {
-          const label = j.it.formFields.find((f) => f.name === i.field)?.label ?? i.field;
-          issues.push({ ...i, message: ctx.t('cases.apply.fieldInvalid', { label }) });
-        }
+        const issues = answerIssues(ctx, j.it, values, step);
         await svc.saveDraft(
           j.p,
           code,
@@ -410,6 +387,34 @@ export function applyRoutes(app: App, svc: CasesService): void {
       },
     );
   }
+}
+
+/**
+ * The problems of the answers (of one step, or of the whole draft), each said in words: an
+ * answer missing ("请填写…"), or one that is not right ("…填写有误").
+ */
+function answerIssues(
+  ctx: ReturnType<FastifyRequest['view']>,
+  it: Application,
+  values: Readonly<Record<string, string>>,
+  step?: FormStep,
+): Array<FieldIssue & { message: string }> {
+  const say = (missing: boolean, label: string) =>
+    ctx.t(missing ? 'cases.apply.fieldMissing' : 'cases.apply.fieldInvalid', { label });
+  const out: Array<FieldIssue & { message: string }> = [];
+  const region = values.regionCode ?? '';
+  if ((!step || step.kind === 'applicant') && !REGION_CODE_RE.test(region))
+    out.push({
+      field: 'regionCode',
+      rule: region ? 'REGION' : 'REQUIRED',
+      message: say(!region, ctx.t('cases.apply.regionCode')),
+    });
+  const all = it.validate(coerceFormValues(it.formFields, values));
+  for (const i of step ? issuesOfStep(step, all) : all) {
+    const label = it.formFields.find((f) => f.name === i.field)?.label ?? i.field;
+    out.push({ ...i, message: say(i.rule === 'SCHEMA.REQUIRED', label) });
+  }
+  return out;
 }
 
 /** The files of a page post, as materials: a field `file.<material code>` each. */

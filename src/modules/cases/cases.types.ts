@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SPECIAL_PROCEDURES } from './cases.workflow.js';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 const reasonText = z.string().trim().min(2).max(1000);
 const itemList = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
@@ -57,7 +58,7 @@ export const ActionInput = z.discriminatedUnion('action', [
 ]);
 export type ActionInput = z.infer<typeof ActionInput>;
 
-const regionCode = z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/);
+const regionCode = z.string().regex(REGION_CODE_RE);
 
 export const SubmitInput = z.object({
   implementationCode: z.string().min(10).max(40),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 /**
  * The service guide (办事指南) of one implementation (实施清单 entry), modelled on the national
@@ -197,7 +198,7 @@ export const Guide = z.object({
     creditCode: z.string().regex(CREDIT_CODE_RE),
     nature: z.enum(['statutory', 'authorised', 'entrusted']),
   }),
-  regionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/),
+  regionCode: z.string().regex(REGION_CODE_RE),
   entrustedBy: optText(200),
   jointBodies: z.array(text(200)).default([]),
   powerSource: z.enum(['statutory', 'delegated', 'entrusted']),
@@ -353,7 +354,7 @@ export const Bundle = z.object({
   code: z.string().regex(/^[A-Z0-9-]{2,40}$/),
   name: text(100),
   audience: Audience,
-  regionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/),
+  regionCode: z.string().regex(REGION_CODE_RE),
   description: text(1000),
   members: z
     .array(z.object({ implementationCode: z.string().regex(IMPLEMENTATION_CODE_RE), name: text(200) }))

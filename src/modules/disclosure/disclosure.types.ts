@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 /**
  * 政府信息公开 (Regulations on Open Government Information, 2019): publications made public
@@ -59,7 +60,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 
 /** A publication to make public (主动公开). */
 export const NewPublication = z.object({
-  regionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/),
+  regionCode: z.string().regex(REGION_CODE_RE),
   department: text(100),
   domain: DisclosureDomain,
   category: text(50),
@@ -77,7 +78,7 @@ export interface Publication extends NewPublication {
 
 /** A convenience entry: public opening hours and business telephone numbers, no personal data. */
 export const NewConvenience = z.object({
-  regionCode: z.string().regex(/^\d{6}(\d{3}(\d{3})?)?$/),
+  regionCode: z.string().regex(REGION_CODE_RE),
   class: ConvenienceClass,
   name: text(200),
   address: text(300),

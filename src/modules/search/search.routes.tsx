@@ -13,6 +13,7 @@ import {
   SearchResponse,
   type SearchKind,
 } from './search.types.js';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 export function searchRoutes(
   app: App,
@@ -83,7 +84,7 @@ export function searchRoutes(
         ? (raw.kind as SearchKind)
         : undefined;
       const depth = raw.depth && /^[1-4]$/.test(raw.depth) ? Number(raw.depth) : undefined;
-      const region = raw.region && /^\d{6}(\d{3}(\d{3})?)?$/.test(raw.region) ? raw.region : undefined;
+      const region = raw.region && REGION_CODE_RE.test(raw.region) ? raw.region : undefined;
       const page = raw.page && /^\d{1,2}$/.test(raw.page) ? Math.min(50, Math.max(1, Number(raw.page))) : 1;
       const filters = {
         region,

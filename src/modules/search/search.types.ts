@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventRecord } from '../../platform/events/index.js';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 /**
  * What the search index holds: service items (办事服务), government information (政务公开,
@@ -107,10 +108,7 @@ export const SearchQuery = z.object({
   kind: z.enum(['all', ...SEARCH_KINDS]).optional(),
   page: z.coerce.number().int().min(1).max(MAX_PAGE).default(1),
   pageSize: z.coerce.number().int().min(1).max(50).default(10),
-  region: z
-    .string()
-    .regex(/^\d{6}(\d{3}(\d{3})?)?$/)
-    .optional(),
+  region: z.string().regex(REGION_CODE_RE).optional(),
   department: z.string().max(100).optional(),
   type: z.string().max(50).optional(),
   theme: z.string().max(50).optional(),

@@ -38,3 +38,9 @@ export const PROVINCE_CODES: ReadonlySet<string> = new Set([
   '81',
   '82',
 ]);
+
+/**
+ * An administrative division as the platform takes it: a GB/T 2260 county code (6 digits), or the
+ * statistics office's township (9) or village (12) code that extends it.
+ */
+export const REGION_CODE_RE = /^\d{6}(\d{3}(\d{3})?)?$/;
