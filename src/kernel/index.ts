@@ -1,4 +1,4 @@
-export * from './result.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './clock.js';
+export * from './random.js';

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../kernel/index.js';
+import { ManualClock, seededRandom } from '../../kernel/index.js';
 import type { Store } from '../../platform/db/index.js';
 import type { Principal } from '../../platform/http/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
@@ -11,18 +11,6 @@ import { createCasesService } from './cases.service.js';
  * follows the bench: 即办件, 承诺件 (some with 补正), rejections, refusals, withdrawals; about 2 % are
  * left open so the queues have work. Applicants are generated account ids (`gen-…`), not people.
  */
-
-/** mulberry32, so a generated corpus is the same every time */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A valid answer for every field of a form schema (the generated cases are not real people). */
 export function sampleForm(schema: Record<string, unknown>): Record<string, unknown> {
@@ -118,7 +106,7 @@ export async function generateCases(
   };
   const clock = new ManualClock(now);
   const svc = createCasesService({ store, clock, ports: offline, ...(cipher ? { cipher } : {}) });
-  const rnd = random(20161101);
+  const rnd = seededRandom(20161101);
   const bar = progress('cases', n);
   const start = now.getTime() - 365 * 86_400_000;
   let made = 0;

@@ -8,19 +8,8 @@ import type { ApplicableItem, BundleDefinition, CasesPorts, FormFieldHint } from
 import type { DayRule } from './cases.sla.js';
 import { dateOf, dayNumber } from './cases.sla.js';
 
-/** mulberry32: a tiny seeded generator, so a failing property test can be replayed by its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+/** the kernel's seeded generator, under the name the tests use */
+export { pick, seededRandom as seeded } from '../../kernel/index.js';
 
 /** Weekends off, plus the given holidays off and make-up days on. */
 export function fakeCalendar(

@@ -1,3 +1,4 @@
+import { pick, seededRandom } from '../../kernel/index.js';
 import {
   CONVENIENCE_CLASSES,
   DISCLOSURE_DOMAINS,
@@ -35,20 +36,6 @@ export interface GeneratedConvenience {
   hours: string;
   description: string;
 }
-
-/** mulberry32: small, fast, good enough for test data */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 
 /** Zhengzhou 410100 and its county-level units (GB/T 2260), with the three functional zones. */
 export const ZHENGZHOU_REGIONS: ReadonlyArray<{ code: string; name: string }> = [
@@ -272,7 +259,7 @@ function pad(n: number, w: number): string {
 
 /** Generates `count` publications across the 22 domains and the county-level units. */
 export function* generatePublications(count: number, seed = 20_161): Generator<GeneratedPublication> {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const domains = DISCLOSURE_DOMAINS;
   for (let i = 0; i < count; i++) {
     const domain = domains[i % domains.length] as DisclosureDomain;
@@ -466,7 +453,7 @@ const CLASSES: Record<ConvenienceClass, ClassSpec> = {
 
 /** Generates `count` convenience entries across the 15 classes. */
 export function* generateConvenience(count: number, seed = 2_016_001): Generator<GeneratedConvenience> {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   for (let i = 0; i < count; i++) {
     const cls = CONVENIENCE_CLASSES[i % CONVENIENCE_CLASSES.length] as ConvenienceClass;
     const spec = CLASSES[cls];

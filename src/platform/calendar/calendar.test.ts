@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { seededRandom } from '../../kernel/index.js';
 import { chinaDate, dateAt, dayIndex, weekdayAt } from './calendar.dates.js';
 import { calendarMessages } from './calendar.messages.js';
 import { packageDays } from './calendar.package.js';
@@ -150,24 +151,12 @@ describe('local overrides › the most specific region prefix wins', () => {
   test('the national table is untouched', () => assert.equal(working('2025-10-10'), true));
 });
 
-/** mulberry32: a tiny seeded generator, so a failing case can be replayed */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('property › due dates land on working days and count back to n', () => {
   const local = buildTable(national, [
     indexed([{ date: '2025-10-10', kind: 'off', name: '地方', nameEn: '' }]),
   ]);
   test('for 20,000 random (start, n, region) in 2004–2026', () => {
-    const r = rng(20251001);
+    const r = seededRandom(20251001);
     const lo = dayIndex('2004-01-01');
     const hi = dayIndex('2026-12-31');
     for (let k = 0; k < 20_000; k++) {
