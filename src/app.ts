@@ -279,21 +279,29 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const authenticate = modules.find((m) => m.authenticate)?.authenticate;
   app.decorateRequest('principal', undefined);
   app.decorateRequest('lang', 'zh-CN');
+  // One view context per request (a page handler may ask for it more than once): the CSRF token
+  // and the navigation are made once; made again only if the request's principal changed since.
+  const views = new WeakMap<FastifyRequest, { principal: unknown; ctx: ViewContext }>();
   app.decorateRequest('view', function (this: FastifyRequest, reply: FastifyReply): ViewContext {
-    const nav = modules.flatMap((m) => m.nav?.(this.principal) ?? []);
+    const made = views.get(this);
+    if (made && made.principal === this.principal) return made.ctx;
+    const ctx = makeView(this, reply);
+    views.set(this, { principal: this.principal, ctx });
+    return ctx;
+  });
+  const makeView = (req: FastifyRequest, reply: FastifyReply): ViewContext => {
+    const nav = modules.flatMap((m) => m.nav?.(req.principal) ?? []);
     return {
-      lang: this.lang,
-      t: translator(this.lang),
-      path: this.url,
-      csrfToken: reply.generateCsrf({ userInfo: this.principal?.sessionId ?? 'anonymous' }),
-      requestId: String(this.id),
+      lang: req.lang,
+      t: translator(req.lang),
+      path: req.url,
+      csrfToken: reply.generateCsrf({ userInfo: req.principal?.sessionId ?? 'anonymous' }),
+      requestId: String(req.id),
       demo: seededDemo || config.demo === 'on',
       nav,
-      user: this.principal
-        ? { displayName: this.principal.displayName, kind: this.principal.kind }
-        : undefined,
+      user: req.principal ? { displayName: req.principal.displayName, kind: req.principal.kind } : undefined,
     };
-  });
+  };
   app.addHook('onRequest', async (req, reply) => {
     req.lang = requestLang(req);
     const q = (req.query as Record<string, unknown> | undefined)?.lang;
@@ -301,8 +309,9 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
     if (authenticate) req.principal = await authenticate(req, reply);
   });
-  // The declared permission is checked before the body is validated too, so a caller without it
-  // gets 401/403 and learns nothing of the route's schema (checked again in preHandler below).
+  // The declared permission is checked before the body is validated (or, for uploads, read), so a
+  // caller without it gets 401/403 and learns nothing of the route's schema. The principal is set
+  // once, in onRequest, so this one check holds for the rest of the request.
   app.addHook('preValidation', enforceRoutePermission);
   // CSRF: every state-changing request that rides on a cookie session must carry the token.
   // Bearer-token calls carry no ambient credentials and need none.
@@ -315,7 +324,6 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
         );
       }
     }
-    await enforceRoutePermission(req, reply);
   });
 
   // Page uploads (multipart/form-data) only where a route takes files (`config.uploads`): any other

@@ -27,7 +27,6 @@ import type { DraftFile } from './cases.service.js';
  * (uploads and e-licences), and "check your answers". Every page works without JavaScript.
  */
 
-const _enc = encodeURIComponent;
 type Issues = ReadonlyArray<FieldIssue & { message: string; href?: string | undefined }>;
 
 export interface JourneyBase {

@@ -2,7 +2,7 @@ import { translator } from '../../platform/i18n/index.js';
 import type { Consumer, EventRecord } from '../../platform/events/index.js';
 import type { Executor } from '../../platform/db/index.js';
 import type { IdentityPort, NotifierPort } from './cases.ports.js';
-import { type CasesTables, caseByNumber, recordWarning } from './cases.store.js';
+import * as st from './cases.store.js';
 
 /** Events the applicant is told about (each a step they are waiting for). */
 const TOLD = new Map<string, string>([
@@ -45,7 +45,7 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
         const caseNumber = String(e.payload.caseNumber ?? e.aggregateId);
         const bundled = typeof e.payload.bundleId === 'string';
         if (!TOLD.has(e.type) && !(bundled && CLOSING.has(e.type))) continue;
-        const row = await caseByNumber(trx, caseNumber);
+        const row = await st.caseByNumber(trx, caseNumber);
         if (!row) continue;
         if (!bundled) {
           await tell(
@@ -58,23 +58,12 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
           continue;
         }
         if (!CLOSING.has(e.type)) continue;
-        const db = trx.withTables<CasesTables>();
-        const open = await db
-          .selectFrom('cases')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('bundle_id', '=', e.payload.bundleId as string)
-          .where('open', '=', 1)
-          .executeTakeFirst();
-        if (Number(open?.n ?? 0) > 0) continue;
-        const b = await db
-          .selectFrom('case_bundles')
-          .select(['bundle_number', 'bundle_name'])
-          .where('id', '=', e.payload.bundleId as string)
-          .executeTakeFirst();
+        if ((await st.openCasesInBundle(trx, e.payload.bundleId as string)) > 0) continue;
+        const b = await st.bundleById(trx, e.payload.bundleId as string);
         // once per bundle, however many closing events arrive together or later
         if (
           b &&
-          (await recordWarning(
+          (await st.recordWarning(
             trx,
             e.payload.bundleId as string,
             'bundleNotice',

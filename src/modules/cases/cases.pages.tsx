@@ -13,7 +13,7 @@ import {
   type TagColour,
   TextField,
   type ViewContext,
-  fieldId,
+  TextArea,
 } from '../../platform/views/index.js';
 import { SupplementForm } from './cases.apply.js';
 import type { ApplicationMaterial } from './cases.ports.js';
@@ -137,6 +137,23 @@ function Materials({ ctx, view, base }: { ctx: ViewContext; view: CaseView; base
   );
 }
 
+/** A case's page: the citizen's, or the workbench's. */
+export const caseHref = (caseNumber: string, staff: boolean): string =>
+  `${staff ? '/workbench/cases' : '/cases'}/${enc(caseNumber)}`;
+
+/** How many open cases by clock colour (红牌 first), as tags. */
+function ColourCounts({ ctx, counts }: { ctx: ViewContext; counts: Readonly<Record<string, number>> }) {
+  return (
+    <p>
+      {['red', 'yellow', 'green', 'none'].map((c) => (
+        <>
+          <Tag colour={colourTag(c)}>{`${ctx.t(`cases.clock.colour.${c}`)} ${counts[c] ?? 0}`}</Tag>{' '}
+        </>
+      ))}
+    </p>
+  );
+}
+
 export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly ApplicantCaseRow[] }) {
   const t = ctx.t;
   return (
@@ -219,18 +236,7 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
     <TextField name={`${action}.${name}`} label={label} required={required} />
   );
   const area = (name: string, label: string) => (
-    <div class="field">
-      <label class="field-label" for={fieldId(`${action}.${name}`)}>
-        {label}
-      </label>
-      <textarea
-        class="textarea"
-        id={fieldId(`${action}.${name}`)}
-        name={`${action}.${name}`}
-        rows={3}
-        required
-      />
-    </div>
+    <TextArea name={`${action}.${name}`} label={label} rows={3} required />
   );
   let fields = null;
   switch (action) {
@@ -320,7 +326,7 @@ export function CasePage({
   supplement?: SupplementModel | undefined;
 }) {
   const t = ctx.t;
-  const base = staff ? `/workbench/cases/${enc(view.caseNumber)}` : `/cases/${enc(view.caseNumber)}`;
+  const base = caseHref(view.caseNumber, staff);
   return (
     <>
       <PageHeading caption={view.itemName}>
@@ -498,13 +504,7 @@ export function WorkbenchPage({
       {m.departmentId ? (
         <>
           <h2>{t('cases.workbench.counts')}</h2>
-          <p>
-            {['red', 'yellow', 'green', 'none'].map((c) => (
-              <>
-                <Tag colour={colourTag(c)}>{`${t(`cases.clock.colour.${c}`)} ${m.counts[c] ?? 0}`}</Tag>{' '}
-              </>
-            ))}
-          </p>
+          <ColourCounts ctx={ctx} counts={m.counts} />
           <Table
             caption={t('cases.workbench.caption')}
             rows={m.rows}
@@ -536,15 +536,7 @@ export function WorkbenchPage({
       {m.regionCounts ? (
         <>
           <h2>{t('cases.workbench.regionCounts')}</h2>
-          <p>
-            {['red', 'yellow', 'green', 'none'].map((c) => (
-              <>
-                <Tag
-                  colour={colourTag(c)}
-                >{`${t(`cases.clock.colour.${c}`)} ${m.regionCounts?.[c] ?? 0}`}</Tag>{' '}
-              </>
-            ))}
-          </p>
+          <ColourCounts ctx={ctx} counts={m.regionCounts} />
         </>
       ) : null}
     </>

@@ -4,8 +4,10 @@ import { DomainError, isDomainError } from '../../kernel/index.js';
 import {
   type App,
   type Principal,
+  allows,
   UPLOAD_FILE_BYTES,
   formBody,
+  parseInput,
   requirePrincipal,
 } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
@@ -13,12 +15,13 @@ import { applyRoutes, materialFiles } from './cases.apply.routes.js';
 import {
   BundlePage,
   CasePage,
+  caseHref,
   ExplainPage,
   MyCasesPage,
   type SupplementModel,
   WorkbenchPage,
 } from './cases.pages.js';
-import type { CasesService } from './cases.service.js';
+import { type CasesService, permits } from './cases.service.js';
 import {
   ActionInput,
   BundleResponse,
@@ -29,7 +32,6 @@ import {
   SubmitResponse,
 } from './cases.types.js';
 import {
-  ACTION_PERMISSION,
   ACTION_TYPES,
   type ActionType,
   type CaseStatus,
@@ -64,16 +66,7 @@ export function actionFromForm(body: Record<string, string>): ActionInput {
   if (action === 'requestSupplement' || action === 'acceptWithDeficiency') raw.missing = lines('missing');
   if (action === 'acceptWithCommitment') raw.commitments = lines('commitments');
   if (action === 'extend') raw.days = Number(field('days'));
-  const parsed = ActionInput.safeParse(raw);
-  if (!parsed.success) {
-    throw new DomainError('COMMON.VALIDATION', {
-      details: parsed.error.issues.map((i) => ({
-        field: i.path.join('.'),
-        rule: `SCHEMA.${i.code.toUpperCase()}`,
-      })),
-    });
-  }
-  return parsed.data;
+  return parseInput(ActionInput, raw);
 }
 
 /** The actions a principal may see buttons for: the table's, filtered by what they may do. */
@@ -83,15 +76,11 @@ function buttonsFor(p: Principal, view: CaseView, staff: boolean): ActionType[] 
     return all.filter(
       (a) => a === 'withdraw' || (a === 'supplement' && view.status === 'awaitingSupplement'),
     );
-  // staff see the buttons of the permissions they hold (the service still checks the scope);
+  // staff see the buttons of the permissions they hold anywhere (the service checks the scope);
   // a supplement brought to the window is recorded by whoever accepts
-  const holds = (perm: string) => p.grants.some((g) => g.permissions.includes(perm));
-  return all.filter((a) => {
-    if (a === 'withdraw' || a === 'submit') return false;
-    if (a === 'supplement') return holds('cases.accept');
-    if (a === 'issueResult' || a === 'complete') return holds('cases.issueResult') || holds('cases.decide');
-    return holds(ACTION_PERMISSION[a]);
-  });
+  return all.filter(
+    (a) => a !== 'withdraw' && a !== 'submit' && permits(p, a === 'supplement' ? 'accept' : a, {}),
+  );
 }
 
 export function casesRoutes(
@@ -393,7 +382,7 @@ export function casesRoutes(
       const ctx = req.view(reply);
       const n = req.params.caseNumber;
       const days = await svc.explain(n, requirePrincipal(req));
-      const back = staff ? `/workbench/cases/${encodeURIComponent(n)}` : `/cases/${encodeURIComponent(n)}`;
+      const back = caseHref(n, staff);
       return sendHtml(
         reply,
         renderPage(
@@ -431,7 +420,7 @@ export function casesRoutes(
         const issues = [{ field: 'supplement.note', rule: e.code, message: e.messageIn(ctx.lang) }];
         return casePage(req, reply, n, staff, { issues, status: e.status });
       }
-      const base = staff ? `/workbench/cases/${encodeURIComponent(n)}` : `/cases/${encodeURIComponent(n)}`;
+      const base = caseHref(n, staff);
       return reply.redirect(`${base}?done=${encodeURIComponent(input.action)}`, 303);
     };
   // a supplement brings files
@@ -468,7 +457,7 @@ export function casesRoutes(
           })
         : { rows: [], counts: {} };
       // a window clerk also sees the applications waiting for acceptance in their region
-      const accepting = p.grants.some((g) => g.permissions.includes('cases.accept'))
+      const accepting = allows(p, 'cases.accept')
         ? await svc.acceptanceQueue(p, { page: 1, pageSize: 50 })
         : [];
       // supervisors (no department): open cases of their region by clock colour (黄牌 / 红牌)

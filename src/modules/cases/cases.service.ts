@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
-import { MULTIPART_TOTAL_BYTES, type Principal, allows } from '../../platform/http/index.js';
+import { MULTIPART_TOTAL_BYTES, type Principal, allows, parseInput } from '../../platform/http/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import {
   type CheckedUpload,
@@ -155,7 +155,7 @@ export interface Submitted {
 }
 
 /** The permission an action needs; 出证 may be held as `cases.issueResult` or with `cases.decide`. */
-function permits(
+export function permits(
   p: Principal,
   action: CaseAction['type'],
   scope: { regionCode?: string | null; departmentId?: string | null },
@@ -167,8 +167,7 @@ function permits(
   return allows(p, perm, scope);
 }
 
-const hasPermissionAnywhere = (p: Principal, action: CaseAction['type']) =>
-  permits(p, action, {}) || (action === 'issueResult' && allows(p, 'cases.decide'));
+const hasPermissionAnywhere = (p: Principal, action: CaseAction['type']) => permits(p, action, {});
 
 /** A posted action (`{"action": …}`) as the workflow's action. */
 export function toAction(input: ActionInput): CaseAction {
@@ -565,16 +564,7 @@ export function createCasesService(deps: CasesServiceDeps) {
     raw: SubmitIn,
     opts: WriteOptions & { files?: readonly RawUpload[]; fromDraft?: boolean } = {},
   ): Promise<Submitted> {
-    const parsed = SubmitInput.safeParse(raw);
-    if (!parsed.success) {
-      throw new DomainError('COMMON.VALIDATION', {
-        details: parsed.error.issues.map((i) => ({
-          field: i.path.join('.'),
-          rule: `SCHEMA.${i.code.toUpperCase()}`,
-        })),
-      });
-    }
-    const input = parsed.data;
+    const input = parseInput(SubmitInput, raw);
     const who = await applicantOf(p, input);
     const prep = await prepare(
       input.implementationCode,
@@ -595,7 +585,8 @@ export function createCasesService(deps: CasesServiceDeps) {
       if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
       return w;
     });
-    deps.poke?.();
+    // within a caller's transaction nothing is committed yet: the caller's commit is the moment
+    if (!opts.within) deps.poke?.();
     return {
       caseNumber: res.caseNumber,
       status: 'submitted',
@@ -619,16 +610,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       draftKey?: string;
     } = {},
   ) {
-    const parsed = BundleSubmitInput.safeParse(raw);
-    if (!parsed.success) {
-      throw new DomainError('COMMON.VALIDATION', {
-        details: parsed.error.issues.map((i) => ({
-          field: i.path.join('.'),
-          rule: `SCHEMA.${i.code.toUpperCase()}`,
-        })),
-      });
-    }
-    const input = parsed.data;
+    const input = parseInput(BundleSubmitInput, raw);
     const bundle = await ports.catalog.bundle(input.bundleCode);
     if (!bundle) throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: input.bundleCode } });
     const who = await applicantOf(p, {});
@@ -700,7 +682,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       }
       return { bundleNumber, cases };
     });
-    deps.poke?.();
+    if (!opts.within) deps.poke?.();
     return out;
   }
 
@@ -800,7 +782,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
         ? [...cached.clock, { action: payloadAction, at: now }]
         : cached.clock;
-      const c = await clockOf(row, clockActions);
+      const c = await clockOf(row, clockActions, chinaDateOf(now));
       const status = r.state.status;
       const seq = row.action_count + 1;
       const { type, ...details } = payloadAction;
@@ -864,7 +846,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       else remember(ex, { ...row, ...changes }, projection);
       return { status, c };
     });
-    deps.poke?.();
+    if (!opts.within) deps.poke?.();
     return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
   }
 
@@ -910,18 +892,8 @@ export function createCasesService(deps: CasesServiceDeps) {
     };
   }
 
-  const bundleIds = new Map<string, string>();
   async function bundleNumberOf(bundleId: string): Promise<string | null> {
-    const hit = bundleIds.get(bundleId);
-    if (hit) return hit;
-    const r = await db
-      .withTables<st.CasesTables>()
-      .selectFrom('case_bundles')
-      .select('bundle_number')
-      .where('id', '=', bundleId)
-      .executeTakeFirst();
-    if (r) bundleIds.set(bundleId, r.bundle_number);
-    return r?.bundle_number ?? null;
+    return (await st.bundleById(db, bundleId))?.bundle_number ?? null;
   }
 
   /** Why the deadline is where it is, day by day. */

@@ -773,6 +773,21 @@ export async function bundleByNumber(
   return cdb(db).selectFrom('case_bundles').selectAll().where('bundle_number', '=', n).executeTakeFirst();
 }
 
+export async function bundleById(db: Executor, id: string): Promise<CasesTables['case_bundles'] | undefined> {
+  return cdb(db).selectFrom('case_bundles').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** How many cases of a bundle are still open. */
+export async function openCasesInBundle(db: Executor, bundleId: string): Promise<number> {
+  const r = await cdb(db)
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('bundle_id', '=', bundleId)
+    .where('open', '=', 1)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 export async function casesOfBundle(db: Executor, bundleId: string): Promise<CaseRow[]> {
   return cdb(db)
     .selectFrom('cases')

@@ -78,7 +78,7 @@ export function authorize(req: FastifyRequest, permission: string, scope: Scope 
   return p;
 }
 
-/** The preHandler that enforces a route's declared permission. */
+/** The hook (preValidation) that enforces a route's declared permission. */
 export async function enforceRoutePermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const perm = req.routeOptions.config?.permission;
   if (perm === undefined || perm === 'public') return;
