@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { buildApp, type TongbanApp } from '../app.js';
+import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/log.js';
@@ -63,7 +63,6 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const opened: TongbanApp[] = [];
   const closers: Array<() => Promise<void>> = [];
   const ctx: CliContext = {
     config,
@@ -82,7 +81,6 @@ async function main(argv: string[]): Promise<number> {
         startConsumers: false,
         warmUp: false,
       });
-      opened.push(t);
       closers.push(async () => {
         await t.close();
         await store.close();

@@ -4,7 +4,7 @@ import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
 import { testConfig } from '../../config/index.js';
 import type { CliContext } from '../cli.types.js';
-import { oidcClientAddCommand, tokenCommand } from './identity.js';
+import { oidcClientAddCommand, oidcFederationAddCommand, tokenCommand } from './identity.js';
 
 function ctxFor(t: TongbanApp | undefined, env: 'test' | 'production', operatorKey?: string) {
   const out: string[] = [];
@@ -81,5 +81,27 @@ describe('tongban token / tongban oidc client add', () => {
     );
     assert.equal(code, 0);
     assert.deepEqual(Object.keys(JSON.parse(out[0]!)), ['client_id', 'client_secret']);
+  });
+
+  test('oidc federation add prints the redirect URI the federation routes answer on', async () => {
+    const { ctx, out } = ctxFor(t, 'test');
+    const code = await oidcFederationAddCommand.run(
+      {
+        positional: ['oidc', 'federation', 'add'],
+        flags: {
+          id: 'nearby',
+          name: '邻市',
+          issuer: 'https://sso.example.gov.cn/oidc',
+          'client-id': 'c1',
+          'client-secret': 's1',
+        },
+      },
+      ctx,
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(out[0]!), {
+      id: 'nearby',
+      redirect_uri: `${testConfig().publicUrl}/login/federated/nearby/callback`,
+    });
   });
 });

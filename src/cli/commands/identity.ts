@@ -105,8 +105,14 @@ export const oidcFederationAddCommand: CliCommand = {
     }
     const t = await ctx.boot();
     try {
-      await t.identity.addFederationProvider({ id, name, issuer, clientId, clientSecret });
-      ctx.out(JSON.stringify({ id, redirect_uri: `${ctx.config.publicUrl}/login/federated/${id}/callback` }));
+      const { redirectUri } = await t.identity.addFederationProvider({
+        id,
+        name,
+        issuer,
+        clientId,
+        clientSecret,
+      });
+      ctx.out(JSON.stringify({ id, redirect_uri: redirectUri }));
       return 0;
     } catch (e) {
       ctx.err(`tongban oidc federation add: ${(e as Error).message}`);

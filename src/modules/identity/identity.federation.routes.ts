@@ -4,8 +4,8 @@ import type { Config } from '../../config/index.js';
 import { DomainError } from '../../kernel/index.js';
 import type { App } from '../../platform/http/index.js';
 import type { Federation } from './identity.federation.js';
-import { FEDERATION_PENDING_COOKIE, SESSION_COOKIE, safeNext } from './identity.routes.js';
-import { type IdentityService, POLICY } from './identity.service.js';
+import { FEDERATION_PENDING_COOKIE, safeNext, startSession } from './identity.routes.js';
+import type { IdentityService } from './identity.service.js';
 
 const CHECKS_COOKIE = 'tb_fed';
 const TEN_MINUTES = 600;
@@ -56,15 +56,7 @@ export function federationRoutes(app: App, svc: IdentityService, fed: Federation
     }
     const linked = await fed.linkedAccount(who.issuer, who.subject);
     if (linked) {
-      const s = await svc.createSession(linked);
-      reply.setCookie(SESSION_COOKIE, s.cookie, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
-      });
-      reply.clearCookie('tb_csrf', { path: '/' });
+      await startSession(reply, svc, linked, secure);
       return redirect(reply, checks.next);
     }
     const p = req.principal;

@@ -35,10 +35,11 @@ export function createFederation(deps: {
       .execute();
   }
 
+  /** Adds a provider; answers the redirect URI to register with it for this site. */
   async function addProvider(
     p: { id: string; name: string; issuer: string; clientId: string; clientSecret: string },
     actor: string | null,
-  ) {
+  ): Promise<{ redirectUri: string }> {
     if (!/^[a-z0-9-]{2,32}$/.test(p.id) || !URL.canParse(p.issuer))
       throw new DomainError('COMMON.VALIDATION', { details: { issues: [{ field: 'id', rule: 'FORMAT' }] } });
     await inTransaction(db, async (trx) => {
@@ -61,6 +62,7 @@ export function createFederation(deps: {
         payload: { issuer: p.issuer },
       });
     });
+    return { redirectUri: redirectUri(p.id) };
   }
 
   function redirectUri(id: string): string {

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { HTML, WebSession, tokenOn } from '../../../test/helpers/session.js';
 import type { TongbanApp } from '../../app.js';
+import { ManualClock } from '../../kernel/index.js';
+import { generateIdNumber } from '../../platform/codes/index.js';
 import { DEMO_PEOPLE } from './identity.demo.js';
 
 /** A browser: keeps cookies between requests and posts forms with the page's CSRF token. */
@@ -399,11 +401,83 @@ describe('identity through the app', () => {
       { from: '/admin/accounts' },
     );
     assert.equal(r.statusCode, 303);
+    const staff = await t.identity.service.staffList();
+    assert.ok(
+      staff
+        .find((a) => a.login === 'clerk')
+        ?.roles.some((g) => g.role === 'supervisor' && g.regionPrefix === '410105'),
+    );
     const bad = await admin.post(
       '/admin/accounts/grants',
       { accountId: clerkId, role: 'supervisor', regionPrefix: '41x', departmentId: '' },
       { from: '/admin/accounts' },
     );
     assert.equal(bad.statusCode, 400);
+  });
+
+  test('password reset › a token works once: a second use, even at the same moment, is refused', async () => {
+    const svc = t.identity.service;
+    const mobile = '13800000077';
+    await svc.register({
+      kind: 'person',
+      login: 'resetonce',
+      password: 'a-strong-pass-1',
+      name: '赵敏',
+      idNumber: generateIdNumber({ regionCode: '410105', birthDate: '1985-04-12', sex: 'female' }),
+      mobile,
+    });
+    await svc.requestPasswordReset('resetonce', mobile);
+    const sms = (await svc.notifications()).find((n) => n.recipient_masked === '138****0077');
+    const token = /\/password\/reset\?token=([A-Za-z0-9_-]+)/.exec(sms?.body ?? '')?.[1];
+    assert.ok(token);
+    const both = await Promise.allSettled([
+      svc.resetPassword(token, 'first-secret-41'),
+      svc.resetPassword(token, 'second-secret-42'),
+    ]);
+    assert.equal(both.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = both.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal((refused?.reason as { code?: string } | undefined)?.code, 'IDENTITY.RESET_TOKEN_INVALID');
+    await assert.rejects(svc.resetPassword(token, 'third-secret-43'), {
+      code: 'IDENTITY.RESET_TOKEN_INVALID',
+    });
+    assert.equal(await svc.resetTokenValid(token), false);
+    // exactly one of the two new passwords was set
+    const first = (await new Browser(t).login('resetonce', 'first-secret-41')).statusCode === 303;
+    const second = (await new Browser(t).login('resetonce', 'second-secret-42')).statusCode === 303;
+    assert.notEqual(first, second);
+  });
+});
+
+describe('identity and the date in China', () => {
+  const clock = new ManualClock('2026-06-01T20:00:00Z');
+  let t: TongbanApp;
+  before(async () => {
+    t = await buildTestApp({ clock });
+  });
+  after(async () => t.close());
+
+  test('registration › a birth date of today in Beijing is not in the future at 04:00 there (20:00 UTC)', async () => {
+    const idNumber = generateIdNumber({ regionCode: '410105', birthDate: '2026-06-02', sex: 'male' });
+    const person = (login: string) => ({
+      kind: 'person' as const,
+      login,
+      password: 'a-strong-pass-1',
+      name: '张小宝',
+      idNumber,
+      mobile: '13800000088',
+    });
+    clock.set('2026-06-01T15:00:00Z'); // 23:00 on 1 June in Beijing: born tomorrow
+    await assert.rejects(
+      t.identity.service.register(person('early-bird')),
+      (e: Error & { details?: unknown }) => {
+        assert.deepEqual((e.details as { issues: unknown[] }).issues, [
+          { field: 'idNumber', rule: 'GB11643.BIRTH_DATE_IN_FUTURE' },
+        ]);
+        return true;
+      },
+    );
+    clock.set('2026-06-01T20:00:00Z');
+    const a = await t.identity.service.register(person('newborn'));
+    assert.equal(a.login, 'newborn');
   });
 });

@@ -15,8 +15,9 @@ import {
   type ViewContext,
 } from '../../platform/views/index.js';
 import type { Issues } from './identity.pages.js';
-import { issuesOf, SESSION_COOKIE } from './identity.routes.js';
-import { type IdentityService, POLICY } from './identity.service.js';
+import { OIDC_SCOPES } from './identity.oidc.js';
+import { issuesOf, startSession } from './identity.routes.js';
+import type { IdentityService } from './identity.service.js';
 
 const MOUNT = '/oidc';
 
@@ -207,7 +208,7 @@ export async function oidcRoutes(
     }
     const scopes = String(d.params.scope ?? 'openid')
       .split(' ')
-      .filter((s) => ['openid', 'profile', 'phone', 'id_card', 'offline_access'].includes(s));
+      .filter((s) => (OIDC_SCOPES as readonly string[]).includes(s));
     const who = req.principal?.displayName ?? '';
     return sendHtml(
       reply,
@@ -224,15 +225,7 @@ export async function oidcRoutes(
     try {
       const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
       // a session here too, so the next relying party needs no password
-      const s = await svc.createSession(a.id);
-      reply.setCookie(SESSION_COOKIE, s.cookie, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure,
-        maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
-      });
-      reply.clearCookie('tb_csrf', { path: '/' });
+      await startSession(reply, svc, a.id, secure);
       return finish(req, reply, { login: { accountId: a.id } });
     } catch (e) {
       if (!isDomainError(e)) throw e;

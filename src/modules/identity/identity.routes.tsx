@@ -22,6 +22,35 @@ import { type IdentityService, POLICY } from './identity.service.js';
 import { LoginInput, RealNameFactors, Registration } from './identity.types.js';
 
 export const SESSION_COOKIE = 'tb_session';
+/** The CSRF secret's cookie (@fastify/csrf-protection's `cookieKey`, set where the app registers it). */
+export const CSRF_COOKIE = 'tb_csrf';
+
+/** The session cookie's options. */
+export function sessionCookieOptions(secure: boolean) {
+  return {
+    path: '/',
+    httpOnly: true,
+    // Lax, not Strict: a sign-in started by another government site (OIDC) must arrive signed in
+    sameSite: 'lax' as const,
+    secure,
+    maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
+  };
+}
+
+/**
+ * Signs an account in on this reply: a new session and its cookie, and a new CSRF secret with the
+ * new session (the CSRF cookie is cleared), so tokens from before sign-in are dead.
+ */
+export async function startSession(
+  reply: FastifyReply,
+  svc: IdentityService,
+  accountId: string,
+  secure: boolean,
+): Promise<void> {
+  const s = await svc.createSession(accountId);
+  reply.setCookie(SESSION_COOKIE, s.cookie, sessionCookieOptions(secure));
+  reply.clearCookie(CSRF_COOKIE, { path: '/' });
+}
 
 /** A `next` parameter is followed only to a path on this site (no open redirect). */
 export function safeNext(next: unknown): string {
@@ -84,21 +113,7 @@ export function pendingLink(req: FastifyRequest): { issuer: string; subject: str
 }
 
 export function identityRoutes(app: App, svc: IdentityService, config: Config, fed?: Federation): void {
-  const cookieOpts = {
-    path: '/',
-    httpOnly: true,
-    // Lax, not Strict: a sign-in started by another government site (OIDC) must arrive signed in
-    sameSite: 'lax' as const,
-    secure: config.env === 'production',
-    maxAge: Math.floor(POLICY.sessionAbsoluteMs / 1000),
-  };
-
-  async function startSession(reply: FastifyReply, accountId: string): Promise<void> {
-    const s = await svc.createSession(accountId);
-    reply.setCookie(SESSION_COOKIE, s.cookie, cookieOpts);
-    // a new CSRF secret with the new session: tokens from before sign-in are dead
-    reply.clearCookie('tb_csrf', { path: '/' });
-  }
+  const secure = config.env === 'production';
 
   const page = (
     req: FastifyRequest,
@@ -141,7 +156,7 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
     const next = safeNext(f.next);
     try {
       const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
-      await startSession(reply, a.id);
+      await startSession(reply, svc, a.id, secure);
       // 关联: a sign-in that started at another region's provider links it to this account
       const pending = pendingLink(req);
       if (pending && fed) {
@@ -168,7 +183,7 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
   app.post('/logout', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
     if (req.principal?.sessionId) await svc.endSession(req.principal.sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    reply.clearCookie('tb_csrf', { path: '/' });
+    reply.clearCookie(CSRF_COOKIE, { path: '/' });
     return redirect(reply, '/');
   });
 
@@ -191,7 +206,7 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
     try {
       if (!input.success) throw new DomainError('COMMON.VALIDATION');
       const a = await svc.register(input.data);
-      await startSession(reply, a.id);
+      await startSession(reply, svc, a.id, secure);
       return redirect(reply, '/account');
     } catch (e) {
       const ctx = req.view(reply);
@@ -299,7 +314,7 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
     async (req, reply) => {
       await svc.endAllSessions(requirePrincipal(req).accountId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      reply.clearCookie('tb_csrf', { path: '/' });
+      reply.clearCookie(CSRF_COOKIE, { path: '/' });
       return redirect(reply, '/login');
     },
   );
@@ -505,7 +520,7 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
       const a = await svc.authenticatePassword(req.body.login, req.body.password, req.ip);
       if (req.body.mode === 'cookie') {
         const s = await svc.createSession(a.id);
-        reply.setCookie(SESSION_COOKIE, s.cookie, cookieOpts);
+        reply.setCookie(SESSION_COOKIE, s.cookie, sessionCookieOptions(secure));
         return { expiresAt: s.expiresAt, accountId: a.id };
       }
       const t = await svc.issueToken('api', { accountId: a.id }, POLICY.apiTokenMs);

@@ -1,11 +1,18 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { type Clock, DomainError, newId } from '../../kernel/index.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 import { checkIdNumber } from '../../platform/codes/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import type { Grant, Principal } from '../../platform/http/index.js';
-import { type PersonalDataCipher, maskIdNumber, maskMobile, maskName } from '../../platform/privacy/index.js';
+import {
+  type PersonalDataCipher,
+  maskEmail,
+  maskIdNumber,
+  maskMobile,
+  maskName,
+} from '../../platform/privacy/index.js';
 import { burnPasswordTime, hashPassword, passwordWeakness, verifyPassword } from './identity.password.js';
 import { type Role, isRole, permissionsOf } from './identity.permissions.js';
 import {
@@ -14,6 +21,7 @@ import {
   accountByIdHash,
   accountByLogin,
   grantsOf,
+  grantsOfMany,
   idb,
 } from './identity.store.js';
 import {
@@ -170,8 +178,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   // ── registration ────────────────────────────────────────────────────────────────────────────
 
   async function register(input: Registration): Promise<AccountView> {
-    const today = now().toISOString().slice(0, 10);
-    const issues = registrationIssues(input, today);
+    // the date in China: between 00:00 and 08:00 there the UTC date is still yesterday
+    const issues = registrationIssues(input, chinaDate(now()));
     if (issues.length) throw new DomainError('COMMON.VALIDATION', { details: { issues } });
     const login = normaliseLogin(input.login);
     const passwordHash = await hashPassword(input.password);
@@ -748,23 +756,32 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       throw new DomainError('IDENTITY.WRONG_PASSWORD', {
         details: { issues: [{ field: 'currentPassword', rule: 'IDENTITY.WRONG_PASSWORD' }] },
       });
-    await setPassword(a, next, 'identity.passwordChanged', keepSessionId);
+    await setPassword(a, await newPasswordHash(a, next), 'identity.passwordChanged', { keepSessionId });
   }
 
-  async function setPassword(
-    a: AccountRow,
-    next: string,
-    eventType: string,
-    keepSessionId?: string,
-  ): Promise<void> {
+  /** Refuses a weak new password, else hashes it (slow on purpose: outside any transaction). */
+  async function newPasswordHash(a: AccountRow, next: string): Promise<string> {
     const idNumber = a.id_number_enc ? cipher.decrypt(a.id_number_enc) : undefined;
     const weak = passwordWeakness(next, { login: a.login, idNumber });
     if (weak)
       throw new DomainError('IDENTITY.WEAK_PASSWORD', {
         details: { issues: [{ field: 'newPassword', rule: `IDENTITY.PASSWORD_${weak.toUpperCase()}` }] },
       });
-    const hash = await hashPassword(next);
-    await inTransaction(db, async (trx) => {
+    return hashPassword(next);
+  }
+
+  /**
+   * Stores a new password hash (from newPasswordHash) and ends every other session; in the
+   * caller's transaction when given (`within`).
+   */
+  async function setPassword(
+    a: AccountRow,
+    hash: string,
+    eventType: string,
+    opts: { keepSessionId?: string; within?: Executor } = {},
+  ): Promise<void> {
+    const { keepSessionId } = opts;
+    await inTransaction(opts.within ?? db, async (trx) => {
       await idb(trx)
         .updateTable('identity_accounts')
         .set({ password_hash: hash, updated_at: iso() })
@@ -824,12 +841,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
     const a = await accountById(db, row.account_id);
     if (!a) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
-    await setPassword(a, next, 'identity.passwordReset');
-    await idb(db)
-      .updateTable('identity_reset_tokens')
-      .set({ used_at: iso() })
-      .where('token_hash', '=', row.token_hash)
-      .execute();
+    const hash = await newPasswordHash(a, next);
+    await inTransaction(db, async (trx) => {
+      // single use: of two requests with the same token only the first marks it used
+      const used = await idb(trx)
+        .updateTable('identity_reset_tokens')
+        .set({ used_at: iso() })
+        .where('token_hash', '=', row.token_hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
+      await setPassword(a, hash, 'identity.passwordReset', { within: trx });
+    });
   }
 
   async function resetTokenValid(token: string): Promise<boolean> {
@@ -1023,12 +1046,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
       .where('kind', '=', 'staff')
       .orderBy('login')
       .execute();
-    const out: AccountView[] = [];
-    for (const a of rows) out.push(view(a, grantsFor(a, await grantsOf(db, a.id))));
-    return out;
+    const grants = await grantsOfMany(
+      db,
+      rows.map((a) => a.id),
+    );
+    return rows.map((a) => view(a, grantsFor(a, grants.get(a.id) ?? [])));
   }
 
-  /** Unmasked identity of an account, for a service that is allowed it (e.g. cases filling a form). */
   /**
    * An account's personal data, decrypted, for a module that needs it (e.g. an SMS to the
    * applicant). `within`: the caller's transaction — an event consumer must read through it, since
@@ -1119,7 +1143,7 @@ export function devMailboxNotifier(clock: Clock): Notifier {
         .values({
           id: newId(),
           channel: n.channel,
-          recipient_masked: n.channel === 'sms' ? maskMobile(n.to) : n.to.replace(/^(.).*@/, '$1***@'),
+          recipient_masked: n.channel === 'sms' ? maskMobile(n.to) : maskEmail(n.to),
           subject: n.subject,
           body: n.body,
           created_at: clock.now().toISOString(),

@@ -361,3 +361,24 @@ export async function grantsOf(db: Executor, accountId: string): Promise<GrantRo
     .orderBy('created_at')
     .execute();
 }
+
+/** The grants of several accounts in one query, per account id, oldest first. */
+export async function grantsOfMany(
+  db: Executor,
+  accountIds: readonly string[],
+): Promise<Map<string, GrantRow[]>> {
+  const m = new Map<string, GrantRow[]>();
+  if (accountIds.length === 0) return m;
+  const rows = await idb(db)
+    .selectFrom('identity_grants')
+    .selectAll()
+    .where('account_id', 'in', accountIds)
+    .orderBy('created_at')
+    .execute();
+  for (const r of rows) {
+    const list = m.get(r.account_id) ?? [];
+    list.push(r);
+    m.set(r.account_id, list);
+  }
+  return m;
+}

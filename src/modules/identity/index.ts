@@ -204,7 +204,10 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
       provider = undefined;
       return kid;
     },
-    /** federation: another region's OpenID provider people may sign in with */
+    /**
+     * federation: another region's OpenID provider people may sign in with; answers the redirect
+     * URI to register with that provider
+     */
     addFederationProvider: (p: {
       id: string;
       name: string;

@@ -77,6 +77,10 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
       await ensureLinked(accountId);
       return svc.listForAccount(accountId);
     },
+    async walletOf(accountId: string) {
+      await ensureLinked(accountId);
+      return svc.walletOf(accountId);
+    },
     // an application may be the first time an account meets its licences (免提交)
     async usableMaterials(accountId: string, typeCodes: readonly string[]) {
       await ensureLinked(accountId);
@@ -88,7 +92,7 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     },
     /** `tongban import licences <file.json>` */
     importLicences: (rows: unknown, progress: Parameters<typeof importLicences>[3]) =>
-      importLicences(deps.store, svc, rows, progress),
+      importLicences(deps, svc, rows, progress),
   };
 
   async function seedDemo(): Promise<void> {
@@ -179,7 +183,7 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     name: 'licences',
     migrations: licencesMigrations,
     messages: licencesMessages,
-    routes: (app) => licencesRoutes(app, api, { publicUrl: deps.config.publicUrl, clock: deps.clock }),
+    routes: (app) => licencesRoutes(app, api, { publicUrl: deps.config.publicUrl }),
     seedDemo,
     async warmUp() {
       await svc.markExpired();

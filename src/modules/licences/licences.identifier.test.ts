@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatIdentifier, isValidMod3736, mod3736, parseIdentifier } from './licences.identifier.js';
+import { checkCreditCode, creditCodeCheckChar } from '../../platform/codes/index.js';
+import {
+  formatIdentifier,
+  isValidMod3736,
+  isValidUscc,
+  mod3736,
+  parseIdentifier,
+} from './licences.identifier.js';
 import { DEMO_ISSUERS, DEMO_TYPES } from './licences.catalog.js';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -81,6 +88,19 @@ describe('GB/T 36904 licence identifier', () => {
       const p = parseIdentifier(bad);
       assert.equal(p.ok ? 'ok' : p.problem, 'MALFORMED', bad);
     }
+  });
+  test('credit-code parts › the GB 32100 check character only, not the stricter register rules', () => {
+    // authority B and region 990000 fail checkCreditCode, but an identifier already issued with
+    // such a code must still parse; a wrong check character or a character outside the alphabet does not
+    const first17 = 'BY990000ABCDEFGH1';
+    const code = first17 + creditCodeCheckChar(first17);
+    assert.equal(checkCreditCode(code).ok, false);
+    assert.equal(isValidUscc(code), true);
+    assert.equal(isValidUscc(first17 + (code[17] === '0' ? '1' : '0')), false);
+    assert.equal(isValidUscc(`I${code.slice(1)}`), false);
+    assert.equal(isValidUscc(code.slice(0, 17)), false);
+    const id = formatIdentifier({ typeCode: `${code}001`, issuerCode: code, serial: '1', version: 1 });
+    assert.equal(parseIdentifier(id).ok, true);
   });
   test('at least 30 demo licence types, each with a defining authority', () => {
     assert.ok(DEMO_TYPES.length >= 30);

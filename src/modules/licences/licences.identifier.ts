@@ -10,6 +10,8 @@
  *
  * Pure functions; parse returns a result so bad input becomes a clear 4xx, never a throw.
  */
+import { creditCodeCheckChar } from '../../platform/codes/index.js';
+
 export const LICENCE_OID_PREFIX = '1.2.156.3005.2';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -38,20 +40,15 @@ export function isValidMod3736(withCheck: string): boolean {
   return mod3736(withCheck.slice(0, -1)) === withCheck.slice(-1);
 }
 
-// GB 32100 统一社会信用代码 check (the type and issuer parts are credit codes)
-const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-export function usccCheckChar(first17: string): string | undefined {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const v = USCC_ALPHABET.indexOf(first17[i] ?? '?');
-    if (v < 0) return undefined;
-    sum += v * USCC_WEIGHTS[i]!;
-  }
-  return USCC_ALPHABET[(31 - (sum % 31)) % 31];
-}
+/**
+ * The type and issuer parts are 统一社会信用代码: only their shape and GB 32100 check character
+ * are checked here, not the stricter rules of checkCreditCode (authority, region, organisation
+ * code), which could refuse identifiers already issued. The shape guard keeps
+ * creditCodeCheckChar, which throws on other characters, to its alphabet.
+ */
+const USCC_SHAPE = /^[0-9A-HJ-NPQRTUWXY]{18}$/;
 export const isValidUscc = (code: string): boolean =>
-  /^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code) && usccCheckChar(code.slice(0, 17)) === code[17];
+  USCC_SHAPE.test(code) && creditCodeCheckChar(code.slice(0, 17)) === code[17];
 
 export interface LicenceIdentifierParts {
   readonly typeCode: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type DomainError, isDomainError } from '../../kernel/index.js';
+import { type Clock, type DomainError, isDomainError } from '../../kernel/index.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
 import { type Store, inTransaction } from '../../platform/db/index.js';
 import { ldb } from './licences.store.js';
@@ -27,7 +28,7 @@ const ImportRow = IssueLicenceInput.omit({ replaces: true }).extend({
 });
 
 export async function importLicences(
-  store: Store,
+  { store, clock }: { store: Store; clock: Clock },
   svc: LicencesService,
   rows: unknown,
   progress: (label: string, total: number) => ImportProgress,
@@ -42,7 +43,7 @@ export async function importLicences(
   const issuers = new Set(
     (await ldb(store.db).selectFrom('licence_issuers').select('code').execute()).map((r) => r.code),
   );
-  const today = new Date().toISOString().slice(0, 10);
+  const today = chinaDate(clock.now());
   rows.forEach((raw, i) => {
     const row = i + 1;
     const r = ImportRow.safeParse(raw);

@@ -9,6 +9,7 @@ import { type TongbanApp, buildApp } from '../../app.js';
 import { testConfig } from '../../config/index.js';
 import type { Store } from '../../platform/db/index.js';
 import { ManualClock } from '../../kernel/index.js';
+import { generateIdNumber } from '../../platform/codes/index.js';
 import { publicKeyFromPem, sm2Verify } from '../../platform/crypto/index.js';
 import type { EventsTables } from '../../platform/events/index.js';
 import { openTestStore } from '../../../test/helpers/store.js';
@@ -63,6 +64,7 @@ describe('e-licence lifecycle (issue → verify → revoke → verify)', () => {
     const body = res.json();
     assert.deepEqual(body, {
       valid: true,
+      status: 'valid',
       revoked: false,
       expired: false,
       identifier,
@@ -98,6 +100,35 @@ describe('e-licence lifecycle (issue → verify → revoke → verify)', () => {
     assert.match(v2.identifier, /\.002\.[0-9A-Z]$/);
     assert.equal((await get(`/api/v1/licences/${v1.identifier}/verify`)).json().revoked, true);
     assert.equal((await get(`/api/v1/licences/${v2.identifier}/verify`)).json().valid, true);
+  });
+
+  test('a replaced version reads as superseded (API and page), not as revoked', async () => {
+    const v1 = await issue('不动产权证书');
+    await issue('不动产权证书', DEMO_HOLDERS.citizen, null, { replaces: v1.identifier });
+    assert.equal((await get(`/api/v1/licences/${v1.identifier}/verify`)).json().status, 'superseded');
+    const page = await get(`/licences/verify/${v1.identifier}`, { accept: 'text/html' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /已换发新版本/);
+    assert.doesNotMatch(page.body, /已注销/);
+    const revoked = await issue('结婚证');
+    await t.licences.revokeLicence({ identifier: revoked.identifier, reason: '登记机关撤销' });
+    const revokedPage = await get(`/licences/verify/${revoked.identifier}`, { accept: 'text/html' });
+    assert.match(revokedPage.body, /已注销/);
+  });
+
+  test('"today" is the date in China: at 01:00 Beijing (17:00 UTC the day before) it is already the next day', async () => {
+    clock.set('2026-06-01T17:00:00Z');
+    try {
+      const { identifier } = await issue('居民户口簿', DEMO_HOLDERS.citizen, null, {
+        validFrom: '2026-06-02',
+      });
+      const body = (await get(`/api/v1/licences/${identifier}/verify`)).json();
+      assert.equal(body.status, 'valid');
+      const s = (await get(`/api/v1/licences/${identifier}/signature`)).json();
+      assert.equal(JSON.parse(Buffer.from(s.signedBytes, 'base64').toString('utf8')).issueDate, '2026-06-02');
+    } finally {
+      clock.set('2026-06-01T08:00:00Z');
+    }
   });
 
   test('expiry is an event: past its end date a licence verifies as expired', async () => {
@@ -308,6 +339,42 @@ describe('wallet and reuse (免提交)', () => {
       code: 'LICENCES.NOT_USABLE',
     });
   });
+  test('the wallet reads every licence’s uses at once, the same as usesOf per licence', async () => {
+    await t.licences.linkHolderAccount('acct-wallet', DEMO_HOLDERS.enterprise.idNumber, '001');
+    const a = await issue('营业执照', DEMO_HOLDERS.enterprise);
+    const b = await issue('食品经营许可证', DEMO_HOLDERS.enterprise, '2031-01-31');
+    const use = (identifier: string, caseNumber: string) =>
+      t.licences.recordUse({
+        identifier,
+        accountId: 'acct-wallet',
+        caseNumber,
+        departmentId: null,
+        purpose: '申请',
+      });
+    await use(a.identifier, 'ZZ2026060100011');
+    clock.set('2026-06-01T09:00:00Z');
+    try {
+      await use(a.identifier, 'ZZ2026060100012');
+      await use(b.identifier, 'ZZ2026060100013');
+    } finally {
+      clock.set('2026-06-01T08:00:00Z');
+    }
+    const wallet = await t.licences.walletOf('acct-wallet');
+    assert.deepEqual(
+      wallet.licences.map((l) => l.identifier).sort(),
+      (await t.licences.listForAccount('acct-wallet')).map((l) => l.identifier).sort(),
+    );
+    for (const l of wallet.licences)
+      assert.deepEqual(wallet.uses.get(l.identifier), await t.licences.usesOf(l.identifier, 'acct-wallet'));
+    assert.deepEqual(
+      wallet.uses.get(a.identifier)?.map((u) => u.caseNumber),
+      ['ZZ2026060100012', 'ZZ2026060100011'],
+    );
+    assert.deepEqual(
+      wallet.uses.get(b.identifier)?.map((u) => u.caseNumber),
+      ['ZZ2026060100013'],
+    );
+  });
   test('the holder’s PDF parses, names the licence and embeds its identifier', async () => {
     const { identifier } = await issue('居民户口簿');
     await t.licences.linkHolderAccount('acct-pdf', DEMO_HOLDERS.citizen.idNumber);
@@ -381,6 +448,36 @@ describe('import (存量证照入库)', () => {
     assert.equal(
       (await t.licences.listForAccount('acct-import')).filter((l) => l.typeName === type.name).length,
       before,
+    );
+  });
+  test('a newborn’s ID number is checked against the date in China and the injected clock', async () => {
+    const birth = demoType('出生医学证明');
+    const newborn = {
+      typeCode: birth.code,
+      issuerCode: DEMO_ISSUERS[birth.defaultIssuer].code,
+      holder: {
+        name: '张小宝',
+        idType: '111',
+        idNumber: generateIdNumber({ regionCode: '410105', birthDate: '2026-06-02', sex: 'male' }),
+      },
+      validFrom: '2026-06-02',
+      validTo: null,
+    };
+    // 2026-06-01 20:00 UTC is 2026-06-02 04:00 in Beijing: born today, not in the future
+    clock.set('2026-06-01T20:00:00Z');
+    try {
+      const r = await t.licences.importLicences([newborn], () => bar());
+      assert.ok('imported' in r, JSON.stringify(r));
+      assert.equal(r.imported, 1);
+    } finally {
+      clock.set('2026-06-01T08:00:00Z');
+    }
+    // the day before in China, the same birth date is in the future
+    const early = await t.licences.importLicences([newborn], () => bar());
+    assert.ok('problems' in early);
+    assert.deepEqual(
+      early.problems.map((p) => [p.row, p.field, p.code]),
+      [[1, 'holder.idNumber', 'LICENCES.INVALID_HOLDER']],
     );
   });
   test('a clean file is imported in one go', async () => {

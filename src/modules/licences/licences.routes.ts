@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Clock } from '../../kernel/index.js';
 import { DomainError } from '../../kernel/index.js';
 import type { App } from '../../platform/http/index.js';
 import { requirePrincipal } from '../../platform/http/index.js';
@@ -13,6 +12,8 @@ import type { LicencesService } from './licences.service.js';
 export const VERIFY_RATE_LIMIT = { max: 60, timeWindow: '1 minute' } as const;
 
 const identifierParam = z.object({ identifier: z.string().min(1).max(200) });
+
+const statusSchema = z.enum(['valid', 'revoked', 'superseded', 'expired', 'notYetValid']);
 
 const summarySchema = z.object({
   identifier: z.string(),
@@ -29,13 +30,14 @@ const summarySchema = z.object({
   validTo: z.string().nullable(),
   version: z.number().int(),
   regionCode: z.string(),
-  status: z.enum(['valid', 'revoked', 'superseded', 'expired', 'notYetValid']),
+  status: statusSchema,
   revoked: z.boolean(),
   expired: z.boolean(),
 });
 
 const verifySchema = z.object({
   valid: z.boolean(),
+  status: statusSchema.describe('the register status; `valid` also needs a good signature'),
   revoked: z.boolean(),
   expired: z.boolean(),
   identifier: z.string(),
@@ -56,11 +58,7 @@ const signatureSchema = z.object({
   publicKeyPem: z.string().describe('SubjectPublicKeyInfo, curve SM2 (1.2.156.10197.1.301)'),
 });
 
-export function licencesRoutes(
-  app: App,
-  svc: LicencesService,
-  opts: { publicUrl: string; clock: Clock },
-): void {
+export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl: string }): void {
   app.get(
     '/api/v1/licences',
     {
@@ -109,20 +107,14 @@ export function licencesRoutes(
   );
 
   // ── pages ─────────────────────────────────────────────────────────────────────────────────
-  const today = () => opts.clock.now().toISOString().slice(0, 10);
-
   async function verifyAndRender(req: FastifyRequest, reply: FastifyReply, raw: string) {
     const ctx = req.view(reply);
     try {
       const result = await svc.verify(raw);
-      return sendHtml(reply, verifyPage(ctx, { value: result.identifier, result, today: today() }));
+      return sendHtml(reply, verifyPage(ctx, { value: result.identifier, result }));
     } catch (e) {
       if (e instanceof DomainError && e.status < 500) {
-        return sendHtml(
-          reply,
-          verifyPage(ctx, { value: raw, error: e.messageIn(ctx.lang), today: today() }),
-          e.status,
-        );
+        return sendHtml(reply, verifyPage(ctx, { value: raw, error: e.messageIn(ctx.lang) }), e.status);
       }
       throw e;
     }
@@ -139,7 +131,7 @@ export function licencesRoutes(
     },
     async (req, reply) => {
       const id = (req.query as { id?: string }).id?.trim();
-      if (!id) return sendHtml(reply, verifyPage(req.view(reply), { today: today() }));
+      if (!id) return sendHtml(reply, verifyPage(req.view(reply), {}));
       return verifyAndRender(req, reply, id);
     },
   );
@@ -158,9 +150,7 @@ export function licencesRoutes(
     { config: { permission: 'authenticated' }, schema: { hide: true } },
     async (req, reply) => {
       const p = requirePrincipal(req);
-      const licences = await svc.listForAccount(p.accountId);
-      const uses = new Map<string, Awaited<ReturnType<LicencesService['usesOf']>>>();
-      for (const l of licences) uses.set(l.identifier, await svc.usesOf(l.identifier, p.accountId));
+      const { licences, uses } = await svc.walletOf(p.accountId);
       return sendHtml(reply, walletPage(req.view(reply), licences, uses));
     },
   );

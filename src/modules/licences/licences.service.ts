@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { DomainError, type Clock, newId } from '../../kernel/index.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
 import {
   SM2_DEFAULT_ID,
@@ -21,7 +22,15 @@ import {
   maskName,
 } from '../../platform/privacy/index.js';
 import { formatIdentifier, parseIdentifier } from './licences.identifier.js';
-import { type LicenceView, eventKinds, findLicence, ldb, licencesOfAccount } from './licences.store.js';
+import {
+  type LicenceUse,
+  type LicenceView,
+  eventKinds,
+  findLicence,
+  ldb,
+  licencesOfAccount,
+  usesForLicences,
+} from './licences.store.js';
 import {
   type HolderIdType,
   type HolderInput,
@@ -72,7 +81,8 @@ export interface SignedMetadata {
   distinguishingId: string;
 }
 
-const today = (clock: Clock): string => clock.now().toISOString().slice(0, 10);
+/** Today's date in China (UTC+8): the UTC date is a day behind between 00:00 and 08:00. */
+const today = (clock: Clock): string => chinaDate(clock.now());
 const sm3hex = (...parts: (string | Buffer)[]): string => {
   const h = createHash('sm3');
   for (const p of parts) {
@@ -433,14 +443,8 @@ export function createLicencesService(deps: LicencesServiceDeps) {
       let version = 1;
       let replaced: LicenceView | undefined;
       if (input.replaces) {
-        const p = parseIdentifier(input.replaces);
-        if (!p.ok)
-          throw new DomainError(
-            p.problem === 'CHECK_CHARACTER' ? 'LICENCES.CHECK_CHARACTER' : 'LICENCES.MALFORMED_IDENTIFIER',
-          );
-        replaced = await findLicence(db, p.value.identifier);
-        if (!replaced) throw new DomainError('LICENCES.NOT_FOUND');
-        const kinds = (await eventKinds(db, [replaced.id])).get(replaced.id) ?? new Set();
+        replaced = await load(db, input.replaces);
+        const kinds = await kindsOf(db, replaced.id);
         if (kinds.has('revoked') || kinds.has('superseded'))
           throw new DomainError('LICENCES.ALREADY_REVOKED');
         if (
@@ -618,13 +622,18 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     return l;
   }
 
+  /** The licence's event kinds, for its status. */
+  async function kindsOf(db: Executor, licenceId: string): Promise<ReadonlySet<string>> {
+    return (await eventKinds(db, [licenceId])).get(licenceId) ?? new Set();
+  }
+
   async function revokeLicence(
     input: { identifier: string; reason: string; actor?: string | null; caseNumber?: string | null },
     trx?: Executor,
   ): Promise<void> {
     await inTransaction(trx ?? store.db, async (db) => {
       const l = await load(db, input.identifier);
-      const kinds = (await eventKinds(db, [l.id])).get(l.id) ?? new Set();
+      const kinds = await kindsOf(db, l.id);
       if (kinds.has('revoked') || kinds.has('superseded')) throw new DomainError('LICENCES.ALREADY_REVOKED');
       await addEvent(db, {
         licenceId: l.id,
@@ -718,11 +727,11 @@ export function createLicencesService(deps: LicencesServiceDeps) {
 
   async function verify(rawIdentifier: string): Promise<VerificationResult> {
     const l = await load(store.db, rawIdentifier);
-    const kinds = (await eventKinds(store.db, [l.id])).get(l.id) ?? new Set();
-    const s = summary(l, kinds);
+    const s = summary(l, await kindsOf(store.db, l.id));
     const signatureValid = await checkSignature(store.db, l);
     return {
       valid: s.status === 'valid' && signatureValid,
+      status: s.status,
       revoked: s.revoked,
       expired: s.expired,
       identifier: l.identifier,
@@ -758,6 +767,23 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     return rows.map((r) => summary(r, kinds.get(r.id) ?? new Set()));
   }
 
+  /**
+   * The holder's wallet: their licences and every licence's uses, in three queries whatever the
+   * number of licences (the licences, their events, their uses).
+   */
+  async function walletOf(
+    accountId: string,
+  ): Promise<{ licences: LicenceSummary[]; uses: Map<string, LicenceUse[]> }> {
+    const rows = await licencesOfAccount(store.db, accountId);
+    const ids = rows.map((r) => r.id);
+    const kinds = await eventKinds(store.db, ids);
+    const uses = await usesForLicences(store.db, ids);
+    return {
+      licences: rows.map((r) => summary(r, kinds.get(r.id) ?? new Set())),
+      uses: new Map(rows.map((r) => [r.identifier, uses.get(r.id) ?? []])),
+    };
+  }
+
   async function isHolder(db: Executor, l: LicenceView, accountId: string): Promise<boolean> {
     const link = await ldb(db)
       .selectFrom('licence_holder_accounts')
@@ -768,11 +794,29 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     return link !== undefined;
   }
 
+  /** Looks a licence up for the account that holds it; anyone else gets LICENCES.NOT_HOLDER. */
+  async function loadForHolder(db: Executor, rawIdentifier: string, accountId: string): Promise<LicenceView> {
+    const l = await load(db, rawIdentifier);
+    if (!(await isHolder(db, l, accountId))) throw new DomainError('LICENCES.NOT_HOLDER');
+    return l;
+  }
+
+  /** A licence in force as a case material (免提交). */
+  const toMaterial = (s: LicenceSummary): LicenceMaterial => ({
+    licenceIdentifier: s.identifier,
+    trustLevel: 'A',
+    typeCode: s.typeCode,
+    typeName: s.typeName,
+    licenceNumber: s.licenceNumber,
+    issuerName: s.issuerName,
+    validTo: s.validTo,
+    documentPath: `/licences/${encodeURIComponent(s.identifier)}.pdf`,
+  });
+
   /** The full licence for its holder (PDF rendering): unmasked name and id, data items. */
   async function documentFor(rawIdentifier: string, accountId: string) {
-    const l = await load(store.db, rawIdentifier);
-    if (!(await isHolder(store.db, l, accountId))) throw new DomainError('LICENCES.NOT_HOLDER');
-    const kinds = (await eventKinds(store.db, [l.id])).get(l.id) ?? new Set();
+    const l = await loadForHolder(store.db, rawIdentifier, accountId);
+    const kinds = await kindsOf(store.db, l.id);
     const holder = await ldb(store.db)
       .selectFrom('licence_holders')
       .selectAll()
@@ -790,21 +834,10 @@ export function createLicencesService(deps: LicencesServiceDeps) {
 
   /** What a case material needs when it comes from an e-licence; only for the holder, only while usable. */
   async function materialFromLicence(rawIdentifier: string, accountId: string): Promise<LicenceMaterial> {
-    const l = await load(store.db, rawIdentifier);
-    if (!(await isHolder(store.db, l, accountId))) throw new DomainError('LICENCES.NOT_HOLDER');
-    const kinds = (await eventKinds(store.db, [l.id])).get(l.id) ?? new Set();
-    const s = summary(l, kinds);
+    const l = await loadForHolder(store.db, rawIdentifier, accountId);
+    const s = summary(l, await kindsOf(store.db, l.id));
     if (s.status !== 'valid') throw new DomainError('LICENCES.NOT_USABLE');
-    return {
-      licenceIdentifier: l.identifier,
-      trustLevel: 'A',
-      typeCode: l.type_code,
-      typeName: l.type_name,
-      licenceNumber: l.licence_number,
-      issuerName: l.issuer_name,
-      validTo: l.valid_to,
-      documentPath: `/licences/${encodeURIComponent(l.identifier)}.pdf`,
-    };
+    return toMaterial(s);
   }
 
   /**
@@ -816,18 +849,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     typeCodes: readonly string[],
   ): Promise<LicenceMaterial[]> {
     const all = await listForAccount(accountId);
-    return all
-      .filter((l) => l.status === 'valid' && typeCodes.includes(l.typeCode))
-      .map((l) => ({
-        licenceIdentifier: l.identifier,
-        trustLevel: 'A' as const,
-        typeCode: l.typeCode,
-        typeName: l.typeName,
-        licenceNumber: l.licenceNumber,
-        issuerName: l.issuerName,
-        validTo: l.validTo,
-        documentPath: `/licences/${encodeURIComponent(l.identifier)}.pdf`,
-      }));
+    return all.filter((l) => l.status === 'valid' && typeCodes.includes(l.typeCode)).map(toMaterial);
   }
 
   /**
@@ -837,10 +859,9 @@ export function createLicencesService(deps: LicencesServiceDeps) {
   async function recordUse(raw: RecordUseInput, trx?: Executor): Promise<{ useId: string }> {
     const input = RecordUseInput.parse(raw);
     return inTransaction(trx ?? store.db, async (db) => {
-      const l = await load(db, input.identifier);
-      if (!(await isHolder(db, l, input.accountId))) throw new DomainError('LICENCES.NOT_HOLDER');
-      const kinds = (await eventKinds(db, [l.id])).get(l.id) ?? new Set();
-      if (summary(l, kinds).status !== 'valid') throw new DomainError('LICENCES.NOT_USABLE');
+      const l = await loadForHolder(db, input.identifier, input.accountId);
+      if (summary(l, await kindsOf(db, l.id)).status !== 'valid')
+        throw new DomainError('LICENCES.NOT_USABLE');
       const useId = newId();
       await ldb(db)
         .insertInto('licence_uses')
@@ -873,15 +894,9 @@ export function createLicencesService(deps: LicencesServiceDeps) {
   }
 
   /** The holder's view of who used a licence, for which case, when. */
-  async function usesOf(rawIdentifier: string, accountId: string) {
-    const l = await load(store.db, rawIdentifier);
-    if (!(await isHolder(store.db, l, accountId))) throw new DomainError('LICENCES.NOT_HOLDER');
-    return ldb(store.db)
-      .selectFrom('licence_uses')
-      .select(['case_number as caseNumber', 'department_id as departmentId', 'purpose', 'used_at as usedAt'])
-      .where('licence_id', '=', l.id)
-      .orderBy('used_at', 'desc')
-      .execute();
+  async function usesOf(rawIdentifier: string, accountId: string): Promise<LicenceUse[]> {
+    const l = await loadForHolder(store.db, rawIdentifier, accountId);
+    return (await usesForLicences(store.db, [l.id])).get(l.id) ?? [];
   }
 
   return {
@@ -897,6 +912,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     verify,
     signatureOf,
     listForAccount,
+    walletOf,
     documentFor,
     materialFromLicence,
     usableMaterials,

@@ -298,3 +298,38 @@ export async function eventKinds(
   }
   return m;
 }
+
+/** One recorded use of a licence (用证记录), as its holder sees it. */
+export interface LicenceUse {
+  readonly caseNumber: string;
+  readonly departmentId: string | null;
+  readonly purpose: string;
+  readonly usedAt: string;
+}
+
+/** The uses of several licences in one query, per licence id, newest first. */
+export async function usesForLicences(
+  db: Executor,
+  licenceIds: readonly string[],
+): Promise<Map<string, LicenceUse[]>> {
+  const m = new Map<string, LicenceUse[]>();
+  if (licenceIds.length === 0) return m;
+  const rows = await ldb(db)
+    .selectFrom('licence_uses')
+    .select([
+      'licence_id',
+      'case_number as caseNumber',
+      'department_id as departmentId',
+      'purpose',
+      'used_at as usedAt',
+    ])
+    .where('licence_id', 'in', licenceIds)
+    .orderBy('used_at', 'desc')
+    .execute();
+  for (const { licence_id, ...use } of rows) {
+    const list = m.get(licence_id) ?? [];
+    list.push(use);
+    m.set(licence_id, list);
+  }
+  return m;
+}

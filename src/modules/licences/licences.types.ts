@@ -89,6 +89,8 @@ export interface LicenceSummary {
 
 export interface VerificationResult {
   readonly valid: boolean;
+  /** the register status (superseded, revoked, expired, not yet valid or valid) */
+  readonly status: LicenceStatus;
   readonly revoked: boolean;
   readonly expired: boolean;
   readonly identifier: string;
