@@ -13,6 +13,7 @@ import type {
   IdentityPort,
   LicencesPort,
   RegionsPort,
+  UsableLicence,
 } from './cases.ports.js';
 import type { DayRule } from './cases.sla.js';
 
@@ -309,16 +310,25 @@ export function licencesPort(
         return false;
       }
     },
-    async usableFor({ holderAccountId, licenceType }) {
-      const type = (await licences.listTypes()).find((x) => x.name === licenceType);
-      if (!type) return [];
-      return (await licences.usableMaterials(holderAccountId, [type.code])).map((l) => ({
-        identifier: l.licenceIdentifier,
-        typeName: l.typeName,
-        licenceNumber: l.licenceNumber,
-        issuerName: l.issuerName,
-        validTo: l.validTo,
-      }));
+    async usableFor({ holderAccountId, licenceTypes }) {
+      const types = (await licences.listTypes()).filter((x) => licenceTypes.includes(x.name));
+      const out: Record<string, UsableLicence[]> = {};
+      if (types.length === 0) return out;
+      for (const l of await licences.usableMaterials(
+        holderAccountId,
+        types.map((x) => x.code),
+      )) {
+        const list = out[l.typeName] ?? [];
+        list.push({
+          identifier: l.licenceIdentifier,
+          typeName: l.typeName,
+          licenceNumber: l.licenceNumber,
+          issuerName: l.issuerName,
+          validTo: l.validTo,
+        });
+        out[l.typeName] = list;
+      }
+      return out;
     },
     async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
       const type = (await licences.listTypes()).find((x) => x.name === licenceType);

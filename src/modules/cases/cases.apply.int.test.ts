@@ -657,7 +657,7 @@ describe('abandoned drafts', () => {
       clock.set(new Date(clock.now().getTime() + 31 * 86_400_000).toISOString());
       // another draft, touched today (through the service: the sign-in has expired by now)
       const me = { accountId: citizenId } as Principal;
-      await t.cases.saveDraft(me, CITY_ITEM, '410105001', { requestDetails: '今天' });
+      await t.cases.saveDraft(me, CITY_ITEM, { regionCode: '410105001', requestDetails: '今天' });
       const swept = await t.cases.sweepDrafts(30);
       assert.ok(swept.files >= 1, JSON.stringify(swept));
       assert.equal(await draftFileCount(citizenId, COUNTY_ITEM), 0);

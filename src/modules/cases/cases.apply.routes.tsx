@@ -26,7 +26,13 @@ import {
   issuesOfStep,
   missingMaterials as missingOf,
 } from './cases.forms.js';
-import { type Application, BUNDLE_KEY, type CasesService, type RawUpload } from './cases.service.js';
+import {
+  type Application,
+  BUNDLE_KEY,
+  type CasesService,
+  type DraftFile,
+  type RawUpload,
+} from './cases.service.js';
 import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
 /**
@@ -63,6 +69,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
     const base = it.kind === 'bundle' ? `/bundles/${enc(it.code)}/apply` : `/items/${enc(it.code)}/apply`;
     const guide = it.kind === 'bundle' ? `/bundles#bundle-${enc(it.code)}` : `/items/${enc(it.code)}`;
     return {
+      code,
       it,
       p,
       steps,
@@ -70,9 +77,12 @@ export function applyRoutes(app: App, svc: CasesService): void {
       values,
       base,
       guide,
+      /** whether a draft is saved (nothing to submit without one) */
+      saved: saved !== undefined,
       prefilled: !saved && !clerk && Object.keys(values).length > 0,
     };
   }
+  type Journey = Awaited<ReturnType<typeof journey>>;
 
   const returnToCheck = (req: FastifyRequest) =>
     (req.query as Record<string, unknown> | undefined)?.change === '1' || formBody(req).returnTo === 'check';
@@ -85,15 +95,17 @@ export function applyRoutes(app: App, svc: CasesService): void {
         .map(([k, v]) => [k.slice('licence.'.length), v]),
     );
 
+  /** A step's page; `at`: the journey the handler already loaded, or the draft's key. */
   async function renderStep(
     req: FastifyRequest,
     reply: FastifyReply,
-    code: string,
+    at: Journey | string,
     stepId: string,
     opts: { values?: Record<string, string>; issues?: StepModel['issues']; status?: number } = {},
   ) {
     const ctx = req.view(reply);
-    const j = await journey(req, code);
+    const j = typeof at === 'string' ? await journey(req, at) : at;
+    const code = j.code;
     const index = j.steps.findIndex((s) => s.id === stepId);
     if (index < 0) throw new DomainError('COMMON.NOT_FOUND');
     const step = j.steps[index]!;
@@ -173,12 +185,13 @@ export function applyRoutes(app: App, svc: CasesService): void {
   async function renderCheck(
     req: FastifyRequest,
     reply: FastifyReply,
-    code: string,
+    at: Journey | string,
     issues: CheckModel['issues'],
     status = 200,
+    files?: readonly DraftFile[],
   ) {
     const ctx = req.view(reply);
-    const j = await journey(req, code);
+    const j = typeof at === 'string' ? await journey(req, at) : at;
     const m: CheckModel = {
       base: j.base,
       itemName: j.it.name,
@@ -188,7 +201,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
         ? { hallId: j.values.hallId, applicantId: j.values.applicantId ?? '' }
         : undefined,
       materials: j.it.materials,
-      files: await svc.draftFiles(j.p, code),
+      files: files ?? (await svc.draftFiles(j.p, j.code)),
       chosen: chosenOf(j.values),
       issues,
     };
@@ -200,36 +213,20 @@ export function applyRoutes(app: App, svc: CasesService): void {
   }
 
   /** What keeps a draft from being submitted, each linked to the page that puts it right. */
-  async function draftIssues(
+  function draftIssues(
     ctx: ReturnType<FastifyRequest['view']>,
-    j: Awaited<ReturnType<typeof journey>>,
-    code: string,
-  ): Promise<CheckModel['issues']> {
+    j: Journey,
+    files: readonly DraftFile[],
+  ): CheckModel['issues'] {
     const stepOf = (field: string) =>
       j.steps.find((s) => s.fields.some((f) => f.name === field))?.id ?? 'applicant';
     const out: Array<CheckModel['issues'][number]> = answerIssues(ctx, j.it, j.values).map((i) => ({
       ...i,
       href: stepHref(j.base, stepOf(i.field), true),
     }));
-    for (const i of await missingMaterials(ctx, j, code))
+    for (const i of missingMaterials(ctx, j.it.materials, files, j.values))
       out.push({ ...i, href: stepHref(j.base, 'materials', true) });
     return out;
-  }
-
-  /** Required materials with neither a file, nor an e-licence, nor shared data behind them. */
-  async function missingMaterials(
-    ctx: ReturnType<FastifyRequest['view']>,
-    j: Awaited<ReturnType<typeof journey>>,
-    code: string,
-  ): Promise<Array<FieldIssue & { message: string }>> {
-    const kept = await svc.draftFiles(j.p, code);
-    const draft = ((await svc.loadDraft(j.p, code)) ?? {}) as Record<string, string>;
-    const files = kept.map((f) => ({ code: f.materialCode }));
-    return missingOf(j.it.materials, files, chosenOf(draft)).map((mat) => ({
-      field: `file.${mat.code}`,
-      rule: 'REQUIRED',
-      message: ctx.t('cases.apply.material.missing', { name: mat.name }),
-    }));
   }
 
   for (const { prefix, keyOf, P } of kinds) {
@@ -272,23 +269,26 @@ export function applyRoutes(app: App, svc: CasesService): void {
           const licences = j.clerk ? {} : chosenOf(body);
           const files = materialFiles(req);
           // the first step taken may be this one: start the draft from what the account prefills
-          if (j.prefilled) await svc.saveDraft(j.p, code, j.values.regionCode ?? '', j.values);
+          if (j.prefilled) await svc.saveDraft(j.p, code, j.values);
           const r = await svc.saveDraftFiles(j.p, code, { files, remove, licences });
           const issues: Array<FieldIssue & { message: string }> = r.problems.map((x) => ({
             field: `${x.error.code === 'CASES.LICENCE_NOT_USABLE' ? 'licence' : 'file'}.${x.code}`,
             rule: x.error.code,
             message: x.error.messageIn(ctx.lang),
           }));
+          // the draft as the post left it: its e-licence choices, and the files kept
+          const values = { ...j.values, ...prefixed(licences) };
           if (!issues.length) {
-            const missing = await missingMaterials(ctx, j, code);
+            const kept = await svc.draftFiles(j.p, code);
+            const missing = missingMaterials(ctx, j.it.materials, kept, values);
             if (!missing.length) return reply.redirect(nextOf(j.base, j.steps, stepId, toCheck), 303);
-            return renderStep(req, reply, code, stepId, { issues: missing, status: 400 });
+            return renderStep(req, reply, j, stepId, { issues: missing, status: 400, values });
           }
           const status = r.problems.reduce((s, x) => Math.max(s, x.error.status), 400);
-          return renderStep(req, reply, code, stepId, {
+          return renderStep(req, reply, j, stepId, {
             issues,
             status,
-            values: { ...j.values, ...prefixed(licences) },
+            values,
           });
         }
 
@@ -306,13 +306,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
         }
         const values = mergeStep(j, step, body);
         const issues = answerIssues(ctx, j.it, values, step);
-        await svc.saveDraft(
-          j.p,
-          code,
-          /^\d+$/.test(values.regionCode ?? '') ? (values.regionCode as string) : '',
-          values,
-        );
-        if (issues.length) return renderStep(req, reply, code, stepId, { values, issues, status: 400 });
+        await svc.saveDraft(j.p, code, values);
+        if (issues.length) return renderStep(req, reply, j, stepId, { values, issues, status: 400 });
         return reply.redirect(nextOf(j.base, j.steps, stepId, toCheck), 303);
       },
     );
@@ -329,8 +324,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const step = j.steps.find((s) => s.id === stepId && s.kind !== 'materials');
         if (!step) throw new DomainError('COMMON.NOT_FOUND');
         const values = mergeStep(j, step, formBody(req));
-        const region = /^\d+$/.test(values.regionCode ?? '') ? (values.regionCode as string) : '';
-        await svc.saveDraft(j.p, code, region, values);
+        await svc.saveDraft(j.p, code, values);
         return reply.code(204).send();
       },
     );
@@ -349,10 +343,11 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const code = keyOf(req.params.code);
         const j = await journey(req, code);
         // nothing saved to submit (it was submitted a moment ago): the applicant's cases
-        if (!(await svc.loadDraft(j.p, code))) return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
+        if (!j.saved) return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
         // the whole draft once more: every answer, and every required material provided
-        const issues = await draftIssues(ctx, j, code);
-        if (issues.length) return renderCheck(req, reply, code, issues, 400);
+        const files = await svc.draftFiles(j.p, code);
+        const issues = draftIssues(ctx, j, files);
+        if (issues.length) return renderCheck(req, reply, j, issues, 400, files);
         try {
           const r = await svc.submitDraft(j.p, code);
           const target = r.bundleNumber
@@ -370,7 +365,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
           return renderCheck(
             req,
             reply,
-            code,
+            j,
             [
               {
                 field: where,
@@ -413,6 +408,26 @@ function answerIssues(
     out.push({ ...i, message: say(i.rule === 'SCHEMA.REQUIRED', label) });
   }
   return out;
+}
+
+/** Required materials with neither a file kept, nor an e-licence chosen, nor shared data behind them. */
+function missingMaterials(
+  ctx: ReturnType<FastifyRequest['view']>,
+  materials: Application['materials'],
+  files: readonly DraftFile[],
+  values: Readonly<Record<string, string>>,
+): Array<FieldIssue & { message: string }> {
+  const chosen = Object.fromEntries(
+    Object.entries(values)
+      .filter(([k]) => k.startsWith('licence.'))
+      .map(([k, v]) => [k.slice('licence.'.length), v]),
+  );
+  const kept = files.map((f) => ({ code: f.materialCode }));
+  return missingOf(materials, kept, chosen).map((mat) => ({
+    field: `file.${mat.code}`,
+    rule: 'REQUIRED',
+    message: ctx.t('cases.apply.material.missing', { name: mat.name }),
+  }));
 }
 
 /** The files of a page post, as materials: a field `file.<material code>` each. */

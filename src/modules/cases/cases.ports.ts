@@ -157,8 +157,11 @@ export interface LicencesPort {
     identifier: string;
     licenceType?: string | undefined;
   }): Promise<boolean>;
-  /** 免提交: the holder's licences in force of a type (by name), to offer instead of an upload */
-  usableFor?(input: { holderAccountId: string; licenceType: string }): Promise<UsableLicence[]>;
+  /** 免提交: the holder's licences in force of these types (by name), to offer instead of uploads */
+  usableFor?(input: {
+    holderAccountId: string;
+    licenceTypes: readonly string[];
+  }): Promise<Record<string, UsableLicence[]>>;
   /**
    * 出证, in two steps: the look-ups (licence type, issuer, holder) run first, outside the case's
    * transaction; the returned function issues the licence inside it, so the licence and the

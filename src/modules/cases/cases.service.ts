@@ -1,3 +1,4 @@
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 import { createHash } from 'node:crypto';
 import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
@@ -252,7 +253,10 @@ export function createCasesService(deps: CasesServiceDeps) {
   const db = store.db;
   const thresholds = deps.options?.thresholds ?? DEFAULT_THRESHOLDS;
   const maxUploadBytes = deps.options?.maxUploadBytes ?? 10 * 1024 * 1024;
-  const itemCache = new Map<string, ApplicableItem>();
+  // published item versions, kept a minute: a republished form or a withdrawn item reaches new
+  // applications within that (on every node), and the action hot path reads no catalogue
+  const ITEM_TTL_MS = 60_000;
+  const itemCache = new Map<string, { it: ApplicableItem; until: number }>();
 
   /**
    * Within one caller's transaction (`within`: bulk replays, imports), the case rows as this service
@@ -274,10 +278,12 @@ export function createCasesService(deps: CasesServiceDeps) {
   const forget = (ex: Executor, caseNumber: string) => writtenIn.get(ex)?.delete(caseNumber);
 
   async function item(code: string): Promise<ApplicableItem | undefined> {
+    const now = performance.now();
     const hit = itemCache.get(code);
-    if (hit) return hit;
+    if (hit && hit.until > now) return hit.it;
     const it = await ports.catalog.applicableItem(code);
-    if (it) itemCache.set(code, it);
+    if (it) itemCache.set(code, { it, until: now + ITEM_TTL_MS });
+    else itemCache.delete(code);
     return it;
   }
 
@@ -1082,19 +1088,16 @@ export function createCasesService(deps: CasesServiceDeps) {
     return n;
   }
 
-  async function saveDraft(
-    p: Principal,
-    code: string,
-    regionCode: string,
-    data: Record<string, unknown>,
-    within?: Executor,
-  ) {
+  /** Keeps a draft's answers; its region (for an operator's counts) is the answers' own. */
+  async function saveDraft(p: Principal, code: string, data: Record<string, unknown>, within?: Executor) {
+    const region =
+      typeof data.regionCode === 'string' && REGION_CODE_RE.test(data.regionCode) ? data.regionCode : '';
     await st.saveDraft(within ?? db, {
       applicant_id: p.accountId,
       implementation_code: code,
       // a draft holds the same personal data as the form: sealed alike
       data: deps.cipher ? deps.cipher.encrypt(JSON.stringify(data)) : JSON.stringify(data),
-      region_code: regionCode,
+      region_code: region,
       updated_at: clock.now().toISOString(),
     });
   }
@@ -1299,7 +1302,7 @@ export function createCasesService(deps: CasesServiceDeps) {
         code,
         chosen.map(([m]) => m),
       );
-      await saveDraft(p, code, typeof draft.regionCode === 'string' ? draft.regionCode : '', draft, trx);
+      await saveDraft(p, code, draft, trx);
     });
     return { problems: [] };
   }
@@ -1309,12 +1312,12 @@ export function createCasesService(deps: CasesServiceDeps) {
     const it = await application(code);
     const out: Record<string, UsableLicence[]> = {};
     if (!it || !ports.licences?.usableFor) return out;
+    const types = [...new Set(it.materials.flatMap((m) => (m.licenceType ? [m.licenceType] : [])))];
+    if (types.length === 0) return out;
+    // the wallet read once for every licence type the materials accept
+    const byType = await ports.licences.usableFor({ holderAccountId: p.accountId, licenceTypes: types });
     for (const m of it.materials) {
-      if (!m.licenceType) continue;
-      const list = await ports.licences.usableFor({
-        holderAccountId: p.accountId,
-        licenceType: m.licenceType,
-      });
+      const list = m.licenceType ? (byType[m.licenceType] ?? []) : [];
       if (list.length) out[m.code] = list;
     }
     return out;

@@ -804,7 +804,7 @@ export async function saveDraft(db: Executor, row: CasesTables['case_drafts']): 
     .onConflict((oc) =>
       oc
         .columns(['applicant_id', 'implementation_code'])
-        .doUpdateSet({ data: row.data, updated_at: row.updated_at }),
+        .doUpdateSet({ data: row.data, region_code: row.region_code, updated_at: row.updated_at }),
     )
     .execute();
 }
