@@ -7,19 +7,8 @@
  *   CASES_BENCH_LIFECYCLES=20000 CASES_BENCH_STORED=1600000 …   (sizes; CASES_BENCH_SQLITE=0 skips SQLite)
  *   CASES_BENCH_ONLY=bulk                                       (quick: only the bulk replay, no baselines or queries)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { ManualClock, newId } from '../src/kernel/index.js';
-import {
-  type Executor,
-  type Store,
-  metaMigrations,
-  migrate,
-  openStore,
-  sql,
-} from '../src/platform/db/index.js';
+import { type Executor, type Store, metaMigrations, migrate, sql } from '../src/platform/db/index.js';
 import { calendarMigrations, createCalendar } from '../src/platform/calendar/index.js';
 import { eventsMigrations } from '../src/platform/events/index.js';
 import type { Principal } from '../src/platform/http/index.js';
@@ -39,7 +28,7 @@ import {
   fakePorts,
   seeded,
 } from '../src/modules/cases/cases.testkit.js';
-import { fmt, machine, median, percentile } from './lib.js';
+import { fmt, freshPostgres, freshSqlite, machine, median, percentile } from './lib.js';
 
 const LIFECYCLES = Number(process.env.CASES_BENCH_LIFECYCLES ?? 2000);
 const RUNS = Number(process.env.CASES_BENCH_RUNS ?? 3);
@@ -53,52 +42,17 @@ const form = { applicantName: '张三', phone: '13800000000', purpose: '新办' 
 
 type Sync = 'FULL' | 'NORMAL';
 
+const MIGRATIONS = { ...metaMigrations, ...eventsMigrations, ...calendarMigrations, ...casesMigrations };
+
+/** A migrated store: SQLite (FULL is the shipped durability: WAL, every commit fsynced) or PostgreSQL. */
 async function fresh(
   kind: 'sqlite' | 'postgres',
   sync: Sync = 'FULL',
 ): Promise<{ store: Store; cleanup: () => Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'cases-bench-'));
-    // FULL is the platform's shipped durability: WAL with every commit fsynced
-    const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: sync });
-    await migrate(store.db, {
-      ...metaMigrations,
-      ...eventsMigrations,
-      ...calendarMigrations,
-      ...casesMigrations,
-    });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `cases_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(PG_URL as string);
-  u.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: u.toString(), poolSize: 16 });
-  await migrate(store.db, {
-    ...metaMigrations,
-    ...eventsMigrations,
-    ...calendarMigrations,
-    ...casesMigrations,
-  });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    },
-  };
+  if (kind === 'postgres' && !PG_URL) throw new Error('CASES_BENCH_PG is not set');
+  const f = kind === 'sqlite' ? await freshSqlite(sync) : await freshPostgres(PG_URL, 16);
+  await migrate(f.store.db, MIGRATIONS);
+  return { store: f.store, cleanup: () => f.drop() };
 }
 
 type Kind = 'immediate' | 'promised' | 'supplement' | 'rejected' | 'refused' | 'withdrawn' | 'bundle';
@@ -301,7 +255,7 @@ async function queries(kind: 'sqlite' | 'postgres', stored: number) {
     const rnd = seeded(7);
     const departments = Array.from({ length: 60 }, (_, i) => `dept-${i}`);
     const t0 = performance.now();
-    const batch = kind === 'sqlite' ? 1000 : 1000;
+    const batch = 1000;
     for (let i = 0; i < stored; i += batch) {
       const rows: CaseRow[] = [];
       for (let j = i; j < Math.min(stored, i + batch); j++) {

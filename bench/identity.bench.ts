@@ -7,23 +7,20 @@
  *   node --import tsx bench/identity.bench.ts            (SQLite file, FULL durability as shipped)
  *   RUNS=3 SECONDS=10 RATE=20 node --import tsx bench/identity.bench.ts
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config/index.js';
 import { generateIdNumber } from '../src/platform/codes/index.js';
-import { openStore } from '../src/platform/db/index.js';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../src/modules/identity/identity.password.js';
-import { fmt, machine, median, percentile } from './lib.js';
+import { fmt, freshSqlite, machine, median, percentile } from './lib.js';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const RATE = Number(process.env.RATE ?? 20);
 const ACCOUNTS = 40;
 
-const dir = mkdtempSync(join(tmpdir(), 'tongban-identity-bench-'));
-const store = await openStore({ sqliteFile: join(dir, 'bench.sqlite'), sqliteSynchronous: 'FULL' });
+const fresh = await freshSqlite();
+const store = fresh.store;
 const t = await buildApp({
   config: testConfig({ logLevel: 'silent' }),
   store,
@@ -133,5 +130,4 @@ console.log(`| sign-in p99 at ${RATE}/s (ms) | ${m('p99')} |`);
 console.log(`| baseline GET /healthz p50 / p95 at ${RATE}/s (ms) | ${m('h50')} / ${m('h95')} |`);
 
 await t.close();
-await store.close();
-rmSync(dir, { recursive: true, force: true });
+await fresh.drop();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testConfig } from '../src/config/index.js';
 import { newId, systemClock } from '../src/kernel/index.js';
-import { type Store, metaMigrations, migrate, openStore } from '../src/platform/db/index.js';
+import { type Store, metaMigrations, migrate } from '../src/platform/db/index.js';
 import {
   EventBus,
   type EventRecord,
@@ -21,9 +21,17 @@ import {
   leafFromEvent,
 } from '../src/modules/ledger/ledger.service.js';
 import { ledgerMigrations, readTiles } from '../src/modules/ledger/ledger.store.js';
-import { TILE_WIDTH, hashesAtLevel, leafHash } from '../src/modules/ledger/ledger.merkle.js';
+import {
+  HASH_SIZE,
+  TILE_WIDTH,
+  hashUp,
+  hashesAtLevel,
+  leafHash,
+  rangeHash,
+  subtreeSource,
+} from '../src/modules/ledger/ledger.merkle.js';
 import { verifyTiles } from '../src/modules/ledger/ledger.verify.js';
-import { fmt, machine, median, percentile } from './lib.js';
+import { type FreshStore, fmt, freshSqlite, machine, median, percentile } from './lib.js';
 
 /**
  * The transparency log.
@@ -62,10 +70,11 @@ function synthEvent(i: number): EventRecord {
   };
 }
 
-async function freshStore(name: string): Promise<Store> {
-  const store = await openStore({ sqliteFile: join(dir, `${name}.sqlite`), sqliteSynchronous: 'FULL' });
-  await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...ledgerMigrations });
-  return store;
+/** A migrated SQLite file store (WAL, synchronous = FULL as in production). */
+async function freshStore(): Promise<FreshStore> {
+  const f = await freshSqlite();
+  await migrate(f.store.db, { ...metaMigrations, ...eventsMigrations, ...ledgerMigrations });
+  return f;
 }
 
 async function appendAll(store: Store, leaves: readonly NewLeaf[]): Promise<void> {
@@ -121,14 +130,15 @@ for (let r = 0; r < RUNS; r++) {
   sqliteRates.push((N / (performance.now() - t)) * 1000);
   raw.close();
 
-  const s1 = await freshStore(`append-${r}`);
+  const f1 = await freshStore();
   t = performance.now();
-  await appendAll(s1, leaves);
+  await appendAll(f1.store, leaves);
   appendRates.push((N / (performance.now() - t)) * 1000);
-  await s1.close();
+  await f1.drop();
 
   // the real path: events committed first, then the ledger consumer drains the outbox
-  const s2 = await freshStore(`outbox-${r}`);
+  const f2 = await freshStore();
+  const s2 = f2.store;
   const events: NewEvent[] = Array.from({ length: N }, (_, i) => {
     const e = synthEvent(i);
     return {
@@ -154,7 +164,7 @@ for (let r = 0; r < RUNS; r++) {
   t = performance.now();
   await bus.drain();
   outboxRates.push((N / (performance.now() - t)) * 1000);
-  await s2.close();
+  await f2.drop();
 }
 console.log(
   `raw SHA-256 leaf hashes (same leaves):   ${fmt(median(rawRates), 0)} leaves/s  (runs: ${rawRates.map((x) => fmt(x, 0)).join(', ')})`,
@@ -170,7 +180,8 @@ console.log(
 );
 
 // ── 2. a BIG-leaf log: inclusion-proof latency ─────────────────────────────────────────────────
-const big = await freshStore('big');
+const bigStore = await freshStore();
+const big = bigStore.store;
 {
   const t = performance.now();
   for (let i = 0; i < BIG; i += 100_000) {
@@ -236,32 +247,24 @@ if (process.env.LEDGER_10M === '1') {
     l0.set(k, Buffer.concat(parts));
   }
   lv.set(0, l0);
-  const { hashUp } = await import('../src/modules/ledger/ledger.merkle.js');
   for (let l = 1; hashesAtLevel(size, l) > 0; l++) {
     const below = lv.get(l - 1)!;
     const hs: Buffer[] = [];
-    for (let k = 0; below.get(k)?.length === TILE_WIDTH * 32; k++) {
+    for (let k = 0; below.get(k)?.length === TILE_WIDTH * HASH_SIZE; k++) {
       const t = below.get(k)!;
-      hs.push(hashUp(Array.from({ length: TILE_WIDTH }, (_, i) => t.subarray(i * 32, i * 32 + 32))));
+      hs.push(
+        hashUp(Array.from({ length: TILE_WIDTH }, (_, i) => t.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))),
+      );
     }
     const m = new Map<number, Buffer>();
     for (let k = 0; k * TILE_WIDTH < hs.length; k++)
       m.set(k, Buffer.concat(hs.slice(k * TILE_WIDTH, (k + 1) * TILE_WIDTH)));
     lv.set(l, m);
   }
-  const { rangeHash } = await import('../src/modules/ledger/ledger.merkle.js');
-  const src = async (h: number, index: number) => {
-    const level = Math.floor(h / 8);
-    const n = 2 ** (h - level * 8);
-    const first = index * n;
-    const t = lv.get(level)!.get(Math.floor(first / TILE_WIDTH))!;
-    const off = (first % TILE_WIDTH) * 32;
-    const hs = Array.from({ length: n }, (_, i) => t.subarray(off + i * 32, off + i * 32 + 32));
-    return n === 1 ? hs[0]! : hashUp(hs);
-  };
-  const root = await rangeHash(src, 0, size);
+  const loadTile = async (l: number, i: number) => lv.get(l)?.get(i);
+  const root = await rangeHash(subtreeSource(loadTile), 0, size);
   const t = performance.now();
-  const res = await verifyTiles(size, root, async (l, i) => lv.get(l)?.get(i));
+  const res = await verifyTiles(size, root, loadTile);
   if (res.failures.length) throw new Error(res.failures.join('; '));
   console.log(
     `verify 10,000,000 leaves from tiles (in memory, measured): ${fmt((performance.now() - t) / 1000, 2)} s`,
@@ -271,5 +274,5 @@ if (process.env.LEDGER_10M === '1') {
     `verify 10,000,000 leaves from tiles: EXTRAPOLATED linearly from the ${cp.size.toLocaleString()}-leaf run ≈ ${fmt((perLeafUs * 10_000_000) / 1e6, 1)} s (set LEDGER_10M=1 to measure)`,
   );
 }
-await big.close();
+await bigStore.drop();
 rmSync(dir, { recursive: true, force: true });

@@ -21,12 +21,18 @@ export function machine(): string {
   return `Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Store, openStore } from '../src/platform/db/index.js';
+import { type ScratchDatabase, scratchDatabase } from '../test/helpers/store.js';
+
+/**
+ * A throwaway PostgreSQL database (create, URL, drop with the tests' wait-then-force), for benches
+ * that open their own store, client or child process on it.
+ */
+export { type ScratchDatabase, scratchDatabase };
 
 /** A fresh, empty store for one bench run, and how to throw it away. */
 export interface FreshStore {
@@ -37,10 +43,10 @@ export interface FreshStore {
 /** The PostgreSQL server benches use: BENCH_DATABASE_URL, or the machine's own. */
 export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A SQLite WAL file with synchronous = FULL, the production setting. */
-export async function freshSqlite(): Promise<FreshStore> {
+/** A SQLite WAL file in a new directory; synchronous = FULL (the production setting) unless asked. */
+export async function freshSqlite(sync: 'FULL' | 'NORMAL' = 'FULL'): Promise<FreshStore> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-bench-'));
-  const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: 'FULL' });
+  const store = await openStore({ sqliteFile: join(dir, 'bench.db'), sqliteSynchronous: sync });
   return {
     store,
     async drop() {
@@ -51,23 +57,14 @@ export async function freshSqlite(): Promise<FreshStore> {
 }
 
 /** A new database on the bench's PostgreSQL server, dropped again by `drop()`. */
-export async function freshPostgres(url = BENCH_PG_URL): Promise<FreshStore> {
-  const name = `tongban_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: u.toString(), poolSize: 4 });
+export async function freshPostgres(url = BENCH_PG_URL, poolSize = 4): Promise<FreshStore> {
+  const db = await scratchDatabase(url, 'tongban_bench');
+  const store = await openStore({ databaseUrl: db.url, poolSize });
   return {
     store,
     async drop() {
       await store.close();
-      const a = new pg.Client({ connectionString: url });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await db.drop();
     },
   };
 }

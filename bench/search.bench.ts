@@ -8,7 +8,6 @@
  *   BENCH_PG=postgres://postgres@127.0.0.1:5432/postgres (default; BENCH_PG=off skips PostgreSQL)
  */
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import pg from 'pg';
 import { IndexBuilder, type SearchDoc, type SearchIndex } from '../src/modules/search/index.js';
 import { analyzeQuery, indexTokens, segmenter } from '../src/modules/search/search.segment.js';
 import { JUDGED } from '../test/search/judged.js';
-import { fmt, machine, median, percentile } from './lib.js';
+import { fmt, machine, median, percentile, scratchDatabase } from './lib.js';
 import { zhengzhouCorpus } from './search.corpus.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -155,13 +154,8 @@ lite.close();
 // ── PostgreSQL GIN over the same text ───────────────────────────────────────────────────────
 let gin: { p50: number; p95: number } | undefined;
 if (PG_URL !== 'off') {
-  const name = `tongban_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  const c = new pg.Client({ connectionString: u.toString() });
+  const scratch = await scratchDatabase(PG_URL, 'tongban_bench');
+  const c = new pg.Client({ connectionString: scratch.url });
   try {
     await c.connect();
     await c.query(
@@ -208,8 +202,7 @@ if (PG_URL !== 'off') {
     );
   } finally {
     await c.end();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

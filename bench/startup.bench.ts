@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, median } from './lib.js';
+import { fmt, median, scratchDatabase } from './lib.js';
 
 /**
  * Start-up to first answer (`GET /healthz` 200), measured from process spawn:
@@ -68,25 +68,22 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  if (process.env.TONGBAN_BENCH_PG_URL) {
+  const pgUrl = process.env.TONGBAN_BENCH_PG_URL;
+  if (pgUrl) {
     // PostgreSQL: a fresh database per run
-    const { default: pg } = await import('pg');
     results.pgEmpty = [];
     results.pgSeeded = [];
     for (let i = 0; i < Math.min(RUNS, 3); i++) {
-      const name = `tongban_bench_start_${Date.now()}`;
-      const admin = new pg.Client({ connectionString: process.env.TONGBAN_BENCH_PG_URL });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      const u = new URL(process.env.TONGBAN_BENCH_PG_URL);
-      u.pathname = `/${name}`;
+      const scratch = await scratchDatabase(pgUrl, 'tongban_bench_start');
       const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
-      const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: u.toString() };
-      results.pgEmpty.push(await timeStart(['scripts/start.mjs'], env, port++));
-      results.pgSeeded.push(await timeStart(['scripts/start.mjs'], env, port++));
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: scratch.url };
+        results.pgEmpty.push(await timeStart(['scripts/start.mjs'], env, port++));
+        results.pgSeeded.push(await timeStart(['scripts/start.mjs'], env, port++));
+      } finally {
+        await scratch.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
   console.log('| start | median ms | runs (ms) |');

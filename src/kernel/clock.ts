@@ -21,6 +21,3 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
-
-/** ISO-8601 UTC timestamp, the format every stored time uses. */
-export const isoNow = (clock: Clock): string => clock.now().toISOString();

@@ -25,14 +25,6 @@ export function defineErrors<const C extends Record<string, ErrorSpec>>(catalog:
   return catalog;
 }
 
-export function errorSpec(code: string): ErrorSpec | undefined {
-  return registry.get(code);
-}
-
-export function registeredErrorCodes(): string[] {
-  return [...registry.keys()].sort();
-}
-
 export interface FieldIssue {
   /** dotted path of the field, e.g. `applicant.idNumber` */
   readonly field: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DomainError, defineErrors, err, idTime, isId, newId, ok, unwrap } from './index.js';
+import { DomainError, defineErrors, idTime, isId, newId } from './index.js';
 
 describe('ids (RFC 9562 UUIDv7)', () => {
   test('are version 7 with the RFC variant', () => {
@@ -35,12 +35,5 @@ describe('coded errors', () => {
   });
   test('a code cannot be defined twice with different texts', () => {
     assert.throws(() => defineErrors({ 'TEST.THING_MISSING': { status: 400, zh: 'x', en: 'x' } }));
-  });
-});
-
-describe('Result', () => {
-  test('unwrap returns the value or throws the error', () => {
-    assert.equal(unwrap(ok(3)), 3);
-    assert.throws(() => unwrap(err(new DomainError('COMMON.NOT_FOUND'))), DomainError);
   });
 });

@@ -9,36 +9,63 @@ import { type Store, openStore, sql } from '../../src/platform/db/index.js';
 export const testDialect = (): 'sqlite' | 'postgres' =>
   process.env.TONGBAN_TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
+/** A throwaway PostgreSQL database: its name, its URL, and how to drop it. */
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a new, empty database on the server `base` points at (tests and benches). `drop()`
+ * waits up to a second for connections still closing, then forces them out.
+ */
+export async function scratchDatabase(base: string, prefix = 'tongban_t'): Promise<ScratchDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    name,
+    url: u.toString(),
+    async drop() {
+      const a = new pg.Client({ connectionString: base });
+      await a.connect();
+      try {
+        for (let i = 0; ; i++) {
+          try {
+            await a.query(
+              i < 20 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`,
+            );
+            break;
+          } catch (e) {
+            if (i >= 20) throw e;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
 export async function openTestStore(): Promise<Store> {
   const base = process.env.TONGBAN_TEST_DATABASE_URL;
   if (!base) return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL' });
-  const name = `tongban_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const store = await openStore({ databaseUrl: u.toString(), poolSize: 5 });
+  const db = await scratchDatabase(base);
+  const store = await openStore({ databaseUrl: db.url, poolSize: 5 });
   return {
     ...store,
     async close() {
       await store.close();
-      const a = new pg.Client({ connectionString: base });
-      await a.connect();
-      // connections still closing: give them a moment before forcing them out
-      for (let i = 0; ; i++) {
-        try {
-          await a.query(
-            i < 20 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`,
-          );
-          break;
-        } catch (e) {
-          if (i >= 20) throw e;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-      await a.end();
+      await db.drop();
     },
   };
 }

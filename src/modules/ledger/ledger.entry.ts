@@ -13,6 +13,7 @@ export const RECORDED_PREFIXES = ['cases.', 'licences.', 'exchange.', 'catalog.p
 export const isRecorded = (type: string): boolean => RECORDED_PREFIXES.some((p) => type.startsWith(p));
 
 /** Canonical JSON: object keys sorted by code unit, no whitespace (numbers and strings as JSON.stringify). */
+// Not platform/crypto's canonicalJson: that one throws on non-integers, lone surrogates and undefined members, and a throw here would stall the ledger consumer on that event for good.
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') {
     const s = JSON.stringify(v);

@@ -252,6 +252,11 @@ describe('transparency log over the outbox', () => {
     const text = await checkpoint();
     const sigs = parseNote(text)!.signatures.map((s) => s.name);
     assert.deepEqual(sigs, [testConfig().logOrigin, 'witness.example.gov.cn/w1']);
+    // /log shows that one checkpoint: its root and its witnesses, read together
+    const home = await t.app.inject({ url: '/log', headers: { accept: 'text/html' } });
+    assert.equal(home.statusCode, 200);
+    assert.ok(home.body.includes('witness.example.gov.cn/w1'), 'the witness is named on /log');
+    assert.ok(home.body.includes(text.split('\n')[2]!), 'the root of the served checkpoint is on /log');
     await emit(batch(40, 720));
     await settle(recorded(760));
     const again = await runWitness({ url: base, statePath });

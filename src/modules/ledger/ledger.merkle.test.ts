@@ -17,7 +17,9 @@ import {
   leafHash,
   parseTilePath,
   partialWidth,
+  rangeHash,
   rootOf,
+  subtreeSource,
   tilePath,
   verifyConsistency,
   verifyInclusion,
@@ -240,5 +242,36 @@ describe('tlog-tiles paths', () => {
   test('tlog-tiles › a tile hash at level 1 is the root of the full level-0 tile below it', () => {
     const leaves = Array.from({ length: 256 }, (_, i) => leafHash(Buffer.from([i])));
     assert.equal(hex(hashUp(leaves)), hex(rootOf(leaves)));
+  });
+
+  test('tlog-tiles › subtree hashes read from the tiles give the root and the proofs of every size', async () => {
+    const n = 256 * 256 + 300; // full and partial tiles on levels 0 and 1, one hash on level 2
+    const leaves = Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    const tiles = new Map<string, Hash[]>();
+    appendToEdge({ size: 0, hashes: [] }, leaves, (level, index, h) => {
+      const k = `${level}/${Math.floor(index / 256)}`;
+      const t = tiles.get(k);
+      if (t) t.push(h);
+      else tiles.set(k, [h]);
+    });
+    const loads: string[] = [];
+    const src = subtreeSource(async (level, index) => {
+      loads.push(`${level}/${index}`);
+      const t = tiles.get(`${level}/${index}`);
+      return t && Buffer.concat(t);
+    });
+    for (const size of [1, 255, 256, 257, 256 * 256, n]) {
+      const want = rootOf(leaves.slice(0, size));
+      assert.equal(hex(await rangeHash(src, 0, size)), hex(want), `size ${size}`);
+    }
+    const i = 256 * 256 + 17;
+    assert.deepEqual(
+      (await inclusionProof(src, i, n)).map(hex),
+      (await inclusionProof(memorySource(leaves), i, n)).map(hex),
+    );
+    assert.ok(loads.includes('1/0') && loads.includes('2/0'));
+    // a tile that is not there (or too short) is an error, never a wrong hash
+    const short = subtreeSource(async () => Buffer.alloc(32));
+    await assert.rejects(rangeHash(short, 0, 4), /tile 0\/0 is missing hashes/);
   });
 });

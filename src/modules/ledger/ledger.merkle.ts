@@ -256,6 +256,31 @@ export function hashUp(hashes: readonly Hash[]): Hash {
   return row[0]!;
 }
 
+/** Reads a hash tile's bytes (the full tile, or as much of a partial one as exists). */
+export type TileLoader = (level: number, index: number) => Promise<Buffer | undefined>;
+
+/**
+ * Perfect subtree hashes read from hash tiles: the subtree of 2^height leaves is a run of
+ * 2^(height mod 8) hashes in a tile of level ⌊height / 8⌋, hashed up to their root. The service
+ * (stored tiles), the verifier and the bench (tiles fetched or held in memory) share it.
+ */
+export function subtreeSource(loadTile: TileLoader): PerfectSubtreeSource {
+  return async (height, index) => {
+    const level = Math.floor(height / TILE_HEIGHT);
+    const count = 2 ** (height - level * TILE_HEIGHT);
+    const first = index * count;
+    const tileIndex = Math.floor(first / TILE_WIDTH);
+    const t = await loadTile(level, tileIndex);
+    const off = (first % TILE_WIDTH) * HASH_SIZE;
+    if (!t || t.length < off + count * HASH_SIZE)
+      throw new Error(`tile ${level}/${tileIndex} is missing hashes`);
+    if (count === 1) return Buffer.from(t.subarray(off, off + HASH_SIZE));
+    const hashes: Hash[] = [];
+    for (let i = 0; i < count; i++) hashes.push(t.subarray(off + i * HASH_SIZE, off + (i + 1) * HASH_SIZE));
+    return hashUp(hashes);
+  };
+}
+
 /** The width of the rightmost (partial) tile at `level` for a tree of `size`; 0: none. */
 export const partialWidth = (size: number, level: number): number =>
   Math.floor(size / TILE_WIDTH ** level) % TILE_WIDTH;

@@ -5,7 +5,6 @@ import type { App } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import { verifyScript } from './ledger.browser.js';
 import { leafHash, parseTilePath } from './ledger.merkle.js';
-import { parseNote } from './ledger.note.js';
 import { LogHomePage, LogObjectPage, type LogVerifyView, LogVerifyPage } from './ledger.pages.js';
 import type { LedgerService } from './ledger.service.js';
 
@@ -158,9 +157,8 @@ export function ledgerRoutes(app: App, svc: LedgerService, config: Config): void
 
   app.get('/log', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
     const ctx = req.view(reply);
-    const served = parseNote(await svc.servedCheckpoint());
-    const c = await svc.latestCheckpoint();
-    const witnesses = (served?.signatures ?? []).map((s) => s.name).filter((n) => n !== svc.origin);
+    const { checkpoint: c, cosignatures } = await svc.currentCheckpoint();
+    const witnesses = cosignatures.map((s) => s.witness).filter((n) => n !== svc.origin);
     const html = renderPage(
       ctx,
       ctx.t('ledger.page.title'),

@@ -11,7 +11,6 @@ import {
   HASH_SIZE,
   type Hash,
   type PerfectSubtreeSource,
-  TILE_HEIGHT,
   TILE_WIDTH,
   type TileRef,
   appendToEdge,
@@ -19,10 +18,10 @@ import {
   edgeFromBytes,
   edgeRoot,
   edgeToBytes,
-  hashUp,
   inclusionProof,
   leafHash,
   rangeHash,
+  subtreeSource,
   verifyInclusion,
 } from './ledger.merkle.js';
 import {
@@ -133,7 +132,7 @@ export async function appendLeaves(
 /** Perfect subtree hashes read from the stored tiles (each tile fetched once per source). */
 export function tileSource(db: Executor): PerfectSubtreeSource {
   const cache = new Map<string, Promise<Buffer | undefined>>();
-  const tile = (level: number, idx: number) => {
+  return subtreeSource((level, idx) => {
     const k = `${level}/${idx}`;
     let p = cache.get(k);
     if (!p) {
@@ -141,20 +140,7 @@ export function tileSource(db: Executor): PerfectSubtreeSource {
       cache.set(k, p);
     }
     return p;
-  };
-  return async (height, index) => {
-    const level = Math.floor(height / TILE_HEIGHT);
-    const count = 2 ** (height - level * TILE_HEIGHT);
-    const first = index * count;
-    const t = await tile(level, Math.floor(first / TILE_WIDTH));
-    const off = (first % TILE_WIDTH) * HASH_SIZE;
-    if (!t || t.length < off + count * HASH_SIZE)
-      throw new Error(`ledger: tile ${level}/${Math.floor(first / TILE_WIDTH)} is missing hashes`);
-    const hashes: Hash[] = [];
-    for (let i = 0; i < count; i++)
-      hashes.push(Buffer.from(t.subarray(off + i * HASH_SIZE, off + (i + 1) * HASH_SIZE)));
-    return count === 1 ? hashes[0]! : hashUp(hashes);
-  };
+  });
 }
 
 function sealSeed(secret: Buffer, name: string, seed: Buffer): string {
@@ -252,13 +238,22 @@ export function createLedgerService(deps: LedgerDeps) {
   }
 
   /**
-   * The latest checkpoint as served: the log's note with every witness cosignature it holds. Without
-   * the timer (test mode) a read signs a fresh checkpoint when the tree has grown, so it is never stale.
+   * The checkpoint readers are shown and the witness cosignatures it holds, read once together, so
+   * a page cannot mix two checkpoints. Without the timer (test mode) a read signs a fresh
+   * checkpoint when the tree has grown, so it is never stale.
    */
+  async function currentCheckpoint(): Promise<{
+    checkpoint: st.CheckpointRow;
+    cosignatures: Array<{ witness: string; line: string; timestamp: number }>;
+  }> {
+    const checkpoint = await current();
+    return { checkpoint, cosignatures: await st.cosignaturesAt(store.db, checkpoint.size) };
+  }
+
+  /** The latest checkpoint as served: the log's note with every witness cosignature it holds. */
   async function servedCheckpoint(): Promise<string> {
-    const c = await current();
-    const cos = await st.cosignaturesAt(store.db, c.size);
-    return c.note + cos.map((x) => x.line).join('');
+    const { checkpoint, cosignatures } = await currentCheckpoint();
+    return checkpoint.note + cosignatures.map((x) => x.line).join('');
   }
 
   async function treeSize(): Promise<number> {
@@ -426,6 +421,7 @@ export function createLedgerService(deps: LedgerDeps) {
     verifierKey,
     publishCheckpoint,
     latestCheckpoint: latest,
+    currentCheckpoint,
     servedCheckpoint,
     treeSize,
     tile,

@@ -198,19 +198,39 @@ export async function readTiles(
   return rows.map((r) => ({ idx: Number(r.idx), hashes: Buffer.from(r.hashes) }));
 }
 
+/** 5 bound values a row: 500 rows stay far below SQLite's 32,766 bound variables per statement. */
+const TILE_CHUNK = 500;
+
+/** Writes tiles (new, or grown from partial): one multi-row upsert per 500 tiles. */
 export async function upsertTiles(
   db: Executor,
   rows: Array<{ level: number; idx: number; hashes: Buffer }>,
   now: string,
 ): Promise<void> {
+  // one row per tile, the last given winning: PostgreSQL refuses to update a row twice in one upsert
+  const byKey = new Map<string, LedgerTables['ledger_tiles']>();
   for (const r of rows) {
     const width = r.hashes.length / HASH_SIZE;
     if (width < 1 || width > TILE_WIDTH) throw new Error('tile width out of range');
+    byKey.set(`${r.level}/${r.idx}`, {
+      level: r.level,
+      idx: r.idx,
+      width,
+      hashes: r.hashes,
+      updated_at: now,
+    });
+  }
+  const values = [...byKey.values()];
+  for (let i = 0; i < values.length; i += TILE_CHUNK) {
     await ldb(db)
       .insertInto('ledger_tiles')
-      .values({ level: r.level, idx: r.idx, width, hashes: r.hashes, updated_at: now })
+      .values(values.slice(i, i + TILE_CHUNK))
       .onConflict((oc) =>
-        oc.columns(['level', 'idx']).doUpdateSet({ width, hashes: r.hashes, updated_at: now }),
+        oc.columns(['level', 'idx']).doUpdateSet((eb) => ({
+          width: eb.ref('excluded.width'),
+          hashes: eb.ref('excluded.hashes'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
       )
       .execute();
   }

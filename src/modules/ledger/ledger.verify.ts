@@ -5,15 +5,15 @@ import {
   type Hash,
   type RightEdge,
   TILE_WIDTH,
+  type TileLoader,
   type TileRef,
-  type PerfectSubtreeSource,
-  TILE_HEIGHT,
   appendToEdge,
   edgeRoot,
   hashUp,
   hashesAtLevel,
   leafHash,
   rangeHash,
+  subtreeSource,
   tilePath,
 } from './ledger.merkle.js';
 import {
@@ -280,7 +280,7 @@ export function formatReport(r: VerifyReport): string[] {
 export async function verifyTiles(
   size: number,
   rootHash: Hash,
-  loadTile: (level: number, index: number) => Promise<Buffer | undefined>,
+  loadTile: TileLoader,
 ): Promise<{ failures: string[]; tiles: number }> {
   const failures: string[] = [];
   let tiles = 0;
@@ -307,20 +307,8 @@ export async function verifyTiles(
     }
     expected = parents;
   }
-  const src: PerfectSubtreeSource = async (height, index) => {
-    const level = Math.floor(height / TILE_HEIGHT);
-    const n = 2 ** (height - level * TILE_HEIGHT);
-    const first = index * n;
-    const t = await loadTile(level, Math.floor(first / TILE_WIDTH));
-    const off = (first % TILE_WIDTH) * HASH_SIZE;
-    if (!t || t.length < off + n * HASH_SIZE)
-      throw new Error(`tile ${level}/${Math.floor(first / TILE_WIDTH)} missing`);
-    const hs: Hash[] = [];
-    for (let i = 0; i < n; i++) hs.push(t.subarray(off + i * HASH_SIZE, off + (i + 1) * HASH_SIZE));
-    return n === 1 ? hs[0]! : hashUp(hs);
-  };
   if (size > 0 && failures.length === 0) {
-    const root = await rangeHash(src, 0, size);
+    const root = await rangeHash(subtreeSource(loadTile), 0, size);
     if (!root.equals(rootHash)) failures.push(`the root computed from the tiles is not the checkpoint's`);
   }
   return { failures, tiles };

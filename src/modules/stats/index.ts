@@ -55,8 +55,5 @@ export function createStatsModule(deps: PlatformDeps) {
       );
     },
   };
-  return {
-    definition,
-    api: { countsByType: (q: Parameters<typeof countsByType>[1]) => countsByType(deps.store.db, q) },
-  };
+  return { definition };
 }

@@ -24,18 +24,31 @@ export const statsMigrations: Record<string, Migration> = {
 
 const sdb = (db: Executor) => db.withTables<StatsTables>();
 
+/** 4 bound values a row: 500 rows stay far below SQLite's 32,766 bound variables per statement. */
+const COUNT_CHUNK = 500;
+
+/** Adds to the counters: one multi-row upsert per 500 keys (a key repeated in `rows` is summed first). */
 export async function addCounts(
   db: Executor,
   rows: Array<{ day: string; type: string; regionCode: string; n: number }>,
 ): Promise<void> {
+  // one row per key: PostgreSQL refuses an upsert that would update the same row twice
+  const byKey = new Map<string, { day: string; type: string; region_code: string; count: number }>();
   for (const r of rows) {
+    const k = JSON.stringify([r.day, r.type, r.regionCode]);
+    const cur = byKey.get(k);
+    if (cur) cur.count += r.n;
+    else byKey.set(k, { day: r.day, type: r.type, region_code: r.regionCode, count: r.n });
+  }
+  const values = [...byKey.values()];
+  for (let i = 0; i < values.length; i += COUNT_CHUNK) {
     await sdb(db)
       .insertInto('stats_event_counts')
-      .values({ day: r.day, type: r.type, region_code: r.regionCode, count: r.n })
+      .values(values.slice(i, i + COUNT_CHUNK))
       .onConflict((oc) =>
-        oc
-          .columns(['day', 'type', 'region_code'])
-          .doUpdateSet((eb) => ({ count: eb('stats_event_counts.count', '+', r.n) })),
+        oc.columns(['day', 'type', 'region_code']).doUpdateSet((eb) => ({
+          count: eb('stats_event_counts.count', '+', eb.ref('excluded.count')),
+        })),
       )
       .execute();
   }

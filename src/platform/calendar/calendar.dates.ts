@@ -72,8 +72,6 @@ export const isCalendarDate = (date: string): boolean => dayIndex(date) >= 0;
 /** 0 = Sunday … 6 = Saturday. 2000-01-01 was a Saturday. */
 export const weekdayAt = (index: number): number => (index + 6) % 7;
 
-export const yearOf = (date: string): number => Number(date.slice(0, 4));
-
 /**
  * The China date (Asia/Shanghai) of an instant: '2025-09-30T16:30:00Z' is already 1 October in
  * Zhengzhou. Accepts an ISO-8601 timestamp (with Z or an offset) or a Date.

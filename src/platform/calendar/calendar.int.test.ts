@@ -340,6 +340,44 @@ describe('administrators › entering days', () => {
     assert.equal(other.version, t.calendar.version);
     assert.equal(await other.refreshIfStale(), false);
   });
+
+  test('a node serving the calendar routes picks up another node’s change on its own timer, with no request, until it closes', async () => {
+    const other = createCalendar({ store, clock, refreshIntervalMs: 20 });
+    await other.load();
+    const otherApp = await adminApp(other); // registering the routes starts the watch
+    const change = async (date: string) => {
+      const app = await adminApp(t.calendar);
+      try {
+        const r = await app.inject({
+          method: 'POST',
+          url: '/api/v1/calendar/days',
+          headers: { 'x-test-region-prefix': '4109' },
+          payload: { regionCode: '4109', days: [{ date, kind: 'off', name: '测试', nameEn: 'Test' }] },
+        });
+        assert.equal(r.statusCode, 200, r.body);
+      } finally {
+        await app.close();
+      }
+    };
+    const within = async (ms: number, done: () => boolean) => {
+      const until = performance.now() + ms;
+      while (!done() && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+      return done();
+    };
+    try {
+      assert.equal(other.isWorkingDay('2026-12-01', '410901'), true);
+      await change('2026-12-01');
+      // no request reaches the other node: its timer alone reads the new version
+      assert.ok(await within(1000, () => other.version === t.calendar.version), 'not picked up in time');
+      assert.equal(other.isWorkingDay('2026-12-01', '410901'), false);
+    } finally {
+      await otherApp.close();
+    }
+    // closed: the timer is gone, so a later change is not read
+    await change('2026-12-02');
+    assert.equal(await within(150, () => other.version === t.calendar.version), false);
+    assert.equal(other.isWorkingDay('2026-12-02', '410901'), true);
+  });
 });
 
 describe('property › through the service: due dates are working days and count back to n', () => {

@@ -45,14 +45,12 @@ const ChangeResult = z.object({ regionCode: z.string(), dates: z.array(z.string(
  * watch, and the administrators' entry of the State Council notice and local changes.
  */
 export function calendarRoutes(app: App, cal: WorkingCalendar): void {
-  // another node may have changed the calendar: look at the version at most once per second
-  app.addHook('onRequest', async (req) => {
-    try {
-      await cal.refreshIfStale();
-    } catch (err) {
-      req.log.warn({ err }, 'calendar: version check failed; serving the loaded calendar');
-    }
-  });
+  // another node may have changed the calendar: read the version once a second, off the request
+  // path, until the app closes
+  const stopWatching = cal.watch((err) =>
+    app.log.warn({ err }, 'calendar: version check failed; serving the loaded calendar'),
+  );
+  app.addHook('onClose', async () => stopWatching());
 
   app.get(
     '/api/v1/calendar/deadline',

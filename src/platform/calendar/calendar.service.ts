@@ -47,7 +47,10 @@ export interface CalendarDeps {
   store: Store;
   clock: Clock;
   log?: Logger;
-  /** how often `refreshIfStale` may read the version from the store (default 1000 ms) */
+  /**
+   * how often `refreshIfStale` may read the version from the store, and how often `watch` does
+   * (default 1000 ms)
+   */
   refreshIntervalMs?: number;
 }
 
@@ -72,8 +75,8 @@ export interface CalendarChange {
  * region-code prefix, the most specific prefix winning.
  *
  * `load()` once (after migrations); then every question is answered synchronously from memory.
- * Changes made on this node reload at once; other nodes notice the new version on their next
- * `refreshIfStale()` (called on each request, checking the store at most once per second).
+ * Changes made on this node reload at once; other nodes notice the new version within a second:
+ * `watch()` (started with the calendar's routes) reads it on an unref'd timer.
  */
 export interface WorkingCalendar {
   /** seeds the national table from the package (idempotent) and loads every table into memory */
@@ -85,6 +88,12 @@ export interface WorkingCalendar {
   reload(within?: Executor): Promise<void>;
   /** reloads when another node changed the calendar; reads the store at most once per second */
   refreshIfStale(): Promise<boolean>;
+  /**
+   * Reads the stored version every refresh interval (1 s by default) on an unref'd timer and
+   * reloads when another node changed the calendar. Returns the stop function, which waits for a
+   * check under way (call it before the store closes).
+   */
+  watch(onError?: (err: unknown) => void): () => Promise<void>;
   /** the loaded version (changes with every calendar change) */
   readonly version: string;
 
@@ -261,6 +270,25 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
     return d;
   }
 
+  const refreshInterval = deps.refreshIntervalMs ?? REFRESH_INTERVAL_MS;
+
+  /** Reads the stored version now and reloads when it is not the loaded one (one read at a time). */
+  function checkVersion(): Promise<boolean> {
+    if (inflight) return inflight;
+    lastCheck = performance.now();
+    inflight = (async () => {
+      try {
+        const v = (await readVersion(store.db)) ?? EMPTY_VERSION;
+        if (state && v === state.version) return false;
+        await reload();
+        return true;
+      } finally {
+        inflight = undefined;
+      }
+    })();
+    return inflight;
+  }
+
   async function reload(within?: Executor): Promise<void> {
     const db = within ?? store.db;
     const rows = await readAllDays(db);
@@ -336,21 +364,26 @@ export function createCalendar(deps: CalendarDeps): WorkingCalendar {
     },
     reload,
     refreshIfStale() {
-      const now = performance.now();
       if (inflight) return inflight;
-      if (now - lastCheck < (deps.refreshIntervalMs ?? REFRESH_INTERVAL_MS)) return Promise.resolve(false);
-      lastCheck = now;
-      inflight = (async () => {
-        try {
-          const v = (await readVersion(store.db)) ?? EMPTY_VERSION;
-          if (state && v === state.version) return false;
-          await reload();
-          return true;
-        } finally {
-          inflight = undefined;
-        }
-      })();
-      return inflight;
+      if (performance.now() - lastCheck < refreshInterval) return Promise.resolve(false);
+      return checkVersion();
+    },
+    watch(onError) {
+      const timer = setInterval(
+        () => {
+          if (inflight) return;
+          checkVersion().catch((err: unknown) => {
+            if (onError) onError(err);
+            else deps.log?.warn({ err }, 'calendar: version check failed; serving the loaded calendar');
+          });
+        },
+        Math.max(refreshInterval, 10),
+      );
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await inflight?.catch(() => undefined);
+      };
     },
     get version() {
       return current().version;

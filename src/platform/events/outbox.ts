@@ -246,13 +246,41 @@ export async function readEvents(
   return rows.map((r) => toRecord({ ...r, tx: '0' } as EventRow));
 }
 
-/** The total number of events, and the stream's head (for lag). */
-export async function streamHead(db: Db): Promise<{ count: number; lastSeq: number }> {
-  const r = await edb(db)
+/**
+ * How many committed events lie beyond each named consumer's position (for /readyz). On SQLite
+ * seq has no gaps (the rowid: largest + 1, and events are never deleted), so that is the head's
+ * seq minus the position, read from the primary key. On PostgreSQL sequence numbers have gaps
+ * (a rolled-back transaction spends its numbers), so the events past the position are counted
+ * along the (tx, seq) index: nothing to count when a consumer has caught up. A consumer that has
+ * not run yet (no row) has the whole stream ahead of it.
+ */
+async function eventsBehind(db: Db, names: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (names.length === 0) return out;
+  if (dialectOf(db) === 'postgres') {
+    const r = await sql<{ name: string; behind: string | number }>`
+      select n.name, (
+        select count(*) from events e
+        where (e.tx, e.seq) > (coalesce(c.position_tx, '0')::xid8, coalesce(c.position_seq, 0))
+      ) as behind
+      from unnest(${[...names]}::text[]) as n(name)
+      left join event_consumers c on c.name = n.name`.execute(db);
+    for (const row of r.rows) out.set(row.name, Number(row.behind));
+    return out;
+  }
+  const head = await edb(db)
     .selectFrom('events')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('seq').as('last')])
+    .select((eb) => eb.fn.max('seq').as('last'))
     .executeTakeFirst();
-  return { count: Number(r?.count ?? 0), lastSeq: Number(r?.last ?? 0) };
+  const last = Number(head?.last ?? 0);
+  const rows = await edb(db)
+    .selectFrom('event_consumers')
+    .select(['name', 'position_seq'])
+    .where('name', 'in', names)
+    .execute();
+  const position = new Map(rows.map((row) => [row.name, Number(row.position_seq)]));
+  for (const name of names) out.set(name, Math.max(0, last - (position.get(name) ?? 0)));
+  return out;
 }
 
 export interface Consumer {
@@ -286,6 +314,8 @@ export class EventBus {
   private again = false;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** consumers whose event_consumers row this bus has already made sure of */
+  private readonly ensured = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -297,10 +327,6 @@ export class EventBus {
     if (this.consumers.some((x) => x.name === c.name))
       throw new Error(`consumer registered twice: ${c.name}`);
     this.consumers.push(c);
-  }
-
-  get names(): string[] {
-    return this.consumers.map((c) => c.name);
   }
 
   start(): void {
@@ -352,14 +378,13 @@ export class EventBus {
     }
   }
 
-  /** Processes one batch for one consumer; returns the number of events handled. */
-  async runBatch(c: Consumer): Promise<number> {
-    const db = this.store.db;
-    const pgd = this.store.dialect === 'postgres';
-    await edb(db)
+  /** Creates the consumer's position row once per bus (it is never deleted). */
+  private async ensureConsumer(name: string): Promise<void> {
+    if (this.ensured.has(name)) return;
+    await edb(this.store.db)
       .insertInto('event_consumers')
       .values({
-        name: c.name,
+        name,
         position_tx: '0',
         position_seq: 0,
         processed: 0,
@@ -368,6 +393,14 @@ export class EventBus {
       })
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();
+    this.ensured.add(name);
+  }
+
+  /** Processes one batch for one consumer; returns the number of events handled. */
+  private async runBatch(c: Consumer): Promise<number> {
+    const db = this.store.db;
+    const pgd = this.store.dialect === 'postgres';
+    await this.ensureConsumer(c.name);
     return db.transaction().execute(async (trx) => {
       let q = edb(trx).selectFrom('event_consumers').selectAll().where('name', '=', c.name);
       if (pgd) q = q.forUpdate().skipLocked();
@@ -449,8 +482,9 @@ export class EventBus {
 
   async status(): Promise<ConsumerStatus[]> {
     const db = this.store.db;
-    const head = await streamHead(db);
+    const names = this.consumers.map((c) => c.name);
     const rows = await edb(db).selectFrom('event_consumers').selectAll().execute();
+    const behind = await eventsBehind(db, names);
     return this.consumers.map((c) => {
       const r = rows.find((x) => x.name === c.name);
       const positionSeq = Number(r?.position_seq ?? 0);
@@ -459,8 +493,8 @@ export class EventBus {
         name: c.name,
         positionSeq,
         processed,
-        // events not yet handled by this consumer (approximate on PostgreSQL while writes run)
-        lag: Math.max(0, head.count - processed),
+        // committed events beyond this consumer's position
+        lag: behind.get(c.name) ?? 0,
         lastError: r?.last_error ?? null,
       };
     });

@@ -26,13 +26,6 @@ export function maskMobile(m: string): string {
   return s.slice(0, 3) + stars(s.length - 7) + s.slice(-4);
 }
 
-/** 0371-67188888 → keep 4 + 2 */
-export function maskLandline(p: string): string {
-  const s = p.trim();
-  if (s.length <= 6) return stars(s.length);
-  return s.slice(0, 4) + stars(s.length - 6) + s.slice(-2);
-}
-
 /** mask the last 8 characters of an address */
 export function maskAddress(a: string): string {
   const chars = [...a.trim()];

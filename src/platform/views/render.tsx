@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ComponentChildren, VNode } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { ViewContext } from './context.js';
 import { Layout } from './layout.js';
@@ -16,11 +16,6 @@ export function renderPage(
       {body}
     </Layout>,
   )}`;
-}
-
-/** Renders a fragment (for htmx swaps). */
-export function renderFragment(node: VNode): string {
-  return render(node);
 }
 
 export function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
