@@ -21,13 +21,13 @@ import type {
   FormFieldHint,
   UsableLicence,
 } from './cases.ports.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 import {
   type CaseClock,
   type ClockThresholds,
   DEFAULT_THRESHOLDS,
   type ExplainedClockDay,
   type RecordedAction,
-  chinaDateOf,
   computeClock,
   dateOf,
   dayNumber,
@@ -241,7 +241,7 @@ const toClockView = (c: CaseClock): ClockView => ({
 });
 
 /** yyyyMMdd of the China date of an instant. */
-const compactDate = (instant: string) => chinaDateOf(instant).replace(/-/g, '');
+const compactDate = (instant: string) => chinaDate(instant).replace(/-/g, '');
 
 /**
  * The cases use cases. Each state change writes its action row, the case's projection and its
@@ -297,7 +297,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       recorded,
       { promisedDays: row.promised_days, statutoryDays: row.statutory_days },
       rule,
-      today ?? chinaDateOf(clock.now().toISOString()),
+      today ?? chinaDate(clock.now().toISOString()),
       thresholds,
     );
   }
@@ -776,7 +776,7 @@ export function createCasesService(deps: CasesServiceDeps) {
             holderAccountId: row.applicant_id,
             regionCode: row.decide_region_code,
             departmentId: row.department_id,
-            today: chinaDateOf(clock.now().toISOString()),
+            today: chinaDate(clock.now().toISOString()),
           })
         : undefined;
 
@@ -788,7 +788,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
         ? [...cached.clock, { action: payloadAction, at: now }]
         : cached.clock;
-      const c = await clockOf(row, clockActions, chinaDateOf(now));
+      const c = await clockOf(row, clockActions, chinaDate(now));
       const status = r.state.status;
       const seq = row.action_count + 1;
       const { type, ...details } = payloadAction;
@@ -912,7 +912,7 @@ export function createCasesService(deps: CasesServiceDeps) {
       recorded,
       { promisedDays: row.promised_days, statutoryDays: row.statutory_days },
       rule,
-      chinaDateOf(clock.now().toISOString()),
+      chinaDate(clock.now().toISOString()),
     );
   }
 
@@ -1031,7 +1031,7 @@ export function createCasesService(deps: CasesServiceDeps) {
    * open cases due soon, and raises `cases.warning.yellow` / `.red` once per case and level.
    */
   async function sweepClocks(): Promise<{ checked: number; yellow: number; red: number }> {
-    const today = chinaDateOf(clock.now().toISOString());
+    const today = chinaDate(clock.now().toISOString());
     // yellowWithin working days can span a long holiday: look ahead generously in calendar days
     const horizon = dateOf(dayNumber(today) + thresholds.yellowWithin * 2 + 14);
     let after = '';
@@ -1073,7 +1073,7 @@ export function createCasesService(deps: CasesServiceDeps) {
 
   /** A calendar change applies to running cases: recompute every open accepted case in the region. */
   async function recomputeRegion(trx: Executor, regionPrefix: string): Promise<number> {
-    const today = chinaDateOf(clock.now().toISOString());
+    const today = chinaDate(clock.now().toISOString());
     let after = '';
     let n = 0;
     for (;;) {

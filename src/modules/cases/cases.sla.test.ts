@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  type RecordedAction,
-  chinaDateOf,
-  computeClock,
-  dateOf,
-  dayNumber,
-  explainClock,
-} from './cases.sla.js';
+import { chinaDate } from '../../platform/calendar/index.js';
+import { type RecordedAction, computeClock, dateOf, dayNumber, explainClock } from './cases.sla.js';
 import { fakeCalendar, pick, randomCalendar, seeded } from './cases.testkit.js';
 import type { CaseAction } from './cases.workflow.js';
 
@@ -18,12 +12,12 @@ const limits = { promisedDays: 5, statutoryDays: 20 };
 
 describe('China dates of instants', () => {
   test('UTC+8: 16:00Z is the next day in China; an offset instant of the same hour text is not mixed up', () => {
-    assert.equal(chinaDateOf('2025-09-15T15:59:59.000Z'), '2025-09-15');
-    assert.equal(chinaDateOf('2025-09-15T16:00:00.000Z'), '2025-09-16');
-    assert.equal(chinaDateOf('2025-09-15T20:00:00.000Z'), '2025-09-16');
+    assert.equal(chinaDate('2025-09-15T15:59:59.000Z'), '2025-09-15');
+    assert.equal(chinaDate('2025-09-15T16:00:00.000Z'), '2025-09-16');
+    assert.equal(chinaDate('2025-09-15T20:00:00.000Z'), '2025-09-16');
     // the same "2025-09-15T20" with +08:00 is 12:00 UTC, still 15 September in China
-    assert.equal(chinaDateOf('2025-09-15T20:00:00+08:00'), '2025-09-15');
-    assert.equal(chinaDateOf('2025-09-15T20:30:00.000Z'), '2025-09-16');
+    assert.equal(chinaDate('2025-09-15T20:00:00+08:00'), '2025-09-15');
+    assert.equal(chinaDate('2025-09-15T20:30:00.000Z'), '2025-09-16');
   });
 });
 

@@ -15,6 +15,7 @@
  */
 
 import type { CaseAction } from './cases.workflow.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 
 /** The working-day rule of one region: the real one is the platform calendar; tests use a fake. */
 export interface DayRule {
@@ -75,7 +76,6 @@ export interface CaseClock {
 
 // ── dates as day numbers ───────────────────────────────────────────────────────────────────────
 const MS_DAY = 86_400_000;
-const CHINA_OFFSET = 8 * 3_600_000;
 
 export function dayNumber(date: string): number {
   const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
@@ -95,24 +95,6 @@ export function dateOf(day: number): string {
   return s;
 }
 
-/** The China calendar date of an instant. */
-export function chinaDateOf(instant: string): string {
-  // China is UTC+8 all year: the date depends on the UTC date and hour only, and the clocks ask
-  // about the same few hours over and over
-  // (only UTC instants, `…Z`, are cached: with an offset the same hour text is another time)
-  const utc = instant.length >= 14 && instant.charCodeAt(10) === 84 && instant.endsWith('Z');
-  const hour = utc ? instant.slice(0, 13) : undefined;
-  const known = hour === undefined ? undefined : CHINA_DATE_OF_HOUR.get(hour);
-  if (known !== undefined) return known;
-  const date = new Date(Date.parse(instant) + CHINA_OFFSET).toISOString().slice(0, 10);
-  if (hour !== undefined) {
-    if (CHINA_DATE_OF_HOUR.size >= 4096) CHINA_DATE_OF_HOUR.clear();
-    CHINA_DATE_OF_HOUR.set(hour, date);
-  }
-  return date;
-}
-const CHINA_DATE_OF_HOUR = new Map<string, string>();
-
 /** Guards the loops: no period the clocks handle is anywhere near this long. */
 const MAX_SPAN_DAYS = 20_000;
 
@@ -131,7 +113,7 @@ function timeline(actions: readonly RecordedAction[]): Timeline {
   const t: Timeline = { start: null, stop: null, pauses: [], extensionDays: 0 };
   const open = () => t.pauses.find((p) => p.to === null);
   for (const { action: a, at } of actions) {
-    const day = dayNumber(chinaDateOf(at));
+    const day = dayNumber(chinaDate(at));
     if (ACCEPTANCE.has(a.type)) t.start ??= day;
     else if (STOPS.has(a.type)) {
       const o = open();

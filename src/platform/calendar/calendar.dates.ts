@@ -77,11 +77,29 @@ export const weekdayAt = (index: number): number => (index + 6) % 7;
  * Zhengzhou. Accepts an ISO-8601 timestamp (with Z or an offset) or a Date.
  */
 export function chinaDate(instant: string | Date): string {
+  // China is UTC+8 all year: a UTC instant's date depends on its UTC date and hour only, and the
+  // clocks ask about the same few hours over and over. Only `…Z` text is cached: with an offset
+  // the same hour text is another time.
+  const hour =
+    typeof instant === 'string' &&
+    instant.length >= 14 &&
+    instant.charCodeAt(10) === 84 &&
+    instant.endsWith('Z')
+      ? instant.slice(0, 13)
+      : undefined;
+  const known = hour === undefined ? undefined : DATE_OF_UTC_HOUR.get(hour);
+  if (known !== undefined) return known;
   const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
   if (!Number.isFinite(ms)) throw new RangeError(`not a timestamp: ${String(instant)}`);
   const d = new Date(ms + CHINA_OFFSET_MS);
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const date = `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  if (hour !== undefined) {
+    if (DATE_OF_UTC_HOUR.size >= 4096) DATE_OF_UTC_HOUR.clear();
+    DATE_OF_UTC_HOUR.set(hour, date);
+  }
+  return date;
 }
+const DATE_OF_UTC_HOUR = new Map<string, string>();
 
 /** The year in China at an instant. */
 export const chinaYear = (instant: Date): number => Number(chinaDate(instant).slice(0, 4));
