@@ -307,7 +307,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     const q = (req.query as Record<string, unknown> | undefined)?.lang;
     if (q === 'en' || q === 'zh-CN')
       reply.setCookie('lang', q, { path: '/', sameSite: 'lax', maxAge: 31536000 });
-    if (authenticate) req.principal = await authenticate(req, reply);
+    // routes that serve no one in particular (assets, health, log tiles) look up no session
+    if (authenticate && !req.routeOptions.config?.anonymous) req.principal = await authenticate(req, reply);
   });
   // The declared permission is checked before the body is validated (or, for uploads, read), so a
   // caller without it gets 401/403 and learns nothing of the route's schema. The principal is set
@@ -377,24 +378,35 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const assets = loadAssets();
   app.get(
     '/assets/:file',
-    { config: { permission: 'public' }, schema: { hide: true, params: z.object({ file: z.string() }) } },
+    {
+      config: { permission: 'public', anonymous: true },
+      schema: { hide: true, params: z.object({ file: z.string() }) },
+    },
     async (req, reply) => {
       const a = assets.get(req.params.file);
       if (!a) throw new DomainError('COMMON.NOT_FOUND');
       return reply.type(a.type).header('cache-control', 'public, max-age=3600').send(a.body);
     },
   );
-  app.get('/healthz', { config: { permission: 'public' }, schema: { hide: true } }, async () => {
-    await sql`select 1`.execute(store.db);
-    return { status: 'ok' };
-  });
-  app.get('/readyz', { config: { permission: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-    const st = await events.status();
-    const behind = st.filter((s) => s.lag > 0);
-    return reply
-      .code(behind.length ? 503 : 200)
-      .send({ status: behind.length ? 'catching-up' : 'ok', consumers: st });
-  });
+  app.get(
+    '/healthz',
+    { config: { permission: 'public', anonymous: true }, schema: { hide: true } },
+    async () => {
+      await sql`select 1`.execute(store.db);
+      return { status: 'ok' };
+    },
+  );
+  app.get(
+    '/readyz',
+    { config: { permission: 'public', anonymous: true }, schema: { hide: true } },
+    async (_req, reply) => {
+      const st = await events.status();
+      const behind = st.filter((s) => s.lag > 0);
+      return reply
+        .code(behind.length ? 503 : 200)
+        .send({ status: behind.length ? 'catching-up' : 'ok', consumers: st });
+    },
+  );
   app.get('/design', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
     const ctx = req.view(reply);
     return sendHtml(reply, renderPage(ctx, ctx.t('nav.design'), h(DesignPage, { ctx })));
@@ -463,5 +475,7 @@ declare module 'fastify' {
     skipCsrf?: boolean;
     /** the route takes files (multipart/form-data); every other route refuses such a body */
     uploads?: boolean;
+    /** the answer is the same for everyone: no session is looked up (assets, health checks, log tiles) */
+    anonymous?: boolean;
   }
 }

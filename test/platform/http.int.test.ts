@@ -18,6 +18,15 @@ describe(`the HTTP edge on ${testDialect()}`, () => {
     assert.deepEqual(r.json(), { status: 'ok' });
   });
 
+  test('assets and health checks look up no session; a page does (and clears a dead one)', async () => {
+    const cookie = 'tb_session=not-a-session';
+    const cleared = (r: { cookies: Array<{ name: string }> }) =>
+      r.cookies.some((c) => c.name === 'tb_session');
+    for (const url of ['/healthz', '/assets/app.css'])
+      assert.equal(cleared(await t.app.inject({ url, headers: { cookie } })), false, url);
+    assert.equal(cleared(await t.app.inject({ url: '/', headers: { cookie, accept: 'text/html' } })), true);
+  });
+
   test('GET /readyz is 200 when every consumer has caught up', async () => {
     await t.events.drain();
     const r = await t.app.inject({ method: 'GET', url: '/readyz' });

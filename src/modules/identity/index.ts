@@ -86,7 +86,6 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
   });
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
-    if (req.url.startsWith('/assets/')) return undefined;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) return service.resolveBearer(auth.slice(7).trim());
     const cookie = req.cookies?.[SESSION_COOKIE];

@@ -21,7 +21,7 @@ export function ledgerRoutes(app: App, svc: LedgerService, config: Config): void
   app.get(
     '/log/checkpoint',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', anonymous: true },
       schema: { tags, summary: 'The latest checkpoint (C2SP signed note, with witness cosignatures)' },
     },
     async (_req, reply) =>
@@ -34,7 +34,7 @@ export function ledgerRoutes(app: App, svc: LedgerService, config: Config): void
   app.get(
     '/log/key',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', anonymous: true },
       schema: { tags, summary: 'The note verifier key of the log (origin+key hash+base64 key)' },
     },
     async (_req, reply) =>
@@ -47,7 +47,7 @@ export function ledgerRoutes(app: App, svc: LedgerService, config: Config): void
   app.get(
     '/log/tile/*',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', anonymous: true },
       schema: {
         tags,
         summary: 'A tile tile/{L}/{N}[.p/{W}] or an entry bundle tile/entries/{N}[.p/{W}] (C2SP tlog-tiles)',
@@ -147,7 +147,7 @@ export function ledgerRoutes(app: App, svc: LedgerService, config: Config): void
 
   app.get(
     '/log/verify.js',
-    { config: { permission: 'public' }, schema: { hide: true } },
+    { config: { permission: 'public', anonymous: true }, schema: { hide: true } },
     async (_req, reply) =>
       reply
         .type('text/javascript; charset=utf-8')
