@@ -1,10 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Config } from '../../config/index.js';
 import { type Clock, DomainError } from '../../kernel/index.js';
 import type { Executor, Store } from '../../platform/db/index.js';
 import type { EventRecord } from '../../platform/events/index.js';
 import type { Logger } from '../../platform/log.js';
-import { derivedKey } from '../../platform/privacy/index.js';
+import { derivedKey, seal, unseal } from '../../platform/privacy/index.js';
 import { encodeBundle, entryBytes, entryFor, isRecorded } from './ledger.entry.js';
 import {
   EMPTY_ROOT,
@@ -143,27 +142,11 @@ export function tileSource(db: Executor): PerfectSubtreeSource {
   });
 }
 
-function sealSeed(secret: Buffer, name: string, seed: Buffer): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', derivedKey(secret, 'ledger:note-key'), iv);
-  c.setAAD(Buffer.from(name, 'utf8'));
-  const ct = Buffer.concat([c.update(seed), c.final(), c.getAuthTag()]);
-  return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
-}
+const sealSeed = (secret: Buffer, name: string, seed: Buffer): string =>
+  seal(derivedKey(secret, 'ledger:note-key'), seed, name);
 
-function openSeed(secret: Buffer, name: string, sealed: string): Buffer {
-  const [v, ivB, ctB] = sealed.split('.');
-  if (v !== 'v1' || !ivB || !ctB) throw new Error('ledger: unknown sealed key format');
-  const all = Buffer.from(ctB, 'base64url');
-  const d = createDecipheriv(
-    'aes-256-gcm',
-    derivedKey(secret, 'ledger:note-key'),
-    Buffer.from(ivB, 'base64url'),
-  );
-  d.setAAD(Buffer.from(name, 'utf8'));
-  d.setAuthTag(all.subarray(all.length - 16));
-  return Buffer.concat([d.update(all.subarray(0, all.length - 16)), d.final()]);
-}
+const openSeed = (secret: Buffer, name: string, sealed: string): Buffer =>
+  unseal(derivedKey(secret, 'ledger:note-key'), sealed, name);
 
 export interface InclusionResult {
   index: number;

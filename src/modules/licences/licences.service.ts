@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, type Clock, newId } from '../../kernel/index.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
@@ -18,6 +18,8 @@ import { appendEvent } from '../../platform/events/index.js';
 import {
   createPersonalDataCipher,
   derivedKey,
+  seal,
+  unseal,
   maskIdNumber,
   maskName,
 } from '../../platform/privacy/index.js';
@@ -114,21 +116,9 @@ export function createLicencesService(deps: LicencesServiceDeps) {
   const publicKeys = new Map<string, string>();
 
   // ── signing keys: per issuer, encrypted at rest, rotation keeps the history ──────────────
-  const sealKey = (keyId: string, privateKey: string): string => {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', keyEncKey, iv);
-    c.setAAD(Buffer.from(keyId));
-    const ct = Buffer.concat([c.update(privateKey, 'utf8'), c.final(), c.getAuthTag()]);
-    return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
-  };
-  const openKey = (keyId: string, sealed: string): string => {
-    const [, ivB, ctB] = sealed.split('.');
-    const all = Buffer.from(ctB ?? '', 'base64url');
-    const d = createDecipheriv('aes-256-gcm', keyEncKey, Buffer.from(ivB ?? '', 'base64url'));
-    d.setAAD(Buffer.from(keyId));
-    d.setAuthTag(all.subarray(all.length - 16));
-    return Buffer.concat([d.update(all.subarray(0, all.length - 16)), d.final()]).toString('utf8');
-  };
+  const sealKey = (keyId: string, privateKey: string): string => seal(keyEncKey, privateKey, keyId);
+  const openKey = (keyId: string, sealed: string): string =>
+    unseal(keyEncKey, sealed, keyId).toString('utf8');
 
   async function insertKey(db: Executor, issuerCode: string): Promise<string> {
     const kp = generateSm2KeyPair();

@@ -18,25 +18,37 @@ export function derivedKey(secret: Buffer, label: string, length = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `tongban:${label}`, length));
 }
 
+/**
+ * AES-256-GCM with a random 96-bit IV, as `v1.<iv>.<ciphertext + tag>` (base64url); `aad` binds
+ * the sealed value to a name (a key id), so it cannot be moved to another. The one envelope of
+ * every secret the platform keeps at rest.
+ */
+export function seal(key: Buffer, data: Buffer | string, aad?: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  if (aad !== undefined) c.setAAD(Buffer.from(aad, 'utf8'));
+  const body = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const ct = Buffer.concat([c.update(body), c.final(), c.getAuthTag()]);
+  return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
+}
+
+/** The value {@link seal} sealed; throws on another envelope, another key or another `aad`. */
+export function unseal(key: Buffer, sealed: string, aad?: string): Buffer {
+  const [v, ivB, ctB] = sealed.split('.');
+  if (v !== 'v1' || !ivB || !ctB) throw new Error('unknown sealed-value envelope');
+  const all = Buffer.from(ctB, 'base64url');
+  const d = createDecipheriv('aes-256-gcm', key, Buffer.from(ivB, 'base64url'));
+  if (aad !== undefined) d.setAAD(Buffer.from(aad, 'utf8'));
+  d.setAuthTag(all.subarray(all.length - 16));
+  return Buffer.concat([d.update(all.subarray(0, all.length - 16)), d.final()]);
+}
+
 export function createPersonalDataCipher(secret: Buffer): PersonalDataCipher {
   const encKey = derivedKey(secret, 'personal-data:aes-256-gcm');
   const macKey = derivedKey(secret, 'personal-data:lookup-hmac-sm3');
   return {
-    encrypt(plaintext) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', encKey, iv);
-      const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final(), c.getAuthTag()]);
-      return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
-    },
-    decrypt(sealed) {
-      const [v, ivB, ctB] = sealed.split('.');
-      if (v !== 'v1' || !ivB || !ctB) throw new Error('unknown personal-data envelope');
-      const iv = Buffer.from(ivB, 'base64url');
-      const all = Buffer.from(ctB, 'base64url');
-      const d = createDecipheriv('aes-256-gcm', encKey, iv);
-      d.setAuthTag(all.subarray(all.length - 16));
-      return Buffer.concat([d.update(all.subarray(0, all.length - 16)), d.final()]).toString('utf8');
-    },
+    encrypt: (plaintext) => seal(encKey, plaintext),
+    decrypt: (sealed) => unseal(encKey, sealed).toString('utf8'),
     lookupHash(kind, value) {
       return createHmac('sm3', macKey).update(`${kind}\u0000${value.trim().toUpperCase()}`).digest('hex');
     },

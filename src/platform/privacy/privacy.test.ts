@@ -9,6 +9,8 @@ import {
   maskMobile,
   maskName,
   maskPlate,
+  seal,
+  unseal,
 } from './index.js';
 
 describe('personal data at rest', () => {
@@ -31,6 +33,18 @@ describe('personal data at rest', () => {
       c.lookupHash('id', '1'),
       createPersonalDataCipher(Buffer.alloc(32, 2)).lookupHash('id', '1'),
     );
+  });
+});
+
+describe('the sealed-value envelope', () => {
+  test('opens only with the same key and the same bound name', () => {
+    const key = Buffer.alloc(32, 7);
+    const sealed = seal(key, 'secret seed', 'key-1');
+    assert.match(sealed, /^v1\.[\w-]+\.[\w-]+$/);
+    assert.equal(unseal(key, sealed, 'key-1').toString('utf8'), 'secret seed');
+    assert.throws(() => unseal(key, sealed, 'key-2'));
+    assert.throws(() => unseal(Buffer.alloc(32, 8), sealed, 'key-1'));
+    assert.throws(() => unseal(key, `v2${sealed.slice(2)}`, 'key-1'));
   });
 });
 
