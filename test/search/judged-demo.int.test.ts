@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type SearchService, searchServiceOf } from '../../src/modules/search/index.js';
+import { type SearchService, catalogSource, searchServiceOf } from '../../src/modules/search/index.js';
 import type { TongbanApp } from '../../src/app.js';
 import { buildTestApp } from '../helpers/app.js';
 import { JUDGED, evaluate } from './judged.js';
@@ -30,6 +30,14 @@ describe('search relevance › judged queries on the demo city', () => {
     for (const g of r.gaps) console.log(`  catalogue gap: ${g.q} — needs one of ${g.expect.join('、')}`);
     assert.ok(r.scored >= 40, `${r.scored} answerable queries`);
     assert.ok(r.precisionAt5 >= 0.85, `precision@5 ${r.precisionAt5}`);
+  });
+
+  test('an item document fetched for an event equals the full build’s', async () => {
+    const source = catalogSource(t.catalog);
+    const { docs } = await source.scan(undefined, 40);
+    assert.equal(docs.length, 40);
+    for (const d of docs) assert.deepEqual(await source.get('item', d.id), d, d.id);
+    assert.equal(await source.get('item', 'no-such-code'), undefined);
   });
 
   test('the API answers over all three kinds on the demo city', async () => {

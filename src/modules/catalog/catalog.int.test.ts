@@ -66,6 +66,39 @@ describe('CONTRACT › GET /api/v1/items', () => {
     assert.equal(p1.total, p2.total);
   });
 
+  test('region= covers the division and every division below it, as /search and /disclosure do', async () => {
+    const city = json(await get('/api/v1/items?region=410100&pageSize=100'));
+    const regions = (city.items as Array<{ region: string }>).map((i) => i.region);
+    assert.ok(regions.every((r) => r.startsWith('4101')));
+    const county = json(await get('/api/v1/items?region=410105&pageSize=1'));
+    assert.ok((county.total as number) > 0, 'the demo has county items');
+    const [countyItem] = county.items as Array<{ implementationCode: string; region: string }>;
+    assert.ok(countyItem!.region.startsWith('410105'));
+    const q = encodeURIComponent((county.items as Array<{ name: string }>)[0]!.name);
+    const named = json(await get(`/api/v1/items?region=410100&q=${q}&pageSize=100`));
+    assert.ok(
+      (named.items as Array<{ implementationCode: string }>).some(
+        (i) => i.implementationCode === countyItem!.implementationCode,
+      ),
+      'a county item is inside its city',
+    );
+    assert.ok((city.total as number) > (county.total as number));
+    assert.equal(city.total, json(await get('/api/v1/items?region=4101&pageSize=1')).total);
+    const own = json(await get('/api/v1/items?region=410100&level=city&pageSize=1'));
+    assert.ok((city.total as number) > (own.total as number), 'more than the city’s own items');
+  });
+
+  test('theme counts (one query) equal the items each theme filter lists', async () => {
+    const { themes } = json(await get('/api/v1/themes')) as {
+      themes: Array<{ code: string; count: number }>;
+    };
+    assert.ok(themes.some((x) => x.count > 0));
+    for (const th of themes) {
+      const r = json(await get(`/api/v1/items?theme=${encodeURIComponent(th.code)}&pageSize=1`));
+      assert.equal(th.count, r.total, th.code);
+    }
+  });
+
   test('a bad filter is a coded 400, not a 500', async () => {
     const res = await get('/api/v1/items?depth=9');
     assert.equal(res.statusCode, 400);
@@ -301,6 +334,7 @@ describe('admin pages', () => {
     });
     assert.equal(res.statusCode, 400);
     assert.ok(res.body.includes('error-summary'));
+    assert.ok(res.body.includes('JSON 格式有误'), 'the catalog.edit.badJson message');
   });
 
   test('the admin list needs catalog.edit', async () => {

@@ -46,10 +46,6 @@ export function csvRow(g: Guide): string {
   ]);
 }
 
-export function exportCsvText(guides: readonly Guide[]): string {
-  return `${[csvHeader(), ...guides.map(csvRow)].join('\n')}\n`;
-}
-
 export interface ImportRow {
   /** JSON: the item's position (1-based); CSV: the line its record starts on */
   readonly row: number;

@@ -13,6 +13,7 @@ import {
   SummaryList,
   Table,
   Tag,
+  TextArea,
   TextField,
   type ViewContext,
   fieldId,
@@ -828,9 +829,9 @@ export function AdminListPage(p: {
     <div>
       <PageHeading caption={ctx.t('catalog.admin.caption')}>{ctx.t('catalog.admin.title')}</PageHeading>
       <p>
-        <a href="/admin/items/new" class="button button-primary">
+        <LinkButton href="/admin/items/new" variant="primary">
           {ctx.t('catalog.admin.new')}
-        </a>
+        </LinkButton>
       </p>
       <form method="get" action="/admin/items" class="filter-form">
         <TextField
@@ -1002,23 +1003,14 @@ export function EditPage(p: {
             ctx.t('catalog.edit.themes'),
             ctx.t('catalog.edit.themesHint', { codes: THEMES.map((t) => t.code).join(', ') }),
           )}
-          <div class={p.issues.some((i) => i.field === 'conditions') ? 'field field-error' : 'field'}>
-            <label class="field-label" for={fieldId('conditions')}>
-              {ctx.t('catalog.guide.conditions')}
-            </label>
-            <div class="field-hint" id={`${fieldId('conditions')}-hint`}>
-              {ctx.t('catalog.edit.conditionsHint')}
-            </div>
-            <textarea
-              id={fieldId('conditions')}
-              name="conditions"
-              class="textarea"
-              rows={4}
-              aria-describedby={`${fieldId('conditions')}-hint`}
-            >
-              {values.conditions}
-            </textarea>
-          </div>
+          <TextArea
+            name="conditions"
+            label={ctx.t('catalog.guide.conditions')}
+            hint={ctx.t('catalog.edit.conditionsHint')}
+            value={values.conditions}
+            rows={4}
+            error={p.issues.find((i) => i.field === 'conditions')?.message}
+          />
           <div class={p.issues.some((i) => i.field === 'guideJson') ? 'field field-error' : 'field'}>
             <label class="field-label" for={fieldId('guideJson')}>
               {ctx.t('catalog.edit.json')}

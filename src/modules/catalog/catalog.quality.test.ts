@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { localRegions } from './catalog.regions.js';
+import { creditCodeCheckChar, isValidOrganizationCode } from '../../platform/codes/index.js';
+import { governmentCreditCode, localRegions } from './catalog.regions.js';
 import { buildDemoGuides, generateScaleGuides } from './catalog.demo.js';
 import { QUALITY_RULES, type QualityRule, checkQuality } from './catalog.quality.js';
 import { clone, permitGuide } from './catalog.testkit.js';
@@ -205,6 +206,25 @@ describe('catalogue quality rules (DOMAIN.md §2)', () => {
     fails(g, 'Q.LEVEL_REGION', 'exerciseLevel');
   });
 
+  test('exercise level by the shape of the code › national sits at a province-level code, township at 9 digits', () => {
+    const level = (exerciseLevel: Guide['exerciseLevel'], regionCode: string) => {
+      const g = clone(permitGuide());
+      g.exerciseLevel = exerciseLevel;
+      g.regionCode = regionCode;
+      return rulesOf(g).includes('Q.LEVEL_REGION');
+    };
+    assert.equal(level('national', '100000'), false);
+    assert.equal(level('national', '410000'), false);
+    assert.equal(level('national', '410100'), true);
+    assert.equal(level('province', '410000'), false);
+    assert.equal(level('city', '410100'), false);
+    assert.equal(level('city', '410000'), true);
+    assert.equal(level('county', '410105'), false);
+    assert.equal(level('township', '410105001'), false);
+    assert.equal(level('township', '410105'), true);
+    assert.equal(level('village', '410105001001'), false);
+  });
+
   test('form field names are unique', () => {
     const g = clone(permitGuide());
     g.form.fields.push({ ...g.form.fields[0]! });
@@ -270,5 +290,22 @@ describe('catalogue demo content', () => {
     assert.equal(power, 3498);
     assert.equal(service, 1816);
     assert.equal(names.size, power + service);
+  });
+});
+
+describe('demo credit codes (platform generateCreditCode)', () => {
+  test('the demo departments keep their codes, with valid check characters', async () => {
+    const depts = await localRegions().listDepartments();
+    const code = (id: string) => depts.find((d) => d.id === id)?.creditCode;
+    assert.equal(code('dept-410100-01'), '11410100410000011K');
+    assert.equal(code('dept-410105-01'), '11410105410001006H');
+    assert.equal(code('dept-410105001'), '11410105410005015C');
+    assert.equal(code('dept-410122101205'), '5441012241001005XL');
+    assert.equal(governmentCreditCode('410100', 26), '11410100410000265G');
+    // both check characters (villages' 54 is outside the validator's strict category list)
+    for (const { id, creditCode: c } of depts) {
+      assert.equal(creditCodeCheckChar(c.slice(0, 17)), c[17], id);
+      assert.ok(isValidOrganizationCode(c.slice(8, 17)), id);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { divisionLevel } from '../../platform/codes/index.js';
 import { type Guide, ON_APPLICATION_TYPES, type QualityIssue, type TimeLimit } from './catalog.types.js';
 
 /**
@@ -132,21 +133,9 @@ function limitsComparable(a: TimeLimit, b: TimeLimit): boolean {
   return a.unit === b.unit;
 }
 
+/** National items sit at a province-level code (100000 or a province's); the rest at their own level. */
 function levelMatchesRegion(level: Guide['exerciseLevel'], code: string): boolean {
-  switch (level) {
-    case 'national':
-      return code === '100000' || code.endsWith('0000');
-    case 'province':
-      return code.length === 6 && code.endsWith('0000');
-    case 'city':
-      return code.length === 6 && code.endsWith('00') && !code.endsWith('0000');
-    case 'county':
-      return code.length === 6 && !code.endsWith('00');
-    case 'township':
-      return code.length === 9;
-    case 'village':
-      return code.length === 12;
-  }
+  return divisionLevel(code) === (level === 'national' ? 'province' : level);
 }
 
 function dupes(values: readonly string[]): string[] {

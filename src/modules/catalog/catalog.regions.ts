@@ -5,6 +5,8 @@
  * (GB/T 2260 codes, 9/12-digit township and village codes from the statistics bureau) and
  * generated, check-digit-valid credit codes.
  */
+import { generateCreditCode } from '../../platform/codes/index.js';
+
 export type RegionLevel = 'city' | 'county' | 'township' | 'village';
 
 export interface CatalogDepartment {
@@ -44,31 +46,17 @@ export interface RegionsPort {
   departmentById(id: string): Promise<CatalogDepartment | undefined>;
 }
 
-// ── GB 32100 / GB 11714 check characters ──────────────────────────────────────────────────
-const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-/** GB 32100: check = alphabet[(31 − Σ mod 31) mod 31] over the first 17 characters. */
-export function usccCheck(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += USCC_ALPHABET.indexOf(first17[i]!) * USCC_WEIGHTS[i]!;
-  return USCC_ALPHABET[(31 - (sum % 31)) % 31]!;
-}
-
-/** GB 11714 organisation code check digit over 8 digits. */
-function orgCodeCheck(eight: string): string {
-  const w = [3, 7, 9, 10, 5, 8, 4, 2];
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(eight[i]) * w[i]!;
-  const c = 11 - (sum % 11);
-  return c === 10 ? 'X' : c === 11 ? '0' : String(c);
-}
-
-/** A valid credit code for a government body (registering authority 1, category 1 机关). */
+/**
+ * A valid credit code for a government body (default registering authority 1, category 1 机关):
+ * organisation-code body 41000000 + serial, check characters by GB 11714 / GB 32100.
+ */
 export function governmentCreditCode(regionCode6: string, serial: number, category = '11'): string {
-  const org8 = String(41000000 + serial).padStart(8, '0');
-  const first17 = `${category}${regionCode6}${org8}${orgCodeCheck(org8)}`;
-  return first17 + usccCheck(first17);
+  return generateCreditCode({
+    regionCode: regionCode6,
+    serial: 41_000_000 + serial,
+    authority: category[0],
+    category: category[1],
+  });
 }
 
 /** The 62 city-level agencies of the demo city (names as the portal lists them). */

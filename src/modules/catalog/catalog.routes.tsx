@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.js';
 import { type App, allows, authorize, formBody } from '../../platform/http/index.js';
+import type { Translate } from '../../platform/i18n/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import {
   AdminListPage,
@@ -212,16 +213,17 @@ export function catalogRoutes(app: App, service: CatalogService): void {
         },
       },
     },
-    async (req) => ({
-      themes: await Promise.all(
-        THEMES.map(async (t) => ({
+    async (req) => {
+      const counts = await service.themeCounts();
+      return {
+        themes: THEMES.map((t) => ({
           code: t.code,
           audience: t.audience,
           name: req.lang === 'en' ? t.en : t.zh,
-          count: await service.themeCount(t.code),
+          count: counts.get(t.code) ?? 0,
         })),
-      ),
-    }),
+      };
+    },
   );
 
   // ── admin JSON ───────────────────────────────────────────────────────────────────────────
@@ -378,11 +380,15 @@ export function catalogRoutes(app: App, service: CatalogService): void {
     department: z.string().optional(),
   });
 
+  type DepartmentWithItems = Awaited<ReturnType<CatalogService['departmentsWithItems']>>[number];
+
+  /** `departments`: the list of departments with items, when the caller has loaded it already. */
   async function browse(
     req: FastifyRequest,
     reply: FastifyReply,
     fixed: { department?: string } = {},
     title?: string,
+    departmentsWithItems?: readonly DepartmentWithItems[],
   ) {
     const raw = PageQuery.safeParse(req.query);
     const q = raw.success ? raw.data : PageQuery.parse({});
@@ -392,7 +398,10 @@ export function catalogRoutes(app: App, service: CatalogService): void {
     });
     const query = clean.success ? clean.data : ItemListQuery.parse({});
     const { total, rows } = await service.listItems(query);
-    const departments = (await service.departmentsWithItems()).map((d) => ({ id: d.id, name: d.name }));
+    const departments = (departmentsWithItems ?? (await service.departmentsWithItems())).map((d) => ({
+      id: d.id,
+      name: d.name,
+    }));
     const ctx = req.view(reply);
     const t = title ?? ctx.t('catalog.items.title');
     return sendHtml(
@@ -431,8 +440,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
   );
 
   app.get('/themes', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    const counts = new Map<string, number>();
-    for (const t of THEMES) counts.set(t.code, await service.themeCount(t.code));
+    const counts = await service.themeCounts();
     const ctx = req.view(reply);
     return sendHtml(
       reply,
@@ -464,9 +472,10 @@ export function catalogRoutes(app: App, service: CatalogService): void {
       schema: { hide: true, params: z.object({ id: z.string().max(64) }) },
     },
     async (req, reply) => {
-      const dept = (await service.departmentsWithItems()).find((d) => d.id === req.params.id);
+      const all = await service.departmentsWithItems();
+      const dept = all.find((d) => d.id === req.params.id);
       if (!dept) throw new DomainError('COMMON.NOT_FOUND');
-      return browse(req, reply, { department: dept.id }, dept.name);
+      return browse(req, reply, { department: dept.id }, dept.name, all);
     },
   );
 
@@ -678,7 +687,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
 
   function overlay(
     values: EditValues,
-    lang: string,
+    t: Translate,
   ): { input?: unknown; issues: Array<FieldIssue & { message: string }> } {
     const issues: Array<FieldIssue & { message: string }> = [];
     let base: Record<string, unknown>;
@@ -692,7 +701,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
           {
             field: 'guideJson',
             rule: 'JSON',
-            message: lang === 'en' ? `The JSON is malformed: ${reason}` : `JSON 格式有误：${reason}`,
+            message: t('catalog.edit.badJson', { reason }),
           },
         ],
       };
@@ -703,7 +712,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
         issues.push({
           field: name,
           rule: 'NUMBER',
-          message: lang === 'en' ? 'Enter 0 or a whole number' : '请输入 0 或正整数',
+          message: t('catalog.edit.badNumber'),
         });
         return undefined;
       }
@@ -767,7 +776,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
     async (req, reply) => {
       const { values } = guideFromForm(formBody(req));
       const ctx = req.view(reply);
-      const { input, issues } = overlay(values, ctx.lang);
+      const { input, issues } = overlay(values, ctx.t);
       if (!input || issues.length)
         return editPage(req, reply, { code: null, version: null, values, issues }, 400);
       const parsed = Guide.safeParse(input);
@@ -905,7 +914,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
       }
       // save or preview
       const { values } = guideFromForm(f);
-      const { input, issues } = overlay(values, ctx.lang);
+      const { input, issues } = overlay(values, ctx.t);
       if (!input || issues.length) return editPage(req, reply, { code, version: v, values, issues }, 400);
       const parsed = Guide.safeParse(input);
       if (!parsed.success) {

@@ -378,12 +378,16 @@ export function createCatalogService(deps: CatalogServiceDeps) {
         nextCursor: page.length ? page[page.length - 1]!.implementationCode : null,
       };
     },
+    /** For the search module: the index entry of one item's published version. */
+    async getIndexEntry(code: string): Promise<IndexEntry | undefined> {
+      const v = await store.getPublished(db, code);
+      return v ? indexEntry(v) : undefined;
+    },
 
     listBundles: (regionPrefix?: string) => store.listBundles(db, regionPrefix),
-    listNegativeList: () => store.listNegativeList(db),
     departmentsWithItems: () => store.departmentsWithItems(db),
-    themeCount: (theme: string) => store.themeCounts(db, theme),
-    countsBy: (column: 'department_id' | 'exercise_level' | 'type' | 'depth') => store.countsBy(db, column),
+    /** published items per theme code (themes without items are absent) */
+    themeCounts: () => store.themeCounts(db),
 
     async seedDemo(): Promise<{ items: number; bundles: number; skipped: string[]; ms: number }> {
       const started = performance.now();

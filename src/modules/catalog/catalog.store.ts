@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { divisionPrefix } from '../../platform/codes/index.js';
 import { type Executor, type Generated, columnTypes } from '../../platform/db/index.js';
 import type {
   Bundle,
@@ -358,7 +359,8 @@ function filtered(db: Executor, f: ListFilters) {
   if (f.status === 'open') q = q.where('status', 'in', ['draft', 'review']);
   else q = q.where('status', '=', f.status ?? 'published');
   if (f.q) q = q.where('name', 'like', `%${f.q.replace(/[%_]/g, '')}%`);
-  if (f.region) q = q.where('region_code', 'like', `${f.region}%`);
+  // the division and every division below it, as /search and /disclosure filter
+  if (f.region) q = q.where('region_code', 'like', `${divisionPrefix(f.region)}%`);
   if (f.department)
     q = q.where((eb) =>
       eb.or([eb('department_id', '=', f.department!), eb('department_code', '=', f.department!)]),
@@ -416,16 +418,6 @@ export async function publishedAfter(db: Executor, cursor: string, limit: number
   return rows.map(toItemVersion);
 }
 
-export async function countsBy(db: Executor, column: 'department_id' | 'exercise_level' | 'type' | 'depth') {
-  const rows = await cdb(db)
-    .selectFrom('catalog_item_versions')
-    .select((eb) => [eb.ref(column).as('k'), eb.fn.countAll<number>().as('n')])
-    .where('status', '=', 'published')
-    .groupBy(column)
-    .execute();
-  return rows.map((r) => ({ key: String(r.k), count: Number(r.n) }));
-}
-
 export async function departmentsWithItems(db: Executor) {
   const rows = await cdb(db)
     .selectFrom('catalog_item_versions')
@@ -443,14 +435,23 @@ export async function departmentsWithItems(db: Executor) {
   }));
 }
 
-export async function themeCounts(db: Executor, theme: string): Promise<number> {
-  const [{ n }] = (await cdb(db)
+/**
+ * Published items per theme code, in one query: rows are grouped by their `|a|b|` theme list and
+ * the lists split here (a theme named twice on one item counts once, as `like '%|a|%'` would).
+ */
+export async function themeCounts(db: Executor): Promise<Map<string, number>> {
+  const rows = await cdb(db)
     .selectFrom('catalog_item_versions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => ['themes', eb.fn.countAll<number>().as('n')])
     .where('status', '=', 'published')
-    .where('themes', 'like', `%|${theme}|%`)
-    .execute()) as [{ n: number }];
-  return Number(n);
+    .groupBy('themes')
+    .execute();
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    for (const theme of new Set(r.themes.split('|').filter(Boolean)))
+      counts.set(theme, (counts.get(theme) ?? 0) + Number(r.n));
+  }
+  return counts;
 }
 
 export async function* allPublished(db: Executor, batch = 1000): AsyncGenerator<ItemVersion[]> {
@@ -506,16 +507,6 @@ export async function putNegativeList(db: Executor, entries: readonly NegativeLi
   }
 }
 
-export async function listNegativeList(db: Executor): Promise<NegativeListEntry[]> {
-  const rows = await cdb(db).selectFrom('catalog_negative_list').selectAll().orderBy('code').execute();
-  return rows.map((r) => ({
-    code: r.code,
-    category: r.category as NegativeListEntry['category'],
-    measure: r.measure,
-    basicCodes: JSON.parse(r.basic_codes) as string[],
-  }));
-}
-
 export async function scratchInsert(db: Executor, bodies: readonly string[]): Promise<void> {
   for (let i = 0; i < bodies.length; i += 1000) {
     await cdb(db)
@@ -523,8 +514,4 @@ export async function scratchInsert(db: Executor, bodies: readonly string[]): Pr
       .values(bodies.slice(i, i + 1000).map((body) => ({ body })))
       .execute();
   }
-}
-
-export async function scratchClear(db: Executor): Promise<void> {
-  await cdb(db).deleteFrom('catalog_bench_scratch').execute();
 }

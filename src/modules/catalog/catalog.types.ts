@@ -17,7 +17,6 @@ export const ItemType = z.enum(ITEM_TYPES);
 export type ItemType = z.infer<typeof ItemType>;
 /** 依申请 types: a citizen or enterprise can apply for these (DOMAIN.md §2). */
 export const ON_APPLICATION_TYPES: readonly ItemType[] = ['01', '05', '07', '08', '09', '10', '20'];
-export const POWER_TYPES: readonly ItemType[] = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'];
 
 export const EXERCISE_LEVELS = ['national', 'province', 'city', 'county', 'township', 'village'] as const;
 export const ExerciseLevel = z.enum(EXERCISE_LEVELS);

@@ -10,19 +10,11 @@ import { catalogRoutes } from './catalog.routes.js';
 import type { ImportFormat, RowIssue } from './catalog.io.js';
 import { type IndexEntry, type ProgressFactory, createCatalogService } from './catalog.service.js';
 import { catalogMigrations } from './catalog.store.js';
-import type {
-  Bundle,
-  Guide,
-  ItemVersion,
-  Material,
-  NegativeListEntry,
-  Situation,
-  Step,
-} from './catalog.types.js';
+import type { Bundle, Guide, ItemVersion, Material, Situation, Step } from './catalog.types.js';
 
 export { CatalogErrors } from './catalog.errors.js';
 export { QUALITY_RULES, checkQuality } from './catalog.quality.js';
-export { csvHeader, csvRow, exportCsvText, exportJsonText, formatOf } from './catalog.io.js';
+export { csvHeader, csvRow, exportJsonText, formatOf } from './catalog.io.js';
 export type { ImportFormat, RowIssue } from './catalog.io.js';
 export {
   Bundle,
@@ -165,30 +157,15 @@ function forCases(v: ItemVersion): ItemForCases {
 export interface CatalogApi {
   /** the current published version, or undefined */
   getPublishedItem(implementationCode: string): Promise<ItemForCases | undefined>;
-  /** any version ever stored (a case keeps reading the version it was made under) */
-  getItemVersion(implementationCode: string, version: number): Promise<ItemForCases | undefined>;
   /** published items in code order after `cursor` ('' to start), for the search index */
   listPublishedForIndex(
     cursor: string,
     limit: number,
   ): Promise<{ items: IndexEntry[]; nextCursor: string | null }>;
-  /** published implementations of a basic item (to route an applicant to their region's body) */
-  listImplementations(basicCode: string): Promise<
-    Array<{
-      implementationCode: string;
-      name: string;
-      regionCode: string;
-      exerciseLevel: string;
-      departmentId: string;
-    }>
-  >;
+  /** the search-index entry of the current published version (as `listPublishedForIndex` gives it) */
+  getIndexEntry(implementationCode: string): Promise<IndexEntry | undefined>;
   listBundles(regionPrefix?: string): Promise<Bundle[]>;
   getBundle(code: string, regionCode?: string): Promise<Bundle | undefined>;
-  listNegativeList(): Promise<NegativeListEntry[]>;
-  /** counts of published items (for stats): by department, level, type or depth */
-  countsBy(
-    dimension: 'department_id' | 'exercise_level' | 'type' | 'depth',
-  ): Promise<Array<{ key: string; count: number }>>;
   /** `tongban import items`: all or nothing; every bad row reported */
   importItems(
     text: string,
@@ -248,27 +225,12 @@ export function createCatalogModule(
       const v = await service.getPublishedItem(code);
       return v ? forCases(v) : undefined;
     },
-    async getItemVersion(code, version) {
-      const v = await service.getItemVersion(code, version);
-      return v ? forCases(v) : undefined;
-    },
     listPublishedForIndex: (cursor, limit) => service.listPublishedForIndex(cursor, limit),
-    async listImplementations(basicCode) {
-      const { rows } = await service.listItems({ page: 1, pageSize: 100, basicCode });
-      return rows.map((r) => ({
-        implementationCode: r.implementation_code,
-        name: r.name,
-        regionCode: r.region_code,
-        exerciseLevel: r.exercise_level,
-        departmentId: r.department_id,
-      }));
-    },
+    getIndexEntry: (code) => service.getIndexEntry(code),
     listBundles: (regionPrefix) => service.listBundles(regionPrefix),
     async getBundle(code, regionCode) {
       return (await service.listBundles(regionCode)).find((b) => b.code === code);
     },
-    listNegativeList: () => service.listNegativeList(),
-    countsBy: (d) => service.countsBy(d),
     importItems: (text, format, progress) => service.importText(text, format, { progress }),
     exportItems: () => service.exportPublished(),
     generateScaleItems: () => service.scaleGuides(),

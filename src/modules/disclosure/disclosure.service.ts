@@ -1,5 +1,6 @@
 import { type Clock, DomainError, newId } from '../../kernel/index.js';
-import type { Store } from '../../platform/db/index.js';
+import { divisionPrefix } from '../../platform/codes/index.js';
+import { type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import {
   countAll,
@@ -66,7 +67,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
         id: newId(),
         createdAt: deps.clock.now().toISOString(),
       };
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         await insertPublications(trx, [pub]);
         await appendEvent(trx, deps.clock, {
           type: DISCLOSURE_EVENTS.published,
@@ -83,7 +84,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
     async addConvenience(input: unknown, actor?: string): Promise<ConvenienceEntry> {
       const c = parse(NewConvenience, input);
       const entry: ConvenienceEntry = { ...c, id: newId(), createdAt: deps.clock.now().toISOString() };
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         await insertConvenience(trx, [entry]);
         await appendEvent(trx, deps.clock, {
           type: DISCLOSURE_EVENTS.conveniencePublished,
@@ -109,7 +110,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
       const now = deps.clock.now().toISOString();
       let np = 0;
       let nc = 0;
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(db, async (trx) => {
         let batch: Publication[] = [];
         for (const p of pubs) {
           batch.push({ ...p, id: newId(), createdAt: now });
@@ -164,7 +165,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
     async list(
       q: PublicationListQuery,
     ): Promise<{ total: number; rows: Publication[]; page: number; pageSize: number }> {
-      const regionPrefix = q.region ? q.region.replace(/(00)+$/, '') : undefined;
+      const regionPrefix = q.region ? divisionPrefix(q.region) : undefined;
       const r = await listPublications(db, {
         domain: q.domain,
         regionPrefix,

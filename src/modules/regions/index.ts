@@ -25,14 +25,11 @@ export type {
 /** What other modules may ask of the regions module. */
 export interface RegionsApi {
   getRegion(code: string): Promise<Region | undefined>;
-  /** the regions above one, province first */
-  ancestors(code: string): Promise<Region[]>;
   children(code: string): Promise<Region[]>;
   search(q: string, limit?: number): Promise<Region[]>;
   /** the departments of one division */
   departments(regionCode: string): Promise<Department[]>;
   departmentById(id: string): Promise<Department | undefined>;
-  departmentByCreditCode(creditCode: string): Promise<Department | undefined>;
   /** the agency of a kind (`jyj`, `gaj`, `xzf` for a township office …) in a division */
   departmentByKind(regionCode: string, kind: string): Promise<Department | undefined>;
   hallsNear(regionCode: string): Promise<Hall[]>;
@@ -59,12 +56,10 @@ export function createRegionsModule(deps: PlatformDeps): { definition: ModuleDef
   };
   const api: RegionsApi = {
     getRegion: service.getRegion,
-    ancestors: service.ancestors,
     children: service.children,
     search: service.search,
     departments: service.departments,
     departmentById: service.departmentById,
-    departmentByCreditCode: service.departmentByCreditCode,
     departmentByKind: service.departmentByKind,
     hallsNear: service.hallsNear,
     routeItem: service.routeItem,

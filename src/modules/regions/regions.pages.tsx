@@ -1,4 +1,4 @@
-import { type ViewContext, PageHeading, Table, fieldId } from '../../platform/views/index.js';
+import { Button, type ViewContext, PageHeading, Table, fieldId } from '../../platform/views/index.js';
 import type { Hall, OpeningPeriod, Region } from './regions.types.js';
 
 /** The levels of the region switcher, as query parameters of the home page. */
@@ -72,9 +72,7 @@ function Switcher({ ctx, view }: { ctx: ViewContext; view: HomeView }) {
             </div>
           );
         })}
-        <button type="submit" class="button button-secondary">
-          {t('regions.switcher.submit')}
-        </button>
+        <Button variant="secondary">{t('regions.switcher.submit')}</Button>
       </form>
       <p class="region-current">
         {t('regions.switcher.current')}
@@ -115,9 +113,7 @@ export function HomePage({ ctx, view }: { ctx: ViewContext; view: HomeView }) {
               maxLength={100}
             />
           </div>
-          <button type="submit" class="button button-primary">
-            {t('regions.search.submit')}
-          </button>
+          <Button>{t('regions.search.submit')}</Button>
         </form>
       </search>
 

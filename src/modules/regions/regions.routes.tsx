@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 import type { App } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import { DEMO_CITY } from './regions.divisions.js';
 import { HomePage, type HomeView, type SWITCHER_LEVELS } from './regions.pages.js';
-import { REGION_CODE, type RegionsService } from './regions.service.js';
+import type { RegionsService } from './regions.service.js';
 import { Department, Hall, Region, RegionDetail, RegionRef, Route, ExerciseLevel } from './regions.types.js';
 
-const RegionCode = z.string().regex(REGION_CODE).describe('division code: 6, 9 or 12 digits');
+const RegionCode = z.string().regex(REGION_CODE_RE).describe('division code: 6, 9 or 12 digits');
 const CodeParams = z.object({ code: RegionCode });
 
 /** Pages linked from the home page when this build has them (never a link to nowhere). */
@@ -72,10 +73,11 @@ export function regionsRoutes(app: App, service: RegionsService): void {
       },
     },
     async (req) => {
-      const region = await service.requireRegion(req.params.code);
+      const path = await service.path(req.params.code);
+      const region = path[path.length - 1]!;
       return {
         region: { code: region.code, name: region.name, level: region.level },
-        halls: await service.hallsNear(region.code),
+        halls: await service.hallsOnPath(path),
       };
     },
   );
@@ -150,25 +152,26 @@ async function homeView(app: App, service: RegionsService, q: z.infer<typeof Hom
   if (!city) return { selected: {}, options: {}, path: [], halls: [], links };
 
   const wanted: Partial<Record<(typeof SWITCHER_LEVELS)[number], string>> = { ...q };
-  if (q.region && REGION_CODE.test(q.region) && q.region.startsWith(city.code.slice(0, 4))) {
-    const start = await service.getRegion(q.region);
-    if (start) {
-      for (const r of await service.path(start.code)) if (r.level !== 'province') wanted[r.level] = r.code;
-    }
+  if (q.region && REGION_CODE_RE.test(q.region) && q.region.startsWith(city.code.slice(0, 4))) {
+    for (const r of await service.findPath(q.region)) if (r.level !== 'province') wanted[r.level] = r.code;
   }
   const selected: HomeView['selected'] = { city: city.code };
   const options: HomeView['options'] = { city: [city] };
   let current = city;
+  /** the subdivisions of `current`, when the loop has loaded them */
+  let below: Region[] | undefined;
   for (const level of ['county', 'township', 'village'] as const) {
     const children = await service.children(current.code);
     options[level] = children;
+    below = children;
     const pick = children.find((c) => c.code === wanted[level]);
     if (!pick) break;
     selected[level] = pick.code;
     current = pick;
+    below = undefined;
   }
   const path = await service.path(current.code);
-  const halls = await service.hallsNear(current.code);
+  const halls = await service.hallsOnPath(path, below);
   return {
     selected,
     options,

@@ -1,4 +1,5 @@
 import { DomainError, type Clock, newId } from '../../kernel/index.js';
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ancestorCodes, loadCityDivisions } from './regions.divisions.js';
@@ -15,14 +16,11 @@ import type {
   SeedCounts,
 } from './regions.types.js';
 
-/** Region codes are 6 (province, city, county), 9 (township) or 12 (village) digits. */
-export const REGION_CODE = /^(\d{6}|\d{9}|\d{12})$/;
-
 export function createRegionsService(deps: { db: Executor; clock: Clock }) {
   const { db, clock } = deps;
 
   async function getRegion(code: string): Promise<Region | undefined> {
-    if (!REGION_CODE.test(code)) return undefined;
+    if (!REGION_CODE_RE.test(code)) return undefined;
     return (await store.findDivisions(db, [code]))[0];
   }
 
@@ -32,20 +30,46 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
     return r;
   }
 
-  /** The region's path from the province down, the region itself last. */
-  async function path(code: string): Promise<Region[]> {
-    const region = await requireRegion(code);
-    const above = await store.findDivisions(db, ancestorCodes(code));
+  /**
+   * The region's path from the province down, the region itself last, in one query; empty when
+   * there is no such region.
+   */
+  async function findPath(code: string): Promise<Region[]> {
+    if (!REGION_CODE_RE.test(code)) return [];
+    const rows = await store.findDivisions(db, [...ancestorCodes(code), code]);
+    const region = rows.find((r) => r.code === code);
+    if (!region) return [];
+    const above = rows.filter((r) => r !== region);
     // by level, not by code: 410000 and 410100 have the same length
     const order = { province: 0, city: 1, county: 2, township: 3, village: 4 } as const;
     above.sort((a, b) => order[a.level] - order[b.level]);
     return [...above, region];
   }
 
+  /** The region's path from the province down, the region itself last; REGIONS.NOT_FOUND if none. */
+  async function path(code: string): Promise<Region[]> {
+    const p = await findPath(code);
+    if (p.length === 0) throw new DomainError('REGIONS.NOT_FOUND', { params: { code: code.slice(0, 12) } });
+    return p;
+  }
+
+  /**
+   * Halls of the last region of a path, its direct subdivisions (`children`, when already loaded)
+   * and the regions above it, nearest first.
+   */
+  async function hallsOnPath(p: readonly Region[], children?: readonly Region[]): Promise<Hall[]> {
+    const region = p[p.length - 1]!;
+    const below = children ?? (await store.childDivisions(db, region.code));
+    const halls = await store.hallsIn(db, [...p.map((r) => r.code), ...below.map((c) => c.code)]);
+    return orderHallsNear(region, p, below, halls);
+  }
+
   return {
     getRegion,
     requireRegion,
     path,
+    findPath,
+    hallsOnPath,
     /** the regions above one, province first */
     async ancestors(code: string): Promise<Region[]> {
       return (await path(code)).slice(0, -1);
@@ -71,11 +95,7 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
 
     /** Halls of a region, its direct subdivisions and the regions above it, nearest first. */
     async hallsNear(code: string): Promise<Hall[]> {
-      const p = await path(code);
-      const region = p[p.length - 1]!;
-      const children = await store.childDivisions(db, code);
-      const halls = await store.hallsIn(db, [...p.map((r) => r.code), ...children.map((c) => c.code)]);
-      return orderHallsNear(region, p, children, halls);
+      return hallsOnPath(await path(code));
     },
 
     /** The implementing body and accepting halls of an item for an applicant's region. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { render } from 'preact-render-to-string';
 import { flatten, highlight, snippet } from './search.highlight.js';
+import { divisionLevel, divisionPrefix } from '../../platform/codes/index.js';
 import { IndexBuilder, type SearchIndex, regionMatches } from './search.index.js';
 import { Highlighted } from './search.pages.js';
 import { analyzeQuery, indexTokens, pinyinInitials, segmenter } from './search.segment.js';
@@ -169,6 +170,22 @@ describe('filters', () => {
     assert.deepEqual(ids({ kind: 'item', region: '410105' }), new Set(['jinshui', 'town']));
     assert.ok(regionMatches('410105001', '410100'), 'the city includes its townships');
     assert.ok(!regionMatches('410102', '410105'));
+    assert.ok(regionMatches('410105', '410000'), 'the province includes its counties');
+    assert.ok(!regionMatches('410105100', '410105001'), 'a township is not widened');
+  });
+  test('division prefix and level come from the code (platform/codes)', () => {
+    assert.deepEqual(['410000', '410100', '410105', '410105001', '4101', '000000'].map(divisionPrefix), [
+      '41',
+      '4101',
+      '410105',
+      '410105001',
+      '4101',
+      '000000',
+    ]);
+    assert.deepEqual(
+      ['100000', '410000', '410100', '410105', '410105001', '410105001001', '4101'].map(divisionLevel),
+      ['province', 'province', 'city', 'county', 'township', 'village', undefined],
+    );
   });
   test('department, type, theme, depth', () => {
     assert.deepEqual(ids({ department: '郑州市卫生健康委员会' }), new Set(['city']));

@@ -1,3 +1,4 @@
+import { divisionPrefix } from '../../platform/codes/index.js';
 import { highlight, snippet } from './search.highlight.js';
 import {
   type AnalyzedQuery,
@@ -838,10 +839,7 @@ function highlightWords(groups: readonly ResolvedGroup[]): string[] {
 
 /** A region filter matches its own code and every code below it (410105 ⊇ 410105001). */
 export function regionMatches(docRegion: string, filter: string): boolean {
-  if (!docRegion) return false;
-  let prefix = filter;
-  if (/^\d{6}$/.test(prefix)) prefix = prefix.replace(/(00)+$/, '') || prefix;
-  return docRegion.startsWith(prefix);
+  return docRegion !== '' && docRegion.startsWith(divisionPrefix(filter));
 }
 
 function popcount(x: number): number {

@@ -4,7 +4,7 @@ import {
   type DisclosureService,
   type Publication,
 } from '../disclosure/index.js';
-import { type IndexEntry, type ItemForCases, THEMES } from '../catalog/index.js';
+import { type IndexEntry, THEMES } from '../catalog/index.js';
 import type { SearchDoc, SearchKind, SearchSource, SourceAction } from './search.types.js';
 
 /**
@@ -98,7 +98,8 @@ export interface CatalogForSearch {
     cursor: string,
     limit: number,
   ): Promise<{ items: IndexEntry[]; nextCursor: string | null }>;
-  getPublishedItem(implementationCode: string): Promise<ItemForCases | undefined>;
+  /** the entry of the current published version, built as `listPublishedForIndex` builds it */
+  getIndexEntry(implementationCode: string): Promise<IndexEntry | undefined>;
 }
 
 const themeNames = (codes: readonly string[]): string =>
@@ -122,34 +123,6 @@ export const itemDoc = (e: IndexEntry): SearchDoc => ({
   keywords: `${e.implementationCode} ${e.basicCode} ${themeNames(e.themes)}`,
 });
 
-function itemDocOf(v: ItemForCases): SearchDoc {
-  const g = v.guide;
-  return itemDoc({
-    implementationCode: v.implementationCode,
-    basicCode: v.basicCode,
-    name: v.name,
-    type: v.type,
-    departmentName: v.departmentName,
-    departmentId: v.departmentId,
-    regionCode: v.regionCode,
-    exerciseLevel: v.exerciseLevel,
-    depth: v.depth,
-    themes: g.themes,
-    audiences: g.audiences,
-    summary: [
-      ...g.conditions,
-      ...g.materials.map((m) => m.name),
-      ...g.situations.map((s) => s.name),
-      ...g.faq.flatMap((f) => [f.question, f.answer]),
-      ...g.results.map((r) => r.name),
-    ].join(' '),
-    promisedLimit: g.promisedLimit.days,
-    statutoryLimit: g.statutoryLimit.days,
-    version: v.version,
-    url: `/items/${v.implementationCode}`,
-  });
-}
-
 /** Catalogue items: published versions; `catalog.item.published` / `.withdrawn` keep them fresh. */
 export function catalogSource(api: CatalogForSearch): SearchSource {
   return {
@@ -163,8 +136,8 @@ export function catalogSource(api: CatalogForSearch): SearchSource {
     },
     async get(kind, id) {
       if (kind !== 'item') return undefined;
-      const v = await api.getPublishedItem(id);
-      return v ? itemDocOf(v) : undefined;
+      const e = await api.getIndexEntry(id);
+      return e ? itemDoc(e) : undefined;
     },
     onEvent(e): SourceAction | undefined {
       if (e.type === 'catalog.item.published') return { op: 'upsert', kind: 'item', id: e.aggregateId };

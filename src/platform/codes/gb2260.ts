@@ -44,3 +44,29 @@ export const PROVINCE_CODES: ReadonlySet<string> = new Set([
  * statistics office's township (9) or village (12) code that extends it.
  */
 export const REGION_CODE_RE = /^\d{6}(\d{3}(\d{3})?)?$/;
+
+/** The level of a division as its code shows it. */
+export type DivisionLevel = 'province' | 'city' | 'county' | 'township' | 'village';
+
+/**
+ * The level of a division from the shape of its code: 12 digits a village, 9 a township; a
+ * 6-digit code ending 0000 a province (100000, the central level, reads as one), ending 00 a
+ * city, else a county. Undefined for what is not a region code.
+ */
+export function divisionLevel(code: string): DivisionLevel | undefined {
+  if (!REGION_CODE_RE.test(code)) return undefined;
+  if (code.length === 12) return 'village';
+  if (code.length === 9) return 'township';
+  if (code.endsWith('0000')) return 'province';
+  return code.endsWith('00') ? 'city' : 'county';
+}
+
+/**
+ * The prefix every code inside a division (itself included) starts with: a 6-digit code drops its
+ * trailing '00' pairs (410000 → 41, 410100 → 4101, 410105 → 410105); anything else — a township
+ * or village code, or a partial prefix such as 4101 — stands as it is.
+ */
+export function divisionPrefix(code: string): string {
+  if (!/^\d{6}$/.test(code)) return code;
+  return code.replace(/(00)+$/, '') || code;
+}
