@@ -49,9 +49,22 @@ module.exports = {
     {
       name: 'services-not-http-or-views',
       severity: 'error',
-      comment: "Services never import Fastify or views (ARCHITECTURE, a module's shape).",
-      from: { path: '\\.service\\.ts$' },
-      to: { path: ['node_modules/fastify/', '^src/platform/views/', '\\.pages\\.tsx$', '\\.routes\\.ts$'] },
+      comment:
+        "Only a module's routes and pages meet HTTP: every other module file (services, use cases, stores, access) never imports Fastify, the http layer or views (ARCHITECTURE, a module's shape).",
+      from: {
+        path: '^src/modules/',
+        pathNot: ['\\.(routes|pages)\\.tsx?$', '/index\\.ts$', '\\.testkit\\.ts$'],
+      },
+      to: {
+        path: [
+          'node_modules/fastify/',
+          'node_modules/@fastify/',
+          '^src/platform/http/',
+          '^src/platform/views/',
+          '\\.pages\\.tsx$',
+          '\\.routes\\.tsx?$',
+        ],
+      },
     },
     {
       name: 'stores-not-services',

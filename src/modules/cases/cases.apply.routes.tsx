@@ -18,7 +18,7 @@ import {
   StepPage,
   type StepModel,
   stepHref,
-} from './cases.apply.js';
+} from './cases.apply.pages.js';
 import {
   type FormStep,
   coerceFormValues,

@@ -1,6 +1,6 @@
 import { ManualClock, seededRandom } from '../../kernel/index.js';
 import type { Store } from '../../platform/db/index.js';
-import type { Principal } from '../../platform/http/index.js';
+import type { Principal } from '../../platform/access.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import type { ApplicableItem, CasesPorts, DecidingBody } from './cases.ports.js';
 import { createCasesService } from './cases.service.js';

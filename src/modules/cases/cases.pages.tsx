@@ -15,7 +15,7 @@ import {
   type ViewContext,
   TextArea,
 } from '../../platform/views/index.js';
-import { SupplementForm } from './cases.apply.js';
+import { SupplementForm } from './cases.apply.pages.js';
 import type { ApplicationMaterial } from './cases.ports.js';
 import type { ExplainedClockDay } from './cases.sla.js';
 import type { ApplicantCaseRow, QueueRow } from './cases.store.js';

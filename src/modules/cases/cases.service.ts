@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { type Clock, DomainError, type FieldIssue, newId } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
-import { MULTIPART_TOTAL_BYTES, type Principal, allows, parseInput } from '../../platform/http/index.js';
+import { type Principal, allows } from '../../platform/access.js';
+import { MULTIPART_TOTAL_BYTES, parseInput } from '../../platform/input.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import {
   type CheckedUpload,

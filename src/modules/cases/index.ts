@@ -1,4 +1,4 @@
-import type { Principal } from '../../platform/http/index.js';
+import type { Principal } from '../../platform/access.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import './cases.errors.js';

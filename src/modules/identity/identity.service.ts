@@ -5,7 +5,7 @@ import { chinaDate } from '../../platform/calendar/index.js';
 import { checkIdNumber } from '../../platform/codes/index.js';
 import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
-import type { Grant, Principal } from '../../platform/http/index.js';
+import type { Grant, Principal } from '../../platform/access.js';
 import {
   type PersonalDataCipher,
   maskEmail,

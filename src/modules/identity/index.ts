@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../kernel/index.js';
-import type { Principal } from '../../platform/http/index.js';
+import type { Principal } from '../../platform/access.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import { DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_STAFF } from './identity.demo.js';

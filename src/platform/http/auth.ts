@@ -1,52 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../kernel/index.js';
 
-/**
- * Who is calling. The identity module resolves a Principal from a session cookie or a bearer
- * token; every other module only reads it. A grant carries the permissions of one role within a
- * scope: a region-code prefix (市 4101, 县 410102, 乡 410102001 …; '' = everywhere) and,
- * optionally, one department.
- */
-export interface Grant {
-  readonly role: string;
-  readonly permissions: readonly string[];
-  /** the grant covers every region code that starts with this ('' = the whole platform) */
-  readonly regionPrefix: string;
-  /** null: every department within the region */
-  readonly departmentId: string | null;
-}
+import { type Principal, type Scope, allows } from '../access.js';
 
-export type AccountKind = 'person' | 'organization' | 'staff' | 'client';
-
-export interface Principal {
-  readonly accountId: string;
-  readonly kind: AccountKind;
-  readonly login: string;
-  /** already masked where it is a person's name */
-  readonly displayName: string;
-  readonly realNameLevel: 0 | 1 | 2 | 3;
-  readonly grants: readonly Grant[];
-  readonly sessionId?: string;
-  readonly clientId?: string;
-  /** how the caller authenticated: a cookie session needs CSRF checks, a bearer token does not */
-  readonly via: 'session' | 'bearer';
-}
-
-export interface Scope {
-  readonly regionCode?: string | null;
-  readonly departmentId?: string | null;
-}
-
-/** true when one of the principal's grants holds the permission for the scope. */
-export function allows(p: Principal | undefined, permission: string, scope: Scope = {}): boolean {
-  if (!p) return false;
-  return p.grants.some(
-    (g) =>
-      g.permissions.includes(permission) &&
-      (scope.regionCode == null ? true : scope.regionCode.startsWith(g.regionPrefix)) &&
-      (g.departmentId === null || scope.departmentId == null || g.departmentId === scope.departmentId),
-  );
-}
+export type { AccountKind, Grant, Principal, Scope } from '../access.js';
+export { allows } from '../access.js';
 
 /** The permission a route declares in `config.permission`. Every route must declare one. */
 export type RoutePermission =

@@ -78,26 +78,4 @@ export function wantsJson(req: FastifyRequest): boolean {
 
 export type ErrorPageRenderer = (req: FastifyRequest, reply: FastifyReply, err: DomainError) => string;
 
-/** A schema's issues (zod's shape) as field issues, each with a `SCHEMA.<CODE>` rule. */
-export function schemaIssues(
-  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string }>,
-): FieldIssue[] {
-  return issues.map((i) => ({ field: i.path.map(String).join('.'), rule: `SCHEMA.${i.code.toUpperCase()}` }));
-}
-
-/** Input checked against a schema: the parsed value, or COMMON.VALIDATION with every issue. */
-export function parseInput<T>(
-  schema: {
-    safeParse(raw: unknown):
-      | { success: true; data: T }
-      | {
-          success: false;
-          error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string }> };
-        };
-  },
-  raw: unknown,
-): T {
-  const r = schema.safeParse(raw);
-  if (r.success) return r.data;
-  throw new DomainError('COMMON.VALIDATION', { details: schemaIssues(r.error.issues) });
-}
+export { parseInput, schemaIssues } from '../input.js';

@@ -45,10 +45,7 @@ export function formBody(req: FastifyRequest): Record<string, string> {
   return out;
 }
 
-/** The largest file a page form may upload (a scanned material): 10 MiB. */
-export const UPLOAD_FILE_BYTES = 10 * 1024 * 1024;
-/** All files of one page post together: 30 MiB. */
-export const MULTIPART_TOTAL_BYTES = 30 * 1024 * 1024;
+export { MULTIPART_TOTAL_BYTES, UPLOAD_FILE_BYTES } from '../input.js';
 
 /** A file posted from a page form, read into memory by the multipart parser. */
 export interface UploadedFile {
