@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
+import { isDomainError } from '../../kernel/index.js';
 import { testConfig } from '../../config/index.js';
 import type { CliContext } from '../cli.types.js';
 import { oidcClientAddCommand, oidcFederationAddCommand, tokenCommand } from './identity.js';
@@ -81,6 +82,38 @@ describe('tongban token / tongban oidc client add', () => {
     );
     assert.equal(code, 0);
     assert.deepEqual(Object.keys(JSON.parse(out[0]!)), ['client_id', 'client_secret']);
+  });
+
+  test('RFC 6749 §3.1.2.1 › an http:// redirect URI is refused unless it is loopback', async () => {
+    for (const uri of [
+      'http://rp.example.gov.cn/cb',
+      'http://10.0.0.8/cb',
+      'http://127.0.0.1.evil.example/cb',
+      'http://localhost.evil.example/cb',
+    ]) {
+      const { ctx, out, err } = ctxFor(t, 'test');
+      const code = await oidcClientAddCommand.run(
+        { positional: ['oidc', 'client', 'add'], flags: { name: '示例', 'redirect-uri': uri } },
+        ctx,
+      );
+      assert.equal(code, 2, uri);
+      assert.equal(out.length, 0, uri);
+      assert.match(err[0]!, /IDENTITY\.REDIRECT_URI_NOT_HTTPS/, uri);
+    }
+    await assert.rejects(
+      t.identity.createClient({
+        name: '示例',
+        redirectUris: ['https://rp.example.gov.cn/cb', 'http://rp.example.gov.cn/cb'],
+      }),
+      (e: unknown) => isDomainError(e) && e.code === 'IDENTITY.REDIRECT_URI_NOT_HTTPS' && e.status === 400,
+    );
+  });
+
+  test('RFC 8252 §7.3 › a loopback http:// redirect URI (127.0.0.1, [::1], localhost) is accepted', async () => {
+    for (const uri of ['http://127.0.0.1:8080/cb', 'http://[::1]:8080/cb', 'http://localhost/cb']) {
+      const c = await t.identity.createClient({ name: '本机', redirectUris: [uri] });
+      assert.match(c.client_id, /^tbc_/, uri);
+    }
   });
 
   test('oidc federation add prints the redirect URI the federation routes answer on', async () => {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { CliCommand } from '../cli.types.js';
+import { isDomainError } from '../../kernel/index.js';
 
 const sameString = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -65,7 +66,8 @@ export const oidcClientAddCommand: CliCommand = {
       ctx.out(JSON.stringify({ client_id: c.client_id, client_secret: c.client_secret }));
       return 0;
     } catch (e) {
-      ctx.err(`tongban oidc client add: ${(e as Error).message}`);
+      // the stable code first, so a script or a search finds the rule that refused it
+      ctx.err(`tongban oidc client add: ${isDomainError(e) ? `${e.code}: ` : ''}${(e as Error).message}`);
       return 2;
     }
   },

@@ -66,6 +66,11 @@ export const IdentityErrors = defineErrors({
     zh: '访问令牌无效或已过期',
     en: 'The access token is invalid or has expired',
   },
+  'IDENTITY.REDIRECT_URI_NOT_HTTPS': {
+    status: 400,
+    zh: '回调地址“{uri}”必须使用 https（仅本机回环地址 127.0.0.1、[::1]、localhost 可用 http）',
+    en: 'The redirect URI "{uri}" must use https (http only for the loopback hosts 127.0.0.1, [::1] and localhost)',
+  },
   'IDENTITY.CLIENT_INVALID': { status: 401, zh: '客户端认证失败', en: 'Client authentication failed' },
   'IDENTITY.OPERATOR_KEY': {
     status: 403,

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { axeViolations } from '../../../test/helpers/browser.js';
 import type { TongbanApp } from '../../app.js';
 
 /** A free port: the provider's issuer URL must name the port it listens on. */
@@ -148,6 +149,64 @@ describe('single sign-on (OIDC) with a real browser', () => {
       await context.close();
       await rp.close();
     }
+  });
+
+  /** Signs the demo citizen in at the provider and returns the consent page's main text. */
+  async function consentText(scope: string, fullClaims: boolean): Promise<string> {
+    const redirectUri = 'http://127.0.0.1:9/cb';
+    const c = await t.identity.createClient({
+      name: '范围测试系统',
+      redirectUris: [redirectUri],
+      fullClaims,
+    });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const u = new URL(`${origin}/oidc/auth`);
+    u.search = new URLSearchParams({
+      client_id: c.client_id,
+      response_type: 'code',
+      scope,
+      redirect_uri: redirectUri,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      prompt: 'consent',
+    }).toString();
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(u.href);
+      await page.getByLabel('登录名').fill('citizen');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('heading', { name: '授权确认' }).waitFor();
+      assert.deepEqual(await axeViolations(page), []);
+      return (await page.locator('main').textContent()) ?? '';
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('consent › the page names each claim of the requested scopes with the value the client gets, and no other', async () => {
+    const main = await consentText('openid phone', false);
+    assert.match(main, /手机号码/);
+    assert.match(main, /138\*\*\*\*0000/, 'the masked number the client receives');
+    assert.match(main, /脱敏/);
+    const citizen = await t.identity.personalData((await t.identity.accountIdByLogin('citizen'))!);
+    assert.ok(citizen?.mobile && !main.includes(citizen.mobile), 'not the full number');
+    // not asked for: neither named nor shown (the page's own "signed in as" line names the person)
+    assert.doesNotMatch(main, /公民身份号码|姓名|实名等级|基本资料/);
+    assert.doesNotMatch(main, /4\*{15}14/);
+  });
+
+  test('consent › a client registered for full claims is shown receiving the unmasked values', async () => {
+    const main = await consentText('openid id_card', true);
+    assert.match(main, /公民身份号码/);
+    assert.match(main, /完整/);
+    const citizen = await t.identity.personalData((await t.identity.accountIdByLogin('citizen'))!);
+    assert.ok(
+      citizen?.idNumber && main.includes(citizen.idNumber),
+      'the full ID number, as the client gets it',
+    );
+    assert.doesNotMatch(main, /手机号码|姓名/);
   });
 
   test('PKCE RFC 7636 › an authorization request without a code challenge is refused', async () => {

@@ -10,12 +10,14 @@ import {
   Notice,
   PageHeading,
   renderPage,
+  SummaryList,
   sendHtml,
+  Tag,
   TextField,
   type ViewContext,
 } from '../../platform/views/index.js';
 import type { Issues } from './identity.pages.js';
-import { OIDC_SCOPES } from './identity.oidc.js';
+import { type ConsentScope, consentScopes, type ReleasedClaim } from './identity.oidc.js';
 import { issuesOf, startSession } from './identity.routes.js';
 import type { IdentityService } from './identity.service.js';
 
@@ -61,6 +63,13 @@ function SsoLoginPage({
   );
 }
 
+/** a claim's value as the person reads it: kind and level in words, the rest as sent */
+function claimValue(ctx: ViewContext, c: ReleasedClaim): string {
+  if (c.claim === 'account_kind') return ctx.t(`identity.account.kind.${c.value}`);
+  if (c.claim === 'real_name_level') return ctx.t(`identity.account.level.${c.value}`);
+  return String(c.value);
+}
+
 function ConsentPage({
   ctx,
   client,
@@ -71,7 +80,7 @@ function ConsentPage({
   ctx: ViewContext;
   client: string;
   uid: string;
-  scopes: string[];
+  scopes: readonly ConsentScope[];
   who: string;
 }) {
   const { t } = ctx;
@@ -80,11 +89,32 @@ function ConsentPage({
       <PageHeading>{t('identity.sso.consentTitle')}</PageHeading>
       <p>{t('identity.sso.signedInAs', { name: who })}</p>
       <p>{t('identity.sso.consentIntro', { client })}</p>
-      <ul>
-        {scopes.map((s) => (
-          <li>{t(`identity.sso.scope.${s}`)}</li>
-        ))}
-      </ul>
+      {scopes.map((s) => (
+        <section>
+          <h2>{t(`identity.sso.scope.${s.scope}`)}</h2>
+          {s.scope === 'offline_access' ? (
+            <p>{t('identity.sso.offlineAccess')}</p>
+          ) : s.claims.length ? (
+            <SummaryList
+              rows={s.claims.map((c) => ({
+                key: t(`identity.sso.claim.${c.claim}`),
+                value: (
+                  <>
+                    {claimValue(ctx, c)}{' '}
+                    {c.masked === null ? null : c.masked ? (
+                      <Tag>{t('identity.sso.masked')}</Tag>
+                    ) : (
+                      <Tag colour="yellow">{t('identity.sso.full')}</Tag>
+                    )}
+                  </>
+                ),
+              }))}
+            />
+          ) : (
+            <p>{t('identity.sso.scopeEmpty')}</p>
+          )}
+        </section>
+      ))}
       <Notice>{t('identity.sso.maskedNote')}</Notice>
       <form method="post" action={`/sso/interaction/${uid}/confirm`} class="inline-form">
         <CsrfField ctx={ctx} />
@@ -107,6 +137,7 @@ export async function oidcRoutes(
   svc: IdentityService,
   getProvider: () => Promise<Provider>,
   secure: boolean,
+  claimsOf: (accountId: string, clientId: string) => Promise<readonly ReleasedClaim[] | undefined>,
 ): Promise<void> {
   const handOver = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
     const provider = await getProvider();
@@ -206,9 +237,11 @@ export async function oidcRoutes(
         ),
       );
     }
-    const scopes = String(d.params.scope ?? 'openid')
-      .split(' ')
-      .filter((s) => (OIDC_SCOPES as readonly string[]).includes(s));
+    // the claims of the account the grant is for, as this client will receive them
+    const accountId = d.session?.accountId;
+    const released = accountId ? await claimsOf(accountId, String(d.params.client_id)) : undefined;
+    if (!released) throw new DomainError('COMMON.UNAUTHENTICATED');
+    const scopes = consentScopes(String(d.params.scope ?? 'openid'), released);
     const who = req.principal?.displayName ?? '';
     return sendHtml(
       reply,

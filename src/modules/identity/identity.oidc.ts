@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Config } from '../../config/index.js';
-import type { Clock } from '../../kernel/index.js';
+import { type Clock, DomainError } from '../../kernel/index.js';
 import type { Executor } from '../../platform/db/index.js';
 import {
   type PersonalDataCipher,
@@ -28,7 +28,94 @@ const CLAIMS = {
   profile: ['name', 'account_kind', 'real_name_level'],
   phone: ['phone_number'],
   id_card: ['id_number'],
-};
+} as const satisfies Partial<Record<(typeof OIDC_SCOPES)[number], readonly string[]>>;
+
+/**
+ * One claim as a client receives it. `masked` says whether the value is the masked form (true),
+ * the full personal value (false), or not personal data at all (null).
+ */
+export interface ReleasedClaim {
+  readonly claim: string;
+  readonly value: string | number;
+  readonly masked: boolean | null;
+}
+
+/**
+ * What a client receives of an account: the one computation behind both the tokens/userinfo and
+ * the consent page, so the page cannot promise less than is sent (DOMAIN §8: masked unless the
+ * client was registered for full claims). Undefined for an account that may not sign in.
+ */
+export async function releasedClaims(
+  db: Executor,
+  cipher: PersonalDataCipher,
+  accountId: string,
+  clientId: string | undefined,
+): Promise<ReleasedClaim[] | undefined> {
+  const a = await accountById(db, accountId);
+  if (a?.status !== 'active') return undefined;
+  const full = clientId
+    ? (
+        await idb(db)
+          .selectFrom('identity_clients')
+          .select('full_claims')
+          .where('client_id', '=', clientId)
+          .executeTakeFirst()
+      )?.full_claims === 1
+    : false;
+  const idNumber = a.id_number_enc ? cipher.decrypt(a.id_number_enc) : undefined;
+  const mobile = a.mobile_enc ? cipher.decrypt(a.mobile_enc) : undefined;
+  // an organisation's name is public (the business register), so it is never masked
+  const nameIsPersonal = a.kind !== 'organization';
+  return [
+    { claim: 'sub', value: a.id, masked: null },
+    {
+      claim: 'name',
+      value: full || !nameIsPersonal ? a.name : maskName(a.name),
+      masked: nameIsPersonal ? !full : null,
+    },
+    { claim: 'account_kind', value: a.kind, masked: null },
+    { claim: 'real_name_level', value: a.real_name_level, masked: null },
+    ...(mobile ? [{ claim: 'phone_number', value: full ? mobile : maskMobile(mobile), masked: !full }] : []),
+    ...(idNumber
+      ? [{ claim: 'id_number', value: full ? idNumber : maskIdNumber(idNumber), masked: !full }]
+      : []),
+  ];
+}
+
+export interface ConsentScope {
+  readonly scope: (typeof OIDC_SCOPES)[number];
+  /** the claims this scope releases of this account, in the order the provider sends them */
+  readonly claims: readonly ReleasedClaim[];
+}
+
+/** The scopes a client asks for, known ones only, each with the claims it would release. */
+export function consentScopes(requested: string, released: readonly ReleasedClaim[]): ConsentScope[] {
+  const asked = new Set(requested.split(' '));
+  return OIDC_SCOPES.filter((s) => asked.has(s)).map((scope) => {
+    const names: readonly string[] = scope in CLAIMS ? CLAIMS[scope as keyof typeof CLAIMS] : [];
+    return { scope, claims: released.filter((c) => names.includes(c.claim)) };
+  });
+}
+
+/** the loopback hosts a native or development client may listen on (RFC 8252 §7.3) */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * A redirect URI a client may register: an absolute http(s) URL without a fragment (RFC 6749
+ * §3.1.2), over TLS (§3.1.2.1: the code and state travel in it) unless it is the loopback
+ * interface, where nothing crosses the network.
+ */
+export function checkRedirectUris(uris: readonly string[]): void {
+  for (const u of uris) {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    if (!url || !['https:', 'http:'].includes(url.protocol) || url.hash)
+      throw new DomainError('COMMON.VALIDATION', {
+        details: { issues: [{ field: 'redirectUri', rule: 'URL' }] },
+      });
+    if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+      throw new DomainError('IDENTITY.REDIRECT_URI_NOT_HTTPS', { params: { uri: u } });
+  }
+}
 
 const epoch = (iso: string | null) => (iso ? Math.floor(new Date(iso).getTime() / 1000) : undefined);
 
@@ -232,32 +319,11 @@ export async function createOidcProvider(deps: {
       Session: 12 * 3600,
     },
     async findAccount(ctx: { oidc: { client?: { clientId: string } } }, sub: string) {
-      const a = await accountById(db, sub);
-      if (a?.status !== 'active') return undefined;
-      const clientId = ctx.oidc.client?.clientId;
-      const full = clientId
-        ? (
-            await idb(db)
-              .selectFrom('identity_clients')
-              .select('full_claims')
-              .where('client_id', '=', clientId)
-              .executeTakeFirst()
-          )?.full_claims === 1
-        : false;
+      const released = await releasedClaims(db, cipher, sub, ctx.oidc.client?.clientId);
+      if (!released) return undefined;
       return {
-        accountId: a.id,
-        claims() {
-          const idNumber = a.id_number_enc ? cipher.decrypt(a.id_number_enc) : undefined;
-          const mobile = a.mobile_enc ? cipher.decrypt(a.mobile_enc) : undefined;
-          return {
-            sub: a.id,
-            name: full || a.kind === 'organization' ? a.name : maskName(a.name),
-            account_kind: a.kind,
-            real_name_level: a.real_name_level,
-            ...(mobile ? { phone_number: full ? mobile : maskMobile(mobile) } : {}),
-            ...(idNumber ? { id_number: full ? idNumber : maskIdNumber(idNumber) } : {}),
-          };
-        },
+        accountId: sub,
+        claims: () => Object.fromEntries(released.map((c) => [c.claim, c.value])),
       };
     },
     async renderError(ctx: { type: string; body: string }, out: Record<string, string>) {

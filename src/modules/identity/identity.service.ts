@@ -13,6 +13,7 @@ import {
   maskMobile,
   maskName,
 } from '../../platform/privacy/index.js';
+import { checkRedirectUris } from './identity.oidc.js';
 import { burnPasswordTime, hashPassword, passwordWeakness, verifyPassword } from './identity.password.js';
 import { type Role, isRole, permissionsOf } from './identity.permissions.js';
 import {
@@ -663,13 +664,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     const grantTypes =
       input.grantTypes ??
       (input.redirectUris.length ? ['authorization_code', 'refresh_token'] : ['client_credentials']);
-    for (const u of input.redirectUris) {
-      const url = URL.canParse(u) ? new URL(u) : undefined;
-      if (!url || !['https:', 'http:'].includes(url.protocol) || url.hash)
-        throw new DomainError('COMMON.VALIDATION', {
-          details: { issues: [{ field: 'redirectUri', rule: 'URL' }] },
-        });
-    }
+    checkRedirectUris(input.redirectUris);
     const roles = input.roles ?? (grantTypes.includes('client_credentials') ? ['dataConsumer' as const] : []);
     await inTransaction(db, async (trx) => {
       await idb(trx)

@@ -14,7 +14,7 @@ import {
   type RealNameVerifier,
 } from './identity.service.js';
 import { identityMigrations } from './identity.store.js';
-import { addSigningKey, createOidcProvider } from './identity.oidc.js';
+import { addSigningKey, createOidcProvider, releasedClaims } from './identity.oidc.js';
 import { oidcRoutes } from './identity.oidc.routes.js';
 import { createFederation } from './identity.federation.js';
 import { federationRoutes } from './identity.federation.routes.js';
@@ -167,7 +167,9 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     async routes(app) {
       identityRoutes(app, service, deps.config, federation);
       federationRoutes(app, service, federation, deps.config);
-      await oidcRoutes(app, service, getProvider, deps.config.env === 'production');
+      await oidcRoutes(app, service, getProvider, deps.config.env === 'production', (accountId, clientId) =>
+        releasedClaims(deps.store.db, cipher, accountId, clientId),
+      );
     },
     seedDemo,
     authenticate,
