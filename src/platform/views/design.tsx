@@ -2,6 +2,9 @@ import type { VNode } from 'preact';
 import type { ViewContext } from './context.js';
 import type { FieldIssue } from '../../kernel/index.js';
 import { checkIdNumber } from '../codes/index.js';
+import type { App } from '../http/app-type.js';
+import { formBody } from '../http/request.js';
+import { renderPage, sendHtml } from './render.js';
 import {
   BackLink,
   Breadcrumbs,
@@ -389,5 +392,26 @@ export function DesignPage({ ctx, form }: { ctx: ViewContext; form?: DesignFormS
         </section>
       ))}
     </div>
+  );
+}
+
+/** The design system page and its example form (/design, /design/form). */
+export function designRoutes(app: App): void {
+  app.get('/design', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const ctx = req.view(reply);
+    return sendHtml(reply, renderPage(ctx, ctx.t('nav.design'), <DesignPage ctx={ctx} />));
+  });
+  app.post(
+    '/design/form',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const form = checkDesignForm(ctx, formBody(req));
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('nav.design'), <DesignPage ctx={ctx} form={form} />),
+        form.done ? 200 : 400,
+      );
+    },
   );
 }

@@ -4,3 +4,5 @@ export * from './components.js';
 export * from './render.js';
 export * from './error-page.js';
 export * from './design.js';
+export * from './pages.js';
+export * from './assets.js';
