@@ -1,0 +1,217 @@
+/**
+ * Acting on a case: who may (cases.access.ts), whether the workflow allows it now
+ * (cases.workflow.ts), then the action, the case's projection and clock, its materials and its event
+ * in one transaction; 出证 issues the e-licence inside the same transaction.
+ */
+import { DomainError } from '../../kernel/index.js';
+import { type Principal, allows } from '../../platform/access.js';
+import { chinaDate } from '../../platform/calendar/index.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { hasPermissionAnywhere, permits, viewerOf } from './cases.access.js';
+import { CLOCK_ACTIONS, clockOf, toClockView } from './cases.clock.js';
+import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
+import { type RawUpload, checkUploads, fromBase64, writeMaterials } from './cases.materials.js';
+import type { ApplicableItem } from './cases.ports.js';
+import * as st from './cases.store.js';
+import type { ActionInput } from './cases.types.js';
+import {
+  ACTION_EVENT,
+  ACTION_PERMISSION,
+  APPLICANT_ACTIONS,
+  type CaseAction,
+  HALL_ACTIONS,
+  type StepRefusal,
+  TERMINAL,
+  type WorkflowRules,
+  allowedActions,
+  step,
+} from './cases.workflow.js';
+
+/** A posted action (`{"action": …}`) as the workflow's action. */
+export function toAction(input: ActionInput): CaseAction {
+  const { action, ...rest } = input;
+  return { type: action, ...rest } as CaseAction;
+}
+
+export function refusalError(r: StepRefusal): DomainError {
+  switch (r.reason) {
+    case 'transition':
+      return new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
+        params: { status: r.status, action: r.action },
+      });
+    case 'deficiencyOutstanding':
+      return new DomainError('CASES.DEFICIENCY_OUTSTANDING', { details: { missing: r.missing } });
+    case 'alreadyExtended':
+      return new DomainError('CASES.ALREADY_EXTENDED');
+    case 'extensionTooLong':
+      return new DomainError('CASES.EXTENSION_TOO_LONG', { params: { max: r.max } });
+    case 'notAllowedForItem':
+      return new DomainError('CASES.NOT_ALLOWED_FOR_ITEM', { details: { action: r.action } });
+    case 'emptyList':
+      return new DomainError('CASES.EMPTY_LIST');
+    default: {
+      const never: never = r;
+      throw new Error(`unknown refusal ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export const rulesOf = (item: ApplicableItem): WorkflowRules => ({
+  allowsDeficiency: item.allowsDeficiency,
+  allowsCommitment: item.allowsCommitment,
+  // 行政许可法 art. 42: 10 working days for a 许可; the same default for other items
+  maxExtensionDays: 10,
+});
+
+export async function act(
+  ctx: CasesContext,
+  caseNumber: string,
+  input: ActionInput | CaseAction,
+  p: Principal,
+  opts: WriteOptions & { files?: readonly RawUpload[] } = {},
+) {
+  const ex = opts.within ?? ctx.db;
+  // materials come only with a supplement: base64 from the API, files from a page
+  const supplied: RawUpload[] = [...(opts.files ?? [])];
+  if ('action' in input && input.action === 'supplement' && input.materials) {
+    const { materials, ...rest } = input;
+    supplied.push(...materials.map(fromBase64));
+    input = rest;
+  }
+  let action: CaseAction = 'action' in input ? toAction(input) : input;
+  if (supplied.length && action.type !== 'supplement')
+    throw new DomainError('COMMON.VALIDATION', {
+      details: [{ field: 'materials', rule: 'SUPPLEMENT_ONLY' }],
+    });
+  if (action.type === 'submit')
+    throw new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
+      params: { status: 'submitted', action: 'submit' },
+    });
+  const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
+  const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
+  if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  // who may: the applicant for their own supplement / withdraw, staff within their scope
+  if (APPLICANT_ACTIONS.has(action.type) && row.applicant_id === p.accountId) {
+    if (!allows(p, 'cases.apply'))
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+  } else if (action.type === 'withdraw') {
+    // 撤回 is the applicant's own act
+    if (!viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+  } else {
+    const perm = action.type === 'supplement' ? 'cases.accept' : ACTION_PERMISSION[action.type];
+    const staffAction = action.type === 'supplement' ? 'accept' : action.type;
+    if (!hasPermissionAnywhere(p, staffAction)) {
+      if (row.applicant_id !== p.accountId && !viewerOf(p, row))
+        throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: perm } });
+    }
+    const scope =
+      HALL_ACTIONS.has(staffAction) || action.type === 'supplement'
+        ? { regionCode: row.hall_region_code ?? row.decide_region_code }
+        : { regionCode: row.decide_region_code, departmentId: row.department_id };
+    if (!permits(p, staffAction, scope)) throw new DomainError('CASES.OUT_OF_SCOPE');
+  }
+  const it = await ctx.items.get(row.item_code);
+  if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
+
+  const suppliedMaterials = supplied.length ? checkUploads(ctx, it, supplied) : [];
+  if (suppliedMaterials.length && action.type === 'supplement')
+    action = { ...action, materials: suppliedMaterials.map((m) => m.materialName) };
+
+  const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
+  const state = cached.state;
+  const r = step(state, action, rulesOf(it));
+  if (!r.ok) throw refusalError(r.refusal);
+
+  // 出证: an e-licence for an approved 许可 whose result is one. Looked up before the write,
+  // issued inside it: the licence and the issueResult action commit together.
+  const issue =
+    action.type === 'issueResult' && state.outcome === 'approved' && it.resultLicenceType
+      ? await ctx.ports.licences?.prepareIssue?.({
+          caseNumber,
+          implementationCode: row.implementation_code,
+          licenceType: it.resultLicenceType,
+          holderAccountId: row.applicant_id,
+          regionCode: row.decide_region_code,
+          departmentId: row.department_id,
+          today: chinaDate(ctx.clock.now().toISOString()),
+        })
+      : undefined;
+
+  const { status, c } = await inTransaction(ex, async (trx) => {
+    const identifier = issue ? await issue(trx) : undefined;
+    const payloadAction: CaseAction =
+      identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
+    const now = ctx.clock.now().toISOString();
+    const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
+      ? [...cached.clock, { action: payloadAction, at: now }]
+      : cached.clock;
+    const c = await clockOf(ctx, row, clockActions, chinaDate(now));
+    const status = r.state.status;
+    const seq = row.action_count + 1;
+    const { type, ...details } = payloadAction;
+    const result =
+      action.type === 'issueResult'
+        ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+        : undefined;
+    const projection: Projection = { state: r.state, clock: clockActions };
+    const changes: st.CaseProjection = {
+      status,
+      open: TERMINAL.has(status) ? 0 : 1,
+      accepted_on: c.startDate,
+      promised_due: c.promisedDue,
+      statutory_due: c.statutoryDue,
+      clock_state: c.state,
+      colour: c.colour,
+      remaining_days: c.remainingWorkingDays,
+      action_count: seq,
+      projection: JSON.stringify(projection),
+      updated_at: now,
+      ...(result ? { result } : {}),
+    };
+    const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
+    if (!updated) {
+      ctx.written.forget(ex, caseNumber);
+      throw new DomainError('CASES.CONCURRENT_CHANGE');
+    }
+    await st.insertAction(trx, {
+      case_id: row.id,
+      seq,
+      type,
+      actor_id: p.accountId,
+      region_code: row.region_code,
+      payload: JSON.stringify(details),
+      at: now,
+    });
+    if (suppliedMaterials.length)
+      await writeMaterials(trx, row.id, row.region_code, suppliedMaterials, [], now);
+    await appendEvent(trx, ctx.clock, {
+      type: ACTION_EVENT[type],
+      aggregateType: 'case',
+      aggregateId: caseNumber,
+      regionCode: row.decide_region_code,
+      actor: p.accountId,
+      payload: {
+        caseNumber,
+        implementationCode: row.implementation_code,
+        departmentId: row.department_id,
+        action: type,
+        seq,
+        status,
+        clock: { state: c.state, due: c.promisedDue, colour: c.colour },
+        ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
+        ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
+          ? { licenceIdentifier: payloadAction.licenceIdentifier }
+          : {}),
+      },
+    });
+    // a closed case takes no more actions: nothing to keep for it
+    if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
+    else ctx.written.remember(ex, { ...row, ...changes }, projection);
+    return { status, c };
+  });
+  if (!opts.within) ctx.poke();
+  return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
+}

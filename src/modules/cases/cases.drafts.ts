@@ -1,0 +1,247 @@
+/**
+ * Drafts of the apply pages: the answers (sealed like a form), the files and e-licence choices kept
+ * with them, the e-licences that can stand in for a material, and submitting a draft as a case or
+ * a bundle.
+ */
+import { REGION_CODE_RE } from '../../platform/codes/index.js';
+import { DomainError } from '../../kernel/index.js';
+import type { Principal } from '../../platform/access.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
+import { application } from './cases.application.js';
+import type { CasesContext } from './cases.context.js';
+import { coerceFormValues, missingMaterials } from './cases.forms.js';
+import { type CheckedMaterial, type RawUpload, checkOne } from './cases.materials.js';
+import type { UsableLicence } from './cases.ports.js';
+import * as st from './cases.store.js';
+import { submit, submitBundle } from './cases.submit.js';
+
+/** A file of a draft, as the pages list it. */
+export interface DraftFile {
+  readonly materialCode: string;
+  readonly filename: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** Keeps a draft's answers; its region (for an operator's counts) is the answers' own. */
+export async function saveDraft(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+  data: Record<string, unknown>,
+  within?: Executor,
+) {
+  const region =
+    typeof data.regionCode === 'string' && REGION_CODE_RE.test(data.regionCode) ? data.regionCode : '';
+  await st.saveDraft(within ?? ctx.db, {
+    applicant_id: p.accountId,
+    implementation_code: code,
+    // a draft holds the same personal data as the form: sealed alike
+    data: ctx.cipher ? ctx.cipher.encrypt(JSON.stringify(data)) : JSON.stringify(data),
+    region_code: region,
+    updated_at: ctx.clock.now().toISOString(),
+  });
+}
+
+export async function loadDraft(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+  within?: Executor,
+): Promise<Record<string, unknown> | undefined> {
+  const raw = await st.loadDraft(within ?? ctx.db, p.accountId, code);
+  if (raw === undefined) return undefined;
+  return JSON.parse(ctx.cipher && raw.startsWith('v1.') ? ctx.cipher.decrypt(raw) : raw) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** The files uploaded with a draft (without their bytes). */
+export async function draftFiles(ctx: CasesContext, p: Principal, code: string): Promise<DraftFile[]> {
+  const rows = await st.draftMaterialsOf(ctx.db, p.accountId, code);
+  return rows.map((r) => ({
+    materialCode: r.material_code,
+    filename: r.filename,
+    mediaType: r.media_type,
+    size: r.size,
+    sha256: r.sha256,
+  }));
+}
+
+/**
+ * Keeps files and e-licence choices with a draft: every file is checked (a material of the item,
+ * size, type by content) and every chosen e-licence confirmed before anything is written; any
+ * problem is returned per material and nothing changes. `licences`: material code → identifier,
+ * or '' to upload instead. `remove`: material codes whose kept file is dropped.
+ */
+export async function saveDraftFiles(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+  change: {
+    files: readonly RawUpload[];
+    remove?: readonly string[];
+    licences?: Readonly<Record<string, string>>;
+  },
+): Promise<{ problems: Array<{ code: string; error: DomainError }> }> {
+  const it = await application(ctx, code);
+  if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+  const problems: Array<{ code: string; error: DomainError }> = [];
+  const checked: CheckedMaterial[] = [];
+  for (const f of change.files) {
+    const r = checkOne(ctx, it, f);
+    if (r instanceof DomainError) problems.push({ code: f.code, error: r });
+    else checked.push(r.upload);
+  }
+  const chosen = Object.entries(change.licences ?? {}).filter(([, id]) => id !== '');
+  for (const [mcode, identifier] of chosen) {
+    const def = it.materials.find((x) => x.code === mcode);
+    if (!def) {
+      problems.push({
+        code: mcode,
+        error: new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: mcode } }),
+      });
+      continue;
+    }
+    const ok = ctx.ports.licences?.verifyForCase
+      ? await ctx.ports.licences.verifyForCase({
+          holderAccountId: p.accountId,
+          identifier,
+          licenceType: def.licenceType,
+        })
+      : false;
+    if (!ok)
+      problems.push({
+        code: mcode,
+        error: new DomainError('CASES.LICENCE_NOT_USABLE', { params: { code: def.name } }),
+      });
+  }
+  if (problems.length) return { problems };
+  const now = ctx.clock.now().toISOString();
+  await inTransaction(ctx.db, async (trx) => {
+    // read and rewritten in one transaction: an autosave in between is not lost
+    const draft = (await loadDraft(ctx, p, code, trx)) ?? {};
+    for (const [mcode, identifier] of Object.entries(change.licences ?? {})) {
+      if (identifier) draft[`licence.${mcode}`] = identifier;
+      else delete draft[`licence.${mcode}`];
+    }
+    await st.deleteDraftMaterials(trx, p.accountId, code, change.remove ?? []);
+    for (const u of checked) {
+      await st.putDraftMaterial(trx, {
+        applicant_id: p.accountId,
+        implementation_code: code,
+        material_code: u.code,
+        filename: u.name.slice(0, 200),
+        media_type: u.mediaType,
+        size: u.size,
+        sha256: u.sha256,
+        data: u.data,
+        updated_at: now,
+      });
+    }
+    // a material supplied by an e-licence needs no file
+    await st.deleteDraftMaterials(
+      trx,
+      p.accountId,
+      code,
+      chosen.map(([m]) => m),
+    );
+    await saveDraft(ctx, p, code, draft, trx);
+  });
+  return { problems: [] };
+}
+
+/** The applicant's e-licences in force that can stand in for each material (免提交). */
+export async function usableLicences(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+): Promise<Record<string, UsableLicence[]>> {
+  const it = await application(ctx, code);
+  const out: Record<string, UsableLicence[]> = {};
+  if (!it || !ctx.ports.licences?.usableFor) return out;
+  const types = [...new Set(it.materials.flatMap((m) => (m.licenceType ? [m.licenceType] : [])))];
+  if (types.length === 0) return out;
+  // the wallet read once for every licence type the materials accept
+  const byType = await ctx.ports.licences.usableFor({ holderAccountId: p.accountId, licenceTypes: types });
+  for (const m of it.materials) {
+    const list = m.licenceType ? (byType[m.licenceType] ?? []) : [];
+    if (list.length) out[m.code] = list;
+  }
+  return out;
+}
+
+/**
+ * Submits the caller's draft: its answers, the files kept with it and the e-licences chosen;
+ * the draft and its files go in the same transaction as the case is written.
+ */
+export async function submitDraft(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+): Promise<{ caseNumber?: string; bundleNumber?: string }> {
+  const app = await application(ctx, code);
+  if (!app) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+  const draft = (await loadDraft(ctx, p, code)) ?? {};
+  const values = Object.fromEntries(
+    Object.entries(draft).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  const licenceMaterials = Object.fromEntries(
+    Object.entries(values)
+      .filter(([k]) => k.startsWith('licence.'))
+      .map(([k, v]) => [k.slice('licence.'.length), v]),
+  );
+  const files = (await st.draftMaterialFiles(ctx.db, p.accountId, code)).map(
+    (f): RawUpload => ({
+      code: f.material_code,
+      filename: f.filename,
+      mediaType: f.media_type,
+      data: Buffer.from(f.data),
+    }),
+  );
+  const form = coerceFormValues(app.formFields, values);
+  // every required material: a file kept with the draft, an e-licence, or shared data
+  const missing = missingMaterials(app.materials, files, licenceMaterials);
+  if (missing.length)
+    throw new DomainError('CASES.MATERIALS_MISSING', {
+      params: { names: missing.map((m) => m.name).join('、') },
+      details: missing.map((m) => ({ field: `file.${m.code}`, rule: 'REQUIRED' })),
+    });
+  if (app.kind === 'bundle') {
+    const r = await submitBundle(
+      ctx,
+      p,
+      { bundleCode: app.code, regionCode: values.regionCode ?? '', form },
+      { members: app.members?.(files, licenceMaterials) ?? [], draftKey: code },
+    );
+    return { bundleNumber: r.bundleNumber };
+  }
+  const r = await submit(
+    ctx,
+    p,
+    {
+      implementationCode: code,
+      regionCode: values.regionCode ?? '',
+      form,
+      ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
+      ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
+    },
+    { files, fromDraft: true },
+  );
+  return { caseNumber: r.caseNumber };
+}
+
+/** Drops the caller's draft of one item or bundle, answers and files. */
+export async function discardDraft(ctx: CasesContext, p: Principal, code: string): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    await st.deleteDraft(trx, p.accountId, code);
+    await st.deleteDraftMaterials(trx, p.accountId, code);
+  });
+}
+
+/** What the account can prefill into a form (name, ID number, phone, region). */
+export function prefill(ctx: CasesContext, p: Principal): Promise<Record<string, string>> {
+  return ctx.ports.identity.prefill(p.accountId);
+}

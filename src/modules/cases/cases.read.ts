@@ -1,0 +1,190 @@
+/**
+ * Reading cases: one case as its applicant or staff see it, why its deadline falls where it does,
+ * its material files, an applicant's cases and bundles, and the staff queues.
+ */
+import { DomainError } from '../../kernel/index.js';
+import { type Principal, allows } from '../../platform/access.js';
+import { chinaDate } from '../../platform/calendar/index.js';
+import { viewerOf } from './cases.access.js';
+import { clockOf, toClockView } from './cases.clock.js';
+import type { CasesContext } from './cases.context.js';
+import { type ExplainedClockDay, explainClock } from './cases.sla.js';
+import * as st from './cases.store.js';
+import type { CaseView } from './cases.types.js';
+import { type CaseStatus, allowedActions } from './cases.workflow.js';
+
+export async function view(
+  ctx: CasesContext,
+  caseNumber: string,
+  p: Principal | undefined,
+): Promise<CaseView> {
+  const row = await st.caseByNumber(ctx.db, caseNumber);
+  const who = row ? viewerOf(p, row) : undefined;
+  if (!row || !who) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  const [actions, materials] = await Promise.all([
+    st.actionsOf(ctx.db, row.id),
+    st.materialsOf(ctx.db, row.id),
+  ]);
+  const recorded = st.toRecorded(actions);
+  const c = await clockOf(ctx, row, recorded);
+  const bundle = row.bundle_id ? await bundleNumberOf(ctx, row.bundle_id) : null;
+  return {
+    caseNumber: row.case_number,
+    implementationCode: row.implementation_code,
+    itemName: row.item_name,
+    status: row.status,
+    channel: row.channel,
+    regionCode: row.region_code,
+    departmentId: row.department_id,
+    hallId: row.hall_id,
+    bundleNumber: bundle,
+    createdAt: row.created_at,
+    clock: toClockView(c),
+    actions: actions.map((a) => ({
+      seq: a.seq,
+      action: a.type,
+      at: a.at,
+      // the applicant sees who acted by role, staff see the account
+      actor: who === 'staff' ? a.actor_id : a.actor_id === row.applicant_id ? 'applicant' : 'staff',
+      details: JSON.parse(a.payload) as Record<string, unknown>,
+    })),
+    allowedActions: allowedActions(row.status as CaseStatus),
+    materials: materials.map((m) => ({
+      code: m.code,
+      name: m.name,
+      trustLevel: m.trust_level,
+      licenceIdentifier: m.licence_identifier,
+      sha256: m.blob_sha256,
+      mediaType: m.media_type,
+      size: m.size,
+    })),
+    result: row.result ? (JSON.parse(row.result) as Record<string, unknown>) : null,
+  };
+}
+
+export async function bundleNumberOf(ctx: CasesContext, bundleId: string): Promise<string | null> {
+  return (await st.bundleById(ctx.db, bundleId))?.bundle_number ?? null;
+}
+
+/** Why the deadline is where it is, day by day. */
+export async function explain(
+  ctx: CasesContext,
+  caseNumber: string,
+  p: Principal | undefined,
+): Promise<ExplainedClockDay[]> {
+  const row = await st.caseByNumber(ctx.db, caseNumber);
+  if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  const recorded = st.toRecorded(await st.actionsOf(ctx.db, row.id));
+  const rule = await ctx.ports.calendar.rule(row.decide_region_code);
+  return explainClock(
+    recorded,
+    { promisedDays: row.promised_days, statutoryDays: row.statutory_days },
+    rule,
+    chinaDate(ctx.clock.now().toISOString()),
+  );
+}
+
+export async function myCases(ctx: CasesContext, p: Principal, page = 1, pageSize = 20) {
+  if (!allows(p, 'cases.readOwn'))
+    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.readOwn' } });
+  return st.applicantCases(ctx.db, p.accountId, pageSize, (page - 1) * pageSize);
+}
+
+/** A one-progress view of a bundle for its applicant. */
+export async function bundleView(ctx: CasesContext, bundleNumber: string, p: Principal) {
+  const b = await st.bundleByNumber(ctx.db, bundleNumber);
+  if (!b || b.applicant_id !== p.accountId)
+    throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: bundleNumber } });
+  const cases = await st.casesOfBundle(ctx.db, b.id);
+  const done = cases.filter((c) => c.open === 0).length;
+  return {
+    bundleNumber,
+    name: b.bundle_name,
+    createdAt: b.created_at,
+    progress: { done, total: cases.length },
+    complete: done === cases.length,
+    cases: cases.map((c) => ({
+      caseNumber: c.case_number,
+      itemName: c.item_name,
+      status: c.status,
+      promisedDue: c.promised_due,
+    })),
+  };
+}
+
+/** The queue of a department (staff with workbench.view in its scope). */
+export async function departmentQueue(
+  ctx: CasesContext,
+  p: Principal,
+  q: {
+    departmentId: string;
+    regionCode?: string;
+    status?: string;
+    colour?: string;
+    page: number;
+    pageSize: number;
+  },
+) {
+  if (
+    !allows(p, 'workbench.view', {
+      departmentId: q.departmentId,
+      ...(q.regionCode ? { regionCode: q.regionCode } : {}),
+    })
+  )
+    throw new DomainError('CASES.OUT_OF_SCOPE');
+  const [rows, counts] = await Promise.all([
+    st.departmentQueue(ctx.db, {
+      departmentId: q.departmentId,
+      status: q.status,
+      colour: q.colour,
+      limit: q.pageSize,
+      offset: (q.page - 1) * q.pageSize,
+    }),
+    st.colourCounts(ctx.db, q.departmentId),
+  ]);
+  return { rows, counts };
+}
+
+/** A window's queue: the cases waiting for acceptance in the regions the caller accepts for. */
+export async function acceptanceQueue(
+  ctx: CasesContext,
+  p: Principal,
+  q: { page: number; pageSize: number },
+) {
+  const prefixes = p.grants.filter((g) => g.permissions.includes('cases.accept')).map((g) => g.regionPrefix);
+  if (prefixes.length === 0)
+    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+  // the widest grant covers the others
+  const prefix = prefixes.sort((a, b) => a.length - b.length)[0] as string;
+  return st.acceptanceQueue(ctx.db, prefix, q.pageSize, (q.page - 1) * q.pageSize);
+}
+
+export async function hallQueue(
+  ctx: CasesContext,
+  p: Principal,
+  q: { hallId: string; status?: string; page: number; pageSize: number },
+) {
+  const hall = await ctx.ports.regions.hall(q.hallId);
+  if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
+  if (!allows(p, 'workbench.view', { regionCode: hall.regionCode }))
+    throw new DomainError('CASES.OUT_OF_SCOPE');
+  return st.hallQueue(ctx.db, {
+    hallId: q.hallId,
+    status: q.status,
+    limit: q.pageSize,
+    offset: (q.page - 1) * q.pageSize,
+  });
+}
+
+export async function blob(ctx: CasesContext, caseNumber: string, sha256: string, p: Principal) {
+  const row = await st.caseByNumber(ctx.db, caseNumber);
+  if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  const mats = await st.materialsOf(ctx.db, row.id);
+  if (!mats.some((m) => m.blob_sha256 === sha256)) throw new DomainError('COMMON.NOT_FOUND');
+  return st.getBlob(ctx.db, sha256);
+}
+
+/** Open cases of a region by clock colour (a supervisor's 黄牌 / 红牌 counts). */
+export function colourCountsInRegion(ctx: CasesContext, prefix: string) {
+  return st.colourCountsInRegion(ctx.db, prefix);
+}

@@ -1,0 +1,333 @@
+/**
+ * Submission: who applies (the caller, or a walk-in a clerk enters at a hall), everything checked
+ * before anything is written, then the case (row, first action, materials, event) in one
+ * transaction; a 一件事 bundle writes one linked case per member in the same transaction.
+ */
+import { DomainError, type FieldIssue, newId } from '../../kernel/index.js';
+import { type Principal, allows } from '../../platform/access.js';
+import { chinaDate } from '../../platform/calendar/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
+import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
+import { parseInput } from '../../platform/input.js';
+import { formIssues } from './cases.application.js';
+import { notStartedClock } from './cases.clock.js';
+import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
+import {
+  type CheckedMaterial,
+  type LicenceMaterial,
+  type RawUpload,
+  checkUploads,
+  fromBase64,
+  writeMaterials,
+} from './cases.materials.js';
+import type { ApplicableItem } from './cases.ports.js';
+import * as st from './cases.store.js';
+import {
+  BundleSubmitInput,
+  type BundleSubmitInput as BundleSubmitIn,
+  type ClockView,
+  SubmitInput,
+  type SubmitInput as SubmitIn,
+} from './cases.types.js';
+import { type CaseStatus, INITIAL } from './cases.workflow.js';
+
+export interface Submitted {
+  caseNumber: string;
+  status: CaseStatus;
+  departmentId: string;
+  clock: ClockView;
+}
+
+/** yyyyMMdd of the China date of an instant. */
+export const compactDate = (instant: string) => chinaDate(instant).replace(/-/g, '');
+
+/** Who applies: the caller, or (walk-in) the account a clerk applies for at a hall. */
+export async function applicantOf(
+  ctx: CasesContext,
+  p: Principal,
+  input: { hallId?: string | undefined; applicantId?: string | undefined },
+) {
+  if (input.applicantId || input.hallId) {
+    if (!input.hallId || !input.applicantId)
+      throw new DomainError('COMMON.VALIDATION', { details: [{ field: 'hallId', rule: 'WALK_IN.BOTH' }] });
+    const hall = await ctx.ports.regions.hall(input.hallId);
+    if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
+    if (!allows(p, 'cases.accept'))
+      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+    if (!allows(p, 'cases.accept', { regionCode: hall.regionCode }))
+      throw new DomainError('CASES.OUT_OF_SCOPE');
+    return { applicantId: input.applicantId, kind: 'person' as const, hall, channel: 'window' as const };
+  }
+  if (!allows(p, 'cases.apply'))
+    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+  const kind = p.kind === 'organization' ? ('organization' as const) : ('person' as const);
+  return { applicantId: p.accountId, kind, hall: undefined, channel: 'online' as const };
+}
+
+export interface Prepared {
+  it: ApplicableItem;
+  form: Record<string, unknown>;
+  uploads: CheckedMaterial[];
+  licenceMaterials: LicenceMaterial[];
+  body: { departmentId: string; regionCode: string; implementationCode: string };
+}
+
+/** Everything checked before anything is written. */
+export async function prepare(
+  ctx: CasesContext,
+  code: string,
+  regionCode: string,
+  form: Record<string, unknown>,
+  uploads: readonly RawUpload[],
+  who: Awaited<ReturnType<typeof applicantOf>>,
+  licenceMaterials: Record<string, string> = {},
+): Promise<Prepared> {
+  const it = await ctx.items.get(code);
+  if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+  if (who.channel === 'online' && it.depth < 2)
+    throw new DomainError('CASES.ITEM_NOT_ONLINE', { params: { depth: it.depth } });
+  if (who.channel === 'online' && !it.audiences.includes(who.kind)) throw new DomainError('CASES.AUDIENCE');
+  const issues = formIssues(it, form);
+  if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
+  const decoded = checkUploads(ctx, it, uploads);
+  const lic: Prepared['licenceMaterials'] = [];
+  for (const [mcode, identifier] of Object.entries(licenceMaterials)) {
+    const def = it.materials.find((x) => x.code === mcode);
+    if (!def) throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: mcode } });
+    // with the licences module: the licence must be the applicant's and in force (trust A);
+    // without it the identifier is recorded as the applicant's claim (trust C)
+    const verified = ctx.ports.licences?.verifyForCase
+      ? await ctx.ports.licences.verifyForCase({
+          holderAccountId: who.applicantId,
+          identifier,
+          licenceType: def.licenceType,
+        })
+      : false;
+    if (ctx.ports.licences?.verifyForCase && !verified)
+      throw new DomainError('CASES.LICENCE_NOT_USABLE', { params: { code: mcode } });
+    lic.push({ code: mcode, name: def.name, identifier, verified });
+  }
+  const body = await ctx.ports.regions.decidingBody(it, regionCode);
+  if (!body) throw new DomainError('CASES.NO_DECIDING_BODY');
+  if (who.hall) {
+    const h = who.hall;
+    const local = h.regionCode.startsWith(body.regionCode) || body.regionCode.startsWith(h.regionCode);
+    const citywide = it.citywide && h.cityCode.slice(0, 4) === body.regionCode.slice(0, 4);
+    // 异地代收代办: the receiving hall records the case and forwards it to the deciding body
+    if (!local && !citywide && !it.proxyAcceptance) throw new DomainError('CASES.HALL_NOT_ACCEPTING');
+  }
+  return { it, form, uploads: decoded, licenceMaterials: lic, body };
+}
+
+/** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
+export async function writeCase(
+  ctx: CasesContext,
+  trx: Executor,
+  p: Principal,
+  prep: Prepared,
+  who: Awaited<ReturnType<typeof applicantOf>>,
+  applicantRegion: string,
+  bundleId: string | null,
+  now: string,
+): Promise<{ id: string; caseNumber: string; event: NewEvent }> {
+  const { it, body } = prep;
+  const prefix = `${body.implementationCode}${compactDate(now)}`;
+  const seq = await st.nextSequence(trx, prefix);
+  const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+  const id = newId();
+  const initial: Projection = { state: { ...INITIAL, status: 'submitted' }, clock: [] };
+  const caseRow: st.CaseRow = {
+    id,
+    case_number: caseNumber,
+    implementation_code: body.implementationCode,
+    item_code: it.implementationCode,
+    item_version: it.version,
+    item_name: it.name,
+    applicant_id: who.applicantId,
+    applicant_kind: who.kind,
+    region_code: applicantRegion,
+    department_id: body.departmentId,
+    decide_region_code: body.regionCode,
+    hall_id: who.hall?.id ?? null,
+    hall_region_code: who.hall?.regionCode ?? null,
+    channel: who.channel,
+    status: 'submitted',
+    open: 1,
+    promised_days: it.promisedDays,
+    statutory_days: it.statutoryDays,
+    accepted_on: null,
+    promised_due: null,
+    statutory_due: null,
+    clock_state: 'notStarted',
+    colour: 'none',
+    remaining_days: null,
+    bundle_id: bundleId,
+    form_data: ctx.cipher ? ctx.cipher.encrypt(JSON.stringify(prep.form)) : JSON.stringify(prep.form),
+    action_count: 1,
+    projection: JSON.stringify(initial),
+    result: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await st.insertCase(trx, caseRow);
+  await st.insertAction(trx, {
+    case_id: id,
+    seq: 1,
+    type: 'submit',
+    actor_id: p.accountId,
+    region_code: applicantRegion,
+    payload: JSON.stringify(who.hall ? { hallId: who.hall.id } : {}),
+    at: now,
+  });
+  await writeMaterials(trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
+  const event: NewEvent = {
+    type: 'cases.submitted',
+    aggregateType: 'case',
+    aggregateId: caseNumber,
+    regionCode: body.regionCode,
+    actor: p.accountId,
+    payload: {
+      caseNumber,
+      implementationCode: body.implementationCode,
+      departmentId: body.departmentId,
+      channel: who.channel,
+      hallId: who.hall?.id ?? null,
+      bundleId,
+      materials: prep.uploads.length + prep.licenceMaterials.length,
+    },
+  };
+  ctx.written.remember(trx, caseRow, initial);
+  return { id, caseNumber, event };
+}
+
+export async function submit(
+  ctx: CasesContext,
+  p: Principal,
+  raw: SubmitIn,
+  opts: WriteOptions & { files?: readonly RawUpload[]; fromDraft?: boolean } = {},
+): Promise<Submitted> {
+  const input = parseInput(SubmitInput, raw);
+  const who = await applicantOf(ctx, p, input);
+  const prep = await prepare(
+    ctx,
+    input.implementationCode,
+    input.regionCode,
+    input.form,
+    [...input.materials.map(fromBase64), ...(opts.files ?? [])],
+    who,
+    input.licenceMaterials,
+  );
+  const now = ctx.clock.now().toISOString();
+  const res = await inTransaction(opts.within ?? ctx.db, async (trx) => {
+    const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, null, now);
+    await appendEvent(trx, ctx.clock, w.event);
+    // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
+    // the pages, it must still be there (a second click of "submit" finds it gone)
+    const hadDraft = await st.deleteDraft(trx, p.accountId, input.implementationCode);
+    if (opts.fromDraft && !hadDraft) throw new DomainError('CASES.ALREADY_SUBMITTED');
+    if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
+    return w;
+  });
+  // within a caller's transaction nothing is committed yet: the caller's commit is the moment
+  if (!opts.within) ctx.poke();
+  return {
+    caseNumber: res.caseNumber,
+    status: 'submitted',
+    departmentId: prep.body.departmentId,
+    clock: notStartedClock,
+  };
+}
+
+/** 一件事: one combined form and material set; one linked sub-case per member item. */
+export async function submitBundle(
+  ctx: CasesContext,
+  p: Principal,
+  raw: BundleSubmitIn,
+  opts: WriteOptions & {
+    /** from the pages: each member's files and e-licences under its own material codes */
+    members?: ReadonlyArray<{
+      implementationCode: string;
+      files: readonly RawUpload[];
+      licences: Readonly<Record<string, string>>;
+    }>;
+    /** the draft this submission came from (deleted with it) */
+    draftKey?: string;
+  } = {},
+) {
+  const input = parseInput(BundleSubmitInput, raw);
+  const bundle = await ctx.ports.catalog.bundle(input.bundleCode);
+  if (!bundle) throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: input.bundleCode } });
+  const who = await applicantOf(ctx, p, {});
+  const preps: Prepared[] = [];
+  const issues: FieldIssue[] = [];
+  for (const m of bundle.members) {
+    const it = await ctx.items.get(m.implementationCode);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: m.implementationCode } });
+    // each member takes the fields its own form knows from the combined form
+    const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
+    const form = Object.fromEntries(Object.entries(input.form).filter(([k]) => known.includes(k)));
+    const mi = formIssues(it, form);
+    if (mi.length) {
+      for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
+      continue;
+    }
+    const share = opts.members?.find((x) => x.implementationCode === m.implementationCode);
+    const uploads = [
+      ...input.materials.filter((u) => it.materials.some((x) => x.code === u.code)).map(fromBase64),
+      ...(share?.files ?? []),
+    ];
+    preps.push(
+      await prepare(ctx, m.implementationCode, input.regionCode, form, uploads, who, share?.licences),
+    );
+  }
+  if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
+  // every upload must belong to at least one member
+  for (const u of input.materials) {
+    if (!preps.some((x) => x.it.materials.some((m) => m.code === u.code)))
+      throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: u.code } });
+  }
+  const now = ctx.clock.now().toISOString();
+  const out = await inTransaction(opts.within ?? ctx.db, async (trx) => {
+    const bundleId = newId();
+    const prefix = `B${bundle.code}${compactDate(now)}`;
+    const seq = await st.nextSequence(trx, prefix);
+    const bundleNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+    await st.insertBundle(trx, {
+      id: bundleId,
+      bundle_number: bundleNumber,
+      bundle_code: bundle.code,
+      bundle_name: bundle.name,
+      applicant_id: who.applicantId,
+      region_code: input.regionCode,
+      created_at: now,
+    });
+    const events: NewEvent[] = [];
+    const cases: Array<{ caseNumber: string; implementationCode: string; status: string }> = [];
+    for (const prep of preps) {
+      const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, bundleId, now);
+      events.push(w.event);
+      cases.push({
+        caseNumber: w.caseNumber,
+        implementationCode: prep.body.implementationCode,
+        status: 'submitted',
+      });
+    }
+    events.push({
+      type: 'cases.bundleSubmitted',
+      aggregateType: 'bundle',
+      aggregateId: bundleNumber,
+      regionCode: input.regionCode,
+      actor: p.accountId,
+      payload: { bundleNumber, bundleCode: bundle.code, cases: cases.map((c) => c.caseNumber) },
+    });
+    await appendEvents(trx, ctx.clock, events);
+    if (opts.draftKey) {
+      if (!(await st.deleteDraft(trx, p.accountId, opts.draftKey)))
+        throw new DomainError('CASES.ALREADY_SUBMITTED');
+      await st.deleteDraftMaterials(trx, p.accountId, opts.draftKey);
+    }
+    return { bundleNumber, cases };
+  });
+  if (!opts.within) ctx.poke();
+  return out;
+}
