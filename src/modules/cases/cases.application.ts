@@ -68,10 +68,29 @@ export async function application(ctx: CasesContext, key: string): Promise<Appli
     const it = await ctx.items.get(m.implementationCode);
     if (it) members.push(it);
   }
+  return { key, kind: 'bundle', code, name: b.name, ...mergeBundle(members) };
+}
+
+/** The part of a combined form that an item's own schema knows. */
+export function ownFields(
+  it: ApplicableItem,
+  form: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
+  return Object.fromEntries(Object.entries(form).filter(([k]) => known.includes(k)));
+}
+
+/**
+ * 一件事: the members' forms and materials as one (pure). Every question once, by name, required
+ * if any member requires it; every document once, by name, under a code of the bundle's own (the
+ * members' codes may clash: m02-doc is one thing in one item and another in the next). `members`
+ * hands each member its share of the files and e-licences back under its own codes; `validate`
+ * checks each member's schema over its own fields, one problem per field.
+ */
+export function mergeBundle(
+  members: readonly ApplicableItem[],
+): Pick<Application, 'formFields' | 'materials' | 'validate'> & Required<Pick<Application, 'members'>> {
   const fields = new Map<string, FormFieldHint>();
-  // one material set: the same document (by name) asked by several members is provided once;
-  // its code on the pages is the bundle's own (members' codes may clash: m02-doc is one thing
-  // in one item and another in the next)
   const materials = new Map<
     string,
     { m: ApplicationMaterial; uses: Array<{ item: string; code: string }> }
@@ -102,10 +121,6 @@ export async function application(ctx: CasesContext, key: string): Promise<Appli
   // the applicant's questions first, the way to receive the result last, as on an item's form
   const rank = (f: FormFieldHint) => (f.section === 'applicant' ? 0 : f.section === 'delivery' ? 2 : 1);
   return {
-    key,
-    kind: 'bundle',
-    code,
-    name: b.name,
     formFields: [...fields.values()].sort((a, z) => rank(a) - rank(z)),
     materials: [...materials.values()].map((x) => x.m),
     members: (files, licences) =>
@@ -128,9 +143,8 @@ export async function application(ctx: CasesContext, key: string): Promise<Appli
     validate: (form) => {
       const out: FieldIssue[] = [];
       for (const it of members) {
-        const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
-        const own = Object.fromEntries(Object.entries(form).filter(([k]) => known.includes(k)));
-        for (const i of formIssues(it, own)) if (!out.some((x) => x.field === i.field)) out.push(i);
+        for (const i of formIssues(it, ownFields(it, form)))
+          if (!out.some((x) => x.field === i.field)) out.push(i);
       }
       return out;
     },

@@ -9,7 +9,7 @@ import { chinaDate } from '../../platform/calendar/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
 import { parseInput } from '../../platform/input.js';
-import { formIssues } from './cases.application.js';
+import { formIssues, ownFields } from './cases.application.js';
 import { notStartedClock } from './cases.clock.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import {
@@ -264,8 +264,7 @@ export async function submitBundle(
     const it = await ctx.items.get(m.implementationCode);
     if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: m.implementationCode } });
     // each member takes the fields its own form knows from the combined form
-    const known = Object.keys((it.formSchema.properties as Record<string, unknown> | undefined) ?? {});
-    const form = Object.fromEntries(Object.entries(input.form).filter(([k]) => known.includes(k)));
+    const form = ownFields(it, input.form);
     const mi = formIssues(it, form);
     if (mi.length) {
       for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
