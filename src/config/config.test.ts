@@ -48,4 +48,38 @@ describe('config', () => {
   test('a short secret is refused', () => {
     assert.throws(() => loadConfig({ TONGBAN_SECRET_KEY: 'abc', TONGBAN_DATA_DIR: dir() }), /32 bytes/);
   });
+  describe('TONGBAN_TRUST_PROXY › a hop count or addresses, never everyone', () => {
+    const trust = (value: string) =>
+      loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_TRUST_PROXY: value }).trustProxy;
+    test('unset or 0 trusts no proxy', () => {
+      assert.equal(loadConfig({ TONGBAN_DATA_DIR: dir() }).trustProxy, false);
+      assert.equal(trust('0'), false);
+    });
+    test('a number is the count of proxies in front', () => {
+      assert.deepEqual(trust('1'), { hops: 1 });
+      assert.deepEqual(trust('2'), { hops: 2 });
+    });
+    test('addresses and CIDR ranges, comma-separated, IPv4 and IPv6', () => {
+      assert.deepEqual(trust('10.0.0.5, 10.1.0.0/16,fd00::/8,::1,loopback'), {
+        addresses: ['10.0.0.5', '10.1.0.0/16', 'fd00::/8', '::1', 'loopback'],
+      });
+    });
+    for (const everyone of ['true', 'TRUE', '*', 'all', '0.0.0.0/0', '::/0', '10.0.0.5,0.0.0.0/0'])
+      test(`${JSON.stringify(everyone)} is refused at start: it would trust every address`, () => {
+        assert.throws(
+          () => trust(everyone),
+          (e: unknown) =>
+            e instanceof ConfigError &&
+            e.variable === 'TONGBAN_TRUST_PROXY' &&
+            /would trust every address/.test(e.message),
+        );
+      });
+    for (const bad of ['proxy.example.cn', '10.0.0.300', '10.0.0.0/33', '10.0.0.0/x', '-1', '100'])
+      test(`${JSON.stringify(bad)} is refused with the variable named`, () => {
+        assert.throws(
+          () => trust(bad),
+          (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_TRUST_PROXY',
+        );
+      });
+  });
 });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -30,8 +31,21 @@ export interface Config {
   /** the origin (name) of this node's transparency log */
   readonly logOrigin: string;
   readonly bodyLimitBytes: number;
-  readonly trustProxy: boolean;
+  /** whose X-Forwarded-For to believe: nobody, the last `hops` proxies, or these addresses */
+  readonly trustProxy: TrustProxy;
 }
+
+/**
+ * The reverse proxies in front of tongban. A client's address is read from X-Forwarded-For only
+ * through proxies trusted here, so a client cannot pick its own address (and dodge a rate limit
+ * or a login throttle by claiming a new one each time). Never "everyone".
+ */
+export type TrustProxy =
+  | false
+  /** the last `hops` entries were added by our proxies (safe only if nothing else can connect) */
+  | { readonly hops: number }
+  /** connections from these addresses or CIDR ranges are our proxies */
+  | { readonly addresses: readonly string[] };
 
 export class ConfigError extends Error {
   constructor(
@@ -71,6 +85,50 @@ function devSecret(dataDir: string): Buffer {
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64'), { mode: 0o600 });
   return key;
+}
+
+/** The named ranges proxy-addr knows (127.0.0.0/8 and ::1; 169.254/16 and fe80::/10; RFC 1918 and fc00::/7). */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whether one entry of TONGBAN_TRUST_PROXY names an address or range, and whether that is everyone. */
+function proxyEntry(entry: string): 'ok' | 'invalid' | 'everyone' {
+  if (NAMED_RANGES.has(entry)) return 'ok';
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length) return 'invalid';
+  if (prefix === undefined) return 'ok';
+  if (!/^[0-9]{1,3}$/.test(prefix)) return 'invalid';
+  const bits = Number(prefix);
+  if (bits > (family === 4 ? 32 : 128)) return 'invalid';
+  // a zero-length prefix (0.0.0.0/0, ::/0) is every address
+  return bits === 0 ? 'everyone' : 'ok';
+}
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === '0') return false;
+  const hint =
+    'the number of proxies in front of tongban (1), or their addresses and CIDR ranges, comma-separated (10.0.0.5,10.1.0.0/16)';
+  const everyone = (what: string) =>
+    new ConfigError(
+      'TONGBAN_TRUST_PROXY',
+      `${JSON.stringify(what)} would trust every address, so any client could claim any address; give ${hint}`,
+    );
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 16)
+      throw new ConfigError('TONGBAN_TRUST_PROXY', `invalid value ${JSON.stringify(raw)} (${hint})`);
+    return { hops };
+  }
+  if (/^(true|yes|on|\*|all)$/i.test(value)) throw everyone(value);
+  const addresses = value.split(',').map((a) => a.trim());
+  for (const a of addresses) {
+    const kind = proxyEntry(a);
+    if (kind === 'everyone') throw everyone(a);
+    if (kind === 'invalid')
+      throw new ConfigError('TONGBAN_TRUST_PROXY', `invalid address ${JSON.stringify(a)} (${hint})`);
+  }
+  return { addresses };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -129,8 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     z.coerce.number().int().min(1024),
     'bytes, at least 1024',
   );
-  const trustProxy =
-    parseVar('TONGBAN_TRUST_PROXY', env.TONGBAN_TRUST_PROXY ?? '0', z.enum(['0', '1']), '1 or 0') === '1';
+  const trustProxy = parseTrustProxy(env.TONGBAN_TRUST_PROXY);
 
   let secretKey: Buffer;
   if (env.TONGBAN_SECRET_KEY) secretKey = decodeSecret('TONGBAN_SECRET_KEY', env.TONGBAN_SECRET_KEY);

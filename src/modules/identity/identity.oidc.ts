@@ -332,6 +332,7 @@ export async function createOidcProvider(deps: {
       ctx.body = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>统一身份认证出错</title><link rel="stylesheet" href="/assets/app.css"></head><body><main class="container"><h1>统一身份认证出错</h1><p>请返回原网站重新登录。</p><p><code>${esc(out.error ?? '')}</code> ${esc(out.error_description ?? '')}</p></main></body></html>`;
     },
   });
-  provider.proxy = config.trustProxy;
+  // behind a configured proxy, the issuer's scheme and host come from X-Forwarded-Proto/-Host
+  provider.proxy = config.trustProxy !== false;
   return provider;
 }

@@ -1,9 +1,25 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config/index.js';
 import { newId } from '../../kernel/index.js';
 import type { Logger } from '../log.js';
 import type { App } from './app-type.js';
+
+/**
+ * Fastify's `trustProxy` for the configured proxies. A hop count becomes a function: Fastify
+ * treats a bare number as "trust nobody" (it cannot tell a proxy from a client), which would put
+ * every client behind the proxy under one address; the operator who gives a hop count has said
+ * that only the proxies can connect (docs/operations.md).
+ */
+export function trustProxyOption(trust: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (trust === false) return false;
+  if ('hops' in trust) {
+    const hops = trust.hops;
+    // proxy-addr walks from the connection (i = 0) back through X-Forwarded-For
+    return (_address: string, i: number) => i < hops;
+  }
+  return [...trust.addresses];
+}
 
 /**
  * The Fastify instance, before any step: our request ids (a client's X-Request-Id is not trusted),
@@ -15,7 +31,7 @@ export function createServer(config: Config, log: Logger): App {
     genReqId: () => newId(),
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
