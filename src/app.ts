@@ -1,7 +1,7 @@
 import type { Config } from './config/index.js';
 import { type Clock, systemClock } from './kernel/index.js';
 import { type Store, metaMigrations, migrate } from './platform/db/index.js';
-import { decideDemo, markDemoSeeded } from './platform/demo.js';
+import { decideSite, markDemoSeeded } from './platform/demo.js';
 import { EventBus, eventsMigrations } from './platform/events/index.js';
 import {
   type App,
@@ -154,7 +154,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   await prepareStore(store, modules, events, opts.migrate !== false);
   // seeds the national holidays from chinese-days (once per year) and loads the tables into memory
   await calendar.load();
-  const demo = await decideDemo(store, config, opts.demo);
+  const site = await decideSite(store, config, opts.demo);
 
   // The HTTP edge, step by step. Hooks of one kind run in the order their steps add them, so the
   // order is part of the contract: cookies before the session, the permission before the body.
@@ -165,7 +165,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   authentication(app, modules.find((m) => m.authenticate)?.authenticate);
   await uploads(app);
   viewsAndErrorPages(app, {
-    demo: demo.demo,
+    demo: site.demo,
     nav: (p) => modules.flatMap((m) => m.nav?.(p) ?? []),
   });
   assetRoutes(app);
@@ -173,11 +173,11 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   designRoutes(app);
   openApiRoute(app);
   calendarRoutes(app, calendar);
-  for (const m of modules) await m.routes?.(app);
+  for (const m of modules) await m.routes?.(app, site);
   await app.ready();
   permissions.assertDeclared();
 
-  if (demo.seed) {
+  if (site.seed) {
     log.info('seeding the Zhengzhou demo city');
     for (const m of modules) await m.seedDemo?.();
     await markDemoSeeded(store, clock);
@@ -190,7 +190,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     events,
     calendar,
     modules,
-    seeded: demo.seed,
+    seeded: site.seed,
     routes: permissions.routes,
     identity: wired.identity,
     licences: wired.licences,

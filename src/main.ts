@@ -24,7 +24,18 @@ async function main(): Promise<void> {
     sqliteSynchronous: config.sqliteSynchronous,
     onIdleConnectionError: (err) => log.warn({ err }, 'an idle database connection was closed by the server'),
   });
-  const t = await buildApp({ config, store, logger: log });
+  let t: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    t = await buildApp({ config, store, logger: log });
+  } catch (e) {
+    // a configuration the store contradicts (TONGBAN_DEMO=1 on a store with people): one line, as above
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tongban: configuration error: ${e.message}\n`);
+      await store.close();
+      process.exit(78);
+    }
+    throw e;
+  }
   await t.app.listen({ host: config.host, port: config.port });
   const ms = Math.round(performance.now() - t0);
   log.info({ store: store.description, seeded: t.seeded, startupMs: ms }, 'tongban is listening');

@@ -19,7 +19,7 @@ export interface Config {
   readonly dataDir: string;
   /** postgres://… when set; otherwise the embedded SQLite file under dataDir */
   readonly databaseUrl: string | undefined;
-  /** 'auto': seed the demo city when the store is empty and not in production */
+  /** 'auto': seed the demo city when the store is empty and not in production; 'on' is refused in production */
   readonly demo: 'on' | 'off' | 'auto';
   /** 32-byte master secret: personal-data encryption, keyed hashes, session and CSRF tokens */
   readonly secretKey: Buffer;
@@ -197,6 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const operatorKey = env.TONGBAN_OPERATOR_KEY || undefined;
   if (mode === 'production') {
     if (!env.TONGBAN_PUBLIC_URL) throw new ConfigError('TONGBAN_PUBLIC_URL', 'is required in production');
+    // the demo city's accounts (administrators included) have a published password
+    if (demo === 'on')
+      throw new ConfigError(
+        'TONGBAN_DEMO',
+        'cannot be 1 in production: the demo accounts have a published password (unset it, or run the demo without TONGBAN_ENV=production)',
+      );
     if (operatorKey !== undefined && operatorKey.length < 24)
       throw new ConfigError('TONGBAN_OPERATOR_KEY', 'must be at least 24 characters');
   }

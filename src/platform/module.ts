@@ -3,6 +3,7 @@ import type { Migration } from 'kysely';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { Store } from './db/index.js';
+import type { Site } from './demo.js';
 import type { Consumer, EventBus } from './events/index.js';
 import type { App, Principal } from './http/index.js';
 import type { Messages } from './i18n/index.js';
@@ -30,8 +31,8 @@ export interface ModuleDefinition {
   readonly messages?: { readonly 'zh-CN': Messages; readonly en: Messages };
   /** consumers of the event stream, started with the app */
   readonly consumers?: readonly Consumer[];
-  /** registers JSON routes (under /api/v1) and pages */
-  readonly routes?: (app: App) => Promise<void> | void;
+  /** registers JSON routes (under /api/v1) and pages; `site` says what this start serves (demo, development aids) */
+  readonly routes?: (app: App, site: Site) => Promise<void> | void;
   /** seeds the demo city (only called when the store is being seeded) */
   readonly seedDemo?: () => Promise<void>;
   /**

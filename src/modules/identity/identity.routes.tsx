@@ -112,7 +112,13 @@ export function pendingLink(req: FastifyRequest): { issuer: string; subject: str
   }
 }
 
-export function identityRoutes(app: App, svc: IdentityService, config: Config, fed?: Federation): void {
+export function identityRoutes(
+  app: App,
+  svc: IdentityService,
+  config: Config,
+  fed?: Federation,
+  opts: { readonly mailbox?: boolean } = {},
+): void {
   const secure = config.env === 'production';
 
   const page = (
@@ -431,9 +437,9 @@ export function identityRoutes(app: App, svc: IdentityService, config: Config, f
     },
   );
 
-  // ── dev mailbox (never in production) ─────────────────────────────────────────────────────────
+  // ── dev mailbox: every message sent to anyone, so never in production nor on a store with real people ──
 
-  if (config.env !== 'production') {
+  if (opts.mailbox === true && config.env !== 'production') {
     app.get(
       '/dev/mailbox',
       { config: { permission: 'public' }, schema: { hide: true } },

@@ -164,8 +164,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     name: 'identity',
     migrations: identityMigrations,
     messages: identityMessages,
-    async routes(app) {
-      identityRoutes(app, service, deps.config, federation);
+    async routes(app, site) {
+      identityRoutes(app, service, deps.config, federation, { mailbox: site.devTools });
       federationRoutes(app, service, federation, deps.config);
       await oidcRoutes(app, service, getProvider, deps.config.env === 'production', (accountId, clientId) =>
         releasedClaims(deps.store.db, cipher, accountId, clientId),
