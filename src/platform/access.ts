@@ -49,3 +49,11 @@ export function allows(p: Principal | undefined, permission: string, scope: Scop
       (g.departmentId === null || scope.departmentId == null || g.departmentId === scope.departmentId),
   );
 }
+
+/**
+ * true when any grant of the principal holds the permission, whatever its scope: what a route's
+ * declared permission asks before the service checks the object's own scope.
+ */
+export function holds(p: Principal | undefined, permission: string): boolean {
+  return !!p && p.grants.some((g) => g.permissions.includes(permission));
+}

@@ -4,11 +4,11 @@
  * in one transaction; 出证 issues the e-licence inside the same transaction.
  */
 import { DomainError } from '../../kernel/index.js';
-import { type Principal, allows } from '../../platform/access.js';
+import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
-import { hasPermissionAnywhere, permits, viewerOf } from './cases.access.js';
+import { accessError, deniedPermission, mayAct } from './cases.access.js';
 import { CLOCK_ACTIONS, clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import { type RawUpload, checkUploads, fromBase64, writeMaterials } from './cases.materials.js';
@@ -17,10 +17,7 @@ import * as st from './cases.store.js';
 import type { ActionInput } from './cases.types.js';
 import {
   ACTION_EVENT,
-  ACTION_PERMISSION,
-  APPLICANT_ACTIONS,
   type CaseAction,
-  HALL_ACTIONS,
   type StepRefusal,
   TERMINAL,
   type WorkflowRules,
@@ -91,28 +88,10 @@ export async function act(
   const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
   const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
   if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
-  // who may: the applicant for their own supplement / withdraw, staff within their scope
-  if (APPLICANT_ACTIONS.has(action.type) && row.applicant_id === p.accountId) {
-    if (!allows(p, 'cases.apply'))
-      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
-  } else if (action.type === 'withdraw') {
-    // 撤回 is the applicant's own act
-    if (!viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
-    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
-  } else {
-    const perm = action.type === 'supplement' ? 'cases.accept' : ACTION_PERMISSION[action.type];
-    const staffAction = action.type === 'supplement' ? 'accept' : action.type;
-    if (!hasPermissionAnywhere(p, staffAction)) {
-      if (row.applicant_id !== p.accountId && !viewerOf(p, row))
-        throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
-      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: perm } });
-    }
-    const scope =
-      HALL_ACTIONS.has(staffAction) || action.type === 'supplement'
-        ? { regionCode: row.hall_region_code ?? row.decide_region_code }
-        : { regionCode: row.decide_region_code, departmentId: row.department_id };
-    if (!permits(p, staffAction, scope)) throw new DomainError('CASES.OUT_OF_SCOPE');
-  }
+  // who may: one table, one predicate (cases.access.ts)
+  const verdict = mayAct(p, row, action.type);
+  if (verdict !== 'ok')
+    throw accessError(verdict, deniedPermission(action.type, row.applicant_id === p.accountId), caseNumber);
   const it = await ctx.items.get(row.item_code);
   if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
 

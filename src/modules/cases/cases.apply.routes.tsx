@@ -4,7 +4,6 @@ import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.
 import {
   type App,
   UPLOAD_FILE_BYTES,
-  allows,
   formBody,
   requirePrincipal,
   uploadedFiles,
@@ -34,6 +33,7 @@ import {
   type RawUpload,
 } from './cases.service.js';
 import { REGION_CODE_RE } from '../../platform/codes/index.js';
+import { holdsAnywhere } from './cases.access.js';
 
 /**
  * The apply journey's routes, for an item (`/items/{code}/apply/…`) and for a 一件事 bundle
@@ -62,7 +62,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
     const p = requirePrincipal(req);
     const steps = formSteps(it.formFields, it.materials.length > 0);
     // a walk-in is entered by a window clerk for one item (bundles are the applicant's own)
-    const clerk = it.kind === 'item' && p.kind === 'staff' && allows(p, 'cases.accept');
+    const clerk = it.kind === 'item' && p.kind === 'staff' && holdsAnywhere(p, 'cases.accept');
     const saved = (await svc.loadDraft(p, code)) as Record<string, string> | undefined;
     // the saved draft, or what the account can prefill (name, ID number, phone, region)
     const values = saved ?? (clerk ? {} : prefillFields(it.formFields, await svc.prefill(p)));

@@ -3,16 +3,17 @@
  * its material files, an applicant's cases and bundles, and the staff queues.
  */
 import { DomainError } from '../../kernel/index.js';
-import { type Principal, allows } from '../../platform/access.js';
+import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
-import { viewerOf } from './cases.access.js';
+import { type Desk, actionsFor, can, viewerOf } from './cases.access.js';
 import { clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext } from './cases.context.js';
 import { type ExplainedClockDay, explainClock } from './cases.sla.js';
 import * as st from './cases.store.js';
 import type { CaseView } from './cases.types.js';
-import { type CaseStatus, allowedActions } from './cases.workflow.js';
+import { type ActionType, type CaseStatus, allowedActions } from './cases.workflow.js';
 
+/** A case as the principal may see it (its applicant, or staff whose scope covers it). */
 export async function view(
   ctx: CasesContext,
   caseNumber: string,
@@ -21,6 +22,27 @@ export async function view(
   const row = await st.caseByNumber(ctx.db, caseNumber);
   const who = row ? viewerOf(p, row) : undefined;
   if (!row || !who) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  return viewOf(ctx, row, who);
+}
+
+/**
+ * A case's page: the case as the principal sees it, and the actions to offer them on it from
+ * this desk (cases.access.ts `actionsFor`: the same predicate `act` asks).
+ */
+export async function caseOnDesk(
+  ctx: CasesContext,
+  caseNumber: string,
+  p: Principal,
+  desk: Desk,
+): Promise<{ view: CaseView; actions: ActionType[] }> {
+  const row = await st.caseByNumber(ctx.db, caseNumber);
+  const who = row ? viewerOf(p, row) : undefined;
+  if (!row || !who) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  const view = await viewOf(ctx, row, who);
+  return { view, actions: actionsFor(p, row, row.status as CaseStatus, desk) };
+}
+
+async function viewOf(ctx: CasesContext, row: st.CaseRow, who: 'applicant' | 'staff'): Promise<CaseView> {
   const [actions, materials] = await Promise.all([
     st.actionsOf(ctx.db, row.id),
     st.materialsOf(ctx.db, row.id),
@@ -85,7 +107,7 @@ export async function explain(
 }
 
 export async function myCases(ctx: CasesContext, p: Principal, page = 1, pageSize = 20) {
-  if (!allows(p, 'cases.readOwn'))
+  if (!can(p, 'cases.readOwn'))
     throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.readOwn' } });
   return st.applicantCases(ctx.db, p.accountId, pageSize, (page - 1) * pageSize);
 }
@@ -126,7 +148,7 @@ export async function departmentQueue(
   },
 ) {
   if (
-    !allows(p, 'workbench.view', {
+    !can(p, 'workbench.view', {
       departmentId: q.departmentId,
       ...(q.regionCode ? { regionCode: q.regionCode } : {}),
     })
@@ -166,8 +188,7 @@ export async function hallQueue(
 ) {
   const hall = await ctx.ports.regions.hall(q.hallId);
   if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
-  if (!allows(p, 'workbench.view', { regionCode: hall.regionCode }))
-    throw new DomainError('CASES.OUT_OF_SCOPE');
+  if (!can(p, 'workbench.view', { regionCode: hall.regionCode })) throw new DomainError('CASES.OUT_OF_SCOPE');
   return st.hallQueue(ctx.db, {
     hallId: q.hallId,
     status: q.status,

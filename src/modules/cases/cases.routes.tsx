@@ -4,7 +4,6 @@ import { DomainError, isDomainError } from '../../kernel/index.js';
 import {
   type App,
   type Principal,
-  allows,
   UPLOAD_FILE_BYTES,
   formBody,
   parseInput,
@@ -21,7 +20,8 @@ import {
   type SupplementModel,
   WorkbenchPage,
 } from './cases.pages.js';
-import { type CasesService, permits } from './cases.service.js';
+import { holdsAnywhere, needs } from './cases.access.js';
+import type { CasesService } from './cases.service.js';
 import {
   ActionInput,
   BundleResponse,
@@ -31,13 +31,7 @@ import {
   SubmitInput,
   SubmitResponse,
 } from './cases.types.js';
-import {
-  ACTION_TYPES,
-  type ActionType,
-  type CaseStatus,
-  STATUSES,
-  allowedActions,
-} from './cases.workflow.js';
+import { ACTION_TYPES, STATUSES } from './cases.workflow.js';
 
 const CaseNumberParams = z.object({ caseNumber: z.string().min(10).max(80) });
 const tags = ['cases'];
@@ -69,20 +63,6 @@ export function actionFromForm(body: Record<string, string>): ActionInput {
   return parseInput(ActionInput, raw);
 }
 
-/** The actions a principal may see buttons for: the table's, filtered by what they may do. */
-function buttonsFor(p: Principal, view: CaseView, staff: boolean): ActionType[] {
-  const all = allowedActions(view.status as CaseStatus);
-  if (!staff)
-    return all.filter(
-      (a) => a === 'withdraw' || (a === 'supplement' && view.status === 'awaitingSupplement'),
-    );
-  // staff see the buttons of the permissions they hold anywhere (the service checks the scope);
-  // a supplement brought to the window is recorded by whoever accepts
-  return all.filter(
-    (a) => a !== 'withdraw' && a !== 'submit' && permits(p, a === 'supplement' ? 'accept' : a, {}),
-  );
-}
-
 export function casesRoutes(
   app: App,
   svc: CasesService,
@@ -110,7 +90,7 @@ export function casesRoutes(
   app.get(
     '/api/v1/cases',
     {
-      config: { permission: { permission: 'cases.readOwn' } },
+      config: { permission: needs('cases.readOwn') },
       schema: {
         tags,
         summary: 'My cases, newest first',
@@ -197,7 +177,7 @@ export function casesRoutes(
   app.post(
     '/api/v1/bundles',
     {
-      config: { permission: { permission: 'cases.apply' } },
+      config: { permission: needs('cases.apply') },
       schema: {
         tags,
         summary: '一件事: one form and one set of materials; one linked sub-case per item',
@@ -214,7 +194,7 @@ export function casesRoutes(
   app.get(
     '/api/v1/bundles/:bundleNumber',
     {
-      config: { permission: { permission: 'cases.readOwn' } },
+      config: { permission: needs('cases.readOwn') },
       schema: {
         tags,
         summary: 'One progress for a 一件事 bundle',
@@ -227,7 +207,7 @@ export function casesRoutes(
   app.get(
     '/api/v1/workbench/queue',
     {
-      config: { permission: { permission: 'workbench.view' } },
+      config: { permission: needs('workbench.view') },
       schema: {
         tags,
         summary:
@@ -280,18 +260,11 @@ export function casesRoutes(
   // ── pages ─────────────────────────────────────────────────────────────────────────────────
   const page = { schema: { hide: true } } as const;
 
-  app.get(
-    '/cases',
-    { ...page, config: { permission: { permission: 'cases.readOwn' } } },
-    async (req, reply) => {
-      const ctx = req.view(reply);
-      const rows = await svc.myCases(requirePrincipal(req), 1, 50);
-      return sendHtml(
-        reply,
-        renderPage(ctx, ctx.t('cases.title.mine'), <MyCasesPage ctx={ctx} rows={rows} />),
-      );
-    },
-  );
+  app.get('/cases', { ...page, config: { permission: needs('cases.readOwn') } }, async (req, reply) => {
+    const ctx = req.view(reply);
+    const rows = await svc.myCases(requirePrincipal(req), 1, 50);
+    return sendHtml(reply, renderPage(ctx, ctx.t('cases.title.mine'), <MyCasesPage ctx={ctx} rows={rows} />));
+  });
 
   async function casePage(
     req: FastifyRequest,
@@ -307,8 +280,8 @@ export function casesRoutes(
       typeof done === 'string' && (ACTION_TYPES as readonly string[]).includes(done)
         ? ctx.t('cases.act.done', { action: ctx.t(`cases.action.${done}`) })
         : undefined;
-    const view = await svc.view(caseNumber, p);
-    const buttons = buttonsFor(p, view, staff);
+    // the buttons: the actions the same predicate as the service's lets this principal take
+    const { view, actions: buttons } = await svc.caseOnDesk(caseNumber, p, staff ? 'workbench' : 'portal');
     const title = ctx.t(staff ? 'cases.title.workbenchCase' : 'cases.title.case', { caseNumber });
     // 补正: the one-time notice's list (the latest request) and an upload per material of the item
     let supplement: SupplementModel | undefined;
@@ -348,7 +321,7 @@ export function casesRoutes(
     '/cases/bundles/:bundleNumber',
     {
       schema: { hide: true, params: z.object({ bundleNumber: z.string().max(80) }) },
-      config: { permission: { permission: 'cases.readOwn' } },
+      config: { permission: needs('cases.readOwn') },
     },
     async (req, reply) => {
       const ctx = req.view(reply);
@@ -372,7 +345,7 @@ export function casesRoutes(
   );
   app.get(
     '/workbench/cases/:caseNumber',
-    { schema: params, config: { permission: { permission: 'workbench.view' } } },
+    { schema: params, config: { permission: needs('workbench.view') } },
     async (req, reply) => casePage(req, reply, req.params.caseNumber, true),
   );
 
@@ -399,7 +372,7 @@ export function casesRoutes(
   );
   app.get(
     '/workbench/cases/:caseNumber/clock',
-    { schema: params, config: { permission: { permission: 'workbench.view' } } },
+    { schema: params, config: { permission: needs('workbench.view') } },
     explainPage(true),
   );
 
@@ -432,7 +405,7 @@ export function casesRoutes(
   );
   app.post(
     '/workbench/cases/:caseNumber/actions',
-    { schema: params, config: { permission: { permission: 'workbench.view' }, ...uploads } },
+    { schema: params, config: { permission: needs('workbench.view'), ...uploads } },
     postAction(true),
   );
 
@@ -440,7 +413,7 @@ export function casesRoutes(
     '/workbench',
     {
       schema: { hide: true, querystring: QueueQuery },
-      config: { permission: { permission: 'workbench.view' } },
+      config: { permission: needs('workbench.view') },
     },
     async (req, reply) => {
       const p = requirePrincipal(req);
@@ -457,7 +430,7 @@ export function casesRoutes(
           })
         : { rows: [], counts: {} };
       // a window clerk also sees the applications waiting for acceptance in their region
-      const accepting = allows(p, 'cases.accept')
+      const accepting = holdsAnywhere(p, 'cases.accept')
         ? await svc.acceptanceQueue(p, { page: 1, pageSize: 50 })
         : [];
       // supervisors (no department): open cases of their region by clock colour (黄牌 / 红牌)

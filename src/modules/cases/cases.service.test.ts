@@ -24,7 +24,8 @@ import {
   seeded,
 } from './cases.testkit.js';
 import type { ActionInput } from './cases.types.js';
-import { ACTION_PERMISSION, deriveState } from './cases.workflow.js';
+import { ACTION_PERMISSION } from './cases.access.js';
+import { deriveState } from './cases.workflow.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);

@@ -6,6 +6,7 @@ import {
   acceptanceQueue,
   blob,
   bundleView,
+  caseOnDesk,
   colourCountsInRegion,
   departmentQueue,
   explain,
@@ -31,7 +32,6 @@ import { submit, submitBundle } from './cases.submit.js';
 import { recomputeRegion, sweepClocks, sweepDrafts } from './cases.sweep.js';
 
 // the names callers import from the service
-export { permits } from './cases.access.js';
 export { toAction } from './cases.act.js';
 export { type Application, BUNDLE_KEY } from './cases.application.js';
 export type { CasesContext, CasesOptions, CasesServiceDeps, WriteOptions } from './cases.context.js';
@@ -48,6 +48,7 @@ export interface CasesService {
   readonly submitBundle: Bound<typeof submitBundle>;
   readonly act: Bound<typeof act>;
   readonly view: Bound<typeof view>;
+  readonly caseOnDesk: Bound<typeof caseOnDesk>;
   readonly explain: Bound<typeof explain>;
   readonly myCases: Bound<typeof myCases>;
   readonly bundleView: Bound<typeof bundleView>;
@@ -84,6 +85,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     submitBundle: (...a) => submitBundle(ctx, ...a),
     act: (...a) => act(ctx, ...a),
     view: (...a) => view(ctx, ...a),
+    caseOnDesk: (...a) => caseOnDesk(ctx, ...a),
     explain: (...a) => explain(ctx, ...a),
     myCases: (...a) => myCases(ctx, ...a),
     bundleView: (...a) => bundleView(ctx, ...a),

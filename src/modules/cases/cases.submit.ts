@@ -4,7 +4,8 @@
  * transaction; a 一件事 bundle writes one linked case per member in the same transaction.
  */
 import { DomainError, type FieldIssue, newId } from '../../kernel/index.js';
-import { type Principal, allows } from '../../platform/access.js';
+import type { Principal } from '../../platform/access.js';
+import { accessError, deniedPermission, maySubmit } from './cases.access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
@@ -52,14 +53,12 @@ export async function applicantOf(
       throw new DomainError('COMMON.VALIDATION', { details: [{ field: 'hallId', rule: 'WALK_IN.BOTH' }] });
     const hall = await ctx.ports.regions.hall(input.hallId);
     if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
-    if (!allows(p, 'cases.accept'))
-      throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
-    if (!allows(p, 'cases.accept', { regionCode: hall.regionCode }))
-      throw new DomainError('CASES.OUT_OF_SCOPE');
+    const walkIn = maySubmit(p, hall.regionCode);
+    if (walkIn !== 'ok') throw accessError(walkIn, deniedPermission('submit', false));
     return { applicantId: input.applicantId, kind: 'person' as const, hall, channel: 'window' as const };
   }
-  if (!allows(p, 'cases.apply'))
-    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.apply' } });
+  const own = maySubmit(p);
+  if (own !== 'ok') throw accessError(own, deniedPermission('submit', true));
   const kind = p.kind === 'organization' ? ('organization' as const) : ('person' as const);
   return { applicantId: p.accountId, kind, hall: undefined, channel: 'online' as const };
 }

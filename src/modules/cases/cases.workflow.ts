@@ -312,41 +312,6 @@ export function allowedActions(status: CaseStatus): ActionType[] {
   return ACTION_TYPES.filter((a) => canApply(status, a));
 }
 
-/** Who may do what: the permission each action needs (identity's permission table). */
-export const ACTION_PERMISSION: Readonly<Record<ActionType, string>> = {
-  submit: 'cases.apply',
-  preReview: 'cases.accept',
-  accept: 'cases.accept',
-  acceptWithDeficiency: 'cases.accept',
-  acceptWithCommitment: 'cases.accept',
-  requestSupplement: 'cases.requestSupplement',
-  supplement: 'cases.apply',
-  refuse: 'cases.refuse',
-  startStep: 'cases.review',
-  completeStep: 'cases.review',
-  approve: 'cases.decide',
-  reject: 'cases.decide',
-  suspend: 'cases.review',
-  resume: 'cases.review',
-  extend: 'cases.decide',
-  issueResult: 'cases.issueResult',
-  complete: 'cases.issueResult',
-  withdraw: 'cases.apply',
-};
-
-/** Actions the applicant takes on their own case (checked by ownership, not by region scope). */
-export const APPLICANT_ACTIONS: ReadonlySet<ActionType> = new Set(['submit', 'supplement', 'withdraw']);
-
-/** Actions whose scope is the receiving hall (acceptance); the rest belong to the deciding body. */
-export const HALL_ACTIONS: ReadonlySet<ActionType> = new Set([
-  'preReview',
-  'accept',
-  'acceptWithDeficiency',
-  'acceptWithCommitment',
-  'requestSupplement',
-  'refuse',
-]);
-
 /** The event type of an action, past tense (`cases.accepted`). */
 export const ACTION_EVENT: Readonly<Record<ActionType, string>> = {
   submit: 'cases.submitted',
