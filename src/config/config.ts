@@ -23,6 +23,8 @@ export interface Config {
   readonly demo: 'on' | 'off' | 'auto';
   /** 32-byte master secret: personal-data encryption, keyed hashes, session and CSRF tokens */
   readonly secretKey: Buffer;
+  /** the key generation new uploaded files are sealed under (raised to rotate; operations guide) */
+  readonly fileKeyGeneration: number;
   /** the operator key that production asks of `tongban token` */
   readonly operatorKey: string | undefined;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -194,6 +196,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else if (mode === 'production') throw new ConfigError('TONGBAN_SECRET_KEY', 'is required in production');
   else secretKey = devSecret(dataDir);
 
+  const fileKeyGeneration = parseVar(
+    'TONGBAN_FILE_KEY_GENERATION',
+    env.TONGBAN_FILE_KEY_GENERATION ?? '1',
+    z.coerce.number().int().min(1).max(65535),
+    'a whole number 1…65535, raised by one at each rotation',
+  );
+
   const operatorKey = env.TONGBAN_OPERATOR_KEY || undefined;
   if (mode === 'production') {
     if (!env.TONGBAN_PUBLIC_URL) throw new ConfigError('TONGBAN_PUBLIC_URL', 'is required in production');
@@ -217,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     demo,
     secretKey,
+    fileKeyGeneration,
     operatorKey,
     logLevel,
     sqliteSynchronous,
@@ -237,6 +247,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     databaseUrl: undefined,
     demo: 'off' as const,
     secretKey: Buffer.alloc(32, 7),
+    fileKeyGeneration: 1,
     operatorKey: 'test-operator-key-0123456789',
     logLevel: 'silent' as const,
     sqliteSynchronous: 'NORMAL' as const,

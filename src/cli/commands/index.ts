@@ -11,6 +11,7 @@ import {
 import { importLicencesCommand } from './licences.js';
 import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
+import { filesResealCommand } from './files.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
 export const commands: readonly CliCommand[] = [
@@ -26,4 +27,5 @@ export const commands: readonly CliCommand[] = [
   importItemsCommand,
   exportItemsCommand,
   ...logCommands,
+  filesResealCommand,
 ];

@@ -165,7 +165,7 @@ export async function act(
       at: now,
     });
     if (suppliedMaterials.length)
-      await writeMaterials(trx, row.id, row.region_code, suppliedMaterials, [], now);
+      await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
     await appendEvent(trx, ctx.clock, {
       type: ACTION_EVENT[type],
       aggregateType: 'case',

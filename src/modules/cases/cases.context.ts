@@ -3,9 +3,10 @@
  * the settings, and the two caches the use cases share (published items; the rows written in the
  * current transaction). `createCasesContext` builds it once per service.
  */
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../kernel/index.js';
 import type { Executor, Store } from '../../platform/db/index.js';
-import type { PersonalDataCipher } from '../../platform/privacy/index.js';
+import { type FileSealer, type PersonalDataCipher, createFileSealer } from '../../platform/privacy/index.js';
 import type { ApplicableItem, CasesPorts, CatalogPort } from './cases.ports.js';
 import { type ClockThresholds, DEFAULT_THRESHOLDS, type RecordedAction } from './cases.sla.js';
 import type { CaseRow } from './cases.store.js';
@@ -28,6 +29,11 @@ export interface CasesServiceDeps {
    * the platform's personal-data cipher. Without one (unit tests, the bench) the form is stored as is.
    */
   readonly cipher?: PersonalDataCipher;
+  /**
+   * Seals uploaded files at rest; the app passes one under the configured secret. Without one
+   * (unit tests, the bench) files are still sealed, under a key made for this process alone.
+   */
+  readonly files?: FileSealer;
   readonly options?: CasesOptions;
 }
 
@@ -115,6 +121,8 @@ export interface CasesContext {
   readonly poke: () => void;
   /** seals forms and drafts at rest; none in unit tests and the bench */
   readonly cipher: PersonalDataCipher | undefined;
+  /** seals uploaded files at rest */
+  readonly files: FileSealer;
   readonly thresholds: ClockThresholds;
   /** per uploaded file */
   readonly maxUploadBytes: number;
@@ -130,6 +138,7 @@ export function createCasesContext(deps: CasesServiceDeps): CasesContext {
     ports: deps.ports,
     poke: deps.poke ?? (() => {}),
     cipher: deps.cipher,
+    files: deps.files ?? createFileSealer(randomBytes(32)),
     thresholds: deps.options?.thresholds ?? DEFAULT_THRESHOLDS,
     maxUploadBytes: deps.options?.maxUploadBytes ?? 10 * 1024 * 1024,
     items: new ItemCache(deps.ports.catalog),

@@ -9,6 +9,7 @@ import type { Principal } from '../../platform/access.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { application } from './cases.application.js';
 import type { CasesContext } from './cases.context.js';
+import { draftFileName } from './cases.files.js';
 import { coerceFormValues, missingMaterials } from './cases.forms.js';
 import { type CheckedMaterial, type RawUpload, checkOne } from './cases.materials.js';
 import type { UsableLicence } from './cases.ports.js';
@@ -21,7 +22,6 @@ export interface DraftFile {
   readonly filename: string;
   readonly mediaType: string;
   readonly size: number;
-  readonly sha256: string;
 }
 
 /** Keeps a draft's answers; its region (for an operator's counts) is the answers' own. */
@@ -66,7 +66,6 @@ export async function draftFiles(ctx: CasesContext, p: Principal, code: string):
     filename: r.filename,
     mediaType: r.media_type,
     size: r.size,
-    sha256: r.sha256,
   }));
 }
 
@@ -129,15 +128,14 @@ export async function saveDraftFiles(
     }
     await st.deleteDraftMaterials(trx, p.accountId, code, change.remove ?? []);
     for (const u of checked) {
+      const key = { applicant_id: p.accountId, implementation_code: code, material_code: u.code };
       await st.putDraftMaterial(trx, {
-        applicant_id: p.accountId,
-        implementation_code: code,
-        material_code: u.code,
+        ...key,
         filename: u.name.slice(0, 200),
         media_type: u.mediaType,
         size: u.size,
-        sha256: u.sha256,
-        data: u.data,
+        data: ctx.files.seal(u.data, draftFileName(key)),
+        key_generation: ctx.files.generation,
         updated_at: now,
       });
     }
@@ -198,7 +196,7 @@ export async function submitDraft(
       code: f.material_code,
       filename: f.filename,
       mediaType: f.media_type,
-      data: Buffer.from(f.data),
+      data: ctx.files.open(f.data, draftFileName(f)),
     }),
   );
   const form = coerceFormValues(app.formFields, values);

@@ -6,6 +6,7 @@ import { DomainError, newId } from '../../kernel/index.js';
 import type { Executor } from '../../platform/db/index.js';
 import { MULTIPART_TOTAL_BYTES } from '../../platform/input.js';
 import type { CasesContext } from './cases.context.js';
+import { sealCaseFile, sealSha256 } from './cases.files.js';
 import { type CheckedUpload, type UploadProblem, checkUpload } from './cases.forms.js';
 import type { ApplicableItem } from './cases.ports.js';
 import * as st from './cases.store.js';
@@ -88,8 +89,12 @@ export function checkUploads(
   return out;
 }
 
-/** Materials of a case (files into the blob store, e-licences by identifier), in the caller's transaction. */
+/**
+ * Materials of a case (files into the blob store, sealed and named by a keyed hash; e-licences by
+ * identifier), in the caller's transaction.
+ */
 export async function writeMaterials(
+  ctx: Pick<CasesContext, 'files'>,
   trx: Executor,
   caseId: string,
   regionCode: string,
@@ -97,25 +102,28 @@ export async function writeMaterials(
   licences: readonly LicenceMaterial[],
   now: string,
 ): Promise<void> {
-  for (const u of uploads) {
+  const stored = uploads.map((u) => ({ u, id: newId(), file: sealCaseFile(ctx.files, u.data) }));
+  for (const { u, file } of stored) {
     await st.putBlob(trx, {
-      sha256: u.sha256,
+      content_key: file.contentKey,
       media_type: u.mediaType,
       size: u.size,
-      data: u.data,
+      data: file.sealed,
+      key_generation: file.generation,
       region_code: regionCode,
       created_at: now,
     });
   }
   await st.insertMaterials(trx, [
-    ...uploads.map((u) => ({
-      id: newId(),
+    ...stored.map(({ u, id, file }) => ({
+      id,
       case_id: caseId,
       code: u.code,
       name: u.materialName,
       trust_level: 'C',
       licence_identifier: null,
-      blob_sha256: u.sha256,
+      file_key: file.contentKey,
+      sha256_sealed: sealSha256(ctx.files, id, u.sha256),
       media_type: u.mediaType,
       size: u.size,
       region_code: regionCode,
@@ -129,7 +137,8 @@ export async function writeMaterials(
       name: m.name,
       trust_level: m.verified ? 'A' : 'C',
       licence_identifier: m.identifier,
-      blob_sha256: null,
+      file_key: null,
+      sha256_sealed: null,
       media_type: null,
       size: null,
       region_code: regionCode,

@@ -8,6 +8,7 @@ import { chinaDate } from '../../platform/calendar/index.js';
 import { type Desk, actionsFor, can, viewerOf } from './cases.access.js';
 import { clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext } from './cases.context.js';
+import { openCaseFile, openSha256 } from './cases.files.js';
 import { type ExplainedClockDay, explainClock } from './cases.sla.js';
 import * as st from './cases.store.js';
 import type { CaseView } from './cases.types.js';
@@ -76,7 +77,7 @@ async function viewOf(ctx: CasesContext, row: st.CaseRow, who: 'applicant' | 'st
       name: m.name,
       trustLevel: m.trust_level,
       licenceIdentifier: m.licence_identifier,
-      sha256: m.blob_sha256,
+      sha256: m.file_key && m.sha256_sealed ? openSha256(ctx.files, m.id, m.sha256_sealed) : null,
       mediaType: m.media_type,
       size: m.size,
     })),
@@ -197,12 +198,22 @@ export async function hallQueue(
   });
 }
 
+/** A material file of a case the caller may see, by the SHA-256 the case view names it by. */
 export async function blob(ctx: CasesContext, caseNumber: string, sha256: string, p: Principal) {
   const row = await st.caseByNumber(ctx.db, caseNumber);
   if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
   const mats = await st.materialsOf(ctx.db, row.id);
-  if (!mats.some((m) => m.blob_sha256 === sha256)) throw new DomainError('COMMON.NOT_FOUND');
-  return st.getBlob(ctx.db, sha256);
+  const m = mats.find(
+    (x) => x.file_key && x.sha256_sealed && openSha256(ctx.files, x.id, x.sha256_sealed) === sha256,
+  );
+  const stored = m?.file_key ? await st.getBlob(ctx.db, m.file_key) : undefined;
+  if (!stored) throw new DomainError('COMMON.NOT_FOUND');
+  return {
+    sha256,
+    media_type: stored.media_type,
+    size: stored.size,
+    data: openCaseFile(ctx.files, stored.content_key, stored.data),
+  };
 }
 
 /** Open cases of a region by clock colour (a supervisor's 黄牌 / 红牌 counts). */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { openTestStore } from '../../../test/helpers/store.js';
 import { DomainError, ManualClock } from '../../kernel/index.js';
 import { type Store, migrate, sql } from '../../platform/db/index.js';
 import { allows } from '../../platform/http/index.js';
-import { createPersonalDataCipher } from '../../platform/privacy/index.js';
+import { createFileSealer, createPersonalDataCipher } from '../../platform/privacy/index.js';
 import { eventsMigrations, readEvents } from '../../platform/events/index.js';
 import { addMessages } from '../../platform/i18n/index.js';
 import { casesMessages } from './cases.messages.js';
@@ -589,6 +590,52 @@ describe('cases service', () => {
       payload: string;
     }>`select payload from events where aggregate_id = ${s.caseNumber}`.execute(store.db);
     for (const e of ev.rows) assert.ok(!e.payload.includes('13800000000') && !e.payload.includes('张三'));
+  });
+
+  test('uploaded files at rest › sealed, deduplicated by a keyed hash: the store holds neither the bytes nor their SHA-256', async () => {
+    const files = createFileSealer(Buffer.alloc(32, 9));
+    const sealedSvc = createCasesService({ store, clock, ports: fakePorts(), files });
+    // a scan someone else may hold too (a leaked ID card): its bytes and its SHA-256 are known
+    const marker = randomBytes(48);
+    const scan = Buffer.concat([PDF, marker]);
+    const sha = createHash('sha256').update(scan).digest('hex');
+    const upload = { code: 'plan', filename: 'id.pdf', contentBase64: scan.toString('base64') };
+    const before = await counts(store);
+    const a = await sealedSvc.submit(PRINCIPALS.citizen, {
+      implementationCode: ITEM_CITY,
+      regionCode: '410105',
+      form,
+      materials: [upload],
+    });
+    const b = await sealedSvc.submit(PRINCIPALS.citizen, {
+      implementationCode: ITEM_CITY,
+      regionCode: '410105',
+      form,
+      materials: [upload],
+    });
+    assert.equal((await counts(store)).blobs, before.blobs + 1, 'one stored file for the same bytes');
+    const r = await sealedSvc.saveDraftFiles(PRINCIPALS.otherCitizen, ITEM_CITY, {
+      files: [{ code: 'plan', filename: 'id.pdf', data: scan }],
+    });
+    assert.deepEqual(r.problems, []);
+    for (const table of ['case_blobs', 'case_materials', 'case_draft_materials']) {
+      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db))
+        .rows;
+      assert.ok(rows.length > 0, table);
+      for (const row of rows)
+        for (const [column, v] of Object.entries(row)) {
+          if (v instanceof Uint8Array)
+            assert.ok(!Buffer.from(v).includes(marker), `${table}.${column} holds the bytes`);
+          if (typeof v === 'string') assert.ok(!v.includes(sha), `${table}.${column} holds the SHA-256`);
+        }
+    }
+    // the contract still speaks of the public SHA-256, and the file opens as uploaded
+    for (const n of [a.caseNumber, b.caseNumber]) {
+      const v = await sealedSvc.view(n, PRINCIPALS.citizen);
+      assert.equal(v.materials[0]?.sha256, sha);
+      const f = await sealedSvc.blob(n, sha, PRINCIPALS.citizen);
+      assert.deepEqual(Buffer.from(f!.data), scan);
+    }
   });
 
   test('一件事 material set: one code per document name, stable; asked of the applicant if any member asks', async () => {

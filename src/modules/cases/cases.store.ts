@@ -78,17 +78,23 @@ export type CasesTables = {
     /** A issued by the agency, B checked against the original, C uploaded, D commitment */
     trust_level: string;
     licence_identifier: string | null;
-    blob_sha256: string | null;
+    /** the stored file's content key (case_blobs.content_key); null for an e-licence material */
+    file_key: string | null;
+    /** the file's public SHA-256 (what the API names it by), sealed to this row */
+    sha256_sealed: Uint8Array | null;
     media_type: string | null;
     size: number | null;
     region_code: string;
     created_at: string;
   };
+  /** uploaded files, sealed (platform/privacy/files.ts), one per content: keyed by a keyed hash */
   case_blobs: {
-    sha256: string;
+    content_key: string;
     media_type: string;
     size: number;
     data: Uint8Array;
+    /** the key generation `data` is sealed under (0: not sealed, before cases.0004) */
+    key_generation: number;
     region_code: string;
     created_at: string;
   };
@@ -118,8 +124,10 @@ export type CasesTables = {
     filename: string;
     media_type: string;
     size: number;
-    sha256: string;
+    /** sealed to the row (applicant, item, material) */
     data: Uint8Array;
+    /** the key generation `data` is sealed under (0: not sealed, before cases.0004) */
+    key_generation: number;
     updated_at: string;
   };
 };
@@ -276,6 +284,36 @@ export const casesMigrations: Record<string, Migration> = {
           'implementation_code',
           'material_code',
         ])
+        .execute();
+    },
+  },
+  // Uploaded files sealed at rest (ADR 0013): a stored file is named by a keyed hash of its
+  // content, not its SHA-256, and the SHA-256 the API speaks of is kept sealed beside the
+  // material. The rows already stored keep generation 0 (not sealed) until cases.0004 seals them.
+  'cases.0003_sealed_files': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('case_blobs').renameColumn('sha256', 'content_key').execute();
+      await db.schema
+        .alterTable('case_blobs')
+        .addColumn('key_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('case_blobs_generation')
+        .on('case_blobs')
+        .columns(['key_generation'])
+        .execute();
+      await db.schema.alterTable('case_materials').renameColumn('blob_sha256', 'file_key').execute();
+      await db.schema.alterTable('case_materials').addColumn('sha256_sealed', columnTypes(db).blob).execute();
+      await db.schema.createIndex('case_materials_file').on('case_materials').columns(['file_key']).execute();
+      await db.schema.alterTable('case_draft_materials').dropColumn('sha256').execute();
+      await db.schema
+        .alterTable('case_draft_materials')
+        .addColumn('key_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('case_draft_materials_generation')
+        .on('case_draft_materials')
+        .columns(['key_generation'])
         .execute();
     },
   },
@@ -739,12 +777,79 @@ export async function putBlob(trx: Executor, b: CasesTables['case_blobs']): Prom
   await cdb(trx)
     .insertInto('case_blobs')
     .values(b)
-    .onConflict((oc) => oc.column('sha256').doNothing())
+    .onConflict((oc) => oc.column('content_key').doNothing())
     .execute();
 }
 
-export async function getBlob(db: Executor, sha256: string): Promise<CasesTables['case_blobs'] | undefined> {
-  return cdb(db).selectFrom('case_blobs').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+export async function getBlob(
+  db: Executor,
+  contentKey: string,
+): Promise<CasesTables['case_blobs'] | undefined> {
+  return cdb(db)
+    .selectFrom('case_blobs')
+    .selectAll()
+    .where('content_key', '=', contentKey)
+    .executeTakeFirst();
+}
+
+/** Up to `limit` stored files not sealed under `generation` (to seal or reseal). */
+export async function blobsNotIn(
+  db: Executor,
+  generation: number,
+  limit: number,
+): Promise<Array<Pick<CasesTables['case_blobs'], 'content_key' | 'data' | 'key_generation'>>> {
+  return cdb(db)
+    .selectFrom('case_blobs')
+    .select(['content_key', 'data', 'key_generation'])
+    .where('key_generation', '<>', generation)
+    .orderBy('content_key')
+    .limit(limit)
+    .execute();
+}
+
+/** Rewrites one stored file (resealed, and renamed when its key changes). */
+export async function rewriteBlob(
+  trx: Executor,
+  from: string,
+  to: Pick<CasesTables['case_blobs'], 'content_key' | 'data' | 'key_generation'>,
+): Promise<void> {
+  await cdb(trx).updateTable('case_blobs').set(to).where('content_key', '=', from).execute();
+}
+
+/** The materials that name a stored file. */
+export async function materialsOfFile(
+  db: Executor,
+  fileKey: string,
+): Promise<Array<Pick<CasesTables['case_materials'], 'id' | 'sha256_sealed'>>> {
+  return cdb(db)
+    .selectFrom('case_materials')
+    .select(['id', 'sha256_sealed'])
+    .where('file_key', '=', fileKey)
+    .execute();
+}
+
+/** Up to `limit` file materials after `afterId` (by id), for resealing their SHA-256. */
+export async function fileMaterialsAfter(
+  db: Executor,
+  afterId: string,
+  limit: number,
+): Promise<Array<Pick<CasesTables['case_materials'], 'id' | 'sha256_sealed'>>> {
+  return cdb(db)
+    .selectFrom('case_materials')
+    .select(['id', 'sha256_sealed'])
+    .where('id', '>', afterId)
+    .where('sha256_sealed', 'is not', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function setMaterialFile(
+  trx: Executor,
+  id: string,
+  set: Partial<Pick<CasesTables['case_materials'], 'file_key' | 'sha256_sealed'>>,
+): Promise<void> {
+  await cdb(trx).updateTable('case_materials').set(set).where('id', '=', id).execute();
 }
 
 export async function insertMaterials(trx: Executor, rows: CasesTables['case_materials'][]): Promise<void> {
@@ -853,8 +958,8 @@ export async function putDraftMaterial(trx: Executor, row: DraftMaterialRow): Pr
         filename: row.filename,
         media_type: row.media_type,
         size: row.size,
-        sha256: row.sha256,
         data: row.data,
+        key_generation: row.key_generation,
         updated_at: row.updated_at,
       }),
     )
@@ -866,7 +971,7 @@ export async function draftMaterialsOf(
   db: Executor,
   applicantId: string,
   code: string,
-): Promise<Omit<DraftMaterialRow, 'data'>[]> {
+): Promise<Omit<DraftMaterialRow, 'data' | 'key_generation'>[]> {
   return cdb(db)
     .selectFrom('case_draft_materials')
     .select([
@@ -876,7 +981,6 @@ export async function draftMaterialsOf(
       'filename',
       'media_type',
       'size',
-      'sha256',
       'updated_at',
     ])
     .where('applicant_id', '=', applicantId)
@@ -896,6 +1000,45 @@ export async function draftMaterialFiles(
     .where('applicant_id', '=', applicantId)
     .where('implementation_code', '=', code)
     .orderBy('material_code')
+    .execute();
+}
+
+/** Up to `limit` draft files not sealed under `generation` (to seal or reseal). */
+export async function draftFilesNotIn(
+  db: Executor,
+  generation: number,
+  limit: number,
+): Promise<
+  Array<
+    Pick<
+      DraftMaterialRow,
+      'applicant_id' | 'implementation_code' | 'material_code' | 'data' | 'key_generation'
+    >
+  >
+> {
+  return cdb(db)
+    .selectFrom('case_draft_materials')
+    .select(['applicant_id', 'implementation_code', 'material_code', 'data', 'key_generation'])
+    .where('key_generation', '<>', generation)
+    .orderBy('applicant_id')
+    .orderBy('implementation_code')
+    .orderBy('material_code')
+    .limit(limit)
+    .execute();
+}
+
+/** Rewrites one draft file's bytes (resealed), leaving its time alone. */
+export async function resealDraftFile(
+  trx: Executor,
+  key: Pick<DraftMaterialRow, 'applicant_id' | 'implementation_code' | 'material_code'>,
+  set: Pick<DraftMaterialRow, 'data' | 'key_generation'>,
+): Promise<void> {
+  await cdb(trx)
+    .updateTable('case_draft_materials')
+    .set(set)
+    .where('applicant_id', '=', key.applicant_id)
+    .where('implementation_code', '=', key.implementation_code)
+    .where('material_code', '=', key.material_code)
     .execute();
 }
 

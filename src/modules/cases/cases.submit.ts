@@ -178,7 +178,7 @@ export async function writeCase(
     payload: JSON.stringify(who.hall ? { hallId: who.hall.id } : {}),
     at: now,
   });
-  await writeMaterials(trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
+  await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
   const event: NewEvent = {
     type: 'cases.submitted',
     aggregateType: 'case',

@@ -1,5 +1,5 @@
 import type { Principal } from '../../platform/access.js';
-import { createPersonalDataCipher } from '../../platform/privacy/index.js';
+import { createFileSealer, createPersonalDataCipher } from '../../platform/privacy/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import './cases.errors.js';
 import { casesMessages } from './cases.messages.js';
@@ -9,6 +9,7 @@ import { notificationsConsumer } from './cases.notify.js';
 import type { CasesPorts, NotifierPort } from './cases.ports.js';
 import { casesRoutes } from './cases.routes.js';
 import { type CasesOptions, createCasesService } from './cases.service.js';
+import { sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
 import { casesMigrations } from './cases.store.js';
 
 export { CasesErrors } from './cases.errors.js';
@@ -77,12 +78,14 @@ export function createCasesModule(
             : {}),
         };
   const cipher = createPersonalDataCipher(deps.config.secretKey);
+  const files = createFileSealer(deps.config.secretKey, deps.config.fileKeyGeneration);
   const service = createCasesService({
     store: deps.store,
     clock: deps.clock,
     ports,
     poke: () => deps.events.poke(),
     cipher,
+    files,
     options: opts,
   });
   let timer: NodeJS.Timeout | undefined;
@@ -91,7 +94,7 @@ export function createCasesModule(
 
   const definition: ModuleDefinition = {
     name: 'cases',
-    migrations: casesMigrations,
+    migrations: { ...casesMigrations, ...sealedFilesMigrations(files) },
     messages: casesMessages,
     consumers: [
       ...(ports.notifier
@@ -142,7 +145,14 @@ export function createCasesModule(
     },
   };
 
-  return { definition, api: service };
+  return {
+    definition,
+    api: {
+      ...service,
+      /** `tongban files reseal`: every stored upload under the current key generation (a rotation) */
+      resealFiles: () => sealStoredFiles(deps.store.db, files),
+    },
+  };
 }
 
 export type CasesApi = ReturnType<typeof createCasesModule>['api'];

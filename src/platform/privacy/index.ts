@@ -1,2 +1,3 @@
 export * from './personal.js';
 export * from './mask.js';
+export * from './files.js';
