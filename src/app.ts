@@ -10,6 +10,7 @@ import {
   authentication,
   createServer,
   healthRoutes,
+  limitsAndSizes,
   openApiRoute,
   routePermissions,
   securityPlugins,
@@ -160,6 +161,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   // order is part of the contract: cookies before the session, the permission before the body.
   const app = createServer(config, log);
   await securityPlugins(app, config);
+  limitsAndSizes(app, config.rateLimits);
   await apiDocs(app);
   const permissions = routePermissions(app);
   authentication(app, modules.find((m) => m.authenticate)?.authenticate);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { RATE_LIMITS, type RateLimits } from './rate-limits.js';
 
 /**
  * The one place that reads process.env. The result is validated once and frozen; a bad value
@@ -35,6 +36,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** whose X-Forwarded-For to believe: nobody, the last `hops` proxies, or these addresses */
   readonly trustProxy: TrustProxy;
+  /** where a stranger can knock, how often (rate-limits.ts); tests make them small */
+  readonly rateLimits: RateLimits;
 }
 
 /**
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logOrigin,
     bodyLimitBytes,
     trustProxy,
+    rateLimits: RATE_LIMITS,
   });
 }
 
@@ -254,6 +258,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logOrigin: 'test.tongban.local/log',
     bodyLimitBytes: 10 * 1024 * 1024,
     trustProxy: false,
+    rateLimits: RATE_LIMITS,
     ...overrides,
   });
 }

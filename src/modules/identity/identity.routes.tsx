@@ -19,7 +19,13 @@ import {
 import { PERMISSIONS } from './identity.permissions.js';
 import type { Federation } from './identity.federation.js';
 import { type IdentityService, POLICY } from './identity.service.js';
-import { LoginInput, RealNameFactors, Registration } from './identity.types.js';
+import {
+  LoginInput,
+  RealNameFactors,
+  Registration,
+  normaliseLogin,
+  normaliseMobile,
+} from './identity.types.js';
 
 export const SESSION_COOKIE = 'tb_session';
 /** The CSRF secret's cookie (@fastify/csrf-protection's `cookieKey`, set where the app registers it). */
@@ -95,6 +101,14 @@ const PersonalView = z.object({
     z.object({ role: z.string(), regionPrefix: z.string(), departmentId: z.string().nullable() }),
   ),
 });
+
+/** The person a reset request would message (its account and phone), as the service reads them. */
+function resetTarget(req: FastifyRequest): string | undefined {
+  const f = formBody(req);
+  const login = normaliseLogin(f.login ?? '');
+  const mobile = normaliseMobile(f.mobile ?? '');
+  return login && mobile ? `${login}|${mobile}` : undefined;
+}
 
 export const FEDERATION_PENDING_COOKIE = 'tb_fed_link';
 
@@ -205,30 +219,34 @@ export function identityRoutes(
     );
   });
 
-  app.post('/register', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    const f = formBody(req);
-    const kind = f.kind === 'organization' ? 'organization' : 'person';
-    const input = Registration.safeParse({ ...blankRegistration(kind), ...f, kind });
-    try {
-      if (!input.success) throw new DomainError('COMMON.VALIDATION');
-      const a = await svc.register(input.data);
-      await startSession(reply, svc, a.id, secure);
-      return redirect(reply, '/account');
-    } catch (e) {
-      const ctx = req.view(reply);
-      const issues = issuesOf(e, ctx, 'login');
-      const status = isDomainError(e) ? e.status : 400;
-      return sendHtml(
-        reply,
-        renderPage(
-          ctx,
-          ctx.t('identity.register.title'),
-          <RegisterPage ctx={ctx} kind={kind} issues={issues} values={f} />,
-        ),
-        status,
-      );
-    }
-  });
+  app.post(
+    '/register',
+    { config: { permission: 'public', limits: ['register'] }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      const kind = f.kind === 'organization' ? 'organization' : 'person';
+      const input = Registration.safeParse({ ...blankRegistration(kind), ...f, kind });
+      try {
+        if (!input.success) throw new DomainError('COMMON.VALIDATION');
+        const a = await svc.register(input.data);
+        await startSession(reply, svc, a.id, secure);
+        return redirect(reply, '/account');
+      } catch (e) {
+        const ctx = req.view(reply);
+        const issues = issuesOf(e, ctx, 'login');
+        const status = isDomainError(e) ? e.status : 400;
+        return sendHtml(
+          reply,
+          renderPage(
+            ctx,
+            ctx.t('identity.register.title'),
+            <RegisterPage ctx={ctx} kind={kind} issues={issues} values={f} />,
+          ),
+          status,
+        );
+      }
+    },
+  );
 
   // ── the account page and its forms ───────────────────────────────────────────────────────────
 
@@ -278,7 +296,7 @@ export function identityRoutes(
 
   app.post(
     '/account/password',
-    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    { config: { permission: 'authenticated', limits: ['passwordCheck'] }, schema: { hide: true } },
     async (req, reply) => {
       const p = requirePrincipal(req);
       const f = formBody(req);
@@ -293,7 +311,7 @@ export function identityRoutes(
 
   app.post(
     '/account/verify',
-    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    { config: { permission: 'authenticated', limits: ['realName'] }, schema: { hide: true } },
     async (req, reply) => {
       const p = requirePrincipal(req);
       const f = formBody(req);
@@ -384,7 +402,14 @@ export function identityRoutes(
 
   app.post(
     '/password/reset/request',
-    { config: { permission: 'public' }, schema: { hide: true } },
+    {
+      config: {
+        permission: 'public',
+        // per address, and per account and phone from anywhere: no SMS flood to one person
+        limits: ['resetRequest', { name: 'resetTarget', target: resetTarget }],
+      },
+      schema: { hide: true },
+    },
     async (req, reply) => {
       const f = formBody(req);
       await svc.requestPasswordReset(f.login ?? '', f.mobile ?? '');
@@ -630,7 +655,7 @@ export function identityRoutes(
   app.post(
     '/api/v1/accounts',
     {
-      config: { permission: 'public', skipCsrf: true },
+      config: { permission: 'public', skipCsrf: true, limits: ['register'] },
       schema: {
         tags: ['identity'],
         summary: 'Register a person (自然人) or an organisation (法人) account at level L1',
@@ -648,7 +673,7 @@ export function identityRoutes(
   app.post(
     '/api/v1/me/real-name',
     {
-      config: { permission: 'authenticated' },
+      config: { permission: 'authenticated', limits: ['realName'] },
       schema: {
         tags: ['identity'],
         summary: 'Real-name verification to level L2: the ID number plus at least two factors',

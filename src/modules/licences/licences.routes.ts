@@ -8,9 +8,6 @@ import { sendHtml } from '../../platform/views/index.js';
 import { verifyPage, validityText, walletPage } from './licences.pages.js';
 import type { LicencesService } from './licences.service.js';
 
-/** Public verification is unauthenticated, so it is rate limited per client address. */
-export const VERIFY_RATE_LIMIT = { max: 60, timeWindow: '1 minute' } as const;
-
 const identifierParam = z.object({ identifier: z.string().min(1).max(200) });
 
 const statusSchema = z.enum(['valid', 'revoked', 'superseded', 'expired', 'notYetValid']);
@@ -80,7 +77,7 @@ export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl
   app.get(
     '/api/v1/licences/:identifier/verify',
     {
-      config: { permission: 'public', rateLimit: VERIFY_RATE_LIMIT },
+      config: { permission: 'public', limits: ['licenceVerify'] },
       schema: {
         tags: ['licences'],
         summary: 'Verify an e-licence (public, no login): status, masked holder and signature check',
@@ -94,7 +91,7 @@ export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl
   app.get(
     '/api/v1/licences/:identifier/signature',
     {
-      config: { permission: 'public', rateLimit: VERIFY_RATE_LIMIT },
+      config: { permission: 'public', limits: ['licenceVerify'] },
       schema: {
         tags: ['licences'],
         summary:
@@ -123,7 +120,7 @@ export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl
   app.get(
     '/licences/verify',
     {
-      config: { permission: 'public', rateLimit: VERIFY_RATE_LIMIT },
+      config: { permission: 'public', limits: ['licenceVerify'] },
       schema: {
         hide: true,
         querystring: z.object({ id: z.string().max(200).optional(), lang: z.string().optional() }),
@@ -139,7 +136,7 @@ export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl
   app.get(
     '/licences/verify/:identifier',
     {
-      config: { permission: 'public', rateLimit: VERIFY_RATE_LIMIT },
+      config: { permission: 'public', limits: ['licenceVerify'] },
       schema: { hide: true, params: identifierParam },
     },
     async (req, reply) => verifyAndRender(req, reply, (req.params as { identifier: string }).identifier),
@@ -159,7 +156,7 @@ export function licencesRoutes(app: App, svc: LicencesService, opts: { publicUrl
   app.get(
     '/licences/:file',
     {
-      config: { permission: 'authenticated' },
+      config: { permission: 'authenticated', limits: ['licencePdf'] },
       schema: { hide: true, params: z.object({ file: z.string().max(220) }) },
     },
     async (req, reply) => {

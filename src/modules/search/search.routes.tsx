@@ -23,7 +23,7 @@ export function searchRoutes(
   app.get(
     '/api/v1/search',
     {
-      config: { permission: 'public' },
+      config: { permission: 'public', limits: ['search'] },
       schema: {
         tags: ['search'],
         summary: 'Search service items, government information and convenience information',
@@ -75,7 +75,7 @@ export function searchRoutes(
 
   app.get(
     '/search',
-    { config: { permission: 'public' }, schema: { hide: true, querystring: PageQuery } },
+    { config: { permission: 'public', limits: ['search'] }, schema: { hide: true, querystring: PageQuery } },
     async (req, reply) => {
       const raw = req.query as z.infer<typeof PageQuery>;
       const ctx = req.view(reply);

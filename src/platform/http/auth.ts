@@ -28,7 +28,7 @@ export function authorize(req: FastifyRequest, permission: string, scope: Scope 
   return p;
 }
 
-/** The hook (preValidation) that enforces a route's declared permission. */
+/** The check (a preParsing hook) that enforces a route's declared permission. */
 export async function enforceRoutePermission(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const perm = req.routeOptions.config?.permission;
   if (perm === undefined || perm === 'public') return;
@@ -49,9 +49,8 @@ export interface DeclaredRoute {
 
 /**
  * Step: route permissions. Every route declares who may call it (`config.permission`); the
- * declaration is checked before the route's body is validated (or, for uploads, read), so a caller
- * without it gets 401/403 and learns nothing of the route's schema. Register before any route and
- * before the uploads step (its preValidation hook must run first). Call `assertDeclared()` once the
+ * declaration is checked before the route's body is read, so a caller without it gets 401/403 and
+ * learns nothing of the route's schema. Register before any route. Call `assertDeclared()` once the
  * app is ready: a route that declares nothing stops the start.
  */
 export function routePermissions(app: App): {
@@ -70,8 +69,12 @@ export function routePermissions(app: App): {
     }
     if (route.config?.permission === undefined) undeclared.push(`${String(route.method)} ${route.url}`);
   });
-  // the principal is set once, in onRequest, so this one check holds for the rest of the request
-  app.addHook('preValidation', enforceRoutePermission);
+  // The principal is set once, in onRequest, so this one check holds for the rest of the request.
+  // preParsing: a caller without the permission is refused before a byte of its body is read, so a
+  // stranger's body reaches only the routes open to everyone (and their small body limit).
+  app.addHook('preParsing', async (req, reply) => {
+    await enforceRoutePermission(req, reply);
+  });
   return {
     routes,
     assertDeclared() {

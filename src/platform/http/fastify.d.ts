@@ -6,6 +6,7 @@ import type { Principal } from '../access.js';
 import type { Lang } from '../i18n/index.js';
 import type { ViewContext } from '../views/context.js';
 import type { RoutePermission } from './auth.js';
+import type { RouteLimit } from './limits.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,6 +18,8 @@ declare module 'fastify' {
     uploads?: boolean;
     /** the answer is the same for everyone: no session is looked up (assets, health checks, log tiles) */
     anonymous?: boolean;
+    /** the rate limits this route counts against (config/rate-limits.ts), checked before its handler */
+    limits?: readonly RouteLimit[];
   }
   interface FastifyRequest {
     /** the signed-in caller, resolved once in onRequest (authentication step) */

@@ -7,3 +7,4 @@ export * from './server.js';
 export * from './security.js';
 export * from './docs.js';
 export * from './health.js';
+export * from './limits.js';

@@ -11,7 +11,7 @@ import { formBody } from './request.js';
 /**
  * Step: security plugins — signed cookies, page forms, the security headers (a strict CSP, HSTS in
  * production), CSRF tokens bound to the session, and the rate limiter routes opt into
- * (`config.rateLimit`). Registered before any other step: the cookie parser's hook must run before
+ * (the limits step names its counters). Registered before any other step: the cookie parser's hook must run before
  * the session is looked up.
  */
 export async function securityPlugins(app: App, config: Config): Promise<void> {
