@@ -2,6 +2,7 @@
  * Adapters from the neighbouring modules' public faces to the cases ports. They take the other
  * modules' APIs structurally (only the methods used), so this file imports no other module.
  */
+import { isValidIdNumber } from '../../platform/codes/index.js';
 import type { Executor } from '../../platform/db/index.js';
 import type {
   ApplicableItem,
@@ -233,6 +234,13 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       const d = await identity.personalData(accountId, within);
       return d ? { mobile: d.mobile } : undefined;
     },
+    async applicant(ref) {
+      const id = isValidIdNumber(ref) ? await identity.accountIdByIdNumber(ref) : ref;
+      const d = id ? await identity.personalData(id) : undefined;
+      // staff and machine clients are not applicants
+      if (!id || (d?.kind !== 'person' && d?.kind !== 'organization')) return undefined;
+      return { accountId: id, kind: d.kind };
+    },
   };
 }
 
@@ -244,6 +252,17 @@ interface LicencesApiLike {
     accountId: string,
   ): Promise<{ licenceIdentifier: string; typeName: string }>;
   listTypes(): Promise<ReadonlyArray<{ code: string; name: string }>>;
+  recordUse(
+    input: {
+      identifier: string;
+      accountId: string;
+      caseNumber: string;
+      departmentId: string | null;
+      userName: string | null;
+      purpose: string;
+    },
+    trx?: Executor,
+  ): Promise<{ useId: string }>;
   usableMaterials(
     accountId: string,
     typeCodes: readonly string[],
@@ -273,6 +292,7 @@ interface LicencesApiLike {
 }
 
 interface PersonalDataLike {
+  accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
   personalData(
     accountId: string,
     within?: Executor,
@@ -329,6 +349,22 @@ export function licencesPort(
         out[l.typeName] = list;
       }
       return out;
+    },
+    async prepareUse({ holderAccountId, departmentId }) {
+      const dept = await regions.departmentById(departmentId);
+      return async (trx, use) => {
+        await licences.recordUse(
+          {
+            identifier: use.identifier,
+            accountId: holderAccountId,
+            caseNumber: use.caseNumber,
+            departmentId,
+            userName: dept?.name ?? null,
+            purpose: `免提交：${use.materialName}`,
+          },
+          trx,
+        );
+      };
     },
     async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
       const type = (await licences.listTypes()).find((x) => x.name === licenceType);

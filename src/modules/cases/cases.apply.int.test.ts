@@ -611,6 +611,21 @@ describe('walk-in on the pages: a clerk applies for a citizen at the hall', () =
     assert.equal(v.json().materials.length, files.length);
   });
 
+  test('the applicant step says at once when the person named is not known to the platform', async () => {
+    const COUNTY_ITEM = '11410105414644738F05001200400000';
+    const base = `/items/${COUNTY_ITEM}/apply`;
+    const b = new WebSession(t);
+    await b.login('clerk');
+    const r = await b.post(
+      `${base}/applicant`,
+      { hallId: 'H410105001', applicantId: 'nobody-at-all', regionCode: '410105001' },
+      { from: base },
+    );
+    assert.equal(r.statusCode, 400);
+    assert.match(r.body, /未找到该申请人/);
+    assert.match(r.body, /href="#f-applicantId"/, 'the error summary links to the field');
+  });
+
   test('the next citizen at the window starts afresh: nothing of the previous walk-in carries over', async () => {
     const COUNTY_ITEM = '11410105414644738F05001200400000';
     const base = `/items/${COUNTY_ITEM}/apply`;

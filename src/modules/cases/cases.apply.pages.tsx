@@ -176,11 +176,18 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
         {m.returnToCheck ? <input type="hidden" name="returnTo" value="check" /> : null}
         {step.kind === 'applicant' && m.walkIn ? (
           <>
-            <TextField name="hallId" label={t('cases.apply.hallId')} value={m.walkIn.hallId} required />
+            <TextField
+              name="hallId"
+              label={t('cases.apply.hallId')}
+              value={m.walkIn.hallId}
+              error={err('hallId')}
+              required
+            />
             <TextField
               name="applicantId"
               label={t('cases.apply.applicantId')}
               value={m.walkIn.applicantId}
+              error={err('applicantId')}
               required
             />
           </>

@@ -306,6 +306,15 @@ export function applyRoutes(app: App, svc: CasesService): void {
         }
         const values = mergeStep(j, step, body);
         const issues = answerIssues(ctx, j.it, values, step);
+        // a walk-in is for someone the platform knows: said on this page, not only at submission
+        if (j.clerk && step.kind === 'applicant' && values.applicantId) {
+          if (!(await svc.walkInApplicant(values.applicantId)))
+            issues.unshift({
+              field: 'applicantId',
+              rule: 'WALK_IN.APPLICANT_UNKNOWN',
+              message: new DomainError('CASES.APPLICANT_UNKNOWN').messageIn(ctx.lang),
+            });
+        }
         await svc.saveDraft(j.p, code, values);
         if (issues.length) return renderStep(req, reply, j, stepId, { values, issues, status: 400 });
         return reply.redirect(nextOf(j.base, j.steps, stepId, toCheck), 303);

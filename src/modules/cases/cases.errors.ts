@@ -108,6 +108,11 @@ export const CasesErrors = defineErrors({
     en: 'The e-licence given for material “{code}” is not the applicant’s or is not in force',
   },
   'CASES.BUNDLE_NOT_FOUND': { status: 404, zh: '未找到“一件事”{code}', en: 'Bundle {code} was not found' },
+  'CASES.APPLICANT_UNKNOWN': {
+    status: 400,
+    zh: '未找到该申请人：请核对申请人的账户编号或公民身份号码（申请人须已有通办账户）',
+    en: 'No such applicant: check the applicant’s account id or citizen ID number (the applicant needs a tongban account)',
+  },
   'CASES.HALL_NOT_FOUND': { status: 404, zh: '未找到服务大厅', en: 'Service hall not found' },
   'CASES.HALL_NOT_ACCEPTING': {
     status: 403,

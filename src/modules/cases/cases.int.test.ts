@@ -4,6 +4,7 @@ import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 import { createCalendar } from '../../platform/calendar/index.js';
+import { sql } from '../../platform/db/index.js';
 
 // demo catalogue items: a city 许可-type registration decided by 郑州市市场监督管理局 (the
 // `approver`'s department), and a county item each 区 implements
@@ -358,6 +359,46 @@ describe('cases through the app (demo city)', () => {
     assert.equal(bad.json().error.code, 'CASES.LICENCE_NOT_USABLE');
   });
 
+  test('免提交 › each e-licence a case uses is recorded (recordUse) and the holder’s wallet shows who used it, for which case, when', async () => {
+    const citizenId = (await t.identity.accountIdByLogin('citizen'))!;
+    const lic = await t.app.inject({ url: '/api/v1/licences?holder=me', headers: await bearer('citizen') });
+    const identifier = lic.json().licences[0]?.identifier as string;
+    const material = (await t.catalog.getPublishedItem(CITY_ITEM))?.materials[0]?.code as string;
+    const before = (await t.licences.usesOf(identifier, citizenId)).length;
+    const bad = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: { ...(await formFor(CITY_ITEM)), unknownField: 1 },
+      licenceMaterials: { [material]: identifier },
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(
+      (await t.licences.usesOf(identifier, citizenId)).length,
+      before,
+      'a refused case uses nothing',
+    );
+    const ok = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      licenceMaterials: { [material]: identifier },
+    });
+    assert.equal(ok.statusCode, 201, ok.body);
+    const n = ok.json().caseNumber as string;
+    const uses = await t.licences.usesOf(identifier, citizenId);
+    assert.equal(uses.length, before + 1);
+    assert.equal(uses[0]?.caseNumber, n);
+    assert.equal(uses[0]?.departmentId, ok.json().departmentId);
+    assert.equal(uses[0]?.usedAt, clock.now().toISOString());
+    const wallet = await t.app.inject({
+      url: '/licences',
+      headers: { ...(await bearer('citizen')), accept: 'text/html' },
+    });
+    assert.equal(wallet.statusCode, 200);
+    assert.match(wallet.body, new RegExp(n));
+    assert.match(wallet.body, /郑州市市场监督管理局/, 'who used it, by name');
+  });
+
   test('出证 › approving an item whose result is an e-licence issues it into the applicant’s wallet', async () => {
     const list = await t.app.inject({
       method: 'GET',
@@ -430,6 +471,69 @@ describe('cases through the app (demo city)', () => {
     assert.ok(Object.values(counts).reduce((a, b) => a + b, 0) > 0);
     const ev = await t.app.inject({ method: 'GET', url: '/api/v1/stats/events' });
     assert.equal(ev.statusCode, 200);
+  });
+
+  test('walk-in › an applicant the platform does not know (no account, no ID number on record, a staff account) is refused; nothing written', async () => {
+    const count = async () =>
+      Number((await sql<{ n: number }>`select count(*) as n from cases`.execute(t.store.db)).rows[0]?.n ?? 0);
+    const before = await count();
+    for (const applicantId of [
+      'nobody-at-all',
+      '11010519491231002X', // a valid ID number no account holds
+      String(await t.identity.accountIdByLogin('approver')),
+    ]) {
+      const res = await submit('clerk', {
+        implementationCode: COUNTY_ITEM,
+        regionCode: '410105001',
+        form: await formFor(COUNTY_ITEM),
+        hallId: 'H410105001',
+        applicantId,
+      });
+      assert.equal(res.statusCode, 400, `${applicantId}: ${res.body}`);
+      assert.equal(res.json().error.code, 'CASES.APPLICANT_UNKNOWN');
+    }
+    assert.equal(await count(), before);
+  });
+
+  test('walk-in › the first action and the cases.submitted event name both the clerk who acted and the person applied for', async () => {
+    const clerkId = (await t.identity.accountIdByLogin('clerk'))!;
+    const citizenId = (await t.identity.accountIdByLogin('citizen'))!;
+    const res = await submit('clerk', {
+      implementationCode: COUNTY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(COUNTY_ITEM),
+      hallId: 'H410105001',
+      applicantId: citizenId,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const n = res.json().caseNumber as string;
+    const v = await t.app.inject({ url: `/api/v1/cases/${n}`, headers: await bearer('clerk') });
+    const first = v.json().actions[0] as { action: string; actor: string; details: Record<string, unknown> };
+    assert.equal(first.action, 'submit');
+    assert.equal(first.actor, clerkId);
+    assert.equal(first.details.onBehalfOf, citizenId);
+    const ev = await sql<{ actor: string; payload: string }>`select actor, payload from events
+      where aggregate_id = ${n} and type = 'cases.submitted'`.execute(t.store.db);
+    assert.equal(ev.rows[0]?.actor, clerkId);
+    assert.equal(JSON.parse(ev.rows[0]!.payload).onBehalfOf, citizenId);
+  });
+
+  test('walk-in › the clerk may name the applicant by the ID number on their card', async () => {
+    const citizenId = (await t.identity.accountIdByLogin('citizen'))!;
+    const idNumber = (await t.identity.personalData(citizenId))!.idNumber!;
+    const res = await submit('clerk', {
+      implementationCode: COUNTY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(COUNTY_ITEM),
+      hallId: 'H410105001',
+      applicantId: idNumber.toLowerCase(),
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const mine = await t.app.inject({
+      url: `/api/v1/cases/${res.json().caseNumber}`,
+      headers: await bearer('citizen'),
+    });
+    assert.equal(mine.statusCode, 200, 'the case is the citizen’s');
   });
 
   test('walk-in › a clerk enters an application for a citizen at the hall; the hall queue lists it; the clerk accepts', async () => {

@@ -117,6 +117,11 @@ export interface IdentityPort {
    * regionCode); shown only on the owner's own apply pages
    */
   prefill(accountId: string): Promise<Record<string, string>>;
+  /**
+   * 代办 at a window: the person a clerk names for a walk-in, by account id or by the citizen ID
+   * number on their card; undefined unless it is an account of a person or an organisation
+   */
+  applicant(ref: string): Promise<{ accountId: string; kind: 'person' | 'organization' } | undefined>;
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
   /** read through `within` when called inside a transaction (an event consumer) */
   contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
@@ -162,6 +167,18 @@ export interface LicencesPort {
     holderAccountId: string;
     licenceTypes: readonly string[];
   }): Promise<Record<string, UsableLicence[]>>;
+  /**
+   * 用证记录, in two steps like 出证: the look-ups (the user's name) run first; the returned
+   * function records one use of the holder's licence for the case inside the case's transaction,
+   * so a use is on the holder's record exactly when the case that used it is.
+   */
+  prepareUse?(input: {
+    holderAccountId: string;
+    /** the deciding department: who uses the licence */
+    departmentId: string;
+  }): Promise<
+    (trx: Executor, use: { identifier: string; caseNumber: string; materialName: string }) => Promise<void>
+  >;
   /**
    * 出证, in two steps: the look-ups (licence type, issuer, holder) run first, outside the case's
    * transaction; the returned function issues the licence inside it, so the licence and the

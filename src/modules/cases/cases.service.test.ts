@@ -174,6 +174,52 @@ describe('cases service', () => {
     assert.equal(Number((await licenceRows()).rows[0]?.n), 1);
   });
 
+  test('用证记录 › each confirmed e-licence is recorded as used, in the case’s own transaction', async () => {
+    const uses: Array<{ identifier: string; caseNumber: string; materialName: string; by: string }> = [];
+    const withLicences = createCasesService({
+      store,
+      clock,
+      ports: {
+        ...fakePorts(),
+        licences: {
+          verifyForCase: async () => true,
+          prepareUse:
+            async ({ holderAccountId, departmentId }) =>
+            async (trx, use) => {
+              // what the licences module writes inside the case's transaction
+              await sql`insert into events (id, type, aggregate_type, aggregate_id, payload, created_at)
+              values (${`use-${use.caseNumber}`}, 'licences.used', 'licence', ${use.identifier}, '{}', '2025-09-15T02:00:00Z')`.execute(
+                trx,
+              );
+              uses.push({ ...use, by: `${holderAccountId}@${departmentId}` });
+            },
+        },
+      },
+    });
+    const input = {
+      implementationCode: ITEM_CITY,
+      regionCode: '410105',
+      form,
+      licenceMaterials: { 'id-card': '1.2.156.3005.2.test.id' },
+    };
+    const s = await withLicences.submit(PRINCIPALS.citizen, input);
+    assert.deepEqual(uses, [
+      {
+        identifier: '1.2.156.3005.2.test.id',
+        caseNumber: s.caseNumber,
+        materialName: '身份证明',
+        by: `${PRINCIPALS.citizen.accountId}@dept-city-amr`,
+      },
+    ]);
+    // a submission that fails after the case is written (a second click: no draft left) leaves no use
+    const before = await counts(store);
+    await rejects(
+      withLicences.submit(PRINCIPALS.citizen, input, { fromDraft: true }),
+      'CASES.ALREADY_SUBMITTED',
+    );
+    assert.deepEqual(await counts(store), before);
+  });
+
   test('case numbers › 实施编码 + date + a sequence per day', async () => {
     const a = await svc.submit(PRINCIPALS.citizen, {
       implementationCode: ITEM_IMMEDIATE,
@@ -473,7 +519,11 @@ describe('cases service', () => {
     addMessages('cases', casesMessages);
     const sent: Array<{ to: string; subject: string; body: string }> = [];
     const consumer = notificationsConsumer({
-      identity: { prefill: async () => ({}), contact: async () => ({ mobile: '13800000000' }) },
+      identity: {
+        prefill: async () => ({}),
+        applicant: async () => undefined,
+        contact: async () => ({ mobile: '13800000000' }),
+      },
       notifier: { send: async (_trx, n) => void sent.push(n) },
     });
     const start =

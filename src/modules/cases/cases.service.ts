@@ -28,7 +28,7 @@ import {
   usableLicences,
 } from './cases.drafts.js';
 import type { ApplicableItem } from './cases.ports.js';
-import { submit, submitBundle } from './cases.submit.js';
+import { submit, submitBundle, walkInApplicant } from './cases.submit.js';
 import { recomputeRegion, sweepClocks, sweepDrafts } from './cases.sweep.js';
 
 // the names callers import from the service
@@ -46,6 +46,7 @@ type Bound<F> = F extends (ctx: CasesContext, ...args: infer A) => infer R ? (..
 export interface CasesService {
   readonly submit: Bound<typeof submit>;
   readonly submitBundle: Bound<typeof submitBundle>;
+  readonly walkInApplicant: Bound<typeof walkInApplicant>;
   readonly act: Bound<typeof act>;
   readonly view: Bound<typeof view>;
   readonly caseOnDesk: Bound<typeof caseOnDesk>;
@@ -83,6 +84,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
   return {
     submit: (...a) => submit(ctx, ...a),
     submitBundle: (...a) => submitBundle(ctx, ...a),
+    walkInApplicant: (...a) => walkInApplicant(ctx, ...a),
     act: (...a) => act(ctx, ...a),
     view: (...a) => view(ctx, ...a),
     caseOnDesk: (...a) => caseOnDesk(ctx, ...a),

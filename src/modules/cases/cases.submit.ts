@@ -42,6 +42,15 @@ export interface Submitted {
 /** yyyyMMdd of the China date of an instant. */
 export const compactDate = (instant: string) => chinaDate(instant).replace(/-/g, '');
 
+/**
+ * 代办 at a window: the person a clerk names (by account id, or by the citizen ID number on their
+ * card), who must be a person or an organisation the platform knows; undefined otherwise.
+ */
+export function walkInApplicant(ctx: CasesContext, ref: string) {
+  const r = ref.trim();
+  return r ? ctx.ports.identity.applicant(r) : Promise.resolve(undefined);
+}
+
 /** Who applies: the caller, or (walk-in) the account a clerk applies for at a hall. */
 export async function applicantOf(
   ctx: CasesContext,
@@ -55,7 +64,13 @@ export async function applicantOf(
     if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
     const walkIn = maySubmit(p, hall.regionCode);
     if (walkIn !== 'ok') throw accessError(walkIn, deniedPermission('submit', false));
-    return { applicantId: input.applicantId, kind: 'person' as const, hall, channel: 'window' as const };
+    // the case is someone's: a name typed at the window that no account answers to is refused
+    const person = await walkInApplicant(ctx, input.applicantId);
+    if (!person)
+      throw new DomainError('CASES.APPLICANT_UNKNOWN', {
+        details: [{ field: 'applicantId', rule: 'WALK_IN.APPLICANT_UNKNOWN' }],
+      });
+    return { applicantId: person.accountId, kind: person.kind, hall, channel: 'window' as const };
   }
   const own = maySubmit(p);
   if (own !== 'ok') throw accessError(own, deniedPermission('submit', true));
@@ -69,6 +84,13 @@ export interface Prepared {
   uploads: CheckedMaterial[];
   licenceMaterials: LicenceMaterial[];
   body: { departmentId: string; regionCode: string; implementationCode: string };
+  /** records a use of a confirmed e-licence (用证记录) inside the case's transaction */
+  recordUse:
+    | ((
+        trx: Executor,
+        use: { identifier: string; caseNumber: string; materialName: string },
+      ) => Promise<void>)
+    | undefined;
 }
 
 /** Everything checked before anything is written. */
@@ -115,7 +137,14 @@ export async function prepare(
     // 异地代收代办: the receiving hall records the case and forwards it to the deciding body
     if (!local && !citywide && !it.proxyAcceptance) throw new DomainError('CASES.HALL_NOT_ACCEPTING');
   }
-  return { it, form, uploads: decoded, licenceMaterials: lic, body };
+  // the holder's record of who used the licence, for which case, when (免提交)
+  const recordUse = lic.some((m) => m.verified)
+    ? await ctx.ports.licences?.prepareUse?.({
+        holderAccountId: who.applicantId,
+        departmentId: body.departmentId,
+      })
+    : undefined;
+  return { it, form, uploads: decoded, licenceMaterials: lic, body, recordUse };
 }
 
 /** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
@@ -175,10 +204,14 @@ export async function writeCase(
     type: 'submit',
     actor_id: p.accountId,
     region_code: applicantRegion,
-    payload: JSON.stringify(who.hall ? { hallId: who.hall.id } : {}),
+    // 代办: who acted (the actor) for whom, on the record itself
+    payload: JSON.stringify(who.hall ? { hallId: who.hall.id, onBehalfOf: who.applicantId } : {}),
     at: now,
   });
   await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
+  for (const m of prep.licenceMaterials)
+    if (m.verified)
+      await prep.recordUse?.(trx, { identifier: m.identifier, caseNumber, materialName: m.name });
   const event: NewEvent = {
     type: 'cases.submitted',
     aggregateType: 'case',
@@ -191,6 +224,7 @@ export async function writeCase(
       departmentId: body.departmentId,
       channel: who.channel,
       hallId: who.hall?.id ?? null,
+      ...(who.hall ? { onBehalfOf: who.applicantId } : {}),
       bundleId,
       materials: prep.uploads.length + prep.licenceMaterials.length,
     },

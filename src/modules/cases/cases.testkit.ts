@@ -170,7 +170,14 @@ export function fakePorts(
         return regionCode ? { id, regionCode, cityCode: '410100' } : undefined;
       },
     },
-    identity: { prefill: async () => ({ applicantName: '张三' }) },
+    identity: {
+      prefill: async () => ({ applicantName: '张三' }),
+      // the people of PRINCIPALS are the accounts the fake knows
+      applicant: async (ref) => {
+        const p = Object.values(PRINCIPALS).find((x) => x.accountId === ref);
+        return p?.kind === 'person' ? { accountId: p.accountId, kind: 'person' as const } : undefined;
+      },
+    },
     calendar: { rule: async () => rule },
   };
 }

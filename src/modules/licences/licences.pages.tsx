@@ -32,7 +32,13 @@ export function walletPage(
   licences: readonly LicenceSummary[],
   uses: ReadonlyMap<
     string,
-    ReadonlyArray<{ caseNumber: string; departmentId: string | null; purpose: string; usedAt: string }>
+    ReadonlyArray<{
+      caseNumber: string;
+      departmentId: string | null;
+      userName: string | null;
+      purpose: string;
+      usedAt: string;
+    }>
   >,
 ): string {
   const { t } = ctx;
@@ -80,8 +86,12 @@ export function walletPage(
           caption={`${t('licences.wallet.uses')}: ${l.typeName}`}
           rows={uses.get(l.identifier) ?? []}
           columns={[
-            { header: t('licences.col.case'), cell: (u) => u.caseNumber },
-            { header: t('licences.col.department'), cell: (u) => u.departmentId ?? '—' },
+            {
+              header: t('licences.col.case'),
+              // the holder applied, so the case is theirs to open
+              cell: (u) => <a href={`/cases/${encodeURIComponent(u.caseNumber)}`}>{u.caseNumber}</a>,
+            },
+            { header: t('licences.col.department'), cell: (u) => u.userName ?? u.departmentId ?? '—' },
             { header: t('licences.col.purpose'), cell: (u) => u.purpose },
             { header: t('licences.col.usedAt'), cell: (u) => u.usedAt.slice(0, 16).replace('T', ' ') },
           ]}

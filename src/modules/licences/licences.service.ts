@@ -861,6 +861,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
           account_id: input.accountId,
           case_number: input.caseNumber,
           department_id: input.departmentId,
+          user_name: input.userName,
           purpose: input.purpose,
           region_code: l.region_code,
           used_at: clock.now().toISOString(),

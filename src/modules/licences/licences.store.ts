@@ -81,6 +81,8 @@ export type LicencesTables = {
     account_id: string;
     case_number: string;
     department_id: string | null;
+    /** who used it, by name as it was then (the deciding department); null before 0002 */
+    user_name: string | null;
     purpose: string;
     region_code: string;
     used_at: string;
@@ -233,6 +235,12 @@ export const licencesMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // 用证记录 names who used a licence, as the holder reads it: the department by its name then
+  'licences.0002_use_user_name': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('licence_uses').addColumn('user_name', 'text').execute();
+    },
+  },
 };
 
 export type LicenceRow = LicencesTables['licences'];
@@ -303,6 +311,8 @@ export async function eventKinds(
 export interface LicenceUse {
   readonly caseNumber: string;
   readonly departmentId: string | null;
+  /** the user's name when it was recorded (null for uses recorded before names were) */
+  readonly userName: string | null;
   readonly purpose: string;
   readonly usedAt: string;
 }
@@ -320,6 +330,7 @@ export async function usesForLicences(
       'licence_id',
       'case_number as caseNumber',
       'department_id as departmentId',
+      'user_name as userName',
       'purpose',
       'used_at as usedAt',
     ])

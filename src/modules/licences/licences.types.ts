@@ -129,6 +129,8 @@ export const RecordUseInput = z.object({
   accountId: z.string().min(1).max(64),
   caseNumber: z.string().min(1).max(64),
   departmentId: z.string().max(64).nullable().default(null),
+  /** who uses it, by name (the deciding department), shown to the holder */
+  userName: z.string().max(200).nullable().default(null),
   purpose: z.string().min(1).max(200),
 });
 export type RecordUseInput = z.input<typeof RecordUseInput>;
