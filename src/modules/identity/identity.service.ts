@@ -21,9 +21,38 @@ import {
   accountById,
   accountByIdHash,
   accountByLogin,
+  accountIdByCreditCode,
+  clientById as clientRow,
+  delegationsWith,
+  deleteSession,
+  deleteSessionsOf,
+  deleteThrottle,
   grantsOf,
   grantsOfMany,
-  idb,
+  insertAccount,
+  insertAgent,
+  insertClient,
+  insertDelegation,
+  insertGrant as insertGrantRow,
+  insertNotification,
+  insertResetToken,
+  insertSession,
+  insertThrottle,
+  insertToken,
+  latestNotifications,
+  resetTokenByHash,
+  revokeDelegationOf,
+  revokeTokensOf,
+  sessionByTokenHash,
+  setPasswordHash,
+  setRealNameLevel,
+  spendResetToken,
+  staffAccounts,
+  throttleRow,
+  tokenByHash,
+  touchSession,
+  unrevokedDelegations,
+  updateThrottle,
 } from './identity.store.js';
 import {
   type OrganizationRegistration,
@@ -220,17 +249,14 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (await accountByIdHash(trx, idHash)) throw fieldConflict('IDENTITY.ID_NUMBER_TAKEN', 'idNumber');
     const mobile = normaliseMobile(r.mobile);
     const parsed = checkIdNumber(idNumber);
-    await idb(trx)
-      .insertInto('identity_accounts')
-      .values({
-        ...emptyAccount(id, 'person', login, r.name.trim(), passwordHash, at),
-        id_number_enc: cipher.encrypt(idNumber),
-        id_number_hash: idHash,
-        mobile_enc: cipher.encrypt(mobile),
-        mobile_hash: cipher.lookupHash('mobile', mobile),
-        region_code: parsed.ok ? parsed.value.regionCode : null,
-      })
-      .execute();
+    await insertAccount(trx, {
+      ...emptyAccount(id, 'person', login, r.name.trim(), passwordHash, at),
+      id_number_enc: cipher.encrypt(idNumber),
+      id_number_hash: idHash,
+      mobile_enc: cipher.encrypt(mobile),
+      mobile_hash: cipher.lookupHash('mobile', mobile),
+      region_code: parsed.ok ? parsed.value.regionCode : null,
+    });
   }
 
   async function insertOrganization(
@@ -242,25 +268,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     at: string,
   ) {
     const creditCode = r.creditCode.trim().toUpperCase();
-    const taken = await idb(trx)
-      .selectFrom('identity_accounts')
-      .select('id')
-      .where('credit_code', '=', creditCode)
-      .executeTakeFirst();
-    if (taken) throw fieldConflict('IDENTITY.CREDIT_CODE_TAKEN', 'creditCode');
+    if (await accountIdByCreditCode(trx, creditCode))
+      throw fieldConflict('IDENTITY.CREDIT_CODE_TAKEN', 'creditCode');
     const agentMobile = normaliseMobile(r.agentMobile);
-    await idb(trx)
-      .insertInto('identity_accounts')
-      .values({
-        ...emptyAccount(id, 'organization', login, r.name.trim(), passwordHash, at),
-        credit_code: creditCode,
-        legal_rep_name: r.legalRepresentative.trim(),
-        // the account's contact mobile is its registering agent's
-        mobile_enc: cipher.encrypt(agentMobile),
-        mobile_hash: cipher.lookupHash('mobile', agentMobile),
-        region_code: creditCode.slice(2, 8),
-      })
-      .execute();
+    await insertAccount(trx, {
+      ...emptyAccount(id, 'organization', login, r.name.trim(), passwordHash, at),
+      credit_code: creditCode,
+      legal_rep_name: r.legalRepresentative.trim(),
+      // the account's contact mobile is its registering agent's
+      mobile_enc: cipher.encrypt(agentMobile),
+      mobile_hash: cipher.lookupHash('mobile', agentMobile),
+      region_code: creditCode.slice(2, 8),
+    });
     await addAgentRow(trx, id, {
       name: r.agentName,
       idNumber: r.agentIdNumber,
@@ -310,21 +329,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   ): Promise<string> {
     const id = newId();
     const idNumber = a.idNumber.trim().toUpperCase();
-    await idb(trx)
-      .insertInto('identity_agents')
-      .values({
-        id,
-        organization_id: organizationId,
-        name: a.name.trim(),
-        id_number_enc: cipher.encrypt(idNumber),
-        id_number_hash: cipher.lookupHash('idNumber', idNumber),
-        mobile_enc: a.mobile ? cipher.encrypt(a.mobile) : null,
-        scopes: JSON.stringify(a.scopes),
-        valid_to: a.validTo,
-        created_at: iso(),
-        revoked_at: null,
-      })
-      .execute();
+    await insertAgent(trx, {
+      id,
+      organization_id: organizationId,
+      name: a.name.trim(),
+      id_number_enc: cipher.encrypt(idNumber),
+      id_number_hash: cipher.lookupHash('idNumber', idNumber),
+      mobile_enc: a.mobile ? cipher.encrypt(a.mobile) : null,
+      scopes: JSON.stringify(a.scopes),
+      valid_to: a.validTo,
+      created_at: iso(),
+      revoked_at: null,
+    });
     return id;
   }
 
@@ -349,21 +365,18 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     await inTransaction(db, async (trx) => {
       if (await accountByLogin(trx, login)) throw fieldConflict('IDENTITY.LOGIN_TAKEN', 'login');
       const mobile = input.mobile ? normaliseMobile(input.mobile) : null;
-      await idb(trx)
-        .insertInto('identity_accounts')
-        .values({
-          ...emptyAccount(id, 'staff', login, input.name, passwordHash, at),
-          mobile_enc: mobile ? cipher.encrypt(mobile) : null,
-          mobile_hash: mobile ? cipher.lookupHash('mobile', mobile) : null,
-          region_code: input.regionCode,
-          department_id: input.departmentId,
-          hall_id: input.hallId,
-          // staff are appointed in person: verified at level 3
-          real_name_level: 3,
-          real_name_method: 'appointment',
-          real_name_at: at,
-        })
-        .execute();
+      await insertAccount(trx, {
+        ...emptyAccount(id, 'staff', login, input.name, passwordHash, at),
+        mobile_enc: mobile ? cipher.encrypt(mobile) : null,
+        mobile_hash: mobile ? cipher.lookupHash('mobile', mobile) : null,
+        region_code: input.regionCode,
+        department_id: input.departmentId,
+        hall_id: input.hallId,
+        // staff are appointed in person: verified at level 3
+        real_name_level: 3,
+        real_name_method: 'appointment',
+        real_name_at: at,
+      });
       await appendEvent(trx, clock, {
         type: 'identity.accountRegistered',
         aggregateType: 'account',
@@ -386,18 +399,15 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (!isRole(g.role) || !/^(\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?)?$/.test(g.regionPrefix))
       throw new DomainError('IDENTITY.GRANT_INVALID');
     const id = newId();
-    await idb(trx)
-      .insertInto('identity_grants')
-      .values({
-        id,
-        account_id: accountId,
-        role: g.role,
-        region_code: g.regionPrefix,
-        department_id: g.departmentId,
-        created_at: iso(),
-        created_by: actor,
-      })
-      .execute();
+    await insertGrantRow(trx, {
+      id,
+      account_id: accountId,
+      role: g.role,
+      region_code: g.regionPrefix,
+      department_id: g.departmentId,
+      created_at: iso(),
+      created_by: actor,
+    });
     await appendEvent(trx, clock, {
       type: 'identity.grantAdded',
       aggregateType: 'account',
@@ -422,11 +432,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   // ── sign-in, throttling, sessions ───────────────────────────────────────────────────────────
 
   async function throttleState(key: string): Promise<{ lockedMs: number; exists: boolean }> {
-    const row = await idb(db)
-      .selectFrom('identity_throttle')
-      .selectAll()
-      .where('key', '=', key)
-      .executeTakeFirst();
+    const row = await throttleRow(db, key);
     const until = row?.locked_until ? new Date(row.locked_until).getTime() : 0;
     return { lockedMs: Math.max(0, until - now().getTime()), exists: row !== undefined };
   }
@@ -440,11 +446,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   ): Promise<boolean> {
     return inTransaction(db, async (trx) => {
       const t = now().getTime();
-      const row = await idb(trx)
-        .selectFrom('identity_throttle')
-        .selectAll()
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const row = await throttleRow(trx, key);
       const fresh = !row || t - new Date(row.window_start).getTime() > windowMs;
       const failures = fresh ? 1 : row.failures + 1;
       const lock = failures >= limit ? new Date(t + lockMs).toISOString() : null;
@@ -453,12 +455,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         window_start: fresh ? new Date(t).toISOString() : row.window_start,
         locked_until: lock,
       };
-      if (row) await idb(trx).updateTable('identity_throttle').set(values).where('key', '=', key).execute();
-      else
-        await idb(trx)
-          .insertInto('identity_throttle')
-          .values({ key, ...values })
-          .execute();
+      if (row) await updateThrottle(trx, key, values);
+      else await insertThrottle(trx, { key, ...values });
       return lock !== null;
     });
   }
@@ -490,12 +488,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (a) {
       const v = await verifyPassword(password, a.password_hash);
       ok = v.ok;
-      if (v.ok && v.needsRehash)
-        await idb(db)
-          .updateTable('identity_accounts')
-          .set({ password_hash: await hashPassword(password) })
-          .where('id', '=', a.id)
-          .execute();
+      if (v.ok && v.needsRehash) await setPasswordHash(db, a.id, await hashPassword(password));
     } else {
       await burnPasswordTime(password);
     }
@@ -524,7 +517,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     }
     if (a.status !== 'active') throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
     // a success clears the account's failures (no write when there were none: sign-in is hot)
-    if (acct.exists) await idb(db).deleteFrom('identity_throttle').where('key', '=', acctKey).execute();
+    if (acct.exists) await deleteThrottle(db, acctKey);
     return a;
   }
 
@@ -536,61 +529,41 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     const sessionId = newId();
     const at = iso();
     const expiresAt = iso(POLICY.sessionAbsoluteMs);
-    await idb(db)
-      .insertInto('identity_sessions')
-      .values({
-        id: sessionId,
-        token_hash: sha256(cookie),
-        account_id: accountId,
-        created_at: at,
-        expires_at: expiresAt,
-        last_seen_at: at,
-      })
-      .execute();
+    await insertSession(db, {
+      id: sessionId,
+      token_hash: sha256(cookie),
+      account_id: accountId,
+      created_at: at,
+      expires_at: expiresAt,
+      last_seen_at: at,
+    });
     return { cookie, sessionId, expiresAt };
   }
 
   async function resolveSession(cookie: string): Promise<Principal | undefined> {
-    const s = await idb(db)
-      .selectFrom('identity_sessions')
-      .selectAll()
-      .where('token_hash', '=', sha256(cookie))
-      .executeTakeFirst();
+    const s = await sessionByTokenHash(db, sha256(cookie));
     if (!s) return undefined;
     const t = now().getTime();
     const lastSeen = new Date(s.last_seen_at).getTime();
     if (new Date(s.expires_at).getTime() <= t || t - lastSeen > POLICY.sessionIdleMs) {
-      await idb(db).deleteFrom('identity_sessions').where('id', '=', s.id).execute();
+      await deleteSession(db, s.id);
       return undefined;
     }
-    if (t - lastSeen > POLICY.touchEveryMs)
-      await idb(db)
-        .updateTable('identity_sessions')
-        .set({ last_seen_at: iso() })
-        .where('id', '=', s.id)
-        .execute();
+    if (t - lastSeen > POLICY.touchEveryMs) await touchSession(db, s.id, iso());
     const a = await accountById(db, s.account_id);
     if (a?.status !== 'active') return undefined;
     return principalOf(a, 'session', s.id);
   }
 
   async function endSession(sessionId: string): Promise<void> {
-    await idb(db).deleteFrom('identity_sessions').where('id', '=', sessionId).execute();
+    await deleteSession(db, sessionId);
   }
 
   /** 退出所有设备: every session and every personal token of the account ends. */
   async function endAllSessions(accountId: string): Promise<number> {
     return inTransaction(db, async (trx) => {
-      const r = await idb(trx)
-        .deleteFrom('identity_sessions')
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      await idb(trx)
-        .updateTable('identity_tokens')
-        .set({ revoked_at: iso() })
-        .where('account_id', '=', accountId)
-        .where('revoked_at', 'is', null)
-        .execute();
+      const ended = await deleteSessionsOf(trx, accountId);
+      await revokeTokensOf(trx, accountId, iso());
       await appendEvent(trx, clock, {
         type: 'identity.sessionsEnded',
         aggregateType: 'account',
@@ -598,7 +571,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
         actor: accountId,
         payload: {},
       });
-      return Number(r.numDeletedRows);
+      return ended;
     });
   }
 
@@ -611,28 +584,21 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   ): Promise<{ token: string; expiresAt: string }> {
     const token = randomToken('tbt_');
     const expiresAt = iso(ttlMs);
-    await idb(db)
-      .insertInto('identity_tokens')
-      .values({
-        id: newId(),
-        token_hash: sha256(token),
-        kind,
-        account_id: owner.accountId ?? null,
-        client_id: owner.clientId ?? null,
-        created_at: iso(),
-        expires_at: expiresAt,
-        revoked_at: null,
-      })
-      .execute();
+    await insertToken(db, {
+      id: newId(),
+      token_hash: sha256(token),
+      kind,
+      account_id: owner.accountId ?? null,
+      client_id: owner.clientId ?? null,
+      created_at: iso(),
+      expires_at: expiresAt,
+      revoked_at: null,
+    });
     return { token, expiresAt };
   }
 
   async function resolveBearer(token: string): Promise<Principal | undefined> {
-    const row = await idb(db)
-      .selectFrom('identity_tokens')
-      .selectAll()
-      .where('token_hash', '=', sha256(token))
-      .executeTakeFirst();
+    const row = await tokenByHash(db, sha256(token));
     if (!row || row.revoked_at || new Date(row.expires_at).getTime() <= now().getTime()) return undefined;
     if (row.client_id) return clientPrincipal(row.client_id);
     if (!row.account_id) return undefined;
@@ -667,22 +633,19 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     checkRedirectUris(input.redirectUris);
     const roles = input.roles ?? (grantTypes.includes('client_credentials') ? ['dataConsumer' as const] : []);
     await inTransaction(db, async (trx) => {
-      await idb(trx)
-        .insertInto('identity_clients')
-        .values({
-          client_id: clientId,
-          name: input.name,
-          secret_hash: sha256(secret),
-          secret_enc: cipher.encrypt(secret),
-          redirect_uris: JSON.stringify(input.redirectUris),
-          grant_types: JSON.stringify(grantTypes),
-          full_claims: input.fullClaims ? 1 : 0,
-          roles: JSON.stringify(roles),
-          region_code: input.regionPrefix ?? '',
-          created_at: iso(),
-          created_by: input.actor ?? null,
-        })
-        .execute();
+      await insertClient(trx, {
+        client_id: clientId,
+        name: input.name,
+        secret_hash: sha256(secret),
+        secret_enc: cipher.encrypt(secret),
+        redirect_uris: JSON.stringify(input.redirectUris),
+        grant_types: JSON.stringify(grantTypes),
+        full_claims: input.fullClaims ? 1 : 0,
+        roles: JSON.stringify(roles),
+        region_code: input.regionPrefix ?? '',
+        created_at: iso(),
+        created_by: input.actor ?? null,
+      });
       await appendEvent(trx, clock, {
         type: 'identity.clientRegistered',
         aggregateType: 'client',
@@ -695,11 +658,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   async function clientById(clientId: string) {
-    return idb(db)
-      .selectFrom('identity_clients')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    return clientRow(db, clientId);
   }
 
   async function clientPrincipal(clientId: string): Promise<Principal | undefined> {
@@ -777,16 +736,10 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   ): Promise<void> {
     const { keepSessionId } = opts;
     await inTransaction(opts.within ?? db, async (trx) => {
-      await idb(trx)
-        .updateTable('identity_accounts')
-        .set({ password_hash: hash, updated_at: iso() })
-        .where('id', '=', a.id)
-        .execute();
+      await setPasswordHash(trx, a.id, hash, iso());
       // every other session ends: whoever knew the old password is signed out
-      let q = idb(trx).deleteFrom('identity_sessions').where('account_id', '=', a.id);
-      if (keepSessionId) q = q.where('id', '!=', keepSessionId);
-      await q.execute();
-      await idb(trx).deleteFrom('identity_throttle').where('key', '=', `account:${a.login}`).execute();
+      await deleteSessionsOf(trx, a.id, keepSessionId);
+      await deleteThrottle(trx, `account:${a.login}`);
       await appendEvent(trx, clock, {
         type: eventType,
         aggregateType: 'account',
@@ -807,16 +760,13 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     if (!a?.mobile_hash || a.mobile_hash !== cipher.lookupHash('mobile', mobile)) return;
     const token = randomToken('');
     await inTransaction(db, async (trx) => {
-      await idb(trx)
-        .insertInto('identity_reset_tokens')
-        .values({
-          token_hash: sha256(token),
-          account_id: a.id,
-          created_at: iso(),
-          expires_at: iso(POLICY.resetTokenMs),
-          used_at: null,
-        })
-        .execute();
+      await insertResetToken(trx, {
+        token_hash: sha256(token),
+        account_id: a.id,
+        created_at: iso(),
+        expires_at: iso(POLICY.resetTokenMs),
+        used_at: null,
+      });
       await deps.notifier.send(trx, {
         channel: 'sms',
         to: mobile,
@@ -827,11 +777,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   async function resetPassword(token: string, next: string): Promise<void> {
-    const row = await idb(db)
-      .selectFrom('identity_reset_tokens')
-      .selectAll()
-      .where('token_hash', '=', sha256(token))
-      .executeTakeFirst();
+    const row = await resetTokenByHash(db, sha256(token));
     if (!row || row.used_at || new Date(row.expires_at).getTime() <= now().getTime())
       throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
     const a = await accountById(db, row.account_id);
@@ -839,23 +785,14 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     const hash = await newPasswordHash(a, next);
     await inTransaction(db, async (trx) => {
       // single use: of two requests with the same token only the first marks it used
-      const used = await idb(trx)
-        .updateTable('identity_reset_tokens')
-        .set({ used_at: iso() })
-        .where('token_hash', '=', row.token_hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
+      if (!(await spendResetToken(trx, row.token_hash, iso())))
+        throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
       await setPassword(a, hash, 'identity.passwordReset', { within: trx });
     });
   }
 
   async function resetTokenValid(token: string): Promise<boolean> {
-    const row = await idb(db)
-      .selectFrom('identity_reset_tokens')
-      .selectAll()
-      .where('token_hash', '=', sha256(token))
-      .executeTakeFirst();
+    const row = await resetTokenByHash(db, sha256(token));
     return !!row && !row.used_at && new Date(row.expires_at).getTime() > now().getTime();
   }
 
@@ -889,11 +826,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
   async function setLevel(a: AccountRow, level: RealNameLevel, method: string, actor: string): Promise<void> {
     await inTransaction(db, async (trx) => {
-      await idb(trx)
-        .updateTable('identity_accounts')
-        .set({ real_name_level: level, real_name_method: method, real_name_at: iso(), updated_at: iso() })
-        .where('id', '=', a.id)
-        .execute();
+      await setRealNameLevel(trx, a.id, level, method, iso());
       await appendEvent(trx, clock, {
         type: 'identity.realNameVerified',
         aggregateType: 'account',
@@ -924,20 +857,17 @@ export function createIdentityService(deps: IdentityServiceDeps) {
     const me = await accountById(db, principal.accountId);
     const id = newId();
     await inTransaction(db, async (trx) => {
-      await idb(trx)
-        .insertInto('identity_delegations')
-        .values({
-          id,
-          principal_id: principal.accountId,
-          agent_id: agent.id,
-          scopes: JSON.stringify(input.scopes.length ? input.scopes : ['*']),
-          valid_from: iso(),
-          valid_to: validTo.toISOString(),
-          region_code: me?.region_code ?? null,
-          created_at: iso(),
-          revoked_at: null,
-        })
-        .execute();
+      await insertDelegation(trx, {
+        id,
+        principal_id: principal.accountId,
+        agent_id: agent.id,
+        scopes: JSON.stringify(input.scopes.length ? input.scopes : ['*']),
+        valid_from: iso(),
+        valid_to: validTo.toISOString(),
+        region_code: me?.region_code ?? null,
+        created_at: iso(),
+        revoked_at: null,
+      });
       await appendEvent(trx, clock, {
         type: 'identity.delegationGranted',
         aggregateType: 'delegation',
@@ -952,14 +882,8 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
   async function revokeDelegation(principal: Principal, id: string): Promise<void> {
     await inTransaction(db, async (trx) => {
-      const r = await idb(trx)
-        .updateTable('identity_delegations')
-        .set({ revoked_at: iso() })
-        .where('id', '=', id)
-        .where('principal_id', '=', principal.accountId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) throw new DomainError('IDENTITY.NOT_FOUND');
+      if (!(await revokeDelegationOf(trx, principal.accountId, id, iso())))
+        throw new DomainError('IDENTITY.NOT_FOUND');
       await appendEvent(trx, clock, {
         type: 'identity.delegationRevoked',
         aggregateType: 'delegation',
@@ -972,13 +896,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
 
   /** Whether `agentId` may act for `principalId` now, for the item (implementation code) given. */
   async function mayActFor(agentId: string, principalId: string, itemCode?: string): Promise<boolean> {
-    const rows = await idb(db)
-      .selectFrom('identity_delegations')
-      .selectAll()
-      .where('agent_id', '=', agentId)
-      .where('principal_id', '=', principalId)
-      .where('revoked_at', 'is', null)
-      .execute();
+    const rows = await unrevokedDelegations(db, agentId, principalId);
     const t = now().toISOString();
     return rows.some((r) => {
       const scopes = JSON.parse(r.scopes) as string[];
@@ -991,29 +909,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   async function delegationsOf(accountId: string) {
-    const rows = await idb(db)
-      .selectFrom('identity_delegations')
-      .innerJoin('identity_accounts as p', 'p.id', 'identity_delegations.principal_id')
-      .innerJoin('identity_accounts as g', 'g.id', 'identity_delegations.agent_id')
-      .select([
-        'identity_delegations.id',
-        'identity_delegations.principal_id',
-        'identity_delegations.agent_id',
-        'identity_delegations.scopes',
-        'identity_delegations.valid_to',
-        'identity_delegations.revoked_at',
-        'p.name as principal_name',
-        'g.name as agent_name',
-        'g.login as agent_login',
-      ])
-      .where((eb) =>
-        eb.or([
-          eb('identity_delegations.principal_id', '=', accountId),
-          eb('identity_delegations.agent_id', '=', accountId),
-        ]),
-      )
-      .orderBy('identity_delegations.created_at', 'desc')
-      .execute();
+    const rows = await delegationsWith(db, accountId);
     return rows.map((r) => ({
       id: r.id,
       direction: r.principal_id === accountId ? ('given' as const) : ('received' as const),
@@ -1035,12 +931,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   async function staffList() {
-    const rows = await idb(db)
-      .selectFrom('identity_accounts')
-      .selectAll()
-      .where('kind', '=', 'staff')
-      .orderBy('login')
-      .execute();
+    const rows = await staffAccounts(db);
     const grants = await grantsOfMany(
       db,
       rows.map((a) => a.id),
@@ -1082,13 +973,7 @@ export function createIdentityService(deps: IdentityServiceDeps) {
   }
 
   async function notifications(limit = 50) {
-    return idb(db)
-      .selectFrom('identity_notifications')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
+    return latestNotifications(db, limit);
   }
 
   return {
@@ -1133,17 +1018,14 @@ export type IdentityService = ReturnType<typeof createIdentityService>;
 export function devMailboxNotifier(clock: Clock): Notifier {
   return {
     async send(trx, n) {
-      await idb(trx)
-        .insertInto('identity_notifications')
-        .values({
-          id: newId(),
-          channel: n.channel,
-          recipient_masked: n.channel === 'sms' ? maskMobile(n.to) : maskEmail(n.to),
-          subject: n.subject,
-          body: n.body,
-          created_at: clock.now().toISOString(),
-        })
-        .execute();
+      await insertNotification(trx, {
+        id: newId(),
+        channel: n.channel,
+        recipient_masked: n.channel === 'sms' ? maskMobile(n.to) : maskEmail(n.to),
+        subject: n.subject,
+        body: n.body,
+        created_at: clock.now().toISOString(),
+      });
     },
   };
 }

@@ -382,3 +382,269 @@ export async function grantsOfMany(
   }
   return m;
 }
+
+export type SessionRow = IdentityTables['identity_sessions'];
+export type TokenRow = IdentityTables['identity_tokens'];
+export type ThrottleRow = IdentityTables['identity_throttle'];
+export type ResetTokenRow = IdentityTables['identity_reset_tokens'];
+export type NotificationRow = IdentityTables['identity_notifications'];
+export type AgentRow = IdentityTables['identity_agents'];
+export type DelegationRow = IdentityTables['identity_delegations'];
+export type ClientRow = IdentityTables['identity_clients'];
+
+// ── accounts ──────────────────────────────────────────────────────────────────────────────────
+
+export async function insertAccount(db: Executor, row: AccountRow): Promise<void> {
+  await idb(db).insertInto('identity_accounts').values(row).execute();
+}
+
+export async function accountIdByCreditCode(db: Executor, creditCode: string): Promise<string | undefined> {
+  const r = await idb(db)
+    .selectFrom('identity_accounts')
+    .select('id')
+    .where('credit_code', '=', creditCode)
+    .executeTakeFirst();
+  return r?.id;
+}
+
+/** Stores a new password hash; `updatedAt` also marks the account changed (a rehash does not). */
+export async function setPasswordHash(
+  db: Executor,
+  accountId: string,
+  hash: string,
+  updatedAt?: string,
+): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set(updatedAt ? { password_hash: hash, updated_at: updatedAt } : { password_hash: hash })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function setRealNameLevel(
+  db: Executor,
+  accountId: string,
+  level: number,
+  method: string,
+  at: string,
+): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set({ real_name_level: level, real_name_method: method, real_name_at: at, updated_at: at })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export async function staffAccounts(db: Executor): Promise<AccountRow[]> {
+  return idb(db)
+    .selectFrom('identity_accounts')
+    .selectAll()
+    .where('kind', '=', 'staff')
+    .orderBy('login')
+    .execute();
+}
+
+export async function insertGrant(db: Executor, row: GrantRow): Promise<void> {
+  await idb(db).insertInto('identity_grants').values(row).execute();
+}
+
+export async function insertAgent(db: Executor, row: AgentRow): Promise<void> {
+  await idb(db).insertInto('identity_agents').values(row).execute();
+}
+
+// ── throttling ────────────────────────────────────────────────────────────────────────────────
+
+export async function throttleRow(db: Executor, key: string): Promise<ThrottleRow | undefined> {
+  return idb(db).selectFrom('identity_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function insertThrottle(db: Executor, row: ThrottleRow): Promise<void> {
+  await idb(db).insertInto('identity_throttle').values(row).execute();
+}
+
+export async function updateThrottle(
+  db: Executor,
+  key: string,
+  values: Omit<ThrottleRow, 'key'>,
+): Promise<void> {
+  await idb(db).updateTable('identity_throttle').set(values).where('key', '=', key).execute();
+}
+
+export async function deleteThrottle(db: Executor, key: string): Promise<void> {
+  await idb(db).deleteFrom('identity_throttle').where('key', '=', key).execute();
+}
+
+// ── sessions ──────────────────────────────────────────────────────────────────────────────────
+
+export async function insertSession(db: Executor, row: SessionRow): Promise<void> {
+  await idb(db).insertInto('identity_sessions').values(row).execute();
+}
+
+export async function sessionByTokenHash(db: Executor, tokenHash: string): Promise<SessionRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Executor, sessionId: string, at: string): Promise<void> {
+  await idb(db)
+    .updateTable('identity_sessions')
+    .set({ last_seen_at: at })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+export async function deleteSession(db: Executor, sessionId: string): Promise<void> {
+  await idb(db).deleteFrom('identity_sessions').where('id', '=', sessionId).execute();
+}
+
+/** Ends every session of an account but `exceptId`; answers how many ended. */
+export async function deleteSessionsOf(db: Executor, accountId: string, exceptId?: string): Promise<number> {
+  let q = idb(db).deleteFrom('identity_sessions').where('account_id', '=', accountId);
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  const r = await q.executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+// ── bearer tokens and machine clients ─────────────────────────────────────────────────────────
+
+export async function insertToken(db: Executor, row: TokenRow): Promise<void> {
+  await idb(db).insertInto('identity_tokens').values(row).execute();
+}
+
+export async function tokenByHash(db: Executor, tokenHash: string): Promise<TokenRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function revokeTokensOf(db: Executor, accountId: string, at: string): Promise<void> {
+  await idb(db)
+    .updateTable('identity_tokens')
+    .set({ revoked_at: at })
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+export async function insertClient(db: Executor, row: ClientRow): Promise<void> {
+  await idb(db).insertInto('identity_clients').values(row).execute();
+}
+
+export async function clientById(db: Executor, clientId: string): Promise<ClientRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_clients')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+}
+
+// ── password reset ────────────────────────────────────────────────────────────────────────────
+
+export async function insertResetToken(db: Executor, row: ResetTokenRow): Promise<void> {
+  await idb(db).insertInto('identity_reset_tokens').values(row).execute();
+}
+
+export async function resetTokenByHash(db: Executor, tokenHash: string): Promise<ResetTokenRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_reset_tokens')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Marks a reset token used; true only for the one caller that marked it (single use). */
+export async function spendResetToken(db: Executor, tokenHash: string, at: string): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_reset_tokens')
+    .set({ used_at: at })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// ── delegations ───────────────────────────────────────────────────────────────────────────────
+
+export async function insertDelegation(db: Executor, row: DelegationRow): Promise<void> {
+  await idb(db).insertInto('identity_delegations').values(row).execute();
+}
+
+/** Revokes a principal's own live delegation; false when there is none by that id. */
+export async function revokeDelegationOf(
+  db: Executor,
+  principalId: string,
+  delegationId: string,
+  at: string,
+): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_delegations')
+    .set({ revoked_at: at })
+    .where('id', '=', delegationId)
+    .where('principal_id', '=', principalId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The unrevoked delegations from `principalId` to `agentId` (validity is the caller's to check). */
+export async function unrevokedDelegations(
+  db: Executor,
+  agentId: string,
+  principalId: string,
+): Promise<DelegationRow[]> {
+  return idb(db)
+    .selectFrom('identity_delegations')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('principal_id', '=', principalId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Delegations an account gave or received, newest first, with both parties' names and the agent's login. */
+export async function delegationsWith(db: Executor, accountId: string) {
+  return idb(db)
+    .selectFrom('identity_delegations')
+    .innerJoin('identity_accounts as p', 'p.id', 'identity_delegations.principal_id')
+    .innerJoin('identity_accounts as g', 'g.id', 'identity_delegations.agent_id')
+    .select([
+      'identity_delegations.id',
+      'identity_delegations.principal_id',
+      'identity_delegations.agent_id',
+      'identity_delegations.scopes',
+      'identity_delegations.valid_to',
+      'identity_delegations.revoked_at',
+      'p.name as principal_name',
+      'g.name as agent_name',
+      'g.login as agent_login',
+    ])
+    .where((eb) =>
+      eb.or([
+        eb('identity_delegations.principal_id', '=', accountId),
+        eb('identity_delegations.agent_id', '=', accountId),
+      ]),
+    )
+    .orderBy('identity_delegations.created_at', 'desc')
+    .execute();
+}
+
+// ── the dev mailbox ───────────────────────────────────────────────────────────────────────────
+
+export async function insertNotification(db: Executor, row: NotificationRow): Promise<void> {
+  await idb(db).insertInto('identity_notifications').values(row).execute();
+}
+
+export async function latestNotifications(db: Executor, limit: number): Promise<NotificationRow[]> {
+  return idb(db)
+    .selectFrom('identity_notifications')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
