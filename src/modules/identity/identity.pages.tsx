@@ -13,7 +13,7 @@ import {
   type ViewContext,
 } from '../../platform/views/index.js';
 import { ROLES } from './identity.permissions.js';
-import type { AccountView } from './identity.service.js';
+import type { AccountView } from './identity.accounts.js';
 
 /** Form problems with their messages: the error summary on top, each field's message beside it. */
 export type Issues = ReadonlyArray<FieldIssue & { message: string }>;

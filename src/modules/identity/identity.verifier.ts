@@ -1,5 +1,5 @@
 import { DEMO_POPULATION_REGISTER } from './identity.demo.js';
-import type { RealNameVerifier } from './identity.service.js';
+import type { RealNameVerifier } from './identity.context.js';
 import { normaliseMobile } from './identity.types.js';
 
 /**

@@ -1,0 +1,357 @@
+import { DomainError, newId } from '../../kernel/index.js';
+import type { Grant, Principal } from '../../platform/access.js';
+import { chinaDate } from '../../platform/calendar/index.js';
+import { checkIdNumber } from '../../platform/codes/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { maskIdNumber, maskMobile } from '../../platform/privacy/index.js';
+import { type IdentityContext, isoIn } from './identity.context.js';
+import { addAgent } from './identity.delegation.js';
+import { hashPassword, passwordWeakness } from './identity.password.js';
+import { type Role, isRole } from './identity.permissions.js';
+import { displayName, grantsFor } from './identity.principal.js';
+import {
+  type AccountRow,
+  accountById,
+  accountByIdHash,
+  accountByLogin,
+  accountIdByCreditCode,
+  grantsOf,
+  grantsOfMany,
+  insertAccount,
+  insertGrant as insertGrantRow,
+  staffAccounts,
+} from './identity.store.js';
+import {
+  type OrganizationRegistration,
+  type PersonRegistration,
+  type Registration,
+  normaliseLogin,
+  normaliseMobile,
+  registrationIssues,
+} from './identity.types.js';
+
+export interface AccountView {
+  readonly id: string;
+  readonly kind: string;
+  readonly login: string;
+  /** masked (DOMAIN §8) */
+  readonly name: string;
+  readonly idNumberMasked: string | null;
+  readonly mobileMasked: string | null;
+  readonly creditCode: string | null;
+  readonly regionCode: string | null;
+  readonly departmentId: string | null;
+  readonly hallId: string | null;
+  readonly realNameLevel: number;
+  readonly roles: ReadonlyArray<{ role: string; regionPrefix: string; departmentId: string | null }>;
+}
+
+/** An account's unmasked identity, for a module that needs it (e.g. an SMS to the applicant). */
+export interface PersonalData {
+  readonly kind: string;
+  readonly name: string;
+  readonly idNumber: string | null;
+  readonly mobile: string | null;
+  readonly creditCode: string | null;
+  readonly legalRepresentative: string | null;
+  readonly regionCode: string | null;
+  readonly realNameLevel: number;
+}
+
+export interface StaffInput {
+  readonly login: string;
+  readonly name: string;
+  readonly password: string;
+  readonly mobile?: string;
+  readonly regionCode: string;
+  readonly departmentId: string | null;
+  readonly hallId: string | null;
+  readonly grants: ReadonlyArray<{ role: Role; regionPrefix: string; departmentId: string | null }>;
+  readonly actor?: string | null;
+}
+
+export interface GrantInput {
+  readonly role: string;
+  readonly regionPrefix: string;
+  readonly departmentId: string | null;
+}
+
+export function accountViewOf(ctx: IdentityContext, a: AccountRow, grants: readonly Grant[]): AccountView {
+  const { cipher } = ctx;
+  return {
+    id: a.id,
+    kind: a.kind,
+    login: a.login,
+    name: displayName(a),
+    idNumberMasked: a.id_number_enc ? maskIdNumber(cipher.decrypt(a.id_number_enc)) : null,
+    mobileMasked: a.mobile_enc ? maskMobile(cipher.decrypt(a.mobile_enc)) : null,
+    creditCode: a.credit_code,
+    regionCode: a.region_code,
+    departmentId: a.department_id,
+    hallId: a.hall_id,
+    realNameLevel: a.real_name_level,
+    roles: grants.map((g) => ({
+      role: g.role,
+      regionPrefix: g.regionPrefix,
+      departmentId: g.departmentId,
+    })),
+  };
+}
+
+function fieldConflict(code: string, field: string): DomainError {
+  return new DomainError(code, { details: { issues: [{ field, rule: code }] } });
+}
+
+// ── registration ──────────────────────────────────────────────────────────────────────────────
+
+/** Self-registration of a person (自然人) or an organisation (法人) at level L1. */
+export async function register(ctx: IdentityContext, input: Registration): Promise<AccountView> {
+  // the date in China: between 00:00 and 08:00 there the UTC date is still yesterday
+  const issues = registrationIssues(input, chinaDate(ctx.clock.now()));
+  if (issues.length) throw new DomainError('COMMON.VALIDATION', { details: { issues } });
+  const login = normaliseLogin(input.login);
+  const passwordHash = await hashPassword(input.password);
+  const id = newId();
+  const at = isoIn(ctx);
+  return inTransaction(ctx.db, async (trx) => {
+    if (await accountByLogin(trx, login)) throw fieldConflict('IDENTITY.LOGIN_TAKEN', 'login');
+    if (input.kind === 'person') await insertPerson(ctx, trx, id, login, passwordHash, input, at);
+    else await insertOrganization(ctx, trx, id, login, passwordHash, input, at);
+    const a = (await accountById(trx, id))!;
+    await appendEvent(trx, ctx.clock, {
+      type: 'identity.accountRegistered',
+      aggregateType: 'account',
+      aggregateId: id,
+      regionCode: a.region_code,
+      actor: id,
+      payload: { kind: input.kind, realNameLevel: 1 },
+    });
+    return accountViewOf(ctx, a, grantsFor(a, []));
+  });
+}
+
+async function insertPerson(
+  ctx: IdentityContext,
+  trx: Executor,
+  id: string,
+  login: string,
+  passwordHash: string,
+  r: PersonRegistration,
+  at: string,
+) {
+  const { cipher } = ctx;
+  const idNumber = r.idNumber.trim().toUpperCase();
+  const idHash = cipher.lookupHash('idNumber', idNumber);
+  if (await accountByIdHash(trx, idHash)) throw fieldConflict('IDENTITY.ID_NUMBER_TAKEN', 'idNumber');
+  const mobile = normaliseMobile(r.mobile);
+  const parsed = checkIdNumber(idNumber);
+  await insertAccount(trx, {
+    ...emptyAccount(id, 'person', login, r.name.trim(), passwordHash, at),
+    id_number_enc: cipher.encrypt(idNumber),
+    id_number_hash: idHash,
+    mobile_enc: cipher.encrypt(mobile),
+    mobile_hash: cipher.lookupHash('mobile', mobile),
+    region_code: parsed.ok ? parsed.value.regionCode : null,
+  });
+}
+
+async function insertOrganization(
+  ctx: IdentityContext,
+  trx: Executor,
+  id: string,
+  login: string,
+  passwordHash: string,
+  r: OrganizationRegistration,
+  at: string,
+) {
+  const { cipher } = ctx;
+  const creditCode = r.creditCode.trim().toUpperCase();
+  if (await accountIdByCreditCode(trx, creditCode))
+    throw fieldConflict('IDENTITY.CREDIT_CODE_TAKEN', 'creditCode');
+  const agentMobile = normaliseMobile(r.agentMobile);
+  await insertAccount(trx, {
+    ...emptyAccount(id, 'organization', login, r.name.trim(), passwordHash, at),
+    credit_code: creditCode,
+    legal_rep_name: r.legalRepresentative.trim(),
+    // the account's contact mobile is its registering agent's
+    mobile_enc: cipher.encrypt(agentMobile),
+    mobile_hash: cipher.lookupHash('mobile', agentMobile),
+    region_code: creditCode.slice(2, 8),
+  });
+  await addAgent(ctx, trx, id, {
+    name: r.agentName,
+    idNumber: r.agentIdNumber,
+    mobile: agentMobile,
+    scopes: ['*'],
+    validTo: null,
+  });
+}
+
+function emptyAccount(
+  id: string,
+  kind: string,
+  login: string,
+  name: string,
+  passwordHash: string,
+  at: string,
+): AccountRow {
+  return {
+    id,
+    kind,
+    login,
+    name,
+    id_number_enc: null,
+    id_number_hash: null,
+    mobile_enc: null,
+    mobile_hash: null,
+    email: null,
+    credit_code: null,
+    legal_rep_name: null,
+    region_code: null,
+    department_id: null,
+    hall_id: null,
+    password_hash: passwordHash,
+    real_name_level: 1,
+    real_name_method: null,
+    real_name_at: null,
+    status: 'active',
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+// ── staff and grants ──────────────────────────────────────────────────────────────────────────
+
+/** Staff accounts are created by a platform admin (or the demo seed), never by self-registration. */
+export async function createStaff(ctx: IdentityContext, input: StaffInput): Promise<string> {
+  const { cipher } = ctx;
+  const weak = passwordWeakness(input.password, { login: input.login });
+  if (weak) throw new DomainError('IDENTITY.WEAK_PASSWORD');
+  const login = normaliseLogin(input.login);
+  const passwordHash = await hashPassword(input.password);
+  const id = newId();
+  const at = isoIn(ctx);
+  await inTransaction(ctx.db, async (trx) => {
+    if (await accountByLogin(trx, login)) throw fieldConflict('IDENTITY.LOGIN_TAKEN', 'login');
+    const mobile = input.mobile ? normaliseMobile(input.mobile) : null;
+    await insertAccount(trx, {
+      ...emptyAccount(id, 'staff', login, input.name, passwordHash, at),
+      mobile_enc: mobile ? cipher.encrypt(mobile) : null,
+      mobile_hash: mobile ? cipher.lookupHash('mobile', mobile) : null,
+      region_code: input.regionCode,
+      department_id: input.departmentId,
+      hall_id: input.hallId,
+      // staff are appointed in person: verified at level 3
+      real_name_level: 3,
+      real_name_method: 'appointment',
+      real_name_at: at,
+    });
+    await appendEvent(trx, ctx.clock, {
+      type: 'identity.accountRegistered',
+      aggregateType: 'account',
+      aggregateId: id,
+      regionCode: input.regionCode,
+      actor: input.actor ?? null,
+      payload: { kind: 'staff' },
+    });
+    for (const g of input.grants) await insertGrant(ctx, trx, id, g, input.actor ?? null);
+  });
+  return id;
+}
+
+async function insertGrant(
+  ctx: IdentityContext,
+  trx: Executor,
+  accountId: string,
+  g: GrantInput,
+  actor: string | null,
+): Promise<void> {
+  if (!isRole(g.role) || !/^(\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?)?$/.test(g.regionPrefix))
+    throw new DomainError('IDENTITY.GRANT_INVALID');
+  const id = newId();
+  await insertGrantRow(trx, {
+    id,
+    account_id: accountId,
+    role: g.role,
+    region_code: g.regionPrefix,
+    department_id: g.departmentId,
+    created_at: isoIn(ctx),
+    created_by: actor,
+  });
+  await appendEvent(trx, ctx.clock, {
+    type: 'identity.grantAdded',
+    aggregateType: 'account',
+    aggregateId: accountId,
+    regionCode: g.regionPrefix || null,
+    actor,
+    payload: { grantId: id, role: g.role, regionPrefix: g.regionPrefix, departmentId: g.departmentId },
+  });
+}
+
+/** An administrator gives a staff account or a machine client one more role within a scope. */
+export async function addGrant(
+  ctx: IdentityContext,
+  actor: Principal,
+  accountId: string,
+  g: GrantInput,
+): Promise<void> {
+  const a = await accountById(ctx.db, accountId);
+  if (!a) throw new DomainError('IDENTITY.NOT_FOUND');
+  if (a.kind !== 'staff' && a.kind !== 'client') throw new DomainError('IDENTITY.GRANT_INVALID');
+  await inTransaction(ctx.db, (trx) => insertGrant(ctx, trx, accountId, g, actor.accountId));
+}
+
+// ── reads ─────────────────────────────────────────────────────────────────────────────────────
+
+export async function accountView(ctx: IdentityContext, accountId: string): Promise<AccountView | undefined> {
+  const a = await accountById(ctx.db, accountId);
+  if (!a) return undefined;
+  return accountViewOf(ctx, a, grantsFor(a, await grantsOf(ctx.db, a.id)));
+}
+
+export async function staffList(ctx: IdentityContext): Promise<AccountView[]> {
+  const rows = await staffAccounts(ctx.db);
+  const grants = await grantsOfMany(
+    ctx.db,
+    rows.map((a) => a.id),
+  );
+  return rows.map((a) => accountViewOf(ctx, a, grantsFor(a, grants.get(a.id) ?? [])));
+}
+
+/**
+ * An account's personal data, decrypted, for a module that needs it (e.g. an SMS to the
+ * applicant). `within`: the caller's transaction — an event consumer must read through it, since
+ * on SQLite a read outside an open transaction would wait for that transaction forever.
+ */
+export async function personalData(
+  ctx: IdentityContext,
+  accountId: string,
+  within?: Executor,
+): Promise<PersonalData | undefined> {
+  const { cipher } = ctx;
+  const a = await accountById(within ?? ctx.db, accountId);
+  if (!a) return undefined;
+  return {
+    kind: a.kind,
+    name: a.name,
+    idNumber: a.id_number_enc ? cipher.decrypt(a.id_number_enc) : null,
+    mobile: a.mobile_enc ? cipher.decrypt(a.mobile_enc) : null,
+    creditCode: a.credit_code,
+    legalRepresentative: a.legal_rep_name,
+    regionCode: a.region_code,
+    realNameLevel: a.real_name_level,
+  };
+}
+
+export async function accountIdByIdNumber(
+  ctx: IdentityContext,
+  idNumber: string,
+): Promise<string | undefined> {
+  return (await accountByIdHash(ctx.db, ctx.cipher.lookupHash('idNumber', idNumber.trim().toUpperCase())))
+    ?.id;
+}
+
+export async function accountIdByLogin(ctx: IdentityContext, login: string): Promise<string | undefined> {
+  return (await accountByLogin(ctx.db, login))?.id;
+}

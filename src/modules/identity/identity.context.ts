@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from '../../config/index.js';
+import type { Clock } from '../../kernel/index.js';
+import type { Executor, Store } from '../../platform/db/index.js';
+import type { PersonalDataCipher } from '../../platform/privacy/index.js';
+import type { RealNameFactors } from './identity.types.js';
+
+/** Session and throttling policy. Values are the defaults; docs/identity.md explains them. */
+export const POLICY = {
+  /** a session ends 12 h after sign-in at the latest (a working day) */
+  sessionAbsoluteMs: 12 * 3600_000,
+  /** … or after 30 minutes without a request (等保 2.0 practice for government systems) */
+  sessionIdleMs: 30 * 60_000,
+  /** last_seen is written at most this often, so page views do not each cost a write */
+  touchEveryMs: 60_000,
+  accountFailures: 5,
+  accountWindowMs: 15 * 60_000,
+  accountLockMs: 15 * 60_000,
+  addressFailures: 30,
+  addressWindowMs: 10 * 60_000,
+  addressLockMs: 10 * 60_000,
+  resetTokenMs: 30 * 60_000,
+  cliTokenMs: 24 * 3600_000,
+  apiTokenMs: 12 * 3600_000,
+  clientTokenMs: 3600_000,
+} as const;
+
+export interface Notification {
+  readonly channel: 'sms' | 'email';
+  /** the real address; adapters mask it wherever it is kept */
+  readonly to: string;
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** Where messages to people go: an SMS gateway in production, the dev mailbox elsewhere. */
+export interface Notifier {
+  send(db: Executor, n: Notification): Promise<void>;
+}
+
+/** Checks real-name factors against an authoritative register (人口库, bank, social security). */
+export interface RealNameVerifier {
+  verify(q: { name: string; idNumber: string; factors: RealNameFactors }): Promise<boolean>;
+}
+
+export interface IdentityServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly cipher: PersonalDataCipher;
+  readonly notifier: Notifier;
+  readonly verifier: RealNameVerifier;
+}
+
+/**
+ * What every identity use case works with: the database, the clock, the configuration, the
+ * personal-data cipher and the two outside services. Built once by the service; the use cases are
+ * top-level functions taking it first, so each can be read, traced and tested on its own.
+ */
+export interface IdentityContext {
+  readonly db: Executor;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly cipher: PersonalDataCipher;
+  readonly notifier: Notifier;
+  readonly verifier: RealNameVerifier;
+}
+
+export function identityContext(deps: IdentityServiceDeps): IdentityContext {
+  return Object.freeze({
+    db: deps.store.db,
+    clock: deps.clock,
+    config: deps.config,
+    cipher: deps.cipher,
+    notifier: deps.notifier,
+    verifier: deps.verifier,
+  });
+}
+
+/** The instant `ms` from now on the context's clock, as stored (ISO 8601, UTC). */
+export const isoIn = (ctx: IdentityContext, ms = 0): string =>
+  new Date(ctx.clock.now().getTime() + ms).toISOString();
+
+/** Secrets are stored only as this hash (a copy of the database opens nothing). */
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** 32 random bytes, URL-safe: sessions, bearer tokens and reset links. */
+export const randomToken = (prefix: string): string => `${prefix}${randomBytes(32).toString('base64url')}`;

@@ -1,0 +1,149 @@
+import { DomainError, newId } from '../../kernel/index.js';
+import type { Principal } from '../../platform/access.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { maskName } from '../../platform/privacy/index.js';
+import { type IdentityContext, isoIn } from './identity.context.js';
+import {
+  accountById,
+  accountByLogin,
+  delegationsWith,
+  insertAgent,
+  insertDelegation,
+  revokeDelegationOf,
+  unrevokedDelegations,
+} from './identity.store.js';
+
+export interface DelegationView {
+  readonly id: string;
+  readonly direction: 'given' | 'received';
+  /** masked */
+  readonly principalName: string;
+  /** masked */
+  readonly agentName: string;
+  readonly agentLogin: string;
+  readonly scopes: string[];
+  readonly validTo: string;
+  readonly active: boolean;
+}
+
+/** An organisation's 经办人 (agent): who may act in its name, for which items, until when. */
+export async function addAgent(
+  ctx: IdentityContext,
+  trx: Executor,
+  organizationId: string,
+  a: { name: string; idNumber: string; mobile: string | null; scopes: string[]; validTo: string | null },
+): Promise<string> {
+  const { cipher } = ctx;
+  const id = newId();
+  const idNumber = a.idNumber.trim().toUpperCase();
+  await insertAgent(trx, {
+    id,
+    organization_id: organizationId,
+    name: a.name.trim(),
+    id_number_enc: cipher.encrypt(idNumber),
+    id_number_hash: cipher.lookupHash('idNumber', idNumber),
+    mobile_enc: a.mobile ? cipher.encrypt(a.mobile) : null,
+    scopes: JSON.stringify(a.scopes),
+    valid_to: a.validTo,
+    created_at: isoIn(ctx),
+    revoked_at: null,
+  });
+  return id;
+}
+
+/** 委托代办: a person lets another registered person act for them until a date. */
+export async function createDelegation(
+  ctx: IdentityContext,
+  principal: Principal,
+  input: { agentLogin: string; scopes: string[]; validTo: string },
+): Promise<string> {
+  const { db } = ctx;
+  const agent = await accountByLogin(db, input.agentLogin);
+  const validTo = new Date(input.validTo);
+  if (
+    !agent ||
+    agent.id === principal.accountId ||
+    agent.kind !== 'person' ||
+    Number.isNaN(validTo.getTime()) ||
+    validTo <= ctx.clock.now()
+  )
+    throw new DomainError('IDENTITY.DELEGATION_INVALID');
+  const me = await accountById(db, principal.accountId);
+  const id = newId();
+  await inTransaction(db, async (trx) => {
+    await insertDelegation(trx, {
+      id,
+      principal_id: principal.accountId,
+      agent_id: agent.id,
+      scopes: JSON.stringify(input.scopes.length ? input.scopes : ['*']),
+      valid_from: isoIn(ctx),
+      valid_to: validTo.toISOString(),
+      region_code: me?.region_code ?? null,
+      created_at: isoIn(ctx),
+      revoked_at: null,
+    });
+    await appendEvent(trx, ctx.clock, {
+      type: 'identity.delegationGranted',
+      aggregateType: 'delegation',
+      aggregateId: id,
+      regionCode: me?.region_code ?? null,
+      actor: principal.accountId,
+      payload: { agentId: agent.id, scopes: input.scopes },
+    });
+  });
+  return id;
+}
+
+export async function revokeDelegation(
+  ctx: IdentityContext,
+  principal: Principal,
+  id: string,
+): Promise<void> {
+  await inTransaction(ctx.db, async (trx) => {
+    if (!(await revokeDelegationOf(trx, principal.accountId, id, isoIn(ctx))))
+      throw new DomainError('IDENTITY.NOT_FOUND');
+    await appendEvent(trx, ctx.clock, {
+      type: 'identity.delegationRevoked',
+      aggregateType: 'delegation',
+      aggregateId: id,
+      actor: principal.accountId,
+      payload: {},
+    });
+  });
+}
+
+/** Whether `agentId` may act for `principalId` now, for the item (implementation code) given. */
+export async function mayActFor(
+  ctx: IdentityContext,
+  agentId: string,
+  principalId: string,
+  itemCode?: string,
+): Promise<boolean> {
+  const rows = await unrevokedDelegations(ctx.db, agentId, principalId);
+  const t = ctx.clock.now().toISOString();
+  return rows.some((r) => {
+    const scopes = JSON.parse(r.scopes) as string[];
+    return (
+      r.valid_from <= t &&
+      r.valid_to > t &&
+      (scopes.includes('*') || (itemCode !== undefined && scopes.includes(itemCode)))
+    );
+  });
+}
+
+/** The delegations an account gave or received, newest first, names masked. */
+export async function delegationsOf(ctx: IdentityContext, accountId: string): Promise<DelegationView[]> {
+  const rows = await delegationsWith(ctx.db, accountId);
+  const now = ctx.clock.now().toISOString();
+  return rows.map((r) => ({
+    id: r.id,
+    direction: r.principal_id === accountId ? ('given' as const) : ('received' as const),
+    principalName: maskName(r.principal_name),
+    agentName: maskName(r.agent_name),
+    agentLogin: r.agent_login,
+    scopes: JSON.parse(r.scopes) as string[],
+    validTo: r.valid_to,
+    active: !r.revoked_at && r.valid_to > now,
+  }));
+}

@@ -1,0 +1,25 @@
+import { type Clock, newId } from '../../kernel/index.js';
+import { maskEmail, maskMobile } from '../../platform/privacy/index.js';
+import type { IdentityContext, Notifier } from './identity.context.js';
+import { type NotificationRow, insertNotification, latestNotifications } from './identity.store.js';
+
+/** Keeps notifications in a table that /dev/mailbox shows (development and test only). */
+export function devMailboxNotifier(clock: Clock): Notifier {
+  return {
+    async send(trx, n) {
+      await insertNotification(trx, {
+        id: newId(),
+        channel: n.channel,
+        recipient_masked: n.channel === 'sms' ? maskMobile(n.to) : maskEmail(n.to),
+        subject: n.subject,
+        body: n.body,
+        created_at: clock.now().toISOString(),
+      });
+    },
+  };
+}
+
+/** What the dev mailbox shows: the latest messages, newest first, recipients masked. */
+export async function notifications(ctx: IdentityContext, limit = 50): Promise<NotificationRow[]> {
+  return latestNotifications(ctx.db, limit);
+}

@@ -1,0 +1,110 @@
+import type { Grant, Principal } from '../../platform/access.js';
+import { maskName } from '../../platform/privacy/index.js';
+import { clientPrincipal } from './identity.clients.js';
+import { type IdentityContext, POLICY, isoIn, sha256 } from './identity.context.js';
+import { isRole, permissionsOf } from './identity.permissions.js';
+import {
+  type AccountRow,
+  type GrantRow,
+  accountById,
+  deleteSession,
+  grantsOf,
+  sessionByTokenHash,
+  tokenByHash,
+  touchSession,
+} from './identity.store.js';
+
+/** The name others see: an organisation's in full, a person's masked (DOMAIN §8). */
+export function displayName(a: AccountRow): string {
+  return a.kind === 'organization' ? a.name : maskName(a.name);
+}
+
+/** An account's grants: its own role everywhere for people and organisations, then its stored grants. */
+export function grantsFor(a: AccountRow, rows: readonly GrantRow[]): Grant[] {
+  const out: Grant[] = [];
+  // people and organisations act for themselves everywhere; their objects carry the scope
+  if (a.kind === 'person')
+    out.push({
+      role: 'citizen',
+      permissions: permissionsOf('citizen'),
+      regionPrefix: '',
+      departmentId: null,
+    });
+  if (a.kind === 'organization')
+    out.push({
+      role: 'enterpriseAgent',
+      permissions: permissionsOf('enterpriseAgent'),
+      regionPrefix: '',
+      departmentId: null,
+    });
+  for (const g of rows) {
+    if (!isRole(g.role)) continue;
+    out.push({
+      role: g.role,
+      permissions: permissionsOf(g.role),
+      regionPrefix: g.region_code,
+      departmentId: g.department_id,
+    });
+  }
+  return out;
+}
+
+export async function principalOf(
+  ctx: IdentityContext,
+  a: AccountRow,
+  via: Principal['via'],
+  sessionId?: string,
+): Promise<Principal> {
+  const grants = grantsFor(a, await grantsOf(ctx.db, a.id));
+  return {
+    accountId: a.id,
+    kind: a.kind as Principal['kind'],
+    login: a.login,
+    displayName: displayName(a),
+    realNameLevel: a.real_name_level as Principal['realNameLevel'],
+    grants,
+    via,
+    ...(sessionId ? { sessionId } : {}),
+  };
+}
+
+/**
+ * The principal of a session cookie, or none when the session is unknown, past its absolute
+ * lifetime or idle too long (then it is deleted), or its account is not active.
+ */
+export async function resolveSession(ctx: IdentityContext, cookie: string): Promise<Principal | undefined> {
+  const { db } = ctx;
+  const s = await sessionByTokenHash(db, sha256(cookie));
+  if (!s) return undefined;
+  const t = ctx.clock.now().getTime();
+  const lastSeen = new Date(s.last_seen_at).getTime();
+  if (new Date(s.expires_at).getTime() <= t || t - lastSeen > POLICY.sessionIdleMs) {
+    await deleteSession(db, s.id);
+    return undefined;
+  }
+  if (t - lastSeen > POLICY.touchEveryMs) await touchSession(db, s.id, isoIn(ctx));
+  const a = await accountById(db, s.account_id);
+  if (a?.status !== 'active') return undefined;
+  return principalOf(ctx, a, 'session', s.id);
+}
+
+/** The principal of a bearer token (an account's or a machine client's), or none. */
+export async function resolveBearer(ctx: IdentityContext, token: string): Promise<Principal | undefined> {
+  const row = await tokenByHash(ctx.db, sha256(token));
+  if (!row || row.revoked_at || new Date(row.expires_at).getTime() <= ctx.clock.now().getTime())
+    return undefined;
+  if (row.client_id) return clientPrincipal(ctx, row.client_id);
+  if (!row.account_id) return undefined;
+  const a = await accountById(ctx.db, row.account_id);
+  if (a?.status !== 'active') return undefined;
+  return principalOf(ctx, a, 'bearer');
+}
+
+/** An account's principal as a bearer of its rights (for a module acting on its behalf). */
+export async function principalForAccount(
+  ctx: IdentityContext,
+  accountId: string,
+): Promise<Principal | undefined> {
+  const a = await accountById(ctx.db, accountId);
+  return a ? principalOf(ctx, a, 'bearer') : undefined;
+}
