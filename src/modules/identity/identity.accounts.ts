@@ -8,7 +8,7 @@ import { maskIdNumber, maskMobile } from '../../platform/privacy/index.js';
 import { type IdentityContext, isoIn } from './identity.context.js';
 import { addAgent } from './identity.delegation.js';
 import { hashPassword, passwordWeakness } from './identity.password.js';
-import { type Role, isRole } from './identity.permissions.js';
+import { type Role, isRole, mayGrant } from './identity.permissions.js';
 import { displayName, grantsFor } from './identity.principal.js';
 import {
   type AccountRow,
@@ -289,7 +289,11 @@ async function insertGrant(
   });
 }
 
-/** An administrator gives a staff account or a machine client one more role within a scope. */
+/**
+ * An administrator gives a staff account or a machine client one more role within a scope — never
+ * beyond the administrator's own (mayGrant): a city's administrator cannot make anyone a
+ * platform-wide or another city's administrator, nor a bureau's one grant for other bureaus.
+ */
 export async function addGrant(
   ctx: IdentityContext,
   actor: Principal,
@@ -299,6 +303,9 @@ export async function addGrant(
   const a = await accountById(ctx.db, accountId);
   if (!a) throw new DomainError('IDENTITY.NOT_FOUND');
   if (a.kind !== 'staff' && a.kind !== 'client') throw new DomainError('IDENTITY.GRANT_INVALID');
+  if (!isRole(g.role)) throw new DomainError('IDENTITY.GRANT_INVALID');
+  if (!mayGrant(actor.grants, { role: g.role, regionPrefix: g.regionPrefix, departmentId: g.departmentId }))
+    throw new DomainError('IDENTITY.GRANT_BEYOND_SCOPE');
   await inTransaction(ctx.db, (trx) => insertGrant(ctx, trx, accountId, g, actor.accountId));
 }
 

@@ -87,4 +87,9 @@ export const IdentityErrors = defineErrors({
     zh: '授权无效：角色、区划或部门不正确',
     en: 'Invalid grant: unknown role, region or department',
   },
+  'IDENTITY.GRANT_BEYOND_SCOPE': {
+    status: 403,
+    zh: '您只能在本人管理的区划和部门范围内授权，且不能授出本人没有的权限',
+    en: 'You may grant only within your own region and department, and no permission you do not hold yourself',
+  },
 });

@@ -415,6 +415,70 @@ describe('identity through the app', () => {
     assert.equal(bad.statusCode, 400);
   });
 
+  test('grants › a region-scoped administrator cannot grant beyond its own region or department', async () => {
+    const svc = t.identity.service;
+    const cityDept = (await svc.staffList()).find((a) => a.login === 'approver')!.departmentId!;
+    const otherDept = (await svc.staffList()).find((a) => a.login === 'county-approver')!.departmentId!;
+    await svc.createStaff({
+      login: 'city-admin',
+      name: '市管理员',
+      password: 'tongban-demo',
+      regionCode: '410100',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'platformAdmin', regionPrefix: '4101', departmentId: null }],
+    });
+    await svc.createStaff({
+      login: 'bureau-admin',
+      name: '局管理员',
+      password: 'tongban-demo',
+      regionCode: '410100',
+      departmentId: cityDept,
+      hallId: null,
+      grants: [{ role: 'platformAdmin', regionPrefix: '4101', departmentId: cityDept }],
+    });
+    const clerkId = (await t.identity.accountIdByLogin('clerk'))!;
+    const grant = (b: Browser, regionPrefix: string, departmentId = '') =>
+      b.post(
+        '/admin/accounts/grants',
+        { accountId: clerkId, role: 'supervisor', regionPrefix, departmentId },
+        { from: '/admin/accounts' },
+      );
+    const city = new Browser(t);
+    await city.login('city-admin');
+    // the attack: the whole platform, and another city
+    for (const beyond of ['', '41', '4102']) {
+      const r = await grant(city, beyond);
+      assert.equal(r.statusCode, 403, `regionPrefix '${beyond}' answered ${r.statusCode}`);
+      assert.match(r.body, /只能在本人管理的区划和部门范围内授权/);
+    }
+    assert.equal((await grant(city, '410105')).statusCode, 303, 'within its own city it may grant');
+
+    const bureau = new Browser(t);
+    await bureau.login('bureau-admin');
+    // a department-bound administrator: not every department, not another one
+    assert.equal((await grant(bureau, '4101')).statusCode, 403);
+    assert.equal((await grant(bureau, '4101', otherDept)).statusCode, 403);
+    assert.equal((await grant(bureau, '4101', cityDept)).statusCode, 303);
+
+    const roles = (await svc.staffList()).find((a) => a.login === 'clerk')!.roles;
+    assert.ok(
+      !roles.some((g) => g.role === 'supervisor' && (g.regionPrefix === '' || g.regionPrefix === '41')),
+    );
+    assert.ok(!roles.some((g) => g.regionPrefix.startsWith('4102')));
+    const cityAdmin = (await t.identity.principalForAccount(
+      (await t.identity.accountIdByLogin('city-admin'))!,
+    ))!;
+    await assert.rejects(
+      svc.addGrant(cityAdmin, clerkId, { role: 'supervisor', regionPrefix: '', departmentId: null }),
+      (e: Error & { code?: string; messageIn?: (l: string) => string }) => {
+        assert.equal(e.code, 'IDENTITY.GRANT_BEYOND_SCOPE');
+        assert.match(e.messageIn!('en'), /only within your own region and department/);
+        return true;
+      },
+    );
+  });
+
   test('password reset › a token works once: a second use, even at the same moment, is refused', async () => {
     const svc = t.identity.service;
     const mobile = '13800000077';

@@ -7,6 +7,7 @@ import {
   ROLE_PERMISSIONS,
   ROLES,
   type Role,
+  mayGrant,
   permissionsOf,
 } from './identity.permissions.js';
 
@@ -121,5 +122,49 @@ describe('the role table', () => {
       if (role === 'platformAdmin') assert.match(line, /every permission/);
       else assert.deepEqual(listed, want, `docs row for ${role}`);
     }
+  });
+});
+
+describe('granting › no administrator grants beyond its own authority (ASVS V4.1.3)', () => {
+  const admin = (regionPrefix: string, departmentId: string | null = null) => ({
+    permissions: permissionsOf('platformAdmin'),
+    regionPrefix,
+    departmentId,
+  });
+  const target = (role: Role, regionPrefix: string, departmentId: string | null = null) => ({
+    role,
+    regionPrefix,
+    departmentId,
+  });
+
+  test('a platform-wide administrator may grant anywhere', () => {
+    assert.equal(mayGrant([admin('')], target('platformAdmin', '')), true);
+    assert.equal(mayGrant([admin('')], target('approver', '4102', 'dept-x')), true);
+  });
+  test("a city's administrator grants inside the city only", () => {
+    assert.equal(mayGrant([admin('4101')], target('supervisor', '410105')), true);
+    assert.equal(mayGrant([admin('4101')], target('supervisor', '4101')), true);
+    for (const beyond of ['', '41', '4102', '410205'])
+      assert.equal(mayGrant([admin('4101')], target('supervisor', beyond)), false, beyond);
+  });
+  test("a bureau's administrator grants for its own bureau only; naming no department is not 'any' (fail closed)", () => {
+    assert.equal(mayGrant([admin('4101', 'dept-a')], target('approver', '4101', 'dept-a')), true);
+    assert.equal(mayGrant([admin('4101', 'dept-a')], target('approver', '4101', 'dept-b')), false);
+    assert.equal(mayGrant([admin('4101', 'dept-a')], target('approver', '4101', null)), false);
+  });
+  test('no role with a permission the granter lacks there, and none without identity.manage', () => {
+    const clerk = { permissions: permissionsOf('windowClerk'), regionPrefix: '', departmentId: null };
+    assert.equal(mayGrant([clerk], target('windowClerk', '4101')), false);
+    const narrow = {
+      permissions: ['identity.manage', ...permissionsOf('supervisor')],
+      regionPrefix: '4101',
+      departmentId: null,
+    };
+    assert.equal(mayGrant([narrow], target('supervisor', '410105')), true);
+    assert.equal(mayGrant([narrow], target('approver', '410105')), false);
+    // permissions held in two grants that both cover the target add up
+    const other = { permissions: permissionsOf('approver'), regionPrefix: '41', departmentId: null };
+    assert.equal(mayGrant([narrow, other], target('approver', '410105')), true);
+    assert.equal(mayGrant([], target('supervisor', '410105')), false);
   });
 });

@@ -119,3 +119,29 @@ export function permissionsOf(role: Role): readonly Permission[] {
 export function isRole(x: string): x is Role {
   return (ROLES as readonly string[]).includes(x);
 }
+
+/**
+ * Whether an administrator holding `actorGrants` may give `target`: no one grants beyond their own
+ * authority (least privilege, OWASP ASVS 4.0.3 V4.1.3). Among the actor's grants that cover the
+ * target's scope — the target's region inside the grant's region, and the grant's department open
+ * or the very target department — one must hold `identity.manage`, and together they must hold
+ * every permission of the target role. Fail closed: a target naming no department is covered only
+ * by a grant naming none.
+ */
+export function mayGrant(
+  actorGrants: ReadonlyArray<{
+    readonly permissions: readonly string[];
+    readonly regionPrefix: string;
+    readonly departmentId: string | null;
+  }>,
+  target: { readonly role: Role; readonly regionPrefix: string; readonly departmentId: string | null },
+): boolean {
+  const covering = actorGrants.filter(
+    (g) =>
+      target.regionPrefix.startsWith(g.regionPrefix) &&
+      (g.departmentId === null || g.departmentId === target.departmentId),
+  );
+  if (!covering.some((g) => g.permissions.includes(PERMISSIONS.identityManage))) return false;
+  const held = new Set(covering.flatMap((g) => g.permissions));
+  return permissionsOf(target.role).every((p) => held.has(p));
+}

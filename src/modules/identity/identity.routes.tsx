@@ -525,7 +525,8 @@ export function identityRoutes(
         });
         return redirect(reply, '/admin/accounts?done=grant');
       } catch (e) {
-        return adminPage(req, reply, issuesOf(e, req.view(reply), 'regionPrefix'), undefined, 400);
+        const status = isDomainError(e) ? e.status : 400;
+        return adminPage(req, reply, issuesOf(e, req.view(reply), 'regionPrefix'), undefined, status);
       }
     },
   );
