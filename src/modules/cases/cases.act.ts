@@ -13,11 +13,14 @@ import { CLOCK_ACTIONS, clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import { type RawUpload, checkUploads, fromBase64, writeMaterials } from './cases.materials.js';
 import type { ApplicableItem } from './cases.ports.js';
+import { keyed, once, recordAnswer, reserve } from './cases.requests.js';
 import * as st from './cases.store.js';
-import type { ActionInput } from './cases.types.js';
+import type { ActionInput, ClockView } from './cases.types.js';
 import {
   ACTION_EVENT,
+  type ActionType,
   type CaseAction,
+  type CaseStatus,
   type StepRefusal,
   TERMINAL,
   type WorkflowRules,
@@ -27,7 +30,8 @@ import {
 
 /** A posted action (`{"action": …}`) as the workflow's action. */
 export function toAction(input: ActionInput): CaseAction {
-  const { action, ...rest } = input;
+  // the request id names the request, not the act: it is not recorded with the action
+  const { action, requestId: _requestId, ...rest } = input;
   return { type: action, ...rest } as CaseAction;
 }
 
@@ -61,13 +65,21 @@ export const rulesOf = (item: ApplicableItem): WorkflowRules => ({
   maxExtensionDays: 10,
 });
 
+/** What an action answers: the case's new status and clock, and what the workflow allows next. */
+export interface Acted {
+  caseNumber: string;
+  status: CaseStatus;
+  clock: ClockView;
+  allowedActions: ActionType[];
+}
+
 export async function act(
   ctx: CasesContext,
   caseNumber: string,
   input: ActionInput | CaseAction,
   p: Principal,
   opts: WriteOptions & { files?: readonly RawUpload[] } = {},
-) {
+): Promise<Acted> {
   const ex = opts.within ?? ctx.db;
   // materials come only with a supplement: base64 from the API, files from a page
   const supplied: RawUpload[] = [...(opts.files ?? [])];
@@ -76,6 +88,7 @@ export async function act(
     supplied.push(...materials.map(fromBase64));
     input = rest;
   }
+  const requestId = 'action' in input ? input.requestId : undefined;
   let action: CaseAction = 'action' in input ? toAction(input) : input;
   if (supplied.length && action.type !== 'supplement')
     throw new DomainError('COMMON.VALIDATION', {
@@ -85,112 +98,129 @@ export async function act(
     throw new DomainError('CASES.TRANSITION_NOT_ALLOWED', {
       params: { status: 'submitted', action: 'submit' },
     });
-  const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
-  const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
-  if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
-  // who may: one table, one predicate (cases.access.ts)
-  const verdict = mayAct(p, row, action.type);
-  if (verdict !== 'ok')
-    throw accessError(verdict, deniedPermission(action.type, row.applicant_id === p.accountId), caseNumber);
-  const it = await ctx.items.get(row.item_code);
-  if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
+  const req = keyed(requestId, 'act', {
+    caseNumber,
+    action,
+    files: supplied.map((f) => ({ code: f.code, data: f.data })),
+  });
+  // a retry of a request already answered: the same answer, not TRANSITION_NOT_ALLOWED
+  return once(ex, p, req, async () => {
+    const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
+    const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
+    if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    // who may: one table, one predicate (cases.access.ts)
+    const verdict = mayAct(p, row, action.type);
+    if (verdict !== 'ok')
+      throw accessError(verdict, deniedPermission(action.type, row.applicant_id === p.accountId), caseNumber);
+    const it = await ctx.items.get(row.item_code);
+    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
 
-  const suppliedMaterials = supplied.length ? checkUploads(ctx, it, supplied) : [];
-  if (suppliedMaterials.length && action.type === 'supplement')
-    action = { ...action, materials: suppliedMaterials.map((m) => m.materialName) };
+    const suppliedMaterials = supplied.length ? checkUploads(ctx, it, supplied) : [];
+    if (suppliedMaterials.length && action.type === 'supplement')
+      action = { ...action, materials: suppliedMaterials.map((m) => m.materialName) };
 
-  const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
-  const state = cached.state;
-  const r = step(state, action, rulesOf(it));
-  if (!r.ok) throw refusalError(r.refusal);
+    const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
+    const state = cached.state;
+    const r = step(state, action, rulesOf(it));
+    if (!r.ok) throw refusalError(r.refusal);
 
-  // 出证: an e-licence for an approved 许可 whose result is one. Looked up before the write,
-  // issued inside it: the licence and the issueResult action commit together.
-  const issue =
-    action.type === 'issueResult' && state.outcome === 'approved' && it.resultLicenceType
-      ? await ctx.ports.licences?.prepareIssue?.({
+    // 出证: an e-licence for an approved 许可 whose result is one. Looked up before the write,
+    // issued inside it: the licence and the issueResult action commit together.
+    const issue =
+      action.type === 'issueResult' && state.outcome === 'approved' && it.resultLicenceType
+        ? await ctx.ports.licences?.prepareIssue?.({
+            caseNumber,
+            implementationCode: row.implementation_code,
+            licenceType: it.resultLicenceType,
+            holderAccountId: row.applicant_id,
+            regionCode: row.decide_region_code,
+            departmentId: row.department_id,
+            today: chinaDate(ctx.clock.now().toISOString()),
+          })
+        : undefined;
+
+    const out = await inTransaction(ex, async (trx) => {
+      const now = ctx.clock.now().toISOString();
+      const again = await reserve<Acted>(trx, p, req, row.region_code, now);
+      if (again) return { answer: again, fresh: false };
+      const identifier = issue ? await issue(trx) : undefined;
+      const payloadAction: CaseAction =
+        identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
+      const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
+        ? [...cached.clock, { action: payloadAction, at: now }]
+        : cached.clock;
+      const c = await clockOf(ctx, row, clockActions, chinaDate(now));
+      const status = r.state.status;
+      const seq = row.action_count + 1;
+      const { type, ...details } = payloadAction;
+      const result =
+        action.type === 'issueResult'
+          ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+          : undefined;
+      const projection: Projection = { state: r.state, clock: clockActions };
+      const changes: st.CaseProjection = {
+        status,
+        open: TERMINAL.has(status) ? 0 : 1,
+        accepted_on: c.startDate,
+        promised_due: c.promisedDue,
+        statutory_due: c.statutoryDue,
+        clock_state: c.state,
+        colour: c.colour,
+        remaining_days: c.remainingWorkingDays,
+        action_count: seq,
+        projection: JSON.stringify(projection),
+        updated_at: now,
+        ...(result ? { result } : {}),
+      };
+      const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
+      if (!updated) {
+        ctx.written.forget(ex, caseNumber);
+        throw new DomainError('CASES.CONCURRENT_CHANGE');
+      }
+      await st.insertAction(trx, {
+        case_id: row.id,
+        seq,
+        type,
+        actor_id: p.accountId,
+        region_code: row.region_code,
+        payload: JSON.stringify(details),
+        at: now,
+      });
+      if (suppliedMaterials.length)
+        await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
+      await appendEvent(trx, ctx.clock, {
+        type: ACTION_EVENT[type],
+        aggregateType: 'case',
+        aggregateId: caseNumber,
+        regionCode: row.decide_region_code,
+        actor: p.accountId,
+        payload: {
           caseNumber,
           implementationCode: row.implementation_code,
-          licenceType: it.resultLicenceType,
-          holderAccountId: row.applicant_id,
-          regionCode: row.decide_region_code,
           departmentId: row.department_id,
-          today: chinaDate(ctx.clock.now().toISOString()),
-        })
-      : undefined;
-
-  const { status, c } = await inTransaction(ex, async (trx) => {
-    const identifier = issue ? await issue(trx) : undefined;
-    const payloadAction: CaseAction =
-      identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
-    const now = ctx.clock.now().toISOString();
-    const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
-      ? [...cached.clock, { action: payloadAction, at: now }]
-      : cached.clock;
-    const c = await clockOf(ctx, row, clockActions, chinaDate(now));
-    const status = r.state.status;
-    const seq = row.action_count + 1;
-    const { type, ...details } = payloadAction;
-    const result =
-      action.type === 'issueResult'
-        ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
-        : undefined;
-    const projection: Projection = { state: r.state, clock: clockActions };
-    const changes: st.CaseProjection = {
-      status,
-      open: TERMINAL.has(status) ? 0 : 1,
-      accepted_on: c.startDate,
-      promised_due: c.promisedDue,
-      statutory_due: c.statutoryDue,
-      clock_state: c.state,
-      colour: c.colour,
-      remaining_days: c.remainingWorkingDays,
-      action_count: seq,
-      projection: JSON.stringify(projection),
-      updated_at: now,
-      ...(result ? { result } : {}),
-    };
-    const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
-    if (!updated) {
-      ctx.written.forget(ex, caseNumber);
-      throw new DomainError('CASES.CONCURRENT_CHANGE');
-    }
-    await st.insertAction(trx, {
-      case_id: row.id,
-      seq,
-      type,
-      actor_id: p.accountId,
-      region_code: row.region_code,
-      payload: JSON.stringify(details),
-      at: now,
-    });
-    if (suppliedMaterials.length)
-      await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
-    await appendEvent(trx, ctx.clock, {
-      type: ACTION_EVENT[type],
-      aggregateType: 'case',
-      aggregateId: caseNumber,
-      regionCode: row.decide_region_code,
-      actor: p.accountId,
-      payload: {
+          action: type,
+          seq,
+          status,
+          clock: { state: c.state, due: c.promisedDue, colour: c.colour },
+          ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
+          ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
+            ? { licenceIdentifier: payloadAction.licenceIdentifier }
+            : {}),
+        },
+      });
+      // a closed case takes no more actions: nothing to keep for it
+      if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
+      else ctx.written.remember(ex, { ...row, ...changes }, projection);
+      const answer: Acted = {
         caseNumber,
-        implementationCode: row.implementation_code,
-        departmentId: row.department_id,
-        action: type,
-        seq,
         status,
-        clock: { state: c.state, due: c.promisedDue, colour: c.colour },
-        ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
-        ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
-          ? { licenceIdentifier: payloadAction.licenceIdentifier }
-          : {}),
-      },
+        clock: toClockView(c),
+        allowedActions: allowedActions(status),
+      };
+      await recordAnswer(trx, p, req, answer);
+      return { answer, fresh: true };
     });
-    // a closed case takes no more actions: nothing to keep for it
-    if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
-    else ctx.written.remember(ex, { ...row, ...changes }, projection);
-    return { status, c };
+    if (!opts.within && out.fresh) ctx.poke();
+    return out.answer;
   });
-  if (!opts.within) ctx.poke();
-  return { caseNumber, status, clock: toClockView(c), allowedActions: allowedActions(status) };
 }

@@ -310,28 +310,31 @@ describe('apply pages: one question per page, uploads, check your answers', () =
     assert.match(fresh.body, /已从您的账户预填/);
   });
 
+  /** A draft answered and with every file, its check page, and how many cases the citizen has. */
+  async function readyToSubmit(b: WebSession) {
+    const app = await t.cases.application(CITY_ITEM);
+    assert.ok(app);
+    await answerEverything(b, base, app.formFields, { regionCode: '410105001' });
+    const up = await b.postMultipart(
+      `${base}/materials`,
+      {},
+      app.materials.map((m) => pdf(m.code)),
+      { from: `${base}/materials` },
+    );
+    assert.equal(up.statusCode, 303);
+    const check = await b.get(`${base}/check`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(check.body)![1]!;
+    return { check, token, cases: await caseCount() };
+  }
+  const caseCount = async () =>
+    (await t.app.inject({ url: '/api/v1/cases', headers: await bearer('citizen') })).json().cases
+      .length as number;
+
   test('“submit” clicked twice, one after the other or at once: one case', async () => {
     const b = s();
     await b.login('citizen');
-    const app = await t.cases.application(CITY_ITEM);
-    assert.ok(app);
-    const count = async () =>
-      (await t.app.inject({ url: '/api/v1/cases', headers: await bearer('citizen') })).json().cases
-        .length as number;
     for (const together of [false, true]) {
-      await answerEverything(b, base, app.formFields, { regionCode: '410105001' });
-      const up = await b.postMultipart(
-        `${base}/materials`,
-        {},
-        app.materials.map((m) => pdf(m.code)),
-        {
-          from: `${base}/materials`,
-        },
-      );
-      assert.equal(up.statusCode, 303);
-      const before = await count();
-      const check = await b.get(`${base}/check`);
-      const token = /name="_csrf" value="([^"]+)"/.exec(check.body)![1]!;
+      const { token, cases } = await readyToSubmit(b);
       const post = () => b.post(`${base}/confirm`, {}, { token });
       const [one, two] = together ? await Promise.all([post(), post()]) : [await post(), await post()];
       const targets = [loc(one), loc(two)].sort();
@@ -341,7 +344,22 @@ describe('apply pages: one question per page, uploads, check your answers', () =
         1,
         targets.join(' '),
       );
-      assert.equal(await count(), before + 1);
+      assert.equal(await caseCount(), cases + 1);
+    }
+  });
+
+  test('the check page re-posted with its request id, one after the other or at once: both land on the one case it made', async () => {
+    const b = s();
+    await b.login('citizen');
+    for (const together of [false, true]) {
+      const { check, token, cases } = await readyToSubmit(b);
+      const requestId = /name="requestId" value="([^"]+)"/.exec(check.body)?.[1];
+      assert.ok(requestId, 'the submit form carries its own request id');
+      const post = () => b.post(`${base}/confirm`, { requestId }, { token });
+      const [one, two] = together ? await Promise.all([post(), post()]) : [await post(), await post()];
+      assert.match(loc(one), /^\/cases\/[^?]+\?done=submit$/);
+      assert.equal(loc(two), loc(one));
+      assert.equal(await caseCount(), cases + 1);
     }
   });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FieldIssue } from '../../kernel/index.js';
 import {
   BackLink,
@@ -26,6 +27,14 @@ import type { DraftFile } from './cases.service.js';
  * question about the matter on its own unless the form groups them), the materials page
  * (uploads and e-licences), and "check your answers". Every page works without JavaScript.
  */
+
+/**
+ * A form's own request id, new with each page rendered: posting the same page twice (a second
+ * click, a browser re-posting it) is one request, answered once (cases.requests.ts).
+ */
+export function RequestIdField() {
+  return <input type="hidden" name="requestId" value={randomUUID()} />;
+}
 
 type Issues = ReadonlyArray<FieldIssue & { message: string; href?: string | undefined }>;
 
@@ -379,6 +388,7 @@ export function CheckPage({ ctx, m }: { ctx: ViewContext; m: CheckModel }) {
       <p>{t('cases.apply.check')}</p>
       <form method="post" action={`${m.base}/confirm`}>
         <CsrfField ctx={ctx} />
+        <RequestIdField />
         <Button>{t('cases.apply.confirm')}</Button>
       </form>
     </>
@@ -422,6 +432,7 @@ export function SupplementForm({
       ) : null}
       <form method="post" action={postTo} enctype="multipart/form-data" novalidate>
         <CsrfField ctx={ctx} />
+        <RequestIdField />
         <input type="hidden" name="action" value="supplement" />
         {materials
           .filter((mat) => !sharedOnly(mat))

@@ -351,20 +351,33 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const ctx = req.view(reply);
         const code = keyOf(req.params.code);
         const j = await journey(req, code);
+        const landing = (r: { caseNumber?: string; bundleNumber?: string }, walkIn: boolean) => {
+          const target = r.bundleNumber
+            ? `/cases/bundles/${enc(r.bundleNumber)}`
+            : walkIn
+              ? `/workbench/cases/${enc(r.caseNumber ?? '')}`
+              : `/cases/${enc(r.caseNumber ?? '')}`;
+          return reply.redirect(`${target}?done=submit`, 303);
+        };
+        // the check page's request id: a re-post of the same form (a second click, the browser
+        // sending it again) lands where the first did, even once the draft is gone
+        const requestId = formBody(req).requestId || undefined;
+        const answered = async () => (requestId ? svc.submittedDraft(j.p, code, requestId) : undefined);
+        const first = await answered();
+        if (first) return landing(first, j.clerk);
         // nothing saved to submit (it was submitted a moment ago): the applicant's cases
         if (!j.saved) return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
         // the whole draft once more: every answer, and every required material provided
         const files = await svc.draftFiles(j.p, code);
         const issues = draftIssues(ctx, j, files);
-        if (issues.length) return renderCheck(req, reply, j, issues, 400, files);
+        if (issues.length) {
+          // the first post may have taken the files with it a moment ago
+          const meanwhile = await answered();
+          if (meanwhile) return landing(meanwhile, j.clerk);
+          return renderCheck(req, reply, j, issues, 400, files);
+        }
         try {
-          const r = await svc.submitDraft(j.p, code);
-          const target = r.bundleNumber
-            ? `/cases/bundles/${enc(r.bundleNumber)}`
-            : j.values.hallId
-              ? `/workbench/cases/${enc(r.caseNumber ?? '')}`
-              : `/cases/${enc(r.caseNumber ?? '')}`;
-          return reply.redirect(`${target}?done=submit`, 303);
+          return landing(await svc.submitDraft(j.p, code, { requestId }), !!j.values.hallId);
         } catch (e) {
           if (!isDomainError(e) || e.status >= 500) throw e;
           // a second click of "submit": the first made the case; show the applicant their cases

@@ -14,7 +14,10 @@ import { coerceFormValues, missingMaterials } from './cases.forms.js';
 import { type CheckedMaterial, type RawUpload, checkOne } from './cases.materials.js';
 import type { UsableLicence } from './cases.ports.js';
 import * as st from './cases.store.js';
-import { submit, submitBundle } from './cases.submit.js';
+import { type BundleSubmitted, type Submitted, submit, submitBundle } from './cases.submit.js';
+import { earlierAnswer, keyed, once } from './cases.requests.js';
+import { RequestId } from './cases.types.js';
+import { parseInput } from '../../platform/input.js';
 
 /** A file of a draft, as the pages list it. */
 export interface DraftFile {
@@ -179,56 +182,89 @@ export async function submitDraft(
   ctx: CasesContext,
   p: Principal,
   code: string,
+  opts: {
+    /** the check page's request id: a re-posted "submit" gets the case the first post made */
+    requestId?: string | undefined;
+  } = {},
 ): Promise<{ caseNumber?: string; bundleNumber?: string }> {
-  const app = await application(ctx, code);
-  if (!app) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
-  const draft = (await loadDraft(ctx, p, code)) ?? {};
-  const values = Object.fromEntries(
-    Object.entries(draft).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-  const licenceMaterials = Object.fromEntries(
-    Object.entries(values)
-      .filter(([k]) => k.startsWith('licence.'))
-      .map(([k, v]) => [k.slice('licence.'.length), v]),
-  );
-  const files = (await st.draftMaterialFiles(ctx.db, p.accountId, code)).map(
-    (f): RawUpload => ({
-      code: f.material_code,
-      filename: f.filename,
-      mediaType: f.media_type,
-      data: ctx.files.open(f.data, draftFileName(f)),
-    }),
-  );
-  const form = coerceFormValues(app.formFields, values);
-  // every required material: a file kept with the draft, an e-licence, or shared data
-  const missing = missingMaterials(app.materials, files, licenceMaterials);
-  if (missing.length)
-    throw new DomainError('CASES.MATERIALS_MISSING', {
-      params: { names: missing.map((m) => m.name).join('、') },
-      details: missing.map((m) => ({ field: `file.${m.code}`, rule: 'REQUIRED' })),
-    });
-  if (app.kind === 'bundle') {
-    const r = await submitBundle(
+  const req = draftRequest(code, opts.requestId);
+  // the answer kept is submit's or submitBundle's (they record it under this request)
+  const first = await once<Partial<Submitted & BundleSubmitted>>(ctx.db, p, req, async () => {
+    const app = await application(ctx, code);
+    if (!app) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
+    const draft = (await loadDraft(ctx, p, code)) ?? {};
+    const values = Object.fromEntries(
+      Object.entries(draft).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    const licenceMaterials = Object.fromEntries(
+      Object.entries(values)
+        .filter(([k]) => k.startsWith('licence.'))
+        .map(([k, v]) => [k.slice('licence.'.length), v]),
+    );
+    const files = (await st.draftMaterialFiles(ctx.db, p.accountId, code)).map(
+      (f): RawUpload => ({
+        code: f.material_code,
+        filename: f.filename,
+        mediaType: f.media_type,
+        data: ctx.files.open(f.data, draftFileName(f)),
+      }),
+    );
+    const form = coerceFormValues(app.formFields, values);
+    // every required material: a file kept with the draft, an e-licence, or shared data
+    const missing = missingMaterials(app.materials, files, licenceMaterials);
+    if (missing.length)
+      throw new DomainError('CASES.MATERIALS_MISSING', {
+        params: { names: missing.map((m) => m.name).join('、') },
+        details: missing.map((m) => ({ field: `file.${m.code}`, rule: 'REQUIRED' })),
+      });
+    if (app.kind === 'bundle') {
+      const r = await submitBundle(
+        ctx,
+        p,
+        { bundleCode: app.code, regionCode: values.regionCode ?? '', form },
+        { members: app.members?.(files, licenceMaterials) ?? [], draftKey: code, request: req },
+      );
+      return { bundleNumber: r.bundleNumber };
+    }
+    const r = await submit(
       ctx,
       p,
-      { bundleCode: app.code, regionCode: values.regionCode ?? '', form },
-      { members: app.members?.(files, licenceMaterials) ?? [], draftKey: code },
+      {
+        implementationCode: code,
+        regionCode: values.regionCode ?? '',
+        form,
+        ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
+        ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
+      },
+      { files, fromDraft: true, request: req },
     );
-    return { bundleNumber: r.bundleNumber };
-  }
-  const r = await submit(
-    ctx,
+    return { caseNumber: r.caseNumber };
+  });
+  return numbersOf(first);
+}
+
+/** A draft's submission, keyed by the check page's request id. */
+const draftRequest = (code: string, requestId: string | undefined) =>
+  keyed(parseInput(RequestId.optional(), requestId), 'draft', { key: code });
+
+const numbersOf = (
+  a: Partial<Submitted & BundleSubmitted>,
+): { caseNumber?: string; bundleNumber?: string } =>
+  a.bundleNumber ? { bundleNumber: a.bundleNumber } : { caseNumber: a.caseNumber ?? '' };
+
+/** What a draft's submission under this request id made, if it has been submitted. */
+export async function submittedDraft(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+  requestId: string,
+): Promise<{ caseNumber?: string; bundleNumber?: string } | undefined> {
+  const earlier = await earlierAnswer<Partial<Submitted & BundleSubmitted>>(
+    ctx.db,
     p,
-    {
-      implementationCode: code,
-      regionCode: values.regionCode ?? '',
-      form,
-      ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
-      ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
-    },
-    { files, fromDraft: true },
+    draftRequest(code, requestId),
   );
-  return { caseNumber: r.caseNumber };
+  return earlier && numbersOf(earlier);
 }
 
 /** Drops the caller's draft of one item or bundle, answers and files. */

@@ -82,6 +82,11 @@ export const CasesErrors = defineErrors({
     zh: '还缺少以下材料：{names}',
     en: 'These materials are still missing: {names}',
   },
+  'CASES.REQUEST_ID_REUSED': {
+    status: 422,
+    zh: '该请求编号已用于另一项不同的请求，请刷新页面后重新提交',
+    en: 'This request ID was already used for a different request; reload and submit again',
+  },
   'CASES.ALREADY_SUBMITTED': {
     status: 409,
     zh: '这份申请已经提交，请在“我的办件”中查看',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
@@ -10,6 +11,7 @@ import { sql } from '../../platform/db/index.js';
 // `approver`'s department), and a county item each 区 implements
 const CITY_ITEM = '11410100297017523N01003401100000'; // 食品小经营店登记, 3 working days
 const COUNTY_ITEM = '11410105414644738F05001200400000'; // 失业保险金申领 (金水区)
+const ORG_ITEM = '11410100297017523N01003400500000'; // 食品经营许可证核发 (organisations)
 
 let t: TongbanApp;
 const clock = new ManualClock('2025-09-15T02:00:00Z');
@@ -562,5 +564,226 @@ describe('cases through the app (demo city)', () => {
       headers: await bearer('citizen'),
     });
     assert.equal(mine.json().channel, 'window');
+  });
+});
+
+describe('idempotent requests › a client requestId', () => {
+  const eventsOf = async (aggregateId: string) =>
+    (
+      await sql<{ type: string }>`select type from events where aggregate_id = ${aggregateId}`.execute(
+        t.store.db,
+      )
+    ).rows.map((r) => r.type);
+  // counted in the store: the API lists a page of 20
+  const myCaseCount = async (login: string) => {
+    const id = await t.identity.accountIdByLogin(login);
+    const r = await sql<{ n: number }>`select count(*) as n from cases where applicant_id = ${id}`.execute(
+      t.store.db,
+    );
+    return Number(r.rows[0]?.n);
+  };
+  const actionsOf = async (caseNumber: string) =>
+    (await t.app.inject({ url: `/api/v1/cases/${caseNumber}`, headers: await bearer('citizen') })).json()
+      .actions as Array<{ action: string }>;
+  const id = () => `req-${randomUUID()}`;
+
+  test('a submission retried after it succeeded gets the first answer (201, same case); no second case or event', async () => {
+    const body = {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      requestId: id(),
+    };
+    const before = await myCaseCount('citizen');
+    const first = await submit('citizen', body);
+    assert.equal(first.statusCode, 201, first.body);
+    const again = await submit('citizen', body);
+    assert.equal(again.statusCode, 201, again.body);
+    assert.deepEqual(again.json(), first.json());
+    assert.equal(await myCaseCount('citizen'), before + 1);
+    assert.deepEqual(await eventsOf(first.json().caseNumber), ['cases.submitted']);
+  });
+
+  test('an action retried after it succeeded gets the first answer, not TRANSITION_NOT_ALLOWED; one action recorded', async () => {
+    const s = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = s.json().caseNumber as string;
+    const accept = { action: 'accept', requestId: id() };
+    const first = await act('admin', n, accept);
+    assert.equal(first.statusCode, 200, first.body);
+    const again = await act('admin', n, accept);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual(again.json(), first.json());
+    assert.deepEqual(
+      (await actionsOf(n)).map((a) => a.action),
+      ['submit', 'accept'],
+    );
+    // the request id is the request's, not the case record's
+    const view = await t.app.inject({ url: `/api/v1/cases/${n}`, headers: await bearer('admin') });
+    assert.deepEqual(view.json().actions[1].details, {});
+    // control: the same act as a new request is refused by the workflow
+    const fresh = await act('admin', n, { action: 'accept', requestId: id() });
+    assert.equal(fresh.statusCode, 409);
+    assert.equal(fresh.json().error.code, 'CASES.TRANSITION_NOT_ALLOWED');
+  });
+
+  test('a requestId reused for a different request is refused (422 CASES.REQUEST_ID_REUSED, zh and en) and nothing is written', async () => {
+    const requestId = id();
+    const form = await formFor(CITY_ITEM);
+    const first = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form,
+      requestId,
+    });
+    assert.equal(first.statusCode, 201, first.body);
+    const before = await myCaseCount('citizen');
+    const other = { implementationCode: CITY_ITEM, regionCode: '410105002', form, requestId };
+    const zh = await submit('citizen', other);
+    assert.equal(zh.statusCode, 422, zh.body);
+    assert.equal(zh.json().error.code, 'CASES.REQUEST_ID_REUSED');
+    assert.match(zh.json().error.message, /请求编号/);
+    const en = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { ...(await bearer('citizen')), 'accept-language': 'en' },
+      payload: other,
+    });
+    assert.equal(en.statusCode, 422);
+    assert.match(en.json().error.message, /request ID was already used/);
+    // an action under a submission's id is another request too
+    const reused = await act('admin', first.json().caseNumber, { action: 'accept', requestId });
+    assert.equal(reused.statusCode, 200, 'ids are per account: the clerk’s is its own');
+    const mine = await act('citizen', first.json().caseNumber, { action: 'withdraw', requestId });
+    assert.equal(mine.statusCode, 422);
+    assert.equal(await myCaseCount('citizen'), before);
+    assert.deepEqual(
+      (await actionsOf(first.json().caseNumber)).map((a) => a.action),
+      ['submit', 'accept'],
+    );
+  });
+
+  test('a requestId is per account: another applicant using the same one makes their own case', async () => {
+    const requestId = id();
+    const mine = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      requestId,
+    });
+    // 食品经营许可证核发, an organisation's item
+    const theirs = await submit('enterprise', {
+      implementationCode: ORG_ITEM,
+      regionCode: '410105001',
+      form: { ...(await formFor(ORG_ITEM)), creditCode: '91410105202600012R' },
+      requestId,
+    });
+    assert.equal(mine.statusCode, 201, mine.body);
+    assert.equal(theirs.statusCode, 201, theirs.body);
+    assert.notEqual(mine.json().caseNumber, theirs.json().caseNumber);
+  });
+
+  test('一件事 › a bundle submission retried gets the same bundle and sub-cases', async () => {
+    const bundle = (await t.catalog.listBundles()).find((x) => x.code === 'BIRTH');
+    assert.ok(bundle);
+    const form: Record<string, unknown> = {};
+    for (const m of bundle.members) Object.assign(form, await formFor(m.implementationCode));
+    const post = async () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/bundles',
+        headers: await bearer('citizen'),
+        payload: { bundleCode: 'BIRTH', regionCode: '410105001', form, requestId: 'birth-bundle-once' },
+      });
+    const first = await post();
+    assert.equal(first.statusCode, 201, first.body);
+    const again = await post();
+    assert.equal(again.statusCode, 201, again.body);
+    assert.deepEqual(again.json(), first.json());
+    assert.deepEqual(await eventsOf(first.json().bundleNumber), ['cases.bundleSubmitted']);
+  });
+
+  test('concurrent duplicates › the same request sent eight times at once makes one case and one action, every answer the first', async () => {
+    const before = await myCaseCount('citizen');
+    const body = {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+      requestId: id(),
+    };
+    const headers = await bearer('citizen');
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.app.inject({ method: 'POST', url: '/api/v1/cases', headers, payload: body }),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((r) => r.statusCode),
+      Array(8).fill(201),
+      answers.map((r) => r.body).join('\n'),
+    );
+    const numbers = new Set(answers.map((r) => r.json().caseNumber as string));
+    assert.equal(numbers.size, 1);
+    assert.equal(await myCaseCount('citizen'), before + 1);
+    const [n] = [...numbers] as [string];
+    const admin = await bearer('admin');
+    const accept = { action: 'accept', requestId: id() };
+    const acted = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        t.app.inject({ method: 'POST', url: `/api/v1/cases/${n}/actions`, headers: admin, payload: accept }),
+      ),
+    );
+    assert.deepEqual(
+      acted.map((r) => r.statusCode),
+      Array(8).fill(200),
+      acted.map((r) => r.body).join('\n'),
+    );
+    assert.equal(new Set(acted.map((r) => r.body)).size, 1);
+    assert.deepEqual(
+      (await actionsOf(n)).map((a) => a.action),
+      ['submit', 'accept'],
+    );
+  });
+
+  test('pages › a re-posted action form (same requestId) lands where the first did; one action', async () => {
+    const s = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = s.json().caseNumber as string;
+    const page = await t.app.inject({ url: `/workbench/cases/${n}`, headers: await bearer('admin') });
+    const requestId = /name="requestId" value="([^"]+)"/.exec(page.body)?.[1];
+    assert.ok(requestId, 'each action form carries its own request id');
+    const post = async () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/workbench/cases/${n}/actions`,
+        headers: { ...(await bearer('admin')), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ action: 'accept', requestId }).toString(),
+      });
+    const first = await post();
+    const again = await post();
+    assert.equal(first.statusCode, 303, first.body);
+    assert.equal(again.statusCode, 303, again.body);
+    assert.equal(again.headers.location, first.headers.location);
+    assert.deepEqual(
+      (await actionsOf(n)).map((a) => a.action),
+      ['submit', 'accept'],
+    );
+  });
+
+  test('OpenAPI › requestId is documented on submissions, bundles and actions', async () => {
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
+    const bodyOf = (path: string) =>
+      JSON.stringify(doc.paths[path].post.requestBody.content['application/json'].schema);
+    for (const p of ['/api/v1/cases', '/api/v1/bundles', '/api/v1/cases/{caseNumber}/actions']) {
+      const schema = bodyOf(p);
+      assert.match(schema, /"requestId"/, p);
+      assert.match(schema, /idempotency key/, p);
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   type ViewContext,
   TextArea,
 } from '../../platform/views/index.js';
-import { SupplementForm } from './cases.apply.pages.js';
+import { RequestIdField, SupplementForm } from './cases.apply.pages.js';
 import type { ApplicationMaterial } from './cases.ports.js';
 import type { ExplainedClockDay } from './cases.sla.js';
 import type { ApplicantCaseRow, QueueRow } from './cases.store.js';
@@ -291,6 +291,7 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
   return (
     <form method="post" action={postTo} class="action-form">
       <CsrfField ctx={ctx} />
+      <RequestIdField />
       <input type="hidden" name="action" value={action} />
       {fields}
       <Button

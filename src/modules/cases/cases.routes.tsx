@@ -60,6 +60,8 @@ export function actionFromForm(body: Record<string, string>): ActionInput {
   if (action === 'requestSupplement' || action === 'acceptWithDeficiency') raw.missing = lines('missing');
   if (action === 'acceptWithCommitment') raw.commitments = lines('commitments');
   if (action === 'extend') raw.days = Number(field('days'));
+  // the form's own request id: a re-posted form gets the first answer (cases.requests.ts)
+  if (body.requestId) raw.requestId = body.requestId;
   return parseInput(ActionInput, raw);
 }
 

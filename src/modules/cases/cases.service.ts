@@ -25,11 +25,12 @@ import {
   saveDraft,
   saveDraftFiles,
   submitDraft,
+  submittedDraft,
   usableLicences,
 } from './cases.drafts.js';
 import type { ApplicableItem } from './cases.ports.js';
 import { submit, submitBundle, walkInApplicant } from './cases.submit.js';
-import { recomputeRegion, sweepClocks, sweepDrafts } from './cases.sweep.js';
+import { recomputeRegion, sweepClocks, sweepDrafts, sweepRequests } from './cases.sweep.js';
 
 // the names callers import from the service
 export { toAction } from './cases.act.js';
@@ -37,7 +38,8 @@ export { type Application, BUNDLE_KEY } from './cases.application.js';
 export type { CasesContext, CasesOptions, CasesServiceDeps, WriteOptions } from './cases.context.js';
 export type { DraftFile } from './cases.drafts.js';
 export type { RawUpload } from './cases.materials.js';
-export type { Submitted } from './cases.submit.js';
+export type { BundleSubmitted, Submitted } from './cases.submit.js';
+export type { Acted } from './cases.act.js';
 
 /** A use case with its context bound: what callers of the service see. */
 type Bound<F> = F extends (ctx: CasesContext, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -64,8 +66,10 @@ export interface CasesService {
   readonly saveDraftFiles: Bound<typeof saveDraftFiles>;
   readonly usableLicences: Bound<typeof usableLicences>;
   readonly submitDraft: Bound<typeof submitDraft>;
+  readonly submittedDraft: Bound<typeof submittedDraft>;
   readonly application: Bound<typeof application>;
   readonly sweepDrafts: Bound<typeof sweepDrafts>;
+  readonly sweepRequests: Bound<typeof sweepRequests>;
   readonly discardDraft: Bound<typeof discardDraft>;
   readonly prefill: Bound<typeof prefill>;
   readonly blob: Bound<typeof blob>;
@@ -102,8 +106,10 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     saveDraftFiles: (...a) => saveDraftFiles(ctx, ...a),
     usableLicences: (...a) => usableLicences(ctx, ...a),
     submitDraft: (...a) => submitDraft(ctx, ...a),
+    submittedDraft: (...a) => submittedDraft(ctx, ...a),
     application: (...a) => application(ctx, ...a),
     sweepDrafts: (...a) => sweepDrafts(ctx, ...a),
+    sweepRequests: (...a) => sweepRequests(ctx, ...a),
     discardDraft: (...a) => discardDraft(ctx, ...a),
     prefill: (...a) => prefill(ctx, ...a),
     blob: (...a) => blob(ctx, ...a),

@@ -130,6 +130,22 @@ export type CasesTables = {
     key_generation: number;
     updated_at: string;
   };
+  /**
+   * The first answer to each request a client sent with an id (cases.requests.ts), written in the
+   * same transaction as the case or action it answers; a retry reads it back.
+   */
+  case_requests: {
+    account_id: string;
+    request_id: string;
+    /** submit, bundle, act or draft */
+    kind: string;
+    /** SHA-256 of the request's kind, target and body: the same id with another request is refused */
+    fingerprint: string;
+    /** the answer as JSON (null only inside the transaction that reserved the id) */
+    answer: string | null;
+    region_code: string;
+    created_at: string;
+  };
 };
 
 export const casesMigrations: Record<string, Migration> = {
@@ -315,6 +331,23 @@ export const casesMigrations: Record<string, Migration> = {
         .on('case_draft_materials')
         .columns(['key_generation'])
         .execute();
+    },
+  },
+  'cases.0005_requests': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('case_requests')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('answer', 'text')
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('case_requests_pk', ['account_id', 'request_id'])
+        .execute();
+      // the sweep lets old answers go by age
+      await db.schema.createIndex('case_requests_created').on('case_requests').column('created_at').execute();
     },
   },
 };
@@ -1080,4 +1113,54 @@ export async function deleteStaleDrafts(
     )
     .executeTakeFirst();
   return { drafts: Number(d.numDeletedRows), files: Number(f.numDeletedRows) };
+}
+
+// ── idempotent requests ─────────────────────────────────────────────────────────────────────
+
+export type RequestRow = CasesTables['case_requests'];
+
+export async function requestOf(
+  db: Executor,
+  accountId: string,
+  requestId: string,
+): Promise<RequestRow | undefined> {
+  return cdb(db)
+    .selectFrom('case_requests')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
+/**
+ * Takes a request id; false when it is already taken. On PostgreSQL a concurrent transaction that
+ * took the same id makes this wait until that one ends (the primary key's uniqueness check).
+ */
+export async function reserveRequest(trx: Executor, row: RequestRow): Promise<boolean> {
+  const r = await cdb(trx)
+    .insertInto('case_requests')
+    .values(row)
+    .onConflict((oc) => oc.columns(['account_id', 'request_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function answerRequest(
+  trx: Executor,
+  accountId: string,
+  requestId: string,
+  answer: string,
+): Promise<void> {
+  await cdb(trx)
+    .updateTable('case_requests')
+    .set({ answer })
+    .where('account_id', '=', accountId)
+    .where('request_id', '=', requestId)
+    .execute();
+}
+
+/** Lets go of the answers kept before `before`. */
+export async function deleteRequestsBefore(trx: Executor, before: string): Promise<number> {
+  const r = await cdb(trx).deleteFrom('case_requests').where('created_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

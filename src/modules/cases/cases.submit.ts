@@ -22,6 +22,7 @@ import {
   writeMaterials,
 } from './cases.materials.js';
 import type { ApplicableItem } from './cases.ports.js';
+import { type KeyedRequest, keyed, once, recordAnswer, reserve } from './cases.requests.js';
 import * as st from './cases.store.js';
 import {
   BundleSubmitInput,
@@ -237,39 +238,64 @@ export async function submit(
   ctx: CasesContext,
   p: Principal,
   raw: SubmitIn,
-  opts: WriteOptions & { files?: readonly RawUpload[]; fromDraft?: boolean } = {},
+  opts: WriteOptions & {
+    files?: readonly RawUpload[];
+    fromDraft?: boolean;
+    /** the request as the caller keyed it (a draft submitted from the pages) */
+    request?: KeyedRequest | undefined;
+  } = {},
 ): Promise<Submitted> {
   const input = parseInput(SubmitInput, raw);
-  const who = await applicantOf(ctx, p, input);
-  const prep = await prepare(
-    ctx,
-    input.implementationCode,
-    input.regionCode,
-    input.form,
-    [...input.materials.map(fromBase64), ...(opts.files ?? [])],
-    who,
-    input.licenceMaterials,
-  );
-  const now = ctx.clock.now().toISOString();
-  const res = await inTransaction(opts.within ?? ctx.db, async (trx) => {
-    const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, null, now);
-    await appendEvent(trx, ctx.clock, w.event);
-    // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
-    // the pages, it must still be there (a second click of "submit" finds it gone)
-    const hadDraft = await st.deleteDraft(trx, p.accountId, input.implementationCode);
-    if (opts.fromDraft && !hadDraft) throw new DomainError('CASES.ALREADY_SUBMITTED');
-    if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
-    return w;
+  const { requestId, ...asked } = input;
+  const req = opts.request ?? keyed(requestId, 'submit', { ...asked, files: filesOf(opts.files) });
+  const ex = opts.within ?? ctx.db;
+  // a retry of a request already answered: the same answer, before anything is checked again
+  return once(ex, p, req, async () => {
+    const who = await applicantOf(ctx, p, input);
+    const prep = await prepare(
+      ctx,
+      input.implementationCode,
+      input.regionCode,
+      input.form,
+      [...input.materials.map(fromBase64), ...(opts.files ?? [])],
+      who,
+      input.licenceMaterials,
+    );
+    const now = ctx.clock.now().toISOString();
+    const out = await inTransaction(ex, async (trx) => {
+      const again = await reserve<Submitted>(trx, p, req, input.regionCode, now);
+      if (again) return { answer: again, fresh: false };
+      const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, null, now);
+      await appendEvent(trx, ctx.clock, w.event);
+      // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
+      // the pages, it must still be there (a second click of "submit" finds it gone)
+      const hadDraft = await st.deleteDraft(trx, p.accountId, input.implementationCode);
+      if (opts.fromDraft && !hadDraft) throw new DomainError('CASES.ALREADY_SUBMITTED');
+      if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
+      const answer: Submitted = {
+        caseNumber: w.caseNumber,
+        status: 'submitted',
+        departmentId: prep.body.departmentId,
+        clock: notStartedClock,
+      };
+      await recordAnswer(trx, p, req, answer);
+      return { answer, fresh: true };
+    });
+    // within a caller's transaction nothing is committed yet: the caller's commit is the moment
+    if (!opts.within && out.fresh) ctx.poke();
+    return out.answer;
   });
-  // within a caller's transaction nothing is committed yet: the caller's commit is the moment
-  if (!opts.within) ctx.poke();
-  return {
-    caseNumber: res.caseNumber,
-    status: 'submitted',
-    departmentId: prep.body.departmentId,
-    clock: notStartedClock,
-  };
 }
+
+/** A bundle's answer: its number and one case per member. */
+export interface BundleSubmitted {
+  bundleNumber: string;
+  cases: Array<{ caseNumber: string; implementationCode: string; status: string }>;
+}
+
+/** What identifies uploaded files in a request's fingerprint: their codes and contents. */
+const filesOf = (files: readonly RawUpload[] | undefined) =>
+  (files ?? []).map((f) => ({ code: f.code, data: f.data }));
 
 /** 一件事: one combined form and material set; one linked sub-case per member item. */
 export async function submitBundle(
@@ -285,81 +311,97 @@ export async function submitBundle(
     }>;
     /** the draft this submission came from (deleted with it) */
     draftKey?: string;
+    /** the request as the caller keyed it (a draft submitted from the pages) */
+    request?: KeyedRequest | undefined;
   } = {},
-) {
+): Promise<BundleSubmitted> {
   const input = parseInput(BundleSubmitInput, raw);
-  const bundle = await ctx.ports.catalog.bundle(input.bundleCode);
-  if (!bundle) throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: input.bundleCode } });
-  const who = await applicantOf(ctx, p, {});
-  const preps: Prepared[] = [];
-  const issues: FieldIssue[] = [];
-  for (const m of bundle.members) {
-    const it = await ctx.items.get(m.implementationCode);
-    if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: m.implementationCode } });
-    // each member takes the fields its own form knows from the combined form
-    const form = ownFields(it, input.form);
-    const mi = formIssues(it, form);
-    if (mi.length) {
-      for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
-      continue;
-    }
-    const share = opts.members?.find((x) => x.implementationCode === m.implementationCode);
-    const uploads = [
-      ...input.materials.filter((u) => it.materials.some((x) => x.code === u.code)).map(fromBase64),
-      ...(share?.files ?? []),
-    ];
-    preps.push(
-      await prepare(ctx, m.implementationCode, input.regionCode, form, uploads, who, share?.licences),
-    );
-  }
-  if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
-  // every upload must belong to at least one member
-  for (const u of input.materials) {
-    if (!preps.some((x) => x.it.materials.some((m) => m.code === u.code)))
-      throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: u.code } });
-  }
-  const now = ctx.clock.now().toISOString();
-  const out = await inTransaction(opts.within ?? ctx.db, async (trx) => {
-    const bundleId = newId();
-    const prefix = `B${bundle.code}${compactDate(now)}`;
-    const seq = await st.nextSequence(trx, prefix);
-    const bundleNumber = `${prefix}${String(seq).padStart(6, '0')}`;
-    await st.insertBundle(trx, {
-      id: bundleId,
-      bundle_number: bundleNumber,
-      bundle_code: bundle.code,
-      bundle_name: bundle.name,
-      applicant_id: who.applicantId,
-      region_code: input.regionCode,
-      created_at: now,
+  const { requestId, ...asked } = input;
+  const req =
+    opts.request ??
+    keyed(requestId, 'bundle', {
+      ...asked,
+      members: (opts.members ?? []).map((m) => ({ ...m, files: filesOf(m.files) })),
     });
-    const events: NewEvent[] = [];
-    const cases: Array<{ caseNumber: string; implementationCode: string; status: string }> = [];
-    for (const prep of preps) {
-      const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, bundleId, now);
-      events.push(w.event);
-      cases.push({
-        caseNumber: w.caseNumber,
-        implementationCode: prep.body.implementationCode,
-        status: 'submitted',
+  const ex = opts.within ?? ctx.db;
+  return once(ex, p, req, async () => {
+    const bundle = await ctx.ports.catalog.bundle(input.bundleCode);
+    if (!bundle) throw new DomainError('CASES.BUNDLE_NOT_FOUND', { params: { code: input.bundleCode } });
+    const who = await applicantOf(ctx, p, {});
+    const preps: Prepared[] = [];
+    const issues: FieldIssue[] = [];
+    for (const m of bundle.members) {
+      const it = await ctx.items.get(m.implementationCode);
+      if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: m.implementationCode } });
+      // each member takes the fields its own form knows from the combined form
+      const form = ownFields(it, input.form);
+      const mi = formIssues(it, form);
+      if (mi.length) {
+        for (const i of mi) if (!issues.some((x) => x.field === i.field)) issues.push(i);
+        continue;
+      }
+      const share = opts.members?.find((x) => x.implementationCode === m.implementationCode);
+      const uploads = [
+        ...input.materials.filter((u) => it.materials.some((x) => x.code === u.code)).map(fromBase64),
+        ...(share?.files ?? []),
+      ];
+      preps.push(
+        await prepare(ctx, m.implementationCode, input.regionCode, form, uploads, who, share?.licences),
+      );
+    }
+    if (issues.length) throw new DomainError('CASES.FORM_INVALID', { details: issues });
+    // every upload must belong to at least one member
+    for (const u of input.materials) {
+      if (!preps.some((x) => x.it.materials.some((m) => m.code === u.code)))
+        throw new DomainError('CASES.MATERIAL_UNKNOWN', { params: { code: u.code } });
+    }
+    const now = ctx.clock.now().toISOString();
+    const out = await inTransaction(ex, async (trx) => {
+      const again = await reserve<BundleSubmitted>(trx, p, req, input.regionCode, now);
+      if (again) return { answer: again, fresh: false };
+      const bundleId = newId();
+      const prefix = `B${bundle.code}${compactDate(now)}`;
+      const seq = await st.nextSequence(trx, prefix);
+      const bundleNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+      await st.insertBundle(trx, {
+        id: bundleId,
+        bundle_number: bundleNumber,
+        bundle_code: bundle.code,
+        bundle_name: bundle.name,
+        applicant_id: who.applicantId,
+        region_code: input.regionCode,
+        created_at: now,
       });
-    }
-    events.push({
-      type: 'cases.bundleSubmitted',
-      aggregateType: 'bundle',
-      aggregateId: bundleNumber,
-      regionCode: input.regionCode,
-      actor: p.accountId,
-      payload: { bundleNumber, bundleCode: bundle.code, cases: cases.map((c) => c.caseNumber) },
+      const events: NewEvent[] = [];
+      const cases: BundleSubmitted['cases'] = [];
+      for (const prep of preps) {
+        const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, bundleId, now);
+        events.push(w.event);
+        cases.push({
+          caseNumber: w.caseNumber,
+          implementationCode: prep.body.implementationCode,
+          status: 'submitted',
+        });
+      }
+      events.push({
+        type: 'cases.bundleSubmitted',
+        aggregateType: 'bundle',
+        aggregateId: bundleNumber,
+        regionCode: input.regionCode,
+        actor: p.accountId,
+        payload: { bundleNumber, bundleCode: bundle.code, cases: cases.map((c) => c.caseNumber) },
+      });
+      await appendEvents(trx, ctx.clock, events);
+      if (opts.draftKey) {
+        if (!(await st.deleteDraft(trx, p.accountId, opts.draftKey)))
+          throw new DomainError('CASES.ALREADY_SUBMITTED');
+        await st.deleteDraftMaterials(trx, p.accountId, opts.draftKey);
+      }
+      const answer: BundleSubmitted = { bundleNumber, cases };
+      await recordAnswer(trx, p, req, answer);
+      return { answer, fresh: true };
     });
-    await appendEvents(trx, ctx.clock, events);
-    if (opts.draftKey) {
-      if (!(await st.deleteDraft(trx, p.accountId, opts.draftKey)))
-        throw new DomainError('CASES.ALREADY_SUBMITTED');
-      await st.deleteDraftMaterials(trx, p.accountId, opts.draftKey);
-    }
-    return { bundleNumber, cases };
+    if (!opts.within && out.fresh) ctx.poke();
+    return out.answer;
   });
-  if (!opts.within) ctx.poke();
-  return out;
 }

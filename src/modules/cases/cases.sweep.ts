@@ -113,3 +113,12 @@ export async function sweepDrafts(
   const before = new Date(ctx.clock.now().getTime() - days * 86_400_000).toISOString();
   return inTransaction(ctx.db, (trx) => st.deleteStaleDrafts(trx, before));
 }
+
+/**
+ * Lets go of the kept answers to requests with an id (cases.requests.ts) older than `days` days:
+ * a retry comes within minutes, a re-posted page within a draft's life.
+ */
+export async function sweepRequests(ctx: CasesContext, days: number): Promise<number> {
+  const before = new Date(ctx.clock.now().getTime() - days * 86_400_000).toISOString();
+  return inTransaction(ctx.db, (trx) => st.deleteRequestsBefore(trx, before));
+}

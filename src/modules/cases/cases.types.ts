@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { SPECIAL_PROCEDURES } from './cases.workflow.js';
 import { REGION_CODE_RE } from '../../platform/codes/index.js';
 
+/** What a client sends: 8 to 100 letters, digits, `-` or `_` (a UUID fits). */
+export const RequestId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,100}$/)
+  .describe(
+    'Optional idempotency key chosen by the client (8–100 of A–Z a–z 0–9 - _, e.g. a UUID): a retry with the same key and the same body returns the first answer; the same key with another body is refused (CASES.REQUEST_ID_REUSED, 422)',
+  );
+
 const reasonText = z.string().trim().min(2).max(1000);
 const itemList = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
 
@@ -15,46 +23,49 @@ export const MaterialUpload = z.object({
 });
 export type MaterialUpload = z.infer<typeof MaterialUpload>;
 
+/** An action's fields, with the client's optional request id. */
+const action = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, requestId: RequestId.optional() });
+
 /** An action as posted to `POST /api/v1/cases/{caseNumber}/actions`: `{"action": …, …}`. */
 export const ActionInput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('preReview'), note: z.string().max(1000).optional() }),
-  z.object({ action: z.literal('accept') }),
-  z.object({ action: z.literal('acceptWithDeficiency'), missing: itemList }),
-  z.object({ action: z.literal('acceptWithCommitment'), commitments: itemList }),
-  z.object({
+  action({ action: z.literal('preReview'), note: z.string().max(1000).optional() }),
+  action({ action: z.literal('accept') }),
+  action({ action: z.literal('acceptWithDeficiency'), missing: itemList }),
+  action({ action: z.literal('acceptWithCommitment'), commitments: itemList }),
+  action({
     action: z.literal('requestSupplement'),
     missing: itemList,
     note: z.string().max(1000).optional(),
   }),
-  z.object({
+  action({
     action: z.literal('supplement'),
     note: z.string().max(1000).optional(),
     /** the materials asked for, as base64 (pages post them as files) */
     materials: z.array(MaterialUpload).max(30).optional(),
   }),
-  z.object({ action: z.literal('refuse'), reason: reasonText, legalBasis: reasonText }),
-  z.object({ action: z.literal('startStep'), step: z.string().trim().min(1).max(50) }),
-  z.object({ action: z.literal('completeStep'), opinion: z.string().max(2000).optional() }),
-  z.object({ action: z.literal('approve'), opinion: z.string().max(2000).optional() }),
-  z.object({ action: z.literal('reject'), reason: reasonText, legalBasis: reasonText }),
-  z.object({
+  action({ action: z.literal('refuse'), reason: reasonText, legalBasis: reasonText }),
+  action({ action: z.literal('startStep'), step: z.string().trim().min(1).max(50) }),
+  action({ action: z.literal('completeStep'), opinion: z.string().max(2000).optional() }),
+  action({ action: z.literal('approve'), opinion: z.string().max(2000).optional() }),
+  action({ action: z.literal('reject'), reason: reasonText, legalBasis: reasonText }),
+  action({
     action: z.literal('suspend'),
     procedure: z.enum(SPECIAL_PROCEDURES),
     note: z.string().max(1000).optional(),
   }),
-  z.object({ action: z.literal('resume') }),
-  z.object({
+  action({ action: z.literal('resume') }),
+  action({
     action: z.literal('extend'),
     days: z.number().int().min(1).max(60),
     approvedBy: z.string().trim().min(1).max(100),
     reason: z.string().max(1000).optional(),
   }),
-  z.object({
+  action({
     action: z.literal('issueResult'),
     delivery: z.enum(['online', 'post', 'window']).optional(),
   }),
-  z.object({ action: z.literal('complete') }),
-  z.object({ action: z.literal('withdraw'), reason: z.string().max(1000).optional() }),
+  action({ action: z.literal('complete') }),
+  action({ action: z.literal('withdraw'), reason: z.string().max(1000).optional() }),
 ]);
 export type ActionInput = z.infer<typeof ActionInput>;
 
@@ -72,6 +83,7 @@ export const SubmitInput = z.object({
   hallId: z.string().max(64).optional(),
   /** walk-in: the account the clerk applies for */
   applicantId: z.string().max(64).optional(),
+  requestId: RequestId.optional(),
 });
 export type SubmitInput = z.input<typeof SubmitInput>;
 
@@ -81,6 +93,7 @@ export const BundleSubmitInput = z.object({
   /** one combined form: each member validates the fields its own schema knows */
   form: z.record(z.string(), z.unknown()),
   materials: z.array(MaterialUpload).max(30).default([]),
+  requestId: RequestId.optional(),
 });
 export type BundleSubmitInput = z.input<typeof BundleSubmitInput>;
 

@@ -135,6 +135,10 @@ export function createCasesModule(
               if (n.drafts + n.files > 0) deps.log.info(n, 'abandoned drafts removed');
             })
             .catch((err: unknown) => deps.log.error({ err }, 'draft sweep failed'));
+          // the answers kept for retried requests live as long as a draft
+          service
+            .sweepRequests(30)
+            .catch((err: unknown) => deps.log.error({ err }, 'request answer sweep failed'));
         };
         timer = setInterval(run, every);
         timer.unref();
