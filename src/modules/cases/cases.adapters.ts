@@ -126,6 +126,8 @@ interface CatalogItemLike {
   form: { schema: Record<string, unknown> };
   guide: {
     audiences: ReadonlyArray<'person' | 'organization'>;
+    /** absent in a catalogue that does not declare it: then L2, the default for applications */
+    realNameLevel?: 1 | 2 | 3 | undefined;
     form: {
       fields: ReadonlyArray<{
         name: string;
@@ -184,6 +186,7 @@ export function catalogPort(catalog: CatalogApiLike): CatalogPort {
         departmentId: it.departmentId,
         regionCode: it.regionCode,
         audiences: it.guide.audiences,
+        realNameLevel: it.guide.realNameLevel ?? 2,
         citywide: it.acceptanceScope.citywide,
         proxyAcceptance: it.acceptanceScope.crossRegion.includes('proxyAcceptance'),
         allowsDeficiency: true,
@@ -239,7 +242,7 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       const d = id ? await identity.personalData(id) : undefined;
       // staff and machine clients are not applicants
       if (!id || (d?.kind !== 'person' && d?.kind !== 'organization')) return undefined;
-      return { accountId: id, kind: d.kind };
+      return { accountId: id, kind: d.kind, realNameLevel: d.realNameLevel };
     },
   };
 }
@@ -304,6 +307,7 @@ interface PersonalDataLike {
         creditCode: string | null;
         regionCode: string | null;
         mobile: string | null;
+        realNameLevel: number;
       }
     | undefined
   >;

@@ -26,6 +26,8 @@ export interface Application {
   /** implementation code, or bundle code */
   readonly code: string;
   readonly name: string;
+  /** 实名等级 the applicant needs (a bundle: the highest of its members') */
+  readonly realNameLevel: 1 | 2 | 3;
   readonly formFields: readonly FormFieldHint[];
   readonly materials: readonly ApplicationMaterial[];
   /** the problems of a whole form (for a bundle, each member's schema over its own fields) */
@@ -55,6 +57,7 @@ export async function application(ctx: CasesContext, key: string): Promise<Appli
       kind: 'item',
       code: key,
       name: it.name,
+      realNameLevel: it.realNameLevel,
       formFields: it.formFields,
       materials: it.materials,
       validate: (form) => formIssues(it, form),
@@ -68,7 +71,8 @@ export async function application(ctx: CasesContext, key: string): Promise<Appli
     const it = await ctx.items.get(m.implementationCode);
     if (it) members.push(it);
   }
-  return { key, kind: 'bundle', code, name: b.name, ...mergeBundle(members) };
+  const realNameLevel = Math.max(1, ...members.map((m) => m.realNameLevel)) as 1 | 2 | 3;
+  return { key, kind: 'bundle', code, name: b.name, realNameLevel, ...mergeBundle(members) };
 }
 
 /** The part of a combined form that an item's own schema knows. */

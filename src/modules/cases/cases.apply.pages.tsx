@@ -58,6 +58,8 @@ export interface StepModel extends JourneyBase {
   walkIn?: { hallId: string; applicantId: string } | undefined;
   /** the applicant's details came from the account */
   prefilled: boolean;
+  /** the applicant's own real-name level is below what the item needs: said before they start */
+  realNameShort?: { required: number; current: number } | undefined;
 }
 
 export interface MaterialsModel extends JourneyBase {
@@ -174,6 +176,14 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
       <ErrorSummary ctx={ctx} issues={m.issues} />
       {single ? <span class="caption step-caption">{stepCaption(ctx, m)}</span> : null}
       {single ? null : <PageHeading caption={stepCaption(ctx, m)}>{stepTitle(ctx, step)}</PageHeading>}
+      {step.kind === 'applicant' && m.realNameShort ? (
+        <Notice kind="warning">
+          {t(m.realNameShort.required >= 3 ? 'cases.apply.realNameInPerson' : 'cases.apply.realNameOnline', {
+            current: m.realNameShort.current,
+          })}{' '}
+          <a href="/account">{t('cases.apply.realNameLink')}</a>
+        </Notice>
+      ) : null}
       {step.kind === 'applicant' && m.prefilled ? <Notice>{t('cases.apply.prefilled')}</Notice> : null}
       <form
         method="post"

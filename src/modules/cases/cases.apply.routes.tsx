@@ -140,6 +140,10 @@ export function applyRoutes(app: App, svc: CasesService): void {
       ...base,
       values,
       prefilled: j.prefilled,
+      realNameShort:
+        !j.clerk && j.p.kind === 'person' && j.p.realNameLevel < j.it.realNameLevel
+          ? { required: j.it.realNameLevel, current: j.p.realNameLevel }
+          : undefined,
       walkIn:
         j.clerk || values.hallId !== undefined
           ? { hallId: values.hallId ?? '', applicantId: values.applicantId ?? '' }
@@ -384,6 +388,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
           if (e.code === 'CASES.ALREADY_SUBMITTED')
             return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
           const where = e.code === 'CASES.MATERIALS_MISSING' ? 'materials' : 'applicant';
+          // a real-name level is raised on the account page (online), or starts there (in person)
+          const realName = e.code === 'CASES.REAL_NAME_LEVEL' || e.code === 'CASES.REAL_NAME_IN_PERSON';
           return renderCheck(
             req,
             reply,
@@ -393,7 +399,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
                 field: where,
                 rule: e.code,
                 message: e.messageIn(ctx.lang),
-                href: stepHref(j.base, where, true),
+                href: realName && !j.clerk ? '/account' : stepHref(j.base, where, true),
               },
             ],
             e.status,

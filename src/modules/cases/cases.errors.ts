@@ -17,6 +17,16 @@ export const CasesErrors = defineErrors({
     zh: '该事项的服务对象不包括您的账户类型',
     en: 'This item is not offered to your kind of account',
   },
+  'CASES.REAL_NAME_LEVEL': {
+    status: 403,
+    zh: '此事项要求申请人实名等级达到 L2（已实名核验），申请人当前为 L{current}。请先登录，在“我的账号”页完成实名核验（手机号、银行卡、社会保障卡中任选两项），再提交申请',
+    en: 'This item needs real-name level L2 (identity verified); the applicant is at L{current}. Sign in and verify your identity on “My account” (two of: mobile, bank card, social-security card), then submit again',
+  },
+  'CASES.REAL_NAME_IN_PERSON': {
+    status: 403,
+    zh: '此事项依法须本人到场，要求申请人实名等级达到 L3（现场核验），申请人当前为 L{current}。请携带居民身份证到政务服务大厅窗口：登录后在“我的账号”页取得现场核验码交给工作人员，核验通过后再提交申请',
+    en: 'The law has the applicant appear in person for this item: it needs real-name level L3 (checked in person); the applicant is at L{current}. Bring your ID card to a service hall window, show the clerk the one-time code from “My account”, and submit again once checked',
+  },
   'CASES.FORM_INVALID': {
     status: 400,
     zh: '申请表填写有误，请按提示修改',

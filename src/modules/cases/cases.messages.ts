@@ -96,6 +96,11 @@ const zh: Messages = {
   'cases.apply.back': '返回上一步',
   'cases.apply.applicantTitle': '申请人信息',
   'cases.apply.prefilled': '以下信息已从您的账户预填，请核对。',
+  'cases.apply.realNameOnline':
+    '此事项要求实名等级 L2，您的账户当前为 L{current}：提交前请先完成实名核验（手机号、银行卡、社会保障卡任选两项）。',
+  'cases.apply.realNameInPerson':
+    '此事项依法须本人到场，要求实名等级 L3，您的账户当前为 L{current}：提交前请携带居民身份证到政务服务大厅窗口，出示“我的账号”页的现场核验码完成核验。',
+  'cases.apply.realNameLink': '前往“我的账号”',
   'cases.apply.deliveryTitle': '结果领取方式',
   'cases.apply.choose': '请选择',
   'cases.apply.autosave': '每一步的回答都会自动保存为草稿，您可以稍后回来继续填写。',
@@ -261,6 +266,11 @@ const en: Messages = {
   'cases.apply.back': 'Back',
   'cases.apply.applicantTitle': 'About the applicant',
   'cases.apply.prefilled': 'These details come from your account. Check them.',
+  'cases.apply.realNameOnline':
+    'This item needs real-name level L2 and your account is at L{current}: verify your identity before you submit (two of: mobile, bank card, social-security card).',
+  'cases.apply.realNameInPerson':
+    'The law has the applicant appear in person for this item: it needs real-name level L3 and your account is at L{current}. Before you submit, bring your ID card to a service hall window and show the one-time code from “My account”.',
+  'cases.apply.realNameLink': 'Go to “My account”',
   'cases.apply.deliveryTitle': 'How to receive the result',
   'cases.apply.choose': 'Choose one',
   'cases.apply.autosave': 'Each answer is saved as a draft as you go; you can come back and finish later.',

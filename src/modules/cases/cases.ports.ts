@@ -37,6 +37,11 @@ export interface ApplicableItem {
   readonly departmentId: string;
   readonly regionCode: string;
   readonly audiences: readonly ('person' | 'organization')[];
+  /**
+   * 实名等级 the applicant must hold (the catalogue's declaration): 2 verified online by three
+   * factors, 3 checked in person at a hall where the law has the applicant appear in person
+   */
+  readonly realNameLevel: 1 | 2 | 3;
   /** 全城通办 */
   readonly citywide: boolean;
   readonly proxyAcceptance: boolean;
@@ -121,7 +126,9 @@ export interface IdentityPort {
    * 代办 at a window: the person a clerk names for a walk-in, by account id or by the citizen ID
    * number on their card; undefined unless it is an account of a person or an organisation
    */
-  applicant(ref: string): Promise<{ accountId: string; kind: 'person' | 'organization' } | undefined>;
+  applicant(
+    ref: string,
+  ): Promise<{ accountId: string; kind: 'person' | 'organization'; realNameLevel: number } | undefined>;
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
   /** read through `within` when called inside a transaction (an event consumer) */
   contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;

@@ -69,6 +69,7 @@ export function fakeItem(over: Partial<ApplicableItem> & { implementationCode: s
     departmentId: 'dept-city-amr',
     regionCode: '410100',
     audiences: ['person', 'organization'],
+    realNameLevel: 2,
     citywide: false,
     proxyAcceptance: false,
     allowsDeficiency: true,
@@ -175,7 +176,9 @@ export function fakePorts(
       // the people of PRINCIPALS are the accounts the fake knows
       applicant: async (ref) => {
         const p = Object.values(PRINCIPALS).find((x) => x.accountId === ref);
-        return p?.kind === 'person' ? { accountId: p.accountId, kind: 'person' as const } : undefined;
+        return p?.kind === 'person'
+          ? { accountId: p.accountId, kind: 'person' as const, realNameLevel: p.realNameLevel }
+          : undefined;
       },
     },
     calendar: { rule: async () => rule },

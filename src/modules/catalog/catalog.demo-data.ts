@@ -10,7 +10,8 @@
  * - materials: comma-separated; `@key` a government-issued material (see DEMO_MATERIALS), `?` optional
  * - levels: c also implemented by the demo counties, t by townships, v by villages; x not at city level
  * - extras: `result=名称`, `lic=证照类型` (issued as an e-licence), `fee=项目:标准:依据`,
- *   `basis=法规:条款`, `unit=n`
+ *   `basis=法规:条款`, `unit=n`, `rn=3` (the applicant must hold real-name level L3, verified in
+ *   person, because the law has them appear in person; every other item needs L2)
  */
 export const DEMO_ITEM_LINES = `
 发展和改革委员会|企业投资项目核准|01|15|20|3|construction|o|项目申请报告,@biz,?授权委托书||result=项目核准批复文件|basis=《企业投资项目核准和备案管理条例》:第九条
@@ -34,8 +35,8 @@ export const DEMO_ITEM_LINES = `
 民族宗教事务局|宗教教职人员备案|10|10|20|2||o|宗教教职人员备案表,@id,宗教团体认定证明||result=备案回执|basis=《宗教事务条例》:第三十六条
 民族宗教事务局|清真食品准营证核发|01|10|20|2|permits|o|清真食品准营申请表,@biz,@food,从业人员名单||result=清真食品准营证|basis=《河南省清真食品管理条例》:第八条
 公安局|户口登记（出生登记）|07|0|3|4|birth,household|p|@birth,@hukou,@id,?@marriage|c|result=居民户口簿（出生登记页）|basis=《中华人民共和国户口登记条例》:第七条
-公安局|居民身份证首次申领|07|20|60|3|documents|p|@hukou,居民身份证申领登记表|c|result=居民身份证|lic=居民身份证|unit=n|basis=《中华人民共和国居民身份证法》:第十条
-公安局|居民身份证换领补领|07|20|60|3|documents|p|@hukou,居民身份证申领登记表|c|result=居民身份证|lic=居民身份证|unit=n|fee=居民身份证工本费:每证20元:《居民身份证工本费收费标准》（发改价格〔2003〕2322号）|basis=《中华人民共和国居民身份证法》:第十一条
+公安局|居民身份证首次申领|07|20|60|3|documents|p|@hukou,居民身份证申领登记表|c|result=居民身份证|lic=居民身份证|unit=n|basis=《中华人民共和国居民身份证法》:第十条|rn=3
+公安局|居民身份证换领补领|07|20|60|3|documents|p|@hukou,居民身份证申领登记表|c|result=居民身份证|lic=居民身份证|unit=n|fee=居民身份证工本费:每证20元:《居民身份证工本费收费标准》（发改价格〔2003〕2322号）|basis=《中华人民共和国居民身份证法》:第十一条|rn=3
 公安局|居住证申领|07|10|15|3|documents,household|p|@id,居住证申领登记表,居住地住址证明,?劳动合同或就读证明|c|result=居住证|lic=居住证|basis=《居住证暂行条例》:第九条
 公安局|户口迁移（市外迁入）|07|10|20|2|household|p|@id,@hukou,户口迁移申请表,?@estate,?@marriage|c|result=准予迁入证明|basis=《中华人民共和国户口登记条例》:第十三条
 公安局|公章刻制备案|10|0|1|4|business-start|o|@biz,@id,印章刻制申请表||result=印章备案信息|basis=《印铸刻字业暂行管理规则》:第六条
@@ -47,11 +48,11 @@ export const DEMO_ITEM_LINES = `
 公安局交通警察支队|机动车检验合格标志核发|07|0|1|4|transport|po|@vehicle,机动车交通事故责任强制保险凭证||result=机动车检验合格标志（电子）|lic=机动车检验合格标志|basis=《中华人民共和国道路交通安全法实施条例》:第十六条
 公安局交通警察支队|道路交通事故认定复核|07|20|30|2|transport|po|复核申请书,@id,道路交通事故认定书||result=复核结论|basis=《道路交通事故处理程序规定》:第七十一条
 公安局交通警察支队|对机动车驾驶人违反道路通行规定的处罚|02|0|0|1|transport|p|||result=公安交通管理简易程序处罚决定书|basis=《中华人民共和国道路交通安全法》:第九十条
-公安局出入境管理支队|普通护照签发|01|7|15|3|documents|p|@id,近期免冠彩色照片,出入境证件申请表||result=普通护照|fee=普通护照工本费:每本120元:《国家发展改革委 财政部关于降低部分行政事业性收费标准的通知》|basis=《中华人民共和国护照法》:第五条
+公安局出入境管理支队|普通护照签发|01|7|15|3|documents|p|@id,近期免冠彩色照片,出入境证件申请表||result=普通护照|fee=普通护照工本费:每本120元:《国家发展改革委 财政部关于降低部分行政事业性收费标准的通知》|basis=《中华人民共和国护照法》:第五条|rn=3
 公安局出入境管理支队|往来港澳通行证及签注签发|01|7|15|3|documents|p|@id,近期免冠彩色照片,出入境证件申请表||result=往来港澳通行证|fee=往来港澳通行证工本费:每证60元:《国家发展改革委 财政部关于降低部分行政事业性收费标准的通知》|basis=《中国公民因私事往来香港地区或者澳门地区的暂行管理办法》:第三条
 公安局出入境管理支队|往来台湾通行证签发|01|7|15|3|documents|p|@id,近期免冠彩色照片,出入境证件申请表||result=往来台湾通行证|fee=往来台湾通行证工本费:每证60元:《国家发展改革委 财政部关于降低部分行政事业性收费标准的通知》|basis=《中国公民往来台湾地区管理办法》:第五条
-民政局|结婚登记|07|0|0|1|marriage|p|@id,@hukou,本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的签字声明,近期半身免冠合影照片|cx|result=结婚证|lic=结婚证|basis=《婚姻登记条例》:第七条
-民政局|补领结婚证|07|0|0|1|marriage|p|@id,@hukou,补领结婚证申请书|cx|result=结婚证|lic=结婚证|basis=《婚姻登记条例》:第十七条
+民政局|结婚登记|07|0|0|1|marriage|p|@id,@hukou,本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的签字声明,近期半身免冠合影照片|cx|result=结婚证|lic=结婚证|basis=《婚姻登记条例》:第七条|rn=3
+民政局|补领结婚证|07|0|0|1|marriage|p|@id,@hukou,补领结婚证申请书|cx|result=结婚证|lic=结婚证|basis=《婚姻登记条例》:第十七条|rn=3
 民政局|社会团体成立登记|01|20|60|2|business-start|o|登记申请书,业务主管单位批准文件,章程草案,验资报告,住所使用证明||result=社会团体法人登记证书|lic=社会团体法人登记证书|unit=n|basis=《社会团体登记管理条例》:第十一条
 民政局|民办非企业单位成立登记|01|20|60|2|business-start|o|登记申请书,章程草案,验资报告,场所使用权证明,拟任负责人基本情况||result=民办非企业单位登记证书|lic=民办非企业单位登记证书|unit=n|basis=《民办非企业单位登记管理暂行条例》:第九条
 民政局|养老机构备案|10|0|5|4|retirement|o|养老机构备案书,养老机构备案承诺书,@biz||result=备案回执|basis=《养老机构管理办法》:第九条

@@ -17,6 +17,7 @@ import {
   type ItemType,
   type Material,
   ON_APPLICATION_TYPES,
+  type RealNameLevel,
   type Situation,
   type Step,
   implementationCodeOf,
@@ -45,6 +46,8 @@ export interface DemoSpec {
   fee?: { name: string; standard: string; basis: string };
   basis?: { law: string; article: string };
   unit: 'workingDay' | 'naturalDay';
+  /** 实名等级 the applicant needs (default L2; `rn=3` where the law has the applicant appear in person) */
+  realNameLevel?: RealNameLevel;
   /** basic code main serial */
   serial: number;
 }
@@ -85,6 +88,7 @@ export function parseDemoLines(text: string = DEMO_ITEM_LINES): DemoSpec[] {
           : undefined,
       basis: basis && colon > 0 ? { law: basis.slice(0, colon), article: basis.slice(colon + 1) } : undefined,
       unit: kv.get('unit') === 'n' ? 'naturalDay' : 'workingDay',
+      ...(kv.get('rn') === '3' ? { realNameLevel: 3 as const } : {}),
       serial: agencyIndex.get(agency)! * 1000 + n,
     });
   }
@@ -714,6 +718,7 @@ export function assembleGuide(
       ...(spec.type === '01' ? [{ law: '《中华人民共和国行政许可法》', article: '第二十九条' }] : []),
     ],
     audiences: spec.audiences,
+    realNameLevel: spec.realNameLevel ?? 2,
     conditions: extra?.conditions ?? [
       `申请人符合${lawName}规定的${spec.name}条件`,
       '申请材料齐全、真实、有效，符合法定形式',

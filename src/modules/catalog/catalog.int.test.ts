@@ -122,6 +122,7 @@ describe('CONTRACT › GET /api/v1/items/{implementationCode}', () => {
       'implementingBody',
       'legalBasis',
       'conditions',
+      'realNameLevel',
       'handlingKind',
       'statutoryLimit',
       'promisedLimit',
@@ -368,6 +369,22 @@ describe('pages', () => {
     assert.ok(res.body.includes('class="reuse-box"'));
     assert.ok(res.body.includes('class="checklist"'));
     assert.ok(res.body.includes('@media print'));
+  });
+
+  test('实名等级 › the guide page says the level an applicant needs and how to reach it', async () => {
+    const food = await get(`/items/${foodCode}`, { accept: 'text/html' });
+    assert.match(food.body, /实名等级要求/);
+    assert.match(food.body, /L2：个人须先完成实名核验/);
+    // 《婚姻登记条例》第七条: both parties appear in person, so the item needs L3
+    const r = json(await get(`/api/v1/items?q=${encodeURIComponent('结婚登记')}&region=410105`));
+    const code = (r.items as Array<{ implementationCode: string; name: string }>).find(
+      (i) => i.name === '结婚登记',
+    )!.implementationCode;
+    assert.equal(json(await get(`/api/v1/items/${code}`)).realNameLevel, 3);
+    const marriage = await get(`/items/${code}`, { accept: 'text/html' });
+    assert.match(marriage.body, /L3：法律规定须本人到场/);
+    const en = await get(`/items/${code}`, { accept: 'text/html', 'accept-language': 'en' });
+    assert.match(en.body, /L3: the law has the applicant appear in person/);
   });
 
   test('browse, themes, departments, bundles and versions answer 200', async () => {

@@ -199,6 +199,16 @@ const pairs: Record<string, [zh: string, en: string]> = {
   'catalog.level.village': ['村级', 'Village'],
   'catalog.audience.person': ['个人', 'Individuals'],
   'catalog.audience.organization': ['法人', 'Organisations'],
+  'catalog.guide.realNameLevel': ['实名等级要求', 'Real-name level needed'],
+  'catalog.realNameLevel.1': ['L1：注册账号即可申请', 'L1: any registered account may apply'],
+  'catalog.realNameLevel.2': [
+    'L2：个人须先完成实名核验（在“我的账号”页用手机号、银行卡或社会保障卡核验）；法人须经核验',
+    'L2: a person must first verify their identity online (on “My account”, with a mobile, bank card or social-security card); an organisation must be verified',
+  ],
+  'catalog.realNameLevel.3': [
+    'L3：法律规定须本人到场，须先携带居民身份证到政务服务大厅窗口完成现场核验',
+    'L3: the law has the applicant appear in person: first have your identity checked at a service hall window, with your ID card',
+  ],
   'catalog.type.01': ['行政许可', 'Administrative licensing'],
   'catalog.type.02': ['行政处罚', 'Administrative penalty'],
   'catalog.type.03': ['行政强制', 'Administrative enforcement'],
@@ -234,6 +244,7 @@ const pairs: Record<string, [zh: string, en: string]> = {
   'catalog.admin.open': ['草稿和待审核', 'Drafts and in review'],
   'catalog.admin.state': ['当前：第 {version} 版，{status}。', 'Now: version {version}, {status}.'],
   'catalog.edit.name': ['事项名称', 'Item name'],
+  'catalog.edit.realNameLevel': ['申请人须达到的实名等级', 'Real-name level the applicant needs'],
   'catalog.edit.promisedDays': ['承诺办结时限（天，0 表示即办）', 'Promised limit (days; 0 = immediate)'],
   'catalog.edit.statutoryDays': ['法定办结时限（天）', 'Statutory limit (days)'],
   'catalog.edit.daysHint': [

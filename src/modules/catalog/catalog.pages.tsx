@@ -421,6 +421,10 @@ export function GuidePage({
               key: ctx.t('catalog.guide.audiences'),
               value: g.audiences.map((a) => ctx.t(`catalog.audience.${a}`)).join('、'),
             },
+            {
+              key: ctx.t('catalog.guide.realNameLevel'),
+              value: ctx.t(`catalog.realNameLevel.${g.realNameLevel}`),
+            },
             { key: ctx.t('catalog.guide.handlingKind'), value: ctx.t(`catalog.handling.${g.handlingKind}`) },
             {
               key: ctx.t('catalog.guide.statutory'),
@@ -882,6 +886,7 @@ export interface EditValues {
   handlingKind: string;
   depth: string;
   visits: string;
+  realNameLevel: string;
   themes: string;
   conditions: string;
   guideJson: string;
@@ -895,6 +900,7 @@ export function valuesOf(g: Guide): EditValues {
     handlingKind: g.handlingKind,
     depth: String(g.online.depth),
     visits: String(g.online.visits),
+    realNameLevel: String(g.realNameLevel),
     themes: g.themes.join(','),
     conditions: g.conditions.join('\n'),
     guideJson: JSON.stringify(g, null, 2),
@@ -919,6 +925,7 @@ function mainField(field: string): string {
   if (field === 'handlingKind' || field === 'name' || field === 'themes') return field;
   if (field === 'online.visits') return 'visits';
   if (field === 'online.depth') return 'depth';
+  if (field === 'realNameLevel') return field;
   if (field.startsWith('conditions')) return 'conditions';
   return 'guideJson';
 }
@@ -998,6 +1005,13 @@ export function EditPage(p: {
             options={[1, 2, 3, 4].map((d) => ({ value: String(d), label: ctx.t(`catalog.depth.${d}`) }))}
           />
           {text('visits', ctx.t('catalog.guide.visits'), undefined, 'short')}
+          <SelectField
+            name="realNameLevel"
+            label={ctx.t('catalog.edit.realNameLevel')}
+            value={values.realNameLevel}
+            options={[1, 2, 3].map((l) => ({ value: String(l), label: ctx.t(`catalog.realNameLevel.${l}`) }))}
+            error={p.issues.find((i) => i.field === 'realNameLevel')?.message}
+          />
           {text(
             'themes',
             ctx.t('catalog.edit.themes'),

@@ -644,6 +644,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
       handlingKind: f.handlingKind ?? 'promised',
       depth: f.depth ?? '1',
       visits: f.visits ?? '',
+      realNameLevel: f.realNameLevel ?? '2',
       themes: f.themes ?? '',
       conditions: f.conditions ?? '',
       guideJson: f.guideJson ?? '',
@@ -730,6 +731,10 @@ export function catalogRoutes(app: App, service: CatalogService): void {
       promisedLimit: { ...obj('promisedLimit'), days: promised ?? 0 },
       statutoryLimit: { ...obj('statutoryLimit'), days: statutory ?? 0 },
       online: { ...obj('online'), depth: Number(values.depth) || 1, visits: visits ?? 0 },
+      // anything but 1, 2 or 3 is left for the schema to refuse, on this field
+      realNameLevel: /^[123]$/.test(values.realNameLevel)
+        ? Number(values.realNameLevel)
+        : values.realNameLevel,
       themes: values.themes
         .split(/[,，\s]+/)
         .map((s) => s.trim())
@@ -763,6 +768,7 @@ export function catalogRoutes(app: App, service: CatalogService): void {
           handlingKind: 'promised',
           depth: '1',
           visits: '1',
+          realNameLevel: '2',
           themes: '',
           conditions: '',
           guideJson: blankGuideJson,

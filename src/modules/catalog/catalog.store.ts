@@ -7,6 +7,7 @@ import type {
   ItemListQuery,
   ItemVersion,
   NegativeListEntry,
+  RealNameLevel,
   VersionStatus,
 } from './catalog.types.js';
 import { implementationCodeOf } from './catalog.types.js';
@@ -45,6 +46,8 @@ export type CatalogTables = {
     created_by: string | null;
     published_by: string | null;
     demo: number;
+    /** 实名等级 the item needs (copied out of the guide; older guides lack it, this column holds it) */
+    real_name_level: number;
     guide: string;
   };
   catalog_bundles: {
@@ -148,6 +151,16 @@ export const catalogMigrations: Record<string, Migration> = {
   },
 };
 
+catalogMigrations['catalog.0002_real_name_level'] = {
+  // items published before the real-name level was declared need L2, the default for applications
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('catalog_item_versions')
+      .addColumn('real_name_level', 'integer', (c) => c.notNull().defaultTo(2))
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CatalogTables>();
 type VersionRow = CatalogTables['catalog_item_versions'];
 
@@ -189,6 +202,7 @@ export function versionRow(
     created_by: meta.actor,
     published_by: meta.status === 'published' ? meta.actor : null,
     demo: g.demo ? 1 : 0,
+    real_name_level: g.realNameLevel,
     guide: JSON.stringify(g),
   };
 }
@@ -204,11 +218,12 @@ export function toItemVersion(r: VersionRow): ItemVersion {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     departmentName: r.department_name,
-    guide: JSON.parse(r.guide) as Guide,
+    // a guide stored before catalog.0002 has no realNameLevel: the column holds its default
+    guide: { ...(JSON.parse(r.guide) as Guide), realNameLevel: Number(r.real_name_level) as RealNameLevel },
   };
 }
 
-/** Rows per INSERT: 29 columns × 300 rows stays under SQLite's and PostgreSQL's parameter limits. */
+/** Rows per INSERT: 30 columns × 300 rows stays under SQLite's and PostgreSQL's parameter limits. */
 const BATCH = 300;
 
 export async function insertVersions(

@@ -176,6 +176,16 @@ export type FormDefinition = z.infer<typeof FormDefinition>;
 export const Audience = z.enum(['person', 'organization']);
 export type Audience = z.infer<typeof Audience>;
 
+/**
+ * 实名等级 an applicant must hold to apply (docs/identity.md): an application is made in a
+ * person's or an organisation's name, so by default the name must be verified (L2: three factors
+ * online for a person; for an organisation, its verified state). L3 (checked in person at a hall)
+ * where the law has the applicant appear in person, e.g. 《婚姻登记条例》第七条, 《居民身份证法》
+ * 第十条 and 《护照法》第五条. L1 (registered only) for items that need no verified name.
+ */
+export const RealNameLevel = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export type RealNameLevel = z.infer<typeof RealNameLevel>;
+
 /** 责任清单 entry: a duty attached to the power. */
 export const Duty = z.object({ content: text(500), basis: optText(300) });
 export type Duty = z.infer<typeof Duty>;
@@ -204,6 +214,7 @@ export const Guide = z.object({
   legalBasis: z.array(LegalBasis).min(1),
   // who and when
   audiences: z.array(Audience).min(1),
+  realNameLevel: RealNameLevel.default(2),
   conditions: z.array(text(1000)).min(1),
   quantityLimit: optText(500),
   handlingKind: HandlingKind,

@@ -50,11 +50,6 @@ export const IdentityErrors = defineErrors({
     zh: '实名核验需要公民身份号码以外至少两项信息（手机号、银行卡、社会保障卡等）',
     en: 'Real-name verification needs at least two factors besides the ID number (mobile, bank card, social-security card …)',
   },
-  'IDENTITY.REAL_NAME_LEVEL': {
-    status: 403,
-    zh: '此事项要求实名等级 L{required}，您当前为 L{current}，请先完成实名核验',
-    en: 'This service needs real-name level L{required}; yours is L{current}. Verify your identity first',
-  },
   'IDENTITY.NOT_FOUND': { status: 404, zh: '账号不存在', en: 'No such account' },
   'IDENTITY.DELEGATION_INVALID': {
     status: 400,

@@ -377,15 +377,6 @@ describe('identity through the app', () => {
     assert.equal(await t.identity.mayActFor(agentId, citizenId), false);
   });
 
-  test('real-name level › an item needing L3 refuses an L2 citizen with a clear error', async () => {
-    const p = (await t.identity.principalForAccount((await t.identity.accountIdByLogin('citizen'))!))!;
-    assert.throws(
-      () => t.identity.requireRealNameLevel(p, 3),
-      (e: Error & { code?: string }) => e.code === 'IDENTITY.REAL_NAME_LEVEL',
-    );
-    t.identity.requireRealNameLevel(p, 2);
-  });
-
   test('admin › only a platform admin reaches /admin/accounts and can add a grant', async () => {
     const clerk = new Browser(t);
     await clerk.login('clerk');

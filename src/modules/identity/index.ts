@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
@@ -180,11 +179,6 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
   const api = {
     /** where messages to people go (SMS gateway in production, the dev mailbox elsewhere); cases notifies through it */
     notifier,
-    /** throws IDENTITY.REAL_NAME_LEVEL when the caller's level is below what an item declares */
-    requireRealNameLevel(p: Principal, required: 1 | 2 | 3): void {
-      if (p.realNameLevel < required)
-        throw new DomainError('IDENTITY.REAL_NAME_LEVEL', { params: { required, current: p.realNameLevel } });
-    },
     /** 委托代办: whether `agentId` may act for `principalId` now (for the item, when given) */
     mayActFor: service.mayActFor,
     /** the unmasked identity of an account, for a use the caller is allowed (filling a form) */
