@@ -374,7 +374,10 @@ export function licencesPort(
       const type = (await licences.listTypes()).find((x) => x.name === licenceType);
       const dept = await regions.departmentById(departmentId);
       const who = await identity.personalData(holderAccountId);
-      const idNumber = who?.kind === 'organization' ? who.creditCode : who?.idNumber;
+      // a licence names its holder by ID number: a person's only once verified (L2+), never a
+      // number merely claimed at registration, or lost since to the account that verified it
+      const idNumber =
+        who?.kind === 'organization' ? who.creditCode : (who?.realNameLevel ?? 0) >= 2 ? who?.idNumber : null;
       if (!type || !dept || !who || !idNumber) {
         log.warn({ caseNumber, licenceType }, 'no e-licence can be issued for this result');
         return undefined;

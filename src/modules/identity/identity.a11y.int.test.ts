@@ -54,6 +54,25 @@ describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium
   test('the account page of a citizen', () => check('citizen', ['/account']));
   test('the account page of an organisation', () => check('enterprise', ['/account']));
   test('the accounts admin page', () => check('admin', ['/admin/accounts']));
+  test('the clerk’s in-person check page', () => check('clerk', ['/staff/verify-in-person']));
+  test('the account page showing a one-time in-person code', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${origin}/login`);
+      await page.getByLabel('登录名').fill('citizen');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+      await page.goto(`${origin}/account`);
+      await page.getByRole('button', { name: '获取现场核验码' }).click();
+      assert.match((await page.locator('.one-time-code').textContent()) ?? '', /^\d{4} \d{4}$/);
+      assert.deepEqual(await axeViolations(page), []);
+      assert.equal(await overflowsHorizontally(page), false);
+    } finally {
+      await context.close();
+    }
+  });
   test('a form with errors', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();

@@ -142,14 +142,17 @@ async function insertPerson(
 ) {
   const { cipher } = ctx;
   const idNumber = r.idNumber.trim().toUpperCase();
+  // a number registered is only claimed (the form checks validity, not ownership), and a claim
+  // is refused to nobody: refusing would tell a stranger the number has an account (an oracle)
+  // and would lock the owner out of the number a squatter claimed, or a thief verified with
+  // stolen factors. A claim reaches nothing; the number becomes the account's at L2 or L3.
   const idHash = cipher.lookupHash('idNumber', idNumber);
-  if (await accountByIdHash(trx, idHash)) throw fieldConflict('IDENTITY.ID_NUMBER_TAKEN', 'idNumber');
   const mobile = normaliseMobile(r.mobile);
   const parsed = checkIdNumber(idNumber);
   await insertAccount(trx, {
     ...emptyAccount(id, 'person', login, r.name.trim(), passwordHash, at),
     id_number_enc: cipher.encrypt(idNumber),
-    id_number_hash: idHash,
+    id_number_claim_hash: idHash,
     mobile_enc: cipher.encrypt(mobile),
     mobile_hash: cipher.lookupHash('mobile', mobile),
     region_code: parsed.ok ? parsed.value.regionCode : null,
@@ -203,6 +206,7 @@ function emptyAccount(
     name,
     id_number_enc: null,
     id_number_hash: null,
+    id_number_claim_hash: null,
     mobile_enc: null,
     mobile_hash: null,
     email: null,
@@ -351,6 +355,11 @@ export async function personalData(
   };
 }
 
+/**
+ * The account that holds this ID number verified (L2 or above): a clerk's walk-in names the
+ * person at the window by it, and a number only claimed at L1 (perhaps by a squatter) must not
+ * put that person's case in someone else's account.
+ */
 export async function accountIdByIdNumber(
   ctx: IdentityContext,
   idNumber: string,

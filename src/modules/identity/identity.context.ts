@@ -20,6 +20,10 @@ export const POLICY = {
   addressWindowMs: 10 * 60_000,
   addressLockMs: 10 * 60_000,
   resetTokenMs: 30 * 60_000,
+  /** a one-time in-person code lives long enough to queue at a window, not for a day */
+  inPersonCodeMs: 15 * 60_000,
+  /** wrong codes (or a card that is not the account's) before the code is void */
+  inPersonCodeFailures: 5,
   cliTokenMs: 24 * 3600_000,
   apiTokenMs: 12 * 3600_000,
   clientTokenMs: 3600_000,

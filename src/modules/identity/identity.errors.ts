@@ -19,11 +19,6 @@ export const IdentityErrors = defineErrors({
   },
   'IDENTITY.ACCOUNT_DISABLED': { status: 403, zh: '该账号已停用', en: 'This account is disabled' },
   'IDENTITY.LOGIN_TAKEN': { status: 409, zh: '该登录名已被使用', en: 'This account name is already taken' },
-  'IDENTITY.ID_NUMBER_TAKEN': {
-    status: 409,
-    zh: '该公民身份号码已注册账号，请直接登录或找回密码',
-    en: 'An account with this ID number exists; sign in or reset the password',
-  },
   'IDENTITY.CREDIT_CODE_TAKEN': {
     status: 409,
     zh: '该统一社会信用代码已注册账号',
@@ -49,6 +44,31 @@ export const IdentityErrors = defineErrors({
     status: 400,
     zh: '实名核验需要公民身份号码以外至少两项信息（手机号、银行卡、社会保障卡等）',
     en: 'Real-name verification needs at least two factors besides the ID number (mobile, bank card, social-security card …)',
+  },
+  'IDENTITY.ID_NUMBER_RELEASED': {
+    status: 409,
+    zh: '您账户登记的公民身份号码已由另一账户实名核验，已从本账户移除，不能在线核验。如该号码属于您本人，请携带居民身份证到政务服务大厅窗口现场核验',
+    en: 'The ID number this account registered with was verified by another account and removed from this one; it cannot be verified online. If the number is yours, bring your ID card to a service hall window to be checked in person',
+  },
+  'IDENTITY.ID_NUMBER_VERIFIED': {
+    status: 409,
+    zh: '该公民身份号码已由另一账户实名核验，在线核验不能更改。如该账户是您的，请用它登录（可找回密码）；如有异议，请携带居民身份证到政务服务大厅窗口现场核验',
+    en: 'This ID number is verified by another account; online verification cannot change that. If that account is yours, sign in to it (you can reset its password); if you dispute it, bring your ID card to a service hall window to be checked in person',
+  },
+  'IDENTITY.IN_PERSON_PERSONS_ONLY': {
+    status: 400,
+    zh: '现场核验码仅供个人（自然人）账户使用',
+    en: 'One-time in-person codes are for personal accounts',
+  },
+  'IDENTITY.IN_PERSON_CODE_INVALID': {
+    status: 400,
+    zh: '账户名或现场核验码不正确，或核验码已过期、已使用。请申请人登录后在“我的账号”页重新获取',
+    en: 'The account name or the one-time code is wrong, expired or used. Ask the applicant to sign in and get a new code on “My account”',
+  },
+  'IDENTITY.IN_PERSON_MISMATCH': {
+    status: 400,
+    zh: '居民身份证上的姓名或公民身份号码与该账户登记的不一致，不能核验',
+    en: 'The name or ID number on the ID card is not the one this account registered with; it cannot be verified',
   },
   'IDENTITY.NOT_FOUND': { status: 404, zh: '账号不存在', en: 'No such account' },
   'IDENTITY.DELEGATION_INVALID': {

@@ -4,6 +4,17 @@ const zh: Messages = {
   'identity.nav.account': '我的账号',
   'identity.nav.accounts': '账号管理',
   'identity.nav.mailbox': '开发信箱',
+  'identity.nav.inPerson': '现场核验',
+  'identity.inPerson.title': '实名现场核验（L3）',
+  'identity.inPerson.intro':
+    '请申请人登录后在“我的账号”页获取现场核验码。核对居民身份证原件和持证人本人后，录入申请人的账户名、核验码及证件上的姓名和公民身份号码。核验只提升出示核验码的账户。',
+  'identity.inPerson.login': '申请人的账户名',
+  'identity.inPerson.code': '现场核验码',
+  'identity.inPerson.codeHint': '8 位数字，{minutes} 分钟内有效，仅能使用一次',
+  'identity.inPerson.name': '居民身份证上的姓名',
+  'identity.inPerson.idNumber': '居民身份证上的公民身份号码',
+  'identity.inPerson.submit': '核验通过',
+  'identity.inPerson.done': '账户 {login} 已完成现场核验，实名等级为 L3。',
 
   'identity.login.title': '登录',
   'identity.login.intro': '使用通办账号登录。首次使用请先注册。',
@@ -67,6 +78,16 @@ const zh: Messages = {
   'identity.account.verifySocialSecurity': '社会保障卡号',
   'identity.account.verifySubmit': '核验',
   'identity.account.verified': '实名核验已通过，您的实名等级为 L{level}。',
+  'identity.account.idNumberReleased':
+    '您账户登记的公民身份号码已由另一账户实名核验，已从本账户移除。如该号码属于您本人，请携带居民身份证到政务服务大厅窗口，出示下方的现场核验码完成核验。',
+  'identity.account.inPersonTitle': '现场核验（升级到 L3）',
+  'identity.account.inPersonIntro':
+    '部分事项依法须本人到场。请携带本人居民身份证到政务服务大厅窗口，在窗口前点击下方按钮获取现场核验码，交给工作人员；工作人员核对证件后，本账户的实名等级升级为 L3。',
+  'identity.account.inPersonCodeGet': '获取现场核验码',
+  'identity.account.inPersonCodeAgain': '重新获取（原核验码作废）',
+  'identity.account.inPersonCodeIs': '您的现场核验码：',
+  'identity.account.inPersonCodeValid':
+    '{minutes} 分钟内有效，仅能使用一次。请将核验码和您的账户名 {login} 告诉窗口工作人员，并出示居民身份证；不要告诉其他任何人。',
   'identity.account.passwordTitle': '修改密码',
   'identity.account.currentPassword': '当前密码',
   'identity.account.newPassword': '新密码',
@@ -189,6 +210,17 @@ const en: Messages = {
   'identity.nav.account': 'My account',
   'identity.nav.accounts': 'Accounts',
   'identity.nav.mailbox': 'Dev mailbox',
+  'identity.nav.inPerson': 'Identity checks',
+  'identity.inPerson.title': 'Identity check in person (L3)',
+  'identity.inPerson.intro':
+    'Ask the applicant to sign in and get a one-time code on “My account”. Check the original ID card against its holder, then enter the applicant’s account name, the code, and the name and ID number printed on the card. Only the account that showed the code is raised.',
+  'identity.inPerson.login': 'Applicant’s account name',
+  'identity.inPerson.code': 'One-time code',
+  'identity.inPerson.codeHint': '8 digits; works once, for {minutes} minutes',
+  'identity.inPerson.name': 'Name on the ID card',
+  'identity.inPerson.idNumber': 'ID number on the card',
+  'identity.inPerson.submit': 'Checked: raise to L3',
+  'identity.inPerson.done': 'Account {login} was checked in person: its real-name level is L3.',
 
   'identity.login.title': 'Sign in',
   'identity.login.intro': 'Sign in with your tongban account. New here? Register first.',
@@ -253,6 +285,16 @@ const en: Messages = {
   'identity.account.verifySocialSecurity': 'Social-security card number',
   'identity.account.verifySubmit': 'Verify',
   'identity.account.verified': 'Verified: your real-name level is L{level}.',
+  'identity.account.idNumberReleased':
+    'The ID number this account registered with was verified by another account and removed from this one. If the number is yours, bring your ID card to a service hall window and show the one-time code below.',
+  'identity.account.inPersonTitle': 'Identity check in person (level L3)',
+  'identity.account.inPersonIntro':
+    'Some services must by law be applied for in person. Bring your own ID card to a service hall window; there, press the button below for a one-time code and give it to the clerk. Once the clerk has checked your card, this account is at level L3.',
+  'identity.account.inPersonCodeGet': 'Get a one-time code',
+  'identity.account.inPersonCodeAgain': 'Get a new code (the old one stops working)',
+  'identity.account.inPersonCodeIs': 'Your one-time code:',
+  'identity.account.inPersonCodeValid':
+    'It works once, for {minutes} minutes. Tell it and your account name {login} to the clerk at the window and show your ID card; tell nobody else.',
   'identity.account.passwordTitle': 'Change password',
   'identity.account.currentPassword': 'Current password',
   'identity.account.newPassword': 'New password',

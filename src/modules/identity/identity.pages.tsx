@@ -198,6 +198,7 @@ export function AccountPage({
   issues,
   values,
   notice,
+  inPersonCode,
 }: {
   ctx: ViewContext;
   account: AccountView;
@@ -205,6 +206,8 @@ export function AccountPage({
   issues: Issues;
   values: Record<string, string>;
   notice?: string | undefined;
+  /** a one-time code just issued: shown once, never stored readable */
+  inPersonCode?: { code: string; minutes: number } | undefined;
 }) {
   const { t } = ctx;
   const rows = [
@@ -237,7 +240,11 @@ export function AccountPage({
       <h2>{t('identity.account.profile')}</h2>
       <SummaryList rows={rows} />
 
-      {account.kind === 'person' && account.realNameLevel < 2 ? (
+      {account.kind === 'person' && !account.idNumberMasked ? (
+        <Notice kind="warning">{t('identity.account.idNumberReleased')}</Notice>
+      ) : null}
+
+      {account.kind === 'person' && account.idNumberMasked && account.realNameLevel < 2 ? (
         <section aria-labelledby="verify-h">
           <h2 id="verify-h">{t('identity.account.verifyTitle')}</h2>
           <p>{t('identity.account.verifyIntro')}</p>
@@ -267,6 +274,31 @@ export function AccountPage({
               value={values.socialSecurityCard}
             />
             <Button>{t('identity.account.verifySubmit')}</Button>
+          </form>
+        </section>
+      ) : null}
+
+      {account.kind === 'person' && account.realNameLevel < 3 ? (
+        <section aria-labelledby="in-person-h">
+          <h2 id="in-person-h">{t('identity.account.inPersonTitle')}</h2>
+          <p>{t('identity.account.inPersonIntro')}</p>
+          {inPersonCode ? (
+            <div class="notice notice-success" role="status">
+              <p>{t('identity.account.inPersonCodeIs')}</p>
+              <p class="one-time-code">{`${inPersonCode.code.slice(0, 4)} ${inPersonCode.code.slice(4)}`}</p>
+              <p>
+                {t('identity.account.inPersonCodeValid', {
+                  minutes: inPersonCode.minutes,
+                  login: account.login,
+                })}
+              </p>
+            </div>
+          ) : null}
+          <form method="post" action="/account/in-person-code">
+            <CsrfField ctx={ctx} />
+            <Button variant="secondary">
+              {t(inPersonCode ? 'identity.account.inPersonCodeAgain' : 'identity.account.inPersonCodeGet')}
+            </Button>
           </form>
         </section>
       ) : null}
@@ -368,6 +400,70 @@ export function AccountPage({
           <Button variant="warning">{t('identity.account.logoutAll')}</Button>
         </form>
       </section>
+    </div>
+  );
+}
+
+/** 现场核验: a window clerk checks a person and their ID card against the code they show. */
+export function InPersonCheckPage({
+  ctx,
+  issues,
+  values,
+  minutes,
+  done,
+}: {
+  ctx: ViewContext;
+  issues: Issues;
+  values: Record<string, string>;
+  /** how long a code lives */
+  minutes: number;
+  /** the login just raised to L3 */
+  done?: string | undefined;
+}) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      {done ? <Notice kind="success">{t('identity.inPerson.done', { login: done })}</Notice> : null}
+      <PageHeading>{t('identity.inPerson.title')}</PageHeading>
+      <p>{t('identity.inPerson.intro')}</p>
+      <form method="post" action="/staff/verify-in-person" novalidate>
+        <CsrfField ctx={ctx} />
+        <TextField
+          name="login"
+          width="medium"
+          autocomplete="off"
+          label={t('identity.inPerson.login')}
+          value={done ? '' : values.login}
+          error={fieldError(issues, 'login')}
+        />
+        <TextField
+          name="code"
+          width="medium"
+          inputmode="numeric"
+          autocomplete="off"
+          label={t('identity.inPerson.code')}
+          hint={t('identity.inPerson.codeHint', { minutes })}
+          error={fieldError(issues, 'code')}
+        />
+        <TextField
+          name="name"
+          width="medium"
+          autocomplete="off"
+          label={t('identity.inPerson.name')}
+          value={done ? '' : values.name}
+          error={fieldError(issues, 'name')}
+        />
+        <TextField
+          name="idNumber"
+          width="medium"
+          autocomplete="off"
+          label={t('identity.inPerson.idNumber')}
+          value={done ? '' : values.idNumber}
+          error={fieldError(issues, 'idNumber')}
+        />
+        <Button>{t('identity.inPerson.submit')}</Button>
+      </form>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { renderPage, sendHtml, type ViewContext } from '../../platform/views/ind
 import {
   AccountPage,
   AdminAccountsPage,
+  InPersonCheckPage,
   type Issues,
   LoginPage,
   MailboxPage,
@@ -20,6 +21,7 @@ import { PERMISSIONS } from './identity.permissions.js';
 import type { Federation } from './identity.federation.js';
 import { type IdentityService, POLICY } from './identity.service.js';
 import {
+  InPersonCheckInput,
   LoginInput,
   RealNameFactors,
   Registration,
@@ -134,6 +136,7 @@ export function identityRoutes(
   opts: { readonly mailbox?: boolean } = {},
 ): void {
   const secure = config.env === 'production';
+  const inPersonMinutes = Math.round(POLICY.inPersonCodeMs / 60_000);
 
   const page = (
     req: FastifyRequest,
@@ -253,7 +256,13 @@ export function identityRoutes(
   async function accountPage(
     req: FastifyRequest,
     reply: FastifyReply,
-    opts: { issues?: Issues; values?: Record<string, string>; notice?: string; status?: number } = {},
+    opts: {
+      issues?: Issues;
+      values?: Record<string, string>;
+      notice?: string;
+      status?: number;
+      inPersonCode?: { code: string; minutes: number };
+    } = {},
   ) {
     const p = requirePrincipal(req);
     const account = await svc.accountView(p.accountId);
@@ -272,6 +281,7 @@ export function identityRoutes(
           issues={opts.issues ?? []}
           values={opts.values ?? {}}
           notice={opts.notice}
+          inPersonCode={opts.inPersonCode}
         />,
       ),
       opts.status ?? 200,
@@ -327,6 +337,81 @@ export function identityRoutes(
           issues: issuesOf(e, req.view(reply), 'mobile'),
           values: f,
           status: 400,
+        });
+      }
+    },
+  );
+
+  app.post(
+    '/account/in-person-code',
+    { config: { permission: 'authenticated' }, schema: { hide: true } },
+    async (req, reply) => {
+      try {
+        const { code } = await svc.issueInPersonCode(requirePrincipal(req).accountId);
+        // no-store: the code is on this page only, never in a cache
+        reply.header('cache-control', 'no-store');
+        return accountPage(req, reply, { inPersonCode: { code, minutes: inPersonMinutes } });
+      } catch (e) {
+        return accountPage(req, reply, { issues: issuesOf(e, req.view(reply), 'in-person'), status: 400 });
+      }
+    },
+  );
+
+  // ── the in-person check at a window (clerks) ─────────────────────────────────────────────────
+
+  const inPersonPage = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    opts: { issues?: Issues; values?: Record<string, string>; done?: string; status?: number } = {},
+  ) =>
+    page(
+      req,
+      reply,
+      (c) => c.t('identity.inPerson.title'),
+      (ctx) => (
+        <InPersonCheckPage
+          ctx={ctx}
+          issues={opts.issues ?? []}
+          values={opts.values ?? {}}
+          minutes={inPersonMinutes}
+          done={opts.done}
+        />
+      ),
+      opts.status,
+    );
+
+  app.get(
+    '/staff/verify-in-person',
+    { config: { permission: { permission: PERMISSIONS.identityVerifyInPerson } }, schema: { hide: true } },
+    async (req, reply) => inPersonPage(req, reply),
+  );
+
+  app.post(
+    '/staff/verify-in-person',
+    { config: { permission: { permission: PERMISSIONS.identityVerifyInPerson } }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      const input = {
+        login: f.login ?? '',
+        code: f.code ?? '',
+        name: f.name ?? '',
+        idNumber: f.idNumber ?? '',
+      };
+      try {
+        await svc.verifyInPerson(requirePrincipal(req), input);
+        return inPersonPage(req, reply, { done: normaliseLogin(input.login) });
+      } catch (e) {
+        const ctx = req.view(reply);
+        const field =
+          isDomainError(e) && e.code === 'IDENTITY.IN_PERSON_MISMATCH'
+            ? 'name'
+            : isDomainError(e) && e.code === 'IDENTITY.IN_PERSON_CODE_INVALID'
+              ? 'code'
+              : 'login';
+        return inPersonPage(req, reply, {
+          issues: issuesOf(e, ctx, field),
+          values: { login: input.login, name: input.name, idNumber: input.idNumber },
+          status: isDomainError(e) ? e.status : 400,
         });
       }
     },
@@ -686,18 +771,36 @@ export function identityRoutes(
   );
 
   app.post(
+    '/api/v1/me/in-person-code',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary:
+          'A one-time code (现场核验码) the signed-in person shows a window clerk, who raises this account to L3',
+        response: { 201: z.object({ code: z.string(), expiresAt: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const r = await svc.issueInPersonCode(requirePrincipal(req).accountId);
+      return reply.code(201).header('cache-control', 'no-store').send(r);
+    },
+  );
+
+  app.post(
     '/api/v1/accounts/verify-in-person',
     {
       config: { permission: { permission: PERMISSIONS.identityVerifyInPerson } },
       schema: {
         tags: ['identity'],
-        summary: 'A clerk records an in-person identity check (level L3)',
-        body: z.object({ idNumber: z.string().max(30) }),
+        summary:
+          'A clerk records an in-person identity check (level L3) of the account that shows the one-time code, against the ID card',
+        body: InPersonCheckInput,
         response: { 204: z.null() },
       },
     },
     async (req, reply) => {
-      await svc.verifyInPerson(requirePrincipal(req), req.body.idNumber);
+      await svc.verifyInPerson(requirePrincipal(req), req.body);
       return reply.code(204).send(null);
     },
   );

@@ -14,7 +14,7 @@ import * as realname from './identity.realname.js';
 import * as signin from './identity.signin.js';
 import type { AccountRow, ClientRow, NotificationRow } from './identity.store.js';
 import * as tokens from './identity.tokens.js';
-import type { RealNameFactors, RealNameLevel, Registration } from './identity.types.js';
+import type { InPersonCheckInput, RealNameFactors, RealNameLevel, Registration } from './identity.types.js';
 
 export {
   type IdentityServiceDeps,
@@ -58,7 +58,8 @@ export interface IdentityService {
   resetPassword(token: string, next: string): Promise<void>;
   resetTokenValid(token: string): Promise<boolean>;
   verifyRealName(accountId: string, factors: RealNameFactors): Promise<RealNameLevel>;
-  verifyInPerson(clerk: Principal, idNumber: string): Promise<void>;
+  issueInPersonCode(accountId: string): Promise<{ code: string; expiresAt: string }>;
+  verifyInPerson(clerk: Principal, input: InPersonCheckInput): Promise<void>;
   createDelegation(
     principal: Principal,
     input: { agentLogin: string; scopes: string[]; validTo: string },
@@ -101,7 +102,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     resetPassword: (token, next) => credentials.resetPassword(ctx, token, next),
     resetTokenValid: (token) => tokens.resetTokenValid(ctx, token),
     verifyRealName: (accountId, factors) => realname.verifyRealName(ctx, accountId, factors),
-    verifyInPerson: (clerk, idNumber) => realname.verifyInPerson(ctx, clerk, idNumber),
+    issueInPersonCode: (accountId) => realname.issueInPersonCode(ctx, accountId),
+    verifyInPerson: (clerk, input) => realname.verifyInPerson(ctx, clerk, input),
     createDelegation: (p, input) => delegation.createDelegation(ctx, p, input),
     revokeDelegation: (p, id) => delegation.revokeDelegation(ctx, p, id),
     mayActFor: (agentId, principalId, itemCode) => delegation.mayActFor(ctx, agentId, principalId, itemCode),

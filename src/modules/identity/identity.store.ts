@@ -13,7 +13,16 @@ export type IdentityTables = {
     login: string;
     name: string;
     id_number_enc: string | null;
+    /**
+     * the lookup hash of the ID number once this account has verified it (L2 or L3): unique, so
+     * one account at most holds a number verified; null while it is only claimed (L1)
+     */
     id_number_hash: string | null;
+    /**
+     * the lookup hash of the ID number this account registered with, verified or not: several
+     * accounts may claim one number (a squatter and its owner) until one of them verifies it
+     */
+    id_number_claim_hash: string | null;
     mobile_enc: string | null;
     mobile_hash: string | null;
     email: string | null;
@@ -136,6 +145,14 @@ export type IdentityTables = {
     issuer: string;
     subject: string;
     account_id: string;
+    created_at: string;
+  };
+  /** 现场核验码: the one-time code a signed-in person shows a clerk (hash only; one per account) */
+  identity_in_person_codes: {
+    account_id: string;
+    code_hash: string;
+    expires_at: string;
+    failures: number;
     created_at: string;
   };
 };
@@ -330,6 +347,41 @@ identityMigrations['identity.0002_federation_providers'] = {
   },
 };
 
+identityMigrations['identity.0003_id_number_claims'] = {
+  /**
+   * An ID number registered at L1 is a claim, not ownership: a squatter's claim must not lock the
+   * owner out. Claims move to their own column (any number of accounts); id_number_hash, unique,
+   * keeps only numbers verified at L2 or above. The one-time codes of the in-person check.
+   */
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('identity_accounts').addColumn('id_number_claim_hash', 'text').execute();
+    await db.schema
+      .createIndex('identity_accounts_id_claim')
+      .on('identity_accounts')
+      .column('id_number_claim_hash')
+      .execute();
+    const accounts = db as Kysely<Pick<IdentityTables, 'identity_accounts'>>;
+    await accounts
+      .updateTable('identity_accounts')
+      .set((eb) => ({ id_number_claim_hash: eb.ref('id_number_hash') }))
+      .where('id_number_hash', 'is not', null)
+      .execute();
+    await accounts
+      .updateTable('identity_accounts')
+      .set({ id_number_hash: null })
+      .where('real_name_level', '<', 2)
+      .execute();
+    await db.schema
+      .createTable('identity_in_person_codes')
+      .addColumn('account_id', 'text', (c) => c.primaryKey().references('identity_accounts.id'))
+      .addColumn('code_hash', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
@@ -345,6 +397,7 @@ export async function accountByLogin(db: Executor, login: string): Promise<Accou
     .executeTakeFirst();
 }
 
+/** The account that holds this ID number verified (L2 or above), if any. */
 export async function accountByIdHash(db: Executor, hash: string): Promise<AccountRow | undefined> {
   return idb(db)
     .selectFrom('identity_accounts')
@@ -431,6 +484,60 @@ export async function setRealNameLevel(
   await idb(db)
     .updateTable('identity_accounts')
     .set({ real_name_level: level, real_name_method: method, real_name_at: at, updated_at: at })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+/** Every account that registered with this ID number, verified or not. */
+export async function accountsClaiming(db: Executor, claimHash: string): Promise<AccountRow[]> {
+  return idb(db)
+    .selectFrom('identity_accounts')
+    .selectAll()
+    .where('id_number_claim_hash', '=', claimHash)
+    .orderBy('created_at')
+    .execute();
+}
+
+/**
+ * An account loses the ID number it held (another account verified it): the number, its hashes
+ * and its level go; the account, its name and its history stay.
+ */
+export async function releaseIdNumber(db: Executor, accountId: string, at: string): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set({
+      id_number_enc: null,
+      id_number_hash: null,
+      id_number_claim_hash: null,
+      real_name_level: 1,
+      real_name_method: 'released',
+      real_name_at: at,
+      updated_at: at,
+    })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+/** The account now holds this ID number verified, at this level. */
+export async function setVerifiedIdNumber(
+  db: Executor,
+  accountId: string,
+  id: { enc: string; hash: string },
+  level: number,
+  method: string,
+  at: string,
+): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set({
+      id_number_enc: id.enc,
+      id_number_hash: id.hash,
+      id_number_claim_hash: id.hash,
+      real_name_level: level,
+      real_name_method: method,
+      real_name_at: at,
+      updated_at: at,
+    })
     .where('id', '=', accountId)
     .execute();
 }
@@ -631,6 +738,48 @@ export async function delegationsWith(db: Executor, accountId: string) {
     )
     .orderBy('identity_delegations.created_at', 'desc')
     .execute();
+}
+
+// ── in-person codes ───────────────────────────────────────────────────────────────────────────
+
+export type InPersonCodeRow = IdentityTables['identity_in_person_codes'];
+
+/** A new code for the account, replacing any it had (one live code per account). */
+export async function putInPersonCode(db: Executor, row: InPersonCodeRow): Promise<void> {
+  await idb(db).deleteFrom('identity_in_person_codes').where('account_id', '=', row.account_id).execute();
+  await idb(db).insertInto('identity_in_person_codes').values(row).execute();
+}
+
+export async function inPersonCodeOf(db: Executor, accountId: string): Promise<InPersonCodeRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_in_person_codes')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** Counts a wrong code against the account's live code; answers the failures so far. */
+export async function failInPersonCode(db: Executor, accountId: string): Promise<number> {
+  await idb(db)
+    .updateTable('identity_in_person_codes')
+    .set((eb) => ({ failures: eb('failures', '+', 1) }))
+    .where('account_id', '=', accountId)
+    .execute();
+  return Number((await inPersonCodeOf(db, accountId))?.failures ?? 0);
+}
+
+/** Spends the code; true only for the one caller that spent it (single use). */
+export async function spendInPersonCode(db: Executor, accountId: string, codeHash: string): Promise<boolean> {
+  const r = await idb(db)
+    .deleteFrom('identity_in_person_codes')
+    .where('account_id', '=', accountId)
+    .where('code_hash', '=', codeHash)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+export async function deleteInPersonCode(db: Executor, accountId: string): Promise<void> {
+  await idb(db).deleteFrom('identity_in_person_codes').where('account_id', '=', accountId).execute();
 }
 
 // ── the dev mailbox ───────────────────────────────────────────────────────────────────────────

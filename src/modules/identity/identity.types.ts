@@ -47,6 +47,15 @@ export const RealNameFactors = z.object({
 });
 export type RealNameFactors = z.infer<typeof RealNameFactors>;
 
+/** A clerk's in-person check: the account and the code it shows, the name and number on the card. */
+export const InPersonCheckInput = z.object({
+  login: z.string().max(100),
+  code: z.string().max(20),
+  name: z.string().max(50),
+  idNumber: z.string().max(30),
+});
+export type InPersonCheckInput = z.infer<typeof InPersonCheckInput>;
+
 const LOGIN_RE = /^[a-z][a-z0-9_.-]{2,31}$/;
 const MOBILE_RE = /^1[3-9]\d{9}$/;
 const NAME_RE = /^[\p{Script=Han}·A-Za-z ]{2,30}$/u;

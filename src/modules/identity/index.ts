@@ -101,6 +101,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     if (has('cases.readOwn')) links.push({ href: '/cases', labelKey: 'nav.myCases' });
     if (has('licences.readOwn')) links.push({ href: '/licences', labelKey: 'nav.licences' });
     if (has('workbench.view')) links.push({ href: '/workbench', labelKey: 'nav.workbench' });
+    if (has('identity.verifyInPerson'))
+      links.push({ href: '/staff/verify-in-person', labelKey: 'identity.nav.inPerson' });
     if (has('identity.manage')) links.push({ href: '/admin/accounts', labelKey: 'identity.nav.accounts' });
     if (p.kind !== 'client') links.push({ href: '/account', labelKey: 'identity.nav.account' });
     return links;

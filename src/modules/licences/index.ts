@@ -36,9 +36,9 @@ export interface LicencesIdentityPort {
 
 export interface LicencesModuleOptions {
   /**
-   * Used to link an account to its holder records the first time it opens its wallet: a person
-   * by the ID number verified at real-name level L2 or above, an organisation by its credit code.
-   * Optional, so the module runs without identity; `api.linkHolderAccount` links directly.
+   * Links an account to its holder records as its identity is at each look: a person by the ID
+   * number verified at real-name level L2 or above, an organisation by its credit code. Optional,
+   * so the module runs without identity; `api.linkHolderAccount` links directly.
    */
   identity?: LicencesIdentityPort;
 }
@@ -54,21 +54,25 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     clock: deps.clock,
     secretKey: deps.config.secretKey,
   });
-  const linked = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
+  /**
+   * An account reaches a holder's licences through a link, and links follow the account's
+   * identity as it is at each look: a person by the ID number they verified at real-name level L2
+   * or above, an organisation by its credit code. An ID number registered at L1 is only a claim
+   * (perhaps a squatter's); and a number another account has since verified is gone from this
+   * one, so its links go at its next look (docs/identity.md). Accounts identity does not know
+   * (the CLI, tests) keep the links `api.linkHolderAccount` gave them.
+   */
   async function ensureLinked(accountId: string): Promise<void> {
-    if (!opts.identity || linked.has(accountId)) return;
+    if (!opts.identity) return;
     const p = await opts.identity.personalData(accountId);
     if (!p) return;
     let holder: { idType: HolderIdType; idNumber: string } | undefined;
-    // an unverified ID number must not open someone's licences: persons need L2 (three factors)
     if (p.kind === 'person' && p.idNumber && p.realNameLevel >= 2)
       holder = { idType: '111', idNumber: p.idNumber };
     if (p.kind === 'organization' && p.creditCode) holder = { idType: '001', idNumber: p.creditCode };
-    if (!holder) return; // not linked yet: try again on the next visit (the level may rise)
-    await svc.linkHolderAccount(accountId, holder.idNumber, holder.idType);
-    linked.add(accountId);
+    await svc.syncHolderLinks(accountId, holder);
   }
 
   const api = {
@@ -89,6 +93,15 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     async materialFromLicence(identifier: string, accountId: string) {
       await ensureLinked(accountId);
       return svc.materialFromLicence(identifier, accountId);
+    },
+    // the holder's unmasked PDF and the record of uses: the link checked as it is now
+    async documentFor(identifier: string, accountId: string) {
+      await ensureLinked(accountId);
+      return svc.documentFor(identifier, accountId);
+    },
+    async usesOf(identifier: string, accountId: string) {
+      await ensureLinked(accountId);
+      return svc.usesOf(identifier, accountId);
     },
     /** `tongban import licences <file.json>` */
     importLicences: (rows: unknown, progress: Parameters<typeof importLicences>[3]) =>

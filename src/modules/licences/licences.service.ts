@@ -354,6 +354,55 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     }
   }
 
+  /**
+   * Makes an account's links what its identity says now: the holder it is (with the wards that
+   * holder is guardian of), or none. Links it has beyond those go — the account lost the number
+   * or code they came from. Reads only, unless something changed.
+   */
+  async function syncHolderLinks(
+    accountId: string,
+    holder: { idNumber: string; idType: HolderIdType } | undefined,
+  ): Promise<void> {
+    const wanted = new Set<string>();
+    if (holder) {
+      const hash = holderHash(holder.idType, holder.idNumber.trim().toUpperCase());
+      wanted.add(hash);
+      const wards = await ldb(store.db)
+        .selectFrom('licence_guardians')
+        .select('ward_hash')
+        .where('guardian_hash', '=', hash)
+        .execute();
+      for (const w of wards) wanted.add(w.ward_hash);
+    }
+    const have = new Set(
+      (
+        await ldb(store.db)
+          .selectFrom('licence_holder_accounts')
+          .select('holder_id_hash')
+          .where('account_id', '=', accountId)
+          .execute()
+      ).map((r) => r.holder_id_hash),
+    );
+    const gone = [...have].filter((h) => !wanted.has(h));
+    const added = [...wanted].filter((h) => !have.has(h));
+    if (gone.length === 0 && added.length === 0) return;
+    await inTransaction(store.db, async (db) => {
+      if (gone.length)
+        await ldb(db)
+          .deleteFrom('licence_holder_accounts')
+          .where('account_id', '=', accountId)
+          .where('holder_id_hash', 'in', gone)
+          .execute();
+      const now = clock.now().toISOString();
+      for (const h of added)
+        await ldb(db)
+          .insertInto('licence_holder_accounts')
+          .values({ holder_id_hash: h, account_id: accountId, linked_at: now })
+          .onConflict((oc) => oc.columns(['holder_id_hash', 'account_id']).doNothing())
+          .execute();
+    });
+  }
+
   /** Records that `guardian` manages `ward`'s licences (e.g. a parent for a minor). */
   async function addGuardian(ward: HolderInput, guardian: HolderInput): Promise<void> {
     checkHolder(ward);
@@ -895,6 +944,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     upsertIssuer,
     listTypes,
     linkHolderAccount,
+    syncHolderLinks,
     addGuardian,
     issueLicence,
     revokeLicence,
