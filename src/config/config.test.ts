@@ -38,12 +38,50 @@ describe('config', () => {
       () => loadConfig({ TONGBAN_ENV: 'production', TONGBAN_SECRET_KEY: key }),
       /TONGBAN_PUBLIC_URL/,
     );
+    assert.throws(
+      () =>
+        loadConfig({
+          TONGBAN_ENV: 'production',
+          TONGBAN_SECRET_KEY: key,
+          TONGBAN_PUBLIC_URL: 'https://zwfw.example.cn',
+        }),
+      /TONGBAN_REALNAME_VERIFIER_URL/,
+    );
     const c = loadConfig({
       TONGBAN_ENV: 'production',
       TONGBAN_SECRET_KEY: key,
       TONGBAN_PUBLIC_URL: 'https://zwfw.example.cn',
+      TONGBAN_REALNAME_VERIFIER_URL: 'https://rn.example.gov.cn/verify',
     });
     assert.equal(c.env, 'production');
+    assert.deepEqual(c.realNameVerifier, {
+      url: 'https://rn.example.gov.cn/verify',
+      token: undefined,
+      timeoutMs: 5000,
+    });
+  });
+  test('the real-name verifier carries ID numbers: https in production, plain http only on loopback', () => {
+    const prod = (url: string) =>
+      loadConfig({
+        TONGBAN_ENV: 'production',
+        TONGBAN_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+        TONGBAN_PUBLIC_URL: 'https://zwfw.example.cn',
+        TONGBAN_REALNAME_VERIFIER_URL: url,
+        TONGBAN_REALNAME_VERIFIER_TOKEN: 'issued-by-the-gateway',
+      }).realNameVerifier;
+    assert.throws(() => prod('http://rn.example.gov.cn/verify'), /TONGBAN_REALNAME_VERIFIER_URL.*https/);
+    assert.throws(() => prod('ftp://rn.example.gov.cn/verify'), /TONGBAN_REALNAME_VERIFIER_URL/);
+    assert.throws(() => prod('not a url'), /TONGBAN_REALNAME_VERIFIER_URL/);
+    for (const url of ['http://127.0.0.1:8081/verify', 'http://[::1]:8081/verify', 'http://localhost/verify'])
+      assert.equal(prod(url)?.url, url);
+    assert.equal(prod('https://rn.example.gov.cn/verify')?.token, 'issued-by-the-gateway');
+    // outside production none is needed: the demo register answers the demo city
+    assert.equal(loadConfig({ TONGBAN_DATA_DIR: dir() }).realNameVerifier, undefined);
+    assert.equal(
+      loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_REALNAME_VERIFIER_URL: 'http://rn.test/verify' })
+        .realNameVerifier?.url,
+      'http://rn.test/verify',
+    );
   });
   test('a short secret is refused', () => {
     assert.throws(() => loadConfig({ TONGBAN_SECRET_KEY: 'abc', TONGBAN_DATA_DIR: dir() }), /32 bytes/);

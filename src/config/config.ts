@@ -38,6 +38,21 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** where a stranger can knock, how often (rate-limits.ts); tests make them small */
   readonly rateLimits: RateLimits;
+  /**
+   * the real-name (L2) verification service — the province's gateway to the 公安 identity check
+   * and the bank / social-security channels; required in production, where the demo register
+   * must never answer for real people
+   */
+  readonly realNameVerifier: RealNameVerifierConfig | undefined;
+}
+
+export interface RealNameVerifierConfig {
+  /** where the HTTP adapter posts each check (docs/operations.md, Real-name verification) */
+  readonly url: string;
+  /** the bearer credential the service issued tongban, if it asks for one */
+  readonly token: string | undefined;
+  /** how long one check may take before it counts as the service being unavailable */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -107,6 +122,39 @@ function proxyEntry(entry: string): 'ok' | 'invalid' | 'everyone' {
   if (bits > (family === 4 ? 32 : 128)) return 'invalid';
   // a zero-length prefix (0.0.0.0/0, ::/0) is every address
   return bits === 0 ? 'everyone' : 'ok';
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * TONGBAN_REALNAME_VERIFIER_URL: personal data (name, ID number, bank card) goes there, so in
+ * production only over https — or plain http to an adapter on this machine (loopback).
+ */
+function parseRealNameVerifier(env: NodeJS.ProcessEnv, mode: Env): RealNameVerifierConfig | undefined {
+  const name = 'TONGBAN_REALNAME_VERIFIER_URL';
+  const raw = env[name]?.trim();
+  if (!raw) {
+    if (mode === 'production')
+      throw new ConfigError(
+        name,
+        'is required in production: the real-name verification service (the 公安 identity check) that L2 verification asks; the demo population register serves the demo only',
+      );
+    return undefined;
+  }
+  const url = parseVar(name, raw, z.url({ protocol: /^https?$/ }), 'an http(s) URL');
+  const u = new URL(url);
+  if (mode === 'production' && u.protocol !== 'https:' && !LOOPBACK_HOSTS.has(u.hostname))
+    throw new ConfigError(
+      name,
+      'must be https in production (plain http only to an adapter on 127.0.0.1, [::1] or localhost): it carries ID numbers',
+    );
+  const timeoutMs = parseVar(
+    'TONGBAN_REALNAME_VERIFIER_TIMEOUT_MS',
+    env.TONGBAN_REALNAME_VERIFIER_TIMEOUT_MS ?? '5000',
+    z.coerce.number().int().min(100).max(60_000),
+    'milliseconds, 100…60000',
+  );
+  return { url, token: env.TONGBAN_REALNAME_VERIFIER_TOKEN || undefined, timeoutMs };
 }
 
 function parseTrustProxy(raw: string | undefined): TrustProxy {
@@ -219,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('TONGBAN_OPERATOR_KEY', 'must be at least 24 characters');
   }
   const logOrigin = env.TONGBAN_LOG_ORIGIN ?? `${new URL(publicUrl).host}/tongban/log`;
+  const realNameVerifier = parseRealNameVerifier(env, mode);
 
   return Object.freeze({
     env: mode,
@@ -237,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes,
     trustProxy,
     rateLimits: RATE_LIMITS,
+    realNameVerifier,
   });
 }
 
@@ -259,6 +309,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     bodyLimitBytes: 10 * 1024 * 1024,
     trustProxy: false,
     rateLimits: RATE_LIMITS,
+    realNameVerifier: undefined,
     ...overrides,
   });
 }

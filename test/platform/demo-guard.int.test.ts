@@ -18,6 +18,13 @@ const KEY = 'a'.repeat(64);
 const forgotten = (extra: Record<string, string> = {}): Config =>
   loadConfig({ TONGBAN_SECRET_KEY: KEY, TONGBAN_LOG_LEVEL: 'silent', ...extra });
 
+/** a production configuration as loadConfig would give it: with a real-name verifier */
+const production = (): Config =>
+  testConfig({
+    env: 'production',
+    realNameVerifier: { url: 'https://rn.example.gov.cn/verify', token: undefined, timeoutMs: 5000 },
+  });
+
 const build = (store: Store, config: Config, demo?: BuildOptions['demo']) =>
   buildApp({ config, store, demo, startConsumers: false, warmUp: false });
 
@@ -39,7 +46,7 @@ describe(`production fails closed, on ${testDialect()}`, () => {
     before(async () => {
       store = await openTestStore();
       // the store's life so far: a live deployment where someone registered
-      const live = await build(store, testConfig({ env: 'production' }));
+      const live = await build(store, production());
       const r = await live.app.inject({
         method: 'POST',
         url: '/api/v1/accounts',
@@ -98,10 +105,66 @@ describe(`production fails closed, on ${testDialect()}`, () => {
     test('`tongban seed` (demo on) in production is refused too, and seeds nothing', async () => {
       const store = await openTestStore();
       try {
-        await assert.rejects(() => build(store, testConfig({ env: 'production' }), 'on'), ConfigError);
-        const t = await build(store, testConfig({ env: 'production' }));
+        await assert.rejects(() => build(store, production(), 'on'), ConfigError);
+        const t = await build(store, production());
         assert.equal(await t.identity.accountIdByLogin('citizen'), undefined);
         assert.equal(await mailbox(t), 404);
+        await t.close();
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('the demo population register verifies the demo city only', () => {
+    test('production does not start without TONGBAN_REALNAME_VERIFIER_URL, however configured', async () => {
+      assert.throws(
+        () =>
+          loadConfig({
+            TONGBAN_ENV: 'production',
+            TONGBAN_SECRET_KEY: KEY,
+            TONGBAN_PUBLIC_URL: 'https://zwfw.example.cn',
+          }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_REALNAME_VERIFIER_URL',
+      );
+      const store = await openTestStore();
+      try {
+        // a configuration built in code, past loadConfig: the identity module refuses it too
+        await assert.rejects(
+          () => build(store, testConfig({ env: 'production' })),
+          (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_REALNAME_VERIFIER_URL',
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('outside production, without a service configured, the demo register answers', async () => {
+      const store = await openTestStore();
+      try {
+        const t = await build(store, forgotten());
+        const p = DEMO_PEOPLE.unregistered;
+        const reg = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/accounts',
+          payload: {
+            kind: 'person',
+            login: 'wangwu',
+            password: 'a-strong-pass-1',
+            name: p.name,
+            idNumber: p.idNumber,
+            mobile: p.mobile,
+          },
+        });
+        assert.equal(reg.statusCode, 201, reg.body);
+        const token = (await t.identity.tokenForLogin('wangwu')).token;
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/me/real-name',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { mobile: p.mobile, bankCard: p.bankCard },
+        });
+        assert.equal(r.json().realNameLevel, 2, r.body);
         await t.close();
       } finally {
         await store.close();

@@ -42,9 +42,15 @@ export interface Notifier {
   send(db: Executor, n: Notification): Promise<void>;
 }
 
-/** Checks real-name factors against an authoritative register (人口库, bank, social security). */
+/**
+ * Checks real-name factors against an authoritative register (人口库, bank, social security):
+ * true when they all match, false when any does not. A service that cannot answer throws
+ * (IDENTITY.VERIFIER_UNAVAILABLE): never a guess either way.
+ */
 export interface RealNameVerifier {
   verify(q: { name: string; idNumber: string; factors: RealNameFactors }): Promise<boolean>;
+  /** the demo register's verifier: refused in production, where it would answer for real people */
+  readonly demo?: boolean;
 }
 
 export interface IdentityServiceDeps {

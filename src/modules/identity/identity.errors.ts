@@ -45,6 +45,11 @@ export const IdentityErrors = defineErrors({
     zh: '实名核验需要公民身份号码以外至少两项信息（手机号、银行卡、社会保障卡等）',
     en: 'Real-name verification needs at least two factors besides the ID number (mobile, bank card, social-security card …)',
   },
+  'IDENTITY.VERIFIER_UNAVAILABLE': {
+    status: 503,
+    zh: '实名核验服务暂时不可用，请稍后再试；您的账户信息未作任何更改',
+    en: 'The real-name verification service is not available now; try again later. Nothing on your account was changed',
+  },
   'IDENTITY.ID_NUMBER_RELEASED': {
     status: 409,
     zh: '您账户登记的公民身份号码已由另一账户实名核验，已从本账户移除，不能在线核验。如该号码属于您本人，请携带居民身份证到政务服务大厅窗口现场核验',

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigError } from '../../config/index.js';
 import type { Principal } from '../../platform/access.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
@@ -18,7 +19,7 @@ import { oidcRoutes } from './identity.oidc.routes.js';
 import { createFederation } from './identity.federation.js';
 import { federationRoutes } from './identity.federation.routes.js';
 import type { Provider } from 'oidc-provider';
-import { demoRegisterVerifier } from './identity.verifier.js';
+import { demoRegisterVerifier, httpRealNameVerifier } from './identity.verifier.js';
 
 export {
   PERMISSIONS,
@@ -51,8 +52,32 @@ export interface IdentityOptions {
   regions?: IdentityRegionsPort;
   /** default: the dev mailbox outside production; a log line (no content) in production */
   notifier?: Notifier;
-  /** default: the demo population register */
+  /**
+   * default: the HTTP adapter to TONGBAN_REALNAME_VERIFIER_URL when configured, else (outside
+   * production only) the demo population register
+   */
   verifier?: RealNameVerifier;
+}
+
+/**
+ * Which verifier answers L2 checks. Production never runs on the demo register — it would verify
+ * any real person who typed the demo's factors, and nobody else: loadConfig already refuses a
+ * production start without TONGBAN_REALNAME_VERIFIER_URL; this refuses the demo verifier however
+ * it arrives.
+ */
+function chooseVerifier(
+  config: PlatformDeps['config'],
+  given: RealNameVerifier | undefined,
+): RealNameVerifier {
+  const v =
+    given ??
+    (config.realNameVerifier ? httpRealNameVerifier(config.realNameVerifier) : demoRegisterVerifier());
+  if (config.env === 'production' && v.demo)
+    throw new ConfigError(
+      'TONGBAN_REALNAME_VERIFIER_URL',
+      'is required in production: the demo population register verifies the demo city only',
+    );
+  return v;
 }
 
 /**
@@ -81,7 +106,7 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     config: deps.config,
     cipher,
     notifier,
-    verifier: opts.verifier ?? demoRegisterVerifier(),
+    verifier: chooseVerifier(deps.config, opts.verifier),
   });
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
