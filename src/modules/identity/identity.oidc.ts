@@ -62,7 +62,9 @@ export async function releasedClaims(
           .executeTakeFirst()
       )?.full_claims === 1
     : false;
-  const idNumber = a.id_number_enc ? cipher.decrypt(a.id_number_enc) : undefined;
+  // an ID number only claimed at registration (L1) is nobody's identity to assert to another
+  // site: the claim is released once the account holds the number verified (L2 or L3)
+  const idNumber = a.id_number_enc && a.id_number_hash ? cipher.decrypt(a.id_number_enc) : undefined;
   const mobile = a.mobile_enc ? cipher.decrypt(a.mobile_enc) : undefined;
   // an organisation's name is public (the business register), so it is never masked
   const nameIsPersonal = a.kind !== 'organization';

@@ -8,7 +8,10 @@ import { ManualClock } from '../../kernel/index.js';
 import { migrate, sql } from '../../platform/db/index.js';
 import { generateIdNumber } from '../../platform/codes/index.js';
 import { DEMO_TYPES } from '../licences/index.js';
+import { testConfig } from '../../config/index.js';
+import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import { DEMO_PEOPLE } from './identity.demo.js';
+import { releasedClaims } from './identity.oidc.js';
 import { identityMigrations } from './identity.store.js';
 
 /**
@@ -192,6 +195,14 @@ describe('a squatter at L1 gets nothing, and the owner reclaims the number onlin
     const late = await register('squatter-b', OWNER.name, OWNER.idNumber, '13900000002');
     assert.equal(late.statusCode, 201, late.body);
     assert.deepEqual(await wallet('squatter-b'), []);
+    const cipher = createPersonalDataCipher(testConfig().secretKey);
+    const released = await releasedClaims(
+      t.store.db,
+      cipher,
+      (await t.identity.accountIdByLogin('squatter-b'))!,
+      undefined,
+    );
+    assert.ok(!released!.some((c) => c.claim === 'id_number'), 'a claim is not asserted to other sites');
     const r = await verifyOnline('squatter-b', { mobile: OWNER.mobile, bankCard: OWNER.bankCard });
     assert.equal(r.statusCode, 409);
     assert.equal(r.json().error.code, 'IDENTITY.ID_NUMBER_VERIFIED');
