@@ -39,14 +39,20 @@ export interface Scope {
   readonly departmentId?: string | null;
 }
 
-/** true when one of the principal's grants holds the permission for the scope. */
+/**
+ * true when one of the principal's grants holds the permission for the scope. Scopes fail closed:
+ * a check that names no region matches only a grant for every region (prefix ''), and one that
+ * names no department only a grant bound to none — never "any", so a grant for one department
+ * does not reach what is checked without a department (a hall, a hall's queue). To ask whether a
+ * permission is held anywhere at all, use `holds`.
+ */
 export function allows(p: Principal | undefined, permission: string, scope: Scope = {}): boolean {
   if (!p) return false;
   return p.grants.some(
     (g) =>
       g.permissions.includes(permission) &&
-      (scope.regionCode == null ? true : scope.regionCode.startsWith(g.regionPrefix)) &&
-      (g.departmentId === null || scope.departmentId == null || g.departmentId === scope.departmentId),
+      (scope.regionCode == null ? g.regionPrefix === '' : scope.regionCode.startsWith(g.regionPrefix)) &&
+      (g.departmentId === null || (scope.departmentId != null && g.departmentId === scope.departmentId)),
   );
 }
 

@@ -84,6 +84,10 @@ export function regionsPort(regions: RegionsApiLike): RegionsPort {
         return undefined;
       }
     },
+    async department(id) {
+      const d = await regions.departmentById(id);
+      return d ? { id: d.id, regionCode: d.regionCode } : undefined;
+    },
     async hall(id): Promise<Hall | undefined> {
       // hall codes are 'H' + region code; ids are looked up among the halls of that region
       const regionCode = id.startsWith('H') ? id.slice(1) : '';

@@ -100,6 +100,7 @@ export async function generateCases(
     regions: {
       decidingBody: async (it, r) => routes.get(`${it.implementationCode}|${r}`),
       hall: async () => undefined,
+      department: async () => undefined,
     },
     identity: ports.identity,
     calendar: ports.calendar,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { validForm } from '../../../test/helpers/forms.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 import { createCalendar } from '../../platform/calendar/index.js';
@@ -24,27 +25,7 @@ const bearer = async (login: string) => ({
   authorization: `Bearer ${(await t.identity.tokenForLogin(login)).token}`,
 });
 
-/** A valid answer for every field of an item's published form schema. */
-async function formFor(code: string): Promise<Record<string, unknown>> {
-  const it = await t.catalog.getPublishedItem(code);
-  assert.ok(it, code);
-  const props = it.form.schema.properties as Record<
-    string,
-    { type: string; enum?: string[]; pattern?: string; format?: string }
-  >;
-  const out: Record<string, unknown> = {};
-  for (const [k, p] of Object.entries(props)) {
-    if (p.enum) out[k] = p.enum[0];
-    else if (p.type === 'integer' || p.type === 'number') out[k] = 2;
-    else if (p.type === 'boolean') out[k] = true;
-    else if (p.format === 'date') out[k] = '2025-06-01';
-    else if (p.pattern?.includes('1\\d{10}')) out[k] = '13800138000';
-    else if (p.pattern?.includes('\\d{17}')) out[k] = '410105199001011234';
-    else if (p.pattern) continue;
-    else out[k] = '测试内容';
-  }
-  return out;
-}
+const formFor = (code: string) => validForm(t, code);
 
 async function submit(login: string, body: Record<string, unknown>) {
   return t.app.inject({ method: 'POST', url: '/api/v1/cases', headers: await bearer(login), payload: body });

@@ -113,6 +113,8 @@ export interface RegionsPort {
    */
   decidingBody(item: ApplicableItem, applicantRegionCode: string): Promise<DecidingBody | undefined>;
   hall(id: string): Promise<Hall | undefined>;
+  /** a department and the region it belongs to (its queue is checked against both) */
+  department(id: string): Promise<{ id: string; regionCode: string } | undefined>;
 }
 
 /** Fields the form may prefill from the account (already decrypted for the owner's own view). */

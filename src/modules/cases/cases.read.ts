@@ -5,7 +5,7 @@
 import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
-import { type Desk, actionsFor, can, viewerOf } from './cases.access.js';
+import { type Desk, actionsFor, can, holdsAnywhere, viewerOf } from './cases.access.js';
 import { clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext } from './cases.context.js';
 import { openCaseFile, openSha256 } from './cases.files.js';
@@ -135,25 +135,24 @@ export async function bundleView(ctx: CasesContext, bundleNumber: string, p: Pri
   };
 }
 
-/** The queue of a department (staff with workbench.view in its scope). */
+/**
+ * The queue of a department: staff with workbench.view for the department in its own region (a
+ * grant without a department must still cover the department's region; an unknown department is
+ * no one's).
+ */
 export async function departmentQueue(
   ctx: CasesContext,
   p: Principal,
   q: {
     departmentId: string;
-    regionCode?: string;
     status?: string;
     colour?: string;
     page: number;
     pageSize: number;
   },
 ) {
-  if (
-    !can(p, 'workbench.view', {
-      departmentId: q.departmentId,
-      ...(q.regionCode ? { regionCode: q.regionCode } : {}),
-    })
-  )
+  const dept = await ctx.ports.regions.department(q.departmentId);
+  if (!dept || !can(p, 'workbench.view', { departmentId: dept.id, regionCode: dept.regionCode }))
     throw new DomainError('CASES.OUT_OF_SCOPE');
   const [rows, counts] = await Promise.all([
     st.departmentQueue(ctx.db, {
@@ -168,15 +167,21 @@ export async function departmentQueue(
   return { rows, counts };
 }
 
-/** A window's queue: the cases waiting for acceptance in the regions the caller accepts for. */
+/**
+ * A window's queue: the cases waiting for acceptance in the regions the caller accepts for.
+ * Acceptance is checked at a hall, which names no department: a grant bound to one accepts nowhere.
+ */
 export async function acceptanceQueue(
   ctx: CasesContext,
   p: Principal,
   q: { page: number; pageSize: number },
 ) {
-  const prefixes = p.grants.filter((g) => g.permissions.includes('cases.accept')).map((g) => g.regionPrefix);
-  if (prefixes.length === 0)
+  if (!holdsAnywhere(p, 'cases.accept'))
     throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+  const prefixes = p.grants
+    .filter((g) => g.permissions.includes('cases.accept') && g.departmentId === null)
+    .map((g) => g.regionPrefix);
+  if (prefixes.length === 0) return [];
   // the widest grant covers the others
   const prefix = prefixes.sort((a, b) => a.length - b.length)[0] as string;
   return st.acceptanceQueue(ctx.db, prefix, q.pageSize, (q.page - 1) * q.pageSize);
@@ -189,7 +194,10 @@ export async function hallQueue(
 ) {
   const hall = await ctx.ports.regions.hall(q.hallId);
   if (!hall) throw new DomainError('CASES.HALL_NOT_FOUND');
-  if (!can(p, 'workbench.view', { regionCode: hall.regionCode })) throw new DomainError('CASES.OUT_OF_SCOPE');
+  // a hall's queue is the window's: who accepts at that hall (a department-bound grant does not)
+  if (!holdsAnywhere(p, 'cases.accept'))
+    throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.accept' } });
+  if (!can(p, 'cases.accept', { regionCode: hall.regionCode })) throw new DomainError('CASES.OUT_OF_SCOPE');
   return st.hallQueue(ctx.db, {
     hallId: q.hallId,
     status: q.status,

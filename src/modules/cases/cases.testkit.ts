@@ -161,6 +161,11 @@ export function fakePorts(
           implementationCode: item.implementationCode,
         };
       },
+      async department(id) {
+        // the city bureau, and the county bureaus decidingBody names `<department>-<county>`
+        const regionCode = id === 'dept-city-amr' ? '410100' : /-(\d{6})$/.exec(id)?.[1];
+        return regionCode ? { id, regionCode } : undefined;
+      },
       async hall(id) {
         const halls: Record<string, string> = {
           'hall-city': '410100',

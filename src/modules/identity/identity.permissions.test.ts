@@ -26,7 +26,11 @@ function rng(seed: number) {
 const REGIONS = ['', '41', '4101', '410102', '410105', '410105001', '410105002', '410122', '4102', '410202'];
 const DEPTS = [null, 'dept-scjgj-4101', 'dept-scjgj-410105', 'dept-jyj-4101'];
 
-/** The rule written out independently: region by prefix, department exact unless either side is open. */
+/**
+ * The rule written out independently: region by prefix, department exact. Fail closed: a target
+ * without a region is matched only by a grant for every region, one without a department only by a
+ * grant without one (the rule before issue 11 let either side be open: that was the hole).
+ */
 function reference(
   role: Role,
   grantRegion: string,
@@ -36,8 +40,9 @@ function reference(
   targetDept: string | null,
 ) {
   if (!ROLE_PERMISSIONS[role].includes(perm as never)) return false;
-  const regionOk = targetRegion === null || targetRegion.slice(0, grantRegion.length) === grantRegion;
-  const deptOk = grantDept === null || targetDept === null || grantDept === targetDept;
+  const regionOk =
+    targetRegion === null ? grantRegion === '' : targetRegion.slice(0, grantRegion.length) === grantRegion;
+  const deptOk = grantDept === null || grantDept === targetDept;
   return regionOk && deptOk;
 }
 

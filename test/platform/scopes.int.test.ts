@@ -1,0 +1,417 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TongbanApp } from '../../src/app.js';
+import { sql } from '../../src/platform/db/index.js';
+import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../src/modules/identity/identity.demo.js';
+import { buildTestApp } from '../helpers/app.js';
+import { validForm } from '../helpers/forms.js';
+
+/**
+ * Scopes fail closed (issue 11 item 2; OWASP ASVS 4.0.3 V4.1.3 least privilege, V4.2.1 direct
+ * object references): the role × scope × object matrix as one table. Every route that reads or
+ * acts on a case, its files, a draft, an e-licence or a queue, called by each demo caller, another
+ * citizen and a department-bound approver of another city; each cell is the answer the caller must
+ * get. A grant bound to a department never reaches what a check names without one (a hall, a
+ * hall's queue), and a department's queue is checked against the department's region too.
+ * The test prints the matrix it checked.
+ */
+
+// 食品小经营店登记: decided by 郑州市市场监督管理局 (the demo `approver`'s department), persons, depth 4
+const CITY_ITEM = '11410100297017523N01003401100000';
+// 失业保险金申领: each 区's 人力资源和社会保障局 decides it (not a 市场监督管理局)
+const COUNTY_ITEM = '11410105414644738F05001200400000';
+const HALL = 'H410105001'; // 金水区经八路街道便民服务中心, the demo `clerk`'s hall
+// 洛阳 (4103) is not in the demo city: the test adds its 市场监督管理局
+const LUOYANG_DEPT = 'dept-410300-scjgj';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+const CALLERS = [
+  'anonymous',
+  'citizen',
+  'citizen2',
+  'enterprise',
+  'clerk',
+  'approver',
+  'county-approver',
+  'supervisor',
+  'admin',
+  'luoyang-approver',
+] as const;
+type Caller = (typeof CALLERS)[number];
+
+/**
+ * An expected answer: the HTTP status, and for a list or page that may show the object, whether
+ * it does (`+` shown, `-` not shown); `401` for the anonymous caller of a page may be a redirect
+ * to sign in (303).
+ */
+type Cell = '200' | '200+' | '200-' | '401' | '403' | '404' | '409';
+type Row = Readonly<Record<Caller, Cell>>;
+
+/** A row from one answer for everyone, then the callers who get another. */
+const row = (all: Cell, but: Partial<Record<Caller, Cell>> = {}): Row =>
+  Object.fromEntries(CALLERS.map((c) => [c, but[c] ?? all])) as Row;
+
+interface Fixtures {
+  caseA: string;
+  caseB: string;
+  fileA: string;
+  fileB: string;
+  bundle: string;
+  licence: string;
+  cityAmr: string;
+  jinshuiHr: string;
+  draftMarker: string;
+}
+
+interface Check {
+  readonly what: string;
+  readonly method?: 'GET' | 'POST';
+  readonly url: (f: Fixtures) => string;
+  readonly page?: boolean;
+  readonly body?: Record<string, unknown>;
+  /** for `200+` / `200-`: whether the answer shows the object */
+  readonly shows?: (body: string, f: Fixtures) => boolean;
+  readonly expect: Row;
+}
+
+// who may see case A (online, decided by 郑州市市场监督管理局 in 410100) and case B (received at
+// the 经八路街道 hall, decided by 金水区人社局): the applicant, staff whose scope covers the
+// deciding body, and (case B) staff of the receiving hall who hold no department
+const SEES_A = row('404', {
+  anonymous: '401',
+  citizen: '200',
+  approver: '200',
+  supervisor: '200',
+  admin: '200',
+});
+const SEES_B = row('404', {
+  anonymous: '401',
+  citizen: '200',
+  clerk: '200',
+  supervisor: '200',
+  admin: '200',
+});
+const NO_WORKBENCH = { citizen: '403', citizen2: '403', enterprise: '403' } as const;
+const QUEUE = { anonymous: '401', ...NO_WORKBENCH } as const;
+const listsB = (body: string, f: Fixtures) => body.includes(f.caseB);
+
+const CHECKS: readonly Check[] = [
+  // ── cases ──────────────────────────────────────────────────────────────────────────────────
+  { what: 'case A · GET /api/v1/cases/:n', url: (f) => `/api/v1/cases/${f.caseA}`, expect: SEES_A },
+  { what: 'case B · GET /api/v1/cases/:n', url: (f) => `/api/v1/cases/${f.caseB}`, expect: SEES_B },
+  {
+    what: 'case B · GET /api/v1/cases/:n/clock',
+    url: (f) => `/api/v1/cases/${f.caseB}/clock`,
+    expect: SEES_B,
+  },
+  { what: 'case B · GET /cases/:n (page)', url: (f) => `/cases/${f.caseB}`, page: true, expect: SEES_B },
+  {
+    what: 'case B · GET /workbench/cases/:n (page)',
+    url: (f) => `/workbench/cases/${f.caseB}`,
+    page: true,
+    expect: { ...SEES_B, ...NO_WORKBENCH },
+  },
+  {
+    what: 'case B · GET /workbench/cases/:n/clock (page)',
+    url: (f) => `/workbench/cases/${f.caseB}/clock`,
+    page: true,
+    expect: { ...SEES_B, ...NO_WORKBENCH },
+  },
+  {
+    // 准予 on a submitted case: the deciding body's scope is checked, then the workflow refuses (409)
+    what: 'case A · POST actions {approve}',
+    method: 'POST',
+    url: (f) => `/api/v1/cases/${f.caseA}/actions`,
+    body: { action: 'approve' },
+    expect: row('404', {
+      anonymous: '401',
+      citizen: '403',
+      approver: '409',
+      'county-approver': '403',
+      supervisor: '403',
+      admin: '409',
+      'luoyang-approver': '403',
+    }),
+  },
+  {
+    // a supplement at the window: the hall's scope, then the workflow refuses it before a 补正 notice
+    what: 'case B · POST actions {supplement}',
+    method: 'POST',
+    url: (f) => `/api/v1/cases/${f.caseB}/actions`,
+    body: { action: 'supplement' },
+    expect: row('404', { anonymous: '401', citizen: '409', clerk: '409', supervisor: '403', admin: '409' }),
+  },
+  {
+    what: 'bundle · GET /api/v1/bundles/:b',
+    url: (f) => `/api/v1/bundles/${f.bundle}`,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200',
+      citizen2: '404',
+      enterprise: '404',
+      admin: '404',
+    }),
+  },
+  // ── files ──────────────────────────────────────────────────────────────────────────────────
+  {
+    what: 'case A file · GET /api/v1/cases/:n/materials/:sha256',
+    url: (f) => `/api/v1/cases/${f.caseA}/materials/${f.fileA}`,
+    expect: SEES_A,
+  },
+  {
+    what: 'case B ID scan · GET /api/v1/cases/:n/materials/:sha256',
+    url: (f) => `/api/v1/cases/${f.caseB}/materials/${f.fileB}`,
+    expect: SEES_B,
+  },
+  // ── drafts ─────────────────────────────────────────────────────────────────────────────────
+  {
+    what: "citizen's draft · GET /items/:code/apply/check (each their own)",
+    url: () => `/items/${CITY_ITEM}/apply/check`,
+    page: true,
+    shows: (body, f) => body.includes(f.draftMarker),
+    expect: row('200-', { anonymous: '401', citizen: '200+' }),
+  },
+  // ── queues ─────────────────────────────────────────────────────────────────────────────────
+  {
+    what: 'my cases · GET /api/v1/cases',
+    url: () => '/api/v1/cases',
+    shows: listsB,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200+',
+      citizen2: '200-',
+      enterprise: '200-',
+      admin: '200-',
+    }),
+  },
+  {
+    what: 'my cases · GET /cases (page)',
+    url: () => '/cases',
+    page: true,
+    shows: listsB,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200+',
+      citizen2: '200-',
+      enterprise: '200-',
+      admin: '200-',
+    }),
+  },
+  {
+    // a hall's queue is the window's: who accepts at that hall (no department-bound grant)
+    what: 'hall queue · GET /api/v1/workbench/queue?hall=',
+    url: () => `/api/v1/workbench/queue?hall=${HALL}`,
+    shows: listsB,
+    expect: row('403', { ...QUEUE, clerk: '200+', admin: '200+' }),
+  },
+  {
+    what: '市场监督管理局 (410100) queue · GET /api/v1/workbench/queue?department=',
+    url: (f) => `/api/v1/workbench/queue?department=${f.cityAmr}`,
+    shows: (body, f) => body.includes(f.caseA),
+    expect: row('403', { ...QUEUE, approver: '200+', supervisor: '200+', admin: '200+' }),
+  },
+  {
+    // the department's region is checked too: a township clerk holds no department, but not 410105
+    what: '金水区人社局 (410105) queue · GET /api/v1/workbench/queue?department=',
+    url: (f) => `/api/v1/workbench/queue?department=${f.jinshuiHr}`,
+    shows: listsB,
+    expect: row('403', { ...QUEUE, supervisor: '200+', admin: '200+' }),
+  },
+  {
+    what: '洛阳市场监管局 (410300) queue · GET /api/v1/workbench/queue?department=',
+    url: () => `/api/v1/workbench/queue?department=${LUOYANG_DEPT}`,
+    expect: row('403', { ...QUEUE, admin: '200', 'luoyang-approver': '200' }),
+  },
+  {
+    what: 'workbench · GET /workbench (page)',
+    url: () => '/workbench',
+    page: true,
+    shows: listsB,
+    expect: row('200-', { ...QUEUE, clerk: '200+', admin: '200+' }),
+  },
+  // ── e-licences ─────────────────────────────────────────────────────────────────────────────
+  {
+    what: "citizen's licence · GET /api/v1/licences?holder=me",
+    url: () => '/api/v1/licences?holder=me',
+    shows: (body, f) => body.includes(f.licence),
+    expect: row('200-', { anonymous: '401', citizen: '200+' }),
+  },
+  {
+    what: "citizen's licence · GET /licences (wallet page)",
+    url: () => '/licences',
+    page: true,
+    shows: (body, f) => body.includes(f.licence),
+    expect: row('200-', { anonymous: '401', citizen: '200+' }),
+  },
+  {
+    // the holder's own, by account: anyone else is refused before anything is rendered
+    what: "citizen's licence · GET /licences/:id.pdf",
+    url: (f) => `/licences/${f.licence}.pdf`,
+    expect: row('403', { anonymous: '401', citizen: '200' }),
+  },
+  {
+    // public verification shows the holder masked, to everyone alike
+    what: "citizen's licence · GET /api/v1/licences/:id/verify",
+    url: (f) => `/api/v1/licences/${f.licence}/verify`,
+    shows: (body) => body.includes(DEMO_PEOPLE.citizen.idNumber) || body.includes(DEMO_PEOPLE.citizen.name),
+    expect: row('200-'),
+  },
+];
+
+/** Pads to a width in terminal columns (a Chinese character takes two). */
+const pad = (s: string, width: number) =>
+  s + ' '.repeat(Math.max(0, width - [...s].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
+const LABEL = 72;
+
+describe('scopes fail closed › role × scope × object', () => {
+  let t: TongbanApp;
+  const tokens = new Map<Caller, string>();
+  let f: Fixtures;
+
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    await sql`insert into regions_departments (id, kind, name, name_en, level, region_code, credit_code, demo)
+      values (${LUOYANG_DEPT}, 'scjgj', '洛阳市市场监督管理局', 'Luoyang AMR', 'city', '410300', '11410300MB1234567X', 0)`.execute(
+      t.store.db,
+    );
+    await t.identity.service.register({
+      kind: 'person',
+      login: 'citizen2',
+      password: DEMO_PASSWORD,
+      name: DEMO_PEOPLE.unregistered.name,
+      idNumber: DEMO_PEOPLE.unregistered.idNumber,
+      mobile: DEMO_PEOPLE.unregistered.mobile,
+    });
+    await t.identity.service.createStaff({
+      login: 'luoyang-approver',
+      name: '洛阳审批',
+      password: DEMO_PASSWORD,
+      regionCode: '410300',
+      departmentId: LUOYANG_DEPT,
+      hallId: null,
+      grants: [{ role: 'approver', regionPrefix: '4103', departmentId: LUOYANG_DEPT }],
+    });
+    for (const c of CALLERS) if (c !== 'anonymous') tokens.set(c, (await t.identity.tokenForLogin(c)).token);
+    const as = (c: Caller) => ({ authorization: `Bearer ${tokens.get(c)}` });
+    const post = async (c: Caller, url: string, payload: Record<string, unknown>) => {
+      const r = await t.app.inject({ method: 'POST', url, headers: as(c), payload });
+      assert.equal(r.statusCode, 201, r.body);
+      return r.json();
+    };
+    const scan = async (code: string) => {
+      const m = (await t.catalog.getPublishedItem(code))?.materials[0]?.code;
+      assert.ok(m, code);
+      return [
+        {
+          code: m,
+          filename: 'id-card-scan.pdf',
+          mediaType: 'application/pdf',
+          contentBase64: PDF.toString('base64'),
+        },
+      ];
+    };
+    const caseA = (
+      await post('citizen', '/api/v1/cases', {
+        implementationCode: CITY_ITEM,
+        regionCode: '410105001',
+        form: await validForm(t, CITY_ITEM),
+        materials: await scan(CITY_ITEM),
+      })
+    ).caseNumber as string;
+    // a walk-in: the clerk enters it for the citizen at the hall, with the citizen's ID scan
+    const citizenId = await t.identity.accountIdByLogin('citizen');
+    const caseB = (
+      await post('clerk', '/api/v1/cases', {
+        implementationCode: COUNTY_ITEM,
+        regionCode: '410105001',
+        form: await validForm(t, COUNTY_ITEM),
+        materials: await scan(COUNTY_ITEM),
+        hallId: HALL,
+        applicantId: citizenId,
+      })
+    ).caseNumber as string;
+    const viewOf = async (n: string) =>
+      (await t.app.inject({ url: `/api/v1/cases/${n}`, headers: as('citizen') })).json();
+    const [a, b] = [await viewOf(caseA), await viewOf(caseB)];
+    const birth = (await t.catalog.listBundles()).find((x) => x.code === 'BIRTH');
+    assert.ok(birth);
+    const bundleForm: Record<string, unknown> = {};
+    for (const m of birth.members) Object.assign(bundleForm, await validForm(t, m.implementationCode));
+    const bundle = (
+      await post('citizen', '/api/v1/bundles', {
+        bundleCode: 'BIRTH',
+        regionCode: '410105001',
+        form: bundleForm,
+      })
+    ).bundleNumber as string;
+    const licences = (
+      await t.app.inject({ url: '/api/v1/licences?holder=me', headers: as('citizen') })
+    ).json();
+    const licence = licences.licences[0]?.identifier as string;
+    assert.ok(licence, 'the demo citizen holds an e-licence');
+    const departments = (await t.app.inject({ url: '/api/v1/departments?region=410100' })).json()
+      .departments as Array<{
+      id: string;
+      name: string;
+    }>;
+    const cityAmr = departments.find((d) => d.name === '郑州市市场监督管理局')?.id;
+    assert.ok(cityAmr);
+    assert.equal(a.departmentId, cityAmr);
+    // the citizen's draft of the city item, with an answer no one else may read
+    const draftMarker = `草稿-${caseA.slice(-6)}`;
+    const citizen = await t.identity.principalForAccount(citizenId!);
+    const app = await t.cases.application(CITY_ITEM);
+    const field = app?.formFields.find((x) => x.type === 'string' && !/id|mobile|phone/i.test(x.name));
+    assert.ok(citizen && field);
+    await t.cases.saveDraft(citizen, CITY_ITEM, { regionCode: '410105001', [field.name]: draftMarker });
+    f = {
+      caseA,
+      caseB,
+      fileA: a.materials[0].sha256,
+      fileB: b.materials[0].sha256,
+      bundle,
+      licence,
+      cityAmr,
+      jinshuiHr: b.departmentId,
+      draftMarker,
+    };
+  });
+  after(async () => t.close());
+
+  test('every caller gets what the table says on every case, file, draft, licence and queue route', async (c) => {
+    const failures: string[] = [];
+    const lines: string[] = [];
+    for (const check of CHECKS) {
+      const got: string[] = [];
+      for (const caller of CALLERS) {
+        const token = tokens.get(caller);
+        const res = await t.app.inject({
+          method: check.method ?? 'GET',
+          url: check.url(f),
+          headers: {
+            accept: check.page ? 'text/html' : 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(check.body ? { payload: check.body } : {}),
+        });
+        const want = check.expect[caller];
+        let cell = String(res.statusCode);
+        // an anonymous page request may be sent to sign in instead
+        if (want === '401' && res.statusCode === 303 && String(res.headers.location).startsWith('/login'))
+          cell = '401';
+        if (cell === '200' && check.shows) cell += check.shows(res.body, f) ? '+' : '-';
+        got.push(cell === want ? cell : `${cell}≠${want}`);
+        if (cell !== want) failures.push(`${check.what} as ${caller}: ${cell}, want ${want}`);
+      }
+      lines.push(
+        `${pad(check.what, LABEL)} ${got.map((x, i) => x.padEnd(CALLERS[i]!.length + 1)).join(' ')}`,
+      );
+    }
+    c.diagnostic(
+      'the matrix checked (status; + the answer shows the object, - it does not; ≠ what the table wants):',
+    );
+    c.diagnostic(`${pad('', LABEL)} ${CALLERS.join('  ')}`);
+    for (const l of lines) c.diagnostic(l);
+    assert.deepEqual(failures, []);
+  });
+});
