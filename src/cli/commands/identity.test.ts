@@ -5,7 +5,14 @@ import type { TongbanApp } from '../../app.js';
 import { isDomainError } from '../../kernel/index.js';
 import { testConfig } from '../../config/index.js';
 import type { CliContext } from '../cli.types.js';
-import { oidcClientAddCommand, oidcFederationAddCommand, tokenCommand } from './identity.js';
+import {
+  accountDisableCommand,
+  accountEnableCommand,
+  grantRevokeCommand,
+  oidcClientAddCommand,
+  oidcFederationAddCommand,
+  tokenCommand,
+} from './identity.js';
 
 function ctxFor(t: TongbanApp | undefined, env: 'test' | 'production', operatorKey?: string) {
   const out: string[] = [];
@@ -136,5 +143,163 @@ describe('tongban token / tongban oidc client add', () => {
       id: 'nearby',
       redirect_uri: `${testConfig().publicUrl}/login/federated/nearby/callback`,
     });
+  });
+
+  test('account disable › ends the account’s tokens at once, refuses its sign-in, and is in its history as the operator’s', async () => {
+    await t.identity.service.createStaff({
+      login: 'cli-clerk',
+      name: '窗口',
+      password: 'tongban-demo',
+      regionCode: '410105001',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'windowClerk', regionPrefix: '410105001', departmentId: null }],
+    });
+    const old = (await t.identity.tokenForLogin('cli-clerk')).token;
+    const { ctx, out, err } = ctxFor(t, 'test');
+    const args = { positional: [], flags: { login: 'cli-clerk', reason: '离职交接' } };
+    assert.equal(await accountDisableCommand.run(args, ctx), 0, err.join('\n'));
+    assert.deepEqual(JSON.parse(out[0]!), {
+      login: 'cli-clerk',
+      status: 'disabled',
+      sessionsEnded: 0,
+      tokensRevoked: 1,
+      oidcRevoked: 0,
+    });
+    const me = await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${old}` } });
+    assert.equal(me.statusCode, 401);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: 'cli-clerk', password: 'tongban-demo' },
+    });
+    assert.equal(login.json().error.code, 'IDENTITY.ACCOUNT_DISABLED');
+    // a token for it is refused too, with the code
+    const tok = ctxFor(t, 'test');
+    assert.equal(await tokenCommand.run({ positional: [], flags: { user: 'cli-clerk' } }, tok.ctx), 2);
+    assert.match(tok.err[0]!, /IDENTITY\.ACCOUNT_DISABLED/);
+    assert.equal(tok.out.length, 0);
+    // twice: refused, nothing printed
+    const again = ctxFor(t, 'test');
+    assert.equal(await accountDisableCommand.run(args, again.ctx), 1);
+    assert.match(again.err[0]!, /IDENTITY\.ALREADY_DISABLED/);
+    const on = ctxFor(t, 'test');
+    const enable = { positional: [], flags: { login: 'cli-clerk', reason: '返岗' } };
+    assert.equal(await accountEnableCommand.run(enable, on.ctx), 0);
+    assert.deepEqual(JSON.parse(on.out[0]!), { login: 'cli-clerk', status: 'active' });
+    const id = (await t.identity.accountIdByLogin('cli-clerk'))!;
+    const history = (await t.identity.service.adminAccountView('operator', id)).history;
+    assert.deepEqual(
+      history.map((h) => [h.action, h.reason, h.actor, h.via]),
+      [
+        ['enabled', '返岗', 'operator', 'cli'],
+        ['disabled', '离职交接', 'operator', 'cli'],
+      ],
+    );
+  });
+
+  test('grant revoke › by role and scope or by id; the grant gives nothing on the next request', async () => {
+    await t.identity.service.createStaff({
+      login: 'cli-approver',
+      name: '审批',
+      password: 'tongban-demo',
+      regionCode: '410100',
+      departmentId: null,
+      hallId: null,
+      grants: [
+        { role: 'approver', regionPrefix: '4101', departmentId: null },
+        { role: 'supervisor', regionPrefix: '', departmentId: null },
+      ],
+    });
+    const token = (await t.identity.tokenForLogin('cli-approver')).token;
+    const roles = async () =>
+      (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } }))
+        .json()
+        .roles.map((r: { role: string }) => r.role);
+    assert.deepEqual(await roles(), ['approver', 'supervisor']);
+    const a = ctxFor(t, 'test');
+    const byScope = { login: 'cli-approver', role: 'approver', region: '4101', reason: '岗位调整' };
+    assert.equal(
+      await grantRevokeCommand.run({ positional: [], flags: byScope }, a.ctx),
+      0,
+      a.err.join('\n'),
+    );
+    assert.equal(JSON.parse(a.out[0]!).revoked.length, 1);
+    assert.deepEqual(await roles(), ['supervisor']);
+    // the same again: nothing left to revoke
+    const none = ctxFor(t, 'test');
+    assert.equal(await grantRevokeCommand.run({ positional: [], flags: byScope }, none.ctx), 1);
+    assert.match(none.err[0]!, /IDENTITY\.GRANT_NOT_FOUND/);
+    // the whole-platform grant by its id (as the API and the page show it)
+    const id = (await t.identity.accountIdByLogin('cli-approver'))!;
+    const grant = (await t.identity.service.adminAccountView('operator', id)).grants[0]!.id;
+    const b = ctxFor(t, 'test');
+    const byId = { login: 'cli-approver', grant, reason: '收回全平台监察' };
+    assert.equal(await grantRevokeCommand.run({ positional: [], flags: byId }, b.ctx), 0, b.err.join('\n'));
+    assert.deepEqual(await roles(), []);
+  });
+
+  test('account and grant commands › bad input is refused clearly, before anything is opened', async () => {
+    const cases: Array<[typeof accountDisableCommand, Record<string, string | boolean>, number, RegExp]> = [
+      [accountDisableCommand, { login: 'ops' }, 2, /--reason/],
+      [accountDisableCommand, { login: 'ops', reason: true }, 2, /--reason/],
+      [accountDisableCommand, { login: 'ops', reason: '   ' }, 2, /--reason/],
+      [accountDisableCommand, { reason: '原因' }, 2, /--login/],
+      [accountEnableCommand, { login: 'ops' }, 2, /--reason/],
+      [grantRevokeCommand, { login: 'ops', reason: '原因' }, 2, /--grant ID, or by --role/],
+      [grantRevokeCommand, { login: 'ops', reason: '原因', role: 'approver' }, 2, /--region/],
+      [grantRevokeCommand, { login: 'ops', reason: '原因', grant: 'x', role: 'approver' }, 2, /either/],
+      [grantRevokeCommand, { login: 'ops', reason: '原因', role: 'king', region: '41' }, 2, /unknown role/],
+    ];
+    for (const [cmd, flags, code, message] of cases) {
+      // no app: a usage error must stop before boot
+      const { ctx, out, err } = ctxFor(undefined, 'test');
+      assert.equal(await cmd.run({ positional: [], flags }, ctx), code, JSON.stringify(flags));
+      assert.match(err[0]!, message, JSON.stringify(flags));
+      assert.equal(out.length, 0);
+    }
+    const unknown = ctxFor(t, 'test');
+    assert.equal(
+      await accountDisableCommand.run(
+        { positional: [], flags: { login: 'nobody', reason: '原因' } },
+        unknown.ctx,
+      ),
+      1,
+    );
+    assert.match(unknown.err[0]!, /IDENTITY\.NOT_FOUND/);
+    const long = ctxFor(t, 'test');
+    assert.equal(
+      await accountDisableCommand.run(
+        { positional: [], flags: { login: 'ops', reason: 'x'.repeat(501) } },
+        long.ctx,
+      ),
+      2,
+    );
+    assert.match(long.err[0]!, /IDENTITY\.REASON_REQUIRED/);
+  });
+
+  test('account and grant commands › refused in production without the operator key, as `token` is', async () => {
+    const key = 'k'.repeat(32);
+    for (const [cmd, flags] of [
+      [accountDisableCommand, { login: 'ops', reason: '原因' }],
+      [accountEnableCommand, { login: 'ops', reason: '原因' }],
+      [grantRevokeCommand, { login: 'ops', reason: '原因', role: 'platformAdmin', region: '' }],
+    ] as const) {
+      for (const given of [{}, { 'operator-key': 'wrong' }] as Array<Record<string, string>>) {
+        const no = ctxFor(undefined, 'production', key);
+        assert.equal(await cmd.run({ positional: [], flags: { ...flags, ...given } }, no.ctx), 77);
+        assert.match(no.err[0]!, /operator-key/);
+      }
+    }
+    // with the key it acts (on a login that does not exist here: refused by the store, not the key)
+    const yes = ctxFor(t, 'production', key);
+    assert.equal(
+      await accountEnableCommand.run(
+        { positional: [], flags: { login: 'nobody', reason: '原因', 'operator-key': key } },
+        yes.ctx,
+      ),
+      1,
+    );
+    assert.match(yes.err[0]!, /IDENTITY\.NOT_FOUND/);
   });
 });

@@ -1,9 +1,38 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { CliCommand } from '../cli.types.js';
+import type { TongbanApp } from '../../app.js';
 import { isDomainError } from '../../kernel/index.js';
+import { ROLES } from '../../modules/identity/index.js';
+import type { CliCommand, CliContext, ParsedArgs } from '../cli.types.js';
 
 const sameString = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/**
+ * In production a command that acts on accounts needs `--operator-key` equal to
+ * TONGBAN_OPERATOR_KEY (compared in constant time): shell access to a node alone is not enough.
+ * Answers the exit code to stop with (77, EX_NOPERM), or undefined to go on.
+ */
+function operatorKeyRefusal(command: string, args: ParsedArgs, ctx: CliContext): number | undefined {
+  if (ctx.config.env !== 'production') return undefined;
+  const key = args.flags['operator-key'];
+  if (ctx.config.operatorKey && typeof key === 'string' && sameString(key, ctx.config.operatorKey))
+    return undefined;
+  ctx.err(
+    `tongban ${command}: refused in production without the right --operator-key (TONGBAN_OPERATOR_KEY)`,
+  );
+  return 77;
+}
+
+/** A flag's value when it was given one (a bare `--flag` is `true`, not a value). */
+const flag = (args: ParsedArgs, name: string): string | undefined =>
+  typeof args.flags[name] === 'string' ? (args.flags[name] as string) : undefined;
+
+/** A refused domain action: its stable code first, so a script or a search finds the rule. */
+function refusal(command: string, e: unknown, ctx: CliContext): number {
+  if (!isDomainError(e) || e.status >= 500) throw e;
+  ctx.err(`tongban ${command}: ${e.code}: ${e.message}`);
+  return e.status === 404 || e.status === 409 ? 1 : 2;
+}
 
 /** `tongban token --user <login> [--hours N] [--operator-key KEY]`: prints a bearer token. */
 export const tokenCommand: CliCommand = {
@@ -16,15 +45,8 @@ export const tokenCommand: CliCommand = {
       ctx.err('tongban token: --user <login> is required');
       return 2;
     }
-    if (ctx.config.env === 'production') {
-      const key = args.flags['operator-key'];
-      if (!ctx.config.operatorKey || typeof key !== 'string' || !sameString(key, ctx.config.operatorKey)) {
-        ctx.err(
-          'tongban token: refused in production without the right --operator-key (TONGBAN_OPERATOR_KEY)',
-        );
-        return 77;
-      }
-    }
+    const refused = operatorKeyRefusal('token', args, ctx);
+    if (refused !== undefined) return refused;
     const hours = typeof args.flags.hours === 'string' ? Number(args.flags.hours) : 24;
     if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 90) {
       ctx.err('tongban token: --hours takes a number between 0 and 2160');
@@ -35,9 +57,145 @@ export const tokenCommand: CliCommand = {
       const tok = await t.identity.tokenForLogin(user, hours * 3600_000);
       ctx.out(tok.token);
       return 0;
-    } catch {
+    } catch (e) {
+      if (isDomainError(e) && e.code === 'IDENTITY.ACCOUNT_DISABLED') return refusal('token', e, ctx);
       ctx.err(`tongban token: no account "${user}"`);
       return 1;
+    }
+  },
+};
+
+/** The login and reason every account command needs, or the exit code of a usage error. */
+function loginAndReason(
+  command: string,
+  args: ParsedArgs,
+  ctx: CliContext,
+): { login: string; reason: string } | number {
+  const login = flag(args, 'login')?.trim();
+  const reason = flag(args, 'reason')?.trim();
+  if (!login || !reason) {
+    ctx.err(
+      `tongban ${command}: --login <login> and --reason <text> are required (the reason is kept in the account's history)`,
+    );
+    return 2;
+  }
+  return { login, reason };
+}
+
+/** The account id of a login, or the exit code after saying there is none. */
+async function accountOf(
+  command: string,
+  t: TongbanApp,
+  login: string,
+  ctx: CliContext,
+): Promise<string | number> {
+  const id = await t.identity.accountIdByLogin(login);
+  if (id) return id;
+  ctx.err(`tongban ${command}: IDENTITY.NOT_FOUND: no account "${login}"`);
+  return 1;
+}
+
+/**
+ * `tongban account disable --login L --reason R`: ends every session, bearer token, OIDC grant
+ * and reset link of the account at once and refuses its sign-ins; the account keeps its data.
+ */
+export const accountDisableCommand: CliCommand = {
+  name: ['account', 'disable'],
+  usage: '--login <login> --reason <text> [--operator-key KEY]',
+  summary: 'disable an account: its sessions and tokens end at once (production: needs the operator key)',
+  async run(args, ctx) {
+    const input = loginAndReason('account disable', args, ctx);
+    if (typeof input === 'number') return input;
+    const refused = operatorKeyRefusal('account disable', args, ctx);
+    if (refused !== undefined) return refused;
+    const t = await ctx.boot();
+    const id = await accountOf('account disable', t, input.login, ctx);
+    if (typeof id === 'number') return id;
+    try {
+      const r = await t.identity.service.disableAccount('operator', id, input.reason, 'cli');
+      ctx.out(JSON.stringify({ login: input.login, ...r }));
+      return 0;
+    } catch (e) {
+      return refusal('account disable', e, ctx);
+    }
+  },
+};
+
+/** `tongban account enable --login L --reason R`: the account may sign in again (afresh). */
+export const accountEnableCommand: CliCommand = {
+  name: ['account', 'enable'],
+  usage: '--login <login> --reason <text> [--operator-key KEY]',
+  summary: 'enable a disabled account again (production: needs the operator key)',
+  async run(args, ctx) {
+    const input = loginAndReason('account enable', args, ctx);
+    if (typeof input === 'number') return input;
+    const refused = operatorKeyRefusal('account enable', args, ctx);
+    if (refused !== undefined) return refused;
+    const t = await ctx.boot();
+    const id = await accountOf('account enable', t, input.login, ctx);
+    if (typeof id === 'number') return id;
+    try {
+      const r = await t.identity.service.enableAccount('operator', id, input.reason, 'cli');
+      ctx.out(JSON.stringify({ login: input.login, ...r }));
+      return 0;
+    } catch (e) {
+      return refusal('account enable', e, ctx);
+    }
+  },
+};
+
+/**
+ * `tongban grant revoke --login L --role ROLE --region PREFIX [--department ID] --reason R`, or
+ * `--grant ID` instead of the role and scope: revokes the account's grants that match exactly.
+ */
+export const grantRevokeCommand: CliCommand = {
+  name: ['grant', 'revoke'],
+  usage:
+    '--login <login> (--role ROLE --region PREFIX [--department ID] | --grant ID) --reason <text> [--operator-key KEY]',
+  summary:
+    "revoke a staff account's grant; it gives nothing from the next request on (production: operator key)",
+  async run(args, ctx) {
+    const input = loginAndReason('grant revoke', args, ctx);
+    if (typeof input === 'number') return input;
+    const grantId = flag(args, 'grant');
+    const role = flag(args, 'role');
+    const region = flag(args, 'region');
+    const department = flag(args, 'department');
+    const byScope = role !== undefined || region !== undefined || department !== undefined;
+    if (grantId ? byScope : role === undefined || region === undefined) {
+      ctx.err(
+        'tongban grant revoke: name the grant either by --grant ID, or by --role ROLE --region PREFIX [--department ID] (--region "" is the whole platform)',
+      );
+      return 2;
+    }
+    if (!grantId && (!(ROLES as readonly string[]).includes(role!) || !/^\d{0,12}$/.test(region!))) {
+      ctx.err(
+        `tongban grant revoke: unknown role "${role}" or region prefix "${region}" (roles: ${ROLES.join(', ')})`,
+      );
+      return 2;
+    }
+    const refused = operatorKeyRefusal('grant revoke', args, ctx);
+    if (refused !== undefined) return refused;
+    const t = await ctx.boot();
+    const id = await accountOf('grant revoke', t, input.login, ctx);
+    if (typeof id === 'number') return id;
+    try {
+      const grants = (await t.identity.service.adminAccountView('operator', id)).grants.filter((g) =>
+        grantId
+          ? g.id === grantId
+          : g.role === role && g.regionPrefix === region && g.departmentId === (department ?? null),
+      );
+      if (grants.length === 0) {
+        ctx.err(
+          `tongban grant revoke: IDENTITY.GRANT_NOT_FOUND: "${input.login}" holds no such grant in force`,
+        );
+        return 1;
+      }
+      for (const g of grants) await t.identity.service.revokeGrant('operator', id, g.id, input.reason, 'cli');
+      ctx.out(JSON.stringify({ login: input.login, revoked: grants.map((g) => g.id) }));
+      return 0;
+    } catch (e) {
+      return refusal('grant revoke', e, ctx);
     }
   },
 };

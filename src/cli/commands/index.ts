@@ -3,6 +3,9 @@ import { calendarImportCommand, calendarYearsCommand } from './calendar.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
 import {
+  accountDisableCommand,
+  accountEnableCommand,
+  grantRevokeCommand,
   oidcClientAddCommand,
   oidcFederationAddCommand,
   oidcKeysRotateCommand,
@@ -20,6 +23,9 @@ export const commands: readonly CliCommand[] = [
   migrateCommand,
   seedCommand,
   tokenCommand,
+  accountDisableCommand,
+  accountEnableCommand,
+  grantRevokeCommand,
   oidcClientAddCommand,
   oidcKeysRotateCommand,
   oidcFederationAddCommand,

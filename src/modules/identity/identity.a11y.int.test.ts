@@ -73,6 +73,19 @@ describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium
       await context.close();
     }
   });
+  test('one account’s admin page, a grant’s revoke page, a disabled account’s page', async () => {
+    const clerk = (await t.identity.accountIdByLogin('clerk'))!;
+    const admin = (await t.identity.principalForAccount((await t.identity.accountIdByLogin('admin'))!))!;
+    const view = await t.identity.service.adminAccountView(admin, clerk);
+    const citizen = (await t.identity.accountIdByLogin('citizen'))!;
+    await t.identity.service.disableAccount(admin, citizen, '无障碍检查', 'page');
+    await check('admin', [
+      `/admin/accounts/${clerk}`,
+      `/admin/accounts/${clerk}/grants/${view.grants[0]!.id}/revoke`,
+      `/admin/accounts/${citizen}`,
+    ]);
+    await t.identity.service.enableAccount(admin, citizen, '无障碍检查', 'page');
+  });
   test('a form with errors', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();

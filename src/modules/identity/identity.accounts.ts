@@ -282,6 +282,8 @@ async function insertGrant(
     department_id: g.departmentId,
     created_at: isoIn(ctx),
     created_by: actor,
+    revoked_at: null,
+    revoked_by: null,
   });
   await appendEvent(trx, ctx.clock, {
     type: 'identity.grantAdded',

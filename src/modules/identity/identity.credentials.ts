@@ -37,7 +37,8 @@ export async function resetPassword(ctx: IdentityContext, token: string, next: s
   const row = await liveResetToken(ctx, token);
   if (!row) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
   const a = await accountById(ctx.db, row.account_id);
-  if (!a) throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
+  // a disabled account's links are spent when it is disabled; this also holds for one in flight
+  if (a?.status !== 'active') throw new DomainError('IDENTITY.RESET_TOKEN_INVALID');
   const hash = await newPasswordHash(ctx, a, next);
   await inTransaction(ctx.db, async (trx) => {
     // single use: of two requests with the same token only the first marks it used

@@ -17,7 +17,12 @@ export const IdentityErrors = defineErrors({
     zh: '来自您网络地址的登录失败次数过多，请在 {minutes} 分钟后重试',
     en: 'Too many failed sign-ins from your network address; try again in {minutes} minutes',
   },
-  'IDENTITY.ACCOUNT_DISABLED': { status: 403, zh: '该账号已停用', en: 'This account is disabled' },
+  // said only after the right password, and without the reason: enough to know whom to ask
+  'IDENTITY.ACCOUNT_DISABLED': {
+    status: 403,
+    zh: '该账号已停用，如有疑问请联系平台管理员',
+    en: 'This account is disabled; contact the platform administrator if you think this is wrong',
+  },
   'IDENTITY.LOGIN_TAKEN': { status: 409, zh: '该登录名已被使用', en: 'This account name is already taken' },
   'IDENTITY.CREDIT_CODE_TAKEN': {
     status: 409,
@@ -101,6 +106,32 @@ export const IdentityErrors = defineErrors({
     status: 400,
     zh: '通过其他地区统一身份认证登录失败，请重试或使用本平台账号登录',
     en: "Sign-in through the other region's identity provider failed; try again or use your account here",
+  },
+  'IDENTITY.REASON_REQUIRED': {
+    status: 400,
+    zh: '请填写原因（不超过 {max} 字），它将记入该账号的历史',
+    en: "Give the reason (at most {max} characters); it is kept in the account's history",
+  },
+  'IDENTITY.OUT_OF_SCOPE': {
+    status: 403,
+    zh: '该账号或授权超出您的管理范围',
+    en: 'This account or grant is outside the regions or departments you administer',
+  },
+  'IDENTITY.OWN_ACCOUNT': {
+    status: 403,
+    zh: '不能停用、启用本人账号或变更本人的授权，请由其他管理员办理',
+    en: 'You cannot disable, enable or change the grants of your own account; another administrator must',
+  },
+  'IDENTITY.ALREADY_DISABLED': {
+    status: 409,
+    zh: '该账号已是停用状态',
+    en: 'This account is already disabled',
+  },
+  'IDENTITY.ALREADY_ACTIVE': { status: 409, zh: '该账号未停用', en: 'This account is not disabled' },
+  'IDENTITY.GRANT_NOT_FOUND': {
+    status: 404,
+    zh: '该账号没有这项授权（可能已被撤销）',
+    en: 'The account holds no such grant (it may have been revoked already)',
   },
   'IDENTITY.GRANT_INVALID': {
     status: 400,

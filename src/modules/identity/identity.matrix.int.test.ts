@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import type { TongbanApp } from '../../app.js';
+import type { Principal } from '../../platform/access.js';
 import { DEMO_STAFF } from './identity.demo.js';
 
 /**
@@ -93,6 +94,127 @@ describe('route × role matrix', () => {
       }
     }
     assert.ok(calls > 100);
+    assert.deepEqual(failures, []);
+  });
+
+  test('administration › the account routes as the table says, for every demo caller, a region administrator and a machine', async (tc) => {
+    const staff = async (
+      login: string,
+      regionCode: string,
+      role: 'windowClerk' | 'platformAdmin',
+      prefix: string,
+    ) =>
+      t.identity.service.createStaff({
+        login,
+        name: '矩阵',
+        password: 'tongban-demo',
+        regionCode,
+        departmentId: null,
+        hallId: null,
+        grants: [{ role, regionPrefix: prefix, departmentId: null }],
+      });
+    await staff('matrix-zz-admin', '410100', 'platformAdmin', '4101');
+    // two objects: a clerk inside 郑州市 (4101) and one of 洛阳市 (4103)
+    const targets = {
+      zz: await staff('matrix-zz-clerk', '410105001', 'windowClerk', '410105001'),
+      ly: await staff('matrix-ly-clerk', '410305001', 'windowClerk', '410305001'),
+    };
+    const admin = (await t.identity.principalForAccount(
+      (await t.identity.accountIdByLogin('admin'))!,
+    )) as Principal;
+    /** a grant to revoke: a fresh one for a caller that may revoke it, else the standing one */
+    const standing = async (id: string) =>
+      ((await t.identity.service.adminAccountView(admin, id)).grants[0]?.id as string) ?? 'none';
+    const fresh = async (id: string, prefix: string) => {
+      await t.identity.service.addGrant(admin, id, {
+        role: 'supervisor',
+        regionPrefix: prefix,
+        departmentId: null,
+      });
+      return (await t.identity.service.adminAccountView(admin, id)).grants.at(-1)!.id;
+    };
+    const callers = ['anonymous', ...LOGINS, 'matrix-zz-admin', 'data-consumer'] as const;
+    /** who may: the whole-platform admin anywhere, the region's admin inside its region, nobody else */
+    const may = (caller: string, target: keyof typeof targets) =>
+      caller === 'admin' || (caller === 'matrix-zz-admin' && target === 'zz');
+    const want = (caller: string, target: keyof typeof targets, ok: number) =>
+      caller === 'anonymous' ? 401 : may(caller, target) ? ok : 403;
+    const routes = [
+      {
+        name: 'GET account',
+        ok: 200,
+        call: (id: string) => ({ method: 'GET', url: `/api/v1/accounts/${id}` }),
+      },
+      { name: 'GET page', ok: 200, call: (id: string) => ({ method: 'GET', url: `/admin/accounts/${id}` }) },
+      {
+        name: 'POST disable',
+        ok: 200,
+        call: (id: string) => ({
+          method: 'POST',
+          url: `/api/v1/accounts/${id}/disable`,
+          payload: { reason: '矩阵' },
+        }),
+      },
+      {
+        name: 'POST enable',
+        ok: 200,
+        call: (id: string) => ({
+          method: 'POST',
+          url: `/api/v1/accounts/${id}/enable`,
+          payload: { reason: '矩阵' },
+        }),
+      },
+      {
+        name: 'POST revoke',
+        ok: 204,
+        grant: true,
+        call: (id: string, grant = '') => ({
+          method: 'POST',
+          url: `/api/v1/accounts/${id}/grants/${grant}/revoke`,
+          payload: { reason: '矩阵' },
+        }),
+      },
+    ] as const;
+    const failures: string[] = [];
+    const printed: string[] = [
+      ['caller', ...routes.flatMap((r) => Object.keys(targets).map((k) => `${r.name} ${k}`))].join(' | '),
+    ];
+    for (const caller of callers) {
+      const token =
+        caller === 'anonymous'
+          ? undefined
+          : caller === 'data-consumer'
+            ? machineToken
+            : (await t.identity.tokenForLogin(caller)).token;
+      const row: string[] = [caller];
+      for (const r of routes)
+        for (const [k, id] of Object.entries(targets) as Array<[keyof typeof targets, string]>) {
+          const grant =
+            'grant' in r
+              ? may(caller, k)
+                ? await fresh(id, k === 'zz' ? '410105001' : '410305001')
+                : await standing(id)
+              : '';
+          const c = r.call(id, grant) as {
+            method: 'GET' | 'POST';
+            url: string;
+            payload?: Record<string, unknown>;
+          };
+          const res = await t.app.inject({
+            method: c.method,
+            url: c.url,
+            headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            ...(c.payload ? { payload: c.payload } : {}),
+          });
+          const expected = want(caller, k, r.ok);
+          row.push(String(res.statusCode));
+          if (res.statusCode !== expected)
+            failures.push(`${caller} ${r.name} ${k} → ${res.statusCode}, want ${expected}`);
+        }
+      printed.push(row.join(' | '));
+    }
+    tc.diagnostic('account administration, route × caller × object (status codes):');
+    for (const line of printed) tc.diagnostic(line);
     assert.deepEqual(failures, []);
   });
 

@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { axeViolations } from '../../../test/helpers/browser.js';
 import type { TongbanApp } from '../../app.js';
+import { generateIdNumber } from '../../platform/codes/index.js';
 
 /** A free port: the provider's issuer URL must name the port it listens on. */
 async function freePort(): Promise<number> {
@@ -25,7 +26,12 @@ async function startRelyingParty(
   issuer: string,
   register: (redirectUri: string) => Promise<{ client_id: string; client_secret: string }>,
 ) {
-  const result: { userinfo?: Record<string, unknown>; refreshed?: boolean } = {};
+  const result: {
+    userinfo?: Record<string, unknown>;
+    refreshed?: boolean;
+    accessToken?: string;
+    refreshToken?: string;
+  } = {};
   let config: oidc.Configuration | undefined;
   let verifier = '';
   let state = '';
@@ -59,6 +65,8 @@ async function startRelyingParty(
         if (tokens.refresh_token) {
           const again = await oidc.refreshTokenGrant(config!, tokens.refresh_token);
           result.refreshed = typeof again.access_token === 'string';
+          result.accessToken = again.access_token;
+          result.refreshToken = again.refresh_token ?? tokens.refresh_token;
         }
         res
           .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
@@ -76,7 +84,13 @@ async function startRelyingParty(
   config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, {
     execute: [oidc.allowInsecureRequests],
   });
-  return { base, result, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    base,
+    result,
+    /** the relying party's client configuration, for calls it makes later (refresh, userinfo) */
+    config: () => config!,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('single sign-on (OIDC) with a real browser', () => {
@@ -145,6 +159,61 @@ describe('single sign-on (OIDC) with a real browser', () => {
       assert.equal(body.real_name_level, 2);
       assert.equal(body.sub, await t.identity.accountIdByLogin('citizen'));
       assert.equal(rp.result.refreshed, true, 'the refresh token works');
+    } finally {
+      await context.close();
+      await rp.close();
+    }
+  });
+
+  test('disable › an administrator disabling the account revokes its OIDC grant and tokens at once: no refresh, no userinfo, not even after enabling it again', async () => {
+    const v = await t.identity.service.register({
+      kind: 'person',
+      login: 'sso-disable',
+      password: 'tongban-demo',
+      name: '孙七',
+      idNumber: generateIdNumber({
+        regionCode: '410105',
+        birthDate: '1988-08-08',
+        sex: 'female',
+        sequence: 42,
+      }),
+      mobile: '13900000042',
+    });
+    const rp = await startRelyingParty(`${origin}/oidc`, (redirectUri) =>
+      t.identity.createClient({ name: '停用测试系统', redirectUris: [redirectUri] }),
+    );
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${rp.base}/start`);
+      await page.getByLabel('登录名').fill('sso-disable');
+      await page.getByLabel('密码').fill('tongban-demo');
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('button', { name: '同意并继续' }).click();
+      await page.waitForURL(`${rp.base}/cb**`);
+      const { accessToken, refreshToken } = rp.result;
+      assert.ok(accessToken && refreshToken, 'the relying party holds an access and a refresh token');
+      const config = rp.config();
+      assert.equal((await oidc.fetchUserInfo(config, accessToken, v.id)).sub, v.id);
+
+      const admin = (await t.identity.tokenForLogin('admin')).token;
+      const act = (what: 'disable' | 'enable') =>
+        fetch(`${origin}/api/v1/accounts/${v.id}/${what}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: '单点登录停用测试' }),
+        });
+      // RFC 6749 §5.2: a revoked refresh token is an invalid_grant
+      const invalidGrant = (e: unknown) => (e as { error?: string }).error === 'invalid_grant';
+      const off = await act('disable');
+      assert.equal(off.status, 200);
+      assert.ok(((await off.json()) as { oidcRevoked: number }).oidcRevoked > 0);
+      await assert.rejects(oidc.refreshTokenGrant(config, refreshToken), invalidGrant);
+      await assert.rejects(oidc.fetchUserInfo(config, accessToken, v.id));
+      assert.equal((await act('enable')).status, 200);
+      // revoked, not suspended: the relying party must send the person through sign-in again
+      await assert.rejects(oidc.refreshTokenGrant(config, refreshToken), invalidGrant);
+      await assert.rejects(oidc.fetchUserInfo(config, accessToken, v.id));
     } finally {
       await context.close();
       await rp.close();

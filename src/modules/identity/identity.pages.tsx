@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../kernel/index.js';
 import {
+  BackLink,
   Button,
   CsrfField,
   ErrorSummary,
@@ -8,12 +9,21 @@ import {
   RadioGroup,
   SelectField,
   SummaryList,
+  type SummaryRow,
   Table,
+  Tag,
+  TextArea,
   TextField,
   type ViewContext,
 } from '../../platform/views/index.js';
 import { ROLES } from './identity.permissions.js';
 import type { AccountView } from './identity.accounts.js';
+import {
+  type AccountHistoryEntry,
+  type AdminAccountView,
+  type GrantView,
+  REASON_MAX,
+} from './identity.admin.js';
 
 /** Form problems with their messages: the error summary on top, each field's message beside it. */
 export type Issues = ReadonlyArray<FieldIssue & { message: string }>;
@@ -199,6 +209,7 @@ export function AccountPage({
   values,
   notice,
   inPersonCode,
+  history = [],
 }: {
   ctx: ViewContext;
   account: AccountView;
@@ -208,6 +219,7 @@ export function AccountPage({
   notice?: string | undefined;
   /** a one-time code just issued: shown once, never stored readable */
   inPersonCode?: { code: string; minutes: number } | undefined;
+  history?: readonly AccountHistoryEntry[];
 }) {
   const { t } = ctx;
   const rows = [
@@ -389,6 +401,14 @@ export function AccountPage({
             />
             <Button variant="secondary">{t('identity.account.delegationSubmit')}</Button>
           </form>
+        </section>
+      ) : null}
+
+      {history.length ? (
+        <section aria-labelledby="history-h">
+          <h2 id="history-h">{t('identity.account.historyTitle')}</h2>
+          <p>{t('identity.account.historyIntro')}</p>
+          <AccountHistoryTable ctx={ctx} history={history} />
         </section>
       ) : null}
 
@@ -601,16 +621,58 @@ function LinkedText({ text }: { text: string }) {
   );
 }
 
+/** When an action happened, as stored (UTC), to the second. */
+const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+
+const scopeText = (ctx: ViewContext, g: { regionPrefix: string; departmentId: string | null }) =>
+  `${g.regionPrefix || ctx.t('identity.account.scopeAll')}${g.departmentId ? ` · ${g.departmentId}` : ''}`;
+
+const rolesText = (ctx: ViewContext, a: AccountView) =>
+  a.roles.map((r) => `${ctx.t(`identity.role.${r.role}`)} (${scopeText(ctx, r)})`).join('；');
+
+function StatusTag({ ctx, status }: { ctx: ViewContext; status: 'active' | 'disabled' }) {
+  return <Tag colour={status === 'active' ? 'green' : 'red'}>{ctx.t(`identity.admin.status.${status}`)}</Tag>;
+}
+
+/** An account's administrative history: what was done, why, by whom, when (newest first). */
+export function AccountHistoryTable({
+  ctx,
+  history,
+}: {
+  ctx: ViewContext;
+  history: readonly AccountHistoryEntry[];
+}) {
+  const { t } = ctx;
+  return (
+    <Table
+      caption={t('identity.admin.historyCaption')}
+      rows={history}
+      empty={t('identity.admin.historyNone')}
+      columns={[
+        { header: t('identity.admin.historyTime'), cell: (h) => when(h.at) },
+        { header: t('identity.admin.historyAction'), cell: (h) => t(`identity.admin.history.${h.action}`) },
+        { header: t('identity.admin.reason'), cell: (h) => h.reason },
+        {
+          header: t('identity.admin.historyBy'),
+          cell: (h) => (h.actor === 'operator' ? t('identity.admin.operator') : h.actor),
+        },
+      ]}
+    />
+  );
+}
+
 export function AdminAccountsPage({
   ctx,
   staff,
   issues,
   notice,
+  values = {},
 }: {
   ctx: ViewContext;
-  staff: readonly AccountView[];
+  staff: ReadonlyArray<AccountView & { status: 'active' | 'disabled' }>;
   issues: Issues;
   notice?: string | undefined;
+  values?: Record<string, string | undefined>;
 }) {
   const { t } = ctx;
   return (
@@ -618,22 +680,32 @@ export function AdminAccountsPage({
       <ErrorSummary ctx={ctx} issues={issues} />
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <PageHeading>{t('identity.admin.title')}</PageHeading>
+      <section aria-labelledby="find-h">
+        <h2 id="find-h">{t('identity.admin.findTitle')}</h2>
+        <form method="get" action="/admin/accounts/find" novalidate>
+          <TextField
+            name="login"
+            width="medium"
+            label={t('identity.admin.findLogin')}
+            hint={t('identity.admin.findHint')}
+            value={values.login}
+            autocomplete="off"
+            error={fieldError(issues, 'login')}
+          />
+          <Button variant="secondary">{t('identity.admin.findSubmit')}</Button>
+        </form>
+      </section>
       <Table
         caption={t('identity.admin.caption')}
         rows={staff}
         columns={[
-          { header: t('identity.admin.login'), cell: (a) => a.login },
-          { header: t('identity.admin.name'), cell: (a) => a.name },
           {
-            header: t('identity.admin.roles'),
-            cell: (a) =>
-              a.roles
-                .map(
-                  (r) =>
-                    `${t(`identity.role.${r.role}`)} (${r.regionPrefix || t('identity.account.scopeAll')}${r.departmentId ? ` · ${r.departmentId}` : ''})`,
-                )
-                .join('；'),
+            header: t('identity.admin.login'),
+            cell: (a) => <a href={`/admin/accounts/${a.id}`}>{a.login}</a>,
           },
+          { header: t('identity.admin.name'), cell: (a) => a.name },
+          { header: t('identity.admin.status'), cell: (a) => <StatusTag ctx={ctx} status={a.status} /> },
+          { header: t('identity.admin.roles'), cell: (a) => rolesText(ctx, a) },
         ]}
       />
       <h2>{t('identity.admin.addGrant')}</h2>
@@ -658,11 +730,162 @@ export function AdminAccountsPage({
           inputmode="numeric"
           label={t('identity.admin.regionPrefix')}
           hint={t('identity.admin.regionPrefixHint')}
-          error={issues.find((i) => i.field === 'regionPrefix')?.message}
+          error={fieldError(issues, 'regionPrefix')}
         />
         <TextField name="departmentId" width="medium" label={t('identity.admin.departmentId')} />
         <Button>{t('identity.admin.addGrant')}</Button>
       </form>
+    </div>
+  );
+}
+
+/** The reason field every administrative action asks for. */
+function ReasonField({
+  ctx,
+  issues,
+  value,
+}: {
+  ctx: ViewContext;
+  issues: Issues;
+  value?: string | undefined;
+}) {
+  return (
+    <TextArea
+      name="reason"
+      rows={3}
+      maxLength={REASON_MAX}
+      required
+      label={ctx.t('identity.admin.reason')}
+      hint={ctx.t('identity.admin.reasonHint')}
+      value={value}
+      error={fieldError(issues, 'reason')}
+    />
+  );
+}
+
+/** One account as its administrator sees it: details, status, grants, the status form, history. */
+export function AdminAccountPage({
+  ctx,
+  account,
+  issues,
+  notice,
+  values = {},
+}: {
+  ctx: ViewContext;
+  account: AdminAccountView;
+  issues: Issues;
+  notice?: string | undefined;
+  values?: Record<string, string | undefined>;
+}) {
+  const { t } = ctx;
+  const a = account;
+  const rows: SummaryRow[] = [
+    { key: t('identity.account.kind'), value: t(`identity.account.kind.${a.kind}`) },
+    { key: t('identity.account.login'), value: a.login },
+    { key: t('identity.account.name'), value: a.name },
+    { key: t('identity.admin.status'), value: <StatusTag ctx={ctx} status={a.status} /> },
+  ];
+  if (a.idNumberMasked) rows.push({ key: t('identity.account.idNumber'), value: a.idNumberMasked });
+  if (a.creditCode) rows.push({ key: t('identity.account.creditCode'), value: a.creditCode });
+  if (a.mobileMasked) rows.push({ key: t('identity.account.mobile'), value: a.mobileMasked });
+  if (a.regionCode) rows.push({ key: t('identity.admin.region'), value: a.regionCode });
+  if (a.departmentId) rows.push({ key: t('identity.admin.department'), value: a.departmentId });
+  rows.push({ key: t('identity.account.level'), value: t(`identity.account.level.${a.realNameLevel}`) });
+  const disabled = a.status === 'disabled';
+  const base = `/admin/accounts/${a.id}`;
+  return (
+    <div>
+      <BackLink href="/admin/accounts">{t('identity.admin.title')}</BackLink>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <PageHeading caption={t('identity.admin.accountCaption')}>{a.login}</PageHeading>
+      <SummaryList rows={rows} />
+
+      <section aria-labelledby="grants-h">
+        <h2 id="grants-h">{t('identity.admin.grantsTitle')}</h2>
+        <Table
+          caption={t('identity.admin.grantsCaption')}
+          rows={a.grants}
+          empty={t('identity.admin.grantsNone')}
+          columns={[
+            { header: t('identity.admin.role'), cell: (g) => t(`identity.role.${g.role}`) },
+            { header: t('identity.admin.grantScope'), cell: (g) => scopeText(ctx, g) },
+            { header: t('identity.admin.grantSince'), cell: (g) => when(g.createdAt) },
+            {
+              header: t('identity.admin.grantAction'),
+              cell: (g) => (
+                // the accessible name starts with the visible word (WCAG 2.5.3) and says which grant;
+                // not a visually hidden span: absolutely placed, it would widen a phone's page
+                <a
+                  href={`${base}/grants/${g.id}/revoke`}
+                  aria-label={`${t('identity.admin.revoke')} ${t(`identity.role.${g.role}`)} (${scopeText(ctx, g)})`}
+                >
+                  {t('identity.admin.revoke')}
+                </a>
+              ),
+            },
+          ]}
+        />
+      </section>
+
+      <section aria-labelledby="status-h">
+        <h2 id="status-h">{t(disabled ? 'identity.admin.enableTitle' : 'identity.admin.disableTitle')}</h2>
+        <p>{t(disabled ? 'identity.admin.enableIntro' : 'identity.admin.disableIntro')}</p>
+        <form method="post" action={`${base}/${disabled ? 'enable' : 'disable'}`} novalidate>
+          <CsrfField ctx={ctx} />
+          <ReasonField ctx={ctx} issues={issues} value={values.reason} />
+          <Button variant={disabled ? 'primary' : 'warning'}>
+            {t(disabled ? 'identity.admin.enableSubmit' : 'identity.admin.disableSubmit')}
+          </Button>
+        </form>
+      </section>
+
+      <section aria-labelledby="history-h">
+        <h2 id="history-h">{t('identity.admin.historyTitle')}</h2>
+        <AccountHistoryTable ctx={ctx} history={a.history} />
+      </section>
+    </div>
+  );
+}
+
+/** Revoking a grant: what it is, the reason, and a way back without revoking. */
+export function RevokeGrantPage({
+  ctx,
+  account,
+  grant,
+  issues,
+  values = {},
+}: {
+  ctx: ViewContext;
+  account: AdminAccountView;
+  grant: GrantView;
+  issues: Issues;
+  values?: Record<string, string | undefined>;
+}) {
+  const { t } = ctx;
+  const base = `/admin/accounts/${account.id}`;
+  return (
+    <div class="narrow">
+      <BackLink href={base}>{account.login}</BackLink>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading caption={account.login}>{t('identity.admin.revokeTitle')}</PageHeading>
+      <SummaryList
+        rows={[
+          { key: t('identity.admin.account'), value: `${account.login} (${account.name})` },
+          { key: t('identity.admin.role'), value: t(`identity.role.${grant.role}`) },
+          { key: t('identity.admin.grantScope'), value: scopeText(ctx, grant) },
+          { key: t('identity.admin.grantSince'), value: when(grant.createdAt) },
+        ]}
+      />
+      <p>{t('identity.admin.revokeIntro')}</p>
+      <form method="post" action={`${base}/grants/${grant.id}/revoke`} novalidate>
+        <CsrfField ctx={ctx} />
+        <ReasonField ctx={ctx} issues={issues} value={values.reason} />
+        <Button variant="warning">{t('identity.admin.revokeSubmit')}</Button>
+      </form>
+      <p>
+        <a href={base}>{t('identity.admin.cancel')}</a>
+      </p>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { hasKey } from '../../platform/i18n/index.js';
 import { renderPage, sendHtml, type ViewContext } from '../../platform/views/index.js';
 import {
   AccountPage,
+  AdminAccountPage,
   AdminAccountsPage,
   InPersonCheckPage,
   type Issues,
@@ -16,7 +17,9 @@ import {
   RegisterPage,
   ResetPasswordPage,
   ResetRequestPage,
+  RevokeGrantPage,
 } from './identity.pages.js';
+import { type AdminAccountView, REASON_MAX } from './identity.admin.js';
 import { PERMISSIONS } from './identity.permissions.js';
 import type { Federation } from './identity.federation.js';
 import { type IdentityService, POLICY } from './identity.service.js';
@@ -268,6 +271,7 @@ export function identityRoutes(
     const account = await svc.accountView(p.accountId);
     if (!account) throw new DomainError('IDENTITY.NOT_FOUND');
     const delegations = account.kind === 'person' ? await svc.delegationsOf(p.accountId) : [];
+    const history = await svc.accountHistory(p.accountId);
     const ctx = req.view(reply);
     return sendHtml(
       reply,
@@ -282,6 +286,7 @@ export function identityRoutes(
           values={opts.values ?? {}}
           notice={opts.notice}
           inPersonCode={opts.inPersonCode}
+          history={history}
         />,
       ),
       opts.status ?? 200,
@@ -565,53 +570,207 @@ export function identityRoutes(
     );
   }
 
-  // ── admin: staff accounts and grants ──────────────────────────────────────────────────────────
+  // ── admin: accounts, their status and grants ─────────────────────────────────────────────────
+
+  const manage = { permission: { permission: PERMISSIONS.identityManage } } as const;
+  const accountParams = z.object({ id: z.string().max(64) });
+  const grantParams = z.object({ id: z.string().max(64), grantId: z.string().max(64) });
 
   async function adminPage(
     req: FastifyRequest,
     reply: FastifyReply,
-    issues: Issues = [],
-    notice?: string,
-    status = 200,
+    opts: {
+      issues?: Issues;
+      notice?: string;
+      status?: number;
+      values?: Record<string, string | undefined>;
+    } = {},
   ) {
-    const staff = await svc.staffList();
+    const staff = await svc.staffInReach(requirePrincipal(req));
     const ctx = req.view(reply);
     return sendHtml(
       reply,
       renderPage(
         ctx,
         ctx.t('identity.admin.title'),
-        <AdminAccountsPage ctx={ctx} staff={staff} issues={issues} notice={notice} />,
+        <AdminAccountsPage
+          ctx={ctx}
+          staff={staff}
+          issues={opts.issues ?? []}
+          notice={opts.notice}
+          values={opts.values}
+        />,
         { wide: true },
       ),
-      status,
+      opts.status ?? 200,
+    );
+  }
+
+  app.get('/admin/accounts', { config: manage, schema: { hide: true } }, async (req, reply) => {
+    const done = (req.query as Record<string, unknown>).done === 'grant';
+    return adminPage(req, reply, {
+      notice: done ? req.view(reply).t('identity.admin.grantAdded') : undefined,
+    });
+  });
+
+  app.get(
+    '/admin/accounts/find',
+    {
+      config: manage,
+      schema: { hide: true, querystring: z.object({ login: z.string().max(64).optional() }) },
+    },
+    async (req, reply) => {
+      const login = normaliseLogin(req.query.login ?? '');
+      const id = login ? await svc.findAccount(requirePrincipal(req), login) : undefined;
+      if (id) return redirect(reply, `/admin/accounts/${id}`);
+      const message = req.view(reply).t('identity.admin.notFound');
+      return adminPage(req, reply, {
+        issues: [{ field: 'login', rule: 'IDENTITY.NOT_FOUND', message }],
+        values: { login: req.query.login },
+        status: 404,
+      });
+    },
+  );
+
+  app.post('/admin/accounts/grants', { config: manage, schema: { hide: true } }, async (req, reply) => {
+    const f = formBody(req);
+    try {
+      await svc.addGrant(requirePrincipal(req), f.accountId ?? '', {
+        role: f.role ?? '',
+        regionPrefix: (f.regionPrefix ?? '').trim(),
+        departmentId: f.departmentId?.trim() || null,
+      });
+      return redirect(reply, '/admin/accounts?done=grant');
+    } catch (e) {
+      const issues = issuesOf(e, req.view(reply), 'regionPrefix');
+      return adminPage(req, reply, { issues, status: isDomainError(e) ? e.status : 400 });
+    }
+  });
+
+  /** One account's page; `done` names the action just taken, for the notice. */
+  async function adminAccountPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    opts: { issues?: Issues; status?: number; values?: Record<string, string | undefined> } = {},
+  ) {
+    const account = await svc.adminAccountView(requirePrincipal(req), id);
+    const ctx = req.view(reply);
+    const q = req.query as Record<string, unknown>;
+    const notice =
+      q.done === 'disabled'
+        ? ctx.t('identity.admin.disabled', {
+            sessions: Number(q.sessions) || 0,
+            tokens: Number(q.tokens) || 0,
+          })
+        : q.done === 'enabled'
+          ? ctx.t('identity.admin.enabled')
+          : q.done === 'revoked'
+            ? ctx.t('identity.admin.revoked')
+            : undefined;
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        `${account.login} · ${ctx.t('identity.admin.title')}`,
+        <AdminAccountPage
+          ctx={ctx}
+          account={account}
+          issues={opts.issues ?? []}
+          notice={opts.issues?.length ? undefined : notice}
+          values={opts.values}
+        />,
+        { wide: true },
+      ),
+      opts.status ?? 200,
     );
   }
 
   app.get(
-    '/admin/accounts',
-    { config: { permission: { permission: PERMISSIONS.identityManage } }, schema: { hide: true } },
+    '/admin/accounts/:id',
+    { config: manage, schema: { hide: true, params: accountParams } },
+    async (req, reply) => adminAccountPage(req, reply, req.params.id),
+  );
+
+  app.post(
+    '/admin/accounts/:id/disable',
+    { config: manage, schema: { hide: true, params: accountParams } },
     async (req, reply) => {
-      const done = (req.query as Record<string, unknown>).done === 'grant';
-      return adminPage(req, reply, [], done ? req.view(reply).t('identity.admin.grantAdded') : undefined);
+      const f = formBody(req);
+      try {
+        const r = await svc.disableAccount(requirePrincipal(req), req.params.id, f.reason, 'page');
+        return redirect(
+          reply,
+          `/admin/accounts/${req.params.id}?done=disabled&sessions=${r.sessionsEnded}&tokens=${r.tokensRevoked}`,
+        );
+      } catch (e) {
+        const issues = issuesOf(e, req.view(reply), 'reason');
+        const status = isDomainError(e) ? e.status : 400;
+        return adminAccountPage(req, reply, req.params.id, { issues, status, values: f });
+      }
     },
   );
 
   app.post(
-    '/admin/accounts/grants',
-    { config: { permission: { permission: PERMISSIONS.identityManage } }, schema: { hide: true } },
+    '/admin/accounts/:id/enable',
+    { config: manage, schema: { hide: true, params: accountParams } },
     async (req, reply) => {
       const f = formBody(req);
       try {
-        await svc.addGrant(requirePrincipal(req), f.accountId ?? '', {
-          role: f.role ?? '',
-          regionPrefix: (f.regionPrefix ?? '').trim(),
-          departmentId: f.departmentId?.trim() || null,
-        });
-        return redirect(reply, '/admin/accounts?done=grant');
+        await svc.enableAccount(requirePrincipal(req), req.params.id, f.reason, 'page');
+        return redirect(reply, `/admin/accounts/${req.params.id}?done=enabled`);
       } catch (e) {
+        const issues = issuesOf(e, req.view(reply), 'reason');
         const status = isDomainError(e) ? e.status : 400;
-        return adminPage(req, reply, issuesOf(e, req.view(reply), 'regionPrefix'), undefined, status);
+        return adminAccountPage(req, reply, req.params.id, { issues, status, values: f });
+      }
+    },
+  );
+
+  async function revokePage(
+    req: FastifyRequest<{ Params: { id: string; grantId: string } }>,
+    reply: FastifyReply,
+    opts: { issues?: Issues; status?: number; values?: Record<string, string | undefined> } = {},
+  ) {
+    const account = await svc.adminAccountView(requirePrincipal(req), req.params.id);
+    const grant = account.grants.find((g) => g.id === req.params.grantId);
+    if (!grant) throw new DomainError('IDENTITY.GRANT_NOT_FOUND');
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('identity.admin.revokeTitle'),
+        <RevokeGrantPage
+          ctx={ctx}
+          account={account}
+          grant={grant}
+          issues={opts.issues ?? []}
+          values={opts.values}
+        />,
+      ),
+      opts.status ?? 200,
+    );
+  }
+
+  app.get(
+    '/admin/accounts/:id/grants/:grantId/revoke',
+    { config: manage, schema: { hide: true, params: grantParams } },
+    async (req, reply) => revokePage(req, reply),
+  );
+
+  app.post(
+    '/admin/accounts/:id/grants/:grantId/revoke',
+    { config: manage, schema: { hide: true, params: grantParams } },
+    async (req, reply) => {
+      const f = formBody(req);
+      try {
+        await svc.revokeGrant(requirePrincipal(req), req.params.id, req.params.grantId, f.reason, 'page');
+        return redirect(reply, `/admin/accounts/${req.params.id}?done=revoked`);
+      } catch (e) {
+        const issues = issuesOf(e, req.view(reply), 'reason');
+        const status = isDomainError(e) ? e.status : 400;
+        return revokePage(req, reply, { issues, status, values: f });
       }
     },
   );
@@ -804,6 +963,137 @@ export function identityRoutes(
       return reply.code(204).send(null);
     },
   );
+
+  // administration: scope-checked in the service (a region's administrator, its region only)
+  app.get(
+    '/api/v1/accounts',
+    {
+      config: manage,
+      schema: {
+        tags: ['identity'],
+        summary: 'An administrator finds an account by its login (empty when none, or outside its reach)',
+        querystring: z.object({ login: z.string().min(1).max(64) }),
+        response: { 200: z.object({ accounts: z.array(AdminView) }) },
+      },
+    },
+    async (req) => {
+      const p = requirePrincipal(req);
+      const id = await svc.findAccount(p, normaliseLogin(req.query.login));
+      return { accounts: id ? [adminJson(await svc.adminAccountView(p, id))] : [] };
+    },
+  );
+
+  app.get(
+    '/api/v1/accounts/:id',
+    {
+      config: manage,
+      schema: {
+        tags: ['identity'],
+        summary: 'An account as its administrator sees it: masked details, status, grants in force, history',
+        params: accountParams,
+        response: { 200: AdminView },
+      },
+    },
+    async (req) => adminJson(await svc.adminAccountView(requirePrincipal(req), req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/disable',
+    {
+      config: manage,
+      schema: {
+        tags: ['identity'],
+        summary:
+          'Disable an account: its sessions, bearer tokens, OIDC grants and tokens and reset links end at once; it keeps its data',
+        params: accountParams,
+        body: ReasonBody,
+        response: {
+          200: z.object({
+            status: z.literal('disabled'),
+            sessionsEnded: z.number(),
+            tokensRevoked: z.number(),
+            oidcRevoked: z.number(),
+          }),
+        },
+      },
+    },
+    async (req) => svc.disableAccount(requirePrincipal(req), req.params.id, req.body.reason, 'api'),
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/enable',
+    {
+      config: manage,
+      schema: {
+        tags: ['identity'],
+        summary: 'Enable a disabled account again (what was revoked stays revoked)',
+        params: accountParams,
+        body: ReasonBody,
+        response: { 200: z.object({ status: z.literal('active') }) },
+      },
+    },
+    async (req) => svc.enableAccount(requirePrincipal(req), req.params.id, req.body.reason, 'api'),
+  );
+
+  app.post(
+    '/api/v1/accounts/:id/grants/:grantId/revoke',
+    {
+      config: manage,
+      schema: {
+        tags: ['identity'],
+        summary: "Revoke one of an account's grants; it gives nothing from the account's next request on",
+        params: grantParams,
+        body: ReasonBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (req, reply) => {
+      await svc.revokeGrant(requirePrincipal(req), req.params.id, req.params.grantId, req.body.reason, 'api');
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+const ReasonBody = z.object({
+  reason: z
+    .string()
+    .min(1)
+    .max(REASON_MAX)
+    .describe("why: required, kept in the account's history (the log records its SHA-256 only)"),
+});
+
+const AdminView = PersonalView.extend({
+  status: z.enum(['active', 'disabled']),
+  grants: z.array(
+    z.object({
+      id: z.string(),
+      role: z.string(),
+      regionPrefix: z.string(),
+      departmentId: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+  history: z.array(
+    z.object({
+      id: z.string(),
+      action: z.enum(['disabled', 'enabled', 'grantRevoked']),
+      grantId: z.string().nullable(),
+      reason: z.string(),
+      actor: z.string().describe("the administrator's login, or `operator` for the command line"),
+      via: z.enum(['page', 'api', 'cli']),
+      at: z.string(),
+    }),
+  ),
+});
+
+/** The view with its read-only arrays copied, as the response schema's types want them. */
+function adminJson(v: AdminAccountView) {
+  return {
+    ...v,
+    roles: [...v.roles],
+    grants: [...v.grants],
+    history: [...v.history],
+  };
 }
 
 function blankRegistration(kind: 'person' | 'organization'): Record<string, string> {

@@ -1,7 +1,10 @@
 import type { Principal } from '../../platform/access.js';
 import type { Executor } from '../../platform/db/index.js';
+import type { AdminActor } from './identity.access.js';
 import * as accounts from './identity.accounts.js';
 import type { AccountView, GrantInput, PersonalData, StaffInput } from './identity.accounts.js';
+import * as admin from './identity.admin.js';
+import type { AccountHistoryEntry, AdminAccountView, AdminVia, DisableResult } from './identity.admin.js';
 import * as clients from './identity.clients.js';
 import type { ClientInput } from './identity.clients.js';
 import { type IdentityServiceDeps, identityContext } from './identity.context.js';
@@ -23,7 +26,15 @@ export {
   POLICY,
   type RealNameVerifier,
 } from './identity.context.js';
+export type { AdminActor } from './identity.access.js';
 export type { AccountView, PersonalData } from './identity.accounts.js';
+export type {
+  AccountHistoryEntry,
+  AdminAccountView,
+  AdminVia,
+  DisableResult,
+  GrantView,
+} from './identity.admin.js';
 export type { DelegationView } from './identity.delegation.js';
 export { devMailboxNotifier } from './identity.mailbox.js';
 
@@ -31,13 +42,36 @@ type Token = { token: string; expiresAt: string };
 
 /**
  * What identity offers the routes and the module's public face. Each method is one use case in
- * its own file (identity.accounts, .signin, .principal, .tokens, .clients, .credentials,
+ * its own file (identity.accounts, .admin, .signin, .principal, .tokens, .clients, .credentials,
  * .realname, .delegation, .mailbox), called with the module's context.
  */
 export interface IdentityService {
   register(input: Registration): Promise<AccountView>;
   createStaff(input: StaffInput): Promise<string>;
   addGrant(actor: Principal, accountId: string, g: GrantInput): Promise<void>;
+  disableAccount(
+    actor: AdminActor,
+    accountId: string,
+    reason: unknown,
+    via: AdminVia,
+  ): Promise<DisableResult>;
+  enableAccount(
+    actor: AdminActor,
+    accountId: string,
+    reason: unknown,
+    via: AdminVia,
+  ): Promise<{ status: 'active' }>;
+  revokeGrant(
+    actor: AdminActor,
+    accountId: string,
+    grantId: string,
+    reason: unknown,
+    via: AdminVia,
+  ): Promise<void>;
+  adminAccountView(actor: AdminActor, accountId: string): Promise<AdminAccountView>;
+  findAccount(actor: AdminActor, login: string): Promise<string | undefined>;
+  staffInReach(actor: AdminActor): Promise<Array<AccountView & { status: 'active' | 'disabled' }>>;
+  accountHistory(accountId: string): Promise<AccountHistoryEntry[]>;
   authenticatePassword(login: string, password: string, address: string): Promise<AccountRow>;
   createSession(accountId: string): Promise<{ cookie: string; sessionId: string; expiresAt: string }>;
   resolveSession(cookie: string): Promise<Principal | undefined>;
@@ -84,6 +118,15 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     register: (input) => accounts.register(ctx, input),
     createStaff: (input) => accounts.createStaff(ctx, input),
     addGrant: (actor, accountId, g) => accounts.addGrant(ctx, actor, accountId, g),
+    disableAccount: (actor, accountId, reason, via) =>
+      admin.disableAccount(ctx, actor, accountId, reason, via),
+    enableAccount: (actor, accountId, reason, via) => admin.enableAccount(ctx, actor, accountId, reason, via),
+    revokeGrant: (actor, accountId, grantId, reason, via) =>
+      admin.revokeGrant(ctx, actor, accountId, grantId, reason, via),
+    adminAccountView: (actor, accountId) => admin.adminAccountView(ctx, actor, accountId),
+    findAccount: (actor, login) => admin.findAccount(ctx, actor, login),
+    staffInReach: (actor) => admin.staffInReach(ctx, actor),
+    accountHistory: (accountId) => admin.accountHistory(ctx, accountId),
     authenticatePassword: (login, password, address) =>
       signin.authenticatePassword(ctx, login, password, address),
     createSession: (accountId) => signin.createSession(ctx, accountId),

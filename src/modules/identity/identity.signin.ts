@@ -5,6 +5,7 @@ import { type IdentityContext, POLICY, isoIn, randomToken, sha256 } from './iden
 import { burnPasswordTime, hashPassword, verifyPassword } from './identity.password.js';
 import {
   type AccountRow,
+  accountById,
   accountByLogin,
   deleteSession,
   deleteSessionsOf,
@@ -122,11 +123,22 @@ export async function authenticatePassword(
 
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────
 
-/** A new session: the cookie value is returned once; the store keeps only its hash. */
+/** Refuses an account that is not active (disabled by an administrator) with ACCOUNT_DISABLED. */
+export async function requireActive(ctx: IdentityContext, accountId: string): Promise<void> {
+  const a = await accountById(ctx.db, accountId);
+  if (a?.status !== 'active') throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
+}
+
+/**
+ * A new session: the cookie value is returned once; the store keeps only its hash. Every way of
+ * signing in ends here (password, registration, federation), so a disabled account is refused
+ * here once for all of them.
+ */
 export async function createSession(
   ctx: IdentityContext,
   accountId: string,
 ): Promise<{ cookie: string; sessionId: string; expiresAt: string }> {
+  await requireActive(ctx, accountId);
   const cookie = randomToken('');
   const sessionId = newId();
   const at = isoIn(ctx);

@@ -47,6 +47,24 @@ export type IdentityTables = {
     department_id: string | null;
     created_at: string;
     created_by: string | null;
+    /** set when an administrator revoked it (identity.0003): a revoked grant gives nothing */
+    revoked_at: string | null;
+    revoked_by: string | null;
+  };
+  /**
+   * An account's own history of what administrators did to it (disabled, enabled, a grant
+   * revoked), with the reason: append-only, the store has no update or delete for it.
+   */
+  identity_account_actions: {
+    id: string;
+    account_id: string;
+    action: string;
+    grant_id: string | null;
+    reason: string;
+    /** the administrator's account id; null for the operator's command line */
+    actor_id: string | null;
+    via: string;
+    at: string;
   };
   identity_sessions: {
     id: string;
@@ -382,6 +400,31 @@ identityMigrations['identity.0003_id_number_claims'] = {
   },
 };
 
+// Administration (issue 11 item 10): a grant can be revoked, and every administrator's action on
+// an account is kept in its own history with the reason.
+identityMigrations['identity.0004_account_administration'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('identity_grants').addColumn('revoked_at', 'text').execute();
+    await db.schema.alterTable('identity_grants').addColumn('revoked_by', 'text').execute();
+    await db.schema
+      .createTable('identity_account_actions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('identity_accounts.id'))
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('grant_id', 'text')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('via', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('identity_account_actions_account')
+      .on('identity_account_actions')
+      .columns(['account_id', 'at'])
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
@@ -406,16 +449,18 @@ export async function accountByIdHash(db: Executor, hash: string): Promise<Accou
     .executeTakeFirst();
 }
 
+/** An account's grants in force (revoked ones give nothing), oldest first. */
 export async function grantsOf(db: Executor, accountId: string): Promise<GrantRow[]> {
   return idb(db)
     .selectFrom('identity_grants')
     .selectAll()
     .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
     .orderBy('created_at')
     .execute();
 }
 
-/** The grants of several accounts in one query, per account id, oldest first. */
+/** The grants in force of several accounts in one query, per account id, oldest first. */
 export async function grantsOfMany(
   db: Executor,
   accountIds: readonly string[],
@@ -426,6 +471,7 @@ export async function grantsOfMany(
     .selectFrom('identity_grants')
     .selectAll()
     .where('account_id', 'in', accountIds)
+    .where('revoked_at', 'is', null)
     .orderBy('created_at')
     .execute();
   for (const r of rows) {
@@ -629,13 +675,15 @@ export async function tokenByHash(db: Executor, tokenHash: string): Promise<Toke
     .executeTakeFirst();
 }
 
-export async function revokeTokensOf(db: Executor, accountId: string, at: string): Promise<void> {
-  await idb(db)
+/** Revokes every live bearer token of an account; answers how many. */
+export async function revokeTokensOf(db: Executor, accountId: string, at: string): Promise<number> {
+  const r = await idb(db)
     .updateTable('identity_tokens')
     .set({ revoked_at: at })
     .where('account_id', '=', accountId)
     .where('revoked_at', 'is', null)
-    .execute();
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function insertClient(db: Executor, row: ClientRow): Promise<void> {
@@ -648,6 +696,21 @@ export async function clientById(db: Executor, clientId: string): Promise<Client
     .selectAll()
     .where('client_id', '=', clientId)
     .executeTakeFirst();
+}
+
+/**
+ * Deletes everything the OIDC provider keeps for an account — its provider sessions, grants,
+ * authorization codes, access and refresh tokens — so no relying party can use or refresh them
+ * again; answers how many rows. The provider stores each as JSON whose `accountId` names the
+ * account (ids are UUIDs: no LIKE wildcard can occur in one).
+ */
+export async function deleteOidcOf(db: Executor, accountId: string): Promise<number> {
+  if (!/^[0-9A-Za-z-]+$/.test(accountId)) throw new Error('unexpected account id');
+  const r = await idb(db)
+    .deleteFrom('identity_oidc_store')
+    .where('payload', 'like', `%"accountId":"${accountId}"%`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 // ── password reset ────────────────────────────────────────────────────────────────────────────
@@ -673,6 +736,96 @@ export async function spendResetToken(db: Executor, tokenHash: string, at: strin
     .where('used_at', 'is', null)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Spends every unused reset link of an account (they can no longer set a password). */
+export async function spendResetTokensOf(db: Executor, accountId: string, at: string): Promise<void> {
+  await idb(db)
+    .updateTable('identity_reset_tokens')
+    .set({ used_at: at })
+    .where('account_id', '=', accountId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+// ── administration ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Moves an account from one status to another; false when it was not in `from` (so of two
+ * administrators acting at once only one changes it).
+ */
+export async function changeAccountStatus(
+  db: Executor,
+  accountId: string,
+  from: string,
+  to: string,
+  at: string,
+): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_accounts')
+    .set({ status: to, updated_at: at })
+    .where('id', '=', accountId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** A grant of the account, revoked or not. */
+export async function grantOf(
+  db: Executor,
+  accountId: string,
+  grantId: string,
+): Promise<GrantRow | undefined> {
+  return idb(db)
+    .selectFrom('identity_grants')
+    .selectAll()
+    .where('id', '=', grantId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+}
+
+/** Revokes a grant in force; false when it is already revoked (or another revoked it first). */
+export async function revokeGrantRow(
+  db: Executor,
+  grantId: string,
+  by: string | null,
+  at: string,
+): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_grants')
+    .set({ revoked_at: at, revoked_by: by })
+    .where('id', '=', grantId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export type AccountActionRow = IdentityTables['identity_account_actions'];
+
+export async function insertAccountAction(db: Executor, row: AccountActionRow): Promise<void> {
+  await idb(db).insertInto('identity_account_actions').values(row).execute();
+}
+
+/** An account's administrative history, newest first, with each acting administrator's login. */
+export async function accountActionsOf(db: Executor, accountId: string, limit = 200) {
+  return idb(db)
+    .selectFrom('identity_account_actions as h')
+    .leftJoin('identity_accounts as actor', 'actor.id', 'h.actor_id')
+    .select([
+      'h.id',
+      'h.action',
+      'h.grant_id',
+      'h.reason',
+      'h.actor_id',
+      'h.via',
+      'h.at',
+      'actor.login as actor_login',
+    ])
+    .where('h.account_id', '=', accountId)
+    .orderBy('h.at', 'desc')
+    .orderBy('h.id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 // ── delegations ───────────────────────────────────────────────────────────────────────────────

@@ -8,17 +8,22 @@ import {
   insertToken,
   resetTokenByHash,
 } from './identity.store.js';
+import { requireActive } from './identity.signin.js';
 import { normaliseMobile } from './identity.types.js';
 
 // ── bearer tokens ─────────────────────────────────────────────────────────────────────────────
 
-/** An opaque bearer token `tbt_…`: returned once, stored only as its hash. */
+/**
+ * An opaque bearer token `tbt_…`: returned once, stored only as its hash. Never for a disabled
+ * account (the JSON sign-in, the CLI and any later path all come here).
+ */
 export async function issueToken(
   ctx: IdentityContext,
   kind: 'cli' | 'api' | 'client',
   owner: { accountId?: string; clientId?: string },
   ttlMs: number,
 ): Promise<{ token: string; expiresAt: string }> {
+  if (owner.accountId) await requireActive(ctx, owner.accountId);
   const token = randomToken('tbt_');
   const expiresAt = isoIn(ctx, ttlMs);
   await insertToken(ctx.db, {
@@ -55,6 +60,8 @@ export async function requestPasswordReset(
   const a = await accountByLogin(ctx.db, loginRaw);
   const mobile = normaliseMobile(mobileRaw);
   if (!a?.mobile_hash || a.mobile_hash !== ctx.cipher.lookupHash('mobile', mobile)) return;
+  // a disabled account gets no link, and the answer stays the same: nothing is told
+  if (a.status !== 'active') return;
   const token = randomToken('');
   await inTransaction(ctx.db, async (trx) => {
     await insertResetToken(trx, {

@@ -7,8 +7,21 @@ import type { EventRecord } from '../../platform/events/index.js';
  * event (the department, a court, the person concerned) can recompute the hash and find its leaf.
  */
 
-/** Event types that are recorded, by prefix (modules that do not exist yet are fine). */
-export const RECORDED_PREFIXES = ['cases.', 'licences.', 'exchange.', 'catalog.publish', 'ratings.'] as const;
+/**
+ * Event types that are recorded, by prefix (modules that do not exist yet are fine). Of identity,
+ * only what an administrator does to an account (disable, enable, revoke a grant): the public
+ * can then check that such an act was recorded, by its hash, without learning who or why.
+ */
+export const RECORDED_PREFIXES = [
+  'cases.',
+  'licences.',
+  'exchange.',
+  'catalog.publish',
+  'ratings.',
+  'identity.accountDisabled',
+  'identity.accountEnabled',
+  'identity.grantRevoked',
+] as const;
 
 export const isRecorded = (type: string): boolean => RECORDED_PREFIXES.some((p) => type.startsWith(p));
 
