@@ -20,6 +20,10 @@ const HOUR = 60 * MINUTE;
 export const RATE_LIMITS = {
   /** new accounts from one address (the page and the API together) */
   register: { max: 10, windowMs: HOUR, by: 'address' },
+  /** registration messages to one phone, from anywhere: no SMS flood */
+  registerTarget: { max: 3, windowMs: HOUR, by: 'target' },
+  /** registration codes tried from one address (each registration also allows five tries) */
+  registerConfirm: { max: 30, windowMs: HOUR, by: 'address' },
   /** password-reset requests from one address */
   resetRequest: { max: 10, windowMs: HOUR, by: 'address' },
   /** reset messages to one account and phone, from anywhere: no SMS flood */

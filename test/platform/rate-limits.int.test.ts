@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TongbanApp } from '../../src/app.js';
 import { RATE_LIMITS, type RateLimits } from '../../src/config/index.js';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../src/modules/identity/index.js';
+import { generateIdNumber } from '../../src/platform/codes/index.js';
 import { buildTestApp } from '../helpers/app.js';
 import { HTML, WebSession, tokenOn } from '../helpers/session.js';
 import { testDialect } from '../helpers/store.js';
@@ -77,6 +78,35 @@ describe(`rate limits and sizes where a stranger can knock, on ${testDialect()}`
       payload: { kind: 'person', login: 'someone', password: 'x' },
     });
     assert.equal(elsewhere.statusCode, 400, 'another address is not limited');
+  });
+
+  test('registration › per phone texted, from many addresses: no SMS flood; a mistyped form is not counted', async () => {
+    const person = (i: number, idNumber: string) => ({
+      kind: 'person',
+      login: `flood${i}`,
+      password: 'a-strong-pass-1',
+      name: '王五',
+      idNumber,
+      mobile: '13900000301',
+    });
+    const valid = (i: number) =>
+      generateIdNumber({ regionCode: '410105', birthDate: '1991-05-06', sex: 'male', sequence: 500 + i });
+    const mistyped = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/accounts',
+      remoteAddress: '198.51.100.60',
+      payload: person(99, `${valid(99).slice(0, 17)}${valid(99).endsWith('0') ? '1' : '0'}`),
+    });
+    assert.equal(mistyped.statusCode, 400);
+    const last = await hammer((i) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        remoteAddress: `198.51.100.${61 + i}`,
+        payload: person(i, valid(i)),
+      }),
+    );
+    assert.deepEqual(refused(last), LIMITED);
   });
 
   test('password reset › per address, whatever account it names', async () => {

@@ -86,6 +86,28 @@ describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium
     ]);
     await t.identity.service.enableAccount(admin, citizen, '无障碍检查', 'page');
   });
+  test('registration, step two: the code page, and a wrong code', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 375, height: 740 } });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${origin}/register`);
+      await page.getByLabel('姓名').fill('王五');
+      await page.getByLabel('公民身份号码').fill('410105199003070210');
+      await page.getByLabel('手机号码').fill('13900000201');
+      await page.getByLabel('登录名').fill('a11y.person');
+      await page.getByLabel('密码').fill('a-strong-pass-1');
+      await page.getByRole('button', { name: '注册' }).click();
+      await page.getByLabel('短信验证码').waitFor();
+      assert.deepEqual(await axeViolations(page), [], 'axe on the code page');
+      assert.equal(await overflowsHorizontally(page), false);
+      await page.getByLabel('短信验证码').fill('000000');
+      await page.getByRole('button', { name: '完成注册' }).click();
+      assert.match((await page.locator('.error-summary').textContent()) ?? '', /验证码不正确/);
+      assert.deepEqual(await axeViolations(page), [], 'axe on the code page with an error');
+    } finally {
+      await context.close();
+    }
+  });
   test('a form with errors', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();

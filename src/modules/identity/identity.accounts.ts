@@ -1,11 +1,13 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import { DomainError, newId } from '../../kernel/index.js';
 import type { Grant, Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { checkIdNumber } from '../../platform/codes/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
+import { translator } from '../../platform/i18n/index.js';
 import { maskIdNumber, maskMobile } from '../../platform/privacy/index.js';
-import { type IdentityContext, isoIn } from './identity.context.js';
+import { type IdentityContext, POLICY, isoIn } from './identity.context.js';
 import { addAgent } from './identity.delegation.js';
 import { hashPassword, passwordWeakness } from './identity.password.js';
 import { type Role, isRole, mayGrant } from './identity.permissions.js';
@@ -16,10 +18,15 @@ import {
   accountByIdHash,
   accountByLogin,
   accountIdByCreditCode,
+  deleteExpiredRegistrations,
+  deleteRegistration,
   grantsOf,
   grantsOfMany,
   insertAccount,
   insertGrant as insertGrantRow,
+  insertRegistration,
+  registrationById,
+  reserveRegistrationAttempt,
   staffAccounts,
 } from './identity.store.js';
 import {
@@ -105,16 +112,158 @@ function fieldConflict(code: string, field: string): DomainError {
 
 // ── registration ──────────────────────────────────────────────────────────────────────────────
 
-/** Self-registration of a person (自然人) or an organisation (法人) at level L1. */
+/**
+ * Makes an account at level L1 (a person 自然人, or an organisation 法人 with its agent) at once.
+ * People register through {@link startRegistration}; this is the step after their code, and the
+ * way tests, benches and the demo make accounts.
+ */
 export async function register(ctx: IdentityContext, input: Registration): Promise<AccountView> {
+  const checked = checkRegistration(ctx, input);
+  return createAccount(ctx, checked, await hashPassword(input.password));
+}
+
+/** A registration without its password (each kind keeps its own fields). */
+type RegistrationDetails = Registration extends infer R
+  ? R extends Registration
+    ? Omit<R, 'password'>
+    : never
+  : never;
+
+/** A registration as it waits for its code: checked, the password already hashed. */
+type PendingRegistration = RegistrationDetails & { readonly passwordHash: string };
+
+/** What the registrant is told, whatever the accounts that exist: a code went to this phone. */
+export interface RegistrationStarted {
+  readonly registrationId: string;
+  /** the phone the message went to, masked */
+  readonly sentTo: string;
+}
+
+/** The registration's format checked (the answer may say what is wrong with what was typed). */
+function checkRegistration(ctx: IdentityContext, input: Registration): Registration {
   // the date in China: between 00:00 and 08:00 there the UTC date is still yesterday
   const issues = registrationIssues(input, chinaDate(ctx.clock.now()));
   if (issues.length) throw new DomainError('COMMON.VALIDATION', { details: { issues } });
+  return input;
+}
+
+const registrantMobile = (r: RegistrationDetails): string =>
+  normaliseMobile(r.kind === 'person' ? r.mobile : r.agentMobile);
+
+/**
+ * Self-registration, step one. The answer is the same whether or not the account name or the
+ * credit code is already registered (an ID number is never refused: it is only claimed) — no
+ * stranger can learn who has an account (user enumeration: OWASP Authentication Cheat Sheet, account creation). What happened
+ * goes by message instead: a code to the registrant's phone when the details are free; when not,
+ * a plain refusal to that phone and, for a credit code, a notice to the registered phone of the
+ * account that holds it. The password is hashed either way, so the time taken says nothing either.
+ */
+export async function startRegistration(
+  ctx: IdentityContext,
+  input: Registration,
+): Promise<RegistrationStarted> {
+  const checked = checkRegistration(ctx, input);
+  const { password: _password, ...rest } = checked;
+  const pending: PendingRegistration = { ...rest, passwordHash: await hashPassword(checked.password) };
+  const mobile = registrantMobile(pending);
+  const id = newId();
+  const at = isoIn(ctx);
+  const t = translator('zh-CN');
+  await inTransaction(ctx.db, async (trx) => {
+    await deleteExpiredRegistrations(trx, at);
+    const taken = await takenDetail(trx, pending);
+    if (taken) {
+      await ctx.notifier.send(trx, {
+        channel: 'sms',
+        to: mobile,
+        subject: 'registration-refused',
+        body: t(`identity.sms.registration.${taken.field}Taken`),
+      });
+      const ownerMobile = taken.holder?.mobile_enc ? ctx.cipher.decrypt(taken.holder.mobile_enc) : undefined;
+      if (ownerMobile && ownerMobile !== mobile)
+        await ctx.notifier.send(trx, {
+          channel: 'sms',
+          to: ownerMobile,
+          subject: 'registration-attempt',
+          body: t(`identity.sms.registration.${taken.field}Attempt`),
+        });
+      return;
+    }
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    await insertRegistration(trx, {
+      id,
+      code_hash: registrationCodeHash(ctx, id, code),
+      sealed: ctx.cipher.encrypt(JSON.stringify(pending)),
+      attempts: 0,
+      expires_at: isoIn(ctx, POLICY.registrationCodeMs),
+      created_at: at,
+    });
+    await ctx.notifier.send(trx, {
+      channel: 'sms',
+      to: mobile,
+      subject: 'registration-code',
+      body: t('identity.sms.registration.code', { code, minutes: POLICY.registrationCodeMs / 60_000 }),
+    });
+  });
+  return { registrationId: id, sentTo: maskMobile(mobile) };
+}
+
+/**
+ * Self-registration, step two: the code from the phone makes the account. A wrong code, an
+ * unknown or expired registration and a refused one all answer REGISTRATION_CODE_INVALID; each
+ * registration allows POLICY.registrationAttempts tries, counted before the code is compared.
+ */
+export async function confirmRegistration(
+  ctx: IdentityContext,
+  registrationId: string,
+  code: string,
+): Promise<AccountView> {
+  const invalid = () => new DomainError('IDENTITY.REGISTRATION_CODE_INVALID');
+  if (!(await reserveRegistrationAttempt(ctx.db, registrationId, POLICY.registrationAttempts, isoIn(ctx))))
+    throw invalid();
+  const row = await registrationById(ctx.db, registrationId);
+  const expected = Buffer.from(row?.code_hash ?? '', 'utf8');
+  const given = Buffer.from(registrationCodeHash(ctx, registrationId, code.trim()), 'utf8');
+  if (!row || expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+  const pending = JSON.parse(ctx.cipher.decrypt(row.sealed)) as PendingRegistration;
+  return createAccount(ctx, pending, pending.passwordHash, async (trx) => {
+    if (!(await deleteRegistration(trx, registrationId))) throw invalid();
+  });
+}
+
+function registrationCodeHash(ctx: IdentityContext, registrationId: string, code: string): string {
+  return ctx.cipher.lookupHash('registrationCode', `${registrationId}:${code}`);
+}
+
+/**
+ * Which of the registration's unique details an account already has, and that account. An ID
+ * number is never one: registered, it is only claimed (identity.realname), so it is refused to
+ * nobody.
+ */
+async function takenDetail(
+  trx: Executor,
+  r: RegistrationDetails,
+): Promise<{ field: 'login' | 'creditCode'; holder?: AccountRow } | undefined> {
+  if (r.kind === 'organization') {
+    const holderId = await accountIdByCreditCode(trx, r.creditCode.trim().toUpperCase());
+    if (holderId) return { field: 'creditCode', holder: await accountById(trx, holderId) };
+  }
+  if (await accountByLogin(trx, normaliseLogin(r.login))) return { field: 'login' };
+  return undefined;
+}
+
+/** Inserts the account, its agent (an organisation) and the event, in one transaction. */
+async function createAccount(
+  ctx: IdentityContext,
+  input: RegistrationDetails,
+  passwordHash: string,
+  within?: (trx: Executor) => Promise<void>,
+): Promise<AccountView> {
   const login = normaliseLogin(input.login);
-  const passwordHash = await hashPassword(input.password);
   const id = newId();
   const at = isoIn(ctx);
   return inTransaction(ctx.db, async (trx) => {
+    await within?.(trx);
     if (await accountByLogin(trx, login)) throw fieldConflict('IDENTITY.LOGIN_TAKEN', 'login');
     if (input.kind === 'person') await insertPerson(ctx, trx, id, login, passwordHash, input, at);
     else await insertOrganization(ctx, trx, id, login, passwordHash, input, at);
@@ -137,7 +286,7 @@ async function insertPerson(
   id: string,
   login: string,
   passwordHash: string,
-  r: PersonRegistration,
+  r: Omit<PersonRegistration, 'password'>,
   at: string,
 ) {
   const { cipher } = ctx;
@@ -165,7 +314,7 @@ async function insertOrganization(
   id: string,
   login: string,
   passwordHash: string,
-  r: OrganizationRegistration,
+  r: Omit<OrganizationRegistration, 'password'>,
   at: string,
 ) {
   const { cipher } = ctx;

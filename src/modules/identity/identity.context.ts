@@ -24,6 +24,9 @@ export const POLICY = {
   inPersonCodeMs: 15 * 60_000,
   /** wrong codes (or a card that is not the account's) before the code is void */
   inPersonCodeFailures: 5,
+  /** the registration code sent to the registrant's phone: valid 15 minutes, five tries */
+  registrationCodeMs: 15 * 60_000,
+  registrationAttempts: 5,
   cliTokenMs: 24 * 3600_000,
   apiTokenMs: 12 * 3600_000,
   clientTokenMs: 3600_000,

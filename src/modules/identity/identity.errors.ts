@@ -29,6 +29,11 @@ export const IdentityErrors = defineErrors({
     zh: '该统一社会信用代码已注册账号',
     en: 'An account with this unified social credit code exists',
   },
+  'IDENTITY.REGISTRATION_CODE_INVALID': {
+    status: 400,
+    zh: '验证码不正确或已失效，请核对短信；多次不正确时请重新注册',
+    en: 'The code is not right or no longer valid; check the message, or register again after several tries',
+  },
   'IDENTITY.WEAK_PASSWORD': {
     status: 400,
     zh: '密码强度不足：至少 10 位，且包含字母、数字、符号中的至少两类，不能是常见密码或与登录名相同',

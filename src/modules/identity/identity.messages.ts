@@ -52,6 +52,21 @@ const zh: Messages = {
   'identity.register.agentIdNumber': '经办人公民身份号码',
   'identity.register.agentMobile': '经办人手机号码',
   'identity.register.submit': '注册',
+  'identity.register.codeTitle': '输入短信验证码',
+  'identity.register.codeSent':
+    '我们已向 {mobile} 发送短信。收到验证码后在此输入，即完成注册；如未收到验证码，短信会说明原因。',
+  'identity.register.code': '短信验证码',
+  'identity.register.codeHint': '6 位数字，15 分钟内有效',
+  'identity.register.confirm': '完成注册',
+  'identity.register.again': '重新填写注册信息',
+  'identity.sms.registration.code':
+    '【通办】您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人；如非本人操作，请忽略本短信。',
+  'identity.sms.registration.loginTaken':
+    '【通办】您注册时填写的登录名已被使用，未注册新账号。请换一个登录名重新注册；如非本人操作，请忽略本短信。',
+  'identity.sms.registration.creditCodeTaken':
+    '【通办】您注册时填写的统一社会信用代码已有账号，未注册新账号。如是本单位，请直接登录或找回密码；对账号归属有异议，请到政务服务大厅办理。',
+  'identity.sms.registration.creditCodeAttempt':
+    '【通办】有人尝试用贵单位的统一社会信用代码注册新账号，未获通过。如是本单位经办人，请直接登录或找回密码；如不是，账号不受影响，无需处理。',
 
   'identity.account.title': '我的账号',
   'identity.account.profile': '账号信息',
@@ -305,6 +320,21 @@ const en: Messages = {
   'identity.register.agentIdNumber': "Agent's citizen ID number",
   'identity.register.agentMobile': "Agent's mobile number",
   'identity.register.submit': 'Register',
+  'identity.register.codeTitle': 'Enter the code from the text message',
+  'identity.register.codeSent':
+    'We have sent a text message to {mobile}. Enter the code it gives to finish registering; if it has no code, it says why.',
+  'identity.register.code': 'Code from the text message',
+  'identity.register.codeHint': '6 digits, valid for 15 minutes',
+  'identity.register.confirm': 'Finish registering',
+  'identity.register.again': 'Fill in the registration again',
+  'identity.sms.registration.code':
+    '[Tongban] Your registration code is {code}, valid for {minutes} minutes. Do not share it; if you did not register, ignore this message.',
+  'identity.sms.registration.loginTaken':
+    '[Tongban] The account name you chose is taken, so no account was made. Register again with another name; if it was not you, ignore this message.',
+  'identity.sms.registration.creditCodeTaken':
+    '[Tongban] The credit code you gave already has an account, so no new one was made. If it is your organisation, sign in or reset the password; to dispute who holds it, go to a service hall.',
+  'identity.sms.registration.creditCodeAttempt':
+    "[Tongban] Someone tried to register a new account with your organisation's credit code; none was made. If it was your agent, sign in or reset the password; if not, the account is unaffected.",
 
   'identity.account.title': 'My account',
   'identity.account.profile': 'Account details',

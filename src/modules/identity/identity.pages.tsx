@@ -190,6 +190,47 @@ export function RegisterPage({
   );
 }
 
+/** Registration, step two: the code sent to the registrant's phone. */
+export function RegisterCodePage({
+  ctx,
+  registrationId,
+  sentTo,
+  issues,
+}: {
+  ctx: ViewContext;
+  registrationId: string;
+  sentTo: string;
+  issues: Issues;
+}) {
+  const { t } = ctx;
+  return (
+    <div class="narrow">
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading caption={t('identity.register.title')}>{t('identity.register.codeTitle')}</PageHeading>
+      <p>{t('identity.register.codeSent', { mobile: sentTo })}</p>
+      <form method="post" action="/register/confirm" novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="registrationId" value={registrationId} />
+        <input type="hidden" name="sentTo" value={sentTo} />
+        <TextField
+          name="code"
+          label={t('identity.register.code')}
+          hint={t('identity.register.codeHint')}
+          error={fieldError(issues, 'code')}
+          autocomplete="one-time-code"
+          inputmode="numeric"
+          width="short"
+          maxLength={6}
+        />
+        <Button>{t('identity.register.confirm')}</Button>
+      </form>
+      <p>
+        <a href="/register">{t('identity.register.again')}</a>
+      </p>
+    </div>
+  );
+}
+
 export interface DelegationRow {
   id: string;
   direction: 'given' | 'received';

@@ -37,12 +37,35 @@ const bearerOf = async (login: string) => ({
   authorization: `Bearer ${(await t.identity.tokenForLogin(login)).token}`,
 });
 
+/** The code of the latest registration message to a phone (the dev mailbox keeps it masked). */
+async function registrationCode(mobile: string): Promise<string> {
+  const masked = `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+  const sms = (await t.identity.service.notifications(1000)).find(
+    (n) => n.recipient_masked === masked && n.subject === 'registration-code',
+  );
+  const code = /\b(\d{6})\b/.exec(sms?.body ?? '')?.[1];
+  assert.ok(code, `a registration code went to ${masked}`);
+  return code;
+}
+
+let addresses = 0;
+/** Registers through both steps, each from its own address: the answer of step two (201). */
 async function register(login: string, name: string, idNumber: string, mobile: string) {
-  return t.app.inject({
+  const remoteAddress = `203.0.113.${++addresses}`;
+  const started = await t.app.inject({
     method: 'POST',
     url: '/api/v1/accounts',
     headers: json,
+    remoteAddress,
     payload: { kind: 'person', login, password: 'a-strong-pass-1', name, idNumber, mobile },
+  });
+  assert.equal(started.statusCode, 202, started.body);
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/accounts/confirm',
+    headers: json,
+    remoteAddress,
+    payload: { registrationId: started.json().registrationId, code: await registrationCode(mobile) },
   });
 }
 
@@ -363,7 +386,16 @@ describe('the pages', () => {
       idNumber: id,
       mobile: '13900000007',
     });
-    assert.equal(reg.statusCode, 303);
+    assert.equal(reg.statusCode, 200);
+    const done = await person.post(
+      '/register/confirm',
+      {
+        registrationId: /name="registrationId" value="([^"]+)"/.exec(reg.body)![1]!,
+        code: await registrationCode('13900000007'),
+      },
+      { from: '/register' },
+    );
+    assert.equal(done.statusCode, 303);
     // an item that needs L2 says so before the applicant starts
     const apply = await person.get(`/items/${COUNTY_ITEM}/apply`);
     assert.match(apply.body, /要求实名等级 L2，您的账户当前为 L1/);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.js';
 import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
+import { chinaDate } from '../../platform/calendar/index.js';
 import { hasKey } from '../../platform/i18n/index.js';
 import { renderPage, sendHtml, type ViewContext } from '../../platform/views/index.js';
 import {
@@ -14,6 +15,7 @@ import {
   LoginPage,
   MailboxPage,
   MessagePage,
+  RegisterCodePage,
   RegisterPage,
   ResetPasswordPage,
   ResetRequestPage,
@@ -30,6 +32,7 @@ import {
   Registration,
   normaliseLogin,
   normaliseMobile,
+  registrationIssues,
 } from './identity.types.js';
 
 export const SESSION_COOKIE = 'tb_session';
@@ -88,6 +91,34 @@ export function issuesOf(err: unknown, ctx: ViewContext, field: string): Issues 
 function requireJson(req: FastifyRequest): void {
   if (!String(req.headers['content-type'] ?? '').startsWith('application/json'))
     throw new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
+}
+
+const RegistrationStartedView = z.object({
+  registrationId: z.string(),
+  /** the phone the message went to, masked */
+  sentTo: z.string(),
+});
+const RegistrationConfirmation = z.object({
+  registrationId: z.string().max(64),
+  code: z.string().max(12),
+});
+
+/**
+ * Registration counts per address, and per phone it sends a message to (from anywhere): no one's
+ * phone can be flooded with registration messages.
+ */
+const REGISTRATION_LIMITS = ['register', { name: 'registerTarget', target: registrationTarget }] as const;
+
+/**
+ * The phone a registration texts; none for a registration whose form is wrong (no message goes
+ * out, and a person's typing mistakes must not use up their phone's allowance).
+ */
+function registrationTarget(req: FastifyRequest): string | undefined {
+  const f = formBody(req);
+  const kind = f.kind === 'organization' ? 'organization' : 'person';
+  const input = Registration.safeParse({ ...blankRegistration(kind), ...f, kind });
+  if (!input.success || registrationIssues(input.data, chinaDate(new Date())).length) return undefined;
+  return normaliseMobile(input.data.kind === 'person' ? input.data.mobile : input.data.agentMobile);
 }
 
 const PersonalView = z.object({
@@ -227,16 +258,21 @@ export function identityRoutes(
 
   app.post(
     '/register',
-    { config: { permission: 'public', limits: ['register'] }, schema: { hide: true } },
+    { config: { permission: 'public', limits: REGISTRATION_LIMITS }, schema: { hide: true } },
     async (req, reply) => {
       const f = formBody(req);
       const kind = f.kind === 'organization' ? 'organization' : 'person';
       const input = Registration.safeParse({ ...blankRegistration(kind), ...f, kind });
       try {
         if (!input.success) throw new DomainError('COMMON.VALIDATION');
-        const a = await svc.register(input.data);
-        await startSession(reply, svc, a.id, secure);
-        return redirect(reply, '/account');
+        // the same page whether or not the details are taken: the phone is told which
+        const started = await svc.startRegistration(input.data);
+        return page(
+          req,
+          reply,
+          (c) => c.t('identity.register.codeTitle'),
+          (ctx) => <RegisterCodePage ctx={ctx} {...started} issues={[]} />,
+        );
       } catch (e) {
         const ctx = req.view(reply);
         const issues = issuesOf(e, ctx, 'login');
@@ -249,6 +285,35 @@ export function identityRoutes(
             <RegisterPage ctx={ctx} kind={kind} issues={issues} values={f} />,
           ),
           status,
+        );
+      }
+    },
+  );
+
+  app.post(
+    '/register/confirm',
+    { config: { permission: 'public', limits: ['registerConfirm'] }, schema: { hide: true } },
+    async (req, reply) => {
+      const f = formBody(req);
+      try {
+        const a = await svc.confirmRegistration(f.registrationId ?? '', f.code ?? '');
+        await startSession(reply, svc, a.id, secure);
+        return redirect(reply, '/account');
+      } catch (e) {
+        const ctx = req.view(reply);
+        return sendHtml(
+          reply,
+          renderPage(
+            ctx,
+            ctx.t('identity.register.codeTitle'),
+            <RegisterCodePage
+              ctx={ctx}
+              registrationId={f.registrationId ?? ''}
+              sentTo={f.sentTo ?? ''}
+              issues={issuesOf(e, ctx, 'code')}
+            />,
+          ),
+          isDomainError(e) ? e.status : 400,
         );
       }
     },
@@ -900,17 +965,36 @@ export function identityRoutes(
   app.post(
     '/api/v1/accounts',
     {
-      config: { permission: 'public', skipCsrf: true, limits: ['register'] },
+      config: { permission: 'public', skipCsrf: true, limits: REGISTRATION_LIMITS },
       schema: {
         tags: ['identity'],
-        summary: 'Register a person (自然人) or an organisation (法人) account at level L1',
+        summary: 'Register a person (自然人) or an organisation (法人) at level L1, step one',
+        description:
+          "Sends a text message to the mobile given (the agent's, for an organisation) and answers 202 with the same body whether or not the account name, ID number or credit code is taken: the message carries the code, or says why there is none. Step two is POST /api/v1/accounts/confirm.",
         body: Registration,
+        response: { 202: RegistrationStartedView },
+      },
+    },
+    async (req, reply) => {
+      requireJson(req);
+      return reply.code(202).send(await svc.startRegistration(req.body));
+    },
+  );
+
+  app.post(
+    '/api/v1/accounts/confirm',
+    {
+      config: { permission: 'public', skipCsrf: true, limits: ['registerConfirm'] },
+      schema: {
+        tags: ['identity'],
+        summary: 'Register, step two: the code from the text message makes the account',
+        body: RegistrationConfirmation,
         response: { 201: PersonalView },
       },
     },
     async (req, reply) => {
       requireJson(req);
-      const v = await svc.register(req.body);
+      const v = await svc.confirmRegistration(req.body.registrationId, req.body.code);
       return reply.code(201).send({ ...v, roles: [...v.roles] });
     },
   );

@@ -2,7 +2,13 @@ import type { Principal } from '../../platform/access.js';
 import type { Executor } from '../../platform/db/index.js';
 import type { AdminActor } from './identity.access.js';
 import * as accounts from './identity.accounts.js';
-import type { AccountView, GrantInput, PersonalData, StaffInput } from './identity.accounts.js';
+import type {
+  AccountView,
+  GrantInput,
+  PersonalData,
+  RegistrationStarted,
+  StaffInput,
+} from './identity.accounts.js';
 import * as admin from './identity.admin.js';
 import type { AccountHistoryEntry, AdminAccountView, AdminVia, DisableResult } from './identity.admin.js';
 import * as clients from './identity.clients.js';
@@ -47,6 +53,8 @@ type Token = { token: string; expiresAt: string };
  */
 export interface IdentityService {
   register(input: Registration): Promise<AccountView>;
+  startRegistration(input: Registration): Promise<RegistrationStarted>;
+  confirmRegistration(registrationId: string, code: string): Promise<AccountView>;
   createStaff(input: StaffInput): Promise<string>;
   addGrant(actor: Principal, accountId: string, g: GrantInput): Promise<void>;
   disableAccount(
@@ -116,6 +124,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
   const ctx = identityContext(deps);
   return {
     register: (input) => accounts.register(ctx, input),
+    startRegistration: (input) => accounts.startRegistration(ctx, input),
+    confirmRegistration: (registrationId, code) => accounts.confirmRegistration(ctx, registrationId, code),
     createStaff: (input) => accounts.createStaff(ctx, input),
     addGrant: (actor, accountId, g) => accounts.addGrant(ctx, actor, accountId, g),
     disableAccount: (actor, accountId, reason, via) =>

@@ -97,6 +97,16 @@ export type IdentityTables = {
     expires_at: string;
     used_at: string | null;
   };
+  identity_registrations: {
+    id: string;
+    /** keyed hash of the id and the code sent to the registrant's phone */
+    code_hash: string;
+    /** the registration (password already hashed), sealed: it holds an ID number and a phone */
+    sealed: string;
+    attempts: number;
+    expires_at: string;
+    created_at: string;
+  };
   identity_notifications: {
     id: string;
     channel: string;
@@ -425,6 +435,22 @@ identityMigrations['identity.0004_account_administration'] = {
   },
 };
 
+// A registration waits for the code sent to the registrant's phone before any account is made, so
+// that what the answer says never depends on the accounts that exist (issue 11, item 7).
+identityMigrations['identity.0005_registrations'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('identity_registrations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('code_hash', 'text', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
@@ -711,6 +737,48 @@ export async function deleteOidcOf(db: Executor, accountId: string): Promise<num
     .where('payload', 'like', `%"accountId":"${accountId}"%`)
     .executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+// ── registrations waiting for their code ──────────────────────────────────────────────────────
+
+export type RegistrationRow = IdentityTables['identity_registrations'];
+
+export async function insertRegistration(db: Executor, row: RegistrationRow): Promise<void> {
+  await idb(db).insertInto('identity_registrations').values(row).execute();
+}
+
+/**
+ * Counts one attempt at a registration's code before it is compared, in one statement, so parallel
+ * guesses cannot pass the limit; false when there is no live registration with attempts left.
+ */
+export async function reserveRegistrationAttempt(
+  db: Executor,
+  id: string,
+  maxAttempts: number,
+  at: string,
+): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_registrations')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('attempts', '<', maxAttempts)
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function registrationById(db: Executor, id: string): Promise<RegistrationRow | undefined> {
+  return idb(db).selectFrom('identity_registrations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Removes a registration; true only for the one caller that removed it (a code is used once). */
+export async function deleteRegistration(db: Executor, id: string): Promise<boolean> {
+  const r = await idb(db).deleteFrom('identity_registrations').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+export async function deleteExpiredRegistrations(db: Executor, at: string): Promise<void> {
+  await idb(db).deleteFrom('identity_registrations').where('expires_at', '<=', at).execute();
 }
 
 // ── password reset ────────────────────────────────────────────────────────────────────────────
