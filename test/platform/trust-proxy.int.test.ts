@@ -19,20 +19,25 @@ const trustProxy = (value: string): Config['trustProxy'] =>
   loadConfig({ TONGBAN_ENV: 'test', TONGBAN_SECRET_KEY: 'a'.repeat(64), TONGBAN_TRUST_PROXY: value })
     .trustProxy;
 
+type From = { remoteAddress: string; forwardedFor?: string };
+
+/** One call of the rate-limited route, from a connection with what it says in X-Forwarded-For. */
+const verify = (t: TongbanApp, from: From) =>
+  t.app.inject({
+    method: 'GET',
+    url: '/api/v1/licences/x/verify',
+    remoteAddress: from.remoteAddress,
+    headers: from.forwardedFor === undefined ? {} : { 'x-forwarded-for': from.forwardedFor },
+  });
+
 /** Calls the rate-limited route LIMIT + 1 times as `call(i)` says; the status of the last call. */
 async function hammer(
   t: TongbanApp,
-  call: (i: number) => { remoteAddress: string; forwardedFor?: string },
+  call: (i: number) => From,
 ): Promise<{ status: number; code: string | undefined }> {
   let last = { status: 0, code: undefined as string | undefined };
   for (let i = 0; i <= LIMIT; i++) {
-    const c = call(i);
-    const r = await t.app.inject({
-      method: 'GET',
-      url: '/api/v1/licences/x/verify',
-      remoteAddress: c.remoteAddress,
-      headers: c.forwardedFor === undefined ? {} : { 'x-forwarded-for': c.forwardedFor },
-    });
+    const r = await verify(t, call(i));
     last = { status: r.statusCode, code: r.statusCode === 429 ? r.json().error.code : undefined };
   }
   return last;
@@ -81,12 +86,7 @@ describe(`TONGBAN_TRUST_PROXY › a spoofed X-Forwarded-For cannot dodge a rate 
     });
 
     test('through the proxy, each client has its own limit (the proxy is not everyone)', async () => {
-      const other = await t.app.inject({
-        method: 'GET',
-        url: '/api/v1/licences/x/verify',
-        remoteAddress: PROXY,
-        headers: { 'x-forwarded-for': '203.0.113.4' },
-      });
+      const other = await verify(t, { remoteAddress: PROXY, forwardedFor: '203.0.113.4' });
       assert.notEqual(other.statusCode, 429);
     });
   });
@@ -107,12 +107,7 @@ describe(`TONGBAN_TRUST_PROXY › a spoofed X-Forwarded-For cannot dodge a rate 
     });
 
     test('one proxy: clients behind it are told apart (the hop count is honoured)', async () => {
-      const other = await t.app.inject({
-        method: 'GET',
-        url: '/api/v1/licences/x/verify',
-        remoteAddress: PROXY,
-        headers: { 'x-forwarded-for': '203.0.113.6' },
-      });
+      const other = await verify(t, { remoteAddress: PROXY, forwardedFor: '203.0.113.6' });
       assert.notEqual(other.statusCode, 429);
     });
   });
