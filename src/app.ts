@@ -37,7 +37,12 @@ import {
 import { createRegionsModule } from './modules/regions/index.js';
 import { type CatalogApi, createCatalogModule } from './modules/catalog/index.js';
 import { createLedgerModule } from './modules/ledger/index.js';
-import { type IdentityApi, createIdentityModule } from './modules/identity/index.js';
+import {
+  type IdentityApi,
+  createIdentityModule,
+  demoLegalPersonRegister,
+  noLegalPersonRegister,
+} from './modules/identity/index.js';
 import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
 
@@ -89,7 +94,13 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   const regions = createRegionsModule(deps);
   const catalog = createCatalogModule(deps, { regions: regions.api });
   const ledger = createLedgerModule(deps);
-  const identity = createIdentityModule(deps, { regions: regions.api });
+  const identity = createIdentityModule(deps, {
+    regions: regions.api,
+    // the legal-person register organisation verification matches a legal representative
+    // against: the demo companies outside production; in production none until the exchange's
+    // 法人库 (issue 12) is adapted here, so organisations are verified in person meanwhile
+    legalPersons: deps.config.env === 'production' ? noLegalPersonRegister : demoLegalPersonRegister(),
+  });
   const licences = createLicencesModule(deps, { identity: identity.api });
   const cases = createCasesModule(deps, {
     catalog: catalog.api,

@@ -12,6 +12,11 @@ export const CasesErrors = defineErrors({
     zh: '该事项不支持网上申请（网上办理深度为 {depth}），请到窗口办理',
     en: 'This item cannot be applied for online (online depth {depth}); please apply at a service hall',
   },
+  'CASES.ORGANIZATION_UNVERIFIED': {
+    status: 403,
+    zh: '本单位账号尚未核验，不能以单位名义提交申请。核验方式：请法定代表人用本人实名账号（实名等级 L2 及以上）登录，在“我的账号”页确认本单位账号；或携营业执照原件到政务服务大厅窗口核验。核验前可以继续填写和保存草稿。',
+    en: 'This organisation account is not verified yet, so it cannot apply in the organisation’s name. To verify it, the legal representative signs in with their own real-name account (level L2 or above) and confirms it on “My account”, or bring the original business licence to a service hall window. You can keep filling in and saving drafts meanwhile.',
+  },
   'CASES.AUDIENCE': {
     status: 403,
     zh: '该事项的服务对象不包括您的账户类型',

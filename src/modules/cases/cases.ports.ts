@@ -126,7 +126,8 @@ export interface IdentityPort {
   prefill(accountId: string): Promise<Record<string, string>>;
   /**
    * 代办 at a window: the person a clerk names for a walk-in, by account id or by the citizen ID
-   * number on their card; undefined unless it is an account of a person or an organisation
+   * number on their card; undefined unless it is an account of a person or an organisation.
+   * `realNameLevel`: for an organisation, its state (1 claimed, 2 or 3 verified)
    */
   applicant(
     ref: string,

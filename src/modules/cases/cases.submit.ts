@@ -71,6 +71,7 @@ export async function applicantOf(
       throw new DomainError('CASES.APPLICANT_UNKNOWN', {
         details: [{ field: 'applicantId', rule: 'WALK_IN.APPLICANT_UNKNOWN' }],
       });
+    refuseUnverifiedOrganization(person.kind, person.realNameLevel);
     return {
       applicantId: person.accountId,
       kind: person.kind,
@@ -82,6 +83,7 @@ export async function applicantOf(
   const own = maySubmit(p);
   if (own !== 'ok') throw accessError(own, deniedPermission('submit', true));
   const kind = p.kind === 'organization' ? ('organization' as const) : ('person' as const);
+  refuseUnverifiedOrganization(kind, p.realNameLevel);
   return {
     applicantId: p.accountId,
     kind,
@@ -107,6 +109,16 @@ export function checkRealNameLevel(
   throw new DomainError(it.realNameLevel >= 3 ? 'CASES.REAL_NAME_IN_PERSON' : 'CASES.REAL_NAME_LEVEL', {
     params,
   });
+}
+
+/**
+ * Only a verified organisation applies in the company's name (issue 11 item 1): an organisation
+ * account's real-name level is its state, 1 while its credit code is merely claimed. It may draft;
+ * submitting waits for its legal representative's confirmation or a clerk's check in person, and
+ * a clerk at a window may not submit for it either (the clerk verifies it first).
+ */
+function refuseUnverifiedOrganization(kind: 'person' | 'organization', level: number): void {
+  if (kind === 'organization' && level < 2) throw new DomainError('CASES.ORGANIZATION_UNVERIFIED');
 }
 
 export interface Prepared {

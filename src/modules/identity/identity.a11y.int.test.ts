@@ -18,6 +18,18 @@ describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium
   let origin: string;
   before(async () => {
     t = await buildTestApp({ demo: 'on' });
+    // an organisation account that only claims a demo company's credit code (not verified)
+    await t.identity.service.register({
+      kind: 'organization',
+      login: 'restaurant',
+      password: 'tongban-demo',
+      name: '郑州通办示范餐饮管理有限公司',
+      creditCode: '91410105202600020L',
+      legalRepresentative: '赵六',
+      agentName: '孙经办',
+      agentIdNumber: '410102198802140445',
+      agentMobile: '13900000009',
+    });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -53,6 +65,12 @@ describe('identity pages are accessible', { skip: !hasChromium() && 'no Chromium
     check(null, ['/login', '/register', '/register?kind=organization', '/password/reset', '/dev/mailbox']));
   test('the account page of a citizen', () => check('citizen', ['/account']));
   test('the account page of an organisation', () => check('enterprise', ['/account']));
+  test('the account page of an unverified organisation (its state and the two ways to verify)', () =>
+    check('restaurant', ['/account']));
+  test('the account page of a legal representative (accounts awaiting confirmation)', () =>
+    check('legalrep', ['/account']));
+  test('the clerk’s organisation verification page', () =>
+    check('clerk', ['/staff/organizations', '/staff/organizations?creditCode=91410105202600020L']));
   test('the accounts admin page', () => check('admin', ['/admin/accounts']));
   test('the clerk’s in-person check page', () => check('clerk', ['/staff/verify-in-person']));
   test('the account page showing a one-time in-person code', async () => {

@@ -9,6 +9,7 @@ import { translator } from '../../platform/i18n/index.js';
 import { maskIdNumber, maskMobile } from '../../platform/privacy/index.js';
 import { type IdentityContext, POLICY, isoIn } from './identity.context.js';
 import { addAgent } from './identity.delegation.js';
+import { type OrganizationState, organizationState } from './identity.organizations.js';
 import { hashPassword, passwordWeakness } from './identity.password.js';
 import { type Role, isRole, mayGrant } from './identity.permissions.js';
 import { displayName, grantsFor } from './identity.principal.js';
@@ -17,7 +18,7 @@ import {
   accountById,
   accountByIdHash,
   accountByLogin,
-  accountIdByCreditCode,
+  verifiedHolderOf,
   deleteExpiredRegistrations,
   deleteRegistration,
   grantsOf,
@@ -46,7 +47,10 @@ export interface AccountView {
   readonly name: string;
   readonly idNumberMasked: string | null;
   readonly mobileMasked: string | null;
+  /** an organisation's credit code: the one it claims until verified, then the one it holds */
   readonly creditCode: string | null;
+  /** an organisation's state (claimed, verified by its legal representative or in person, released) */
+  readonly organizationState: OrganizationState | null;
   readonly regionCode: string | null;
   readonly departmentId: string | null;
   readonly hallId: string | null;
@@ -60,6 +64,10 @@ export interface PersonalData {
   readonly name: string;
   readonly idNumber: string | null;
   readonly mobile: string | null;
+  /**
+   * an organisation's credit code only once it is VERIFIED: a code it merely claims opens no
+   * licence and fills no form in the company's name
+   */
   readonly creditCode: string | null;
   readonly legalRepresentative: string | null;
   readonly regionCode: string | null;
@@ -93,7 +101,8 @@ export function accountViewOf(ctx: IdentityContext, a: AccountRow, grants: reado
     name: displayName(a),
     idNumberMasked: a.id_number_enc ? maskIdNumber(cipher.decrypt(a.id_number_enc)) : null,
     mobileMasked: a.mobile_enc ? maskMobile(cipher.decrypt(a.mobile_enc)) : null,
-    creditCode: a.credit_code,
+    creditCode: a.credit_code ?? a.claimed_credit_code,
+    organizationState: organizationState(a),
     regionCode: a.region_code,
     departmentId: a.department_id,
     hallId: a.hall_id,
@@ -151,12 +160,12 @@ const registrantMobile = (r: RegistrationDetails): string =>
   normaliseMobile(r.kind === 'person' ? r.mobile : r.agentMobile);
 
 /**
- * Self-registration, step one. The answer is the same whether or not the account name or the
- * credit code is already registered (an ID number is never refused: it is only claimed) — no
+ * Self-registration, step one. The answer is the same whether or not the account name is already
+ * registered (an ID number or a credit code is never refused: each is only claimed) — no
  * stranger can learn who has an account (user enumeration: OWASP Authentication Cheat Sheet, account creation). What happened
- * goes by message instead: a code to the registrant's phone when the details are free; when not,
- * a plain refusal to that phone and, for a credit code, a notice to the registered phone of the
- * account that holds it. The password is hashed either way, so the time taken says nothing either.
+ * goes by message instead: a code to the registrant's phone when the login is free, a plain
+ * refusal when not; and a claim on a credit code a verified account holds is told to that
+ * account's registered phone. The password is hashed either way, so the time taken says nothing either.
  */
 export async function startRegistration(
   ctx: IdentityContext,
@@ -179,16 +188,21 @@ export async function startRegistration(
         subject: 'registration-refused',
         body: t(`identity.sms.registration.${taken.field}Taken`),
       });
-      const ownerMobile = taken.holder?.mobile_enc ? ctx.cipher.decrypt(taken.holder.mobile_enc) : undefined;
-      if (ownerMobile && ownerMobile !== mobile)
-        await ctx.notifier.send(trx, {
-          channel: 'sms',
-          to: ownerMobile,
-          subject: 'registration-attempt',
-          body: t(`identity.sms.registration.${taken.field}Attempt`),
-        });
       return;
     }
+    // a credit code is never refused: it is only claimed, and a claim reaches nothing until the
+    // company's legal representative or a clerk verifies it (identity.organizations). A company
+    // that has a verified account is told of each claim on its code at its registered phone.
+    const holder =
+      pending.kind === 'organization' ? await verifiedHolderOf(trx, pending.creditCode) : undefined;
+    const holderMobile = holder?.mobile_enc ? ctx.cipher.decrypt(holder.mobile_enc) : undefined;
+    if (holderMobile && holderMobile !== mobile)
+      await ctx.notifier.send(trx, {
+        channel: 'sms',
+        to: holderMobile,
+        subject: 'registration-attempt',
+        body: t('identity.sms.registration.creditCodeClaimed'),
+      });
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     await insertRegistration(trx, {
       id,
@@ -236,18 +250,11 @@ function registrationCodeHash(ctx: IdentityContext, registrationId: string, code
 }
 
 /**
- * Which of the registration's unique details an account already has, and that account. An ID
- * number is never one: registered, it is only claimed (identity.realname), so it is refused to
- * nobody.
+ * Whether the registration's one unique detail, its login, is taken. An ID number is never one:
+ * registered, it is only claimed (identity.realname); nor is a credit code, claimed the same way
+ * (identity.organizations). So neither is refused to anybody.
  */
-async function takenDetail(
-  trx: Executor,
-  r: RegistrationDetails,
-): Promise<{ field: 'login' | 'creditCode'; holder?: AccountRow } | undefined> {
-  if (r.kind === 'organization') {
-    const holderId = await accountIdByCreditCode(trx, r.creditCode.trim().toUpperCase());
-    if (holderId) return { field: 'creditCode', holder: await accountById(trx, holderId) };
-  }
+async function takenDetail(trx: Executor, r: RegistrationDetails): Promise<{ field: 'login' } | undefined> {
   if (await accountByLogin(trx, normaliseLogin(r.login))) return { field: 'login' };
   return undefined;
 }
@@ -318,13 +325,15 @@ async function insertOrganization(
   at: string,
 ) {
   const { cipher } = ctx;
+  // Only a claim: anyone may register with any valid credit code, held or not, so a squatter
+  // locks nobody out and registration answers nothing about who else claims or holds the code
+  // (issue 11 items 1 and 7). Unique only among verified accounts (identity.organizations).
   const creditCode = r.creditCode.trim().toUpperCase();
-  if (await accountIdByCreditCode(trx, creditCode))
-    throw fieldConflict('IDENTITY.CREDIT_CODE_TAKEN', 'creditCode');
   const agentMobile = normaliseMobile(r.agentMobile);
   await insertAccount(trx, {
     ...emptyAccount(id, 'organization', login, r.name.trim(), passwordHash, at),
-    credit_code: creditCode,
+    // claimed until its legal representative or a clerk verifies it (identity.organizations)
+    claimed_credit_code: creditCode,
     legal_rep_name: r.legalRepresentative.trim(),
     // the account's contact mobile is its registering agent's
     mobile_enc: cipher.encrypt(agentMobile),
@@ -360,6 +369,7 @@ function emptyAccount(
     mobile_hash: null,
     email: null,
     credit_code: null,
+    claimed_credit_code: null,
     legal_rep_name: null,
     region_code: null,
     department_id: null,

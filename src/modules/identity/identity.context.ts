@@ -56,6 +56,32 @@ export interface RealNameVerifier {
   readonly demo?: boolean;
 }
 
+/** 登记状态 in the legal-person register: only a company 存续 (in business) may be verified. */
+export type LegalPersonStatus = 'active' | 'revoked' | 'deregistered';
+
+/** One entry of the legal-person register (法人库): who the company is and who represents it. */
+export interface LegalPerson {
+  readonly creditCode: string;
+  readonly name: string;
+  /** 法定代表人 (or 负责人): the person who may confirm the company's account */
+  readonly legalRepresentative: { readonly name: string; readonly idNumber: string };
+  readonly status: LegalPersonStatus;
+  /** true for the demo register's made-up companies */
+  readonly demo?: boolean;
+}
+
+/**
+ * The legal-person register (法人库) organisation verification asks: a port, adapted in app.ts.
+ * A demo register serves the demo now; the data-sharing exchange's 法人库 (issue 12) takes its
+ * place when it lands, behind the same two questions.
+ */
+export interface LegalPersonRegister {
+  /** the register's entry for a credit code, if it knows the company */
+  lookup(creditCode: string): Promise<LegalPerson | undefined>;
+  /** the companies whose legal representative has this ID number (the 法人库 indexes it) */
+  representedBy(idNumber: string): Promise<readonly LegalPerson[]>;
+}
+
 export interface IdentityServiceDeps {
   readonly store: Store;
   readonly clock: Clock;
@@ -63,11 +89,12 @@ export interface IdentityServiceDeps {
   readonly cipher: PersonalDataCipher;
   readonly notifier: Notifier;
   readonly verifier: RealNameVerifier;
+  readonly legalPersons: LegalPersonRegister;
 }
 
 /**
  * What every identity use case works with: the database, the clock, the configuration, the
- * personal-data cipher and the two outside services. Built once by the service; the use cases are
+ * personal-data cipher and the three outside services (notifier, verifier, legal-person register). Built once by the service; the use cases are
  * top-level functions taking it first, so each can be read, traced and tested on its own.
  */
 export interface IdentityContext {
@@ -77,6 +104,7 @@ export interface IdentityContext {
   readonly cipher: PersonalDataCipher;
   readonly notifier: Notifier;
   readonly verifier: RealNameVerifier;
+  readonly legalPersons: LegalPersonRegister;
 }
 
 export function identityContext(deps: IdentityServiceDeps): IdentityContext {
@@ -87,6 +115,7 @@ export function identityContext(deps: IdentityServiceDeps): IdentityContext {
     cipher: deps.cipher,
     notifier: deps.notifier,
     verifier: deps.verifier,
+    legalPersons: deps.legalPersons,
   });
 }
 

@@ -1,3 +1,5 @@
+import type { LegalPerson } from './identity.context.js';
+
 /**
  * The demo city's people and accounts (CONTRACT.md "demo accounts"). Every ID number here is
  * generated (GB 11643-valid, never a real person's); other modules seed their demo data for the same
@@ -22,6 +24,17 @@ export const DEMO_PEOPLE = {
     bankCard: '6222020000000000022',
     socialSecurityCard: 'A41010500022',
   },
+  /**
+   * the `legalrep` login: 法定代表人 of the demo companies, L2; confirms an organisation account
+   * that claims one of them (organisation verification)
+   */
+  legalRepresentative: {
+    name: '赵六',
+    idNumber: '410105197608210336',
+    mobile: '13800000003',
+    bankCard: '6222020000000000044',
+    socialSecurityCard: 'A41010500044',
+  },
   /** in the register but without an account: register as this person to try L2 verification */
   unregistered: {
     name: '王五',
@@ -39,6 +52,31 @@ export const DEMO_ORGANIZATION = {
   legalRepresentative: '赵六',
   regionCode: '410105',
 } as const;
+
+/**
+ * The demo legal-person register (a stand-in for the exchange's 法人库): made-up companies, every
+ * credit code GB 32100- and GB 11714-valid, all marked demo. 赵六 (the `legalrep` login) represents
+ * them. The `enterprise` login holds the first, verified at seed time; the restaurant has no
+ * account (register one and confirm it as `legalrep` to try the flow); the trading company is
+ * deregistered (注销) and cannot be verified; the logistics company is registered in 上街区, outside
+ * the demo clerk's county.
+ */
+const companies: ReadonlyArray<{ name: string; creditCode: string; status?: LegalPerson['status'] }> = [
+  DEMO_ORGANIZATION,
+  { name: '郑州通办示范餐饮管理有限公司', creditCode: '91410105202600020L' },
+  { name: '郑州通办示范商贸有限公司', creditCode: '91410105202600039H', status: 'deregistered' },
+  { name: '郑州通办示范物流有限公司', creditCode: '91410106202600055M' },
+];
+export const DEMO_LEGAL_PERSONS: ReadonlyArray<LegalPerson> = companies.map((c) => ({
+  creditCode: c.creditCode,
+  name: c.name,
+  legalRepresentative: {
+    name: DEMO_PEOPLE.legalRepresentative.name,
+    idNumber: DEMO_PEOPLE.legalRepresentative.idNumber,
+  },
+  status: c.status ?? 'active',
+  demo: true,
+}));
 
 /**
  * The demo population register the L2 verifier checks against (a stand-in for the 人口库 /

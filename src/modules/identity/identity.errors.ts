@@ -24,10 +24,40 @@ export const IdentityErrors = defineErrors({
     en: 'This account is disabled; contact the platform administrator if you think this is wrong',
   },
   'IDENTITY.LOGIN_TAKEN': { status: 409, zh: '该登录名已被使用', en: 'This account name is already taken' },
-  'IDENTITY.CREDIT_CODE_TAKEN': {
+  'IDENTITY.ORGANIZATION_NOT_PENDING': {
     status: 409,
-    zh: '该统一社会信用代码已注册账号',
-    en: 'An account with this unified social credit code exists',
+    zh: '该单位账号不在待核验状态：可能已经核验，或其统一社会信用代码已由其他账号认领',
+    en: 'This organisation account is not awaiting verification: it may be verified already, or its credit code was taken by another account',
+  },
+  'IDENTITY.NOT_LEGAL_REPRESENTATIVE': {
+    status: 403,
+    zh: '法人库登记的该单位法定代表人不是您，您不能确认此单位账号',
+    en: 'The legal-person register does not name you as this organisation’s legal representative, so you cannot confirm its account',
+  },
+  'IDENTITY.ORGANIZATION_NOT_IN_REGISTER': {
+    status: 409,
+    zh: '法人库中查不到该统一社会信用代码，无法由法定代表人在线确认，请携营业执照原件到政务服务大厅窗口核验',
+    en: 'The legal-person register does not know this credit code, so the legal representative cannot confirm it online; bring the original business licence to a service hall window',
+  },
+  'IDENTITY.ORGANIZATION_NOT_ACTIVE': {
+    status: 409,
+    zh: '法人库显示该单位已吊销或注销，不能核验',
+    en: 'The legal-person register shows this organisation as revoked or deregistered; it cannot be verified',
+  },
+  'IDENTITY.ORGANIZATION_VERIFIED_ELSEWHERE': {
+    status: 409,
+    zh: '该统一社会信用代码已由另一经核验的单位账号持有，只能在政务服务大厅窗口核对营业执照原件后变更',
+    en: 'Another verified organisation account holds this credit code; it can be moved only at a service hall window, against the original business licence',
+  },
+  'IDENTITY.CREDIT_CODE_MISMATCH': {
+    status: 400,
+    zh: '营业执照上的统一社会信用代码与该账号申报的不一致',
+    en: 'The credit code on the business licence is not the one this account registered with',
+  },
+  'IDENTITY.ORGANIZATION_OUT_OF_SCOPE': {
+    status: 403,
+    zh: '该单位的登记地不在您的服务范围内，请由其登记地的窗口核验',
+    en: 'This organisation is registered outside your area; a window of its own area verifies it',
   },
   'IDENTITY.REGISTRATION_CODE_INVALID': {
     status: 400,

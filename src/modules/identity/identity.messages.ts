@@ -15,6 +15,7 @@ const zh: Messages = {
   'identity.inPerson.idNumber': '居民身份证上的公民身份号码',
   'identity.inPerson.submit': '核验通过',
   'identity.inPerson.done': '账户 {login} 已完成现场核验，实名等级为 L3。',
+  'identity.nav.organizations': '单位核验',
 
   'identity.login.title': '登录',
   'identity.login.intro': '使用通办账号登录。首次使用请先注册。',
@@ -28,7 +29,7 @@ const zh: Messages = {
   'identity.login.linkPending':
     '您在其他地区的账号尚未关联本平台账号。请登录本平台账号，登录后将自动关联，今后可直接用其他地区账号登录。',
   'identity.login.demoHint':
-    '演示账号：citizen、enterprise、clerk、approver、county-approver、supervisor、admin，密码均为 tongban-demo',
+    '演示账号：citizen、legalrep、enterprise、clerk、approver、county-approver、supervisor、admin，密码均为 tongban-demo',
 
   'identity.register.title': '注册账号',
   'identity.register.person': '个人（自然人）注册',
@@ -63,10 +64,8 @@ const zh: Messages = {
     '【通办】您的注册验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人；如非本人操作，请忽略本短信。',
   'identity.sms.registration.loginTaken':
     '【通办】您注册时填写的登录名已被使用，未注册新账号。请换一个登录名重新注册；如非本人操作，请忽略本短信。',
-  'identity.sms.registration.creditCodeTaken':
-    '【通办】您注册时填写的统一社会信用代码已有账号，未注册新账号。如是本单位，请直接登录或找回密码；对账号归属有异议，请到政务服务大厅办理。',
-  'identity.sms.registration.creditCodeAttempt':
-    '【通办】有人尝试用贵单位的统一社会信用代码注册新账号，未获通过。如是本单位经办人，请直接登录或找回密码；如不是，账号不受影响，无需处理。',
+  'identity.sms.registration.creditCodeClaimed':
+    '【通办】有人用贵单位的统一社会信用代码申请注册单位账号。该账号在法定代表人确认或窗口核验前，不能查看贵单位的电子证照，也不能以贵单位名义办事；贵单位已核验的账号不受影响。如对账号归属有异议，请到政务服务大厅办理。',
 
   'identity.account.title': '我的账号',
   'identity.account.profile': '账号信息',
@@ -208,6 +207,68 @@ const zh: Messages = {
   'identity.account.historyTitle': '账号历史',
   'identity.account.historyIntro': '平台管理员对您的账号所做的停用、启用和授权变更，及其原因。',
 
+  'identity.org.title': '单位核验',
+  'identity.org.state': '核验状态',
+  'identity.org.state.claimed': '待核验：仅申报了统一社会信用代码',
+  'identity.org.state.verifiedByRepresentative': '已核验：法定代表人已确认',
+  'identity.org.state.verifiedInPerson': '已核验：窗口已现场核验营业执照',
+  'identity.org.state.released': '统一社会信用代码已由该单位经核验的账号认领',
+  'identity.org.level.1': '1 已申报（未核验）',
+  'identity.org.level.2': '2 法定代表人已确认',
+  'identity.org.level.3': '3 窗口现场核验',
+  'identity.org.at': '时间',
+  'identity.org.claimedIntro':
+    '核验前，本账号可以浏览和填写、保存草稿，但不能查看本单位的电子证照，也不能以单位名义提交申请。请选择以下任一方式核验：',
+  'identity.org.wayRepresentative': '方式一：法定代表人在线确认',
+  'identity.org.wayRepresentativeNamed':
+    '请法定代表人{name}用本人的个人账号登录（实名等级须达到 L2 及以上），在“我的账号”页“待您确认的单位账号”中确认本账号（登录名 {login}）。',
+  'identity.org.wayRepresentativeUnknown': '法人库中暂查不到本单位，法定代表人无法在线确认，请选择方式二。',
+  'identity.org.wayInPerson': '方式二：到窗口现场核验',
+  'identity.org.wayInPersonText':
+    '携营业执照原件和经办人身份证件，到本单位登记地的政务服务大厅窗口，告知工作人员本账号的登录名 {login}。',
+  'identity.org.notActive': '法人库显示该单位已吊销或注销，不能核验。',
+  'identity.org.releasedText':
+    '本账号申报的统一社会信用代码已由该单位经核验的账号认领，本账号不能再以该单位名义查看证照或申办事项。如有异议，请携营业执照原件到政务服务大厅窗口办理。',
+  'identity.org.pendingTitle': '待您确认的单位账号',
+  'identity.org.pendingIntro':
+    '法人库登记您为以下单位的法定代表人，这些账号申报了单位的统一社会信用代码。请核对登录名和经办人，只确认本单位自己的账号；确认后，申报同一代码的其他账号将失去该代码。',
+  'identity.org.pendingCaption': '待确认的单位账号',
+  'identity.org.registerName': '单位名称（法人库）',
+  'identity.org.login': '账号登录名',
+  'identity.org.agent': '经办人',
+  'identity.org.registeredAt': '注册时间',
+  'identity.org.action': '操作',
+  'identity.org.confirm': '确认为本单位账号',
+  'identity.org.confirmLabel': '确认为本单位账号：{login}（{name}）',
+  'identity.org.confirmed': '已确认，该单位账号已核验。',
+  'identity.org.heldElsewhere':
+    '该单位已有经核验的账号；如需改由此账号持有，请携营业执照原件到政务服务大厅窗口办理',
+  'identity.organization.releasedSubject': '单位账号统一社会信用代码已被认领',
+  'identity.organization.releasedBody':
+    '【通办】您的单位账号（登录名 {login}）申报的统一社会信用代码已由该单位经核验的账号认领，本账号不能再以该单位名义查看证照或申办事项。如有异议，请携营业执照原件到政务服务大厅窗口办理。',
+
+  'identity.staffOrg.title': '单位账号现场核验',
+  'identity.staffOrg.intro':
+    '核对营业执照原件后，为申报该统一社会信用代码的单位账号办理现场核验。只能核验登记地在您服务范围内的单位。',
+  'identity.staffOrg.creditCode': '营业执照上的统一社会信用代码',
+  'identity.staffOrg.search': '查询',
+  'identity.staffOrg.register': '法人库登记',
+  'identity.staffOrg.registerName': '单位名称',
+  'identity.staffOrg.registerRep': '法定代表人',
+  'identity.staffOrg.registerStatus': '登记状态',
+  'identity.staffOrg.status.active': '存续',
+  'identity.staffOrg.status.revoked': '吊销',
+  'identity.staffOrg.status.deregistered': '注销',
+  'identity.staffOrg.notInRegister': '法人库中查不到该代码，请以营业执照原件为准。',
+  'identity.staffOrg.caption': '申报该代码的单位账号',
+  'identity.staffOrg.name': '申报名称',
+  'identity.staffOrg.noAccounts': '没有账号申报该代码。',
+  'identity.staffOrg.checked': '我已核对营业执照原件，代码与名称一致',
+  'identity.staffOrg.dispute': '该代码现由另一已核验账号持有；经核对原件，改由此账号持有（争议处理）',
+  'identity.staffOrg.verify': '现场核验',
+  'identity.staffOrg.verifyLegend': '核验账号 {login}',
+  'identity.staffOrg.verified': '已完成现场核验，账号 {login} 已核验。',
+
   'identity.role.citizen': '个人用户',
   'identity.role.enterpriseAgent': '法人经办人',
   'identity.role.windowClerk': '窗口人员',
@@ -228,6 +289,7 @@ const zh: Messages = {
   'identity.issue.IDENTITY.ORG_NAME_FORMAT': '请填写单位全称',
   'identity.issue.IDENTITY.MOBILE_FORMAT': '请填写 11 位手机号码',
   'identity.issue.IDENTITY.REQUIRED': '此项必填',
+  'identity.issue.IDENTITY.LICENCE_NOT_CHECKED': '请先核对营业执照原件并勾选此项',
   'identity.issue.GB11643.LENGTH': '公民身份号码应为 18 位',
   'identity.issue.GB11643.CHARACTERS': '公民身份号码只能是数字，最后一位可为 X',
   'identity.issue.GB11643.ADDRESS_CODE': '公民身份号码的前 6 位不是有效的地区代码',
@@ -283,6 +345,7 @@ const en: Messages = {
   'identity.inPerson.idNumber': 'ID number on the card',
   'identity.inPerson.submit': 'Checked: raise to L3',
   'identity.inPerson.done': 'Account {login} was checked in person: its real-name level is L3.',
+  'identity.nav.organizations': 'Verify organisations',
 
   'identity.login.title': 'Sign in',
   'identity.login.intro': 'Sign in with your tongban account. New here? Register first.',
@@ -296,7 +359,7 @@ const en: Messages = {
   'identity.login.linkPending':
     "Your account in the other region is not linked to an account here yet. Sign in here once and it will be linked; next time the other region's sign-in is enough.",
   'identity.login.demoHint':
-    'Demo accounts: citizen, enterprise, clerk, approver, county-approver, supervisor, admin; password tongban-demo',
+    'Demo accounts: citizen, legalrep, enterprise, clerk, approver, county-approver, supervisor, admin; password tongban-demo',
 
   'identity.register.title': 'Register',
   'identity.register.person': 'Register as a person',
@@ -331,10 +394,8 @@ const en: Messages = {
     '[Tongban] Your registration code is {code}, valid for {minutes} minutes. Do not share it; if you did not register, ignore this message.',
   'identity.sms.registration.loginTaken':
     '[Tongban] The account name you chose is taken, so no account was made. Register again with another name; if it was not you, ignore this message.',
-  'identity.sms.registration.creditCodeTaken':
-    '[Tongban] The credit code you gave already has an account, so no new one was made. If it is your organisation, sign in or reset the password; to dispute who holds it, go to a service hall.',
-  'identity.sms.registration.creditCodeAttempt':
-    "[Tongban] Someone tried to register a new account with your organisation's credit code; none was made. If it was your agent, sign in or reset the password; if not, the account is unaffected.",
+  'identity.sms.registration.creditCodeClaimed':
+    "[Tongban] Someone applied to register an organisation account with your organisation's credit code. Until its legal representative confirms it or a service hall verifies it, that account cannot see your e-licences or act in your name; your verified account is unaffected. To dispute who holds the code, go to a service hall.",
 
   'identity.account.title': 'My account',
   'identity.account.profile': 'Account details',
@@ -483,6 +544,72 @@ const en: Messages = {
   'identity.account.historyIntro':
     "What the platform's administrators did to your account — disabling, enabling, grants revoked — and why.",
 
+  'identity.org.title': 'Organisation verification',
+  'identity.org.state': 'Verification',
+  'identity.org.state.claimed': 'Not verified: the credit code is only claimed',
+  'identity.org.state.verifiedByRepresentative': 'Verified: confirmed by the legal representative',
+  'identity.org.state.verifiedInPerson': 'Verified: business licence checked in person at a window',
+  'identity.org.state.released': "The credit code was taken by the organisation's verified account",
+  'identity.org.level.1': '1 claimed (not verified)',
+  'identity.org.level.2': '2 confirmed by the legal representative',
+  'identity.org.level.3': '3 verified in person',
+  'identity.org.at': 'Date',
+  'identity.org.claimedIntro':
+    "Until it is verified this account can browse and fill in and save drafts, but it cannot see the organisation's e-licences or apply in the organisation's name. Verify it in either way:",
+  'identity.org.wayRepresentative': 'Way 1: the legal representative confirms online',
+  'identity.org.wayRepresentativeNamed':
+    'The legal representative {name} signs in with their own personal account (real-name level L2 or above) and confirms this account (account name {login}) under “Organisation accounts awaiting your confirmation” on “My account”.',
+  'identity.org.wayRepresentativeUnknown':
+    'The legal-person register does not list this organisation yet, so its legal representative cannot confirm it online; use way 2.',
+  'identity.org.wayInPerson': 'Way 2: at a service hall window',
+  'identity.org.wayInPersonText':
+    "Bring the original business licence and the agent's ID card to a service hall of the area the organisation is registered in, and give the clerk this account name: {login}.",
+  'identity.org.notActive':
+    'The legal-person register shows this organisation as revoked or deregistered; it cannot be verified.',
+  'identity.org.releasedText':
+    "The credit code this account registered with was taken by the organisation's verified account: this account can no longer see its licences or apply in its name. To dispute this, bring the original business licence to a service hall window.",
+  'identity.org.pendingTitle': 'Organisation accounts awaiting your confirmation',
+  'identity.org.pendingIntro':
+    "The legal-person register names you as the legal representative of these organisations, and these accounts claim their credit codes. Check the account name and the agent and confirm only your organisation's own account; the other accounts claiming the same code then lose it.",
+  'identity.org.pendingCaption': 'Accounts awaiting confirmation',
+  'identity.org.registerName': 'Organisation (register)',
+  'identity.org.login': 'Account name',
+  'identity.org.agent': 'Agent',
+  'identity.org.registeredAt': 'Registered',
+  'identity.org.action': 'Action',
+  'identity.org.confirm': "Confirm as my organisation's account",
+  'identity.org.confirmLabel': "Confirm as my organisation's account: {login} ({name})",
+  'identity.org.confirmed': 'Confirmed: the organisation account is verified.',
+  'identity.org.heldElsewhere':
+    'The organisation already has a verified account; to move the code to this one, bring the original business licence to a service hall window',
+  'identity.organization.releasedSubject': "An organisation account's credit code was taken",
+  'identity.organization.releasedBody':
+    "[tongban] The credit code your organisation account ({login}) registered with was taken by the organisation's verified account: this account can no longer see its licences or apply in its name. To dispute this, bring the original business licence to a service hall window.",
+
+  'identity.staffOrg.title': 'Verify organisation accounts in person',
+  'identity.staffOrg.intro':
+    'After checking the original business licence, verify the organisation account that claims its credit code. Only organisations registered within your area.',
+  'identity.staffOrg.creditCode': 'Credit code on the business licence',
+  'identity.staffOrg.search': 'Look up',
+  'identity.staffOrg.register': 'Legal-person register',
+  'identity.staffOrg.registerName': 'Name',
+  'identity.staffOrg.registerRep': 'Legal representative',
+  'identity.staffOrg.registerStatus': 'Status',
+  'identity.staffOrg.status.active': 'In business',
+  'identity.staffOrg.status.revoked': 'Revoked',
+  'identity.staffOrg.status.deregistered': 'Deregistered',
+  'identity.staffOrg.notInRegister':
+    'The legal-person register does not know this code: rely on the original business licence.',
+  'identity.staffOrg.caption': 'Accounts claiming this code',
+  'identity.staffOrg.name': 'Name as registered',
+  'identity.staffOrg.noAccounts': 'No account claims this code.',
+  'identity.staffOrg.checked': 'I checked the original business licence: code and name match',
+  'identity.staffOrg.dispute':
+    'Another verified account holds this code; having checked the original, move it to this account (a dispute)',
+  'identity.staffOrg.verify': 'Verify in person',
+  'identity.staffOrg.verifyLegend': 'Verify account {login}',
+  'identity.staffOrg.verified': 'Verified in person: account {login} is verified.',
+
   'identity.role.citizen': 'Person',
   'identity.role.enterpriseAgent': 'Organisation agent',
   'identity.role.windowClerk': 'Window clerk',
@@ -505,6 +632,7 @@ const en: Messages = {
   'identity.issue.IDENTITY.ORG_NAME_FORMAT': "Enter the organisation's full name",
   'identity.issue.IDENTITY.MOBILE_FORMAT': 'Enter an 11-digit mobile number',
   'identity.issue.IDENTITY.REQUIRED': 'This is required',
+  'identity.issue.IDENTITY.LICENCE_NOT_CHECKED': 'Check the original business licence and tick this first',
   'identity.issue.GB11643.LENGTH': 'A citizen ID number has 18 characters',
   'identity.issue.GB11643.CHARACTERS': 'A citizen ID number has digits only; the last may be X',
   'identity.issue.GB11643.ADDRESS_CODE': 'The first 6 digits of the ID number are not a valid region code',

@@ -24,6 +24,7 @@ import {
   type GrantView,
   REASON_MAX,
 } from './identity.admin.js';
+import type { CreditCodeHolders, OrganizationStatus, PendingOrganization } from './identity.organizations.js';
 
 /** Form problems with their messages: the error summary on top, each field's message beside it. */
 export type Issues = ReadonlyArray<FieldIssue & { message: string }>;
@@ -246,6 +247,8 @@ export function AccountPage({
   ctx,
   account,
   delegations,
+  organization,
+  pending = [],
   issues,
   values,
   notice,
@@ -255,6 +258,10 @@ export function AccountPage({
   ctx: ViewContext;
   account: AccountView;
   delegations: readonly DelegationRow[];
+  /** an organisation's own verification state */
+  organization?: OrganizationStatus | undefined;
+  /** for a legal representative: organisation accounts awaiting their confirmation */
+  pending?: readonly PendingOrganization[];
   issues: Issues;
   values: Record<string, string>;
   notice?: string | undefined;
@@ -274,7 +281,11 @@ export function AccountPage({
   if (account.mobileMasked) rows.push({ key: t('identity.account.mobile'), value: account.mobileMasked });
   rows.push({
     key: t('identity.account.level'),
-    value: t(`identity.account.level.${account.realNameLevel}`),
+    value: t(
+      account.kind === 'organization'
+        ? `identity.org.level.${account.realNameLevel}`
+        : `identity.account.level.${account.realNameLevel}`,
+    ),
   });
   rows.push({
     key: t('identity.account.roles'),
@@ -292,6 +303,9 @@ export function AccountPage({
       <PageHeading>{t('identity.account.title')}</PageHeading>
       <h2>{t('identity.account.profile')}</h2>
       <SummaryList rows={rows} />
+
+      {organization ? <OrganizationSection ctx={ctx} login={account.login} status={organization} /> : null}
+      {pending.length ? <PendingOrganizations ctx={ctx} rows={pending} /> : null}
 
       {account.kind === 'person' && !account.idNumberMasked ? (
         <Notice kind="warning">{t('identity.account.idNumberReleased')}</Notice>
@@ -927,6 +941,194 @@ export function RevokeGrantPage({
       <p>
         <a href={base}>{t('identity.admin.cancel')}</a>
       </p>
+    </div>
+  );
+}
+
+/** An organisation's own page: where it stands and, until verified, the two ways to get there. */
+function OrganizationSection({
+  ctx,
+  login,
+  status,
+}: {
+  ctx: ViewContext;
+  login: string;
+  status: OrganizationStatus;
+}) {
+  const { t } = ctx;
+  const verified = status.state === 'verifiedByRepresentative' || status.state === 'verifiedInPerson';
+  const rows = [
+    {
+      key: t('identity.org.state'),
+      value: (
+        <Tag colour={verified ? 'green' : status.state === 'released' ? 'red' : 'yellow'}>
+          {t(`identity.org.state.${status.state}`)}
+        </Tag>
+      ),
+    },
+  ];
+  if (status.at) rows.push({ key: t('identity.org.at'), value: <>{status.at.slice(0, 10)}</> });
+  return (
+    <section aria-labelledby="org-h">
+      <h2 id="org-h">{t('identity.org.title')}</h2>
+      <SummaryList rows={rows} />
+      {status.state === 'released' ? <Notice kind="warning">{t('identity.org.releasedText')}</Notice> : null}
+      {status.state === 'claimed' && status.registerStatus && status.registerStatus !== 'active' ? (
+        <Notice kind="warning">{t('identity.org.notActive')}</Notice>
+      ) : null}
+      {status.state === 'claimed' && (!status.registerStatus || status.registerStatus === 'active') ? (
+        <>
+          <p>{t('identity.org.claimedIntro')}</p>
+          <h3>{t('identity.org.wayRepresentative')}</h3>
+          <p>
+            {status.legalRepresentativeMasked
+              ? t('identity.org.wayRepresentativeNamed', { name: status.legalRepresentativeMasked, login })
+              : t('identity.org.wayRepresentativeUnknown')}
+          </p>
+          <h3>{t('identity.org.wayInPerson')}</h3>
+          <p>{t('identity.org.wayInPersonText', { login })}</p>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/** A legal representative's page: the organisation accounts that claim their companies' codes. */
+function PendingOrganizations({ ctx, rows }: { ctx: ViewContext; rows: readonly PendingOrganization[] }) {
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="pending-org-h">
+      <h2 id="pending-org-h">{t('identity.org.pendingTitle')}</h2>
+      <p>{t('identity.org.pendingIntro')}</p>
+      <Table
+        caption={t('identity.org.pendingCaption')}
+        rows={rows}
+        columns={[
+          { header: t('identity.org.registerName'), cell: (r) => `${r.registerName}（${r.creditCode}）` },
+          { header: t('identity.org.login'), cell: (r) => r.login },
+          { header: t('identity.org.agent'), cell: (r) => r.agentMasked ?? '—' },
+          { header: t('identity.org.registeredAt'), cell: (r) => r.registeredAt.slice(0, 10) },
+          {
+            header: t('identity.org.action'),
+            cell: (r) =>
+              r.heldElsewhere ? (
+                t('identity.org.heldElsewhere')
+              ) : (
+                <form
+                  method="post"
+                  action={`/account/organizations/${r.accountId}/confirm`}
+                  class="inline-form"
+                >
+                  <CsrfField ctx={ctx} />
+                  {/* the accessible name starts with the visible words (WCAG 2.5.3) and names the account */}
+                  <button
+                    type="submit"
+                    class="button button-secondary"
+                    aria-label={t('identity.org.confirmLabel', { login: r.login, name: r.registerName })}
+                  >
+                    {t('identity.org.confirm')}
+                  </button>
+                </form>
+              ),
+          },
+        ]}
+      />
+    </section>
+  );
+}
+
+/** The clerk's page: look a credit code up, then verify the account whose business licence was shown. */
+export function StaffOrganizationsPage({
+  ctx,
+  code,
+  holders,
+  issues,
+  notice,
+}: {
+  ctx: ViewContext;
+  code: string;
+  holders: CreditCodeHolders | undefined;
+  issues: Issues;
+  notice?: string | undefined;
+}) {
+  const { t } = ctx;
+  const heldElsewhere = holders?.accounts.some((a) => a.state.startsWith('verified')) ?? false;
+  return (
+    <div>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <PageHeading>{t('identity.staffOrg.title')}</PageHeading>
+      <p>{t('identity.staffOrg.intro')}</p>
+      <form method="get" action="/staff/organizations" novalidate>
+        <TextField
+          name="creditCode"
+          label={t('identity.staffOrg.creditCode')}
+          hint={t('identity.register.creditCodeHint')}
+          value={code}
+          width="medium"
+          maxLength={18}
+          error={fieldError(issues, 'creditCode')}
+        />
+        <Button variant="secondary">{t('identity.staffOrg.search')}</Button>
+      </form>
+      {holders ? (
+        <>
+          <h2>{t('identity.staffOrg.register')}</h2>
+          {holders.register ? (
+            <SummaryList
+              rows={[
+                { key: t('identity.staffOrg.registerName'), value: holders.register.name },
+                {
+                  key: t('identity.staffOrg.registerRep'),
+                  value: holders.register.legalRepresentativeMasked,
+                },
+                {
+                  key: t('identity.staffOrg.registerStatus'),
+                  value: t(`identity.staffOrg.status.${holders.register.status}`),
+                },
+              ]}
+            />
+          ) : (
+            <Notice>{t('identity.staffOrg.notInRegister')}</Notice>
+          )}
+          <Table
+            caption={t('identity.staffOrg.caption')}
+            rows={holders.accounts}
+            empty={t('identity.staffOrg.noAccounts')}
+            columns={[
+              { header: t('identity.org.login'), cell: (a) => a.login },
+              { header: t('identity.staffOrg.name'), cell: (a) => a.name },
+              { header: t('identity.org.agent'), cell: (a) => a.agentMasked ?? '—' },
+              { header: t('identity.org.registeredAt'), cell: (a) => a.registeredAt.slice(0, 10) },
+              { header: t('identity.org.state'), cell: (a) => t(`identity.org.state.${a.state}`) },
+            ]}
+          />
+          {holders.accounts
+            .filter((a) => a.state !== 'verifiedInPerson')
+            .map((a) => (
+              <form method="post" action={`/staff/organizations/${a.accountId}/verify`} novalidate>
+                <CsrfField ctx={ctx} />
+                <input type="hidden" name="creditCode" value={holders.creditCode} />
+                <fieldset class="fieldset">
+                  <legend class="field-label">
+                    {t('identity.staffOrg.verifyLegend', { login: a.login })}
+                  </legend>
+                  <div class="checkbox">
+                    <input type="checkbox" id={`checked-${a.accountId}`} name="checked" value="1" />
+                    <label for={`checked-${a.accountId}`}>{t('identity.staffOrg.checked')}</label>
+                  </div>
+                  {heldElsewhere && !a.state.startsWith('verified') ? (
+                    <div class="checkbox">
+                      <input type="checkbox" id={`dispute-${a.accountId}`} name="dispute" value="1" />
+                      <label for={`dispute-${a.accountId}`}>{t('identity.staffOrg.dispute')}</label>
+                    </div>
+                  ) : null}
+                </fieldset>
+                <Button>{t('identity.staffOrg.verify')}</Button>
+              </form>
+            ))}
+        </>
+      ) : null}
     </div>
   );
 }

@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   identityDelegate: 'identity.delegate',
   identityManage: 'identity.manage',
   identityVerifyInPerson: 'identity.verifyInPerson',
+  identityVerifyOrganization: 'identity.verifyOrganization',
   oidcClients: 'oidc.clients',
   ledgerAdmin: 'ledger.admin',
 } as const;
@@ -79,6 +80,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.hallsAppointment,
   ],
   // 窗口人员: 受理 / 补正 / 不予受理 at a hall, calls queue tickets, checks identities in person (L3)
+  // and organisations' business licences in person
   windowClerk: [
     P.casesRead,
     P.casesAccept,
@@ -88,6 +90,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.hallsQueue,
     P.licencesRead,
     P.identityVerifyInPerson,
+    P.identityVerifyOrganization,
   ],
   // 审批人员: 审查 / 决定 within a department (a city bureau or a county one: the scope says which)
   approver: [P.casesRead, P.casesReview, P.casesDecide, P.workbenchView, P.licencesRead, P.licencesIssue],

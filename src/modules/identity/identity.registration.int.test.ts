@@ -10,9 +10,9 @@ import { DEMO_ORGANIZATION, DEMO_PEOPLE } from './identity.demo.js';
  * Registration is no existence oracle (issue 11, item 7): whether an account name, a citizen ID
  * number or a credit code is already registered, a stranger gets the same answer — "a text
  * message went to the mobile you gave". What happened is told by message: the code to the
- * registrant's phone when the details may be used (an ID number always may: registered, it is
- * only claimed), a plain refusal when not, and for a taken credit code a notice to the registered
- * phone of the organisation that holds it.
+ * registrant's phone when the details may be used (an ID number or a credit code always may:
+ * registered, each is only claimed), a plain refusal when not, and for a credit code a verified
+ * organisation holds, a notice of the claim to that organisation's registered phone.
  */
 
 let t: TongbanApp;
@@ -100,17 +100,17 @@ describe('registration › no account, ID number or credit-code oracle', () => {
       assert.equal(await t.identity.accountIdByLogin(login), undefined, login);
 
     // what happened is said to the phones: a code where the details may be used — a free login,
-    // and an ID number someone holds (a claim, which reaches nothing until verified)
-    for (const m of ['13900000101', '13900000103']) {
+    // an ID number someone holds and a credit code a verified organisation holds (each a claim,
+    // which reaches nothing until verified: issue 11 items 1 and 6)
+    for (const m of ['13900000101', '13900000103', '13900000104']) {
       const [got] = await messagesTo(m, since);
       assert.ok(got && codeIn(got.body), `${m} gets a code`);
     }
-    for (const m of ['13900000102', '13900000104']) {
-      const got = await messagesTo(m, since);
-      assert.equal(got.length, 1, m);
-      assert.equal(codeIn(got[0]!.body), undefined, `${m} gets no code`);
-    }
-    // the organisation that holds the credit code is told at its registered (agent's) phone
+    const refused = await messagesTo('13900000102', since);
+    assert.equal(refused.length, 1);
+    assert.equal(codeIn(refused[0]!.body), undefined, 'a taken login gets no code');
+    // the verified organisation that holds the credit code is told of the claim at its registered
+    // (agent's) phone
     const owner = await messagesTo(DEMO_PEOPLE.enterpriseAgent.mobile, since);
     assert.ok(owner.some((n) => n.subject === 'registration-attempt'));
     // the citizen whose number was typed is not: a claim takes nothing from a verified holder

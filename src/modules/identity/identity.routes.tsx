@@ -20,6 +20,7 @@ import {
   ResetPasswordPage,
   ResetRequestPage,
   RevokeGrantPage,
+  StaffOrganizationsPage,
 } from './identity.pages.js';
 import { type AdminAccountView, REASON_MAX } from './identity.admin.js';
 import { PERMISSIONS } from './identity.permissions.js';
@@ -129,6 +130,7 @@ const PersonalView = z.object({
   idNumberMasked: z.string().nullable(),
   mobileMasked: z.string().nullable(),
   creditCode: z.string().nullable(),
+  organizationState: z.string().nullable(),
   regionCode: z.string().nullable(),
   departmentId: z.string().nullable(),
   hallId: z.string().nullable(),
@@ -337,6 +339,9 @@ export function identityRoutes(
     if (!account) throw new DomainError('IDENTITY.NOT_FOUND');
     const delegations = account.kind === 'person' ? await svc.delegationsOf(p.accountId) : [];
     const history = await svc.accountHistory(p.accountId);
+    const organization =
+      account.kind === 'organization' ? await svc.organizationStatus(p.accountId) : undefined;
+    const pending = await svc.pendingConfirmations(p);
     const ctx = req.view(reply);
     return sendHtml(
       reply,
@@ -347,6 +352,8 @@ export function identityRoutes(
           ctx={ctx}
           account={account}
           delegations={delegations}
+          organization={organization}
+          pending={pending}
           issues={opts.issues ?? []}
           values={opts.values ?? {}}
           notice={opts.notice}
@@ -369,7 +376,9 @@ export function identityRoutes(
           ? ctx.t('identity.account.passwordChanged')
           : q.done === 'delegation'
             ? ctx.t('identity.account.delegationAdded')
-            : undefined;
+            : q.done === 'organization'
+              ? ctx.t('identity.org.confirmed')
+              : undefined;
       return accountPage(req, reply, { notice });
     },
   );
@@ -527,6 +536,103 @@ export function identityRoutes(
     async (req, reply) => {
       await svc.revokeDelegation(requirePrincipal(req), req.params.id);
       return redirect(reply, '/account');
+    },
+  );
+
+  // ── organisation verification: the legal representative's confirmation ─────────────────────
+
+  app.post(
+    '/account/organizations/:id/confirm',
+    {
+      config: { permission: 'authenticated' },
+      schema: { hide: true, params: z.object({ id: z.string().max(64) }) },
+    },
+    async (req, reply) => {
+      try {
+        await svc.confirmOrganization(requirePrincipal(req), req.params.id);
+        return redirect(reply, '/account?done=organization');
+      } catch (e) {
+        return accountPage(req, reply, { issues: issuesOf(e, req.view(reply), 'organization'), status: 400 });
+      }
+    },
+  );
+
+  // ── organisation verification: a clerk checks the business licence in person ──────────────
+
+  async function staffOrganizationsPage(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    code: string,
+    opts: { issues?: Issues; notice?: string; status?: number } = {},
+  ) {
+    const p = requirePrincipal(req);
+    const ctx = req.view(reply);
+    let issues = opts.issues ?? [];
+    let holders: Awaited<ReturnType<IdentityService['creditCodeHolders']>> | undefined;
+    if (code.trim())
+      try {
+        holders = await svc.creditCodeHolders(p, code);
+      } catch (e) {
+        issues = [...issues, ...issuesOf(e, ctx, 'creditCode')];
+      }
+    const status = opts.status ?? (issues.length ? 400 : 200);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('identity.staffOrg.title'),
+        <StaffOrganizationsPage
+          ctx={ctx}
+          code={code}
+          holders={holders}
+          issues={issues}
+          notice={opts.notice}
+        />,
+        { wide: true },
+      ),
+      status,
+    );
+  }
+
+  app.get(
+    '/staff/organizations',
+    {
+      config: { permission: { permission: PERMISSIONS.identityVerifyOrganization } },
+      schema: { hide: true, querystring: z.object({ creditCode: z.string().max(30).optional() }) },
+    },
+    async (req, reply) => staffOrganizationsPage(req, reply, req.query.creditCode ?? ''),
+  );
+
+  app.post(
+    '/staff/organizations/:id/verify',
+    {
+      config: { permission: { permission: PERMISSIONS.identityVerifyOrganization } },
+      schema: { hide: true, params: z.object({ id: z.string().max(64) }) },
+    },
+    async (req, reply) => {
+      const f = formBody(req);
+      const code = f.creditCode ?? '';
+      const ctx = req.view(reply);
+      try {
+        // the form asks the clerk to say they saw the original (the API call is that statement)
+        if (f.checked !== '1')
+          throw new DomainError('COMMON.VALIDATION', {
+            details: { issues: [{ field: 'checked', rule: 'IDENTITY.LICENCE_NOT_CHECKED' }] },
+          });
+        await svc.verifyOrganizationInPerson(requirePrincipal(req), req.params.id, {
+          creditCode: code,
+          dispute: f.dispute === '1',
+        });
+        const login = (await svc.accountView(req.params.id))?.login ?? '';
+        return staffOrganizationsPage(req, reply, code, {
+          notice: ctx.t('identity.staffOrg.verified', { login }),
+        });
+      } catch (e) {
+        return staffOrganizationsPage(req, reply, code, {
+          issues: issuesOf(e, ctx, 'creditCode'),
+          status: 400,
+        });
+      }
     },
   );
 
@@ -946,6 +1052,7 @@ export function identityRoutes(
           idNumberMasked: null,
           mobileMasked: null,
           creditCode: null,
+          organizationState: null,
           regionCode: null,
           departmentId: null,
           hallId: null,
@@ -1011,6 +1118,135 @@ export function identityRoutes(
       },
     },
     async (req) => ({ realNameLevel: await svc.verifyRealName(requirePrincipal(req).accountId, req.body) }),
+  );
+
+  const OrganizationView = z.object({
+    state: z.enum(['claimed', 'verifiedByRepresentative', 'verifiedInPerson', 'released']),
+    level: z.number(),
+    creditCode: z.string().nullable(),
+    at: z.string().nullable(),
+    legalRepresentativeMasked: z.string().nullable(),
+    registerStatus: z.enum(['active', 'revoked', 'deregistered']).nullable(),
+  });
+  const Pending = z.object({
+    accountId: z.string(),
+    login: z.string(),
+    name: z.string(),
+    creditCode: z.string(),
+    registerName: z.string(),
+    agentMasked: z.string().nullable(),
+    registeredAt: z.string(),
+    heldElsewhere: z.boolean(),
+  });
+  const AccountIdParam = z.object({ accountId: z.string().max(64) });
+
+  app.get(
+    '/api/v1/me/organization',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary:
+          "An organisation account's verification: claimed (level 1), verified by its legal representative (2) or in person (3), or released",
+        response: { 200: OrganizationView },
+      },
+    },
+    async (req) => {
+      const v = await svc.organizationStatus(requirePrincipal(req).accountId);
+      if (!v) throw new DomainError('IDENTITY.NOT_FOUND');
+      return v;
+    },
+  );
+
+  app.get(
+    '/api/v1/me/pending-organizations',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary:
+          "Organisation accounts awaiting the caller's confirmation as their legal representative (a person at L2 or above)",
+        response: { 200: z.object({ organizations: z.array(Pending) }) },
+      },
+    },
+    async (req) => ({ organizations: await svc.pendingConfirmations(requirePrincipal(req)) }),
+  );
+
+  app.post(
+    '/api/v1/organizations/:accountId/confirm',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags: ['identity'],
+        summary:
+          "The organisation's legal representative (signed in at L2 or above, matching the legal-person register) confirms its account: verified at level 2",
+        params: AccountIdParam,
+        response: { 200: z.object({ realNameLevel: z.number() }) },
+      },
+    },
+    async (req) => ({
+      realNameLevel: (await svc.confirmOrganization(requirePrincipal(req), req.params.accountId)).level,
+    }),
+  );
+
+  app.get(
+    '/api/v1/organizations',
+    {
+      config: { permission: { permission: PERMISSIONS.identityVerifyOrganization } },
+      schema: {
+        tags: ['identity'],
+        summary:
+          "A clerk looks a credit code up: the legal-person register's entry and every account claiming the code (organisations registered within the clerk's area)",
+        querystring: z.object({ creditCode: z.string().max(30) }),
+        response: {
+          200: z.object({
+            creditCode: z.string(),
+            register: z
+              .object({
+                name: z.string(),
+                legalRepresentativeMasked: z.string(),
+                status: z.enum(['active', 'revoked', 'deregistered']),
+              })
+              .nullable(),
+            accounts: z.array(
+              z.object({
+                accountId: z.string(),
+                login: z.string(),
+                name: z.string(),
+                state: z.string(),
+                level: z.number(),
+                agentMasked: z.string().nullable(),
+                registeredAt: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const h = await svc.creditCodeHolders(requirePrincipal(req), req.query.creditCode);
+      return { ...h, accounts: [...h.accounts] };
+    },
+  );
+
+  app.post(
+    '/api/v1/organizations/:accountId/verify-in-person',
+    {
+      config: { permission: { permission: PERMISSIONS.identityVerifyOrganization } },
+      schema: {
+        tags: ['identity'],
+        summary:
+          'A clerk saw the original business licence: the account claiming its credit code is verified at level 3; `dispute` moves a code another verified account holds',
+        params: AccountIdParam,
+        body: z.object({ creditCode: z.string().max(30), dispute: z.boolean().optional() }),
+        response: { 200: z.object({ realNameLevel: z.number() }) },
+      },
+    },
+    async (req) => ({
+      realNameLevel: (
+        await svc.verifyOrganizationInPerson(requirePrincipal(req), req.params.accountId, req.body)
+      ).level,
+    }),
   );
 
   app.post(

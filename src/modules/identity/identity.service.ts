@@ -18,6 +18,8 @@ import * as credentials from './identity.credentials.js';
 import * as delegation from './identity.delegation.js';
 import type { DelegationView } from './identity.delegation.js';
 import * as mailbox from './identity.mailbox.js';
+import * as organizations from './identity.organizations.js';
+import type { CreditCodeHolders, OrganizationStatus, PendingOrganization } from './identity.organizations.js';
 import * as principal from './identity.principal.js';
 import * as realname from './identity.realname.js';
 import * as signin from './identity.signin.js';
@@ -27,12 +29,20 @@ import type { InPersonCheckInput, RealNameFactors, RealNameLevel, Registration }
 
 export {
   type IdentityServiceDeps,
+  type LegalPerson,
+  type LegalPersonRegister,
   type Notification,
   type Notifier,
   POLICY,
   type RealNameVerifier,
 } from './identity.context.js';
 export type { AdminActor } from './identity.access.js';
+export type {
+  CreditCodeHolders,
+  OrganizationState,
+  OrganizationStatus,
+  PendingOrganization,
+} from './identity.organizations.js';
 export type { AccountView, PersonalData } from './identity.accounts.js';
 export type {
   AccountHistoryEntry,
@@ -49,7 +59,7 @@ type Token = { token: string; expiresAt: string };
 /**
  * What identity offers the routes and the module's public face. Each method is one use case in
  * its own file (identity.accounts, .admin, .signin, .principal, .tokens, .clients, .credentials,
- * .realname, .delegation, .mailbox), called with the module's context.
+ * .realname, .organizations, .delegation, .mailbox), called with the module's context.
  */
 export interface IdentityService {
   register(input: Registration): Promise<AccountView>;
@@ -102,6 +112,15 @@ export interface IdentityService {
   verifyRealName(accountId: string, factors: RealNameFactors): Promise<RealNameLevel>;
   issueInPersonCode(accountId: string): Promise<{ code: string; expiresAt: string }>;
   verifyInPerson(clerk: Principal, input: InPersonCheckInput): Promise<void>;
+  organizationStatus(accountId: string): Promise<OrganizationStatus | undefined>;
+  pendingConfirmations(p: Principal): Promise<PendingOrganization[]>;
+  confirmOrganization(p: Principal, organizationId: string): Promise<{ level: number }>;
+  creditCodeHolders(clerk: Principal, creditCode: string): Promise<CreditCodeHolders>;
+  verifyOrganizationInPerson(
+    clerk: Principal,
+    organizationId: string,
+    input: { creditCode: string; dispute?: boolean | undefined },
+  ): Promise<{ level: number }>;
   createDelegation(
     principal: Principal,
     input: { agentLogin: string; scopes: string[]; validTo: string },
@@ -157,6 +176,13 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     verifyRealName: (accountId, factors) => realname.verifyRealName(ctx, accountId, factors),
     issueInPersonCode: (accountId) => realname.issueInPersonCode(ctx, accountId),
     verifyInPerson: (clerk, input) => realname.verifyInPerson(ctx, clerk, input),
+    organizationStatus: (accountId) => organizations.organizationStatus(ctx, accountId),
+    pendingConfirmations: (p) => organizations.pendingConfirmations(ctx, p),
+    confirmOrganization: (p, organizationId) =>
+      organizations.confirmByLegalRepresentative(ctx, p, organizationId),
+    creditCodeHolders: (clerk, creditCode) => organizations.creditCodeHolders(ctx, clerk, creditCode),
+    verifyOrganizationInPerson: (clerk, organizationId, input) =>
+      organizations.verifyOrganizationInPerson(ctx, clerk, organizationId, input),
     createDelegation: (p, input) => delegation.createDelegation(ctx, p, input),
     revokeDelegation: (p, id) => delegation.revokeDelegation(ctx, p, id),
     mayActFor: (agentId, principalId, itemCode) => delegation.mayActFor(ctx, agentId, principalId, itemCode),

@@ -26,7 +26,13 @@ export type IdentityTables = {
     mobile_enc: string | null;
     mobile_hash: string | null;
     email: string | null;
+    /**
+     * an organisation's credit code once it is VERIFIED (unique: one verified account per
+     * company); null while it is only claimed
+     */
     credit_code: string | null;
+    /** the credit code an organisation registered with (claimed, not unique); null once released */
+    claimed_credit_code: string | null;
     legal_rep_name: string | null;
     region_code: string | null;
     department_id: string | null;
@@ -181,6 +187,24 @@ export type IdentityTables = {
     code_hash: string;
     expires_at: string;
     failures: number;
+    created_at: string;
+  };
+  /** every verification and release of an organisation's credit code (append-only) */
+  identity_organization_verifications: {
+    id: string;
+    account_id: string;
+    credit_code: string;
+    /** 'verified' | 'released' */
+    action: string;
+    /** the level reached (2 legal representative, 3 in person); null for a release */
+    level: number | null;
+    /** verified: 'legal-representative' | 'in-person'; released: 'reclaimed' | 'disputed' */
+    method: string;
+    /** who verified: the legal representative's or the clerk's account */
+    actor_id: string;
+    /** for a release: the account now verified with the code */
+    by_account_id: string | null;
+    region_code: string | null;
     created_at: string;
   };
 };
@@ -451,6 +475,50 @@ identityMigrations['identity.0005_registrations'] = {
   },
 };
 
+// Organisations are verified, not claimed (issue 11 item 1): the credit code an organisation
+// registers with is only its claim (claimed_credit_code, not unique); credit_code, still unique, is
+// set once the account is verified, so the store itself keeps one verified account per company.
+// Every organisation registered before this was only claimed: it becomes level 1 (claimed).
+identityMigrations['identity.0006_organization_verification'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('identity_accounts').addColumn('claimed_credit_code', 'text').execute();
+    await (db as Kysely<Pick<IdentityTables, 'identity_accounts'>>)
+      .updateTable('identity_accounts')
+      .set((eb) => ({
+        claimed_credit_code: eb.ref('credit_code'),
+        credit_code: null,
+        real_name_level: 1,
+        real_name_method: null,
+        real_name_at: null,
+      }))
+      .where('kind', '=', 'organization')
+      .execute();
+    await db.schema
+      .createIndex('identity_accounts_claimed_credit_code')
+      .on('identity_accounts')
+      .column('claimed_credit_code')
+      .execute();
+    await db.schema
+      .createTable('identity_organization_verifications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('account_id', 'text', (c) => c.notNull().references('identity_accounts.id'))
+      .addColumn('credit_code', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('level', 'integer')
+      .addColumn('method', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('by_account_id', 'text')
+      .addColumn('region_code', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('identity_organization_verifications_account')
+      .on('identity_organization_verifications')
+      .columns(['account_id', 'created_at'])
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
@@ -523,13 +591,138 @@ export async function insertAccount(db: Executor, row: AccountRow): Promise<void
   await idb(db).insertInto('identity_accounts').values(row).execute();
 }
 
-export async function accountIdByCreditCode(db: Executor, creditCode: string): Promise<string | undefined> {
-  const r = await idb(db)
+/** The VERIFIED organisation account holding a credit code, if any (at most one: unique). */
+export async function verifiedHolderOf(db: Executor, creditCode: string): Promise<AccountRow | undefined> {
+  return idb(db)
     .selectFrom('identity_accounts')
-    .select('id')
-    .where('credit_code', '=', creditCode)
+    .selectAll()
+    .where('credit_code', '=', creditCode.trim().toUpperCase())
     .executeTakeFirst();
-  return r?.id;
+}
+
+/** Which of these credit codes a VERIFIED organisation account holds (at most one each: unique). */
+export async function verifiedCreditCodes(
+  db: Executor,
+  creditCodes: readonly string[],
+): Promise<Set<string>> {
+  if (creditCodes.length === 0) return new Set();
+  const rows = await idb(db)
+    .selectFrom('identity_accounts')
+    .select('credit_code')
+    .where('credit_code', 'in', creditCodes)
+    .execute();
+  return new Set(rows.map((r) => r.credit_code!));
+}
+
+/** Every organisation account that claims a credit code (verified or not), oldest first. */
+export async function organizationsClaiming(db: Executor, creditCode: string): Promise<AccountRow[]> {
+  return idb(db)
+    .selectFrom('identity_accounts')
+    .selectAll()
+    .where('claimed_credit_code', '=', creditCode)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The organisation accounts claiming any of these codes that are not verified yet. */
+export async function claimedNotVerified(
+  db: Executor,
+  creditCodes: readonly string[],
+): Promise<AccountRow[]> {
+  if (creditCodes.length === 0) return [];
+  return idb(db)
+    .selectFrom('identity_accounts')
+    .selectAll()
+    .where('claimed_credit_code', 'in', creditCodes)
+    .where('credit_code', 'is', null)
+    .where('status', '=', 'active')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Marks an organisation verified with the code it claims; false when it no longer claims it (a
+ * concurrent verification of another account released it first).
+ */
+export async function setOrganizationVerified(
+  db: Executor,
+  accountId: string,
+  v: { creditCode: string; level: number; method: string; at: string; name?: string; legalRep?: string },
+): Promise<boolean> {
+  const r = await idb(db)
+    .updateTable('identity_accounts')
+    .set({
+      credit_code: v.creditCode,
+      real_name_level: v.level,
+      real_name_method: v.method,
+      real_name_at: v.at,
+      updated_at: v.at,
+      ...(v.name ? { name: v.name } : {}),
+      ...(v.legalRep ? { legal_rep_name: v.legalRep } : {}),
+    })
+    .where('id', '=', accountId)
+    .where('claimed_credit_code', '=', v.creditCode)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** An organisation loses the credit code it claimed or held (another account was verified with it). */
+export async function releaseCreditCode(db: Executor, accountId: string, at: string): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set({
+      credit_code: null,
+      claimed_credit_code: null,
+      real_name_level: 1,
+      real_name_method: null,
+      real_name_at: null,
+      updated_at: at,
+    })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export type OrganizationVerificationRow = IdentityTables['identity_organization_verifications'];
+
+export async function insertOrganizationVerification(
+  db: Executor,
+  row: OrganizationVerificationRow,
+): Promise<void> {
+  await idb(db).insertInto('identity_organization_verifications').values(row).execute();
+}
+
+/** An organisation's verifications and releases, newest first. */
+export async function organizationHistory(
+  db: Executor,
+  accountId: string,
+): Promise<OrganizationVerificationRow[]> {
+  return idb(db)
+    .selectFrom('identity_organization_verifications')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** The first agent (经办人) of each organisation, for telling accounts apart: name only. */
+export async function firstAgentNames(
+  db: Executor,
+  organizationIds: readonly string[],
+): Promise<Map<string, string>> {
+  const m = new Map<string, string>();
+  if (organizationIds.length === 0) return m;
+  const rows = await idb(db)
+    .selectFrom('identity_agents')
+    .select(['organization_id', 'name'])
+    .where('organization_id', 'in', organizationIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) if (!m.has(r.organization_id)) m.set(r.organization_id, r.name);
+  return m;
 }
 
 /** Stores a new password hash; `updatedAt` also marks the account changed (a rehash does not). */

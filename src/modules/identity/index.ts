@@ -10,9 +10,11 @@ import { identityRoutes, SESSION_COOKIE } from './identity.routes.js';
 import {
   createIdentityService,
   devMailboxNotifier,
+  type LegalPersonRegister,
   type Notifier,
   type RealNameVerifier,
 } from './identity.service.js';
+import { noLegalPersonRegister } from './identity.legalpersons.js';
 import { identityMigrations } from './identity.store.js';
 import { addSigningKey, createOidcProvider, releasedClaims } from './identity.oidc.js';
 import { oidcRoutes } from './identity.oidc.routes.js';
@@ -32,11 +34,23 @@ export {
 export {
   DEMO_PEOPLE,
   DEMO_ORGANIZATION,
+  DEMO_LEGAL_PERSONS,
   DEMO_STAFF,
   DEMO_PASSWORD,
   DEMO_POPULATION_REGISTER,
 } from './identity.demo.js';
-export type { AccountView, Notifier, RealNameVerifier } from './identity.service.js';
+export {
+  demoLegalPersonRegister,
+  listLegalPersonRegister,
+  noLegalPersonRegister,
+} from './identity.legalpersons.js';
+export type {
+  AccountView,
+  LegalPerson,
+  LegalPersonRegister,
+  Notifier,
+  RealNameVerifier,
+} from './identity.service.js';
 export type { RealNameLevel } from './identity.types.js';
 
 /**
@@ -57,6 +71,12 @@ export interface IdentityOptions {
    * production only) the demo population register
    */
   verifier?: RealNameVerifier;
+  /**
+   * the legal-person register (法人库) a legal representative is matched against; default: none
+   * (organisations are then verified in person only). app.ts adapts the demo register now, the
+   * exchange's 法人库 later.
+   */
+  legalPersons?: LegalPersonRegister;
 }
 
 /**
@@ -107,6 +127,7 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     cipher,
     notifier,
     verifier: chooseVerifier(deps.config, opts.verifier),
+    legalPersons: opts.legalPersons ?? noLegalPersonRegister,
   });
 
   async function authenticate(req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
@@ -129,6 +150,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     if (has('identity.verifyInPerson'))
       links.push({ href: '/staff/verify-in-person', labelKey: 'identity.nav.inPerson' });
     if (has('identity.manage')) links.push({ href: '/admin/accounts', labelKey: 'identity.nav.accounts' });
+    if (has('identity.verifyOrganization'))
+      links.push({ href: '/staff/organizations', labelKey: 'identity.nav.organizations' });
     if (p.kind !== 'client') links.push({ href: '/account', labelKey: 'identity.nav.account' });
     return links;
   }
@@ -146,7 +169,20 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
       mobile: DEMO_PEOPLE.citizen.mobile,
       bankCard: DEMO_PEOPLE.citizen.bankCard,
     });
-    await service.register({
+    // 赵六, the demo companies' legal representative, confirms the `enterprise` account (L2)
+    const legalRep = await service.register({
+      kind: 'person',
+      login: 'legalrep',
+      password: DEMO_PASSWORD,
+      name: DEMO_PEOPLE.legalRepresentative.name,
+      idNumber: DEMO_PEOPLE.legalRepresentative.idNumber,
+      mobile: DEMO_PEOPLE.legalRepresentative.mobile,
+    });
+    await service.verifyRealName(legalRep.id, {
+      mobile: DEMO_PEOPLE.legalRepresentative.mobile,
+      bankCard: DEMO_PEOPLE.legalRepresentative.bankCard,
+    });
+    const enterprise = await service.register({
       kind: 'organization',
       login: 'enterprise',
       password: DEMO_PASSWORD,
@@ -157,6 +193,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
       agentIdNumber: DEMO_PEOPLE.enterpriseAgent.idNumber,
       agentMobile: DEMO_PEOPLE.enterpriseAgent.mobile,
     });
+    const rep = await service.principalForAccount(legalRep.id);
+    if (rep) await service.confirmOrganization(rep, enterprise.id);
     for (const s of DEMO_STAFF) {
       const dept = s.department
         ? await opts.regions?.departmentByKind(s.department.regionCode, s.department.kind)

@@ -37,7 +37,8 @@ export interface LicencesIdentityPort {
 export interface LicencesModuleOptions {
   /**
    * Links an account to its holder records as its identity is at each look: a person by the ID
-   * number verified at real-name level L2 or above, an organisation by its credit code. Optional,
+   * number verified at real-name level L2 or above, an organisation by its credit code once
+   * verified (identity gives a credit code only then). Optional,
    * so the module runs without identity; `api.linkHolderAccount` links directly.
    */
   identity?: LicencesIdentityPort;
@@ -61,7 +62,9 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
    * identity as it is at each look: a person by the ID number they verified at real-name level L2
    * or above, an organisation by its credit code. An ID number registered at L1 is only a claim
    * (perhaps a squatter's); and a number another account has since verified is gone from this
-   * one, so its links go at its next look (docs/identity.md). Accounts identity does not know
+   * one, so its links go at its next look (docs/identity.md). Likewise an organisation's credit
+   * code counts only once the organisation is verified: a claimed code opens nothing, and one the
+   * company's verified account reclaimed (or a clerk moved in a dispute) is gone at the next look. Accounts identity does not know
    * (the CLI, tests) keep the links `api.linkHolderAccount` gave them.
    */
   async function ensureLinked(accountId: string): Promise<void> {
@@ -71,7 +74,8 @@ export function createLicencesModule(deps: PlatformDeps, opts: LicencesModuleOpt
     let holder: { idType: HolderIdType; idNumber: string } | undefined;
     if (p.kind === 'person' && p.idNumber && p.realNameLevel >= 2)
       holder = { idType: '111', idNumber: p.idNumber };
-    if (p.kind === 'organization' && p.creditCode) holder = { idType: '001', idNumber: p.creditCode };
+    if (p.kind === 'organization' && p.creditCode && p.realNameLevel >= 2)
+      holder = { idType: '001', idNumber: p.creditCode };
     await svc.syncHolderLinks(accountId, holder);
   }
 
