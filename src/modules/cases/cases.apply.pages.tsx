@@ -60,6 +60,8 @@ export interface StepModel extends JourneyBase {
   prefilled: boolean;
   /** the applicant's own real-name level is below what the item needs: said before they start */
   realNameShort?: { required: number; current: number } | undefined;
+  /** the applicant is an organisation not verified yet: it may draft, not submit */
+  organizationUnverified?: boolean | undefined;
 }
 
 export interface MaterialsModel extends JourneyBase {
@@ -182,6 +184,11 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
             current: m.realNameShort.current,
           })}{' '}
           <a href="/account">{t('cases.apply.realNameLink')}</a>
+        </Notice>
+      ) : null}
+      {step.kind === 'applicant' && m.organizationUnverified ? (
+        <Notice kind="warning">
+          {t('cases.apply.organizationUnverified')} <a href="/account">{t('cases.apply.realNameLink')}</a>
         </Notice>
       ) : null}
       {step.kind === 'applicant' && m.prefilled ? <Notice>{t('cases.apply.prefilled')}</Notice> : null}

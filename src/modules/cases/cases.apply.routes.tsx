@@ -144,6 +144,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
         !j.clerk && j.p.kind === 'person' && j.p.realNameLevel < j.it.realNameLevel
           ? { required: j.it.realNameLevel, current: j.p.realNameLevel }
           : undefined,
+      // an organisation drafts before it is verified, but submits only after (issue 11 item 1)
+      organizationUnverified: !j.clerk && j.p.kind === 'organization' && j.p.realNameLevel < 2,
       walkIn:
         j.clerk || values.hallId !== undefined
           ? { hallId: values.hallId ?? '', applicantId: values.applicantId ?? '' }
@@ -389,7 +391,11 @@ export function applyRoutes(app: App, svc: CasesService): void {
             return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
           const where = e.code === 'CASES.MATERIALS_MISSING' ? 'materials' : 'applicant';
           // a real-name level is raised on the account page (online), or starts there (in person)
-          const realName = e.code === 'CASES.REAL_NAME_LEVEL' || e.code === 'CASES.REAL_NAME_IN_PERSON';
+          // (so is an organisation's verification)
+          const realName =
+            e.code === 'CASES.REAL_NAME_LEVEL' ||
+            e.code === 'CASES.REAL_NAME_IN_PERSON' ||
+            e.code === 'CASES.ORGANIZATION_UNVERIFIED';
           return renderCheck(
             req,
             reply,

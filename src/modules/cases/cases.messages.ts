@@ -101,6 +101,8 @@ const zh: Messages = {
   'cases.apply.realNameInPerson':
     '此事项依法须本人到场，要求实名等级 L3，您的账户当前为 L{current}：提交前请携带居民身份证到政务服务大厅窗口，出示“我的账号”页的现场核验码完成核验。',
   'cases.apply.realNameLink': '前往“我的账号”',
+  'cases.apply.organizationUnverified':
+    '本单位账号尚未核验：可以先填写并保存申请，核验后才能提交。请法定代表人用本人实名账号确认本单位账号，或携营业执照原件到政务服务大厅窗口核验。',
   'cases.apply.deliveryTitle': '结果领取方式',
   'cases.apply.choose': '请选择',
   'cases.apply.autosave': '每一步的回答都会自动保存为草稿，您可以稍后回来继续填写。',
@@ -271,6 +273,8 @@ const en: Messages = {
   'cases.apply.realNameInPerson':
     'The law has the applicant appear in person for this item: it needs real-name level L3 and your account is at L{current}. Before you submit, bring your ID card to a service hall window and show the one-time code from “My account”.',
   'cases.apply.realNameLink': 'Go to “My account”',
+  'cases.apply.organizationUnverified':
+    'This organisation account is not verified yet: you can fill in and save the application now and submit it once verified. The legal representative confirms it with their own real-name account, or bring the original business licence to a service hall window.',
   'cases.apply.deliveryTitle': 'How to receive the result',
   'cases.apply.choose': 'Choose one',
   'cases.apply.autosave': 'Each answer is saved as a draft as you go; you can come back and finish later.',

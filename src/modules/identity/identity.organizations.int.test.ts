@@ -202,6 +202,13 @@ describe('organisations are verified, not claimed (issue 11 item 1): the squatte
       headers: { ...(await bearer(squatter)), accept: 'text/html' },
     });
     assert.equal(r.statusCode, 200, r.body.slice(0, 500));
+    // …and says before it starts that submitting waits for verification, and how to get there
+    assert.match(r.body, /本单位账号尚未核验：可以先填写并保存申请，核验后才能提交/);
+    const verified = await t.app.inject({
+      url: `/items/${FOOD_LICENCE}/apply/applicant`,
+      headers: { ...(await bearer('enterprise')), accept: 'text/html' },
+    });
+    assert.doesNotMatch(verified.body, /本单位账号尚未核验/);
   });
 
   test('the legal representative (L2, matching the register) sees both claims awaiting confirmation', async () => {
