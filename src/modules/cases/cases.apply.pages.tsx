@@ -59,7 +59,7 @@ export interface StepModel extends JourneyBase {
   /** the applicant's details came from the account */
   prefilled: boolean;
   /** the applicant's own real-name level is below what the item needs: said before they start */
-  realNameShort?: { required: number; current: number } | undefined;
+  realNameShort?: { kind: 'person' | 'organization'; required: number; current: number } | undefined;
   /** the applicant is an organisation not verified yet: it may draft, not submit */
   organizationUnverified?: boolean | undefined;
 }
@@ -166,6 +166,12 @@ function stepTitle(ctx: ViewContext, step: FormStep): string {
   return step.fields.map((f) => f.label).join('、');
 }
 
+/** What the applicant must do first: verify online or in person (an organisation: in person). */
+function realNameNotice(s: NonNullable<StepModel['realNameShort']>): string {
+  if (s.kind === 'organization') return 'cases.apply.orgInPerson';
+  return s.required >= 3 ? 'cases.apply.realNameInPerson' : 'cases.apply.realNameOnline';
+}
+
 export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
   const t = ctx.t;
   const step = m.steps[m.index]!;
@@ -180,9 +186,7 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
       {single ? null : <PageHeading caption={stepCaption(ctx, m)}>{stepTitle(ctx, step)}</PageHeading>}
       {step.kind === 'applicant' && m.realNameShort ? (
         <Notice kind="warning">
-          {t(m.realNameShort.required >= 3 ? 'cases.apply.realNameInPerson' : 'cases.apply.realNameOnline', {
-            current: m.realNameShort.current,
-          })}{' '}
+          {t(realNameNotice(m.realNameShort), { current: m.realNameShort.current })}{' '}
           <a href="/account">{t('cases.apply.realNameLink')}</a>
         </Notice>
       ) : null}

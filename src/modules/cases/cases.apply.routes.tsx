@@ -140,10 +140,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
       ...base,
       values,
       prefilled: j.prefilled,
-      realNameShort:
-        !j.clerk && j.p.kind === 'person' && j.p.realNameLevel < j.it.realNameLevel
-          ? { required: j.it.realNameLevel, current: j.p.realNameLevel }
-          : undefined,
+      realNameShort: realNameShort(j),
       // an organisation drafts before it is verified, but submits only after (issue 11 item 1)
       organizationUnverified: !j.clerk && j.p.kind === 'organization' && j.p.realNameLevel < 2,
       walkIn:
@@ -152,6 +149,19 @@ export function applyRoutes(app: App, svc: CasesService): void {
           : undefined,
     };
     return sendHtml(reply, renderPage(ctx, title, <StepPage ctx={ctx} m={m} />), opts.status ?? 200);
+  }
+
+  /**
+   * The applicant's own level below what the item needs, said before they start (an unverified
+   * organisation has its own notice; a verified one falls short only of an item that needs L3);
+   * a clerk's walk-in is checked at submit.
+   */
+  function realNameShort(j: Journey): StepModel['realNameShort'] {
+    if (j.clerk || (j.p.kind !== 'person' && j.p.kind !== 'organization')) return undefined;
+    if (j.p.kind === 'organization' && j.p.realNameLevel < 2) return undefined;
+    return j.p.realNameLevel < j.it.realNameLevel
+      ? { kind: j.p.kind, required: j.it.realNameLevel, current: j.p.realNameLevel }
+      : undefined;
   }
 
   /** Where to go after a step: back to the check page, or the next step (or check after the last). */
@@ -392,10 +402,12 @@ export function applyRoutes(app: App, svc: CasesService): void {
           const where = e.code === 'CASES.MATERIALS_MISSING' ? 'materials' : 'applicant';
           // a real-name level is raised on the account page (online), or starts there (in person)
           // (so is an organisation's verification)
-          const realName =
-            e.code === 'CASES.REAL_NAME_LEVEL' ||
-            e.code === 'CASES.REAL_NAME_IN_PERSON' ||
-            e.code === 'CASES.ORGANIZATION_UNVERIFIED';
+          const realName = [
+            'CASES.REAL_NAME_LEVEL',
+            'CASES.REAL_NAME_IN_PERSON',
+            'CASES.ORGANIZATION_UNVERIFIED',
+            'CASES.ORGANIZATION_IN_PERSON',
+          ].includes(e.code);
           return renderCheck(
             req,
             reply,

@@ -32,6 +32,11 @@ export const CasesErrors = defineErrors({
     zh: '此事项依法须本人到场，要求申请人实名等级达到 L3（现场核验），申请人当前为 L{current}。请携带居民身份证到政务服务大厅窗口：登录后在“我的账号”页取得现场核验码交给工作人员，核验通过后再提交申请',
     en: 'The law has the applicant appear in person for this item: it needs real-name level L3 (checked in person); the applicant is at L{current}. Bring your ID card to a service hall window, show the clerk the one-time code from “My account”, and submit again once checked',
   },
+  'CASES.ORGANIZATION_IN_PERSON': {
+    status: 403,
+    zh: '此事项依法须到场办理，要求单位账号经窗口现场核验（实名等级 L3），本单位当前为 L{current}。请携营业执照原件到政务服务大厅窗口核验后再提交申请',
+    en: 'The law has this item applied for in person: the organisation account must be verified at a service hall window (level L3); it is at L{current}. Bring the original business licence to a window, then submit again',
+  },
   'CASES.FORM_INVALID': {
     status: 400,
     zh: '申请表填写有误，请按提示修改',

@@ -103,6 +103,8 @@ const zh: Messages = {
   'cases.apply.realNameLink': '前往“我的账号”',
   'cases.apply.organizationUnverified':
     '本单位账号尚未核验：可以先填写并保存申请，核验后才能提交。请法定代表人用本人实名账号确认本单位账号，或携营业执照原件到政务服务大厅窗口核验。',
+  'cases.apply.orgInPerson':
+    '此事项依法须到场办理，要求单位账号经窗口现场核验（L3），本单位当前为 L{current}：提交前请携营业执照原件到政务服务大厅窗口核验。',
   'cases.apply.deliveryTitle': '结果领取方式',
   'cases.apply.choose': '请选择',
   'cases.apply.autosave': '每一步的回答都会自动保存为草稿，您可以稍后回来继续填写。',
@@ -275,6 +277,8 @@ const en: Messages = {
   'cases.apply.realNameLink': 'Go to “My account”',
   'cases.apply.organizationUnverified':
     'This organisation account is not verified yet: you can fill in and save the application now and submit it once verified. The legal representative confirms it with their own real-name account, or bring the original business licence to a service hall window.',
+  'cases.apply.orgInPerson':
+    'The law has this item applied for in person: the organisation account must be verified at a service hall window (L3) and is at L{current}. Bring the original business licence to a window before you submit.',
   'cases.apply.deliveryTitle': 'How to receive the result',
   'cases.apply.choose': 'Choose one',
   'cases.apply.autosave': 'Each answer is saved as a draft as you go; you can come back and finish later.',

@@ -136,4 +136,34 @@ describe('实名等级 (real-name levels) at submission', () => {
     );
     assert.deepEqual(await counts(store), before);
   });
+
+  test('an organisation: verified to apply at all, and verified in person for an item that needs L3', async () => {
+    const org = (realNameLevel: 1 | 2 | 3) => ({
+      ...PRINCIPALS.citizen,
+      accountId: `acc-org-${realNameLevel}`,
+      kind: 'organization' as const,
+      login: `org${realNameLevel}`,
+      realNameLevel,
+    });
+    await rejects(
+      svc.submit(org(1), { implementationCode: ITEM_CITY, regionCode: '410105001', form }),
+      'CASES.ORGANIZATION_UNVERIFIED',
+    );
+    await assert.rejects(
+      svc.submit(org(2), { implementationCode: ITEM_IN_PERSON, regionCode: '410105001', form }),
+      (e: unknown) => {
+        assert.ok(e instanceof DomainError, String(e));
+        assert.equal(e.code, 'CASES.ORGANIZATION_IN_PERSON');
+        assert.match(e.messageIn('zh-CN'), /现场核验.*当前为 L2.*营业执照/);
+        return true;
+      },
+    );
+    const s = await svc.submit(org(3), {
+      implementationCode: ITEM_IN_PERSON,
+      regionCode: '410105001',
+      form,
+      materials: [plan],
+    });
+    assert.equal(s.status, 'submitted');
+  });
 });

@@ -97,15 +97,20 @@ export async function applicantOf(
  * 实名等级: an application is made in the applicant's name, so the name must be verified to the
  * level the item declares — the applicant's, also when a clerk enters it at a window (seeing the
  * person there is not a recorded check: the clerk records one with the in-person verification
- * first). Said with how to raise the level. Organisations answer for their verified state
- * through their own rule (docs/identity.md).
+ * first). Said with how to raise the level. An organisation's level is its verification state
+ * (below 2 it is refused before this, as unverified); an item that needs L3 needs it verified in
+ * person, as a person is.
  */
 export function checkRealNameLevel(
   it: Pick<ApplicableItem, 'realNameLevel'>,
   who: { kind: 'person' | 'organization'; realNameLevel: number },
 ): void {
-  if (who.kind !== 'person' || who.realNameLevel >= it.realNameLevel) return;
+  if (who.realNameLevel >= it.realNameLevel) return;
   const params = { current: who.realNameLevel };
+  if (who.kind === 'organization') {
+    refuseUnverifiedOrganization(who.kind, who.realNameLevel);
+    throw new DomainError('CASES.ORGANIZATION_IN_PERSON', { params });
+  }
   throw new DomainError(it.realNameLevel >= 3 ? 'CASES.REAL_NAME_IN_PERSON' : 'CASES.REAL_NAME_LEVEL', {
     params,
   });

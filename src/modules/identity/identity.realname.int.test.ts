@@ -7,6 +7,7 @@ import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
 import { migrate, sql } from '../../platform/db/index.js';
 import { generateIdNumber } from '../../platform/codes/index.js';
+import { exportJsonText } from '../catalog/index.js';
 import { DEMO_TYPES } from '../licences/index.js';
 import { testConfig } from '../../config/index.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
@@ -23,6 +24,7 @@ import { identityMigrations } from './identity.store.js';
  */
 const OWNER = DEMO_PEOPLE.unregistered; // 王五: in the demo population register, no account
 const COUNTY_ITEM = '11410105414644738F05001200400000'; // 失业保险金申领 (金水区), needs L2
+const ORG_ITEM = '11410100297017523N01003400500000'; // 食品经营许可证核发 (organisations)
 
 let t: TongbanApp;
 const clock = new ManualClock('2026-03-02T02:00:00Z');
@@ -424,6 +426,29 @@ describe('the pages', () => {
     assert.equal(ok.statusCode, 200);
     assert.match(ok.body, /账户 wujiu 已完成现场核验/);
     assert.match((await person.get('/account')).body, /L3 已现场核验/);
+  });
+});
+
+describe('an item that needs L3 binds a verified organisation too', () => {
+  test('the enterprise, confirmed by its legal representative (L2), is told and refused until verified in person', async () => {
+    // 食品经营许可证核发 republished as an item the law has applied for in person
+    const g = (await t.catalog.getPublishedItem(ORG_ITEM))!.guide;
+    const r = await t.catalog.importItems(exportJsonText([{ ...g, realNameLevel: 3 }]), 'json');
+    assert.deepEqual(r.issues, []);
+    assert.equal((await me('enterprise')).realNameLevel, 2);
+    const org = new WebSession(t);
+    await org.login('enterprise');
+    const apply = await org.get(`/items/${ORG_ITEM}/apply`);
+    assert.equal(apply.statusCode, 200);
+    assert.match(apply.body, /要求单位账号经窗口现场核验（L3），本单位当前为 L2/);
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { ...json, ...(await bearerOf('enterprise')) },
+      payload: { implementationCode: ORG_ITEM, regionCode: '410105001', form: {} },
+    });
+    assert.equal(submitted.statusCode, 403, submitted.body);
+    assert.equal(submitted.json().error.code, 'CASES.ORGANIZATION_IN_PERSON');
   });
 });
 
