@@ -13,9 +13,18 @@ export const POLICY = {
   sessionIdleMs: 30 * 60_000,
   /** last_seen is written at most this often, so page views do not each cost a write */
   touchEveryMs: 60_000,
-  accountFailures: 5,
-  accountWindowMs: 15 * 60_000,
-  accountLockMs: 15 * 60_000,
+  /** wrong passwords for one account name from one address before it must wait … */
+  signinFreeFailures: 5,
+  /** … this long, then longer with each further wrong one (ever-increasing delays, ASVS V2.2.1) */
+  signinWaitsMs: [1, 2, 4, 8, 16, 30].map((m) => m * 60_000),
+  /** an account name's failures at an address are forgotten a day after the first */
+  signinWindowMs: 24 * 3600_000,
+  /** a clear attack: this many wrong passwords for one account name in an hour, from anywhere … */
+  accountFailures: 100,
+  accountWindowMs: 3600_000,
+  /** … lock the name for an hour (ASVS V2.2.1: no more than 100 failed attempts an hour) */
+  accountLockMs: 3600_000,
+  /** one address trying many names */
   addressFailures: 30,
   addressWindowMs: 10 * 60_000,
   addressLockMs: 10 * 60_000,

@@ -7,10 +7,10 @@ import {
   type AccountRow,
   accountById,
   deleteSessionsOf,
-  deleteThrottle,
   setPasswordHash,
   spendResetToken,
 } from './identity.store.js';
+import { forgetSignInFailures } from './identity.signin.js';
 import { liveResetToken } from './identity.tokens.js';
 
 /** A signed-in person changes their password: the current one first, then a strong new one. */
@@ -74,7 +74,7 @@ async function setPassword(
     await setPasswordHash(trx, a.id, hash, isoIn(ctx));
     // every other session ends: whoever knew the old password is signed out
     await deleteSessionsOf(trx, a.id, opts.keepSessionId);
-    await deleteThrottle(trx, `account:${a.login}`);
+    await forgetSignInFailures(trx, a.login);
     await appendEvent(trx, ctx.clock, {
       type: eventType,
       aggregateType: 'account',

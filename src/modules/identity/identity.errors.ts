@@ -7,10 +7,20 @@ export const IdentityErrors = defineErrors({
     zh: '账号或密码不正确',
     en: 'The account name or password is not correct',
   },
+  'IDENTITY.SIGNIN_THROTTLED': {
+    status: 429,
+    zh: '从您的网络地址登录此账号失败次数过多，请在 {minutes} 分钟后重试，或通过“忘记密码”重设密码',
+    en: 'Too many failed sign-ins to this account from your network address; try again in {minutes} min or reset your password',
+  },
+  'IDENTITY.SIGNIN_BUSY': {
+    status: 429,
+    zh: '此账号正有多次登录在核验中，请稍候几秒再试',
+    en: 'Several sign-ins to this account are being checked right now; try again in a few seconds',
+  },
   'IDENTITY.ACCOUNT_LOCKED': {
     status: 429,
-    zh: '登录失败次数过多，账号已临时锁定，请在 {minutes} 分钟后重试，或通过“忘记密码”重设密码',
-    en: 'Too many failed sign-ins: the account is locked for {minutes} minutes. Try again later or reset your password',
+    zh: '此账号近期从多处登录失败次数异常，已临时锁定，请在 {minutes} 分钟后重试，或通过“忘记密码”重设密码',
+    en: 'This account is under attack from many places and is locked; try again in {minutes} min or reset your password',
   },
   'IDENTITY.ADDRESS_THROTTLED': {
     status: 429,

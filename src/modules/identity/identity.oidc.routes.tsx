@@ -18,7 +18,7 @@ import {
 } from '../../platform/views/index.js';
 import type { Issues } from './identity.pages.js';
 import { type ConsentScope, consentScopes, type ReleasedClaim } from './identity.oidc.js';
-import { issuesOf, startSession } from './identity.routes.js';
+import { issuesOf, passwordSignIn } from './identity.routes.js';
 import type { IdentityService } from './identity.service.js';
 
 const MOUNT = '/oidc';
@@ -256,9 +256,11 @@ export async function oidcRoutes(
   app.post('/sso/interaction/:uid/login', pageOpts, async (req, reply) => {
     const f = formBody(req);
     try {
-      const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
       // a session here too, so the next relying party needs no password
-      await startSession(reply, svc, a.id, secure);
+      const { account: a } = await passwordSignIn(req, reply, svc, f.login ?? '', f.password ?? '', {
+        opens: 'session',
+        secure,
+      });
       return finish(req, reply, { login: { accountId: a.id } });
     } catch (e) {
       if (!isDomainError(e)) throw e;

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import { DomainError, type FieldIssue, isDomainError } from '../../kernel/index.js';
-import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
+import { type App, addressKey, formBody, requirePrincipal } from '../../platform/http/index.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { hasKey } from '../../platform/i18n/index.js';
 import { renderPage, sendHtml, type ViewContext } from '../../platform/views/index.js';
@@ -24,6 +24,7 @@ import {
 } from './identity.pages.js';
 import { type AdminAccountView, REASON_MAX } from './identity.admin.js';
 import { PERMISSIONS } from './identity.permissions.js';
+import type { NewSession, SignedIn } from './identity.signin.js';
 import type { Federation } from './identity.federation.js';
 import { type IdentityService, POLICY } from './identity.service.js';
 import {
@@ -62,9 +63,37 @@ export async function startSession(
   accountId: string,
   secure: boolean,
 ): Promise<void> {
-  const s = await svc.createSession(accountId);
+  setSessionCookies(reply, await svc.createSession(accountId), secure);
+}
+
+/** The cookie of a new session, and the CSRF secret of the session before it cleared. */
+function setSessionCookies(reply: FastifyReply, s: NewSession, secure: boolean): void {
   reply.setCookie(SESSION_COOKIE, s.cookie, sessionCookieOptions(secure));
   reply.clearCookie(CSRF_COOKIE, { path: '/' });
+}
+
+/**
+ * Signs in with a password from this request's address (an IPv6 client by its /64, as the rate
+ * limits count it), opening a session on this reply or a bearer token; a throttled attempt also
+ * answers Retry-After (RFC 9110 §10.2.3).
+ */
+export async function passwordSignIn(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  svc: IdentityService,
+  login: string,
+  password: string,
+  opts: { opens: 'session' | 'token'; secure: boolean },
+): Promise<SignedIn> {
+  try {
+    const signedIn = await svc.signInWithPassword(login, password, addressKey(req.ip), opts.opens);
+    if (signedIn.session) setSessionCookies(reply, signedIn.session, opts.secure);
+    return signedIn;
+  } catch (e) {
+    const wait = isDomainError(e) ? (e.details as { retryAfterSeconds?: number } | undefined) : undefined;
+    if (wait?.retryAfterSeconds) reply.header('retry-after', String(wait.retryAfterSeconds));
+    throw e;
+  }
 }
 
 /** A `next` parameter is followed only to a path on this site (no open redirect). */
@@ -214,8 +243,10 @@ export function identityRoutes(
     const f = formBody(req);
     const next = safeNext(f.next);
     try {
-      const a = await svc.authenticatePassword(f.login ?? '', f.password ?? '', req.ip);
-      await startSession(reply, svc, a.id, secure);
+      const { account: a } = await passwordSignIn(req, reply, svc, f.login ?? '', f.password ?? '', {
+        opens: 'session',
+        secure,
+      });
       // 关联: a sign-in that started at another region's provider links it to this account
       const pending = pendingLink(req);
       if (pending && fed) {
@@ -964,14 +995,17 @@ export function identityRoutes(
     },
     async (req, reply) => {
       requireJson(req);
-      const a = await svc.authenticatePassword(req.body.login, req.body.password, req.ip);
-      if (req.body.mode === 'cookie') {
-        const s = await svc.createSession(a.id);
-        reply.setCookie(SESSION_COOKIE, s.cookie, sessionCookieOptions(secure));
-        return { expiresAt: s.expiresAt, accountId: a.id };
-      }
-      const t = await svc.issueToken('api', { accountId: a.id }, POLICY.apiTokenMs);
-      return { token: t.token, expiresAt: t.expiresAt, accountId: a.id };
+      const opens = req.body.mode === 'cookie' ? 'session' : 'token';
+      const { account, session, token } = await passwordSignIn(
+        req,
+        reply,
+        svc,
+        req.body.login,
+        req.body.password,
+        { opens, secure },
+      );
+      if (session) return { expiresAt: session.expiresAt, accountId: account.id };
+      return { token: token!.token, expiresAt: token!.expiresAt, accountId: account.id };
     },
   );
 

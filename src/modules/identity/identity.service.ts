@@ -23,8 +23,10 @@ import type { CreditCodeHolders, OrganizationStatus, PendingOrganization } from 
 import * as principal from './identity.principal.js';
 import * as realname from './identity.realname.js';
 import * as signin from './identity.signin.js';
+import type { NewSession, SignedIn } from './identity.signin.js';
 import type { AccountRow, ClientRow, NotificationRow } from './identity.store.js';
 import * as tokens from './identity.tokens.js';
+import type { NewToken } from './identity.tokens.js';
 import type { InPersonCheckInput, RealNameFactors, RealNameLevel, Registration } from './identity.types.js';
 
 export {
@@ -53,8 +55,6 @@ export type {
 } from './identity.admin.js';
 export type { DelegationView } from './identity.delegation.js';
 export { devMailboxNotifier } from './identity.mailbox.js';
-
-type Token = { token: string; expiresAt: string };
 
 /**
  * What identity offers the routes and the module's public face. Each method is one use case in
@@ -90,8 +90,13 @@ export interface IdentityService {
   findAccount(actor: AdminActor, login: string): Promise<string | undefined>;
   staffInReach(actor: AdminActor): Promise<Array<AccountView & { status: 'active' | 'disabled' }>>;
   accountHistory(accountId: string): Promise<AccountHistoryEntry[]>;
-  authenticatePassword(login: string, password: string, address: string): Promise<AccountRow>;
-  createSession(accountId: string): Promise<{ cookie: string; sessionId: string; expiresAt: string }>;
+  signInWithPassword(
+    login: string,
+    password: string,
+    address: string,
+    opens: 'session' | 'token',
+  ): Promise<SignedIn>;
+  createSession(accountId: string): Promise<NewSession>;
   resolveSession(cookie: string): Promise<Principal | undefined>;
   endSession(sessionId: string): Promise<void>;
   endAllSessions(accountId: string): Promise<number>;
@@ -99,12 +104,12 @@ export interface IdentityService {
     kind: 'cli' | 'api' | 'client',
     owner: { accountId?: string; clientId?: string },
     ttlMs: number,
-  ): Promise<Token>;
+  ): Promise<NewToken>;
   resolveBearer(token: string): Promise<Principal | undefined>;
-  tokenForLogin(login: string, ttlMs?: number): Promise<Token>;
+  tokenForLogin(login: string, ttlMs?: number): Promise<NewToken>;
   createClient(input: ClientInput): Promise<{ client_id: string; client_secret: string }>;
   clientById(clientId: string): Promise<ClientRow | undefined>;
-  clientCredentialsToken(clientId: string, secret: string): Promise<Token>;
+  clientCredentialsToken(clientId: string, secret: string): Promise<NewToken>;
   changePassword(accountId: string, current: string, next: string, keepSessionId?: string): Promise<void>;
   requestPasswordReset(login: string, mobile: string): Promise<void>;
   resetPassword(token: string, next: string): Promise<void>;
@@ -156,8 +161,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     findAccount: (actor, login) => admin.findAccount(ctx, actor, login),
     staffInReach: (actor) => admin.staffInReach(ctx, actor),
     accountHistory: (accountId) => admin.accountHistory(ctx, accountId),
-    authenticatePassword: (login, password, address) =>
-      signin.authenticatePassword(ctx, login, password, address),
+    signInWithPassword: (login, password, address, opens) =>
+      signin.signInWithPassword(ctx, login, password, address, opens),
     createSession: (accountId) => signin.createSession(ctx, accountId),
     resolveSession: (cookie) => principal.resolveSession(ctx, cookie),
     endSession: (sessionId) => signin.endSession(ctx, sessionId),

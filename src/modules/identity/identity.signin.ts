@@ -1,149 +1,216 @@
 import { DomainError, newId } from '../../kernel/index.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type IdentityContext, POLICY, isoIn, randomToken, sha256 } from './identity.context.js';
 import { burnPasswordTime, hashPassword, verifyPassword } from './identity.password.js';
 import {
   type AccountRow,
+  type ThrottleRule,
   accountById,
   accountByLogin,
   deleteSession,
   deleteSessionsOf,
-  deleteThrottle,
+  forgetAttempts,
+  forgetAttemptsOf,
   insertSession,
-  insertThrottle,
+  recordFailure,
+  releaseAttempt,
+  reserveAttempt,
   revokeTokensOf,
   setPasswordHash,
   throttleRow,
-  updateThrottle,
 } from './identity.store.js';
+import { type NewToken, issueToken, requireActive } from './identity.tokens.js';
 import { normaliseLogin } from './identity.types.js';
 
-// ── throttling ────────────────────────────────────────────────────────────────────────────────
+// ── throttling (OWASP ASVS 4.0.3 V2.2.1) ──────────────────────────────────────────────────────
 
-async function throttleState(
-  ctx: IdentityContext,
-  key: string,
-): Promise<{ lockedMs: number; exists: boolean }> {
-  const row = await throttleRow(ctx.db, key);
-  const until = row?.locked_until ? new Date(row.locked_until).getTime() : 0;
-  return { lockedMs: Math.max(0, until - ctx.clock.now().getTime()), exists: row !== undefined };
+/**
+ * The three counters a password attempt passes, most specific first. The name is as typed, so an
+ * unknown name is throttled exactly like a known one and the answers reveal no account.
+ *  - the name at this address: a stranger's wrong guesses make only the stranger wait, with a
+ *    back-off (1, 2, 4 … 30 minutes), so no one can lock a citizen out from elsewhere;
+ *  - the address, whatever the name: one machine trying many accounts;
+ *  - the name from anywhere: a hard lock, only for a clear attack — more wrong passwords in an hour
+ *    than one person types (ASVS: no more than 100 an hour), which takes many addresses.
+ */
+function throttleRules(login: string, address: string): readonly ThrottleRule[] {
+  return [
+    {
+      key: `pair:${login}|${address}`,
+      free: POLICY.signinFreeFailures,
+      windowMs: POLICY.signinWindowMs,
+      waitsMs: POLICY.signinWaitsMs,
+    },
+    {
+      key: `address:${address}`,
+      free: POLICY.addressFailures,
+      windowMs: POLICY.addressWindowMs,
+      waitsMs: [POLICY.addressLockMs],
+    },
+    {
+      key: `account:${login}`,
+      free: POLICY.accountFailures,
+      windowMs: POLICY.accountWindowMs,
+      waitsMs: [POLICY.accountLockMs],
+    },
+  ];
 }
 
-/** Counts a failure; returns true when this failure locks the key. */
-async function recordFailure(
-  ctx: IdentityContext,
-  key: string,
-  limit: number,
-  windowMs: number,
-  lockMs: number,
-): Promise<boolean> {
-  return inTransaction(ctx.db, async (trx) => {
-    const t = ctx.clock.now().getTime();
-    const row = await throttleRow(trx, key);
-    const fresh = !row || t - new Date(row.window_start).getTime() > windowMs;
-    const failures = fresh ? 1 : row.failures + 1;
-    const lock = failures >= limit ? new Date(t + lockMs).toISOString() : null;
-    const values = {
-      failures: lock ? 0 : failures,
-      window_start: fresh ? new Date(t).toISOString() : row.window_start,
-      locked_until: lock,
-    };
-    if (row) await updateThrottle(trx, key, values);
-    else await insertThrottle(trx, { key, ...values });
-    return lock !== null;
+/** Each counter's answer while it is waiting, in the order of throttleRules. */
+const WAITING = [
+  'IDENTITY.SIGNIN_THROTTLED',
+  'IDENTITY.ADDRESS_THROTTLED',
+  'IDENTITY.ACCOUNT_LOCKED',
+] as const;
+/** How long to come back after when a counter is full of attempts still being checked. */
+const BUSY_RETRY_SECONDS = 5;
+
+/** A refusal inside the reservation's transaction, which rolls the others back. */
+class Refused extends Error {
+  constructor(readonly index: number) {
+    super('refused');
+  }
+}
+
+/**
+ * Reserves the attempt on every counter before any password is checked, each in one statement
+ * that counts and answers (reserveAttempt), all in one transaction: if one counter refuses, none
+ * keeps the attempt, and the caller learns how long to wait — the rest of the wait, or a few
+ * seconds when the counter is only full of attempts still being checked.
+ */
+async function reserve(ctx: IdentityContext, rules: readonly ThrottleRule[]): Promise<void> {
+  const nowMs = ctx.clock.now().getTime();
+  try {
+    await inTransaction(ctx.db, async (trx) => {
+      for (const [i, rule] of rules.entries())
+        if (!(await reserveAttempt(trx, rule, nowMs))) throw new Refused(i);
+    });
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    const row = await throttleRow(ctx.db, rules[e.index]!.key);
+    const until = row?.locked_until ? Date.parse(row.locked_until) : 0;
+    if (until <= nowMs)
+      throw new DomainError('IDENTITY.SIGNIN_BUSY', { details: { retryAfterSeconds: BUSY_RETRY_SECONDS } });
+    throw new DomainError(WAITING[e.index]!, {
+      params: { minutes: Math.ceil((until - nowMs) / 60_000) },
+      details: { retryAfterSeconds: Math.ceil((until - nowMs) / 1000) },
+    });
+  }
+}
+
+/** A wrong password: a failure on every counter, which may start (or lengthen) a wait. */
+async function settleFailure(ctx: IdentityContext, rules: readonly ThrottleRule[]): Promise<void> {
+  const nowMs = ctx.clock.now().getTime();
+  await inTransaction(ctx.db, async (trx) => {
+    for (const rule of rules) await recordFailure(trx, rule, nowMs);
   });
 }
 
-const minutes = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+/**
+ * The right password: its name at this address starts afresh (unless other attempts are still
+ * being checked there), and the attempt is given back on the other counters, so a success is no
+ * failure and forgives no one else's.
+ */
+async function settleSuccess(trx: Executor, rules: readonly ThrottleRule[]): Promise<void> {
+  const [pair, ...others] = rules;
+  if (!(await forgetAttempts(trx, pair!.key))) await releaseAttempt(trx, pair!.key);
+  for (const r of others) await releaseAttempt(trx, r.key);
+}
 
 // ── sign-in ───────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Checks a password, with throttling per account name and per network address. The account key
- * is the name as typed, so unknown names are throttled exactly like known ones and the answers
- * do not reveal which accounts exist.
+ * Signs in with a password and opens a session or an API token. The attempt is reserved on the
+ * throttle counters before the (slow, scrypt) check, so a thousand guesses sent at once get no
+ * more checks than a thousand sent one by one; afterwards a wrong password becomes a failure on
+ * each counter, and a right one gives its reservation back in the same transaction that opens the
+ * session or token (one commit: sign-in is hot). A right password is compared with the account
+ * read again after the check: one changed while this check ran does not sign in.
  */
-export async function authenticatePassword(
+export async function signInWithPassword(
   ctx: IdentityContext,
   loginRaw: string,
   password: string,
   address: string,
-): Promise<AccountRow> {
+  opens: 'session' | 'token',
+): Promise<SignedIn> {
   const { db } = ctx;
-  const login = normaliseLogin(loginRaw);
-  const acctKey = `account:${login}`;
-  const addrKey = `address:${address}`;
-  const addr = await throttleState(ctx, addrKey);
-  if (addr.lockedMs > 0)
-    throw new DomainError('IDENTITY.ADDRESS_THROTTLED', { params: { minutes: minutes(addr.lockedMs) } });
-  const acct = await throttleState(ctx, acctKey);
-  if (acct.lockedMs > 0)
-    throw new DomainError('IDENTITY.ACCOUNT_LOCKED', { params: { minutes: minutes(acct.lockedMs) } });
+  const login = normaliseLogin(loginRaw).slice(0, 100);
+  const rules = throttleRules(login, address);
+  await reserve(ctx, rules);
 
-  const a = await accountByLogin(db, login);
-  let ok = false;
-  if (a) {
-    const v = await verifyPassword(password, a.password_hash);
-    ok = v.ok;
-    if (v.ok && v.needsRehash) await setPasswordHash(db, a.id, await hashPassword(password));
-  } else {
-    await burnPasswordTime(password);
+  let current: AccountRow | undefined;
+  let rehash = false;
+  try {
+    const a = await accountByLogin(db, login);
+    if (a) {
+      const v = await verifyPassword(password, a.password_hash);
+      rehash = v.ok && v.needsRehash;
+      if (v.ok) current = await accountById(db, a.id);
+      if (current?.password_hash !== a.password_hash) current = undefined;
+    } else {
+      await burnPasswordTime(password);
+    }
+  } catch (e) {
+    // a fault before the answer counts as a failure: the attempt was made
+    await settleFailure(ctx, rules);
+    throw e;
   }
-  if (!ok || !a) {
-    const lockedAcct = await recordFailure(
-      ctx,
-      acctKey,
-      POLICY.accountFailures,
-      POLICY.accountWindowMs,
-      POLICY.accountLockMs,
-    );
-    const lockedAddr = await recordFailure(
-      ctx,
-      addrKey,
-      POLICY.addressFailures,
-      POLICY.addressWindowMs,
-      POLICY.addressLockMs,
-    );
-    if (lockedAcct)
-      throw new DomainError('IDENTITY.ACCOUNT_LOCKED', {
-        params: { minutes: minutes(POLICY.accountLockMs) },
-      });
-    if (lockedAddr)
-      throw new DomainError('IDENTITY.ADDRESS_THROTTLED', {
-        params: { minutes: minutes(POLICY.addressLockMs) },
-      });
+  if (!current) {
+    await settleFailure(ctx, rules);
     throw new DomainError('IDENTITY.INVALID_CREDENTIALS');
   }
-  if (a.status !== 'active') throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
-  // a success clears the account's failures (no write when there were none: sign-in is hot)
-  if (acct.exists) await deleteThrottle(db, acctKey);
-  return a;
+  const account = current;
+  const opened = await inTransaction(db, async (trx) => {
+    await settleSuccess(trx, rules);
+    if (account.status !== 'active') return undefined;
+    return opens === 'session'
+      ? { session: await createSession(ctx, account.id, trx) }
+      : { token: await issueToken(ctx, 'api', { accountId: account.id }, POLICY.apiTokenMs, trx) };
+  });
+  if (!opened) throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
+  if (rehash) await setPasswordHash(db, account.id, await hashPassword(password));
+  return { account, ...opened };
+}
+
+/** A new password ends every wait of the account's name (docs/identity.md, Throttling). */
+export async function forgetSignInFailures(db: Executor, login: string): Promise<void> {
+  await forgetAttemptsOf(db, `account:${login}`, `pair:${login}|`);
 }
 
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────
 
-/** Refuses an account that is not active (disabled by an administrator) with ACCOUNT_DISABLED. */
-export async function requireActive(ctx: IdentityContext, accountId: string): Promise<void> {
-  const a = await accountById(ctx.db, accountId);
-  if (a?.status !== 'active') throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
+export interface NewSession {
+  /** the cookie's value, returned once */
+  readonly cookie: string;
+  readonly sessionId: string;
+  readonly expiresAt: string;
+}
+
+/** What a password sign-in opened: a session (pages) or a bearer token (the API). */
+export interface SignedIn {
+  readonly account: AccountRow;
+  readonly session?: NewSession;
+  readonly token?: NewToken;
 }
 
 /**
  * A new session: the cookie value is returned once; the store keeps only its hash. Every way of
  * signing in ends here (password, registration, federation), so a disabled account is refused
- * here once for all of them.
+ * here once for all of them (`within`: the caller's transaction).
  */
 export async function createSession(
   ctx: IdentityContext,
   accountId: string,
-): Promise<{ cookie: string; sessionId: string; expiresAt: string }> {
-  await requireActive(ctx, accountId);
+  within?: Executor,
+): Promise<NewSession> {
+  await requireActive(ctx, accountId, within);
   const cookie = randomToken('');
   const sessionId = newId();
   const at = isoIn(ctx);
   const expiresAt = isoIn(ctx, POLICY.sessionAbsoluteMs);
-  await insertSession(ctx.db, {
+  await insertSession(within ?? ctx.db, {
     id: sessionId,
     token_hash: sha256(cookie),
     account_id: accountId,

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Executor } from '../../platform/db/index.js';
 
 /**
@@ -92,7 +92,10 @@ export type IdentityTables = {
   };
   identity_throttle: {
     key: string;
+    /** wrong passwords in the window */
     failures: number;
+    /** attempts reserved and still being checked (migration 0003) */
+    pending: number;
     window_start: string;
     locked_until: string | null;
   };
@@ -519,6 +522,19 @@ identityMigrations['identity.0006_organization_verification'] = {
   },
 };
 
+/**
+ * Sign-in attempts are reserved before the password is checked (identity.signin.ts): `pending`
+ * counts those still being checked, so a burst of guesses is bounded before any of them fails.
+ */
+identityMigrations['identity.0007_throttle_pending'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .alterTable('identity_throttle')
+      .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
@@ -830,20 +846,111 @@ export async function throttleRow(db: Executor, key: string): Promise<ThrottleRo
   return idb(db).selectFrom('identity_throttle').selectAll().where('key', '=', key).executeTakeFirst();
 }
 
-export async function insertThrottle(db: Executor, row: ThrottleRow): Promise<void> {
-  await idb(db).insertInto('identity_throttle').values(row).execute();
+/** How a throttle key counts sign-in attempts and when it makes the next one wait. */
+export interface ThrottleRule {
+  readonly key: string;
+  /** wrong passwords a window admits before the first wait */
+  readonly free: number;
+  /** failures are forgotten this long after the first of them */
+  readonly windowMs: number;
+  /** the wait after wrong password `free + i` is `waitsMs[i]` (the last one repeats) */
+  readonly waitsMs: readonly number[];
 }
 
-export async function updateThrottle(
-  db: Executor,
-  key: string,
-  values: Omit<ThrottleRow, 'key'>,
-): Promise<void> {
-  await idb(db).updateTable('identity_throttle').set(values).where('key', '=', key).execute();
+const T = 'identity_throttle';
+
+/**
+ * Reserves one attempt in ONE statement, or answers false: the attempt is admitted while the key
+ * is not waiting and its failures plus the attempts still being checked stay below `free` — or,
+ * once a wait is over, one attempt at a time (the back-off's probe). Concurrent reservations of a
+ * key serialise on its row (SQLite has one writer; PostgreSQL's ON CONFLICT DO UPDATE locks the
+ * row and checks the WHERE on its latest version), so however many guesses arrive at once, no
+ * more than `free` are checked. A window past its end starts afresh.
+ */
+export async function reserveAttempt(db: Executor, rule: ThrottleRule, nowMs: number): Promise<boolean> {
+  const now = new Date(nowMs).toISOString();
+  const cutoff = new Date(nowMs - rule.windowMs).toISOString();
+  const waitOver = sql<boolean>`${sql.ref(`${T}.locked_until`)} <= ${now}`;
+  const fresh = sql<boolean>`(${sql.ref(`${T}.window_start`)} <= ${cutoff} and (${sql.ref(`${T}.locked_until`)} is null or ${waitOver}))`;
+  const row = await idb(db)
+    .insertInto(T)
+    .values({ key: rule.key, failures: 0, pending: 1, window_start: now, locked_until: null })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet({
+          failures: sql<number>`case when ${fresh} then 0 else ${sql.ref(`${T}.failures`)} end`,
+          pending: sql<number>`case when ${fresh} then 1 else ${sql.ref(`${T}.pending`)} + 1 end`,
+          window_start: sql<string>`case when ${fresh} then ${now} else ${sql.ref(`${T}.window_start`)} end`,
+          locked_until: sql<
+            string | null
+          >`case when ${fresh} then null else ${sql.ref(`${T}.locked_until`)} end`,
+        })
+        .where(
+          sql<boolean>`${fresh}
+            or (${sql.ref(`${T}.locked_until`)} is null and ${sql.ref(`${T}.failures`)} + ${sql.ref(`${T}.pending`)} < ${rule.free})
+            or (${waitOver} and ${sql.ref(`${T}.pending`)} = 0)`,
+        ),
+    )
+    .returning('pending')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
-export async function deleteThrottle(db: Executor, key: string): Promise<void> {
-  await idb(db).deleteFrom('identity_throttle').where('key', '=', key).execute();
+/**
+ * A reserved attempt was a wrong password: it becomes a failure, and the failure that reaches
+ * `free` — or any after it — sets the wait (ever-increasing: `waitsMs`).
+ */
+export async function recordFailure(db: Executor, rule: ThrottleRule, nowMs: number): Promise<void> {
+  const n = sql<number>`(failures + 1)`;
+  const waitUntil = (i: number) =>
+    new Date(nowMs + rule.waitsMs[Math.min(i, rule.waitsMs.length - 1)]!).toISOString();
+  const whens = rule.waitsMs
+    .slice(0, -1)
+    .map((_, i) => sql`when ${n} = ${rule.free + i} then ${waitUntil(i)}`);
+  await idb(db)
+    .updateTable(T)
+    .set({
+      failures: n,
+      pending: sql<number>`case when pending > 0 then pending - 1 else 0 end`,
+      locked_until: sql<
+        string | null
+      >`case when ${n} < ${rule.free} then locked_until ${sql.join(whens, sql` `)} else ${waitUntil(rule.waitsMs.length - 1)} end`,
+    })
+    .where('key', '=', rule.key)
+    .execute();
+}
+
+/** A reserved attempt was the right password: it is no longer being checked, and no failure. */
+export async function releaseAttempt(db: Executor, key: string): Promise<void> {
+  await idb(db)
+    .updateTable(T)
+    .set({ pending: sql<number>`case when pending > 0 then pending - 1 else 0 end` })
+    .where('key', '=', key)
+    .execute();
+}
+
+/**
+ * Forgets a key's failures after a right password, unless other attempts are still being
+ * checked there (they keep the count they were admitted under); answers whether it forgot.
+ */
+export async function forgetAttempts(db: Executor, key: string): Promise<boolean> {
+  const r = await idb(db).deleteFrom(T).where('key', '=', key).where('pending', '<=', 1).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Ends every wait of an account name: its own key and those of its name at each address. */
+export async function forgetAttemptsOf(db: Executor, accountKey: string, pairPrefix: string): Promise<void> {
+  const escaped = pairPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  await idb(db)
+    .deleteFrom('identity_throttle')
+    .where((eb) =>
+      eb.or([
+        eb('key', '=', accountKey),
+        eb(sql.ref('key'), 'like', sql<string>`${`${escaped}%`} escape '\\'`),
+      ]),
+    )
+    .execute();
 }
 
 // ── sessions ──────────────────────────────────────────────────────────────────────────────────

@@ -1,32 +1,52 @@
 import { DomainError, newId } from '../../kernel/index.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { type IdentityContext, POLICY, isoIn, randomToken, sha256 } from './identity.context.js';
 import {
   type ResetTokenRow,
+  accountById,
   accountByLogin,
   insertResetToken,
   insertToken,
   resetTokenByHash,
 } from './identity.store.js';
-import { requireActive } from './identity.signin.js';
 import { normaliseMobile } from './identity.types.js';
+
+/**
+ * Refuses an account that is not active (disabled by an administrator) with ACCOUNT_DISABLED:
+ * nothing that signs in — a session (identity.signin.ts) or a token — is opened for it.
+ */
+export async function requireActive(
+  ctx: IdentityContext,
+  accountId: string,
+  within?: Executor,
+): Promise<void> {
+  const a = await accountById(within ?? ctx.db, accountId);
+  if (a?.status !== 'active') throw new DomainError('IDENTITY.ACCOUNT_DISABLED');
+}
 
 // ── bearer tokens ─────────────────────────────────────────────────────────────────────────────
 
+export interface NewToken {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
 /**
- * An opaque bearer token `tbt_…`: returned once, stored only as its hash. Never for a disabled
- * account (the JSON sign-in, the CLI and any later path all come here).
+ * An opaque bearer token `tbt_…`: returned once, stored only as its hash (`within`: the caller's
+ * transaction). Never for a disabled account (the JSON sign-in, the CLI and any later path all
+ * come here).
  */
 export async function issueToken(
   ctx: IdentityContext,
   kind: 'cli' | 'api' | 'client',
   owner: { accountId?: string; clientId?: string },
   ttlMs: number,
-): Promise<{ token: string; expiresAt: string }> {
-  if (owner.accountId) await requireActive(ctx, owner.accountId);
+  within?: Executor,
+): Promise<NewToken> {
+  if (owner.accountId) await requireActive(ctx, owner.accountId, within);
   const token = randomToken('tbt_');
   const expiresAt = isoIn(ctx, ttlMs);
-  await insertToken(ctx.db, {
+  await insertToken(within ?? ctx.db, {
     id: newId(),
     token_hash: sha256(token),
     kind,
