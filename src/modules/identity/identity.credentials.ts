@@ -3,14 +3,9 @@ import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type IdentityContext, isoIn } from './identity.context.js';
 import { hashPassword, passwordWeakness, verifyPassword } from './identity.password.js';
-import {
-  type AccountRow,
-  accountById,
-  deleteSessionsOf,
-  setPasswordHash,
-  spendResetToken,
-} from './identity.store.js';
+import { type AccountRow, accountById, setPasswordHash, spendResetToken } from './identity.store.js';
 import { forgetSignInFailures } from './identity.signin.js';
+import { endEverything } from './identity.signout.js';
 import { liveResetToken } from './identity.tokens.js';
 
 /** A signed-in person changes their password: the current one first, then a strong new one. */
@@ -60,8 +55,9 @@ async function newPasswordHash(ctx: IdentityContext, a: AccountRow, next: string
 }
 
 /**
- * Stores a new password hash (from newPasswordHash) and ends every other session; in the
- * caller's transaction when given (`within`).
+ * Stores a new password hash (from newPasswordHash) and ends everything signed in with the old
+ * one but the session changing it (endEverything); in the caller's transaction when given
+ * (`within`).
  */
 async function setPassword(
   ctx: IdentityContext,
@@ -72,8 +68,8 @@ async function setPassword(
 ): Promise<void> {
   await inTransaction(opts.within ?? ctx.db, async (trx) => {
     await setPasswordHash(trx, a.id, hash, isoIn(ctx));
-    // every other session ends: whoever knew the old password is signed out
-    await deleteSessionsOf(trx, a.id, opts.keepSessionId);
+    // whoever knew the old password is signed out everywhere, relying parties included
+    await endEverything(ctx, trx, a.id, opts.keepSessionId);
     await forgetSignInFailures(trx, a.login);
     await appendEvent(trx, ctx.clock, {
       type: eventType,

@@ -328,6 +328,15 @@ const zh: Messages = {
   'identity.sso.signedInAs': '当前登录：{name}',
   'identity.sso.allow': '同意并继续',
   'identity.sso.deny': '拒绝',
+  'identity.sso.logoutTitle': '退出登录',
+  'identity.sso.logoutIntro': '退出后，在本平台和所有接入的业务系统都需要重新登录。',
+  'identity.sso.logoutIntroClient':
+    '“{client}”请求您退出登录。退出后，在本平台和所有接入的业务系统都需要重新登录。',
+  'identity.sso.logoutConfirm': '退出登录',
+  'identity.sso.logoutCancel': '取消，返回首页',
+  'identity.sso.logoutDoneTitle': '您已退出登录',
+  'identity.sso.logoutDone': '本平台和统一身份认证都已退出。在公共电脑上办事后，请关闭浏览器。',
+  'identity.sso.home': '返回首页',
 };
 
 const en: Messages = {
@@ -675,6 +684,16 @@ const en: Messages = {
   'identity.sso.signedInAs': 'Signed in as {name}',
   'identity.sso.allow': 'Allow and continue',
   'identity.sso.deny': 'Deny',
+  'identity.sso.logoutTitle': 'Sign out',
+  'identity.sso.logoutIntro': 'After signing out you sign in again here and at every connected service.',
+  'identity.sso.logoutIntroClient':
+    '“{client}” asks you to sign out. After signing out you sign in again here and at every connected service.',
+  'identity.sso.logoutConfirm': 'Sign out',
+  'identity.sso.logoutCancel': 'Cancel and go to the home page',
+  'identity.sso.logoutDoneTitle': 'You are signed out',
+  'identity.sso.logoutDone':
+    'You are signed out here and of single sign-on. On a shared computer, close the browser.',
+  'identity.sso.home': 'Home page',
 };
 
 export const identityMessages = { 'zh-CN': zh, en } as const;

@@ -17,11 +17,25 @@ import {
   type ViewContext,
 } from '../../platform/views/index.js';
 import type { Issues } from './identity.pages.js';
-import { type ConsentScope, consentScopes, type ReleasedClaim } from './identity.oidc.js';
-import { issuesOf, passwordSignIn } from './identity.routes.js';
+import {
+  type ConsentScope,
+  consentScopes,
+  type HandedOverRequest,
+  OIDC_COOKIES,
+  PLATFORM_ACCOUNT,
+  type ReleasedClaim,
+} from './identity.oidc.js';
+import { CSRF_COOKIE, issuesOf, passwordSignIn, SESSION_COOKIE } from './identity.routes.js';
 import type { IdentityService } from './identity.service.js';
 
 const MOUNT = '/oidc';
+/** oidc-provider's end_session confirmation route, under the mount */
+const END_SESSION_CONFIRM = '/session/end/confirm';
+/**
+ * Reasons of the provider's login prompt that a platform session answers: the provider has no
+ * session of this browser (or one of someone else), or max_age, which singleSignOn measures.
+ */
+const SSO_REASONS = new Set(['no_session', 'platform_session', 'max_age']);
 
 function SsoLoginPage({
   ctx,
@@ -141,13 +155,32 @@ export async function oidcRoutes(
 ): Promise<void> {
   const handOver = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
     const provider = await getProvider();
+    if (req.method === 'POST' && path.startsWith(END_SESSION_CONFIRM)) await endPlatformSession(req, reply);
     reply.hijack();
-    const raw = req.raw as typeof req.raw & { originalUrl?: string };
+    const raw = req.raw as HandedOverRequest & { originalUrl?: string };
     // as if mounted: the provider sees its own paths, and learns the mount path from originalUrl
     raw.originalUrl = `${MOUNT}${path}`;
     raw.url = path;
+    // the provider's session counts only while it is this person's (identity.oidc.ts platformSession)
+    if (req.principal && req.principal.kind !== 'client') raw[PLATFORM_ACCOUNT] = req.principal.accountId;
     provider.callback()(raw, reply.raw);
   };
+
+  /**
+   * A relying party's sign-out (RP-initiated logout), confirmed by the person: the platform's
+   * session of this browser ends too, when it is the same person's as the provider's session
+   * being ended — not when the provider ends an old session because someone else has just signed
+   * in. The cookies are cleared on the raw reply, which the provider then writes.
+   */
+  async function endPlatformSession(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const p = req.principal;
+    const providerSession = req.cookies?.[OIDC_COOKIES.session];
+    if (!p?.sessionId || !providerSession) return;
+    if ((await svc.providerSessionAccount(providerSession)) !== p.accountId) return;
+    await svc.endSession(p.sessionId);
+    const gone = `; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+    reply.raw.setHeader('set-cookie', [`${SESSION_COOKIE}=${gone}`, `${CSRF_COOKIE}=${gone}`]);
+  }
 
   await app.register(async (scope) => {
     // leave the body unread: the provider parses its own requests
@@ -187,7 +220,8 @@ export async function oidcRoutes(
   async function grantConsent(req: FastifyRequest, reply: FastifyReply) {
     const { provider, d } = await details(req, reply);
     const accountId = d.session?.accountId;
-    if (!accountId) throw new DomainError('COMMON.UNAUTHENTICATED');
+    // only the person it is for consents: not whoever finds the page open on a shared computer
+    if (!accountId || req.principal?.accountId !== accountId) throw new DomainError('COMMON.UNAUTHENTICATED');
     const grant = d.grantId
       ? ((await provider.Grant.find(d.grantId)) ??
         new provider.Grant({ accountId, clientId: d.params.client_id }))
@@ -219,15 +253,38 @@ export async function oidcRoutes(
     );
   }
 
+  /**
+   * Whether the person signed in on the platform may pass the provider's login prompt without
+   * the password, and as whom, since when. Not when the relying party asks for the password
+   * (prompt=login, OpenID Connect Core §3.1.2.1), names someone else (id_token_hint), or wants a
+   * sign-in more recent than this one (max_age); `ts` is the real sign-in time, which becomes the
+   * ID token's auth_time.
+   */
+  async function singleSignOn(
+    req: FastifyRequest,
+    d: { prompt: { reasons: string[] }; params: Record<string, unknown> },
+  ): Promise<{ accountId: string; ts: number } | undefined> {
+    const p = req.principal;
+    if (!p?.sessionId || p.kind === 'client') return undefined;
+    if (!d.prompt.reasons.every((r) => SSO_REASONS.has(r))) return undefined;
+    const signedInAt = await svc.sessionSignedInAt(p.sessionId);
+    if (!signedInAt) return undefined;
+    const ts = Math.floor(signedInAt.getTime() / 1000);
+    const maxAge = d.params.max_age === undefined ? undefined : Number(d.params.max_age);
+    // measured as the provider measures it (oidc-provider's Session#past)
+    if (maxAge !== undefined && !(Math.floor(Date.now() / 1000) - ts <= maxAge)) return undefined;
+    return { accountId: p.accountId, ts };
+  }
+
   app.get('/sso/interaction/:uid', pageOpts, async (req, reply) => {
     const { d, clientName } = await details(req, reply);
     const uid = (req.params as { uid: string }).uid;
     const ctx = req.view(reply);
     allowRedirectTo(reply, d.params.redirect_uri);
     if (d.prompt.name === 'login') {
-      // already signed in here: that is the single sign-on
-      if (req.principal && req.principal.kind !== 'client')
-        return finish(req, reply, { login: { accountId: req.principal.accountId } });
+      // already signed in here, recently enough: that is the single sign-on
+      const signedIn = await singleSignOn(req, d);
+      if (signedIn) return finish(req, reply, { login: signedIn });
       return sendHtml(
         reply,
         renderPage(
@@ -256,11 +313,13 @@ export async function oidcRoutes(
   app.post('/sso/interaction/:uid/login', pageOpts, async (req, reply) => {
     const f = formBody(req);
     try {
-      // a session here too, so the next relying party needs no password
+      // a session here too, so the next relying party needs no password; it replaces this
+      // browser's session from before (a password asked again, or another person signing in)
       const { account: a } = await passwordSignIn(req, reply, svc, f.login ?? '', f.password ?? '', {
         opens: 'session',
         secure,
       });
+      if (req.principal?.sessionId) await svc.endSession(req.principal.sessionId);
       return finish(req, reply, { login: { accountId: a.id } });
     } catch (e) {
       if (!isDomainError(e)) throw e;

@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
 import type { Config } from '../../config/index.js';
 import { type Clock, DomainError } from '../../kernel/index.js';
 import type { Executor } from '../../platform/db/index.js';
+import { type Lang, pickLang, translator } from '../../platform/i18n/index.js';
 import {
   type PersonalDataCipher,
   derivedKey,
@@ -22,6 +24,110 @@ import { accountById, idb } from './identity.store.js';
  * Claims are masked (DOMAIN §8) unless the client was registered with full claims.
  */
 export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'phone', 'id_card'] as const;
+
+/** The provider's cookies (its defaults, named here so signing out can end its session too). */
+export const OIDC_COOKIES = {
+  session: '_session',
+  interaction: '_interaction',
+  resume: '_interaction_resume',
+} as const;
+
+/**
+ * The account signed in on the platform, set on a request before it is handed to the provider:
+ * the provider's own session counts only while it is this account's (see `platformSession`).
+ */
+export const PLATFORM_ACCOUNT = Symbol('tongban.platformAccount');
+export type HandedOverRequest = IncomingMessage & { [PLATFORM_ACCOUNT]?: string };
+
+/**
+ * A check of the login prompt (oidc-provider's interaction policy): the provider's browser
+ * session is trusted only while the same person is signed in on the platform. On a shared
+ * computer the provider's session would otherwise outlive the platform's — by an idle timeout, a
+ * sign-out before this check existed — and sign the next person in as the last one.
+ */
+function platformSession(Check: CheckClass) {
+  return new Check(
+    'platform_session',
+    'the provider session is not that of the person signed in on the platform',
+    (ctx: { req: HandedOverRequest; oidc: { session: { accountId?: string } } }) => {
+      const provider = ctx.oidc.session.accountId;
+      return provider !== undefined && provider !== ctx.req[PLATFORM_ACCOUNT];
+    },
+  );
+}
+
+type CheckClass = new (
+  reason: string,
+  description: string,
+  check: (ctx: { req: HandedOverRequest; oidc: { session: { accountId?: string } } }) => boolean,
+) => unknown;
+
+/** The provider's pages (RP-initiated logout) in the platform's words and style. */
+function providerPage(lang: Lang, title: string, body: string): string {
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><link rel="stylesheet" href="/assets/app.css"></head><body><main class="container narrow"><h1>${esc(title)}</h1>${body}</main></body></html>`;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+interface ProviderPageContext {
+  type: string;
+  body: string;
+  get(header: string): string;
+  set(header: string, value: string): void;
+  response: { get(header: string): string };
+  cookies: { get(name: string, opts: { signed: boolean }): string | undefined };
+  oidc: {
+    client?: { clientId: string; clientName?: string };
+    params?: { post_logout_redirect_uri?: unknown };
+  };
+}
+
+/**
+ * The confirmation ends in a redirect to the relying party's post-logout URI; browsers apply the
+ * page's CSP form-action to redirects too, so it names that one registered origin as well.
+ */
+function allowFormRedirect(ctx: ProviderPageContext): void {
+  const to = ctx.oidc.params?.post_logout_redirect_uri;
+  const csp = ctx.response.get('content-security-policy');
+  if (typeof to !== 'string' || !URL.canParse(to) || !csp) return;
+  ctx.set(
+    'content-security-policy',
+    csp.replace("form-action 'self'", `form-action 'self' ${new URL(to).origin}`),
+  );
+}
+
+const langOf = (ctx: ProviderPageContext): Lang =>
+  pickLang({
+    cookie: ctx.cookies.get('lang', { signed: false }),
+    acceptLanguage: ctx.get('accept-language'),
+  });
+
+/**
+ * OpenID Connect RP-Initiated Logout 1.0 §2: a relying party sends the person here to sign out;
+ * the provider asks, and signing out here ends the platform's session too (the routes do that on
+ * the confirmation) and every grant of the provider's session.
+ */
+async function logoutSource(ctx: ProviderPageContext, form: string): Promise<void> {
+  const t = translator(langOf(ctx));
+  const client = ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId;
+  allowFormRedirect(ctx);
+  ctx.type = 'html';
+  ctx.body = providerPage(
+    langOf(ctx),
+    t('identity.sso.logoutTitle'),
+    `${form}<p>${esc(client ? t('identity.sso.logoutIntroClient', { client }) : t('identity.sso.logoutIntro'))}</p><p><button type="submit" form="op.logoutForm" name="logout" value="yes" class="button">${esc(t('identity.sso.logoutConfirm'))}</button> <a href="/">${esc(t('identity.sso.logoutCancel'))}</a></p>`,
+  );
+}
+
+async function postLogoutSuccessSource(ctx: ProviderPageContext): Promise<void> {
+  const t = translator(langOf(ctx));
+  ctx.type = 'html';
+  ctx.body = providerPage(
+    langOf(ctx),
+    t('identity.sso.logoutDoneTitle'),
+    `<p>${esc(t('identity.sso.logoutDone'))}</p><p><a href="/">${esc(t('identity.sso.home'))}</a></p>`,
+  );
+}
 
 const CLAIMS = {
   openid: ['sub'],
@@ -136,6 +242,8 @@ function sqlAdapterFactory(db: Executor, clock: Clock, cipher: PersonalDataCiphe
         uid: typeof payload.uid === 'string' ? payload.uid : null,
         expires_at: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000).toISOString() : null,
         consumed_at: null,
+        // found by account when everything of it is revoked (a password change, sign out everywhere)
+        account_id: typeof payload.accountId === 'string' ? payload.accountId : null,
       };
       await idb(db)
         .insertInto('identity_oidc_store')
@@ -147,6 +255,7 @@ function sqlAdapterFactory(db: Executor, clock: Clock, cipher: PersonalDataCiphe
             user_code: row.user_code,
             uid: row.uid,
             expires_at: row.expires_at,
+            account_id: row.account_id,
           }),
         )
         .execute();
@@ -216,11 +325,15 @@ async function clientMetadata(
     .executeTakeFirst();
   if (!c) return undefined;
   const grantTypes = JSON.parse(c.grant_types) as string[];
+  const redirectUris = JSON.parse(c.redirect_uris) as string[];
   return {
     client_id: c.client_id,
     client_secret: cipher.decrypt(c.secret_enc),
     client_name: c.name,
-    redirect_uris: JSON.parse(c.redirect_uris) as string[],
+    redirect_uris: redirectUris,
+    // where a relying party may send the person after signing out: its own site's root, by the
+    // origins of its registered redirect URIs (registered with them, so no open redirect)
+    post_logout_redirect_uris: [...new Set(redirectUris.map((u) => `${new URL(u).origin}/`))],
     grant_types: grantTypes,
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -267,6 +380,7 @@ export async function addSigningKey(db: Executor, cipher: PersonalDataCipher, cl
       uid: null,
       expires_at: null,
       consumed_at: null,
+      account_id: null,
     })
     .execute();
   return kid;
@@ -286,7 +400,9 @@ export async function createOidcProvider(deps: {
   }
   const Adapter = sqlAdapterFactory(db, clock, cipher);
   // loaded on first use: the package warns about Node 20 at import, and most starts never need it
-  const { Provider } = await import('oidc-provider');
+  const { Provider, interactionPolicy } = await import('oidc-provider');
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(platformSession(interactionPolicy.Check));
   const provider = new Provider(`${config.publicUrl}/oidc`, {
     adapter: Adapter,
     clients: [],
@@ -295,6 +411,7 @@ export async function createOidcProvider(deps: {
       keys: [derivedKey(config.secretKey, 'oidc-cookies').toString('base64url')],
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      names: OIDC_COOKIES,
     },
     claims: CLAIMS,
     scopes: [...OIDC_SCOPES],
@@ -303,11 +420,12 @@ export async function createOidcProvider(deps: {
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       userinfo: { enabled: true },
-      rpInitiatedLogout: { enabled: false },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
     },
     // PKCE (RFC 7636) for every authorization-code client, confidential ones included
     pkce: { required: () => true },
     interactions: {
+      policy,
       url: (_ctx: unknown, interaction: { uid: string }) => `/sso/interaction/${interaction.uid}`,
     },
     ttl: {

@@ -23,6 +23,7 @@ import {
   StaffOrganizationsPage,
 } from './identity.pages.js';
 import { type AdminAccountView, REASON_MAX } from './identity.admin.js';
+import { OIDC_COOKIES } from './identity.oidc.js';
 import { PERMISSIONS } from './identity.permissions.js';
 import type { NewSession, SignedIn } from './identity.signin.js';
 import type { Federation } from './identity.federation.js';
@@ -215,6 +216,20 @@ export function identityRoutes(
   };
   const redirect = (reply: FastifyReply, to: string) => reply.code(303).header('location', to).send();
 
+  /**
+   * Signing out of this browser: its session here, and the OpenID provider's session of it with
+   * the grants given in it (identity.signout.ts endProviderSession), so the next person at this
+   * browser is asked to sign in at every relying party too.
+   */
+  async function signOut(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (req.principal?.sessionId) await svc.endSession(req.principal.sessionId);
+    const providerSession = req.cookies?.[OIDC_COOKIES.session];
+    if (providerSession) await svc.endProviderSession(providerSession);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    for (const c of [OIDC_COOKIES.session, `${OIDC_COOKIES.session}.sig`])
+      reply.clearCookie(c, { path: '/' });
+  }
+
   // ── sign-in and out (pages) ───────────────────────────────────────────────────────────────────
 
   app.get('/login', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
@@ -271,8 +286,7 @@ export function identityRoutes(
   });
 
   app.post('/logout', { config: { permission: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    if (req.principal?.sessionId) await svc.endSession(req.principal.sessionId);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    await signOut(req, reply);
     reply.clearCookie(CSRF_COOKIE, { path: '/' });
     return redirect(reply, '/');
   });
@@ -1016,9 +1030,8 @@ export function identityRoutes(
       schema: { tags: ['identity'], summary: 'End the current session', response: { 204: z.null() } },
     },
     async (req, reply) => {
-      const p = requirePrincipal(req);
-      if (p.sessionId) await svc.endSession(p.sessionId);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      requirePrincipal(req);
+      await signOut(req, reply);
       return reply.code(204).send(null);
     },
   );

@@ -23,6 +23,7 @@ import type { CreditCodeHolders, OrganizationStatus, PendingOrganization } from 
 import * as principal from './identity.principal.js';
 import * as realname from './identity.realname.js';
 import * as signin from './identity.signin.js';
+import * as signout from './identity.signout.js';
 import type { NewSession, SignedIn } from './identity.signin.js';
 import type { AccountRow, ClientRow, NotificationRow } from './identity.store.js';
 import * as tokens from './identity.tokens.js';
@@ -58,8 +59,8 @@ export { devMailboxNotifier } from './identity.mailbox.js';
 
 /**
  * What identity offers the routes and the module's public face. Each method is one use case in
- * its own file (identity.accounts, .admin, .signin, .principal, .tokens, .clients, .credentials,
- * .realname, .organizations, .delegation, .mailbox), called with the module's context.
+ * its own file (identity.accounts, .admin, .signin, .signout, .principal, .tokens, .clients,
+ * .credentials, .realname, .organizations, .delegation, .mailbox), called with the module's context.
  */
 export interface IdentityService {
   register(input: Registration): Promise<AccountView>;
@@ -98,7 +99,10 @@ export interface IdentityService {
   ): Promise<SignedIn>;
   createSession(accountId: string): Promise<NewSession>;
   resolveSession(cookie: string): Promise<Principal | undefined>;
+  sessionSignedInAt(sessionId: string): Promise<Date | undefined>;
   endSession(sessionId: string): Promise<void>;
+  endProviderSession(providerSessionId: string): Promise<void>;
+  providerSessionAccount(providerSessionId: string): Promise<string | undefined>;
   endAllSessions(accountId: string): Promise<number>;
   issueToken(
     kind: 'cli' | 'api' | 'client',
@@ -165,8 +169,11 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       signin.signInWithPassword(ctx, login, password, address, opens),
     createSession: (accountId) => signin.createSession(ctx, accountId),
     resolveSession: (cookie) => principal.resolveSession(ctx, cookie),
-    endSession: (sessionId) => signin.endSession(ctx, sessionId),
-    endAllSessions: (accountId) => signin.endAllSessions(ctx, accountId),
+    sessionSignedInAt: (sessionId) => signin.sessionSignedInAt(ctx, sessionId),
+    endSession: (sessionId) => signout.endSession(ctx, sessionId),
+    endProviderSession: (id) => signout.endProviderSession(ctx, id),
+    providerSessionAccount: (id) => signout.providerSessionAccount(ctx, id),
+    endAllSessions: (accountId) => signout.endAllSessions(ctx, accountId),
     issueToken: (kind, owner, ttlMs) => tokens.issueToken(ctx, kind, owner, ttlMs),
     resolveBearer: (token) => principal.resolveBearer(ctx, token),
     tokenForLogin: (login, ttlMs) => tokens.tokenForLogin(ctx, login, ttlMs),

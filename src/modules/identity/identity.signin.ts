@@ -1,6 +1,5 @@
 import { DomainError, newId } from '../../kernel/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
-import { appendEvent } from '../../platform/events/index.js';
 import { type IdentityContext, POLICY, isoIn, randomToken, sha256 } from './identity.context.js';
 import { burnPasswordTime, hashPassword, verifyPassword } from './identity.password.js';
 import {
@@ -8,15 +7,13 @@ import {
   type ThrottleRule,
   accountById,
   accountByLogin,
-  deleteSession,
-  deleteSessionsOf,
   forgetAttempts,
   forgetAttemptsOf,
   insertSession,
   recordFailure,
   releaseAttempt,
   reserveAttempt,
-  revokeTokensOf,
+  sessionById,
   setPasswordHash,
   throttleRow,
 } from './identity.store.js';
@@ -221,22 +218,11 @@ export async function createSession(
   return { cookie, sessionId, expiresAt };
 }
 
-export async function endSession(ctx: IdentityContext, sessionId: string): Promise<void> {
-  await deleteSession(ctx.db, sessionId);
-}
-
-/** 退出所有设备: every session and every personal token of the account ends. */
-export async function endAllSessions(ctx: IdentityContext, accountId: string): Promise<number> {
-  return inTransaction(ctx.db, async (trx) => {
-    const ended = await deleteSessionsOf(trx, accountId);
-    await revokeTokensOf(trx, accountId, isoIn(ctx));
-    await appendEvent(trx, ctx.clock, {
-      type: 'identity.sessionsEnded',
-      aggregateType: 'account',
-      aggregateId: accountId,
-      actor: accountId,
-      payload: {},
-    });
-    return ended;
-  });
+/**
+ * When the person behind a session gave their password: the session's start, since a session is
+ * opened only by a sign-in (OpenID Connect's auth_time; max_age is measured from it).
+ */
+export async function sessionSignedInAt(ctx: IdentityContext, sessionId: string): Promise<Date | undefined> {
+  const s = await sessionById(ctx.db, sessionId);
+  return s ? new Date(s.created_at) : undefined;
 }

@@ -94,7 +94,7 @@ export type IdentityTables = {
     key: string;
     /** wrong passwords in the window */
     failures: number;
-    /** attempts reserved and still being checked (migration 0003) */
+    /** attempts reserved and still being checked (migration 0007) */
     pending: number;
     window_start: string;
     locked_until: string | null;
@@ -169,6 +169,8 @@ export type IdentityTables = {
     uid: string | null;
     expires_at: string | null;
     consumed_at: string | null;
+    /** the account a session, grant, code or token is for (migration 0008) */
+    account_id: string | null;
   };
   identity_federation_providers: {
     id: string;
@@ -532,6 +534,34 @@ identityMigrations['identity.0007_throttle_pending'] = {
       .alterTable('identity_throttle')
       .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
+  },
+};
+
+/**
+ * What the OpenID provider stores for an account (its sessions, grants, codes and tokens) is found
+ * by the account, so a password change or "sign out everywhere" can revoke all of it at once.
+ * Rows stored before take their account from their payload.
+ */
+identityMigrations['identity.0008_oidc_account'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('identity_oidc_store').addColumn('account_id', 'text').execute();
+    await db.schema
+      .createIndex('identity_oidc_store_account')
+      .on('identity_oidc_store')
+      .column('account_id')
+      .execute();
+    const store = idb(db as unknown as Executor);
+    const rows = await store.selectFrom('identity_oidc_store').select(['model', 'id', 'payload']).execute();
+    for (const r of rows) {
+      const accountId = (JSON.parse(r.payload) as { accountId?: unknown }).accountId;
+      if (typeof accountId === 'string')
+        await store
+          .updateTable('identity_oidc_store')
+          .set({ account_id: accountId })
+          .where('model', '=', r.model)
+          .where('id', '=', r.id)
+          .execute();
+    }
   },
 };
 
@@ -979,6 +1009,10 @@ export async function deleteSession(db: Executor, sessionId: string): Promise<vo
   await idb(db).deleteFrom('identity_sessions').where('id', '=', sessionId).execute();
 }
 
+export async function sessionById(db: Executor, sessionId: string): Promise<SessionRow | undefined> {
+  return idb(db).selectFrom('identity_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
+}
+
 /** Ends every session of an account but `exceptId`; answers how many ended. */
 export async function deleteSessionsOf(db: Executor, accountId: string, exceptId?: string): Promise<number> {
   let q = idb(db).deleteFrom('identity_sessions').where('account_id', '=', accountId);
@@ -1024,17 +1058,46 @@ export async function clientById(db: Executor, clientId: string): Promise<Client
     .executeTakeFirst();
 }
 
+// ── what the OpenID provider keeps ───────────────────────────────────────────────────────────
+
+/** One stored provider object's payload (a Session by its id, a Grant …), unexpired or not. */
+export async function oidcPayload(
+  db: Executor,
+  model: string,
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
+  const r = await idb(db)
+    .selectFrom('identity_oidc_store')
+    .select('payload')
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r ? (JSON.parse(r.payload) as Record<string, unknown>) : undefined;
+}
+
+export async function deleteOidcObject(db: Executor, model: string, id: string): Promise<void> {
+  await idb(db).deleteFrom('identity_oidc_store').where('model', '=', model).where('id', '=', id).execute();
+}
+
+/** Revokes a grant: the grant itself and every code and token issued under it. */
+export async function revokeOidcGrant(db: Executor, grantId: string): Promise<void> {
+  await idb(db)
+    .deleteFrom('identity_oidc_store')
+    .where((eb) =>
+      eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
+    )
+    .execute();
+}
+
 /**
  * Deletes everything the OIDC provider keeps for an account — its provider sessions, grants,
- * authorization codes, access and refresh tokens — so no relying party can use or refresh them
- * again; answers how many rows. The provider stores each as JSON whose `accountId` names the
- * account (ids are UUIDs: no LIKE wildcard can occur in one).
+ * authorization codes, access and refresh tokens, interactions — so no relying party can use or
+ * refresh them again; answers how many rows (found by account_id, migration 0008).
  */
 export async function deleteOidcOf(db: Executor, accountId: string): Promise<number> {
-  if (!/^[0-9A-Za-z-]+$/.test(accountId)) throw new Error('unexpected account id');
   const r = await idb(db)
     .deleteFrom('identity_oidc_store')
-    .where('payload', 'like', `%"accountId":"${accountId}"%`)
+    .where('account_id', '=', accountId)
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

@@ -72,4 +72,17 @@ declare module 'oidc-provider' {
     on(event: string, listener: (...args: unknown[]) => void): void;
   }
   export default Provider;
+
+  export interface InteractionPrompt {
+    readonly name: string;
+    readonly checks: { add(check: unknown, index?: number): void };
+  }
+  export const interactionPolicy: {
+    base(): { get(name: string): InteractionPrompt | undefined };
+    Check: new (
+      reason: string,
+      description: string,
+      check: (ctx: never) => boolean | Promise<boolean>,
+    ) => unknown;
+  };
 }
