@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { registerPerson } from '../../../test/helpers/people.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
-import { generateIdNumber } from '../../platform/codes/index.js';
 
 /**
  * Sign-in throttling against an attacker (OWASP ASVS 4.0.3 V2.2.1): guesses sent all at once get
@@ -11,24 +11,7 @@ import { generateIdNumber } from '../../platform/codes/index.js';
  * out. Every request goes through the real app (`inject`), from the address given.
  */
 const PASSWORD = 'owner-secret-2026';
-let people = 0;
-
-async function person(t: TongbanApp, login: string): Promise<void> {
-  people++;
-  await t.identity.service.register({
-    kind: 'person',
-    login,
-    password: PASSWORD,
-    name: '李雷',
-    idNumber: generateIdNumber({
-      regionCode: '410105',
-      birthDate: '1988-03-04',
-      sex: 'male',
-      sequence: 100 + people * 2,
-    }),
-    mobile: `1390000${String(people).padStart(4, '0')}`,
-  });
-}
+const person = (t: TongbanApp, login: string) => registerPerson(t, login, PASSWORD);
 
 function signIn(t: TongbanApp, login: string, password: string, from: string, lang = 'zh-CN') {
   return t.app.inject({
@@ -164,12 +147,11 @@ describe('sign-in back-off over time', () => {
   });
 
   test('a password reset lifts the waits of the account', async () => {
-    await person(t, 'reset-lifts');
+    const { mobile } = await person(t, 'reset-lifts');
     const from = '203.0.113.91';
     for (let i = 0; i < 6; i++) await signIn(t, 'reset-lifts', `nope-${i}`, from);
     assert.equal((await signIn(t, 'reset-lifts', PASSWORD, from)).statusCode, 429);
     const svc = t.identity.service;
-    const mobile = `1390000${String(people).padStart(4, '0')}`;
     await svc.requestPasswordReset('reset-lifts', mobile);
     const sms = (await svc.notifications()).find((n) => n.body.includes('/password/reset?token='));
     const token = /token=([A-Za-z0-9_-]+)/.exec(sms!.body)![1]!;

@@ -1,97 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { axeViolations } from '../../../test/helpers/browser.js';
+import { freePort, startRelyingParty } from '../../../test/helpers/oidc.js';
 import type { TongbanApp } from '../../app.js';
 import { generateIdNumber } from '../../platform/codes/index.js';
-
-/** A free port: the provider's issuer URL must name the port it listens on. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/**
- * A relying party built with openid-client, the way another government system would: it sends
- * the browser to the provider (authorization code + PKCE), takes the code back, and reads userinfo.
- */
-async function startRelyingParty(
-  issuer: string,
-  register: (redirectUri: string) => Promise<{ client_id: string; client_secret: string }>,
-) {
-  const result: {
-    userinfo?: Record<string, unknown>;
-    refreshed?: boolean;
-    accessToken?: string;
-    refreshToken?: string;
-  } = {};
-  let config: oidc.Configuration | undefined;
-  let verifier = '';
-  let state = '';
-  const server: Server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-      if (url.pathname === '/start') {
-        verifier = oidc.randomPKCECodeVerifier();
-        state = oidc.randomState();
-        const to = oidc.buildAuthorizationUrl(config!, {
-          redirect_uri: `http://${req.headers.host}/cb`,
-          scope: 'openid profile phone id_card offline_access',
-          prompt: 'consent',
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          state,
-        });
-        res.writeHead(302, { location: to.href }).end();
-        return;
-      }
-      if (url.pathname === '/cb') {
-        const tokens = await oidc.authorizationCodeGrant(config!, url, {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-        });
-        const claims = tokens.claims()!;
-        result.userinfo = (await oidc.fetchUserInfo(config!, tokens.access_token, claims.sub)) as Record<
-          string,
-          unknown
-        >;
-        if (tokens.refresh_token) {
-          const again = await oidc.refreshTokenGrant(config!, tokens.refresh_token);
-          result.refreshed = typeof again.access_token === 'string';
-          result.accessToken = again.access_token;
-          result.refreshToken = again.refresh_token ?? tokens.refresh_token;
-        }
-        res
-          .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-          .end(JSON.stringify(result.userinfo));
-        return;
-      }
-      res.writeHead(404).end();
-    } catch (e) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String((e as Error).stack));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = await register(`${base}/cb`);
-  config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  return {
-    base,
-    result,
-    /** the relying party's client configuration, for calls it makes later (refresh, userinfo) */
-    config: () => config!,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
 
 describe('single sign-on (OIDC) with a real browser', () => {
   let t: TongbanApp;
@@ -134,8 +49,10 @@ describe('single sign-on (OIDC) with a real browser', () => {
   });
 
   test('a relying party built with openid-client signs a demo citizen in through the browser and reads masked userinfo', async () => {
-    const rp = await startRelyingParty(`${origin}/oidc`, (redirectUri) =>
-      t.identity.createClient({ name: '示例业务系统', redirectUris: [redirectUri] }),
+    const rp = await startRelyingParty(
+      `${origin}/oidc`,
+      (redirectUri) => t.identity.createClient({ name: '示例业务系统', redirectUris: [redirectUri] }),
+      { refreshOnCallback: true },
     );
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();
@@ -179,8 +96,10 @@ describe('single sign-on (OIDC) with a real browser', () => {
       }),
       mobile: '13900000042',
     });
-    const rp = await startRelyingParty(`${origin}/oidc`, (redirectUri) =>
-      t.identity.createClient({ name: '停用测试系统', redirectUris: [redirectUri] }),
+    const rp = await startRelyingParty(
+      `${origin}/oidc`,
+      (redirectUri) => t.identity.createClient({ name: '停用测试系统', redirectUris: [redirectUri] }),
+      { refreshOnCallback: true },
     );
     const context = await browser.newContext({ locale: 'zh-CN' });
     const page = await context.newPage();

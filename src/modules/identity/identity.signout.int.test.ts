@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import * as oidc from 'openid-client';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { launchBrowser } from '../../../test/helpers/browser.js';
+import { freePort, startRelyingParty } from '../../../test/helpers/oidc.js';
+import { registerPerson } from '../../../test/helpers/people.js';
 import type { TongbanApp } from '../../app.js';
-import { generateIdNumber } from '../../platform/codes/index.js';
 
 /**
  * Signing out ends everything (issue 11 item 3), against a real browser and a relying party built
@@ -19,144 +18,45 @@ import { generateIdNumber } from '../../platform/codes/index.js';
 /** RFC 6749 §5.2: the provider refuses a refresh token it no longer honours with invalid_grant. */
 const invalidGrant = (e: unknown) => (e as { error?: string }).error === 'invalid_grant';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-interface Callback {
-  readonly sub: string;
-  readonly idToken?: string;
-  readonly authTime?: number;
-  readonly refreshToken?: string;
-}
-
-/**
- * A relying party: `/start` sends the browser to the provider (code + PKCE; `prompt` and
- * `max_age` passed on from its own query), `/cb` takes the code back and keeps what it got.
- */
-async function startRelyingParty(
-  issuer: string,
-  register: (redirectUri: string) => Promise<{ client_id: string; client_secret: string }>,
-) {
-  const callbacks: Callback[] = [];
-  let config: oidc.Configuration | undefined;
-  let verifier = '';
-  let state = '';
-  const server: Server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-      if (url.pathname === '/start') {
-        verifier = oidc.randomPKCECodeVerifier();
-        state = oidc.randomState();
-        const extra = Object.fromEntries(
-          ['prompt', 'max_age'].flatMap((k) =>
-            url.searchParams.has(k) ? [[k, url.searchParams.get(k)!]] : [],
-          ),
-        );
-        const to = oidc.buildAuthorizationUrl(config!, {
-          redirect_uri: `http://${req.headers.host}/cb`,
-          scope: 'openid profile offline_access',
-          prompt: 'consent',
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          state,
-          ...extra,
-        });
-        res.writeHead(302, { location: to.href }).end();
-        return;
-      }
-      if (url.pathname === '/cb') {
-        const tokens = await oidc.authorizationCodeGrant(config!, url, {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-        });
-        const claims = tokens.claims()!;
-        callbacks.push({
-          sub: claims.sub,
-          idToken: tokens.id_token,
-          authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
-          refreshToken: tokens.refresh_token,
-        });
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(`signed in: ${claims.sub}`);
-        return;
-      }
-      if (url.pathname === '/') {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('relying party home');
-        return;
-      }
-      res.writeHead(404).end();
-    } catch (e) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String((e as Error).stack));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = await register(`${base}/cb`);
-  config = await oidc.discovery(new URL(issuer), client.client_id, client.client_secret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  return {
-    base,
-    callbacks,
-    /** where the relying party sends the browser to sign out (RP-Initiated Logout 1.0 §2) */
-    endSessionUrl: (idToken: string) =>
-      oidc.buildEndSessionUrl(config!, { id_token_hint: idToken, post_logout_redirect_uri: `${base}/` }).href,
-    /** trades a refresh token for new tokens (rejects when the provider refuses it) */
-    refresh: (refreshToken: string) => oidc.refreshTokenGrant(config!, refreshToken),
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 describe('signing out ends everything (real browser, OIDC relying party)', () => {
   let t: TongbanApp;
   let browser: Browser;
   let origin: string;
   let rp: Awaited<ReturnType<typeof startRelyingParty>>;
-  let people = 0;
-
-  /** A person of its own for a test that changes a password or ends sessions. */
-  async function person(login: string): Promise<string> {
-    people++;
-    const v = await t.identity.service.register({
-      kind: 'person',
-      login,
-      password: 'first-secret-2026',
-      name: '韩梅梅',
-      idNumber: generateIdNumber({
-        regionCode: '410105',
-        birthDate: '1992-05-06',
-        sex: 'female',
-        sequence: 300 + people * 2,
-      }),
-      mobile: `1370000${String(people).padStart(4, '0')}`,
-    });
-    return v.id;
-  }
+  const person = async (login: string) => (await registerPerson(t, login, 'first-secret-2026')).id;
 
   const onProvider = (page: Page) => new URL(page.url()).pathname.startsWith('/sso/interaction/');
   /** the provider page's heading ('' elsewhere: the relying party's callback has none) */
   const title = async (page: Page) =>
     onProvider(page) ? ((await page.locator('h1').textContent()) ?? '') : '';
 
-  /** Goes through the relying party's sign-in; signs in on the provider's page when it asks. */
-  async function throughRelyingParty(page: Page, query = '', credentials?: [string, string]) {
-    const before = rp.callbacks.length;
-    await page.goto(`${rp.base}/start${query}`);
+  /** Signs in on the provider's page shown, then consents if asked; back at the relying party. */
+  async function signInThere(page: Page, login: string, password: string) {
+    await page.getByLabel('登录名').fill(login);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL((u) => u.pathname.startsWith('/sso/interaction/') || u.pathname === '/cb');
-    if (credentials && /统一身份认证登录/.test(await title(page))) {
-      await page.getByLabel('登录名').fill(credentials[0]);
-      await page.getByLabel('密码').fill(credentials[1]);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => u.pathname.startsWith('/sso/interaction/') || u.pathname === '/cb');
-    }
+    await consentIfAsked(page);
+  }
+
+  async function consentIfAsked(page: Page) {
     if (/授权确认/.test(await title(page))) {
       await page.getByRole('button', { name: '同意并继续' }).click();
       await page.waitForURL(`${rp.base}/cb**`);
     }
+  }
+
+  /**
+   * Goes through the relying party's sign-in: signs in on the provider's page when it asks and
+   * `credentials` are given; answers what the relying party got, or undefined when the browser
+   * stopped at the provider (asked to sign in).
+   */
+  async function throughRelyingParty(page: Page, query = '', credentials?: [string, string]) {
+    const before = rp.callbacks.length;
+    await page.goto(`${rp.base}/start${query}`);
+    await page.waitForURL((u) => u.pathname.startsWith('/sso/interaction/') || u.pathname === '/cb');
+    if (credentials && /统一身份认证登录/.test(await title(page))) await signInThere(page, ...credentials);
+    else await consentIfAsked(page);
     return rp.callbacks.length > before ? rp.callbacks.at(-1) : undefined;
   }
 
@@ -165,13 +65,11 @@ describe('signing out ends everything (real browser, OIDC relying party)', () =>
     origin = `http://127.0.0.1:${port}`;
     t = await buildTestApp({ demo: 'on', config: { publicUrl: origin } });
     await t.app.listen({ host: '127.0.0.1', port });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
-    rp = await startRelyingParty(`${origin}/oidc`, (redirectUri) =>
-      t.identity.createClient({ name: '某区公积金系统', redirectUris: [redirectUri] }),
+    browser = await launchBrowser();
+    rp = await startRelyingParty(
+      `${origin}/oidc`,
+      (redirectUri) => t.identity.createClient({ name: '某区公积金系统', redirectUris: [redirectUri] }),
+      { scope: 'openid profile offline_access' },
     );
   });
   after(async () => {
@@ -212,14 +110,7 @@ describe('signing out ends everything (real browser, OIDC relying party)', () =>
       assert.match(await title(page), /统一身份认证登录/);
       // the next person signs in as themselves and gets their own account, not A's
       await person('kiosk-next');
-      await page.getByLabel('登录名').fill('kiosk-next');
-      await page.getByLabel('密码').fill('first-secret-2026');
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => u.pathname === '/cb' || u.pathname.startsWith('/sso/interaction/'));
-      if (/授权确认/.test(await title(page))) {
-        await page.getByRole('button', { name: '同意并继续' }).click();
-        await page.waitForURL(`${rp.base}/cb**`);
-      }
+      await signInThere(page, 'kiosk-next', 'first-secret-2026');
       assert.equal(rp.callbacks.at(-1)?.sub, await t.identity.accountIdByLogin('kiosk-next'));
     } finally {
       await kiosk.close();
@@ -304,14 +195,7 @@ describe('signing out ends everything (real browser, OIDC relying party)', () =>
       const again = await throughRelyingParty(page, '?prompt=login');
       assert.equal(again, undefined, 'signed in again without the password');
       assert.match(await title(page), /统一身份认证登录/);
-      await page.getByLabel('登录名').fill('kiosk-prompt');
-      await page.getByLabel('密码').fill('first-secret-2026');
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.waitForURL((u) => u.pathname === '/cb' || u.pathname.startsWith('/sso/interaction/'));
-      if (/授权确认/.test(await title(page))) {
-        await page.getByRole('button', { name: '同意并继续' }).click();
-        await page.waitForURL(`${rp.base}/cb**`);
-      }
+      await signInThere(page, 'kiosk-prompt', 'first-secret-2026');
       assert.equal(rp.callbacks.at(-1)?.sub, await t.identity.accountIdByLogin('kiosk-prompt'));
     } finally {
       await context.close();
