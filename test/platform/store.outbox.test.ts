@@ -71,7 +71,14 @@ describe(`store and outbox on ${testDialect()}`, () => {
         });
       });
     }
-    const events = await readEvents(store.db, { tx: '0', seq: 0 }, 10);
+    // On PostgreSQL the stream is read only below the oldest transaction still open in the
+    // cluster (pg_snapshot_xmin), which other databases' transactions (parallel test files) can
+    // hold back for a moment: wait, boundedly, until the three committed events are readable.
+    let events = await readEvents(store.db, { tx: '0', seq: 0 }, 10);
+    for (let i = 0; i < 100 && events.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      events = await readEvents(store.db, { tx: '0', seq: 0 }, 10);
+    }
     assert.deepEqual(
       events.map((e) => e.aggregateId),
       ['c0', 'c1', 'c2'],
