@@ -11,6 +11,7 @@ import {
 import { type AccountView, accountViewOf } from './identity.accounts.js';
 import { type IdentityContext, isoIn, sha256 } from './identity.context.js';
 import { grantsFor } from './identity.principal.js';
+import { endEverything } from './identity.signout.js';
 import {
   type AccountRow,
   type GrantRow,
@@ -19,14 +20,11 @@ import {
   accountByLogin,
   changeAccountStatus,
   deleteInPersonCode,
-  deleteOidcOf,
-  deleteSessionsOf,
   grantOf,
   grantsOf,
   grantsOfMany,
   insertAccountAction,
   revokeGrantRow,
-  revokeTokensOf,
   spendResetTokensOf,
   staffAccounts,
 } from './identity.store.js';
@@ -176,9 +174,8 @@ export async function disableAccount(
     const at = isoIn(ctx);
     if (!(await changeAccountStatus(trx, a.id, 'active', 'disabled', at)))
       throw new DomainError('IDENTITY.ALREADY_DISABLED');
-    const sessionsEnded = await deleteSessionsOf(trx, a.id);
-    const tokensRevoked = await revokeTokensOf(trx, a.id, at);
-    const oidcRevoked = await deleteOidcOf(trx, a.id);
+    // what a password change ends, a disabled account loses too (signout.endEverything)
+    const { sessionsEnded, tokensRevoked, oidcRevoked } = await endEverything(ctx, trx, a.id);
     await spendResetTokensOf(trx, a.id, at);
     await deleteInPersonCode(trx, a.id);
     await record(ctx, trx, a, 'disabled', actor, why, via, {

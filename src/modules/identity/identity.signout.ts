@@ -61,17 +61,17 @@ export async function endEverything(
   trx: Executor,
   accountId: string,
   keepSessionId?: string,
-): Promise<number> {
-  const ended = await deleteSessionsOf(trx, accountId, keepSessionId);
-  await revokeTokensOf(trx, accountId, isoIn(ctx));
-  await deleteOidcOf(trx, accountId);
-  return ended;
+): Promise<{ sessionsEnded: number; tokensRevoked: number; oidcRevoked: number }> {
+  const sessionsEnded = await deleteSessionsOf(trx, accountId, keepSessionId);
+  const tokensRevoked = await revokeTokensOf(trx, accountId, isoIn(ctx));
+  const oidcRevoked = await deleteOidcOf(trx, accountId);
+  return { sessionsEnded, tokensRevoked, oidcRevoked };
 }
 
 /** 退出所有设备: everything the account is signed in with ends (endEverything). */
 export async function endAllSessions(ctx: IdentityContext, accountId: string): Promise<number> {
   return inTransaction(ctx.db, async (trx) => {
-    const ended = await endEverything(ctx, trx, accountId);
+    const { sessionsEnded: ended } = await endEverything(ctx, trx, accountId);
     await appendEvent(trx, ctx.clock, {
       type: 'identity.sessionsEnded',
       aggregateType: 'account',
