@@ -6,3 +6,4 @@ export * from './error-page.js';
 export * from './design.js';
 export * from './pages.js';
 export * from './assets.js';
+export * from './charts.js';
