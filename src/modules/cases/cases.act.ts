@@ -201,7 +201,17 @@ export async function act(
           action: type,
           seq,
           status,
-          clock: { state: c.state, due: c.promisedDue, colour: c.colour },
+          // what the supervision figures need (modules/stats): the promised limit, whether a
+          // stopped clock met it and the working days it used, and where the result was handed over
+          promisedDays: row.promised_days,
+          clock: {
+            state: c.state,
+            due: c.promisedDue,
+            colour: c.colour,
+            onTime: c.onTime,
+            elapsedWorkingDays: c.elapsedWorkingDays,
+          },
+          ...(payloadAction.type === 'issueResult' ? { delivery: payloadAction.delivery ?? null } : {}),
           ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
           ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
             ? { licenceIdentifier: payloadAction.licenceIdentifier }

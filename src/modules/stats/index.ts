@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { EventRecord } from '../../platform/events/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
+import { performanceConsumer } from './stats.consumer.js';
 import { addCounts, countsByType, statsMigrations } from './stats.store.js';
+
+export { PERFORMANCE_CONSUMER, applyPerformance, performanceConsumer } from './stats.consumer.js';
+export { recountPerformance } from './stats.recount.js';
+export { allPerformanceCells } from './stats.store.js';
 
 /**
  * Supervision statistics. So far: a projection of the event stream into daily counters, which
@@ -28,6 +33,8 @@ export function createStatsModule(deps: PlatformDeps) {
           await addCounts(trx, [...acc.values()]);
         },
       },
+      // the supervision figures (效能监察): department × region × China month
+      performanceConsumer(),
     ],
     routes(app) {
       app.get(
