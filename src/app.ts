@@ -45,6 +45,7 @@ import {
 } from './modules/identity/index.js';
 import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
+import { type RatingsApi, createRatingsModule } from './modules/ratings/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -81,6 +82,8 @@ export interface TongbanApp {
   readonly catalog: CatalogApi;
   /** cases, for the CLI and tests (the clock sweep) */
   readonly cases: CasesApi;
+  /** 好差评 and complaints, for tests and benches (the 12345 delivery worker) */
+  readonly ratings: RatingsApi;
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
   close(): Promise<void>;
@@ -110,6 +113,18 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     licences: licences.api,
     notifier: identity.api.notifier,
   });
+  const ratings = createRatingsModule(deps, {
+    cases: { facts: (caseNumber, within) => cases.api.caseFacts(caseNumber, within) },
+    calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },
+    identity: {
+      async contact(accountId, within) {
+        const d = await identity.api.personalData(accountId, within);
+        return d ? { mobile: d.mobile } : undefined;
+      },
+    },
+    notifier: identity.api.notifier,
+    directory: ratingsDirectory(catalog.api, regions.api),
+  });
   const stats = createStatsModule(deps);
   const disclosure = createDisclosureModule(deps);
   const search = createSearchModule(deps, {
@@ -123,6 +138,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     cases.definition,
     ledger.definition,
     licences.definition,
+    ratings.definition,
     stats.definition,
     disclosure.definition,
     search.definition,
@@ -133,6 +149,45 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     licences: licences.api,
     catalog: catalog.api,
     cases: cases.api,
+    ratings: ratings.api,
+  };
+}
+
+/**
+ * Where a complaint goes: an item to its implementing department, a hall to the 人民政府办公室
+ * (or else the first body) of the hall's division, walking up to the county and the city.
+ */
+function ratingsDirectory(
+  catalog: CatalogApi,
+  regions: ReturnType<typeof createRegionsModule>['api'],
+): Parameters<typeof createRatingsModule>[1]['directory'] {
+  const named = async (id: string) => {
+    const d = await regions.departmentById(id);
+    return d ? { id: d.id, name: d.name, regionCode: d.regionCode } : undefined;
+  };
+  return {
+    async itemDepartment(code) {
+      const it = await catalog.getPublishedItem(code);
+      const d = it ? await named(it.departmentId) : undefined;
+      return d ? { departmentId: d.id, regionCode: d.regionCode, name: d.name } : undefined;
+    },
+    async hallDepartment(hallCode) {
+      const code = hallCode.slice(1);
+      for (const region of [code, code.slice(0, 6), `${code.slice(0, 4)}00`]) {
+        const list = await regions.departments(region).catch(() => []);
+        const d = list.find((x) => x.kind === 'bgs') ?? list[0];
+        if (d) return { departmentId: d.id, regionCode: d.regionCode, name: d.name };
+      }
+      return undefined;
+    },
+    department: named,
+    async departments(regionCode) {
+      return (await regions.departments(regionCode)).map((d) => ({
+        id: d.id,
+        name: d.name,
+        regionCode: d.regionCode,
+      }));
+    },
   };
 }
 
@@ -209,6 +264,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     licences: wired.licences,
     catalog: wired.catalog,
     cases: wired.cases,
+    ratings: wired.ratings,
     store,
     async close() {
       await events.stop();

@@ -44,6 +44,73 @@ export interface Config {
    * must never answer for real people
    */
   readonly realNameVerifier: RealNameVerifierConfig | undefined;
+  /** 好差评 and 政民互动: the working-day clocks and where 12345 answers go back (docs/operations.md) */
+  readonly ratings: RatingsConfig;
+}
+
+export interface RatingsConfig {
+  /** working days to settle a 差评, by region-code prefix ('' = everywhere; the longest prefix wins) */
+  readonly rectificationDays: Readonly<Record<string, number>>;
+  /** working days to answer an enquiry (咨询), a complaint (投诉) and a suggestion (建议) */
+  readonly complaintDays: {
+    readonly enquiry: number;
+    readonly complaint: number;
+    readonly suggestion: number;
+  };
+  /** the 12345 hotline system's endpoint that takes answers to its tickets (none: not posted back) */
+  readonly hotlineAnswerUrl: string | undefined;
+  /** the bearer credential that endpoint asks for */
+  readonly hotlineAnswerToken: string | undefined;
+  /** how long an SMS or window rating link stays usable */
+  readonly linkTtlDays: number;
+}
+
+export const DEFAULT_RATINGS_CONFIG: RatingsConfig = Object.freeze({
+  // the 2019 national rule: 15 working days unless the locality sets another
+  rectificationDays: Object.freeze({ '': 15 }),
+  complaintDays: Object.freeze({ enquiry: 5, complaint: 10, suggestion: 15 }),
+  hotlineAnswerUrl: undefined,
+  hotlineAnswerToken: undefined,
+  linkTtlDays: 30,
+});
+
+/** `15` or `4101=10,4103=12,15`: working days by region prefix, a bare number for everywhere. */
+function parseRectificationDays(raw: string | undefined): Readonly<Record<string, number>> {
+  if (!raw) return DEFAULT_RATINGS_CONFIG.rectificationDays;
+  const out: Record<string, number> = { '': 15 };
+  for (const part of raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(?:(\d{2,12})=)?(\d{1,3})$/.exec(part);
+    const days = Number(m?.[2]);
+    if (!m || days < 1 || days > 120)
+      throw new ConfigError(
+        'TONGBAN_RECTIFICATION_DAYS',
+        `invalid entry ${JSON.stringify(part)} (e.g. 15 or 4101=10,15)`,
+      );
+    out[m[1] ?? ''] = days;
+  }
+  return Object.freeze(out);
+}
+
+/** `enquiry=5,complaint=10,suggestion=15` (any of them; the rest keep their defaults). */
+function parseComplaintDays(raw: string | undefined): RatingsConfig['complaintDays'] {
+  const out = { ...DEFAULT_RATINGS_CONFIG.complaintDays };
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(enquiry|complaint|suggestion)=(\d{1,3})$/.exec(part);
+    const days = Number(m?.[2]);
+    if (!m || days < 1 || days > 120)
+      throw new ConfigError(
+        'TONGBAN_COMPLAINT_DAYS',
+        `invalid entry ${JSON.stringify(part)} (e.g. enquiry=5,complaint=10)`,
+      );
+    out[m[1] as keyof typeof out] = days;
+  }
+  return Object.freeze(out);
 }
 
 export interface RealNameVerifierConfig {
@@ -268,6 +335,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const logOrigin = env.TONGBAN_LOG_ORIGIN ?? `${new URL(publicUrl).host}/tongban/log`;
   const realNameVerifier = parseRealNameVerifier(env, mode);
+  const ratings: RatingsConfig = Object.freeze({
+    rectificationDays: parseRectificationDays(env.TONGBAN_RECTIFICATION_DAYS),
+    complaintDays: parseComplaintDays(env.TONGBAN_COMPLAINT_DAYS),
+    hotlineAnswerUrl: env.TONGBAN_HOTLINE_ANSWER_URL
+      ? parseVar('TONGBAN_HOTLINE_ANSWER_URL', env.TONGBAN_HOTLINE_ANSWER_URL, z.url(), 'an absolute URL')
+      : undefined,
+    hotlineAnswerToken: env.TONGBAN_HOTLINE_ANSWER_TOKEN || undefined,
+    linkTtlDays: DEFAULT_RATINGS_CONFIG.linkTtlDays,
+  });
 
   return Object.freeze({
     env: mode,
@@ -287,6 +363,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     rateLimits: RATE_LIMITS,
     realNameVerifier,
+    ratings,
   });
 }
 
@@ -310,6 +387,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     trustProxy: false,
     rateLimits: RATE_LIMITS,
     realNameVerifier: undefined,
+    ratings: DEFAULT_RATINGS_CONFIG,
     ...overrides,
   });
 }

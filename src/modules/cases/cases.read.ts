@@ -228,3 +228,63 @@ export async function blob(ctx: CasesContext, caseNumber: string, sha256: string
 export function colourCountsInRegion(ctx: CasesContext, prefix: string) {
   return st.colourCountsInRegion(ctx.db, prefix);
 }
+
+/** A case as another module (ratings) needs it: its parties, its body and how far it got. */
+export interface CaseFacts {
+  readonly caseNumber: string;
+  readonly applicantId: string;
+  readonly applicantKind: string;
+  readonly implementationCode: string;
+  readonly itemName: string;
+  /** 'online' or 'window' */
+  readonly channel: string;
+  readonly status: CaseStatus;
+  /** the deciding body and its region */
+  readonly departmentId: string;
+  readonly regionCode: string;
+  /** the receiving hall and its region (null: applied online and never received at a hall) */
+  readonly hallId: string | null;
+  readonly hallRegionCode: string | null;
+  /** 受理 (or 不予受理: the acceptance decision) was recorded */
+  readonly acceptedReached: boolean;
+  /** 办结 was recorded */
+  readonly completedReached: boolean;
+  /** the account that recorded 受理 (the window clerk), if any */
+  readonly acceptedBy: string | null;
+}
+
+const ACCEPTANCE: ReadonlySet<string> = new Set([
+  'accept',
+  'acceptWithDeficiency',
+  'acceptWithCommitment',
+  'refuse',
+]);
+
+/** The facts of one case, or undefined; no access check (the caller's port decides who asks). */
+export async function caseFacts(
+  ctx: CasesContext,
+  caseNumber: string,
+  within?: Parameters<typeof st.caseByNumber>[0],
+): Promise<CaseFacts | undefined> {
+  const db = within ?? ctx.db;
+  const row = await st.caseByNumber(db, caseNumber);
+  if (!row) return undefined;
+  const actions = await st.actionsOf(db, row.id);
+  const acceptance = actions.find((a) => ACCEPTANCE.has(a.type));
+  return {
+    caseNumber: row.case_number,
+    applicantId: row.applicant_id,
+    applicantKind: row.applicant_kind,
+    implementationCode: row.implementation_code,
+    itemName: row.item_name,
+    channel: row.channel,
+    status: row.status as CaseStatus,
+    departmentId: row.department_id,
+    regionCode: row.decide_region_code,
+    hallId: row.hall_id,
+    hallRegionCode: row.hall_region_code,
+    acceptedReached: !!acceptance,
+    completedReached: actions.some((a) => a.type === 'complete'),
+    acceptedBy: acceptance?.actor_id ?? null,
+  };
+}

@@ -6,6 +6,7 @@ import {
   acceptanceQueue,
   blob,
   bundleView,
+  caseFacts,
   caseOnDesk,
   colourCountsInRegion,
   departmentQueue,
@@ -74,6 +75,7 @@ export interface CasesService {
   readonly prefill: Bound<typeof prefill>;
   readonly blob: Bound<typeof blob>;
   readonly colourCountsInRegion: Bound<typeof colourCountsInRegion>;
+  readonly caseFacts: Bound<typeof caseFacts>;
   /** the published version of an item (cached a minute) */
   readonly item: (code: string) => Promise<ApplicableItem | undefined>;
 }
@@ -114,6 +116,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     prefill: (...a) => prefill(ctx, ...a),
     blob: (...a) => blob(ctx, ...a),
     colourCountsInRegion: (...a) => colourCountsInRegion(ctx, ...a),
+    caseFacts: (...a) => caseFacts(ctx, ...a),
     item: (code) => ctx.items.get(code),
   };
 }

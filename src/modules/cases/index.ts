@@ -29,6 +29,7 @@ export type {
   RegionsPort,
 } from './cases.ports.js';
 export type { CasesService } from './cases.service.js';
+export type { CaseFacts } from './cases.read.js';
 export { STATUSES, type CaseStatus, type CaseAction } from './cases.workflow.js';
 
 export interface CasesModuleOptions extends CasesOptions {

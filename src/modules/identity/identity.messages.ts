@@ -277,6 +277,7 @@ const zh: Messages = {
   'identity.role.supervisor': '效能监察人员',
   'identity.role.platformAdmin': '平台管理员',
   'identity.role.dataConsumer': '数据使用方（系统）',
+  'identity.role.hotline': '12345 热线系统',
 
   'identity.issue.IDENTITY.LOGIN_FORMAT': '登录名须为 3–32 位，以小写字母开头，可含数字、下划线、点和连字符',
   'identity.issue.IDENTITY.PASSWORD_LENGTH': '密码至少 10 位',
@@ -627,6 +628,7 @@ const en: Messages = {
   'identity.role.supervisor': 'Supervisor',
   'identity.role.platformAdmin': 'Platform admin',
   'identity.role.dataConsumer': 'Data consumer (system)',
+  'identity.role.hotline': '12345 hotline system',
 
   'identity.issue.IDENTITY.LOGIN_FORMAT':
     'Use 3–32 characters, starting with a lower-case letter; digits, _ . - allowed',

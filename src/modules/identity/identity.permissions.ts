@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   licencesRevoke: 'licences.revoke',
   ratingsGive: 'ratings.give',
   ratingsHandle: 'ratings.handle',
+  ratingsSupervise: 'ratings.supervise',
+  complaintsIntake: 'complaints.intake',
   disclosureRequest: 'disclosure.request',
   disclosureHandle: 'disclosure.handle',
   disclosurePublish: 'disclosure.publish',
@@ -54,6 +56,7 @@ export const ROLES = [
   'supervisor',
   'platformAdmin',
   'dataConsumer',
+  'hotline',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -93,7 +96,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.identityVerifyOrganization,
   ],
   // 审批人员: 审查 / 决定 within a department (a city bureau or a county one: the scope says which)
-  approver: [P.casesRead, P.casesReview, P.casesDecide, P.workbenchView, P.licencesRead, P.licencesIssue],
+  // and 差评整改 / answers to complaints of their department (ratings.handle)
+  approver: [
+    P.casesRead,
+    P.casesReview,
+    P.casesDecide,
+    P.workbenchView,
+    P.licencesRead,
+    P.licencesIssue,
+    P.ratingsHandle,
+  ],
   // 部门管理员: the department's 实施清单, halls, disclosures and rating follow-up
   departmentAdmin: [
     P.catalogEdit,
@@ -107,11 +119,14 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.licencesRevoke,
   ],
   // 效能监察: reads everything in its region, changes nothing
-  supervisor: [P.statsView, P.casesRead, P.licencesRead, P.workbenchView],
+  // and decides appeals against 差评 (ratings.supervise), with reasons
+  supervisor: [P.statsView, P.casesRead, P.licencesRead, P.workbenchView, P.ratingsSupervise],
   // 平台管理员: everything
   platformAdmin: [...Object.values(PERMISSIONS)],
   // a machine client of the data-sharing exchange
   dataConsumer: [P.exchangeRead],
+  // the 12345 hotline system (a machine client): forwards tickets, gets answers posted back
+  hotline: [P.complaintsIntake],
 };
 
 /** Display order and labels live in the message catalog: `identity.role.<role>`. */

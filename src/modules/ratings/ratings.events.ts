@@ -9,6 +9,9 @@
  * | `ratings.rectification-opened` | `rectification` / id | {rectificationId, caseNumber, departmentId, dueOn} |
  * | `ratings.callback-recorded` | `rectification` / id | {rectificationId, departmentId, realName} |
  * | `ratings.rectification-closed` | `rectification` / id | {rectificationId, departmentId, outcome, onTime} |
+ * | `ratings.followed-up` | `rating` / rating id | the same fields as `ratings.rated`: a 追评 (second word; on a 差评, the rating of the fix) |
+ * | `ratings.appeal-filed` | `rectification` / id | {rectificationId, departmentId, ground} |
+ * | `ratings.appeal-decided` | `rectification` / id | {rectificationId, departmentId, upheld} |
  * | `complaints.filed` | `complaint` / complaint number | {complaintNumber, kind, departmentId, dueOn, channel} |
  * | `complaints.answered` | `complaint` / complaint number | {complaintNumber, departmentId, onTime} |
  *
@@ -16,6 +19,9 @@
  */
 export const RATINGS_EVENTS = {
   rated: 'ratings.rated',
+  followedUp: 'ratings.followed-up',
+  appealFiled: 'ratings.appeal-filed',
+  appealDecided: 'ratings.appeal-decided',
   rectificationOpened: 'ratings.rectification-opened',
   callbackRecorded: 'ratings.callback-recorded',
   rectificationClosed: 'ratings.rectification-closed',

@@ -1,0 +1,135 @@
+/**
+ * The ratings module's work downstream of the outbox. One consumer (exactly once per event, in
+ * its own transaction):
+ *  - after 受理 and after 办结 it issues a one-time rating link for that stage and texts it to the
+ *    applicant (一事一评 reaches people who never open the case page);
+ *  - after an answer to a 12345 ticket it queues the answer for the hotline system.
+ * The delivery worker posts queued answers, retries with back-off and records every attempt.
+ */
+import { newId } from '../../kernel/index.js';
+import type { Consumer, EventRecord } from '../../platform/events/index.js';
+import { translator } from '../../platform/i18n/index.js';
+import type { Logger } from '../../platform/log.js';
+import type { RatingsContext } from './ratings.context.js';
+import { RATINGS_EVENTS } from './ratings.events.js';
+import { issueLink } from './ratings.links.js';
+import * as st from './ratings.store.js';
+
+const STAGE_OF = new Map<string, 'accepted' | 'completed'>([
+  ['cases.accepted', 'accepted'],
+  ['cases.acceptedWithDeficiency', 'accepted'],
+  ['cases.acceptedWithCommitment', 'accepted'],
+  ['cases.completed', 'completed'],
+]);
+
+export function ratingsConsumer(ctx: RatingsContext): Consumer {
+  const t = translator('zh-CN');
+  return {
+    name: 'ratings.outbox',
+    batchSize: 200,
+    async handle(trx, events: EventRecord[]) {
+      for (const e of events) {
+        const stage = STAGE_OF.get(e.type);
+        if (stage && ctx.ports.notifier && ctx.ports.identity) {
+          const caseNumber = String(e.payload.caseNumber ?? e.aggregateId);
+          const c = await ctx.ports.cases.facts(caseNumber, trx);
+          if (!c) continue;
+          const contact = await ctx.ports.identity.contact(c.applicantId, trx);
+          if (!contact?.mobile) continue;
+          const link = await issueLink(ctx, trx, {
+            caseNumber,
+            stage,
+            channel: 'sms',
+            regionCode: c.regionCode,
+          });
+          // the case number and the link: no personal data in the text
+          await ctx.ports.notifier.send(trx, {
+            channel: 'sms',
+            to: contact.mobile,
+            subject: t('ratings.sms.subject', { caseNumber }),
+            body: t(`ratings.sms.body.${stage}`, { caseNumber, url: link.url }),
+          });
+        }
+        if (e.type === RATINGS_EVENTS.complaintAnswered && ctx.settings.hotlineAnswerUrl) {
+          const c = await st.complaintByNumber(trx, String(e.payload.complaintNumber));
+          if (c?.channel !== '12345' || !c.ticket) continue;
+          await st.insertDelivery(trx, {
+            id: newId(),
+            complaint_number: c.complaint_number,
+            region_code: c.region_code,
+            url: ctx.settings.hotlineAnswerUrl,
+            body: JSON.stringify({
+              ticket: c.ticket,
+              complaintNumber: c.complaint_number,
+              answer: c.answer,
+              answeredAt: c.answered_at,
+              onTime: c.on_time === 1,
+            }),
+            attempts: 0,
+            next_at: e.createdAt,
+            delivered_at: null,
+            last_status: null,
+            last_error: null,
+            created_at: e.createdAt,
+          });
+        }
+      }
+    },
+  };
+}
+
+const MINUTE = 60_000;
+/** back-off after the n-th failed attempt: 1, 2, 4 … minutes, at most 6 hours */
+export const retryDelayMs = (attempts: number): number =>
+  Math.min(MINUTE * 2 ** Math.max(0, attempts - 1), 360 * MINUTE);
+
+/** Posts the answers that are due; each attempt recorded (status, error, next try). */
+export async function deliverDue(
+  ctx: RatingsContext,
+  log: Logger,
+  fetchImpl: typeof fetch = fetch,
+  limit = 50,
+): Promise<{ delivered: number; failed: number }> {
+  const now = ctx.clock.now();
+  const due = await st.dueDeliveries(ctx.db, now.toISOString(), limit);
+  let delivered = 0;
+  let failed = 0;
+  for (const d of due) {
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetchImpl(d.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(ctx.settings.hotlineAnswerToken
+            ? { authorization: `Bearer ${ctx.settings.hotlineAnswerToken}` }
+            : {}),
+        },
+        body: d.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      status = res.status;
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? err.message.slice(0, 200) : 'failed';
+    }
+    const attempts = d.attempts + 1;
+    const at = ctx.clock.now();
+    await st.recordAttempt(ctx.db, d.id, {
+      attempts,
+      delivered_at: error ? null : at.toISOString(),
+      next_at: error ? new Date(at.getTime() + retryDelayMs(attempts)).toISOString() : d.next_at,
+      last_status: status,
+      last_error: error,
+    });
+    if (error) {
+      failed++;
+      log.warn(
+        { complaint: d.complaint_number, attempts, status },
+        'ratings: 12345 answer not delivered, will retry',
+      );
+    } else delivered++;
+  }
+  return { delivered, failed };
+}
