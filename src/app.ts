@@ -26,7 +26,7 @@ import {
   calendarRoutes,
   type WorkingCalendar,
 } from './platform/calendar/index.js';
-import { createStatsModule } from './modules/stats/index.js';
+import { type StatsPorts, createStatsModule } from './modules/stats/index.js';
 import { createDisclosureModule } from './modules/disclosure/index.js';
 import {
   catalogSource,
@@ -34,7 +34,7 @@ import {
   createSearchModule,
   disclosureSource,
 } from './modules/search/index.js';
-import { createRegionsModule } from './modules/regions/index.js';
+import { DEMO_CITY, type RegionsApi, createRegionsModule } from './modules/regions/index.js';
 import { type CatalogApi, createCatalogModule } from './modules/catalog/index.js';
 import { createLedgerModule } from './modules/ledger/index.js';
 import {
@@ -89,6 +89,47 @@ export interface TongbanApp {
   close(): Promise<void>;
 }
 
+/** The supervision figures' view of the regions and the catalogue. */
+function statsPorts(regions: RegionsApi, catalog: CatalogApi): StatsPorts {
+  const dept = (d: { id: string; name: string; regionCode: string }) => ({
+    id: d.id,
+    name: d.name,
+    regionCode: d.regionCode,
+  });
+  return {
+    regions: {
+      division: async (code) => {
+        const r = await regions.getRegion(code);
+        return r ? { code: r.code, name: r.name } : undefined;
+      },
+      children: async (code) => (await regions.children(code)).map((r) => ({ code: r.code, name: r.name })),
+      departments: async (code) => (await regions.departments(code)).map(dept),
+      department: async (id) => {
+        const d = await regions.departmentById(id);
+        return d ? dept(d) : undefined;
+      },
+    },
+    catalog: {
+      async *items() {
+        let cursor = '';
+        for (;;) {
+          const page = await catalog.listPublishedForIndex(cursor, 1000);
+          yield page.items.map((it) => ({
+            departmentId: it.departmentId,
+            regionCode: it.regionCode,
+            type: it.type,
+            depth: it.depth,
+            visits: it.visits,
+            immediate: it.immediate,
+          }));
+          if (!page.nextCursor || page.items.length < 1000) return;
+          cursor = page.nextCursor;
+        }
+      },
+    },
+  };
+}
+
 /**
  * The modules, in dependency order (leaves first), each given the public faces (index.ts) of
  * the modules it uses and the adapters between them.
@@ -125,7 +166,10 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     notifier: identity.api.notifier,
     directory: ratingsDirectory(catalog.api, regions.api),
   });
-  const stats = createStatsModule(deps);
+  const stats = createStatsModule(deps, {
+    ports: statsPorts(regions.api, catalog.api),
+    homeRegion: DEMO_CITY.cityCode,
+  });
   const disclosure = createDisclosureModule(deps);
   const search = createSearchModule(deps, {
     sources: [catalogSource(catalog.api), disclosureSource(disclosure.api)],

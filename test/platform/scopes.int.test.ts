@@ -229,6 +229,50 @@ const CHECKS: readonly Check[] = [
     shows: listsB,
     expect: row('200-', { ...QUEUE, clerk: '200+', admin: '200+' }),
   },
+  // ── supervision (效能监察, issue 16) ─────────────────────────────────────────────────────────
+  {
+    // the city's figures: its supervisor and the platform; a department-bound approver holds no stats.view
+    what: 'figures of 410100 · GET /api/v1/stats/performance?region=410100',
+    url: () => '/api/v1/stats/performance?region=410100',
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+  },
+  {
+    what: 'figures of 410100 · GET /api/v1/stats/performance.csv',
+    url: () => '/api/v1/stats/performance.csv?region=410100',
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+  },
+  {
+    // 洛阳 lies outside the city supervisor's scope
+    what: 'figures of 410300 · GET /api/v1/stats/performance?region=410300',
+    url: () => '/api/v1/stats/performance?region=410300',
+    expect: row('403', { anonymous: '401', admin: '200' }),
+  },
+  {
+    what: 'red cards · GET /api/v1/stats/cards?colour=red&region=410100',
+    url: () => '/api/v1/stats/cards?colour=red&region=410100',
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+  },
+  {
+    what: 'supervision · GET /supervision (page)',
+    url: () => '/supervision',
+    page: true,
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+  },
+  {
+    what: 'red cards · GET /supervision/cards?colour=red (page)',
+    url: () => '/supervision/cards?colour=red&region=410100',
+    page: true,
+    shows: listsB,
+    expect: row('403', { anonymous: '401', supervisor: '200-', admin: '200-' }),
+  },
+  {
+    // figures only, no personal data: everyone alike
+    what: 'public summary · GET /performance (page)',
+    url: () => '/performance',
+    page: true,
+    shows: (body, f) => body.includes(f.caseA) || body.includes(f.caseB),
+    expect: row('200-'),
+  },
   // ── e-licences ─────────────────────────────────────────────────────────────────────────────
   {
     what: "citizen's licence · GET /api/v1/licences?holder=me",

@@ -448,6 +448,9 @@ export interface IndexEntry {
   summary: string;
   promisedLimit: number;
   statutoryLimit: number;
+  /** 到办事现场次数 and 即办件: the supervision figures' item side (最多跑一次, 即办件 share) */
+  visits: number;
+  immediate: boolean;
   version: number;
   url: string;
 }
@@ -475,6 +478,8 @@ export function indexEntry(v: ItemVersion): IndexEntry {
     ].join(' '),
     promisedLimit: g.promisedLimit.days,
     statutoryLimit: g.statutoryLimit.days,
+    visits: g.online.visits,
+    immediate: g.handlingKind === 'immediate',
     version: v.version,
     url: `/items/${v.implementationCode}`,
   };

@@ -2,20 +2,44 @@ import { z } from 'zod';
 import type { EventRecord } from '../../platform/events/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { performanceConsumer } from './stats.consumer.js';
+import { statsMessages } from './stats.messages.js';
+import { type StatsPorts, noStatsPorts } from './stats.ports.js';
+import { statsRoutes } from './stats.routes.js';
+import { createStatsService } from './stats.service.js';
 import { addCounts, countsByType, statsMigrations } from './stats.store.js';
+import './stats.errors.js';
 
 export { PERFORMANCE_CONSUMER, applyPerformance, performanceConsumer } from './stats.consumer.js';
 export { recountPerformance } from './stats.recount.js';
 export { allPerformanceCells } from './stats.store.js';
+export type { StatsDepartment, StatsDivision, StatsItem, StatsPorts } from './stats.ports.js';
+export { StatsErrors } from './stats.errors.js';
 
 /**
- * Supervision statistics. So far: a projection of the event stream into daily counters, which
- * exercises the outbox end to end (idempotent: its position advances in the same transaction).
+ * Supervision statistics (效能监察): projections of the event stream — daily event counters, and
+ * the performance figures by department × region × China month (stats.performance.ts) — their
+ * JSON and CSV, the supervisor's pages with the 红黄牌 drill-down, and the public summary.
  */
-export function createStatsModule(deps: PlatformDeps) {
+export function createStatsModule(
+  deps: PlatformDeps,
+  opts: { ports?: StatsPorts; homeRegion?: string } = {},
+) {
+  const svc = createStatsService({
+    db: deps.store.db,
+    clock: deps.clock,
+    ports: opts.ports ?? noStatsPorts,
+    homeRegion: opts.homeRegion ?? '410100',
+  });
   const definition: ModuleDefinition = {
     name: 'stats',
     migrations: statsMigrations,
+    messages: statsMessages,
+    nav: (p) => [
+      { href: '/performance', labelKey: 'stats.nav.public' },
+      ...(p?.grants.some((g) => g.permissions.includes('stats.view'))
+        ? [{ href: '/supervision', labelKey: 'stats.nav.supervision' }]
+        : []),
+    ],
     consumers: [
       {
         name: 'stats.event-counts',
@@ -37,6 +61,7 @@ export function createStatsModule(deps: PlatformDeps) {
       performanceConsumer(),
     ],
     routes(app) {
+      statsRoutes(app, svc);
       app.get(
         '/api/v1/stats/events',
         {
@@ -62,5 +87,5 @@ export function createStatsModule(deps: PlatformDeps) {
       );
     },
   };
-  return { definition };
+  return { definition, api: svc };
 }
