@@ -1,6 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { openStore } from './platform/db/index.js';
+import { StoreOpenError, openStore } from './platform/db/index.js';
 import { createLogger } from './platform/log.js';
 import { join } from 'node:path';
 
@@ -18,12 +18,25 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.logLevel);
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    sqliteFile: join(config.dataDir, 'tongban.sqlite'),
-    sqliteSynchronous: config.sqliteSynchronous,
-    onIdleConnectionError: (err) => log.warn({ err }, 'an idle database connection was closed by the server'),
-  });
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore({
+      databaseUrl: config.databaseUrl,
+      sqliteFile: join(config.dataDir, 'tongban.sqlite'),
+      sqliteSynchronous: config.sqliteSynchronous,
+      onIdleConnectionError: (err) =>
+        log.warn({ err }, 'an idle database connection was closed by the server'),
+      onDatabaseCreated: (database) =>
+        log.warn({ database }, 'the PostgreSQL database did not exist: created it'),
+    });
+  } catch (e) {
+    // the store cannot be opened: one line and an exit code per cause (docs/operations.md)
+    if (e instanceof StoreOpenError) {
+      process.stderr.write(`tongban: store: ${e.message}\n`);
+      process.exit(e.exitCode);
+    }
+    throw e;
+  }
   let t: Awaited<ReturnType<typeof buildApp>>;
   try {
     t = await buildApp({ config, store, logger: log });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/index.js';
-import { openStore } from '../platform/db/index.js';
+import { StoreOpenError, openStore } from '../platform/db/index.js';
 import { createLogger } from '../platform/log.js';
 import type { CliCommand, CliContext, ParsedArgs } from './cli.types.js';
 import { commands } from './commands/index.js';
@@ -93,6 +93,12 @@ async function main(argv: string[]): Promise<number> {
   };
   try {
     return await found.cmd.run({ positional: found.rest, flags: args.flags }, ctx);
+  } catch (e) {
+    if (e instanceof StoreOpenError) {
+      process.stderr.write(`tongban: store: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
   } finally {
     for (const c of closers.reverse()) await c();
   }

@@ -2,3 +2,4 @@ export * from './store.js';
 export { sql } from 'kysely';
 export type { Kysely, Selectable, Insertable, Updateable, Generated } from 'kysely';
 export * from './meta.js';
+export * from './open-errors.js';

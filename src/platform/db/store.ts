@@ -14,6 +14,13 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import {
+  type PgTarget,
+  missingDatabaseError,
+  pgOpenError,
+  pgTarget,
+  sqliteOpenError,
+} from './open-errors.js';
 
 /**
  * The store: Kysely over better-sqlite3 (embedded, one WAL file) or over pg (PostgreSQL). The same
@@ -49,6 +56,69 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** PostgreSQL: an idle connection was closed by the server (logged; the pool reconnects) */
   onIdleConnectionError?: (err: Error) => void;
+  /** PostgreSQL: the database did not exist and was created (this role may create databases) */
+  onDatabaseCreated?: (database: string) => void;
+  /** PostgreSQL: how long the first connection may take before the server counts as unreachable */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Connects once before the pool is made, so that a store which cannot be opened fails with a
+ * StoreOpenError (one line, its own exit code: open-errors.ts) rather than a driver's stack. A
+ * missing database is created when the role may create databases.
+ */
+async function probePostgres(opts: OpenStoreOptions & { databaseUrl: string }): Promise<void> {
+  const t = pgTarget(opts.databaseUrl);
+  const timeout = opts.connectTimeoutMs ?? 10_000;
+  const tryConnect = async (url: string, then?: (c: pg.Client) => Promise<unknown>) => {
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeout });
+    c.on('error', () => {}); // a connection dropped after the probe: the probe's own await reports it
+    try {
+      await c.connect();
+      await (then ? then(c) : c.query('select 1'));
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+  try {
+    await tryConnect(opts.databaseUrl);
+    return;
+  } catch (e) {
+    if ((e as { code?: string }).code !== '3D000') throw pgOpenError(e, t);
+  }
+  await createDatabase(opts.databaseUrl, t, tryConnect);
+  opts.onDatabaseCreated?.(t.database);
+}
+
+async function createDatabase(
+  databaseUrl: string,
+  t: PgTarget,
+  tryConnect: (url: string, then?: (c: pg.Client) => Promise<unknown>) => Promise<void>,
+): Promise<void> {
+  // CREATE DATABASE runs from another database: the maintenance database `postgres`, else template1
+  const via = t.database === 'postgres' ? ['template1'] : ['postgres', 'template1'];
+  let last: unknown;
+  for (const maintenance of via) {
+    const u = new URL(databaseUrl);
+    u.pathname = `/${encodeURIComponent(maintenance)}`;
+    try {
+      await tryConnect(u.toString(), (c) =>
+        c.query(`create database ${pg.escapeIdentifier(t.database)}`).catch((e: { code?: string }) => {
+          if (e.code !== '42P04') throw e; // another node created it at the same moment: fine
+        }),
+      );
+      return;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '42501') throw missingDatabaseError(t, `user "${t.user}" may not create databases`, e);
+      if (code !== '3D000') {
+        const classified = pgOpenError(e, t);
+        if (classified.problem !== 'other') throw classified;
+      }
+      last = e;
+    }
+  }
+  throw missingDatabaseError(t, `it could not be created (${(last as Error)?.message ?? last})`, last);
 }
 
 let pgTypesSet = false;
@@ -65,6 +135,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.databaseUrl) {
     setPgTypes();
     const url = new URL(opts.databaseUrl);
+    await probePostgres({ ...opts, databaseUrl: opts.databaseUrl });
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle pooled connection that the server closes (a restart, a failover, an administrator)
     // emits 'error' on the pool; unhandled, that would kill the process. The pool replaces it.
@@ -79,14 +150,23 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     };
   }
   const file = opts.sqliteFile ?? ':memory:';
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('temp_store = MEMORY');
+  let sqlite: SQLite.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('temp_store = MEMORY');
+    // a file that opens but cannot be written (read-only file or file system) fails here, not at
+    // the first citizen's request
+    if (file !== ':memory:') sqlite.exec('begin immediate; rollback');
+  } catch (e) {
+    sqlite?.close();
+    throw sqliteOpenError(e, file);
+  }
   const db = new Kysely<NoTables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
