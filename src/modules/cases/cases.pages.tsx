@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../kernel/index.js';
+import { CHINA_TIME_LABEL, type FieldIssue, chinaDate, chinaDateTime, chinaIso } from '../../kernel/index.js';
 import {
   Button,
   CsrfField,
@@ -83,7 +83,9 @@ function Timeline({ ctx, view }: { ctx: ViewContext; view: CaseView }) {
         {view.actions.map((a) => (
           <li>
             <strong>{t(`cases.action.${a.action}`)}</strong>{' '}
-            <time dateTime={a.at}>{a.at.replace('T', ' ').slice(0, 16)} UTC</time>
+            <time dateTime={chinaIso(a.at)}>
+              {chinaDateTime(a.at)} {CHINA_TIME_LABEL}
+            </time>
             {' · '}
             {a.actor === 'applicant'
               ? t('cases.timeline.by.applicant')
@@ -182,7 +184,7 @@ export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly Ap
                 '—'
               ),
           },
-          { header: t('cases.col.created'), cell: (r) => r.created_at.slice(0, 10) },
+          { header: t('cases.col.created'), cell: (r) => chinaDate(r.created_at) },
         ]}
       />
     </>
@@ -338,7 +340,7 @@ export function CasePage({
         rows={[
           { key: t('cases.col.status'), value: <strong>{t(`cases.status.${view.status}`)}</strong> },
           { key: t('cases.col.channel'), value: t(`cases.channel.${view.channel}`) },
-          { key: t('cases.col.created'), value: view.createdAt.slice(0, 10) },
+          { key: t('cases.col.created'), value: chinaDate(view.createdAt) },
           ...(view.bundleNumber
             ? [
                 {
@@ -470,7 +472,10 @@ export function WorkbenchPage({
             },
             { header: t('cases.col.item'), cell: (r) => r.item_name },
             { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
-            { header: t('cases.col.created'), cell: (r) => r.created_at.slice(0, 16).replace('T', ' ') },
+            {
+              header: t('cases.col.created'),
+              cell: (r) => `${chinaDateTime(r.created_at)} ${CHINA_TIME_LABEL}`,
+            },
             { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
           ]}
         />

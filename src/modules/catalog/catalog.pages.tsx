@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { FieldIssue } from '../../kernel/index.js';
+import { type FieldIssue, chinaDate } from '../../kernel/index.js';
 import {
   Breadcrumbs,
   Button,
@@ -745,7 +745,10 @@ export function VersionsPage({
           },
           { header: ctx.t('catalog.col.status'), cell: (v) => ctx.t(`catalog.status.${v.status}`) },
           { header: ctx.t('catalog.versions.effectiveFrom'), cell: (v) => v.effectiveFrom ?? '—' },
-          { header: ctx.t('catalog.versions.withdrawnAt'), cell: (v) => v.withdrawnAt?.slice(0, 10) ?? '—' },
+          {
+            header: ctx.t('catalog.versions.withdrawnAt'),
+            cell: (v) => (v.withdrawnAt ? chinaDate(v.withdrawnAt) : '—'),
+          },
         ]}
       />
       {nums.length >= 2 ? (

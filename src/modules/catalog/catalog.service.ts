@@ -1,4 +1,4 @@
-import { type Clock, DomainError } from '../../kernel/index.js';
+import { chinaDate, type Clock, DomainError } from '../../kernel/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { type NewEvent, appendEvents } from '../../platform/events/index.js';
 import { buildDemoBundles, buildDemoGuides, generateScaleGuides } from './catalog.demo.js';
@@ -113,7 +113,8 @@ export function createCatalogService(deps: CatalogServiceDeps) {
           status: 'published',
           now: at,
           actor,
-          effectiveFrom: at.slice(0, 10),
+          // the day it takes effect is China's (UTC+8)
+          effectiveFrom: chinaDate(at),
           publishedAt: at,
         }),
       );
@@ -291,7 +292,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       if (open?.status !== 'review') throw new DomainError('CATALOG.NOT_IN_REVIEW');
       qualityGate(open.guide);
       const at = now();
-      const effectiveFrom = opts.effectiveFrom ?? at.slice(0, 10);
+      const effectiveFrom = opts.effectiveFrom ?? chinaDate(at);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(effectiveFrom)) throw new DomainError('CATALOG.BAD_DATE');
       await inTransaction(db, async (trx) => {
         await store.supersedePublished(trx, [code], at);

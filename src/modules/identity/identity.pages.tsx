@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../kernel/index.js';
+import { CHINA_TIME_LABEL, type FieldIssue, chinaDate, chinaDateTimeSeconds } from '../../kernel/index.js';
 import {
   BackLink,
   Button,
@@ -419,7 +419,7 @@ export function AccountPage({
                 cell: (d) =>
                   d.scopes.includes('*') ? t('identity.account.delegationScopeAll') : d.scopes.join('、'),
               },
-              { header: t('identity.account.delegationValidTo'), cell: (d) => d.validTo.slice(0, 10) },
+              { header: t('identity.account.delegationValidTo'), cell: (d) => chinaDate(d.validTo) },
               {
                 header: t('identity.account.delegationStatus'),
                 cell: (d) =>
@@ -651,7 +651,7 @@ export function MailboxPage({
         caption={t('identity.mailbox.caption')}
         rows={rows}
         columns={[
-          { header: t('identity.mailbox.time'), cell: (r) => r.created_at.replace('T', ' ').slice(0, 19) },
+          { header: t('identity.mailbox.time'), cell: (r) => when(r.created_at) },
           { header: t('identity.mailbox.to'), cell: (r) => r.recipient_masked },
           { header: t('identity.mailbox.channel'), cell: (r) => r.channel },
           { header: t('identity.mailbox.body'), cell: (r) => <LinkedText text={r.body} /> },
@@ -676,8 +676,8 @@ function LinkedText({ text }: { text: string }) {
   );
 }
 
-/** When an action happened, as stored (UTC), to the second. */
-const when = (iso: string) => `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+/** When an action happened, in China time (UTC+8), to the second. */
+const when = (iso: string) => `${chinaDateTimeSeconds(iso)} ${CHINA_TIME_LABEL}`;
 
 const scopeText = (ctx: ViewContext, g: { regionPrefix: string; departmentId: string | null }) =>
   `${g.regionPrefix || ctx.t('identity.account.scopeAll')}${g.departmentId ? ` · ${g.departmentId}` : ''}`;
@@ -967,7 +967,7 @@ function OrganizationSection({
       ),
     },
   ];
-  if (status.at) rows.push({ key: t('identity.org.at'), value: <>{status.at.slice(0, 10)}</> });
+  if (status.at) rows.push({ key: t('identity.org.at'), value: <>{chinaDate(status.at)}</> });
   return (
     <section aria-labelledby="org-h">
       <h2 id="org-h">{t('identity.org.title')}</h2>
@@ -1007,7 +1007,7 @@ function PendingOrganizations({ ctx, rows }: { ctx: ViewContext; rows: readonly 
           { header: t('identity.org.registerName'), cell: (r) => `${r.registerName}（${r.creditCode}）` },
           { header: t('identity.org.login'), cell: (r) => r.login },
           { header: t('identity.org.agent'), cell: (r) => r.agentMasked ?? '—' },
-          { header: t('identity.org.registeredAt'), cell: (r) => r.registeredAt.slice(0, 10) },
+          { header: t('identity.org.registeredAt'), cell: (r) => chinaDate(r.registeredAt) },
           {
             header: t('identity.org.action'),
             cell: (r) =>
@@ -1099,7 +1099,7 @@ export function StaffOrganizationsPage({
               { header: t('identity.org.login'), cell: (a) => a.login },
               { header: t('identity.staffOrg.name'), cell: (a) => a.name },
               { header: t('identity.org.agent'), cell: (a) => a.agentMasked ?? '—' },
-              { header: t('identity.org.registeredAt'), cell: (a) => a.registeredAt.slice(0, 10) },
+              { header: t('identity.org.registeredAt'), cell: (a) => chinaDate(a.registeredAt) },
               { header: t('identity.org.state'), cell: (a) => t(`identity.org.state.${a.state}`) },
             ]}
           />

@@ -1,3 +1,4 @@
+import { CHINA_TIME_LABEL, chinaDateTime } from '../../kernel/index.js';
 import {
   Button,
   PageHeading,
@@ -93,7 +94,10 @@ export function walletPage(
             },
             { header: t('licences.col.department'), cell: (u) => u.userName ?? u.departmentId ?? '—' },
             { header: t('licences.col.purpose'), cell: (u) => u.purpose },
-            { header: t('licences.col.usedAt'), cell: (u) => u.usedAt.slice(0, 16).replace('T', ' ') },
+            {
+              header: t('licences.col.usedAt'),
+              cell: (u) => `${chinaDateTime(u.usedAt)} ${CHINA_TIME_LABEL}`,
+            },
           ]}
         />
       ))}

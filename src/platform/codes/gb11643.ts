@@ -1,3 +1,4 @@
+import { chinaDate } from '../../kernel/time.js';
 import { PROVINCE_CODES } from './gb2260.js';
 /**
  * 公民身份号码 (citizen identity number), GB 11643-1999.
@@ -62,7 +63,7 @@ function realDate(yyyymmdd: string): string | undefined {
 /**
  * Validates an 18-character number and, when valid, parses it. Lower-case `x` is accepted for the
  * check character (people type it); every rule that fails is reported, not only the first.
- * `today` (YYYY-MM-DD, default: the current UTC date) bounds the birth date.
+ * `today` (YYYY-MM-DD, default: today in China, UTC+8) bounds the birth date.
  */
 export function checkIdNumber(input: string, opts: { today?: string } = {}): IdNumberCheck {
   const s = input.trim().toUpperCase();
@@ -74,8 +75,7 @@ export function checkIdNumber(input: string, opts: { today?: string } = {}): IdN
     failures.push('GB11643.ADDRESS_CODE');
   const birthDate = realDate(s.slice(6, 14));
   if (!birthDate) failures.push('GB11643.BIRTH_DATE');
-  else if (birthDate > (opts.today ?? new Date().toISOString().slice(0, 10)))
-    failures.push('GB11643.BIRTH_DATE_IN_FUTURE');
+  else if (birthDate > (opts.today ?? chinaDate(new Date()))) failures.push('GB11643.BIRTH_DATE_IN_FUTURE');
   if (idNumberCheckChar(s.slice(0, 17)) !== s[17]) failures.push('GB11643.CHECK_CHAR');
   if (failures.length > 0 || !birthDate) return { ok: false, failures };
   return { ok: true, value: { regionCode, birthDate, sex: Number(s[16]) % 2 === 1 ? 'male' : 'female' } };
