@@ -46,6 +46,7 @@ import {
 import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
 import { type RatingsApi, createRatingsModule } from './modules/ratings/index.js';
+import { type HallsApi, type HallInfo, createHallsModule } from './modules/halls/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -84,6 +85,8 @@ export interface TongbanApp {
   readonly cases: CasesApi;
   /** 好差评 and complaints, for tests and benches (the 12345 delivery worker) */
   readonly ratings: RatingsApi;
+  /** halls: queue tickets, calls, the screens' feed (tests poll it) */
+  readonly halls: HallsApi;
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
   close(): Promise<void>;
@@ -170,6 +173,40 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     ports: statsPorts(regions.api, catalog.api),
     homeRegion: DEMO_CITY.cityCode,
   });
+  const toHallInfo = (h: Awaited<ReturnType<typeof regions.api.allHalls>>[number]): HallInfo => ({
+    id: h.code,
+    name: h.name,
+    kind: h.kind,
+    regionCode: h.regionCode,
+    address: h.address,
+    phone: h.phone,
+    lat: h.lat,
+    lng: h.lng,
+    hours: h.hours,
+    demo: h.demo,
+  });
+  const halls = createHallsModule(deps, {
+    regions: {
+      async hall(code) {
+        const r = await regions.api.hallByCode(code);
+        return r ? { hall: toHallInfo(r.hall), windows: r.windows } : undefined;
+      },
+      halls: async () => (await regions.api.allHalls()).map(toHallInfo),
+    },
+    calendar: { describeDay: (date, regionCode) => calendar.describeDay(date, regionCode) },
+    notifier: identity.api.notifier,
+    cases: {
+      // a case the caller may see, or none (the cases module answers 404 or 403 otherwise)
+      async caseFor(p, caseNumber) {
+        try {
+          const v = await cases.api.view(caseNumber, p);
+          return { caseNumber: v.caseNumber, departmentId: v.departmentId };
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  });
   const disclosure = createDisclosureModule(deps);
   const search = createSearchModule(deps, {
     sources: [catalogSource(catalog.api), disclosureSource(disclosure.api)],
@@ -180,6 +217,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     catalog.definition,
     identity.definition,
     cases.definition,
+    halls.definition,
     ledger.definition,
     licences.definition,
     ratings.definition,
@@ -194,6 +232,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     catalog: catalog.api,
     cases: cases.api,
     ratings: ratings.api,
+    halls: halls.api,
   };
 }
 
@@ -309,6 +348,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     catalog: wired.catalog,
     cases: wired.cases,
     ratings: wired.ratings,
+    halls: wired.halls,
     store,
     async close() {
       await events.stop();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TongbanApp } from '../../src/app.js';
+import { ManualClock } from '../../src/kernel/index.js';
 import { sql } from '../../src/platform/db/index.js';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../src/modules/identity/identity.demo.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -36,6 +37,8 @@ const CALLERS = [
   'supervisor',
   'admin',
   'luoyang-approver',
+  'clerk-other',
+  'hall-manager',
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
@@ -44,7 +47,7 @@ type Caller = (typeof CALLERS)[number];
  * it does (`+` shown, `-` not shown); `401` for the anonymous caller of a page may be a redirect
  * to sign in (303).
  */
-type Cell = '200' | '200+' | '200-' | '401' | '403' | '404' | '409';
+type Cell = '200' | '200+' | '200-' | '201' | '401' | '403' | '404' | '409';
 type Row = Readonly<Record<Caller, Cell>>;
 
 /** A row from one answer for everyone, then the callers who get another. */
@@ -61,6 +64,7 @@ interface Fixtures {
   cityAmr: string;
   jinshuiHr: string;
   draftMarker: string;
+  ticket: string;
 }
 
 interface Check {
@@ -90,6 +94,8 @@ const SEES_B = row('404', {
   clerk: '200',
   supervisor: '200',
   admin: '200',
+  // the receiving hall's manager (a grant on the hall's division, bound to no department)
+  'hall-manager': '200',
 });
 const NO_WORKBENCH = { citizen: '403', citizen2: '403', enterprise: '403' } as const;
 const QUEUE = { anonymous: '401', ...NO_WORKBENCH } as const;
@@ -139,7 +145,15 @@ const CHECKS: readonly Check[] = [
     method: 'POST',
     url: (f) => `/api/v1/cases/${f.caseB}/actions`,
     body: { action: 'supplement' },
-    expect: row('404', { anonymous: '401', citizen: '409', clerk: '409', supervisor: '403', admin: '409' }),
+    expect: row('404', {
+      anonymous: '401',
+      citizen: '409',
+      clerk: '409',
+      supervisor: '403',
+      admin: '409',
+      'clerk-other': '403',
+      'hall-manager': '403',
+    }),
   },
   {
     what: 'bundle · GET /api/v1/bundles/:b',
@@ -256,7 +270,8 @@ const CHECKS: readonly Check[] = [
     what: 'supervision · GET /supervision (page)',
     url: () => '/supervision',
     page: true,
-    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+    // the hall's manager (部门管理员 role) holds stats.view for the hall's division
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200', 'hall-manager': '200' }),
   },
   {
     what: 'red cards · GET /supervision/cards?colour=red (page)',
@@ -300,6 +315,55 @@ const CHECKS: readonly Check[] = [
     shows: (body) => body.includes(DEMO_PEOPLE.citizen.idNumber) || body.includes(DEMO_PEOPLE.citizen.name),
     expect: row('200-'),
   },
+  // ── halls: tickets and calls at the 经八路街道 hall ─────────────────────────────────────────
+  {
+    // at the desk (the hall's clerk, for a walk-in) or online (a person or an organisation for itself)
+    what: 'hall · POST /api/v1/halls/:id/tickets',
+    method: 'POST',
+    url: () => `/api/v1/halls/${HALL}/tickets`,
+    body: { line: 'B' },
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '201',
+      citizen2: '201',
+      enterprise: '201',
+      clerk: '201',
+      admin: '201',
+      'hall-manager': '201',
+    }),
+  },
+  {
+    what: 'hall · POST /api/v1/halls/:id/windows/:w/call',
+    method: 'POST',
+    url: () => `/api/v1/halls/${HALL}/windows/2/call`,
+    expect: row('403', { anonymous: '401', clerk: '200', admin: '200' }),
+  },
+  {
+    // the fixture ticket waits (line C): only the hall's staff get as far as the workflow
+    what: 'ticket · POST /api/v1/halls/:id/tickets/:t/actions {recall}',
+    method: 'POST',
+    url: (f) => `/api/v1/halls/${HALL}/tickets/${f.ticket}/actions`,
+    body: { action: 'recall' },
+    expect: row('403', { anonymous: '401', clerk: '409', admin: '409' }),
+  },
+  {
+    // the receipt's link: position and wait, by the ticket's unguessable id; nothing personal
+    what: 'ticket · GET /api/v1/halls/:id/tickets/:t',
+    url: (f) => `/api/v1/halls/${HALL}/tickets/${f.ticket}`,
+    expect: row('200'),
+  },
+  {
+    what: 'hall · GET /halls/:id/desk (page)',
+    url: () => `/halls/${HALL}/desk`,
+    page: true,
+    expect: row('403', { anonymous: '401', clerk: '200', admin: '200' }),
+  },
+  {
+    what: 'hall · GET /halls/:id/screen (page)',
+    url: () => `/halls/${HALL}/screen`,
+    page: true,
+    expect: row('200'),
+  },
 ];
 
 /** Pads to a width in terminal columns (a Chinese character takes two). */
@@ -313,7 +377,8 @@ describe('scopes fail closed › role × scope × object', () => {
   let f: Fixtures;
 
   before(async () => {
-    t = await buildTestApp({ demo: 'on' });
+    // a Monday at 10:00 in Zhengzhou, when the halls issue tickets
+    t = await buildTestApp({ demo: 'on', clock: new ManualClock('2026-12-07T02:00:00Z') });
     await sql`insert into regions_departments (id, kind, name, name_en, level, region_code, credit_code, demo)
       values (${LUOYANG_DEPT}, 'scjgj', '洛阳市市场监督管理局', 'Luoyang AMR', 'city', '410300', '11410300MB1234567X', 0)`.execute(
       t.store.db,
@@ -334,6 +399,25 @@ describe('scopes fail closed › role × scope × object', () => {
       departmentId: LUOYANG_DEPT,
       hallId: null,
       grants: [{ role: 'approver', regionPrefix: '4103', departmentId: LUOYANG_DEPT }],
+    });
+    // a clerk of another township hall (花园路街道) and the 经八路街道 hall's manager
+    await t.identity.service.createStaff({
+      login: 'clerk-other',
+      name: '林窗口',
+      password: DEMO_PASSWORD,
+      regionCode: '410105002',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'windowClerk', regionPrefix: '410105002', departmentId: null }],
+    });
+    await t.identity.service.createStaff({
+      login: 'hall-manager',
+      name: '何主任',
+      password: DEMO_PASSWORD,
+      regionCode: '410105001',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
     });
     for (const c of CALLERS) if (c !== 'anonymous') tokens.set(c, (await t.identity.tokenForLogin(c)).token);
     const as = (c: Caller) => ({ authorization: `Bearer ${tokens.get(c)}` });
@@ -418,6 +502,7 @@ describe('scopes fail closed › role × scope × object', () => {
       cityAmr,
       jinshuiHr: b.departmentId,
       draftMarker,
+      ticket: (await post('clerk', `/api/v1/halls/${HALL}/tickets`, { line: 'C' })).id as string,
     };
   });
   after(async () => t.close());

@@ -3,7 +3,7 @@ import { regionsMessages } from './regions.messages.js';
 import { regionsRoutes } from './regions.routes.js';
 import { createRegionsService } from './regions.service.js';
 import { regionsMigrations } from './regions.store.js';
-import type { Department, Hall, Region, Route, RouteRequest } from './regions.types.js';
+import type { Department, Hall, HallWindow, Region, Route, RouteRequest } from './regions.types.js';
 
 export { RegionsErrors } from './regions.errors.js';
 export { DEMO_CITY } from './regions.divisions.js';
@@ -13,6 +13,8 @@ export type {
   ExerciseLevel,
   Hall,
   HallKind,
+  HallWindow,
+  OpeningPeriod,
   Region,
   RegionDetail,
   RegionKind,
@@ -35,6 +37,10 @@ export interface RegionsApi {
   hallsNear(regionCode: string): Promise<Hall[]>;
   /** implementing body and accepting halls; throws REGIONS.* DomainErrors when there is none */
   routeItem(req: RouteRequest, applicantRegionCode: string): Promise<Route>;
+  /** one hall by its code (`H` + region code) with its windows; undefined when there is none */
+  hallByCode(code: string): Promise<{ hall: Hall; windows: HallWindow[] } | undefined>;
+  /** every hall (for 就近办: nearest first by distance) */
+  allHalls(): Promise<Hall[]>;
 }
 
 /**
@@ -63,6 +69,8 @@ export function createRegionsModule(deps: PlatformDeps): { definition: ModuleDef
     departmentByKind: service.departmentByKind,
     hallsNear: service.hallsNear,
     routeItem: service.routeItem,
+    hallByCode: service.hallByCode,
+    allHalls: service.allHalls,
   };
   return { definition, api };
 }

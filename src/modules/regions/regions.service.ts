@@ -143,6 +143,11 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
       return counts;
     },
     counts: () => store.directoryCounts(db),
+    /** one hall by its code (`H` + region code) with its windows */
+    hallByCode: (code: string) =>
+      /^H\d{6,12}$/.test(code) ? store.hallByCode(db, code) : Promise.resolve(undefined),
+    /** every hall, for nearest-first ordering by distance (就近办) */
+    allHalls: () => store.allHalls(db),
   };
 }
 

@@ -6,10 +6,12 @@ import type {
   ExerciseLevel,
   Hall,
   HallKind,
+  HallWindow,
   OpeningPeriod,
   Region,
   RegionKind,
   RegionLevel,
+  WindowKind,
 } from './regions.types.js';
 
 /**
@@ -351,4 +353,29 @@ export async function directoryCounts(db: Executor): Promise<Record<string, numb
     out[table.replace('regions_', '')] = Number(r?.n ?? 0);
   }
   return out;
+}
+
+/** One hall by its code (`H` + region code) with its windows in number order. */
+export async function hallByCode(
+  db: Executor,
+  code: string,
+): Promise<{ hall: Hall; windows: HallWindow[] } | undefined> {
+  const r = await rdb(db).selectFrom('regions_halls').selectAll().where('code', '=', code).executeTakeFirst();
+  if (!r) return undefined;
+  const ws = await rdb(db)
+    .selectFrom('regions_windows')
+    .select(['number', 'kind'])
+    .where('hall_id', '=', r.id)
+    .orderBy('number')
+    .execute();
+  return {
+    hall: toHall(r, ws.length),
+    windows: ws.map((w) => ({ number: Number(w.number), kind: w.kind as WindowKind })),
+  };
+}
+
+/** Every hall (844 in the demo city), without window counts: for nearest-first ordering by distance. */
+export async function allHalls(db: Executor): Promise<Hall[]> {
+  const rows = await rdb(db).selectFrom('regions_halls').selectAll().orderBy('code').execute();
+  return rows.map((r) => toHall(r, 0));
 }

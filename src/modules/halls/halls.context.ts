@@ -1,0 +1,16 @@
+import type { Clock } from '../../kernel/index.js';
+import type { Executor } from '../../platform/db/index.js';
+import type { CalendarPort, CasesPort, ContactPort, NotifierPort, RegionsPort } from './halls.ports.js';
+
+/** What the halls use cases take: the store, the clock and the ports (adapted in app.ts). */
+export interface HallsContext {
+  readonly db: Executor;
+  readonly clock: Clock;
+  readonly regions: RegionsPort;
+  readonly calendar: CalendarPort;
+  readonly cases?: CasesPort;
+  readonly notifier?: NotifierPort;
+  readonly contact?: ContactPort;
+  /** tells this node's feed that a call was committed here (it polls the store anyway) */
+  readonly poke?: () => void;
+}

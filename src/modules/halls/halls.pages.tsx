@@ -1,0 +1,250 @@
+import { CHINA_TIME_LABEL, chinaDateTime } from '../../kernel/index.js';
+import { render } from 'preact-render-to-string';
+import {
+  Button,
+  CsrfField,
+  Notice,
+  PageHeading,
+  SummaryList,
+  Table,
+  type ViewContext,
+} from '../../platform/views/index.js';
+import type { HallInfo, HallWindowInfo } from './halls.ports.js';
+import type { CallRow } from './halls.store.js';
+import type { Line, TicketView } from './halls.types.js';
+
+const hhmm = (iso: string) => chinaDateTime(iso).slice(11);
+
+/**
+ * The calling screen (`/halls/{id}/screen`): a full-screen page of its own (no site header), high
+ * contrast, the latest calls in a table. screen.js follows `/api/v1/halls/{id}/events` and speaks
+ * each call (SpeechSynthesis, zh-CN); without scripts the page reloads every 10 seconds.
+ */
+export function screenPage(
+  ctx: ViewContext,
+  hall: HallInfo,
+  calls: readonly CallRow[],
+  waiting: Record<Line, number>,
+): string {
+  const { t } = ctx;
+  const title = t('halls.screen.title', { hall: hall.name });
+  return `<!doctype html>${render(
+    <html lang={ctx.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <noscript>
+          <meta http-equiv="refresh" content="10" />
+        </noscript>
+        <link rel="stylesheet" href="/halls/assets/halls.css" />
+        <script src="/halls/assets/screen.js" defer />
+      </head>
+      <body class="hall-screen">
+        <main
+          id="main"
+          data-hall={hall.id}
+          data-lang={ctx.lang}
+          data-say={t('halls.screen.say', { ticket: '{ticket}', window: '{window}' })}
+          data-offline={t('halls.screen.offline')}
+        >
+          <h1>{title}</h1>
+          {ctx.demo ? <p class="screen-demo">{t('app.demoBanner')}</p> : null}
+          <p class="screen-note">{t('halls.screen.live')}</p>
+          <p class="screen-status" role="status" aria-live="polite" id="screen-status" />
+          <table class="screen-calls" aria-live="polite">
+            <caption>{t('halls.screen.calling')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('halls.screen.ticket')}</th>
+                <th scope="col">{t('halls.screen.window')}</th>
+                <th scope="col">{t('halls.screen.time', { zone: CHINA_TIME_LABEL })}</th>
+              </tr>
+            </thead>
+            <tbody id="calls">
+              {calls.length === 0 ? (
+                <tr class="empty">
+                  <td colSpan={3}>{t('halls.screen.none')}</td>
+                </tr>
+              ) : (
+                calls.map((c) => (
+                  <tr class={`call-${c.kind}`}>
+                    <td class="ticket">{c.ticket}</td>
+                    <td>
+                      {c.window} <span class="kind">{t(`halls.kind.${c.kind}`)}</span>
+                    </td>
+                    <td>
+                      <time datetime={c.at}>{hhmm(c.at)}</time>
+                    </td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+          <h2>{t('halls.screen.waiting')}</h2>
+          <ul class="screen-waiting">
+            {(Object.keys(waiting) as Line[]).map((l) => (
+              <li>
+                {l} {t(`halls.line.${l}`)}: <strong>{waiting[l]}</strong>
+              </li>
+            ))}
+          </ul>
+        </main>
+      </body>
+    </html>,
+  )}`;
+}
+
+/** The citizen's view of a ticket (on the phone, from the receipt's link): position and wait. */
+export function TicketPage({ ctx, hall, v }: { ctx: ViewContext; hall: HallInfo; v: TicketView }) {
+  const { t } = ctx;
+  const status =
+    v.status === 'called'
+      ? t('halls.ticket.status.called', { window: v.window ?? '' })
+      : t(`halls.ticket.status.${v.status}`);
+  return (
+    <div data-follow-hall={hall.id} data-follow-ticket={v.id}>
+      <PageHeading caption={hall.name}>{t('halls.ticket.title', { ticket: v.ticket })}</PageHeading>
+      {v.status === 'called' ? <Notice kind="success">{status}</Notice> : null}
+      <SummaryList
+        rows={[
+          { key: t('halls.ticket.hall'), value: hall.name },
+          { key: t('halls.ticket.line'), value: `${v.line} ${t(`halls.line.${v.line}`)}` },
+          { key: t('halls.ticket.status'), value: <span id="ticket-status">{status}</span> },
+          {
+            key: t('halls.ticket.position'),
+            value: <span id="ticket-position">{t('halls.ticket.positionValue', { n: v.position })}</span>,
+          },
+          {
+            key: t('halls.ticket.wait'),
+            value: <span id="ticket-wait">{t('halls.ticket.waitValue', { n: v.estimatedWaitMinutes })}</span>,
+          },
+          {
+            key: t('halls.ticket.takenAt', { zone: CHINA_TIME_LABEL }),
+            value: <time datetime={v.takenAt}>{chinaDateTime(v.takenAt)}</time>,
+          },
+        ]}
+      />
+      <p>{t('halls.ticket.live')}</p>
+      <p>
+        <a class="button button-secondary" href={`/halls/${hall.id}/tickets/${v.id}`}>
+          {t('halls.ticket.refresh')}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+/** The clerk's calling desk: call next, recall, skip, finish, transfer; take a walk-in ticket. */
+export function DeskPage({
+  ctx,
+  hall,
+  windows,
+  waiting,
+  window,
+  serving,
+  flash,
+}: {
+  ctx: ViewContext;
+  hall: HallInfo;
+  windows: ReadonlyArray<HallWindowInfo & { serving: string | null; lines: Line[] }>;
+  waiting: Record<Line, number>;
+  window: number;
+  serving: TicketView | undefined;
+  flash?: string | undefined;
+}) {
+  const { t } = ctx;
+  const base = `/halls/${hall.id}/desk`;
+  return (
+    <>
+      <PageHeading caption={hall.name}>{t('halls.desk.title', { hall: hall.name })}</PageHeading>
+      {flash ? <Notice kind="success">{flash}</Notice> : null}
+      <form method="get" action={base} class="filters">
+        <label for="desk-window">{t('halls.desk.window')}</label>
+        <select id="desk-window" name="window">
+          {windows.map((w) => (
+            <option value={String(w.number)} selected={w.number === window}>
+              {w.number} ({w.lines.join(' ')})
+            </option>
+          ))}
+        </select>
+        <Button variant="secondary">{t('halls.desk.window')}</Button>
+      </form>
+      <h2>
+        {t('halls.desk.serving')}: {serving ? serving.ticket : '—'}
+      </h2>
+      {serving?.caseNumber ? (
+        <p>
+          <a href={`/workbench/cases/${encodeURIComponent(serving.caseNumber)}`}>{t('halls.desk.open')}</a>
+        </p>
+      ) : null}
+      <form method="post" action={`${base}/call`} class="action-form">
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="window" value={String(window)} />
+        <Button>{t('halls.desk.call')}</Button>
+      </form>
+      {serving ? (
+        <form method="post" action={`${base}/act`} class="action-form">
+          <CsrfField ctx={ctx} />
+          <input type="hidden" name="window" value={String(window)} />
+          <input type="hidden" name="ticket" value={serving.id} />
+          <Button variant="secondary" name="action" value="recall">
+            {t('halls.desk.recall')}
+          </Button>{' '}
+          <Button variant="secondary" name="action" value="finish">
+            {t('halls.desk.finish')}
+          </Button>{' '}
+          <Button variant="warning" name="action" value="skip">
+            {t('halls.desk.skip')}
+          </Button>
+          <p>
+            <label for="transfer-to">{t('halls.desk.transfer')}</label>{' '}
+            <select id="transfer-to" name="to">
+              {windows
+                .filter((w) => w.number !== window)
+                .map((w) => (
+                  <option value={String(w.number)}>{w.number}</option>
+                ))}
+            </select>{' '}
+            <Button variant="secondary" name="action" value="transfer">
+              {t('halls.desk.transfer')}
+            </Button>
+          </p>
+        </form>
+      ) : null}
+      <form method="post" action={`${base}/take`} class="action-form">
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="window" value={String(window)} />
+        <label for="take-line">{t('halls.ticket.line')}</label>{' '}
+        <select id="take-line" name="line">
+          {(['A', 'B', 'C'] as const).map((l) => (
+            <option value={l}>
+              {l} {t(`halls.line.${l}`)}
+            </option>
+          ))}
+        </select>{' '}
+        <Button variant="secondary">{t('halls.desk.take')}</Button>
+      </form>
+      <Table
+        caption={t('halls.desk.waiting')}
+        columns={[
+          { header: t('halls.ticket.line'), cell: (l: Line) => `${l} ${t(`halls.line.${l}`)}` },
+          { header: t('halls.screen.waiting'), cell: (l: Line) => String(waiting[l]), numeric: true },
+        ]}
+        rows={['A', 'B', 'C'] as Line[]}
+      />
+      <Table
+        caption={t('halls.desk.windows')}
+        columns={[
+          { header: t('halls.screen.window'), cell: (w: (typeof windows)[number]) => String(w.number) },
+          { header: t('halls.ticket.line'), cell: (w: (typeof windows)[number]) => w.lines.join(' ') },
+          { header: t('halls.desk.serving'), cell: (w: (typeof windows)[number]) => w.serving ?? '—' },
+        ]}
+        rows={windows}
+      />
+      <p>
+        <a href={`/halls/${hall.id}/screen`}>{t('halls.screen.title', { hall: hall.name })}</a>
+      </p>
+    </>
+  );
+}

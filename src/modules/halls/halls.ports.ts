@@ -1,0 +1,61 @@
+/**
+ * What the halls module needs of others, adapted in app.ts: the regions module's halls and
+ * windows, the platform calendar, and the SMS notifier (identity's outbox-fed sender).
+ */
+import type { Principal } from '../../platform/access.js';
+import type { Executor } from '../../platform/db/index.js';
+
+export interface OpeningPeriod {
+  readonly days: 'weekdays' | 'saturday' | 'sunday' | 'daily';
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface HallInfo {
+  /** the hall's code, `H` + region code: the `{id}` of every halls URL */
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'city' | 'county' | 'township' | 'village';
+  readonly regionCode: string;
+  readonly address: string;
+  readonly phone: string;
+  readonly lat: number;
+  readonly lng: number;
+  readonly hours: readonly OpeningPeriod[];
+  readonly demo: boolean;
+}
+
+export interface HallWindowInfo {
+  readonly number: number;
+  readonly kind: 'general' | 'enquiry' | 'delivery';
+}
+
+export interface RegionsPort {
+  hall(code: string): Promise<{ hall: HallInfo; windows: readonly HallWindowInfo[] } | undefined>;
+  halls(): Promise<readonly HallInfo[]>;
+}
+
+/** The working-day calendar: a hall closes on 法定节假日 and opens on 调休 working days. */
+export interface CalendarPort {
+  describeDay(date: string, regionCode?: string): { working: boolean; reason: string };
+}
+
+export interface NotifierPort {
+  send(
+    db: Executor,
+    n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
+  ): Promise<void>;
+}
+
+/** The applicant's mobile for a reminder (unmasked; only handed to the notifier). */
+export interface ContactPort {
+  mobile(accountId: string, db?: Executor): Promise<string | undefined>;
+}
+
+/** A case the caller may see (its applicant, or staff in scope), for a ticket or a visit. */
+export interface CasesPort {
+  caseFor(
+    p: Principal,
+    caseNumber: string,
+  ): Promise<{ caseNumber: string; departmentId: string; applicantId?: string } | undefined>;
+}

@@ -1,0 +1,290 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { DomainError } from '../../kernel/index.js';
+import type { FastifyRequest } from 'fastify';
+import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
+import { parseInput } from '../../platform/input.js';
+import { requireServe } from './halls.access.js';
+import { renderPage, sendHtml } from '../../platform/views/index.js';
+import type { HallFeed } from './halls.feed.js';
+import { DeskPage, TicketPage, screenPage } from './halls.pages.js';
+import type { HallsService } from './halls.service.js';
+import {
+  CallResponse,
+  HallCode,
+  TakeTicketInput,
+  TakeTicketResponse,
+  TicketAction,
+  TicketView,
+} from './halls.types.js';
+
+const tags = ['halls'];
+const HallParams = z.object({ id: HallCode });
+const TicketParams = z.object({ id: HallCode, ticket: z.string().min(1).max(64) });
+const WindowParams = z.object({ id: HallCode, window: z.coerce.number().int().min(1).max(999) });
+const here = dirname(fileURLToPath(import.meta.url));
+
+const ASSETS: Record<string, string> = {
+  'halls.css': 'text/css; charset=utf-8',
+  'screen.js': 'text/javascript; charset=utf-8',
+  'follow.js': 'text/javascript; charset=utf-8',
+};
+
+export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
+  const assets = new Map(
+    Object.entries(ASSETS).map(([f, type]) => [f, { type, body: readFileSync(join(here, 'assets', f)) }]),
+  );
+  app.get(
+    '/halls/assets/:file',
+    {
+      config: { permission: 'public', anonymous: true },
+      schema: { hide: true, params: z.object({ file: z.string().max(40) }) },
+    },
+    async (req, reply) => {
+      const a = assets.get(req.params.file);
+      if (!a) throw new DomainError('COMMON.NOT_FOUND');
+      return reply.type(a.type).header('cache-control', 'public, max-age=3600').send(a.body);
+    },
+  );
+
+  // ── tickets and calls (JSON) ───────────────────────────────────────────────────────────────
+  app.post(
+    '/api/v1/halls/:id/tickets',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags,
+        summary:
+          '取号: a ticket at a hall — at the clerk’s desk (a clerk of the hall, for a walk-in) or online (a citizen, for themself)',
+        params: HallParams,
+        body: TakeTicketInput.optional(),
+        response: { 201: TakeTicketResponse },
+      },
+    },
+    async (req, reply) => {
+      const r = await svc.takeTicket(req.principal, req.params.id, req.body ?? {});
+      return reply.code(201).send({
+        ticket: r.ticket.label,
+        position: r.position,
+        id: r.ticket.id,
+        estimatedWaitMinutes: r.minutes,
+        url: `/halls/${r.ticket.hall_id}/tickets/${r.ticket.id}`,
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/halls/:id/tickets/:ticket',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary: 'A ticket: position in its line and estimated wait (by the ticket’s unguessable id)',
+        params: TicketParams,
+        response: { 200: TicketView },
+      },
+    },
+    async (req) => svc.viewTicket(req.params.id, req.params.ticket),
+  );
+
+  app.post(
+    '/api/v1/halls/:id/windows/:window/call',
+    {
+      config: { permission: { permission: 'halls.queue' } },
+      schema: {
+        tags,
+        summary:
+          '叫号: finish the window’s ticket and call the next it serves (transfers, appointments first)',
+        params: WindowParams,
+        response: { 200: CallResponse },
+      },
+    },
+    async (req) => svc.callNext(requirePrincipal(req), req.params.id, req.params.window),
+  );
+
+  app.post(
+    '/api/v1/halls/:id/tickets/:ticket/actions',
+    {
+      config: { permission: { permission: 'halls.queue' } },
+      schema: {
+        tags,
+        summary: '重呼 recall, 过号 skip, 转窗口 transfer or 办结 finish the ticket a window is serving',
+        params: TicketParams,
+        body: TicketAction,
+        response: { 200: TicketView },
+      },
+    },
+    async (req) => svc.actOnTicket(requirePrincipal(req), req.params.id, req.params.ticket, req.body),
+  );
+
+  // ── the screens' feed (server-sent events) ─────────────────────────────────────────────────
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+    streams.clear();
+  });
+  app.get(
+    '/api/v1/halls/:id/events',
+    {
+      config: { permission: 'public', anonymous: true },
+      schema: {
+        tags,
+        summary:
+          'Server-sent events of the hall’s calls (`event: call`, data: {seq, hallId, ticket, window, kind, at}); numbers and windows only',
+        params: HallParams,
+      },
+    },
+    async (req, reply) => {
+      await svc.requireHall(req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
+      });
+      res.write('retry: 3000\n\n');
+      streams.add(res);
+      const off = feed.subscribe(req.params.id, (e) => {
+        res.write(`id: ${e.seq}\nevent: call\ndata: ${JSON.stringify(e)}\n\n`);
+      });
+      const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+      ping.unref();
+      res.on('close', () => {
+        off();
+        clearInterval(ping);
+        streams.delete(res);
+      });
+    },
+  );
+
+  // ── pages ──────────────────────────────────────────────────────────────────────────────────
+  app.get(
+    '/halls/:id/screen',
+    { config: { permission: 'public' }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const q = await svc.queueState(req.params.id);
+      const calls = await svc.recentCalls(req.params.id, 8);
+      return sendHtml(reply, screenPage(req.view(reply), q.hall, calls, q.waiting));
+    },
+  );
+
+  app.get(
+    '/halls/:id/tickets/:ticket',
+    { config: { permission: 'public' }, schema: { hide: true, params: TicketParams } },
+    async (req, reply) => {
+      const { hall } = await svc.requireHall(req.params.id);
+      const v = await svc.viewTicket(req.params.id, req.params.ticket);
+      const ctx = req.view(reply);
+      const html = renderPage(
+        ctx,
+        ctx.t('halls.ticket.title', { ticket: v.ticket }),
+        <TicketPage ctx={ctx} hall={hall} v={v} />,
+      ).replace('</head>', '<script src="/halls/assets/follow.js" defer></script></head>');
+      return sendHtml(reply, html);
+    },
+  );
+
+  const DeskQuery = z.object({
+    window: z.coerce.number().int().min(1).max(999).optional(),
+    /** what the last post did, shown once (post → redirect → get) */
+    called: z
+      .string()
+      .regex(/^[ABC]\d{3,4}$|^none$/)
+      .optional(),
+    taken: z
+      .string()
+      .regex(/^[ABC]\d{3,4}$/)
+      .optional(),
+    ahead: z.coerce.number().int().min(0).max(99999).optional(),
+  });
+
+  app.get(
+    '/halls/:id/desk',
+    {
+      config: { permission: { permission: 'halls.queue' } },
+      schema: { hide: true, params: HallParams, querystring: DeskQuery },
+    },
+    async (req, reply) => {
+      const { hall } = await svc.requireHall(req.params.id);
+      requireServe(requirePrincipal(req), hall.regionCode);
+      const q = await svc.queueState(req.params.id);
+      const w = req.query.window ?? q.windows[0]?.number ?? 1;
+      const serving = await svc.servingAt(req.params.id, w);
+      const ctx = req.view(reply);
+      const flash = req.query.called
+        ? req.query.called === 'none'
+          ? ctx.t('halls.desk.nobody')
+          : ctx.t('halls.desk.called', { ticket: req.query.called, window: w })
+        : req.query.taken
+          ? ctx.t('halls.desk.taken', { ticket: req.query.taken, n: req.query.ahead ?? 0 })
+          : undefined;
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('halls.desk.title', { hall: q.hall.name }),
+          <DeskPage
+            ctx={ctx}
+            hall={q.hall}
+            windows={q.windows}
+            waiting={q.waiting}
+            window={w}
+            serving={serving}
+            flash={flash}
+          />,
+          { wide: true },
+        ),
+      );
+    },
+  );
+
+  const DeskForm = z.object({
+    window: z.coerce.number().int().min(1).max(999),
+    action: z.enum(['recall', 'skip', 'finish', 'transfer']).optional(),
+    ticket: z.string().max(64).optional(),
+    to: z.coerce.number().int().min(1).max(999).optional(),
+    line: z.enum(['A', 'B', 'C']).optional(),
+  });
+  const readDeskForm = (req: FastifyRequest) => parseInput(DeskForm, formBody(req));
+  const back = (id: string, window: number, extra = '') => `/halls/${id}/desk?window=${window}${extra}`;
+
+  app.post(
+    '/halls/:id/desk/call',
+    { config: { permission: { permission: 'halls.queue' } }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const f = readDeskForm(req);
+      const r = await svc.callNext(requirePrincipal(req), req.params.id, f.window);
+      return reply.redirect(back(req.params.id, f.window, `&called=${r.ticket ?? 'none'}`), 303);
+    },
+  );
+
+  app.post(
+    '/halls/:id/desk/act',
+    { config: { permission: { permission: 'halls.queue' } }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const f = readDeskForm(req);
+      const action =
+        f.action === 'transfer' ? { action: 'transfer', window: f.to } : { action: f.action ?? 'finish' };
+      await svc.actOnTicket(requirePrincipal(req), req.params.id, f.ticket ?? '', action);
+      return reply.redirect(back(req.params.id, f.window), 303);
+    },
+  );
+
+  app.post(
+    '/halls/:id/desk/take',
+    { config: { permission: { permission: 'halls.queue' } }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const f = readDeskForm(req);
+      const r = await svc.takeTicket(requirePrincipal(req), req.params.id, { line: f.line ?? 'A' });
+      return reply.redirect(
+        back(req.params.id, f.window, `&taken=${r.ticket.label}&ahead=${r.position}`),
+        303,
+      );
+    },
+  );
+}

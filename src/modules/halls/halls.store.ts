@@ -1,0 +1,437 @@
+import type { Kysely, Migration } from 'kysely';
+import { type Executor, type Generated, columnTypes, sql } from '../../platform/db/index.js';
+
+/**
+ * Queue tickets, their numbering counters, the calls the screens show, visits, appointment slots
+ * and appointments. Every table carries region_code (the hall's division). Kysely only.
+ */
+export type HallsTables = {
+  /** the last number given per hall, China date and line: one row, bumped atomically */
+  halls_counters: { hall_id: string; day: string; line: string; last: number; region_code: string };
+  halls_tickets: {
+    id: string;
+    hall_id: string;
+    region_code: string;
+    day: string;
+    line: string;
+    number: number;
+    label: string;
+    source: string;
+    /** 1: checked in from an appointment (goes first), 0 otherwise */
+    priority: number;
+    account_id: string | null;
+    appointment_id: string | null;
+    item_code: string | null;
+    case_number: string | null;
+    /** the case's deciding department (for the visit's event) */
+    department_id: string | null;
+    status: string;
+    window: number | null;
+    /** a transfer: the window that must call it next */
+    target_window: number | null;
+    taken_at: string;
+    called_at: string | null;
+    finished_at: string | null;
+    calls: number;
+    called_by: string | null;
+    taken_by: string | null;
+  };
+  /**
+   * Every call, recall, skip and transfer: the feed each node's poller reads after its cursor to
+   * push to its screens. On PostgreSQL a seq may commit after a higher one (or never): the poller
+   * waits a few seconds at such a gap before passing it (halls.feed.ts).
+   */
+  halls_calls: {
+    seq: Generated<number>;
+    hall_id: string;
+    region_code: string;
+    ticket: string;
+    ticket_id: string;
+    window: number;
+    kind: string;
+    at: string;
+  };
+  /** 跑动次数: one row per time an applicant was served at a window for a case */
+  halls_visits: {
+    id: string;
+    case_number: string;
+    hall_id: string;
+    ticket_id: string;
+    region_code: string;
+    at: string;
+  };
+  /** booked against quota per hall, day, start time and line: one row, bumped conditionally */
+  halls_slots: {
+    hall_id: string;
+    day: string;
+    start: string;
+    line: string;
+    quota: number;
+    booked: number;
+    region_code: string;
+  };
+  halls_appointments: {
+    id: string;
+    hall_id: string;
+    region_code: string;
+    day: string;
+    start: string;
+    line: string;
+    item_code: string | null;
+    account_id: string;
+    /** booked, cancelled, checkedIn; a booked one whose day has passed is a no-show */
+    status: string;
+    ticket_id: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+};
+
+export const hdb = (db: Executor) => db.withTables<HallsTables>();
+
+export const hallsMigrations: Record<string, Migration> = {
+  'halls.0001_queue': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('halls_counters')
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('last', t.bigint, (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('halls_counters_pk', ['hall_id', 'day', 'line'])
+        .execute();
+      await db.schema
+        .createTable('halls_tickets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('number', t.bigint, (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('priority', t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn('account_id', 'text')
+        .addColumn('appointment_id', 'text')
+        .addColumn('item_code', 'text')
+        .addColumn('case_number', 'text')
+        .addColumn('department_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('window', t.bigint)
+        .addColumn('target_window', t.bigint)
+        .addColumn('taken_at', 'text', (c) => c.notNull())
+        .addColumn('called_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('calls', t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn('called_by', 'text')
+        .addColumn('taken_by', 'text')
+        .addUniqueConstraint('halls_tickets_number', ['hall_id', 'day', 'line', 'number'])
+        .execute();
+      await db.schema
+        .createIndex('halls_tickets_queue')
+        .on('halls_tickets')
+        .columns(['hall_id', 'day', 'status', 'line'])
+        .execute();
+      await db.schema
+        .createIndex('halls_tickets_account')
+        .on('halls_tickets')
+        .columns(['account_id', 'hall_id', 'day'])
+        .execute();
+      await db.schema
+        .createTable('halls_calls')
+        .addColumn('seq', t.serial, (c) => (t.isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('ticket', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text', (c) => c.notNull())
+        .addColumn('window', t.bigint, (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('halls_calls_hall').on('halls_calls').columns(['hall_id', 'seq']).execute();
+      await db.schema
+        .createTable('halls_visits')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('case_number', 'text', (c) => c.notNull())
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text', (c) => c.notNull().unique())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('halls_visits_case').on('halls_visits').column('case_number').execute();
+    },
+  },
+};
+
+export type TicketRow = HallsTables['halls_tickets'];
+
+/** The next number of a hall's line on a day: one atomic upsert, so no two tickets share one. */
+export async function nextNumber(
+  db: Executor,
+  k: { hallId: string; day: string; line: string; regionCode: string },
+): Promise<number> {
+  const r = await hdb(db)
+    .insertInto('halls_counters')
+    .values({ hall_id: k.hallId, day: k.day, line: k.line, last: 1, region_code: k.regionCode })
+    .onConflict((oc) =>
+      oc.columns(['hall_id', 'day', 'line']).doUpdateSet({ last: sql<number>`halls_counters.last + 1` }),
+    )
+    .returning('last')
+    .executeTakeFirstOrThrow();
+  return Number(r.last);
+}
+
+export async function insertTicket(db: Executor, row: TicketRow): Promise<void> {
+  await hdb(db).insertInto('halls_tickets').values(row).execute();
+}
+
+const toTicket = (r: TicketRow): TicketRow => ({
+  ...r,
+  number: Number(r.number),
+  priority: Number(r.priority),
+  window: r.window === null ? null : Number(r.window),
+  target_window: r.target_window === null ? null : Number(r.target_window),
+  calls: Number(r.calls),
+});
+
+export async function ticketById(db: Executor, id: string): Promise<TicketRow | undefined> {
+  const r = await hdb(db).selectFrom('halls_tickets').selectAll().where('id', '=', id).executeTakeFirst();
+  return r ? toTicket(r) : undefined;
+}
+
+export async function waitingTicketOf(
+  db: Executor,
+  accountId: string,
+  hallId: string,
+  day: string,
+): Promise<TicketRow | undefined> {
+  const r = await hdb(db)
+    .selectFrom('halls_tickets')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .where('status', '=', 'waiting')
+    .executeTakeFirst();
+  return r ? toTicket(r) : undefined;
+}
+
+/** Waiting tickets ahead of one in its line: appointments first, then by the time taken. */
+export async function aheadOf(db: Executor, t: TicketRow): Promise<number> {
+  const r = await hdb(db)
+    .selectFrom('halls_tickets')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('hall_id', '=', t.hall_id)
+    .where('day', '=', t.day)
+    .where('line', '=', t.line)
+    .where('status', '=', 'waiting')
+    .where((eb) =>
+      eb.or([
+        eb('priority', '>', t.priority),
+        eb.and([eb('priority', '=', t.priority), eb('number', '<', t.number)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Waiting tickets per line of a hall on a day. */
+export async function waitingByLine(db: Executor, hallId: string, day: string): Promise<Map<string, number>> {
+  const rows = await hdb(db)
+    .selectFrom('halls_tickets')
+    .select((eb) => ['line', eb.fn.countAll<number>().as('n')])
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .where('status', '=', 'waiting')
+    .groupBy('line')
+    .execute();
+  return new Map(rows.map((r) => [r.line, Number(r.n)]));
+}
+
+/** The service times (called → finished, ms) of the last tickets finished in a line today. */
+export async function recentServiceMs(
+  db: Executor,
+  hallId: string,
+  day: string,
+  line: string,
+  limit = 20,
+): Promise<number[]> {
+  const rows = await hdb(db)
+    .selectFrom('halls_tickets')
+    .select(['called_at', 'finished_at'])
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .where('line', '=', line)
+    .where('status', '=', 'done')
+    .where('finished_at', 'is not', null)
+    .orderBy('finished_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows
+    .filter((r) => r.called_at && r.finished_at)
+    .map((r) => Date.parse(r.finished_at!) - Date.parse(r.called_at!));
+}
+
+/**
+ * The candidates a window may call next, best first: those transferred to it, then appointments,
+ * then by number. The caller claims one with `claim` (which may lose it to another window).
+ */
+export async function candidates(
+  db: Executor,
+  k: { hallId: string; day: string; window: number; lines: readonly string[] },
+  limit = 8,
+): Promise<TicketRow[]> {
+  const rows = await hdb(db)
+    .selectFrom('halls_tickets')
+    .selectAll()
+    .where('hall_id', '=', k.hallId)
+    .where('day', '=', k.day)
+    .where('status', '=', 'waiting')
+    .where((eb) =>
+      eb.or([
+        eb('target_window', '=', k.window),
+        eb.and([eb('target_window', 'is', null), eb('line', 'in', [...k.lines])]),
+      ]),
+    )
+    .orderBy(sql`case when target_window is null then 0 else 1 end`, 'desc')
+    .orderBy('priority', 'desc')
+    .orderBy('number')
+    .limit(limit)
+    .execute();
+  return rows.map(toTicket);
+}
+
+/** Marks a waiting ticket called at a window; false when another window called it first. */
+export async function claim(
+  db: Executor,
+  id: string,
+  v: { window: number; at: string; by: string },
+): Promise<boolean> {
+  const r = await hdb(db)
+    .updateTable('halls_tickets')
+    .set({
+      status: 'called',
+      window: v.window,
+      called_at: v.at,
+      called_by: v.by,
+      calls: 1,
+      target_window: null,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'waiting')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** The ticket being served at a window now, if any. */
+export async function servingAt(
+  db: Executor,
+  hallId: string,
+  day: string,
+  window: number,
+): Promise<TicketRow | undefined> {
+  const r = await hdb(db)
+    .selectFrom('halls_tickets')
+    .selectAll()
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .where('status', '=', 'called')
+    .where('window', '=', window)
+    .orderBy('called_at', 'desc')
+    .executeTakeFirst();
+  return r ? toTicket(r) : undefined;
+}
+
+/** Moves a ticket from one status to another; false when it was no longer in `from`. */
+export async function moveTicket(
+  db: Executor,
+  id: string,
+  from: string,
+  set: Partial<
+    Pick<TicketRow, 'status' | 'finished_at' | 'window' | 'target_window' | 'calls' | 'called_at'>
+  >,
+): Promise<boolean> {
+  const r = await hdb(db)
+    .updateTable('halls_tickets')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function insertCall(
+  db: Executor,
+  c: {
+    hall_id: string;
+    region_code: string;
+    ticket: string;
+    ticket_id: string;
+    window: number;
+    kind: string;
+    at: string;
+  },
+): Promise<void> {
+  await hdb(db).insertInto('halls_calls').values(c).execute();
+}
+
+export interface CallRow {
+  seq: number;
+  hall_id: string;
+  ticket: string;
+  window: number;
+  kind: string;
+  at: string;
+}
+
+/** Calls after a seq, by seq. */
+export async function callsAfter(db: Executor, after: number, limit: number): Promise<CallRow[]> {
+  const rows = await hdb(db)
+    .selectFrom('halls_calls')
+    .select(['seq', 'hall_id', 'ticket', 'window', 'kind', 'at'])
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((x) => ({ ...x, seq: Number(x.seq), window: Number(x.window) }));
+}
+
+/** The highest seq written so far (a new poller starts after it). */
+export async function callsHead(db: Executor): Promise<number> {
+  const r = await hdb(db)
+    .selectFrom('halls_calls')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst();
+  return Number(r?.seq ?? 0);
+}
+
+/** The latest calls of one hall, newest first (the screen's first paint). */
+export async function recentCalls(db: Executor, hallId: string, limit: number): Promise<CallRow[]> {
+  const rows = await hdb(db)
+    .selectFrom('halls_calls')
+    .select(['seq', 'hall_id', 'ticket', 'window', 'kind', 'at'])
+    .where('hall_id', '=', hallId)
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((x) => ({ ...x, seq: Number(x.seq), window: Number(x.window) }));
+}
+
+export async function insertVisit(db: Executor, v: HallsTables['halls_visits']): Promise<void> {
+  await hdb(db)
+    .insertInto('halls_visits')
+    .values(v)
+    .onConflict((oc) => oc.column('ticket_id').doNothing())
+    .execute();
+}
+
+export async function visitsOf(db: Executor, caseNumber: string): Promise<number> {
+  const r = await hdb(db)
+    .selectFrom('halls_visits')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('case_number', '=', caseNumber)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}

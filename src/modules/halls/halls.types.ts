@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * 预约 (appointments), 取号 (queue tickets), 叫号 (calls) and the hall's lines. One zod schema and
+ * its type under one name; the API schemas feed OpenAPI.
+ */
+
+/** A hall's code: `H` + its region code (`H410105001`). */
+export const HallCode = z.string().regex(/^H\d{6,12}$/, 'a hall code: H and 6 to 12 digits');
+
+/**
+ * 业务线 (business lines): the letter on a ticket. A hall's windows serve the line of their kind:
+ * A 综合受理 at general windows, B 咨询 at enquiry windows, C 出件 at delivery windows; a hall
+ * without a window of a kind serves its line at the general windows.
+ */
+export const Line = z.enum(['A', 'B', 'C']);
+export type Line = z.infer<typeof Line>;
+export const LINE_WINDOW_KIND: Readonly<Record<Line, 'general' | 'enquiry' | 'delivery'>> = {
+  A: 'general',
+  B: 'enquiry',
+  C: 'delivery',
+};
+
+/** Where a ticket was taken: the kiosk, the clerk's desk, online (a citizen's phone), a check-in. */
+export const TicketSource = z.enum(['kiosk', 'desk', 'online', 'appointment']);
+export type TicketSource = z.infer<typeof TicketSource>;
+
+export const TicketStatus = z.enum(['waiting', 'called', 'done', 'skipped', 'cancelled']);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+
+export const TakeTicketInput = z.object({
+  line: Line.default('A'),
+  /** 实施编码 of the item the visit is for, when known */
+  item: z
+    .string()
+    .regex(/^[0-9A-Z]{20,40}$/)
+    .optional(),
+  /** an existing case the visit is for (补正, 出件 …) */
+  caseNumber: z.string().min(10).max(80).optional(),
+});
+export type TakeTicketInput = z.infer<typeof TakeTicketInput>;
+
+export const TicketView = z.object({
+  id: z.string().describe('unguessable: the receipt links to the ticket’s page by it'),
+  ticket: z.string().describe('the number called out: line letter and three digits, A012'),
+  hallId: z.string(),
+  day: z.string().describe('the China date the ticket is numbered in'),
+  line: Line,
+  status: TicketStatus,
+  window: z.number().int().nullable(),
+  position: z.number().int().describe('tickets before this one in its line; 0 once called'),
+  estimatedWaitMinutes: z.number().int(),
+  takenAt: z.string(),
+  calledAt: z.string().nullable(),
+  caseNumber: z.string().nullable(),
+});
+export type TicketView = z.infer<typeof TicketView>;
+
+export const TakeTicketResponse = z.object({
+  ticket: z.string(),
+  position: z.number().int(),
+  id: z.string(),
+  estimatedWaitMinutes: z.number().int(),
+  url: z.string().describe('the ticket’s page: position and wait, for the citizen’s phone'),
+});
+
+export const CallInput = z.object({}).strict();
+
+export const CallResponse = z.object({
+  ticket: z.string().nullable().describe('null: nobody is waiting for this window'),
+  id: z.string().nullable(),
+  window: z.number().int(),
+  caseNumber: z.string().nullable(),
+  item: z.string().nullable(),
+  /** where the clerk continues: the existing case, or the walk-in journey of the item */
+  open: z.string().nullable(),
+});
+export type CallResponse = z.infer<typeof CallResponse>;
+
+export const TicketAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('recall') }),
+  z.object({ action: z.literal('skip') }),
+  z.object({ action: z.literal('finish') }),
+  z.object({ action: z.literal('transfer'), window: z.number().int().min(1).max(999) }),
+]);
+export type TicketAction = z.infer<typeof TicketAction>;
+
+/** One call as the screen shows it: never a name, only the number and the window. */
+export const CallEvent = z.object({
+  seq: z.string(),
+  hallId: z.string(),
+  ticket: z.string(),
+  window: z.number().int(),
+  kind: z.enum(['call', 'recall', 'skip', 'transfer']),
+  at: z.string(),
+});
+export type CallEvent = z.infer<typeof CallEvent>;

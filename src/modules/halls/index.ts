@@ -1,0 +1,59 @@
+import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
+import type { HallsContext } from './halls.context.js';
+import { createHallFeed } from './halls.feed.js';
+import { hallsMessages } from './halls.messages.js';
+import { hallsRoutes } from './halls.routes.js';
+import { createHallsService } from './halls.service.js';
+import { hallsMigrations } from './halls.store.js';
+import './halls.errors.js';
+
+export { HallsErrors } from './halls.errors.js';
+export { HALLS_EVENTS } from './halls.queue.js';
+export type { HallFeed } from './halls.feed.js';
+export type { HallsService } from './halls.service.js';
+export type {
+  CalendarPort,
+  CasesPort,
+  ContactPort,
+  HallInfo,
+  HallWindowInfo,
+  NotifierPort,
+  RegionsPort,
+} from './halls.ports.js';
+
+/**
+ * 预约, 取号 and 叫号 at the city's halls: queue tickets per hall, day and line, the clerk's
+ * calling desk, the calling screen fed by server-sent events from one poller per node, the
+ * citizen's view of a ticket. Halls, windows and hours are the regions module's (a port).
+ */
+export function createHallsModule(
+  deps: PlatformDeps,
+  ports: Omit<HallsContext, 'db' | 'clock' | 'poke'> & { pollMs?: number },
+) {
+  const feed = createHallFeed(deps.store.db, {
+    pollMs: ports.pollMs ?? 200,
+    onError: (err) => deps.log.error({ err }, 'halls feed poll failed'),
+  });
+  const ctx: HallsContext = {
+    db: deps.store.db,
+    clock: deps.clock,
+    regions: ports.regions,
+    calendar: ports.calendar,
+    ...(ports.cases ? { cases: ports.cases } : {}),
+    ...(ports.notifier ? { notifier: ports.notifier } : {}),
+    ...(ports.contact ? { contact: ports.contact } : {}),
+    poke: () => feed.poke(),
+  };
+  const service = createHallsService(ctx);
+  const definition: ModuleDefinition = {
+    name: 'halls',
+    migrations: hallsMigrations,
+    messages: hallsMessages,
+    routes: (app) => hallsRoutes(app, service, feed),
+    warmUp: () => feed.start(),
+    close: () => feed.stop(),
+  };
+  return { definition, api: { service, feed } };
+}
+
+export type HallsApi = ReturnType<typeof createHallsModule>['api'];
