@@ -38,7 +38,10 @@ import { DEMO_CITY, type RegionsApi, createRegionsModule } from './modules/regio
 import { type CatalogApi, createCatalogModule } from './modules/catalog/index.js';
 import { createLedgerModule } from './modules/ledger/index.js';
 import {
+  DEMO_LEGAL_PERSONS,
+  DEMO_PEOPLE,
   type IdentityApi,
+  type LegalPersonRegister,
   createIdentityModule,
   demoLegalPersonRegister,
   noLegalPersonRegister,
@@ -47,6 +50,7 @@ import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
 import { type RatingsApi, createRatingsModule } from './modules/ratings/index.js';
 import { type HallsApi, type HallInfo, createHallsModule } from './modules/halls/index.js';
+import { type ExchangeApi, createExchangeModule } from './modules/exchange/index.js';
 
 export interface BuildOptions {
   config: Config;
@@ -87,6 +91,8 @@ export interface TongbanApp {
   readonly ratings: RatingsApi;
   /** halls: queue tickets, calls, the screens' feed (tests poll it) */
   readonly halls: HallsApi;
+  /** the data-sharing exchange, for the CLI (`tongban exchange consumer add`) and tests */
+  readonly exchange: ExchangeApi;
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
   close(): Promise<void>;
@@ -141,13 +147,55 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   const regions = createRegionsModule(deps);
   const catalog = createCatalogModule(deps, { regions: regions.api });
   const ledger = createLedgerModule(deps);
+  // the exchange is built after identity (its consumers are identity's clients) but identity's
+  // organisation verification reads the exchange's 法人库: bound once both exist
+  let exchangeRef: ExchangeApi | undefined;
+  const demoRegister = demoLegalPersonRegister();
+  const legalPersons: LegalPersonRegister = {
+    // outside production: the exchange's 法人库, then the demo list (a store seeded without the
+    // exchange, tests that register a demo company on an empty store)
+    async lookup(code) {
+      return (await exchangeRef?.legalPersons.lookup(code)) ?? demoRegister.lookup(code);
+    },
+    async representedBy(idNumber) {
+      const found = [...((await exchangeRef?.legalPersons.representedBy(idNumber)) ?? [])];
+      for (const d of await demoRegister.representedBy(idNumber))
+        if (!found.some((f) => f.creditCode === d.creditCode)) found.push(d);
+      return found;
+    },
+  };
   const identity = createIdentityModule(deps, {
     regions: regions.api,
     // the legal-person register organisation verification matches a legal representative
-    // against: the demo companies outside production; in production none until the exchange's
-    // 法人库 (issue 12) is adapted here, so organisations are verified in person meanwhile
-    legalPersons: deps.config.env === 'production' ? noLegalPersonRegister : demoLegalPersonRegister(),
+    // against: the exchange's 法人库 outside production; in production none yet (organisations
+    // are verified in person) until the 法人库 holds the real register
+    legalPersons: deps.config.env === 'production' ? noLegalPersonRegister : legalPersons,
   });
+  const exchange = createExchangeModule(deps, {
+    calendar,
+    ports: {
+      identity: {
+        createClient: (name) =>
+          identity.api.createClient({ name, redirectUris: [], grantTypes: ['client_credentials'] }),
+        async subjectOf(accountId) {
+          const p = await identity.api.personalData(accountId);
+          if (!p) return undefined;
+          if (p.kind === 'person' && p.idNumber) return { kind: 'idNumber', key: p.idNumber };
+          if (p.kind === 'organization' && p.creditCode) return { kind: 'creditCode', key: p.creditCode };
+          return undefined;
+        },
+      },
+      regions: {
+        departmentById: regions.api.departmentById,
+        departmentByKind: regions.api.departmentByKind,
+      },
+      demo: {
+        people: () => Object.values(DEMO_PEOPLE),
+        companies: () => DEMO_LEGAL_PERSONS,
+      },
+    },
+  });
+  exchangeRef = exchange.api;
   const licences = createLicencesModule(deps, { identity: identity.api });
   const cases = createCasesModule(deps, {
     catalog: catalog.api,
@@ -215,6 +263,8 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   const modules: readonly ModuleDefinition[] = [
     regions.definition,
     catalog.definition,
+    // before identity: the demo enterprise is verified against the exchange's 法人库 at seed time
+    exchange.definition,
     identity.definition,
     cases.definition,
     halls.definition,
@@ -233,6 +283,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     cases: cases.api,
     ratings: ratings.api,
     halls: halls.api,
+    exchange: exchange.api,
   };
 }
 
@@ -349,6 +400,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     cases: wired.cases,
     ratings: wired.ratings,
     halls: wired.halls,
+    exchange: wired.exchange,
     store,
     async close() {
       await events.stop();

@@ -544,3 +544,208 @@ describe('scopes fail closed › role × scope × object', () => {
     assert.deepEqual(failures, []);
   });
 });
+
+/**
+ * The data-sharing exchange (issue 12): its routes called by a consumer department holding a grant
+ * on the population register, one holding none, the provider of that register (公安局's department
+ * administrator), the provider of another resource (民政局's), a citizen, an administrator and
+ * nobody. Bodies are chosen so a cell changes nothing but the one objection the citizen raises.
+ */
+const X_CALLERS = [
+  'anonymous',
+  'citizen',
+  'consumer-granted',
+  'consumer-no-grant',
+  'provider',
+  'provider-other',
+  'admin',
+] as const;
+type XCaller = (typeof X_CALLERS)[number];
+type XRow = Readonly<Record<XCaller, Cell | '201' | '400'>>;
+const xrow = (all: XRow[XCaller], but: Partial<XRow> = {}): XRow =>
+  Object.fromEntries(X_CALLERS.map((c) => [c, but[c] ?? all])) as XRow;
+
+describe('scopes fail closed › the exchange: consumer × provider × object', () => {
+  let t: TongbanApp;
+  const tokens = new Map<XCaller, string>();
+  let pendingRequest = '';
+  let grantId = '';
+  let accessId = '';
+
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    const dept = async (kind: string) =>
+      (
+        await sql<{
+          id: string;
+        }>`select id from regions_departments where kind = ${kind} and region_code = '410100'`.execute(
+          t.store.db,
+        )
+      ).rows[0]!.id;
+    const clientToken = async (kind: string) => {
+      const c = await t.exchange.addConsumer({ departmentId: await dept(kind), name: 'matrix' });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret },
+      });
+      return r.json().access_token as string;
+    };
+    tokens.set('consumer-granted', await clientToken('mzj'));
+    tokens.set('consumer-no-grant', await clientToken('fgj'));
+    for (const [login, kind] of [
+      ['gaj-admin', 'gaj'],
+      ['mzj-admin', 'mzj'],
+    ] as const) {
+      const departmentId = await dept(kind);
+      await t.identity.service.createStaff({
+        login,
+        name: `${kind}管理员`,
+        password: DEMO_PASSWORD,
+        regionCode: '410100',
+        departmentId,
+        hallId: null,
+        grants: [{ role: 'departmentAdmin', regionPrefix: '4101', departmentId }],
+      });
+    }
+    tokens.set('provider', (await t.identity.tokenForLogin('gaj-admin')).token);
+    tokens.set('provider-other', (await t.identity.tokenForLogin('mzj-admin')).token);
+    tokens.set('citizen', (await t.identity.tokenForLogin('citizen')).token);
+    tokens.set('admin', (await t.identity.tokenForLogin('admin')).token);
+    const as = (c: XCaller) => ({ authorization: `Bearer ${tokens.get(c)}` });
+    // a request waiting for the 公安局 (the name in clear is sensitive), and 民政局's grant
+    const req = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/exchange/requests',
+      headers: as('consumer-no-grant'),
+      payload: {
+        resource: '1-410100-GA-RK-0001',
+        fields: ['name'],
+        clearFields: ['name'],
+        purpose: '住房保障资格审核',
+        legalBasis: '《公共租赁住房管理办法》',
+        period: { from: '2026-01-01', to: '2030-12-31' },
+        volume: 10,
+      },
+    });
+    assert.equal(req.json().status, 'pending', req.body);
+    pendingRequest = req.json().id;
+    grantId = (
+      await sql<{
+        id: string;
+      }>`select id from exchange_grants where department_id = ${await dept('mzj')}`.execute(t.store.db)
+    ).rows[0]!.id;
+    const read = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/exchange/lookup',
+      headers: as('consumer-granted'),
+      payload: { resource: '1-410100-GA-RK-0001', key: DEMO_PEOPLE.citizen.idNumber, purpose: '低保核对' },
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    accessId = read.json().accessId;
+  });
+  after(async () => t.close());
+
+  test('every caller gets what the table says on every exchange route', async (c) => {
+    const checks: ReadonlyArray<{
+      what: string;
+      method?: 'POST';
+      url: () => string;
+      page?: boolean;
+      body?: Record<string, unknown>;
+      shows?: (body: string) => boolean;
+      expect: XRow;
+    }> = [
+      {
+        what: 'GET /api/v1/exchange/resources',
+        url: () => '/api/v1/exchange/resources',
+        expect: xrow('200'),
+      },
+      { what: 'GET /exchange (page)', url: () => '/exchange', page: true, expect: xrow('200') },
+      {
+        what: 'citizen · POST /api/v1/exchange/lookup',
+        method: 'POST',
+        url: () => '/api/v1/exchange/lookup',
+        body: { resource: '1-410100-GA-RK-0001', key: DEMO_PEOPLE.citizen.idNumber, purpose: '核对' },
+        expect: xrow('403', { anonymous: '401', 'consumer-granted': '200' }),
+      },
+      {
+        what: 'POST /api/v1/exchange/requests (no fields: 400 after the gate)',
+        method: 'POST',
+        url: () => '/api/v1/exchange/requests',
+        body: { resource: '1-410100-GA-RK-0001', fields: [] },
+        expect: xrow('403', {
+          anonymous: '401',
+          'consumer-granted': '400',
+          'consumer-no-grant': '400',
+          admin: '400',
+        }),
+      },
+      {
+        // a refusal without a reason: only the provider gets past the provider check to the 400
+        what: 'pending · POST /api/v1/exchange/requests/:id/decision',
+        method: 'POST',
+        url: () => `/api/v1/exchange/requests/${pendingRequest}/decision`,
+        body: { decision: 'refuse', reason: '' },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        what: "民政局's grant · POST /api/v1/exchange/grants/:id/status",
+        method: 'POST',
+        url: () => `/api/v1/exchange/grants/${grantId}/status`,
+        body: { status: 'suspended', reason: '' },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        what: 'GET /api/v1/me/data-access',
+        url: () => '/api/v1/me/data-access',
+        shows: (body) => body.includes(accessId),
+        expect: xrow('200-', { anonymous: '401', citizen: '200+' }),
+      },
+      {
+        what: 'GET /account/data-access (page)',
+        url: () => '/account/data-access',
+        page: true,
+        shows: (body) => body.includes(accessId),
+        expect: xrow('200-', { anonymous: '401', citizen: '200+' }),
+      },
+      {
+        what: "citizen's read · POST /api/v1/me/data-access/:id/objections",
+        method: 'POST',
+        url: () => `/api/v1/me/data-access/${accessId}/objections`,
+        body: { text: '我没有办理相关事项' },
+        expect: xrow('404', { anonymous: '401', citizen: '201' }),
+      },
+    ];
+    const failures: string[] = [];
+    const lines: string[] = [];
+    for (const check of checks) {
+      const got: string[] = [];
+      for (const caller of X_CALLERS) {
+        const token = tokens.get(caller);
+        const res = await t.app.inject({
+          method: check.method ?? 'GET',
+          url: check.url(),
+          headers: {
+            accept: check.page ? 'text/html' : 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(check.body ? { payload: check.body } : {}),
+        });
+        const want = check.expect[caller];
+        let cell = String(res.statusCode);
+        if (want === '401' && res.statusCode === 303 && String(res.headers.location).startsWith('/login'))
+          cell = '401';
+        if (cell === '200' && check.shows) cell += check.shows(res.body) ? '+' : '-';
+        got.push(cell === want ? cell : `${cell}≠${want}`);
+        if (cell !== want) failures.push(`${check.what} as ${caller}: ${cell}, want ${want}`);
+      }
+      lines.push(
+        `${pad(check.what, LABEL)} ${got.map((x, i) => x.padEnd(X_CALLERS[i]!.length + 1)).join(' ')}`,
+      );
+    }
+    c.diagnostic(`${pad('', LABEL)} ${X_CALLERS.join('  ')}`);
+    for (const l of lines) c.diagnostic(l);
+    assert.deepEqual(failures, []);
+  });
+});

@@ -15,6 +15,7 @@ import { importLicencesCommand } from './licences.js';
 import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
 import { filesResealCommand } from './files.js';
+import { exchangeConsumerAddCommand } from './exchange.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
 export const commands: readonly CliCommand[] = [
@@ -34,4 +35,5 @@ export const commands: readonly CliCommand[] = [
   exportItemsCommand,
   ...logCommands,
   filesResealCommand,
+  exchangeConsumerAddCommand,
 ];

@@ -106,7 +106,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.licencesIssue,
     P.ratingsHandle,
   ],
-  // 部门管理员: the department's 实施清单, halls, disclosures and rating follow-up
+  // 部门管理员: the department's 实施清单, halls, disclosures, rating follow-up and, as a data
+  // provider, its shared data resources and the requests and grants on them
   departmentAdmin: [
     P.catalogEdit,
     P.casesRead,
@@ -117,6 +118,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.ratingsHandle,
     P.statsView,
     P.licencesRevoke,
+    P.exchangeManage,
   ],
   // 效能监察: reads everything in its region, changes nothing
   // and decides appeals against 差评 (ratings.supervise), with reasons

@@ -1,0 +1,125 @@
+import { DomainError, chinaDate, newId } from '../../kernel/index.js';
+import type { Principal } from '../../platform/access.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { ANSWER_WORKING_DAYS, type ExchangeContext } from './exchange.context.js';
+import { EXCHANGE_EVENTS } from './exchange.grants.js';
+import { subjectHash } from './exchange.registers.js';
+import { toAccess, xdb } from './exchange.store.js';
+import type { AccessRecord } from './exchange.types.js';
+
+export interface MyAccessRecord extends AccessRecord {
+  readonly departmentName: string | null;
+  readonly objection: { readonly status: string; readonly dueOn: string } | null;
+}
+
+/** The keyed hash of the signed-in person's or organisation's own data, if identity knows it. */
+async function ownHash(ctx: ExchangeContext, p: Principal): Promise<string | undefined> {
+  if (p.kind !== 'person' && p.kind !== 'organization') return undefined;
+  const s = await ctx.ports.identity.subjectOf(p.accountId);
+  return s ? subjectHash(ctx.cipher, s.kind, s.key) : undefined;
+}
+
+/** 我的数据使用记录: every read (and refused read) of the caller's data, newest first. */
+export async function myDataAccess(
+  ctx: ExchangeContext,
+  p: Principal,
+  limit = 200,
+): Promise<MyAccessRecord[]> {
+  const h = await ownHash(ctx, p);
+  if (!h) return [];
+  const rows = await xdb(ctx.db)
+    .selectFrom('exchange_access')
+    .leftJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
+    .selectAll('exchange_access')
+    .select('exchange_resources.name as resource_name')
+    .where('exchange_access.subject_hash', '=', h)
+    .orderBy('exchange_access.at', 'desc')
+    .limit(limit)
+    .execute();
+  const objections = await xdb(ctx.db)
+    .selectFrom('exchange_objections')
+    .select(['access_id', 'status', 'due_on'])
+    .where('subject_hash', '=', h)
+    .execute();
+  const byAccess = new Map(objections.map((o) => [o.access_id, { status: o.status, dueOn: o.due_on }]));
+  const names = new Map<string, string | null>();
+  const out: MyAccessRecord[] = [];
+  for (const r of rows) {
+    const a = toAccess(r);
+    if (a.departmentId && !names.has(a.departmentId))
+      names.set(a.departmentId, (await ctx.ports.regions.departmentById(a.departmentId))?.name ?? null);
+    out.push({
+      ...a,
+      departmentName: a.departmentId ? (names.get(a.departmentId) ?? null) : null,
+      objection: byAccess.get(a.id) ?? null,
+    });
+  }
+  return out;
+}
+
+/**
+ * The subject objects to a read of their data: it goes to the providing department with a
+ * 10-working-day clock. Only the subject of the read may object, once per read.
+ */
+export async function raiseObjection(
+  ctx: ExchangeContext,
+  p: Principal,
+  accessId: string,
+  text: string,
+): Promise<{ id: string; dueOn: string }> {
+  const body = text.trim();
+  if (body.length < 4 || body.length > 1000)
+    throw new DomainError('EXCHANGE.INVALID', { details: { issues: [{ field: 'text', rule: 'length' }] } });
+  const h = await ownHash(ctx, p);
+  const a = await xdb(ctx.db)
+    .selectFrom('exchange_access')
+    .leftJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
+    .select([
+      'exchange_access.id',
+      'exchange_access.subject_hash',
+      'exchange_resources.provider_department_id as provider',
+      'exchange_resources.region_code as region',
+    ])
+    .where('exchange_access.id', '=', accessId)
+    .executeTakeFirst();
+  // someone else's read is answered as no read at all (no existence oracle)
+  if (!a || !h || a.subject_hash !== h || !a.provider) throw new DomainError('EXCHANGE.ACCESS_NOT_FOUND');
+  const now = ctx.clock.now().toISOString();
+  const dueOn = ctx.calendar.dueDate(chinaDate(now), ANSWER_WORKING_DAYS, a.region ?? undefined);
+  const id = newId();
+  await inTransaction(ctx.db, async (trx) => {
+    const existing = await xdb(trx)
+      .selectFrom('exchange_objections')
+      .select('id')
+      .where('access_id', '=', accessId)
+      .executeTakeFirst();
+    if (existing) throw new DomainError('EXCHANGE.REQUEST_DECIDED');
+    await xdb(trx)
+      .insertInto('exchange_objections')
+      .values({
+        id,
+        access_id: accessId,
+        subject_hash: h,
+        account_id: p.accountId,
+        text: body,
+        provider_department_id: a.provider ?? '',
+        status: 'open',
+        raised_at: now,
+        due_on: dueOn,
+        answered_at: null,
+        answer: null,
+        region_code: a.region ?? '',
+      })
+      .execute();
+    await appendEvent(trx, ctx.clock, {
+      type: EXCHANGE_EVENTS.objectionRaised,
+      aggregateType: 'exchangeObjection',
+      aggregateId: id,
+      regionCode: a.region ?? null,
+      actor: p.accountId,
+      payload: { access: accessId, provider: a.provider },
+    });
+  });
+  return { id, dueOn };
+}

@@ -1,0 +1,314 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../../app.js';
+import type { TongbanApp } from '../../app.js';
+import { testConfig } from '../../config/index.js';
+import { sql } from '../../platform/db/index.js';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import { committedEvents } from '../../../test/helpers/store.js';
+import { WebSession } from '../../../test/helpers/session.js';
+import { DEMO_ORGANIZATION, DEMO_PEOPLE } from '../identity/identity.demo.js';
+import { DEMO_RESOURCES } from './exchange.seed.js';
+
+const CITIZEN = DEMO_PEOPLE.citizen;
+
+async function departmentId(t: TongbanApp, kind: string): Promise<string> {
+  const r = await sql<{
+    id: string;
+  }>`select id from regions_departments where kind = ${kind} and region_code = '410100'`.execute(t.store.db);
+  const id = r.rows[0]?.id;
+  if (!id) throw new Error(`no department ${kind}`);
+  return id;
+}
+
+/** A consumer system of a department with a client-credentials token, as a real consumer gets one. */
+async function consumer(t: TongbanApp, kind: string): Promise<string> {
+  const c = await t.exchange.addConsumer({
+    departmentId: await departmentId(t, kind),
+    name: `测试系统-${kind}`,
+  });
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/token',
+    payload: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json().access_token as string;
+}
+
+const lookup = (t: TongbanApp, token: string, body: Record<string, unknown>) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/exchange/lookup',
+    headers: { authorization: `Bearer ${token}` },
+    payload: body,
+  });
+
+describe('exchange › catalogue, grants, lookups and the record of every read', () => {
+  let t: TongbanApp;
+  let mzj: string; // 民政局: granted the population register at seed
+  let fgj: string; // 住房保障: no grant
+  let admin: string;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    mzj = await consumer(t, 'mzj');
+    fgj = await consumer(t, 'fgj');
+    admin = (await t.identity.tokenForLogin('admin', 3600_000)).token;
+  });
+  after(async () => t.close());
+
+  test('the public catalogue lists the base registers of every share type, with their items', async () => {
+    const r = await t.app.inject({ url: '/api/v1/exchange/resources' });
+    assert.equal(r.statusCode, 200);
+    const codes = r.json().resources.map((x: { code: string }) => x.code);
+    for (const c of Object.values(DEMO_RESOURCES)) assert.ok(codes.includes(c), c);
+    const pop = r.json().resources.find((x: { code: string }) => x.code === DEMO_RESOURCES.population);
+    assert.equal(pop.shareType, 'unconditional');
+    assert.match(pop.providerName, /公安局/);
+    assert.ok(pop.items.some((i: { name: string }) => i.name === 'idNumber'));
+    const page = await t.app.inject({
+      url: '/exchange?shareType=conditional',
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /婚姻登记与生死状态信息/);
+    assert.doesNotMatch(page.body, /人口基本信息/);
+    const detail = await t.app.inject({ url: `/exchange/resources/${DEMO_RESOURCES.population}` });
+    assert.equal(detail.statusCode, 200);
+    assert.match(detail.body, /公民身份号码/);
+  });
+
+  test('a granted lookup answers only the granted fields, masked unless the grant allows clear, recorded before it answers', async () => {
+    const r = await lookup(t, mzj, {
+      resource: DEMO_RESOURCES.population,
+      key: CITIZEN.idNumber,
+      purpose: '最低生活保障家庭经济状况核对',
+      caseNumber: 'MZ-2026-0001',
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const { record, accessId } = r.json();
+    assert.deepEqual(Object.keys(record).sort(), [
+      'birthDate',
+      'division',
+      'gender',
+      'householdType',
+      'idNumber',
+      'name',
+    ]);
+    assert.equal(record.name, '张*');
+    assert.equal(record.idNumber, '4***************14');
+    assert.equal(record.birthDate, '1990-**-**');
+    assert.equal(record.gender, '男');
+    assert.equal(record.division, '410105');
+    assert.ok(!r.body.includes(CITIZEN.idNumber) && !r.body.includes(CITIZEN.name));
+    const rows = await sql<{ outcome: string; subject_hash: string; case_number: string }>`
+      select outcome, subject_hash, case_number from exchange_access where id = ${accessId}`.execute(
+      t.store.db,
+    );
+    assert.equal(rows.rows[0]?.outcome, 'ok');
+    assert.equal(rows.rows[0]?.case_number, 'MZ-2026-0001');
+    const e = (await committedEvents(t.store)).find((x) => x.aggregateId === accessId);
+    assert.equal(e?.type, 'exchange.accessed');
+    const payload = JSON.stringify(e?.payload);
+    assert.ok(
+      !payload.includes(CITIZEN.idNumber) && !payload.includes(CITIZEN.name) && !payload.includes('MZ-2026'),
+    );
+    // the transparency log takes the read
+    await t.events.drain();
+    const log = await t.app.inject({ url: `/log/object?type=exchangeAccess&id=${accessId}` });
+    assert.equal(log.statusCode, 200);
+    assert.match(log.body, /exchange\.accessed/);
+  });
+
+  test('refusals are coded 4xx and recorded too', async () => {
+    const base = { resource: DEMO_RESOURCES.population, key: CITIZEN.idNumber, purpose: '住房保障资格审核' };
+    const cases: Array<[string, Record<string, unknown>, number, string]> = [
+      [fgj, base, 403, 'EXCHANGE.NO_GRANT'],
+      [mzj, { ...base, fields: ['name', 'address'] }, 403, 'EXCHANGE.FIELD_NOT_GRANTED'],
+      [mzj, { ...base, resource: '9-000000-XX-0000' }, 404, 'EXCHANGE.RESOURCE_UNKNOWN'],
+      [mzj, { ...base, key: '410105199003070115' }, 400, 'EXCHANGE.KEY_INVALID'],
+      [mzj, { ...base, key: '410105200001010017' }, 404, 'EXCHANGE.SUBJECT_NOT_FOUND'],
+      [mzj, { ...base, resource: DEMO_RESOURCES.biometrics }, 409, 'EXCHANGE.NOT_SHARED'],
+      [admin, base, 403, 'EXCHANGE.NOT_CONSUMER'],
+      [(await t.identity.tokenForLogin('citizen', 3600_000)).token, base, 403, 'COMMON.FORBIDDEN'],
+    ];
+    for (const [token, body, status, code] of cases) {
+      const before = await sql<{ n: number }>`select count(*) as n from exchange_access`.execute(t.store.db);
+      const r = await lookup(t, token, body);
+      assert.equal(r.statusCode, status, `${code}: ${r.body}`);
+      assert.equal(r.json().error.code, code);
+      const after = await sql<{ n: number }>`select count(*) as n from exchange_access`.execute(t.store.db);
+      // every refused read past the route's permission is recorded (a citizen does not get past it)
+      if (code === 'COMMON.FORBIDDEN') assert.equal(Number(after.rows[0]?.n), Number(before.rows[0]?.n));
+      else {
+        assert.equal(Number(after.rows[0]?.n), Number(before.rows[0]?.n) + 1, code);
+        const last = await sql<{
+          outcome: string;
+        }>`select outcome from exchange_access order by at desc, id desc limit 1`.execute(t.store.db);
+        assert.equal(last.rows[0]?.outcome, code);
+      }
+    }
+  });
+
+  test('有条件: the provider answers within 10 working days, a refusal needs a reason; a grant opens lookups, revocation closes them on another node at once', async () => {
+    const ask = (fields: string[]) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/exchange/requests',
+        headers: { authorization: `Bearer ${fgj}` },
+        payload: {
+          resource: DEMO_RESOURCES.marriage,
+          fields,
+          purpose: '公共租赁住房申请家庭婚姻状况核验',
+          legalBasis: '《公共租赁住房管理办法》第七条',
+          period: { from: '2026-01-01', to: '2030-12-31' },
+          volume: 300,
+        },
+      });
+    const r1 = await ask(['name', 'maritalStatus']);
+    assert.equal(r1.statusCode, 201, r1.body);
+    assert.equal(r1.json().status, 'pending');
+    assert.equal(r1.json().clock.colour, 'green');
+    assert.ok(r1.json().clock.remainingWorkingDays >= 9);
+    const decide = (id: string, body: Record<string, unknown>, token = admin) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/exchange/requests/${id}/decision`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body,
+      });
+    const noReason = await decide(r1.json().id, { decision: 'refuse', reason: '' });
+    assert.equal(noReason.statusCode, 400);
+    assert.equal(noReason.json().error.code, 'EXCHANGE.REASON_REQUIRED');
+    const byConsumer = await decide(r1.json().id, { decision: 'grant' }, fgj);
+    assert.equal(byConsumer.statusCode, 403);
+    const refused = await decide(r1.json().id, {
+      decision: 'refuse',
+      reason: '申请的数据项超出办理事项所需范围',
+    });
+    assert.equal(refused.json().status, 'refused');
+    assert.equal(
+      (await decide(r1.json().id, { decision: 'grant' })).json().error.code,
+      'EXCHANGE.REQUEST_DECIDED',
+    );
+
+    const r2 = await ask(['maritalStatus']);
+    const granted = await decide(r2.json().id, { decision: 'grant' });
+    assert.equal(granted.json().status, 'granted');
+    const read = await lookup(t, fgj, {
+      resource: DEMO_RESOURCES.marriage,
+      key: CITIZEN.idNumber,
+      purpose: '公租房资格核验',
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    assert.deepEqual(read.json().record, { maritalStatus: '******' });
+
+    // a second node on the same store revokes; this node refuses the very next lookup
+    const node2 = await buildApp({
+      config: testConfig(),
+      store: t.store,
+      migrate: false,
+      demo: 'off',
+      startConsumers: false,
+      warmUp: false,
+    });
+    try {
+      const rev = await node2.app.inject({
+        method: 'POST',
+        url: `/api/v1/exchange/grants/${granted.json().grantId}/status`,
+        headers: { authorization: `Bearer ${admin}` },
+        payload: { status: 'revoked', reason: '核验事项已办结' },
+      });
+      assert.equal(rev.statusCode, 200, rev.body);
+    } finally {
+      await node2.app.close();
+    }
+    const after = await lookup(t, fgj, {
+      resource: DEMO_RESOURCES.marriage,
+      key: CITIZEN.idNumber,
+      purpose: '公租房资格核验',
+    });
+    assert.equal(after.statusCode, 403);
+    assert.equal(after.json().error.code, 'EXCHANGE.GRANT_REVOKED');
+  });
+
+  test('a grant’s rate limit is enforced per minute (refusals recorded)', async () => {
+    const req = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/exchange/requests',
+      headers: { authorization: `Bearer ${fgj}` },
+      payload: {
+        resource: DEMO_RESOURCES.legalPersons,
+        fields: ['name', 'status'],
+        purpose: '住房租赁企业备案核验',
+        legalBasis: '《住房租赁条例》',
+        period: { from: '2026-01-01', to: '2030-12-31' },
+        volume: 10,
+        ratePerMinute: 2,
+      },
+    });
+    assert.equal(req.json().status, 'granted', req.body);
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await lookup(t, fgj, {
+        resource: DEMO_RESOURCES.legalPersons,
+        key: DEMO_ORGANIZATION.creditCode,
+        purpose: '备案核验',
+      });
+      codes.push(r.statusCode);
+    }
+    // the minute may turn between the calls: then the third is the first of a new minute
+    assert.ok(codes[0] === 200 && codes[1] === 200, String(codes));
+    if (codes[2] !== 200) assert.equal(codes[2], 429);
+  });
+
+  test('我的数据使用记录: the citizen sees every read of their data with a proof link, and objects to one', async () => {
+    const s = new WebSession(t);
+    await s.login('citizen');
+    const r = await s.get('/api/v1/me/data-access');
+    assert.equal(r.statusCode, 200, r.body);
+    const records = JSON.parse(r.body).records as Array<{
+      id: string;
+      outcome: string;
+      proof: string;
+      purpose: string;
+    }>;
+    const ok = records.find((x) => x.outcome === 'ok');
+    assert.ok(ok);
+    assert.ok(records.some((x) => x.outcome === 'EXCHANGE.NO_GRANT'));
+    const page = await s.get('/account/data-access');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /最低生活保障家庭经济状况核对/);
+    assert.match(page.body, /北京时间/);
+    assert.ok(page.body.includes(ok.proof.replaceAll('&', '&amp;')));
+    const objected = await s.post(
+      `/account/data-access/${ok.id}/objection`,
+      { text: '我没有申请低保，不应读取我的信息' },
+      { from: '/account/data-access' },
+    );
+    assert.equal(objected.statusCode, 200, objected.body);
+    assert.match(objected.body, /异议已提交/);
+    // another citizen's read is not theirs to object to
+    const other = new WebSession(t);
+    await other.login('legalrep');
+    const no = await other.post(
+      `/account/data-access/${ok.id}/objection`,
+      { text: '不是我的记录但想提异议' },
+      { from: '/account/data-access' },
+    );
+    assert.equal(no.statusCode, 404);
+  });
+
+  test('the demo enterprise was verified against the exchange’s 法人库', async () => {
+    const rows = await sql<{
+      n: number;
+    }>`select count(*) as n from exchange_legal_persons where credit_code = ${DEMO_ORGANIZATION.creditCode}`.execute(
+      t.store.db,
+    );
+    assert.equal(Number(rows.rows[0]?.n), 1);
+    const s = new WebSession(t);
+    await s.login('enterprise');
+    const me = await s.get('/api/v1/me');
+    assert.match(me.body, new RegExp(DEMO_ORGANIZATION.creditCode));
+  });
+});

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { DomainError, chinaDate, newId } from '../../kernel/index.js';
+import type { Principal } from '../../platform/access.js';
+import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { appendEvent } from '../../platform/events/index.js';
+import { type ExchangeContext, parse } from './exchange.context.js';
+import { EXCHANGE_EVENTS, consumerOf } from './exchange.grants.js';
+import { project } from './exchange.mask.js';
+import { normaliseKey, readRecord, subjectHash } from './exchange.registers.js';
+import { countLookup, grantsOf, resourceByCode, xdb } from './exchange.store.js';
+import { type Grant, KEY_KIND, LookupInput, type Resource } from './exchange.types.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export interface LookupResult {
+  readonly record: Record<string, string | number | boolean | null>;
+  readonly accessId: string;
+}
+
+/** The grant that answers, or the refusal's code: active and within its period first. */
+export function chooseGrant(
+  grants: readonly Grant[],
+  today: string,
+): { grant: Grant } | { refusal: 'EXCHANGE.NO_GRANT' | 'EXCHANGE.GRANT_EXPIRED' | 'EXCHANGE.GRANT_REVOKED' } {
+  const active = grants.filter((g) => g.status === 'active');
+  const current = active.find((g) => g.validFrom <= today && today <= g.validTo);
+  if (current) return { grant: current };
+  if (active.length) return { refusal: 'EXCHANGE.GRANT_EXPIRED' };
+  if (grants.length) return { refusal: 'EXCHANGE.GRANT_REVOKED' };
+  return { refusal: 'EXCHANGE.NO_GRANT' };
+}
+
+interface Attempt {
+  clientId: string | null;
+  departmentId: string | null;
+  resource: Resource | undefined;
+  resourceCode: string;
+  subjectHash: string | null;
+  fields: readonly string[];
+  purpose: string;
+  caseNumber: string | null;
+  grant: Grant | undefined;
+}
+
+/**
+ * One lookup (`POST /api/v1/exchange/lookup`). Every attempt past input validation, answered or
+ * refused, writes an access record and its outbox event (ids, codes and hashes only) in one
+ * transaction that commits before the answer or the refusal leaves: no answer without its
+ * record. The record holds the subject's keyed hash, never the key.
+ */
+export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): Promise<LookupResult> {
+  const input = parse(LookupInput, raw);
+  const now = ctx.clock.now().toISOString();
+  const today = chinaDate(now);
+  const consumer = await consumerOf(ctx, p.clientId);
+  const resource = await resourceByCode(ctx.db, input.resource);
+  const kind = resource ? KEY_KIND[resource.register] : undefined;
+  const key = normaliseKey(input.key);
+  const attempt: Attempt = {
+    clientId: p.clientId ?? null,
+    departmentId: consumer?.departmentId ?? null,
+    resource,
+    resourceCode: input.resource,
+    subjectHash: kind ? subjectHash(ctx.cipher, kind, key) : null,
+    fields: input.fields ?? [],
+    purpose: input.purpose,
+    caseNumber: input.caseNumber ?? null,
+    grant: undefined,
+  };
+  const refuse = async (code: string): Promise<never> => {
+    await record(ctx, attempt, code, now);
+    throw new DomainError(code);
+  };
+  if (!consumer) return refuse('EXCHANGE.NOT_CONSUMER');
+  if (!resource || !kind) return refuse('EXCHANGE.RESOURCE_UNKNOWN');
+  if (resource.shareType === 'none') return refuse('EXCHANGE.NOT_SHARED');
+  if (!(kind === 'idNumber' ? isValidIdNumber(key) : isValidCreditCode(key)))
+    return refuse('EXCHANGE.KEY_INVALID');
+  const chosen = chooseGrant(await grantsOf(ctx.db, consumer.departmentId, resource.id), today);
+  if ('refusal' in chosen) return refuse(chosen.refusal);
+  const grant = chosen.grant;
+  attempt.grant = grant;
+  const fields = input.fields ?? grant.fields;
+  attempt.fields = fields;
+  if (fields.some((f) => !grant.fields.includes(f))) return refuse('EXCHANGE.FIELD_NOT_GRANTED');
+  const found = await readRecord(ctx.db, ctx.cipher, resource.register, key);
+  const outcome = await inTransaction(ctx.db, async (trx) => {
+    const n = await countLookup(trx, grant.id, now.slice(0, 16));
+    const o =
+      n > grant.ratePerMinute ? 'EXCHANGE.RATE_EXCEEDED' : found ? 'ok' : 'EXCHANGE.SUBJECT_NOT_FOUND';
+    return { o, id: await record(ctx, attempt, o, now, trx) };
+  });
+  if (outcome.o !== 'ok' || !found) throw new DomainError(outcome.o);
+  return { record: project(resource.items, found, fields, grant.clearFields), accessId: outcome.id };
+}
+
+/** The access record and its event, in the caller's transaction (or one of its own). */
+async function record(
+  ctx: ExchangeContext,
+  a: Attempt,
+  outcome: string,
+  now: string,
+  within?: Parameters<typeof xdb>[0],
+): Promise<string> {
+  const id = newId();
+  const regionCode = a.resource?.regionCode ?? '';
+  return inTransaction(within ?? ctx.db, async (trx) => {
+    const eventId = await appendEvent(trx, ctx.clock, {
+      type: outcome === 'ok' ? EXCHANGE_EVENTS.accessed : EXCHANGE_EVENTS.accessDenied,
+      aggregateType: 'exchangeAccess',
+      aggregateId: id,
+      regionCode: regionCode || null,
+      actor: a.clientId ? `client:${a.clientId}` : null,
+      payload: {
+        resource: a.resource?.code ?? sha256(a.resourceCode),
+        department: a.departmentId,
+        subjectHash: a.subjectHash,
+        fields: a.fields,
+        purposeSha256: sha256(a.purpose),
+        caseSha256: a.caseNumber ? sha256(a.caseNumber) : null,
+        grant: a.grant?.id ?? null,
+        outcome,
+      },
+    });
+    await xdb(trx)
+      .insertInto('exchange_access')
+      .values({
+        id,
+        at: now,
+        client_id: a.clientId,
+        department_id: a.departmentId,
+        resource_code: a.resource?.code ?? a.resourceCode.slice(0, 40),
+        resource_id: a.resource?.id ?? null,
+        subject_hash: a.subjectHash,
+        fields: JSON.stringify(a.fields),
+        purpose: a.purpose,
+        case_number: a.caseNumber,
+        outcome,
+        grant_id: a.grant?.id ?? null,
+        event_id: eventId,
+        region_code: regionCode,
+      })
+      .execute();
+    return id;
+  });
+}

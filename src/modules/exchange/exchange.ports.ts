@@ -1,0 +1,35 @@
+/** What the exchange needs of other modules; app.ts adapts their public faces (index.ts) to these. */
+
+export interface ExchangeIdentityPort {
+  /** a client-credentials machine client (identity), for a consumer department */
+  createClient(name: string): Promise<{ client_id: string; client_secret: string }>;
+  /** whose data a signed-in account is: a person's ID number, an organisation's credit code */
+  subjectOf(
+    accountId: string,
+  ): Promise<{ readonly kind: 'idNumber' | 'creditCode'; readonly key: string } | undefined>;
+}
+
+export interface ExchangeRegionsPort {
+  departmentById(
+    id: string,
+  ): Promise<{ readonly id: string; readonly name: string; readonly regionCode: string } | undefined>;
+  /** the agency of a kind (`gaj` 公安局, `mzj` 民政局 …) in a division */
+  departmentByKind(regionCode: string, kind: string): Promise<{ readonly id: string } | undefined>;
+}
+
+/** The demo city's people and companies, from identity's demo constants (the same people everywhere). */
+export interface ExchangeDemoPort {
+  people(): ReadonlyArray<{ readonly name: string; readonly idNumber: string }>;
+  companies(): ReadonlyArray<{
+    readonly creditCode: string;
+    readonly name: string;
+    readonly status: 'active' | 'revoked' | 'deregistered';
+    readonly legalRepresentative: { readonly name: string; readonly idNumber: string };
+  }>;
+}
+
+export interface ExchangePorts {
+  readonly identity: ExchangeIdentityPort;
+  readonly regions: ExchangeRegionsPort;
+  readonly demo?: ExchangeDemoPort;
+}

@@ -1,0 +1,63 @@
+import type { Clock } from '../../kernel/index.js';
+import type { Principal } from '../../platform/access.js';
+import type { WorkingCalendar } from '../../platform/calendar/index.js';
+import type { Store } from '../../platform/db/index.js';
+import type { PersonalDataCipher } from '../../platform/privacy/index.js';
+import { myDataAccess, raiseObjection } from './exchange.access.js';
+import { getResource, publishResource, resourceVersions, searchResources } from './exchange.catalogue.js';
+import type { ExchangeContext } from './exchange.context.js';
+import {
+  addConsumer,
+  decideRequest,
+  getGrant,
+  getRequest,
+  requestClock,
+  requestResource,
+  requestsForProvider,
+  setGrantStatus,
+} from './exchange.grants.js';
+import { lookup } from './exchange.lookup.js';
+import type { ExchangePorts } from './exchange.ports.js';
+import { seedDemo } from './exchange.seed.js';
+import type { GrantStatus } from './exchange.types.js';
+
+export interface ExchangeServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly cipher: PersonalDataCipher;
+  readonly calendar: Pick<WorkingCalendar, 'dueDate' | 'workingDaysBetween'>;
+  readonly ports: ExchangePorts;
+}
+
+/** The exchange's use cases bound to their context. */
+export function createExchangeService(deps: ExchangeServiceDeps) {
+  const ctx: ExchangeContext = {
+    db: deps.store.db,
+    clock: deps.clock,
+    cipher: deps.cipher,
+    calendar: deps.calendar,
+    ports: deps.ports,
+  };
+  return {
+    ctx,
+    publishResource: (p: Principal | null, raw: unknown) => publishResource(ctx, p, raw),
+    searchResources: (q: Parameters<typeof searchResources>[1]) => searchResources(ctx, q),
+    getResource: (code: string) => getResource(ctx, code),
+    resourceVersions: (id: string) => resourceVersions(ctx, id),
+    addConsumer: (input: { departmentId: string; name: string }) => addConsumer(ctx, input),
+    requestResource: (p: Principal, raw: unknown) => requestResource(ctx, p, raw),
+    getRequest: (id: string) => getRequest(ctx, id),
+    requestClock: (r: Awaited<ReturnType<typeof getRequest>>) => requestClock(ctx, r),
+    decideRequest: (p: Principal, id: string, raw: unknown) => decideRequest(ctx, p, id, raw),
+    requestsForProvider: (departmentId: string) => requestsForProvider(ctx, departmentId),
+    getGrant: (id: string) => getGrant(ctx, id),
+    setGrantStatus: (p: Principal, id: string, status: GrantStatus, reason: string) =>
+      setGrantStatus(ctx, p, id, status, reason),
+    lookup: (p: Principal, raw: unknown) => lookup(ctx, p, raw),
+    myDataAccess: (p: Principal) => myDataAccess(ctx, p),
+    raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
+    seedDemo: () => seedDemo(ctx),
+  };
+}
+
+export type ExchangeService = ReturnType<typeof createExchangeService>;

@@ -1,0 +1,526 @@
+import type { Kysely, Migration } from 'kysely';
+import { type Executor, columnTypes, sql } from '../../platform/db/index.js';
+import type {
+  AccessRecord,
+  DataItem,
+  Grant,
+  GrantStatus,
+  RegisterName,
+  RequestStatus,
+  Resource,
+  ShareRequest,
+} from './exchange.types.js';
+
+/** The exchange's tables: the catalogue, the base registers, consumers, requests, grants and the access log. */
+export type ExchangeTables = {
+  exchange_resources: {
+    id: string;
+    code: string;
+    name: string;
+    classification: string;
+    category: string;
+    provider_department_id: string;
+    summary: string;
+    register: string;
+    items: string;
+    share_type: string;
+    share_condition: string;
+    legal_basis: string;
+    methods: string;
+    open_type: string;
+    update_cycle: string;
+    region_code: string;
+    version: number;
+    published_on: string;
+    demo: number;
+    created_at: string;
+    updated_at: string;
+  };
+  exchange_resource_versions: {
+    resource_id: string;
+    version: number;
+    snapshot: string;
+    changed_at: string;
+    actor: string | null;
+  };
+  exchange_population: {
+    id_hash: string;
+    id_sealed: string;
+    name: string;
+    gender: string;
+    birth_date: string;
+    region_code: string;
+    address_sealed: string;
+    household_type: string;
+    relation_to_head: string;
+    marital_status: string;
+    death_date: string | null;
+    demo: number;
+    updated_at: string;
+  };
+  exchange_legal_persons: {
+    credit_code: string;
+    name: string;
+    type: string;
+    legal_rep_name: string;
+    legal_rep_id_hash: string;
+    legal_rep_id_sealed: string;
+    registered_capital_fen: number;
+    address: string;
+    status: string;
+    established_on: string;
+    region_code: string;
+    demo: number;
+    updated_at: string;
+  };
+  exchange_social_insurance: {
+    id_hash: string;
+    name: string;
+    insurance_types: string;
+    employer: string;
+    status: string;
+    first_insured_on: string;
+    months_paid: number;
+    region_code: string;
+    demo: number;
+    updated_at: string;
+  };
+  exchange_consumers: {
+    client_id: string;
+    department_id: string;
+    name: string;
+    region_code: string;
+    created_at: string;
+  };
+  exchange_requests: {
+    id: string;
+    resource_id: string;
+    department_id: string;
+    fields: string;
+    clear_fields: string;
+    purpose: string;
+    legal_basis: string;
+    period_from: string;
+    period_to: string;
+    volume: number;
+    rate_per_minute: number;
+    bulk: number;
+    status: string;
+    reason: string | null;
+    requested_at: string;
+    requested_by: string | null;
+    due_on: string;
+    decided_at: string | null;
+    decided_by: string | null;
+    grant_id: string | null;
+    region_code: string;
+  };
+  exchange_grants: {
+    id: string;
+    request_id: string;
+    resource_id: string;
+    department_id: string;
+    fields: string;
+    clear_fields: string;
+    purpose: string;
+    valid_from: string;
+    valid_to: string;
+    rate_per_minute: number;
+    bulk: number;
+    status: string;
+    changed_at: string;
+    region_code: string;
+  };
+  exchange_access: {
+    id: string;
+    at: string;
+    client_id: string | null;
+    department_id: string | null;
+    resource_code: string;
+    resource_id: string | null;
+    subject_hash: string | null;
+    fields: string;
+    purpose: string;
+    case_number: string | null;
+    outcome: string;
+    grant_id: string | null;
+    event_id: string;
+    region_code: string;
+  };
+  exchange_rate: {
+    grant_id: string;
+    window: string;
+    n: number;
+  };
+  exchange_objections: {
+    id: string;
+    access_id: string;
+    subject_hash: string;
+    account_id: string;
+    text: string;
+    provider_department_id: string;
+    status: string;
+    raised_at: string;
+    due_on: string;
+    answered_at: string | null;
+    answer: string | null;
+    region_code: string;
+  };
+};
+
+export const exchangeMigrations: Record<string, Migration> = {
+  'exchange.0001_catalogue_registers_grants': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('exchange_resources')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('code', 'text', (c) => c.notNull().unique())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('classification', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('provider_department_id', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('register', 'text', (c) => c.notNull())
+        .addColumn('items', 'text', (c) => c.notNull())
+        .addColumn('share_type', 'text', (c) => c.notNull())
+        .addColumn('share_condition', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text', (c) => c.notNull())
+        .addColumn('methods', 'text', (c) => c.notNull())
+        .addColumn('open_type', 'text', (c) => c.notNull())
+        .addColumn('update_cycle', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('published_on', 'text', (c) => c.notNull())
+        .addColumn('demo', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('exchange_resource_versions')
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('snapshot', 'text', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addPrimaryKeyConstraint('exchange_resource_versions_pk', ['resource_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('exchange_population')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('id_sealed', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('gender', 'text', (c) => c.notNull())
+        .addColumn('birth_date', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('address_sealed', 'text', (c) => c.notNull())
+        .addColumn('household_type', 'text', (c) => c.notNull())
+        .addColumn('relation_to_head', 'text', (c) => c.notNull())
+        .addColumn('marital_status', 'text', (c) => c.notNull())
+        .addColumn('death_date', 'text')
+        .addColumn('demo', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('exchange_legal_persons')
+        .addColumn('credit_code', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('legal_rep_name', 'text', (c) => c.notNull())
+        .addColumn('legal_rep_id_hash', 'text', (c) => c.notNull())
+        .addColumn('legal_rep_id_sealed', 'text', (c) => c.notNull())
+        .addColumn('registered_capital_fen', t.bigint, (c) => c.notNull())
+        .addColumn('address', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('established_on', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('demo', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_legal_persons_rep')
+        .on('exchange_legal_persons')
+        .column('legal_rep_id_hash')
+        .execute();
+      await db.schema
+        .createTable('exchange_social_insurance')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('insurance_types', 'text', (c) => c.notNull())
+        .addColumn('employer', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('first_insured_on', 'text', (c) => c.notNull())
+        .addColumn('months_paid', 'integer', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('demo', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('exchange_consumers')
+        .addColumn('client_id', 'text', (c) => c.primaryKey())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('exchange_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('clear_fields', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('legal_basis', 'text', (c) => c.notNull())
+        .addColumn('period_from', 'text', (c) => c.notNull())
+        .addColumn('period_to', 'text', (c) => c.notNull())
+        .addColumn('volume', 'integer', (c) => c.notNull())
+        .addColumn('rate_per_minute', 'integer', (c) => c.notNull())
+        .addColumn('bulk', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text')
+        .addColumn('due_on', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('grant_id', 'text')
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_requests_resource')
+        .on('exchange_requests')
+        .columns(['resource_id', 'status'])
+        .execute();
+      await db.schema
+        .createTable('exchange_grants')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('clear_fields', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('valid_from', 'text', (c) => c.notNull())
+        .addColumn('valid_to', 'text', (c) => c.notNull())
+        .addColumn('rate_per_minute', 'integer', (c) => c.notNull())
+        .addColumn('bulk', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_grants_holder')
+        .on('exchange_grants')
+        .columns(['department_id', 'resource_id'])
+        .execute();
+      await db.schema
+        .createTable('exchange_access')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('department_id', 'text')
+        .addColumn('resource_code', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text')
+        .addColumn('subject_hash', 'text')
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('case_number', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('grant_id', 'text')
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_access_subject')
+        .on('exchange_access')
+        .columns(['subject_hash', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('exchange_access_department')
+        .on('exchange_access')
+        .columns(['department_id', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('exchange_access_resource')
+        .on('exchange_access')
+        .columns(['resource_id', 'at'])
+        .execute();
+      await db.schema
+        .createTable('exchange_rate')
+        .addColumn('grant_id', 'text', (c) => c.notNull())
+        .addColumn('window', 'text', (c) => c.notNull())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('exchange_rate_pk', ['grant_id', 'window'])
+        .execute();
+      await db.schema
+        .createTable('exchange_objections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('access_id', 'text', (c) => c.notNull())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('provider_department_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('raised_at', 'text', (c) => c.notNull())
+        .addColumn('due_on', 'text', (c) => c.notNull())
+        .addColumn('answered_at', 'text')
+        .addColumn('answer', 'text')
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_objections_provider')
+        .on('exchange_objections')
+        .columns(['provider_department_id', 'status'])
+        .execute();
+    },
+  },
+};
+
+export const xdb = (db: Executor) => db.withTables<ExchangeTables>();
+
+type ResourceRow = ExchangeTables['exchange_resources'];
+export const toResource = (r: ResourceRow): Resource => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  classification: r.classification as Resource['classification'],
+  category: r.category,
+  providerDepartmentId: r.provider_department_id,
+  summary: r.summary,
+  register: r.register as RegisterName,
+  items: JSON.parse(r.items) as DataItem[],
+  shareType: r.share_type as Resource['shareType'],
+  shareCondition: r.share_condition,
+  legalBasis: r.legal_basis,
+  methods: JSON.parse(r.methods) as Resource['methods'],
+  openType: r.open_type,
+  updateCycle: r.update_cycle,
+  regionCode: r.region_code,
+  version: Number(r.version),
+  publishedOn: r.published_on,
+  demo: Number(r.demo) === 1,
+});
+
+export async function resourceByCode(db: Executor, code: string): Promise<Resource | undefined> {
+  const r = await xdb(db)
+    .selectFrom('exchange_resources')
+    .selectAll()
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return r ? toResource(r) : undefined;
+}
+
+export async function resourceById(db: Executor, id: string): Promise<Resource | undefined> {
+  const r = await xdb(db)
+    .selectFrom('exchange_resources')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r ? toResource(r) : undefined;
+}
+
+export async function listResources(
+  db: Executor,
+  q: { text?: string | undefined; provider?: string | undefined; shareType?: string | undefined },
+): Promise<Resource[]> {
+  let s = xdb(db).selectFrom('exchange_resources').selectAll();
+  if (q.text) {
+    const like = `%${q.text.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    s = s.where((eb) =>
+      eb.or([
+        eb('name', 'like', sql<string>`${like} escape '\\'`),
+        eb('code', 'like', sql<string>`${like} escape '\\'`),
+        eb('summary', 'like', sql<string>`${like} escape '\\'`),
+      ]),
+    );
+  }
+  if (q.provider) s = s.where('provider_department_id', '=', q.provider);
+  if (q.shareType) s = s.where('share_type', '=', q.shareType);
+  return (await s.orderBy('code').limit(500).execute()).map(toResource);
+}
+
+type RequestRow = ExchangeTables['exchange_requests'];
+export const toRequest = (r: RequestRow, code: string): ShareRequest => ({
+  id: r.id,
+  resourceId: r.resource_id,
+  resourceCode: code,
+  departmentId: r.department_id,
+  fields: JSON.parse(r.fields) as string[],
+  clearFields: JSON.parse(r.clear_fields) as string[],
+  purpose: r.purpose,
+  legalBasis: r.legal_basis,
+  periodFrom: r.period_from,
+  periodTo: r.period_to,
+  volume: Number(r.volume),
+  ratePerMinute: Number(r.rate_per_minute),
+  bulk: Number(r.bulk) === 1,
+  status: r.status as RequestStatus,
+  reason: r.reason,
+  requestedAt: r.requested_at,
+  dueOn: r.due_on,
+  decidedAt: r.decided_at,
+  grantId: r.grant_id,
+});
+
+type GrantRow = ExchangeTables['exchange_grants'];
+export const toGrant = (r: GrantRow): Grant => ({
+  id: r.id,
+  requestId: r.request_id,
+  resourceId: r.resource_id,
+  departmentId: r.department_id,
+  fields: JSON.parse(r.fields) as string[],
+  clearFields: JSON.parse(r.clear_fields) as string[],
+  purpose: r.purpose,
+  validFrom: r.valid_from,
+  validTo: r.valid_to,
+  ratePerMinute: Number(r.rate_per_minute),
+  bulk: Number(r.bulk) === 1,
+  status: r.status as GrantStatus,
+});
+
+/** The grants a department holds on a resource, newest first: read from the store on every lookup. */
+export async function grantsOf(db: Executor, departmentId: string, resourceId: string): Promise<Grant[]> {
+  const rows = await xdb(db)
+    .selectFrom('exchange_grants')
+    .selectAll()
+    .where('department_id', '=', departmentId)
+    .where('resource_id', '=', resourceId)
+    .orderBy('valid_to', 'desc')
+    .execute();
+  return rows.map(toGrant);
+}
+
+export const toAccess = (
+  r: ExchangeTables['exchange_access'] & { resource_name?: string | null },
+): AccessRecord => ({
+  id: r.id,
+  at: r.at,
+  departmentId: r.department_id,
+  clientId: r.client_id,
+  resourceCode: r.resource_code,
+  resourceName: r.resource_name ?? null,
+  fields: JSON.parse(r.fields) as string[],
+  purpose: r.purpose,
+  caseNumber: r.case_number,
+  outcome: r.outcome,
+  eventId: r.event_id,
+});
+
+/**
+ * Counts one more lookup in the grant's current minute and answers the count (one upsert: the
+ * same on SQLite and PostgreSQL, and atomic across nodes).
+ */
+export async function countLookup(db: Executor, grantId: string, window: string, n = 1): Promise<number> {
+  const r = await xdb(db)
+    .insertInto('exchange_rate')
+    .values({ grant_id: grantId, window, n })
+    .onConflict((oc) =>
+      oc
+        .columns(['grant_id', 'window'])
+        .doUpdateSet((eb) => ({ n: eb('exchange_rate.n', '+', eb.ref('excluded.n')) })),
+    )
+    .returning('n')
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
