@@ -384,7 +384,16 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     for (const m of modules) await m.seedDemo?.();
     await markDemoSeeded(store, clock);
   }
-  if (opts.warmUp !== false) for (const m of modules) await m.warmUp?.();
+  if (opts.warmUp !== false) {
+    try {
+      for (const m of modules) await m.warmUp?.();
+    } catch (e) {
+      // a start refused during warm-up (a log origin the store contradicts) leaves nothing running
+      await app.close();
+      for (const m of [...modules].reverse()) await m.close?.();
+      throw e;
+    }
+  }
   if (opts.startConsumers !== false) events.start();
 
   return {

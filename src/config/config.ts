@@ -31,8 +31,13 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** SQLite durability: FULL syncs the WAL on every commit; NORMAL survives a process crash only */
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
-  /** the origin (name) of this node's transparency log */
+  /**
+   * the origin (name) of this node's transparency log: TONGBAN_LOG_ORIGIN, else `<public host
+   * name>/tongban/log` (no port). Fixed when the log is created; the stored name wins when unset.
+   */
   readonly logOrigin: string;
+  /** TONGBAN_LOG_ORIGIN was set: a store whose log has another name refuses this node */
+  readonly logOriginExplicit: boolean;
   readonly bodyLimitBytes: number;
   /** whose X-Forwarded-For to believe: nobody, the last `hops` proxies, or these addresses */
   readonly trustProxy: TrustProxy;
@@ -333,7 +338,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (operatorKey !== undefined && operatorKey.length < 24)
       throw new ConfigError('TONGBAN_OPERATOR_KEY', 'must be at least 24 characters');
   }
-  const logOrigin = env.TONGBAN_LOG_ORIGIN ?? `${new URL(publicUrl).host}/tongban/log`;
+  // the host name without the port: a demo restarted on another port keeps its log's name
+  const logOriginExplicit = Boolean(env.TONGBAN_LOG_ORIGIN?.trim());
+  const logOrigin = logOriginExplicit
+    ? env.TONGBAN_LOG_ORIGIN!.trim()
+    : `${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}/tongban/log`;
   const realNameVerifier = parseRealNameVerifier(env, mode);
   const ratings: RatingsConfig = Object.freeze({
     rectificationDays: parseRectificationDays(env.TONGBAN_RECTIFICATION_DAYS),
@@ -359,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     sqliteSynchronous,
     logOrigin,
+    logOriginExplicit,
     bodyLimitBytes,
     trustProxy,
     rateLimits: RATE_LIMITS,
@@ -383,6 +393,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent' as const,
     sqliteSynchronous: 'NORMAL' as const,
     logOrigin: 'test.tongban.local/log',
+    logOriginExplicit: true,
     bodyLimitBytes: 10 * 1024 * 1024,
     trustProxy: false,
     rateLimits: RATE_LIMITS,

@@ -67,4 +67,61 @@ export const logWitnessAddCommand: CliCommand = {
   },
 };
 
-export const logCommands: readonly CliCommand[] = [logVerifyCommand, logWitnessCommand, logWitnessAddCommand];
+/** `tongban log key list|rotate|retire`: the log's signing keys (docs/operations.md, key rotation). */
+export const logKeyListCommand: CliCommand = {
+  name: ['log', 'key', 'list'],
+  summary: "list the log's signing keys, newest first, with when each was retired",
+  async run(_args, ctx) {
+    const t = await ctx.boot({ demo: 'off' });
+    for (const k of await ledgerOf(t.modules).listKeys())
+      ctx.out(
+        `${k.verifierKey}  created ${k.createdAt}${k.retiredAt ? `  retired ${k.retiredAt}` : '  signing'}`,
+      );
+    return 0;
+  },
+};
+
+export const logKeyRotateCommand: CliCommand = {
+  name: ['log', 'key', 'rotate'],
+  summary: 'add a new signing key; checkpoints are signed by old and new until the old is retired',
+  async run(_args, ctx) {
+    const t = await ctx.boot({ demo: 'off' });
+    const r = await ledgerOf(t.modules).rotateKey();
+    ctx.out(r.verifierKey);
+    ctx.err(
+      `new checkpoints are signed by ${r.signing.length} keys; retire the old one once verifiers and witnesses have the new key`,
+    );
+    return 0;
+  },
+};
+
+export const logKeyRetireCommand: CliCommand = {
+  name: ['log', 'key', 'retire'],
+  usage: '--key <name+hash+base64 key>',
+  summary: 'stop signing checkpoints with an old key (never the newest)',
+  async run(args, ctx) {
+    const key = flag(args.flags.key);
+    if (!key) {
+      ctx.err('usage: tongban log key retire --key <verifier key>');
+      return 2;
+    }
+    const t = await ctx.boot({ demo: 'off' });
+    try {
+      await ledgerOf(t.modules).retireKey(key);
+    } catch (e) {
+      ctx.err((e as Error).message);
+      return 2;
+    }
+    ctx.out(`retired ${key}`);
+    return 0;
+  },
+};
+
+export const logCommands: readonly CliCommand[] = [
+  logVerifyCommand,
+  logWitnessCommand,
+  logWitnessAddCommand,
+  logKeyListCommand,
+  logKeyRotateCommand,
+  logKeyRetireCommand,
+];

@@ -29,6 +29,12 @@ export function createLedgerModule(deps: PlatformDeps, opts: LedgerOptions = {})
     addWitness: svc.addWitness,
     listWitnesses: svc.listWitnesses,
     verifierKey: svc.verifierKey,
+    /** key rotation: a new signing key, beside the old until `retireKey` (docs/operations.md) */
+    rotateKey: svc.rotateKey,
+    retireKey: svc.retireKey,
+    listKeys: svc.listKeys,
+    /** the log's stored name; refuses (ConfigError) a TONGBAN_LOG_ORIGIN that differs */
+    ensureOrigin: svc.ensureOrigin,
   };
   const definition: LedgerDefinition = {
     name: 'ledger',

@@ -373,8 +373,8 @@ describe('transparency log over the outbox', () => {
 
   test('note key › kept sealed in the store: the same secret reopens it, another secret cannot', async () => {
     const row = await store.db
-      .withTables<{ ledger_keys: { name: string; public_key: string; sealed_seed: string } }>()
-      .selectFrom('ledger_keys')
+      .withTables<{ ledger_note_keys: { origin: string; public_key: string; sealed_seed: string } }>()
+      .selectFrom('ledger_note_keys')
       .selectAll()
       .executeTakeFirstOrThrow();
     assert.match(row.sealed_seed, /^v1\./);

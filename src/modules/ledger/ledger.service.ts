@@ -1,4 +1,4 @@
-import type { Config } from '../../config/index.js';
+import { type Config, ConfigError } from '../../config/index.js';
 import { type Clock, DomainError } from '../../kernel/index.js';
 import type { Executor, Store } from '../../platform/db/index.js';
 import type { EventRecord } from '../../platform/events/index.js';
@@ -36,7 +36,7 @@ import {
   parseNote,
   parseSignatureLine,
   parseVerifierKey,
-  signNote,
+  signatureLine,
   verifyCosignature,
 } from './ledger.note.js';
 import * as st from './ledger.store.js';
@@ -159,43 +159,131 @@ export interface InclusionResult {
 
 export function createLedgerService(deps: LedgerDeps) {
   const { store, clock, config, log } = deps;
-  const origin = config.logOrigin;
+  // the configured name until the log's stored one is read (ensureOrigin); a log keeps its name
+  let origin = config.logOrigin;
   if (!isKeyName(origin))
     throw new Error(`TONGBAN_LOG_ORIGIN "${origin}" cannot be a signed-note key name (no spaces or "+")`);
-  let key: Ed25519Key | undefined;
+  let originChecked: Promise<string> | undefined;
+  /** unsealed keys by public key (a key never changes; other nodes' rotations appear in the table) */
+  const unsealed = new Map<string, Ed25519Key>();
   let timer: NodeJS.Timeout | undefined;
   let publishing: Promise<unknown> | undefined;
   let onDemand = false;
 
-  /** The note key: generated on first start, kept sealed in the store under a key derived from the secret. */
-  async function noteKey(): Promise<Ed25519Key> {
-    if (key) return key;
-    let row = await st.readKey(store.db, origin);
-    if (!row) {
-      const k = generateKey();
-      await st.insertKey(store.db, {
-        name: origin,
-        public_key: k.publicKey.toString('base64'),
-        sealed_seed: sealSeed(config.secretKey, origin, k.seed),
-        created_at: clock.now().toISOString(),
-      });
-      row = await st.readKey(store.db, origin); // another node may have won the race
-    }
-    if (!row) throw new Error('ledger: note key missing after insert');
-    const k = keyFromSeed(openSeed(config.secretKey, origin, row.sealed_seed));
+  /**
+   * The log's name is fixed when the log is created and stored with it. A node configured with
+   * another name refuses to start (ConfigError: one line, exit 78) and says which is stored; a node
+   * that names none (TONGBAN_LOG_ORIGIN unset) takes the stored one.
+   */
+  function ensureOrigin(): Promise<string> {
+    originChecked ??= (async () => {
+      const stored = await st.fixOrigin(store.db, origin, clock.now().toISOString());
+      if (stored !== origin) {
+        if (config.logOriginExplicit)
+          throw new ConfigError(
+            'TONGBAN_LOG_ORIGIN',
+            `is "${origin}" but this store's transparency log was created as "${stored}"; a log keeps its name (every checkpoint and witness signature names it): set TONGBAN_LOG_ORIGIN=${stored} or unset it`,
+          );
+        log.info({ stored, configured: origin }, 'ledger: using the stored log origin');
+        origin = stored;
+      }
+      return origin;
+    })().catch((e: unknown) => {
+      originChecked = undefined;
+      throw e;
+    });
+    return originChecked;
+  }
+
+  function openKey(row: { public_key: string; sealed_seed: string }): Ed25519Key {
+    let k = unsealed.get(row.public_key);
+    if (k) return k;
+    k = keyFromSeed(openSeed(config.secretKey, origin, row.sealed_seed));
     if (k.publicKey.toString('base64') !== row.public_key)
       throw new Error('ledger: stored note key does not match its public key');
-    key = k;
+    unsealed.set(row.public_key, k);
     return k;
+  }
+
+  /** Adds a signing key under the log's name, sealed under a key derived from the secret. */
+  async function addKey(): Promise<Ed25519Key> {
+    const k = generateKey();
+    await st.insertNoteKey(store.db, {
+      public_key: k.publicKey.toString('base64'),
+      origin,
+      sealed_seed: sealSeed(config.secretKey, origin, k.seed),
+      created_at: clock.now().toISOString(),
+      retired_at: null,
+    });
+    return k;
+  }
+
+  /** Every key that signs new checkpoints, newest first: one, or two while a rotation hands over. */
+  async function signingKeys(): Promise<Ed25519Key[]> {
+    await ensureOrigin();
+    let rows = await st.listNoteKeys(store.db, origin);
+    if (rows.length === 0) {
+      // first start: one key. Nodes starting together may each add one: all but the oldest retire theirs.
+      const mine = (await addKey()).publicKey.toString('base64');
+      rows = await st.listNoteKeys(store.db, origin);
+      const oldest = rows[rows.length - 1]!;
+      if (oldest.public_key !== mine) await st.retireNoteKey(store.db, mine, clock.now().toISOString());
+      rows = [oldest];
+    }
+    return rows.map(openKey);
+  }
+
+  /** The note key: the newest unretired one (generated on first start). */
+  async function noteKey(): Promise<Ed25519Key> {
+    return (await signingKeys())[0]!;
   }
 
   async function verifierKey(): Promise<string> {
     return formatVerifierKey(origin, SIG_ED25519, (await noteKey()).publicKey);
   }
 
+  /**
+   * Key rotation: a new key signs every checkpoint from now on, beside the old one until the old
+   * is retired, so a verifier that knows only the old key sees the new key vouched for by it.
+   */
+  async function rotateKey(): Promise<{ verifierKey: string; signing: string[] }> {
+    await ensureOrigin();
+    await signingKeys(); // the first key exists before a second is added
+    const k = await addKey();
+    const all = await signingKeys();
+    return {
+      verifierKey: formatVerifierKey(origin, SIG_ED25519, k.publicKey),
+      signing: all.map((x) => formatVerifierKey(origin, SIG_ED25519, x.publicKey)),
+    };
+  }
+
+  /** Ends an old key's signing (verifiers have moved to the new one); the newest key stays. */
+  async function retireKey(vkeyText: string): Promise<void> {
+    await ensureOrigin();
+    const vkey = parseVerifierKey(vkeyText);
+    const keys = await st.listNoteKeys(store.db, origin);
+    const row = vkey && keys.find((r) => r.public_key === vkey.publicKey.toString('base64'));
+    if (!vkey || vkey.name !== origin || !row)
+      throw new Error(`not a signing key of the log "${origin}": ${vkeyText}`);
+    if (row === keys[0]) throw new Error('the newest key cannot be retired: rotate first');
+    await st.retireNoteKey(store.db, row.public_key, clock.now().toISOString());
+  }
+
+  /** The log's keys, newest first, with when each was retired. */
+  async function listKeys(): Promise<
+    Array<{ verifierKey: string; createdAt: string; retiredAt: string | null }>
+  > {
+    await ensureOrigin();
+    return (await st.listNoteKeys(store.db, origin, true)).map((r) => ({
+      verifierKey: formatVerifierKey(origin, SIG_ED25519, Buffer.from(r.public_key, 'base64')),
+      createdAt: r.created_at,
+      retiredAt: r.retired_at,
+    }));
+  }
+
   /** Signs and stores a checkpoint for the current tree, unless the latest already covers it. */
   async function publishCheckpoint(): Promise<st.CheckpointRow> {
-    const k = await noteKey();
+    const keys = await signingKeys();
     const state = await st.readState(store.db);
     const latest = await st.latestCheckpoint(store.db);
     if (latest && latest.size >= state.size) return latest;
@@ -204,7 +292,8 @@ export function createLedgerService(deps: LedgerDeps) {
     const row = {
       size: state.size,
       rootHash: root.toString('base64'),
-      note: signNote(body, origin, k),
+      // every signing key signs (two while a rotation hands over), the newest first
+      note: `${body}\n${keys.map((k) => signatureLine(body, origin, k)).join('')}`,
       createdAt: clock.now().toISOString(),
     };
     await st.insertCheckpoint(store.db, row);
@@ -399,9 +488,15 @@ export function createLedgerService(deps: LedgerDeps) {
   }
 
   return {
-    origin,
+    get origin() {
+      return origin;
+    },
+    ensureOrigin,
     noteKey,
     verifierKey,
+    rotateKey,
+    retireKey,
+    listKeys,
     publishCheckpoint,
     latestCheckpoint: latest,
     currentCheckpoint,

@@ -22,7 +22,18 @@ export type LedgerTables = {
   ledger_tiles: { level: number; idx: number; width: number; hashes: Buffer; updated_at: string };
   ledger_state: { id: string; size: number; edge: Buffer; updated_at: string };
   ledger_checkpoints: { size: number; root_hash: string; note: string; created_at: string };
+  /** superseded by ledger_note_keys (ledger.0002); kept, unread, until a later release drops it */
   ledger_keys: { name: string; public_key: string; sealed_seed: string; created_at: string };
+  /** the log's name, fixed when the log is created (one row) */
+  ledger_origin: { id: string; origin: string; created_at: string };
+  /** the log's signing keys: every unretired key signs each new checkpoint (rotation, ADR 0016) */
+  ledger_note_keys: {
+    public_key: string;
+    origin: string;
+    sealed_seed: string;
+    created_at: string;
+    retired_at: string | null;
+  };
   ledger_witnesses: { name: string; vkey: string; created_at: string };
   ledger_cosignatures: {
     checkpoint_size: number;
@@ -99,6 +110,55 @@ export const ledgerMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('ledger_cosignatures_pk', ['checkpoint_size', 'witness_name'])
         .execute();
     },
+  },
+};
+
+ledgerMigrations['ledger.0002_origin_and_key_rotation'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_origin')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('ledger_note_keys')
+      .addColumn('public_key', 'text', (c) => c.primaryKey())
+      .addColumn('origin', 'text', (c) => c.notNull())
+      .addColumn('sealed_seed', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('retired_at', 'text')
+      .execute();
+    const x = (db as unknown as Executor).withTables<LedgerTables>();
+    const keys = await x.selectFrom('ledger_keys').selectAll().orderBy('created_at').execute();
+    if (keys.length)
+      await x
+        .insertInto('ledger_note_keys')
+        .values(
+          keys.map((k) => ({
+            public_key: k.public_key,
+            origin: k.name,
+            sealed_seed: k.sealed_seed,
+            created_at: k.created_at,
+            retired_at: null,
+          })),
+        )
+        .execute();
+    // the stored name of an existing log: the origin its latest checkpoint was signed under (a
+    // node restarted on another port made a second key under another name; the checkpoints tell
+    // which name the log has), else its first key's
+    const latest = await x
+      .selectFrom('ledger_checkpoints')
+      .select(['note', 'created_at'])
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const origin = latest?.note.slice(0, latest.note.indexOf('\n')) ?? keys[0]?.name;
+    if (origin)
+      await x
+        .insertInto('ledger_origin')
+        .values({ id: STATE_ID, origin, created_at: keys[0]?.created_at ?? latest!.created_at })
+        .execute();
   },
 };
 
@@ -320,16 +380,42 @@ export async function insertCheckpoint(db: Executor, c: CheckpointRow): Promise<
     .execute();
 }
 
-export async function readKey(db: Executor, name: string) {
-  return ldb(db).selectFrom('ledger_keys').selectAll().where('name', '=', name).executeTakeFirst();
+/** The log's stored name, if the log has been created. */
+export async function readOrigin(db: Executor): Promise<string | undefined> {
+  return (
+    await ldb(db).selectFrom('ledger_origin').select('origin').where('id', '=', STATE_ID).executeTakeFirst()
+  )?.origin;
 }
 
-export async function insertKey(db: Executor, row: LedgerTables['ledger_keys']): Promise<void> {
+/** Fixes the log's name unless another node fixed it first; answers the stored name. */
+export async function fixOrigin(db: Executor, origin: string, now: string): Promise<string> {
   await ldb(db)
-    .insertInto('ledger_keys')
-    .values(row)
-    .onConflict((oc) => oc.column('name').doNothing())
+    .insertInto('ledger_origin')
+    .values({ id: STATE_ID, origin, created_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+  return (await readOrigin(db)) ?? origin;
+}
+
+/** The log's signing keys under its name, newest first; retired ones only when asked. */
+export async function listNoteKeys(db: Executor, origin: string, withRetired = false) {
+  let q = ldb(db).selectFrom('ledger_note_keys').selectAll().where('origin', '=', origin);
+  if (!withRetired) q = q.where('retired_at', 'is', null);
+  return q.orderBy('created_at', 'desc').orderBy('public_key').execute();
+}
+
+export async function insertNoteKey(db: Executor, row: LedgerTables['ledger_note_keys']): Promise<void> {
+  await ldb(db).insertInto('ledger_note_keys').values(row).execute();
+}
+
+export async function retireNoteKey(db: Executor, publicKey: string, now: string): Promise<number> {
+  const r = await ldb(db)
+    .updateTable('ledger_note_keys')
+    .set({ retired_at: now })
+    .where('public_key', '=', publicKey)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export async function listWitnesses(db: Executor) {

@@ -11,6 +11,10 @@ export type LedgerApi = Pick<
   | 'addWitness'
   | 'listWitnesses'
   | 'verifierKey'
+  | 'rotateKey'
+  | 'retireKey'
+  | 'listKeys'
+  | 'ensureOrigin'
 >;
 
 /** The definition carries the api, so the CLI and tests can reach it from `TongbanApp.modules`. */

@@ -80,11 +80,12 @@ export async function fetchCheckpoint(
   f: Fetch,
   prefix: string,
   pinnedKey?: string,
-): Promise<{ vkey: string; body: string; checkpoint: Checkpoint; signers: string[] } | { error: string }> {
+): Promise<
+  | { vkey: string; body: string; checkpoint: Checkpoint; signers: string[]; notes: string[] }
+  | { error: string }
+> {
   const keyText = (await fetchBytes(f, `${prefix}/key`))?.toString('utf8').trim();
   if (!keyText) return { error: 'the log serves no key at /key' };
-  if (pinnedKey && pinnedKey !== keyText)
-    return { error: `the log key changed: was ${pinnedKey}, now ${keyText}` };
   const vkey = parseVerifierKey(keyText);
   if (!vkey || vkey.type !== SIG_ED25519)
     return { error: `the log key is not an Ed25519 signed-note key: ${keyText}` };
@@ -92,12 +93,27 @@ export async function fetchCheckpoint(
   if (!text) return { error: 'the log serves no checkpoint' };
   const note = parseNote(text);
   if (!note) return { error: 'the checkpoint is not a well-formed signed note' };
+  const rotated: string[] = [];
+  if (pinnedKey && pinnedKey !== keyText) {
+    // a key rotation: accepted only while the key known before still signs the checkpoint beside
+    // the new one (the old key vouches for the new, under the same log name)
+    const pinned = parseVerifierKey(pinnedKey);
+    if (!pinned || pinned.name !== vkey.name || !verifyNote(note, pinned))
+      return { error: `the log key changed: was ${pinnedKey}, now ${keyText}` };
+    rotated.push(`the log key rotated: ${pinnedKey} → ${keyText} (the checkpoint is signed by both)`);
+  }
   if (!verifyNote(note, vkey)) return { error: 'the checkpoint signature does not verify with the log key' };
   const checkpoint = parseCheckpoint(note.body);
   if (!checkpoint) return { error: 'the checkpoint body is malformed' };
   if (checkpoint.origin !== vkey.name)
     return { error: `the checkpoint origin "${checkpoint.origin}" is not the key name "${vkey.name}"` };
-  return { vkey: keyText, body: note.body, checkpoint, signers: note.signatures.map((s) => s.name) };
+  return {
+    vkey: keyText,
+    body: note.body,
+    checkpoint,
+    signers: note.signatures.map((s) => s.name),
+    notes: rotated,
+  };
 }
 
 function readState(path: string | undefined): VerifyState {
@@ -124,7 +140,7 @@ export async function verifyLog(opts: VerifyOptions): Promise<VerifyReport> {
   report.origin = cp.checkpoint.origin;
   report.size = n;
   report.rootHash = cp.checkpoint.rootHash.toString('base64');
-  report.notes.push(`checkpoint signed by ${cp.signers.join(', ')}`);
+  report.notes.push(`checkpoint signed by ${cp.signers.join(', ')}`, ...cp.notes);
 
   // earlier checkpoints must be prefixes of this tree: their roots are recomputed on the way
   const remembered = new Map<number, string>();
