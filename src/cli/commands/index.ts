@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli.types.js';
 import { calendarImportCommand, calendarYearsCommand } from './calendar.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
 import {
@@ -22,6 +23,8 @@ export const commands: readonly CliCommand[] = [
   calendarYearsCommand,
   calendarImportCommand,
   migrateCommand,
+  backupCommand,
+  restoreCommand,
   seedCommand,
   tokenCommand,
   accountDisableCommand,

@@ -3,3 +3,4 @@ export { sql } from 'kysely';
 export type { Kysely, Selectable, Insertable, Updateable, Generated } from 'kysely';
 export * from './meta.js';
 export * from './open-errors.js';
+export * from './backup.js';

@@ -45,6 +45,13 @@ export interface Store {
   readonly dialect: Dialect;
   /** human-readable, without credentials */
   readonly description: string;
+  /**
+   * Where the store lives, for the platform's own tools (backup and restore, platform/db/backup.ts):
+   * the SQLite file (or ':memory:'), or the PostgreSQL URL. Modules never use it.
+   */
+  readonly location?: { readonly sqliteFile: string } | { readonly databaseUrl: string };
+  /** SQLite: the driver's handle (online backup); undefined on PostgreSQL */
+  readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -146,6 +153,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       db,
       dialect: 'postgres',
       description: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      location: { databaseUrl: opts.databaseUrl },
       close: () => db.destroy(),
     };
   }
@@ -172,6 +180,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     db,
     dialect: 'sqlite',
     description: file === ':memory:' ? 'SQLite (in memory)' : `SQLite ${file}`,
+    location: { sqliteFile: file },
+    sqlite,
     close: () => db.destroy(),
   };
 }
