@@ -197,14 +197,18 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   });
   exchangeRef = exchange.api;
   const licences = createLicencesModule(deps, { identity: identity.api });
-  const cases = createCasesModule(deps, {
-    catalog: catalog.api,
-    identity: identity.api,
-    regions: regions.api,
-    calendar,
-    licences: licences.api,
-    notifier: identity.api.notifier,
-  });
+  const cases = createCasesModule(
+    deps,
+    {
+      catalog: catalog.api,
+      identity: identity.api,
+      regions: regions.api,
+      calendar,
+      licences: licences.api,
+      notifier: identity.api.notifier,
+    },
+    { homeRegion: DEMO_CITY.cityCode },
+  );
   const ratings = createRatingsModule(deps, {
     cases: { facts: (caseNumber, within) => cases.api.caseFacts(caseNumber, within) },
     calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },

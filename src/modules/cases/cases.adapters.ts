@@ -46,6 +46,8 @@ interface RegionsApiLike {
     applicantRegionCode: string,
   ): Promise<{ implementingBody: { id: string; regionCode: string; creditCode: string } }>;
   hallsNear(regionCode: string): Promise<Array<{ id: string; code: string; regionCode: string }>>;
+  departments?(regionCode: string): Promise<Array<{ id: string; name: string; regionCode: string }>>;
+  children?(regionCode: string): Promise<Array<{ code: string; level: string }>>;
 }
 
 const LEVELS = new Set(['city', 'county', 'township', 'village']);
@@ -86,7 +88,17 @@ export function regionsPort(regions: RegionsApiLike): RegionsPort {
     },
     async department(id) {
       const d = await regions.departmentById(id);
-      return d ? { id: d.id, regionCode: d.regionCode } : undefined;
+      return d ? { id: d.id, regionCode: d.regionCode, name: d.name } : undefined;
+    },
+    async departments(prefix) {
+      if (!regions.departments) return [];
+      // a prefix as its division code (4101 → 410100); a city's list takes in its counties'
+      const code = prefix.length === 2 || prefix.length === 4 ? prefix.padEnd(6, '0') : prefix;
+      const out = [...(await regions.departments(code))];
+      if (code.length === 6 && code.endsWith('00') && regions.children)
+        for (const c of await regions.children(code))
+          if (c.level === 'county') out.push(...(await regions.departments(c.code)));
+      return out.map((d) => ({ id: d.id, name: d.name, regionCode: d.regionCode }));
     },
     async hall(id): Promise<Hall | undefined> {
       // hall codes are 'H' + region code; ids are looked up among the halls of that region

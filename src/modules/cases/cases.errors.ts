@@ -77,6 +77,11 @@ export const CasesErrors = defineErrors({
     zh: '请列出全部所需材料或承诺事项',
     en: 'List every missing material or commitment',
   },
+  'CASES.BULK_NOT_ALLOWED': {
+    status: 409,
+    zh: '只有即办件可以批量受理，其他事项请逐件受理',
+    en: 'Only immediate items may be accepted in bulk; accept the others one at a time',
+  },
   'CASES.OUT_OF_SCOPE': {
     status: 403,
     zh: '该办件不在您的办理范围内',

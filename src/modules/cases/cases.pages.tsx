@@ -336,6 +336,20 @@ export function CasePage({
         {t(staff ? 'cases.title.workbenchCase' : 'cases.title.case', { caseNumber: view.caseNumber })}
       </PageHeading>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
+      {staff ? (
+        <p>
+          <a href="/workbench">{t('cases.workbench.backToQueue')}</a>
+          {' · '}
+          <a
+            href={`/workbench/next?department=${enc(view.departmentId)}&after=${enc(view.caseNumber)}`}
+            data-shortcut="n"
+            aria-keyshortcuts="n"
+            rel="next"
+          >
+            {t('cases.workbench.next')}
+          </a>
+        </p>
+      ) : null}
       <SummaryList
         rows={[
           { key: t('cases.col.status'), value: <strong>{t(`cases.status.${view.status}`)}</strong> },
@@ -436,17 +450,31 @@ function pauseLabel(t: ViewContext['t'], note: string): string {
 
 export interface WorkbenchModel {
   departmentId: string | undefined;
+  /** the queues the caller may open, by name */
+  departments: ReadonlyArray<{ id: string; name: string }>;
   rows: readonly QueueRow[];
   counts: Record<string, number>;
+  statusCounts: Record<string, number>;
   status?: string | undefined;
   colour?: string | undefined;
   page: number;
   /** applications waiting for acceptance in the clerk's region */
   accepting: readonly QueueRow[];
+  /** the caller may accept (a window clerk): 即办件 can be accepted in bulk */
+  mayAccept: boolean;
   /** supervisors: open cases of their region by clock colour */
   regionCounts?: Record<string, number> | undefined;
+  /** supervisors: their figures */
+  supervision: boolean;
+  /** after a bulk acceptance: how many were accepted and refused */
+  bulk?: { accepted: number; refused: number } | undefined;
 }
 
+/**
+ * The workbench: the filters (department from a list, status, clock colour) in a panel beside the
+ * queue; counts per status and per clock colour; a window's applications waiting for acceptance,
+ * 即办件 among them accepted in bulk; "next case" (key N) opens the first case of the queue.
+ */
 export function WorkbenchPage({
   ctx,
   m,
@@ -457,94 +485,161 @@ export function WorkbenchPage({
   statuses: readonly string[];
 }) {
   const t = ctx.t;
+  const deptName = m.departments.find((d) => d.id === m.departmentId)?.name;
+  const nextHref = m.departmentId ? `/workbench/next?department=${enc(m.departmentId)}` : undefined;
   return (
     <>
-      <PageHeading>{t('cases.title.workbench')}</PageHeading>
-      {m.accepting.length || !m.departmentId ? (
-        <Table
-          caption={t('cases.workbench.acceptCaption')}
-          rows={m.accepting}
-          empty={t('cases.workbench.empty')}
-          columns={[
-            {
-              header: t('cases.col.caseNumber'),
-              cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
-            },
-            { header: t('cases.col.item'), cell: (r) => r.item_name },
-            { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
-            {
-              header: t('cases.col.created'),
-              cell: (r) => `${chinaDateTime(r.created_at)} ${CHINA_TIME_LABEL}`,
-            },
-            { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
-          ]}
-        />
-      ) : null}
-      <form method="get" action="/workbench" class="filters">
-        <TextField
-          name="department"
-          label={t('cases.workbench.department')}
-          value={m.departmentId ?? ''}
-          width="medium"
-        />
-        <SelectField
-          name="status"
-          label={t('cases.col.status')}
-          value={m.status ?? ''}
-          options={[
-            { value: '', label: t('cases.workbench.allStatuses') },
-            ...statuses.map((s) => ({ value: s, label: t(`cases.status.${s}`) })),
-          ]}
-        />
-        <SelectField
-          name="colour"
-          label={t('cases.col.clock')}
-          value={m.colour ?? ''}
-          options={[
-            { value: '', label: t('cases.workbench.allColours') },
-            ...['green', 'yellow', 'red'].map((c) => ({ value: c, label: t(`cases.clock.colour.${c}`) })),
-          ]}
-        />
-        <Button variant="secondary">{t('cases.workbench.filter')}</Button>
-      </form>
-      {m.departmentId ? (
-        <>
-          <h2>{t('cases.workbench.counts')}</h2>
-          <ColourCounts ctx={ctx} counts={m.counts} />
-          <Table
-            caption={t('cases.workbench.caption')}
-            rows={m.rows}
-            empty={t('cases.workbench.empty')}
-            columns={[
-              {
-                header: t('cases.col.caseNumber'),
-                cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
-              },
-              { header: t('cases.col.item'), cell: (r) => r.item_name },
-              { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
-              {
-                header: t('cases.col.due'),
-                cell: (r) =>
-                  r.promised_due ? <Tag colour={colourTag(r.colour)}>{r.promised_due}</Tag> : '—',
-              },
-              {
-                header: t('cases.col.remaining'),
-                numeric: true,
-                cell: (r) => (r.remaining_days === null ? '—' : String(r.remaining_days)),
-              },
-              { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
-            ]}
-          />
-        </>
-      ) : (
-        <p>{t('cases.workbench.noDepartment')}</p>
-      )}
-      {m.regionCounts ? (
-        <>
-          <h2>{t('cases.workbench.regionCounts')}</h2>
-          <ColourCounts ctx={ctx} counts={m.regionCounts} />
-        </>
-      ) : null}
+      <PageHeading caption={deptName}>{t('cases.title.workbench')}</PageHeading>
+      {m.bulk ? <Notice kind="success">{t('cases.workbench.bulkDone', m.bulk)}</Notice> : null}
+      <div class="split">
+        <aside class="split-side" aria-labelledby="wb-filters-h">
+          <h2 id="wb-filters-h">{t('cases.workbench.filters')}</h2>
+          <form method="get" action="/workbench" class="filters">
+            {m.departments.length ? (
+              <SelectField
+                name="department"
+                label={t('cases.workbench.department')}
+                value={m.departmentId ?? ''}
+                options={m.departments.map((d) => ({ value: d.id, label: d.name }))}
+              />
+            ) : null}
+            <SelectField
+              name="status"
+              label={t('cases.col.status')}
+              value={m.status ?? ''}
+              options={[
+                { value: '', label: t('cases.workbench.allStatuses') },
+                ...statuses.map((s) => ({ value: s, label: t(`cases.status.${s}`) })),
+              ]}
+            />
+            <SelectField
+              name="colour"
+              label={t('cases.col.clock')}
+              value={m.colour ?? ''}
+              options={[
+                { value: '', label: t('cases.workbench.allColours') },
+                ...['green', 'yellow', 'red'].map((c) => ({ value: c, label: t(`cases.clock.colour.${c}`) })),
+              ]}
+            />
+            <Button variant="secondary">{t('cases.workbench.filter')}</Button>
+          </form>
+          {nextHref ? (
+            <p>
+              <a href={nextHref} data-shortcut="n" aria-keyshortcuts="n" class="button button-primary">
+                {t('cases.workbench.next')}
+              </a>
+            </p>
+          ) : null}
+          <p class="muted">{t('cases.workbench.keys')}</p>
+          {m.supervision ? (
+            <p>
+              <a href="/supervision">{t('cases.workbench.toSupervision')}</a>
+            </p>
+          ) : null}
+        </aside>
+        <div class="split-main">
+          {m.mayAccept ? (
+            <section aria-labelledby="wb-accept-h">
+              <h2 id="wb-accept-h">{t('cases.workbench.acceptCaption')}</h2>
+              <form method="post" action="/workbench/accept">
+                <CsrfField ctx={ctx} />
+                <Table
+                  caption={t('cases.workbench.acceptCaption')}
+                  rows={m.accepting}
+                  empty={t('cases.workbench.empty')}
+                  columns={[
+                    {
+                      header: t('cases.workbench.select'),
+                      cell: (r) =>
+                        r.promised_days === 0 ? (
+                          <input
+                            type="checkbox"
+                            name="cases"
+                            value={r.case_number}
+                            aria-label={t('cases.workbench.selectCase', { caseNumber: r.case_number })}
+                          />
+                        ) : (
+                          <span class="muted">{t('cases.workbench.oneByOne')}</span>
+                        ),
+                    },
+                    {
+                      header: t('cases.col.caseNumber'),
+                      cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
+                    },
+                    { header: t('cases.col.item'), cell: (r) => r.item_name },
+                    { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+                    {
+                      header: t('cases.col.created'),
+                      cell: (r) => `${chinaDateTime(r.created_at)} ${CHINA_TIME_LABEL}`,
+                    },
+                    { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
+                  ]}
+                />
+                {m.accepting.some((r) => r.promised_days === 0) ? (
+                  <Button>{t('cases.workbench.bulkAccept')}</Button>
+                ) : null}
+              </form>
+            </section>
+          ) : null}
+          {m.departmentId ? (
+            <section aria-labelledby="wb-queue-h">
+              <h2 id="wb-queue-h">{t('cases.workbench.caption')}</h2>
+              <h3>{t('cases.workbench.counts')}</h3>
+              <ColourCounts ctx={ctx} counts={m.counts} />
+              <h3>{t('cases.workbench.statusCounts')}</h3>
+              <ul class="inline-list">
+                {statuses
+                  .filter((s) => m.statusCounts[s])
+                  .map((s) => (
+                    <li>
+                      <a href={`/workbench?department=${enc(m.departmentId ?? '')}&status=${s}`}>
+                        {`${t(`cases.status.${s}`)} ${m.statusCounts[s]}`}
+                      </a>
+                    </li>
+                  ))}
+              </ul>
+              <Table
+                caption={t('cases.workbench.caption')}
+                rows={m.rows}
+                empty={t('cases.workbench.empty')}
+                columns={[
+                  {
+                    header: t('cases.col.caseNumber'),
+                    cell: (r) => <a href={`/workbench/cases/${enc(r.case_number)}`}>{r.case_number}</a>,
+                  },
+                  { header: t('cases.col.item'), cell: (r) => r.item_name },
+                  { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+                  {
+                    header: t('cases.col.due'),
+                    cell: (r) =>
+                      r.promised_due ? (
+                        <Tag colour={colourTag(r.colour)}>
+                          {`${r.promised_due} · ${t(`cases.clock.colour.${r.colour}`)}`}
+                        </Tag>
+                      ) : (
+                        '—'
+                      ),
+                  },
+                  {
+                    header: t('cases.col.remaining'),
+                    numeric: true,
+                    cell: (r) => (r.remaining_days === null ? '—' : String(r.remaining_days)),
+                  },
+                  { header: t('cases.col.channel'), cell: (r) => t(`cases.channel.${r.channel}`) },
+                ]}
+              />
+            </section>
+          ) : m.mayAccept ? null : (
+            <p>{t('cases.workbench.noDepartment')}</p>
+          )}
+          {m.regionCounts ? (
+            <section aria-labelledby="wb-region-h">
+              <h2 id="wb-region-h">{t('cases.workbench.regionCounts')}</h2>
+              <ColourCounts ctx={ctx} counts={m.regionCounts} />
+            </section>
+          ) : null}
+        </div>
+      </div>
     </>
   );
 }

@@ -114,7 +114,12 @@ export interface RegionsPort {
   decidingBody(item: ApplicableItem, applicantRegionCode: string): Promise<DecidingBody | undefined>;
   hall(id: string): Promise<Hall | undefined>;
   /** a department and the region it belongs to (its queue is checked against both) */
-  department(id: string): Promise<{ id: string; regionCode: string } | undefined>;
+  department(id: string): Promise<{ id: string; regionCode: string; name?: string } | undefined>;
+  /**
+   * the departments of a region prefix (a city's: its own and its counties'), for the workbench's
+   * list of queues a member of staff may open
+   */
+  departments?(regionPrefix: string): Promise<Array<{ id: string; name: string; regionCode: string }>>;
 }
 
 /** Fields the form may prefill from the account (already decrypted for the owner's own view). */

@@ -164,7 +164,7 @@ export async function departmentQueue(
     }),
     st.colourCounts(ctx.db, q.departmentId),
   ]);
-  return { rows, counts };
+  return { rows, counts, statusCounts: await st.statusCounts(ctx.db, q.departmentId) };
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   SubmitResponse,
 } from './cases.types.js';
 import { ACTION_TYPES, STATUSES } from './cases.workflow.js';
+import { BULK_ACCEPT_MAX } from './cases.workbench.js';
 
 const CaseNumberParams = z.object({ caseNumber: z.string().min(10).max(80) });
 const tags = ['cases'];
@@ -68,7 +69,7 @@ export function actionFromForm(body: Record<string, string>): ActionInput {
 export function casesRoutes(
   app: App,
   svc: CasesService,
-  opts: { departmentOf: (p: Principal) => string | undefined },
+  opts: { departmentOf: (p: Principal) => string | undefined; homeRegion: string },
 ): void {
   // ── JSON API ──────────────────────────────────────────────────────────────────────────────
   app.post(
@@ -414,13 +415,21 @@ export function casesRoutes(
   app.get(
     '/workbench',
     {
-      schema: { hide: true, querystring: QueueQuery },
+      schema: {
+        hide: true,
+        querystring: QueueQuery.extend({
+          accepted: z.coerce.number().int().min(0).max(1000).optional(),
+          refused: z.coerce.number().int().min(0).max(1000).optional(),
+        }),
+      },
       config: { permission: needs('workbench.view') },
     },
     async (req, reply) => {
       const p = requirePrincipal(req);
       const ctx = req.view(reply);
       const q = req.query;
+      const departments = await svc.workbenchDepartments(p, opts.homeRegion);
+      // an approver lands on its department's queue; a clerk on the applications waiting at its window
       const departmentId = q.department || opts.departmentOf(p);
       const r = departmentId
         ? await svc.departmentQueue(p, {
@@ -430,11 +439,9 @@ export function casesRoutes(
             page: q.page,
             pageSize: q.pageSize,
           })
-        : { rows: [], counts: {} };
-      // a window clerk also sees the applications waiting for acceptance in their region
-      const accepting = holdsAnywhere(p, 'cases.accept')
-        ? await svc.acceptanceQueue(p, { page: 1, pageSize: 50 })
-        : [];
+        : { rows: [], counts: {}, statusCounts: {} };
+      const mayAccept = holdsAnywhere(p, 'cases.accept');
+      const accepting = mayAccept ? await svc.acceptanceQueue(p, { page: 1, pageSize: 50 }) : [];
       // supervisors (no department): open cases of their region by clock colour (黄牌 / 红牌)
       const regionPrefix = p.grants
         .filter((g) => g.permissions.includes('workbench.view'))
@@ -446,13 +453,21 @@ export function casesRoutes(
           : undefined;
       const m = {
         departmentId,
+        departments,
         rows: r.rows,
         counts: r.counts,
+        statusCounts: r.statusCounts,
         regionCounts,
         status: q.status,
         colour: q.colour,
         page: q.page,
         accepting,
+        mayAccept,
+        supervision: p.grants.some((g) => g.permissions.includes('stats.view')),
+        bulk:
+          q.accepted !== undefined || q.refused !== undefined
+            ? { accepted: q.accepted ?? 0, refused: q.refused ?? 0 }
+            : undefined,
       };
       return sendHtml(
         reply,
@@ -463,6 +478,58 @@ export function casesRoutes(
           { wide: true },
         ),
       );
+    },
+  );
+
+  // "next case" (key N, or the link without JavaScript): the case after `after` in the queue
+  app.get(
+    '/workbench/next',
+    {
+      schema: {
+        hide: true,
+        querystring: z.object({
+          department: z.string().min(1).max(64),
+          after: z.string().max(80).optional(),
+        }),
+      },
+      config: { permission: needs('workbench.view') },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const n = await svc.nextCase(requirePrincipal(req), q.department, q.after);
+      return reply.redirect(
+        n
+          ? `/workbench/cases/${encodeURIComponent(n)}`
+          : `/workbench?department=${encodeURIComponent(q.department)}`,
+        303,
+      );
+    },
+  );
+
+  // bulk 受理 of 即办件 (the law allows no other item to skip one-by-one acceptance)
+  const BulkBody = z.object({ cases: z.array(z.string().min(1).max(80)).min(1).max(BULK_ACCEPT_MAX) });
+  app.post(
+    '/api/v1/workbench/accept',
+    {
+      config: { permission: needs('cases.accept') },
+      schema: {
+        tags,
+        summary:
+          '受理 several 即办件 at once: each through the same checks as one; others refused with CASES.BULK_NOT_ALLOWED',
+        body: BulkBody,
+      },
+    },
+    async (req) => svc.acceptMany(requirePrincipal(req), req.body.cases),
+  );
+  app.post(
+    '/workbench/accept',
+    { schema: { hide: true }, config: { permission: needs('cases.accept') } },
+    async (req, reply) => {
+      // several checked boxes of one name arrive joined by line breaks
+      const picked = (formBody(req).cases ?? '').split('\n').filter(Boolean).slice(0, BULK_ACCEPT_MAX);
+      if (picked.length === 0) return reply.redirect('/workbench', 303);
+      const r = await svc.acceptMany(requirePrincipal(req), picked);
+      return reply.redirect(`/workbench?accepted=${r.accepted.length}&refused=${r.refused.length}`, 303);
     },
   );
 

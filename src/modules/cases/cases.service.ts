@@ -16,6 +16,7 @@ import {
   view,
 } from './cases.read.js';
 import { act } from './cases.act.js';
+import { acceptMany, nextCase, workbenchDepartments } from './cases.workbench.js';
 import { application } from './cases.application.js';
 import { type CasesContext, type CasesServiceDeps, createCasesContext } from './cases.context.js';
 import {
@@ -58,6 +59,9 @@ export interface CasesService {
   readonly bundleView: Bound<typeof bundleView>;
   readonly departmentQueue: Bound<typeof departmentQueue>;
   readonly acceptanceQueue: Bound<typeof acceptanceQueue>;
+  readonly workbenchDepartments: Bound<typeof workbenchDepartments>;
+  readonly nextCase: Bound<typeof nextCase>;
+  readonly acceptMany: Bound<typeof acceptMany>;
   readonly hallQueue: Bound<typeof hallQueue>;
   readonly sweepClocks: Bound<typeof sweepClocks>;
   readonly recomputeRegion: Bound<typeof recomputeRegion>;
@@ -99,6 +103,9 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     bundleView: (...a) => bundleView(ctx, ...a),
     departmentQueue: (...a) => departmentQueue(ctx, ...a),
     acceptanceQueue: (...a) => acceptanceQueue(ctx, ...a),
+    workbenchDepartments: (...a) => workbenchDepartments(ctx, ...a),
+    nextCase: (...a) => nextCase(ctx, ...a),
+    acceptMany: (...a) => acceptMany(ctx, ...a),
     hallQueue: (...a) => hallQueue(ctx, ...a),
     sweepClocks: (...a) => sweepClocks(ctx, ...a),
     recomputeRegion: (...a) => recomputeRegion(ctx, ...a),

@@ -560,6 +560,7 @@ export type QueueRow = Pick<
   CaseRow,
   | 'case_number'
   | 'item_name'
+  | 'promised_days'
   | 'status'
   | 'promised_due'
   | 'colour'
@@ -572,6 +573,7 @@ export type QueueRow = Pick<
 const QUEUE_COLUMNS = [
   'case_number',
   'item_name',
+  'promised_days',
   'status',
   'promised_due',
   'colour',
@@ -686,6 +688,33 @@ export async function colourCounts(db: Executor, departmentId: string): Promise<
     .groupBy('colour')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)]));
+}
+
+/** Open cases of a department by status (the workbench's counts). */
+export async function statusCounts(db: Executor, departmentId: string): Promise<Record<string, number>> {
+  const rows = await cdb(db)
+    .selectFrom('cases')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('department_id', '=', departmentId)
+    .where('open', '=', 1)
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/**
+ * The case after `after` in a department's queue order (earliest due first, then the ones not yet
+ * accepted, oldest first); the first one when `after` is not in the queue or is its last.
+ */
+export async function nextInQueue(
+  db: Executor,
+  departmentId: string,
+  after: string | undefined,
+): Promise<string | undefined> {
+  const page = await departmentQueue(db, { departmentId, limit: 500, offset: 0 });
+  if (page.length === 0) return undefined;
+  const i = after ? page.findIndex((r) => r.case_number === after) : -1;
+  return (page[i + 1] ?? page[0])!.case_number;
 }
 
 /** Open cases within a region prefix by colour (supervisors). */

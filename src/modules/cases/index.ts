@@ -35,6 +35,8 @@ export { STATUSES, type CaseStatus, type CaseAction } from './cases.workflow.js'
 export interface CasesModuleOptions extends CasesOptions {
   /** how often the clock sweep raises yellow / red warnings (default 10 minutes; 0 = never) */
   readonly sweepIntervalMs?: number;
+  /** the city whose departments a platform-wide member of staff picks a queue from (410100) */
+  readonly homeRegion?: string;
 }
 
 /**
@@ -118,7 +120,7 @@ export function createCasesModule(
         },
       },
     ],
-    routes: (app) => casesRoutes(app, service, { departmentOf }),
+    routes: (app) => casesRoutes(app, service, { departmentOf, homeRegion: opts.homeRegion ?? '410100' }),
     async seedScale(o) {
       if (!o.cases) return;
       const made = await generateCases(deps.store, ports, o.cases, deps.clock.now(), o.progress, cipher);

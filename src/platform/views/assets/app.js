@@ -27,6 +27,19 @@
         }, 300);
       });
     });
+    // Keyboard shortcuts (workbench): a link with data-shortcut="n" is followed on the key N, unless
+    // the key is typed into a field or with a modifier. Without JavaScript the link is still there.
+    document.addEventListener('keydown', (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+      var el = ev.target || {};
+      var tag = String(el.tagName || '').toLowerCase();
+      if (tag === 'input' || tag === 'select' || tag === 'textarea' || el.isContentEditable) return;
+      var link = document.querySelector('a[data-shortcut="' + String(ev.key).toLowerCase() + '"]');
+      if (link) {
+        ev.preventDefault();
+        link.click();
+      }
+    });
     // Elements with data-autosubmit submit their form when changed (region switcher).
     document.querySelectorAll('[data-autosubmit]').forEach((el) => {
       el.addEventListener('change', () => {

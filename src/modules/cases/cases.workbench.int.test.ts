@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TongbanApp } from '../../app.js';
+import { buildTestApp } from '../../../test/helpers/app.js';
+import { validForm } from '../../../test/helpers/forms.js';
+import { testDialect } from '../../../test/helpers/store.js';
+
+/**
+ * The workbench's bulk acceptance (issue 16 item 5): a window clerk accepts several 即办件 at once,
+ * each through the checks of one acceptance; an item with a promised limit is refused
+ * (CASES.BULK_NOT_ALLOWED) and stays waiting; nobody without cases.accept may. And the queue's
+ * department is chosen from a list of the departments the caller may open.
+ */
+const HALL = 'H410105001';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+describe(`workbench bulk acceptance on ${testDialect()}`, () => {
+  let t: TongbanApp;
+  const tokens = new Map<string, string>();
+  const immediate: string[] = [];
+  const promised: string[] = [];
+  const as = (who: string) => ({ authorization: `Bearer ${tokens.get(who)}` });
+
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    for (const c of ['clerk', 'approver', 'citizen', 'supervisor'])
+      tokens.set(c, (await t.identity.tokenForLogin(c)).token);
+    const citizenId = await t.identity.accountIdByLogin('citizen');
+    const items = (await t.catalog.listPublishedForIndex('', 5000)).items.filter(
+      (i) => i.audiences.includes('person') && i.regionCode.startsWith('410105'),
+    );
+    // walk-ins at the clerk's hall: two 即办件 and one 承诺件
+    for (const it of items) {
+      const want = it.immediate ? immediate : promised;
+      if (want.length >= (it.immediate ? 2 : 1)) continue;
+      const full = await t.catalog.getPublishedItem(it.implementationCode);
+      const material = full?.materials[0]?.code;
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/cases',
+        headers: as('clerk'),
+        payload: {
+          implementationCode: it.implementationCode,
+          regionCode: '410105001',
+          form: await validForm(t, it.implementationCode),
+          materials: material
+            ? [
+                {
+                  code: material,
+                  filename: 'id.pdf',
+                  mediaType: 'application/pdf',
+                  contentBase64: PDF.toString('base64'),
+                },
+              ]
+            : [],
+          hallId: HALL,
+          applicantId: citizenId,
+        },
+      });
+      if (r.statusCode === 201) want.push(r.json().caseNumber);
+      if (immediate.length >= 2 && promised.length >= 1) break;
+    }
+    assert.equal(immediate.length, 2, 'two 即办件 filed at the hall');
+    assert.equal(promised.length, 1, 'one 承诺件 filed at the hall');
+  });
+  after(async () => t?.close());
+
+  test('the queue page › departments in a list; a supervisor picks any of the city, an approver its own', async () => {
+    const page = async (who: string) =>
+      (await t.app.inject({ url: '/workbench', headers: { ...as(who), accept: 'text/html' } })).body;
+    const sup = await page('supervisor');
+    const options = sup.match(/<select[^>]*name="department"[\s\S]*?<\/select>/)?.[0] ?? '';
+    assert.ok((options.match(/<option/g) ?? []).length > 20, 'the city and its counties');
+    assert.match(sup, /href="\/supervision"/);
+    const appr = await page('approver');
+    const own = appr.match(/<select[^>]*name="department"[\s\S]*?<\/select>/)?.[0] ?? '';
+    assert.equal((own.match(/<option/g) ?? []).length, 1);
+    assert.match(own, /郑州市市场监督管理局/);
+    const clerk = await page('clerk');
+    assert.match(clerk, /name="cases"/, 'the clerk can tick 即办件');
+  });
+  test('POST /api/v1/workbench/accept › 即办件 accepted, a 承诺件 refused and left waiting', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/workbench/accept',
+      headers: as('clerk'),
+      payload: { cases: [...immediate, ...promised] },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const b = r.json();
+    assert.deepEqual([...b.accepted].sort(), [...immediate].sort());
+    assert.deepEqual(b.refused, [{ caseNumber: promised[0], code: 'CASES.BULK_NOT_ALLOWED' }]);
+    for (const n of immediate) {
+      const v = (await t.app.inject({ url: `/api/v1/cases/${n}`, headers: as('clerk') })).json();
+      assert.equal(v.status, 'accepted');
+    }
+    const p = (await t.app.inject({ url: `/api/v1/cases/${promised[0]}`, headers: as('clerk') })).json();
+    assert.equal(p.status, 'submitted');
+    // again: already accepted, each refused by the workflow, nothing written twice
+    const again = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/workbench/accept',
+        headers: as('clerk'),
+        payload: { cases: immediate },
+      })
+    ).json();
+    assert.deepEqual(again.accepted, []);
+    assert.ok(again.refused.every((x: { code: string }) => x.code === 'CASES.TRANSITION_NOT_ALLOWED'));
+  });
+
+  test('only who accepts may: an approver, a supervisor and a citizen are refused', async () => {
+    for (const who of ['approver', 'supervisor', 'citizen']) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/workbench/accept',
+        headers: as(who),
+        payload: { cases: promised },
+      });
+      assert.equal(r.statusCode, 403, who);
+    }
+    const none = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/workbench/accept',
+      payload: { cases: promised },
+    });
+    assert.equal(none.statusCode, 401);
+    const empty = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/workbench/accept',
+      headers: as('clerk'),
+      payload: { cases: [] },
+    });
+    assert.equal(empty.statusCode, 400);
+  });
+});
