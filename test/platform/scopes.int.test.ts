@@ -47,7 +47,7 @@ type Caller = (typeof CALLERS)[number];
  * it does (`+` shown, `-` not shown); `401` for the anonymous caller of a page may be a redirect
  * to sign in (303).
  */
-type Cell = '200' | '200+' | '200-' | '201' | '401' | '403' | '404' | '409';
+type Cell = '200' | '200+' | '200-' | '201' | '400' | '401' | '403' | '404' | '409';
 type Row = Readonly<Record<Caller, Cell>>;
 
 /** A row from one answer for everyone, then the callers who get another. */
@@ -65,6 +65,10 @@ interface Fixtures {
   jinshuiHr: string;
   draftMarker: string;
   ticket: string;
+  /** an accepted online case of the citizen (郑州市市场监督管理局), rated poor: its rectification and a complaint */
+  caseC: string;
+  rectification: string;
+  complaint: string;
 }
 
 interface Check {
@@ -364,6 +368,206 @@ const CHECKS: readonly Check[] = [
     page: true,
     expect: row('200'),
   },
+  // ── 好差评, 差评整改, 政民互动 ─────────────────────────────────────────────────────────────────
+  {
+    // the applicant passes to the stage check (not reached: 409); anyone else is told no such case
+    what: 'case C · POST /api/v1/cases/:n/ratings {completed}',
+    method: 'POST',
+    url: (f) => `/api/v1/cases/${f.caseC}/ratings`,
+    body: { level: 5, stage: 'completed', channel: 'web' },
+    expect: row('404', { anonymous: '401', citizen: '409' }),
+  },
+  {
+    what: 'case C · GET /api/v1/cases/:n/ratings',
+    url: (f) => `/api/v1/cases/${f.caseC}/ratings`,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200',
+      citizen2: '404',
+      enterprise: '404',
+      admin: '404',
+    }),
+  },
+  {
+    what: 'case C · GET /cases/:n/rate (page)',
+    url: (f) => `/cases/${f.caseC}/rate`,
+    page: true,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200',
+      citizen2: '404',
+      enterprise: '404',
+      admin: '404',
+    }),
+  },
+  {
+    // the window QR: only a clerk of the receiving hall (case C was applied for online: none)
+    what: 'case C · POST /api/v1/cases/:n/ratings/links',
+    method: 'POST',
+    url: (f) => `/api/v1/cases/${f.caseC}/ratings/links`,
+    body: { stage: 'accepted', window: 'A01' },
+    expect: row('403', { anonymous: '401', clerk: '404', admin: '404', 'clerk-other': '404' }),
+  },
+  {
+    what: 'forged link · POST /api/v1/ratings/links/:token',
+    method: 'POST',
+    url: () =>
+      `/api/v1/ratings/links/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}.9999999999.${'A'.repeat(43)}`,
+    body: { level: 5 },
+    expect: row('404'),
+  },
+  {
+    what: 'rectification · GET /api/v1/rectifications',
+    url: () => '/api/v1/rectifications',
+    shows: (body, f) => body.includes(f.rectification),
+    expect: row('403', {
+      'hall-manager': '200-',
+      anonymous: '401',
+      approver: '200+',
+      'county-approver': '200-',
+      supervisor: '200+',
+      admin: '200+',
+      'luoyang-approver': '200-',
+    }),
+  },
+  {
+    what: 'rectification · GET /api/v1/rectifications/:id',
+    url: (f) => `/api/v1/rectifications/${f.rectification}`,
+    expect: row('403', {
+      'hall-manager': '404',
+      anonymous: '401',
+      approver: '200',
+      'county-approver': '404',
+      supervisor: '200',
+      admin: '200',
+      'luoyang-approver': '404',
+    }),
+  },
+  {
+    what: 'rectification · GET /staff/rectifications/:id (page)',
+    url: (f) => `/staff/rectifications/${f.rectification}`,
+    page: true,
+    expect: row('403', {
+      'hall-manager': '404',
+      anonymous: '401',
+      approver: '200',
+      'county-approver': '404',
+      supervisor: '200',
+      admin: '200',
+      'luoyang-approver': '404',
+    }),
+  },
+  {
+    // an appeal is decided by a supervisor over the region: the department may not (403); the
+    // rectification is open, so the supervisor's decision is refused by its state (409)
+    what: 'rectification · POST /api/v1/rectifications/:id/steps {decideAppeal}',
+    method: 'POST',
+    url: (f) => `/api/v1/rectifications/${f.rectification}/steps`,
+    body: { action: 'decideAppeal', upheld: true, note: '回访录音证实为误评' },
+    expect: row('403', {
+      'hall-manager': '404',
+      anonymous: '401',
+      'county-approver': '404',
+      supervisor: '409',
+      admin: '409',
+      'luoyang-approver': '404',
+    }),
+  },
+  {
+    what: 'appeals · GET /supervision/appeals (page)',
+    url: () => '/supervision/appeals',
+    page: true,
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
+  },
+  {
+    what: 'complaint · GET /api/v1/complaints/:n',
+    url: (f) => `/api/v1/complaints/${f.complaint}`,
+    expect: row('404', {
+      anonymous: '401',
+      citizen: '200',
+      approver: '200',
+      supervisor: '200',
+      admin: '200',
+    }),
+  },
+  {
+    what: 'complaint · GET /complaints/:n (page)',
+    url: (f) => `/complaints/${f.complaint}`,
+    page: true,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200',
+      citizen2: '404',
+      enterprise: '404',
+      admin: '200',
+    }),
+  },
+  {
+    what: 'complaint · GET /staff/complaints/:n (page)',
+    url: (f) => `/staff/complaints/${f.complaint}`,
+    page: true,
+    expect: row('403', {
+      'hall-manager': '404',
+      anonymous: '401',
+      approver: '200',
+      'county-approver': '404',
+      supervisor: '200',
+      admin: '200',
+      'luoyang-approver': '404',
+    }),
+  },
+  {
+    what: 'complaint · GET /api/v1/complaints/queue',
+    url: () => '/api/v1/complaints/queue',
+    shows: (body, f) => body.includes(f.complaint),
+    expect: row('403', {
+      'hall-manager': '200-',
+      anonymous: '401',
+      approver: '200+',
+      'county-approver': '200-',
+      supervisor: '200+',
+      admin: '200+',
+      'luoyang-approver': '200-',
+    }),
+  },
+  {
+    // the filer rates the answer, once it exists (409 before); nobody else may
+    what: 'complaint · POST /api/v1/complaints/:n/rating',
+    method: 'POST',
+    url: (f) => `/api/v1/complaints/${f.complaint}/rating`,
+    body: { level: 5 },
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '409',
+      citizen2: '404',
+      enterprise: '404',
+      admin: '404',
+    }),
+  },
+  {
+    // the 12345 intake takes machine clients of the hotline role (admin holds every permission: its
+    // empty body is refused)
+    what: 'complaints · POST /api/v1/complaints/hotline',
+    method: 'POST',
+    url: () => '/api/v1/complaints/hotline',
+    body: {},
+    expect: row('403', { anonymous: '401', admin: '400' }),
+  },
+  {
+    // last: the department's handler answers (200), after which a second answer is refused (409)
+    what: 'complaint · POST /api/v1/complaints/:n/answer',
+    method: 'POST',
+    url: (f) => `/api/v1/complaints/${f.complaint}/answer`,
+    body: { answer: '已督促承办人员办理。' },
+    expect: row('403', {
+      'hall-manager': '404',
+      anonymous: '401',
+      approver: '200',
+      'county-approver': '404',
+      admin: '409',
+      'luoyang-approver': '404',
+    }),
+  },
 ];
 
 /** Pads to a width in terminal columns (a Chinese character takes two). */
@@ -485,6 +689,32 @@ describe('scopes fail closed › role × scope × object', () => {
     const cityAmr = departments.find((d) => d.name === '郑州市市场监督管理局')?.id;
     assert.ok(cityAmr);
     assert.equal(a.departmentId, cityAmr);
+    // case C: accepted, rated poor by its applicant (a rectification), complained about
+    const caseC = (
+      await post('citizen', '/api/v1/cases', {
+        implementationCode: CITY_ITEM,
+        regionCode: '410105001',
+        form: await validForm(t, CITY_ITEM),
+      })
+    ).caseNumber as string;
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${caseC}/actions`,
+      headers: as('admin'),
+      payload: { action: 'accept' },
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    const rectification = (
+      await post('citizen', `/api/v1/cases/${caseC}/ratings`, { level: 1, stage: 'accepted', channel: 'web' })
+    ).rectificationId as string;
+    const complaint = (
+      await post('citizen', '/api/v1/complaints', {
+        kind: 'complaint',
+        subject: { type: 'case', caseNumber: caseC },
+        title: '进度慢',
+        body: '受理以后没有进展。',
+      })
+    ).complaintNumber as string;
     // the citizen's draft of the city item, with an answer no one else may read
     const draftMarker = `草稿-${caseA.slice(-6)}`;
     const citizen = await t.identity.principalForAccount(citizenId!);
@@ -493,6 +723,9 @@ describe('scopes fail closed › role × scope × object', () => {
     assert.ok(citizen && field);
     await t.cases.saveDraft(citizen, CITY_ITEM, { regionCode: '410105001', [field.name]: draftMarker });
     f = {
+      caseC,
+      rectification,
+      complaint,
       caseA,
       caseB,
       fileA: a.materials[0].sha256,

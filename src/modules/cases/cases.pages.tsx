@@ -370,6 +370,17 @@ export function CasePage({
         ]}
       />
       <ClockPanel ctx={ctx} clock={view.clock} explainHref={`${base}/clock`} />
+      {staff ? null : (
+        // 一事一评 and 政民互动 live in the ratings module; the case page links to them
+        <ul>
+          <li>
+            <a href={`/cases/${enc(view.caseNumber)}/rate`}>{t('cases.rate.link')}</a>
+          </li>
+          <li>
+            <a href={`/complaints/new?case=${enc(view.caseNumber)}`}>{t('cases.complain.link')}</a>
+          </li>
+        </ul>
+      )}
       {view.result ? (
         <Panel title={t('cases.result.heading')}>
           <p>{t(`cases.status.${String(view.result.outcome ?? view.status)}`)}</p>

@@ -19,6 +19,7 @@ const SKIP = new Set(['POST /logout', 'POST /account/logout-all', 'POST /api/v1/
 describe('route × role matrix', () => {
   let t: TongbanApp;
   let machineToken: string;
+  let hotlineToken: string;
   before(async () => {
     t = await buildTestApp({ demo: 'on' });
     const c = await t.identity.createClient({
@@ -32,6 +33,20 @@ describe('route × role matrix', () => {
       payload: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret },
     });
     machineToken = r.json().access_token;
+    // the 12345 hotline system: a machine client that may only forward tickets
+    const h = await t.identity.createClient({
+      name: 'matrix 12345',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      roles: ['hotline'],
+    });
+    hotlineToken = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { grant_type: 'client_credentials', client_id: h.client_id, client_secret: h.client_secret },
+      })
+    ).json().access_token;
   });
   after(async () => t.close());
 
@@ -65,6 +80,11 @@ describe('route × role matrix', () => {
         name: 'data-consumer',
         token: async () => machineToken,
         permissions: async () => new Set(['exchange.read']),
+      },
+      {
+        name: 'hotline',
+        token: async () => hotlineToken,
+        permissions: async () => new Set(['complaints.intake']),
       },
     ];
     for (const caller of callers) {

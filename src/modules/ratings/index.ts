@@ -9,6 +9,7 @@ import './ratings.errors.js';
 import { ratingsMessages } from './ratings.messages.js';
 import { ratingsConsumer } from './ratings.outbox.js';
 import type { RatingsPorts } from './ratings.ports.js';
+import { ratingsPageRoutes } from './ratings.pages.routes.js';
 import { ratingsApiRoutes } from './ratings.routes.js';
 import { createRatingsService } from './ratings.service.js';
 import { ratingsMigrations } from './ratings.store.js';
@@ -58,6 +59,22 @@ export function createRatingsModule(
     consumers: [ratingsConsumer(ctx)],
     routes: (app) => {
       ratingsApiRoutes(app, service);
+      ratingsPageRoutes(app, service);
+    },
+    nav: (p) => {
+      if (!p) return [{ href: '/ratings/results', labelKey: 'ratings.nav.results' }];
+      const held = (perm: string) => p.grants.some((g) => g.permissions.includes(perm));
+      return [
+        ...(held('ratings.give')
+          ? [
+              { href: '/ratings', labelKey: 'ratings.nav.mine' },
+              { href: '/complaints', labelKey: 'ratings.nav.complaints' },
+            ]
+          : []),
+        ...(held('ratings.handle') || held('ratings.supervise')
+          ? [{ href: '/staff/rectifications', labelKey: 'ratings.nav.staff' }]
+          : []),
+      ];
     },
     async warmUp() {
       const every = opts.deliveryIntervalMs ?? 30_000;

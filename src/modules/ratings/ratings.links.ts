@@ -87,3 +87,11 @@ export async function issueWindowLink(
     clerkId: p.accountId,
   });
 }
+
+/** What the link's page shows: the case (no personal data) and the stage the link is for. */
+export async function linkView(ctx: RatingsContext, token: string) {
+  const link = await resolveLink(ctx, token);
+  const c = await ctx.ports.cases.facts(link.case_number);
+  if (!c) throw new DomainError('RATINGS.LINK_INVALID');
+  return { link, case: c };
+}

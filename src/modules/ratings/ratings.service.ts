@@ -8,7 +8,7 @@ import {
   myComplaints,
   rateAnswer,
 } from './ratings.complaints.js';
-import { issueWindowLink, resolveLink } from './ratings.links.js';
+import { issueWindowLink, linkView, resolveLink } from './ratings.links.js';
 import { deliverDue } from './ratings.outbox.js';
 import { myRatings, rate, ratingsOfCase } from './ratings.rate.js';
 import { rectification, rectificationQueue, stepRectification } from './ratings.rectify.js';
@@ -31,6 +31,7 @@ export function createRatingsService(ctx: RatingsContext) {
     ratingsOfCase: bind(ctx, ratingsOfCase),
     resolveLink: bind(ctx, resolveLink),
     issueWindowLink: bind(ctx, issueWindowLink),
+    linkView: bind(ctx, linkView),
     rectification: bind(ctx, rectification),
     rectificationQueue: bind(ctx, rectificationQueue),
     stepRectification: bind(ctx, stepRectification),
