@@ -206,6 +206,27 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       calendar,
       licences: licences.api,
       notifier: identity.api.notifier,
+      // materials a government register provides: read through the deciding department's grant
+      sharedData: {
+        async fetch(within, m) {
+          const p = await identity.api.personalData(m.applicantId, within);
+          const subject =
+            p?.kind === 'person' && p.idNumber
+              ? ({ kind: 'idNumber', key: p.idNumber } as const)
+              : p?.kind === 'organization' && p.creditCode
+                ? ({ kind: 'creditCode', key: p.creditCode } as const)
+                : undefined;
+          if (!subject) return undefined;
+          return exchange.api.fetchForCase(within, {
+            departmentId: m.departmentId,
+            // the catalogue names the shared data as `资源名称（提供部门共享）`
+            resourceName: m.sharedData.replace(/（[^）]*）$/, ''),
+            subject,
+            caseNumber: m.caseNumber,
+            purpose: m.purpose,
+          });
+        },
+      },
     },
     { homeRegion: DEMO_CITY.cityCode },
   );

@@ -101,6 +101,7 @@ export async function writeMaterials(
   uploads: readonly CheckedMaterial[],
   licences: readonly LicenceMaterial[],
   now: string,
+  shared: ReadonlyArray<{ code: string; name: string; accessId: string }> = [],
 ): Promise<void> {
   const stored = uploads.map((u) => ({ u, id: newId(), file: sealCaseFile(ctx.files, u.data) }));
   for (const { u, file } of stored) {
@@ -137,6 +138,22 @@ export async function writeMaterials(
       name: m.name,
       trust_level: m.verified ? 'A' : 'C',
       licence_identifier: m.identifier,
+      file_key: null,
+      sha256_sealed: null,
+      media_type: null,
+      size: null,
+      region_code: regionCode,
+      created_at: now,
+    })),
+    // 免提交: read by the deciding department from a government register through the exchange (A)
+    ...shared.map((m) => ({
+      id: newId(),
+      case_id: caseId,
+      code: m.code,
+      name: m.name,
+      trust_level: 'A',
+      licence_identifier: null,
+      access_id: m.accessId,
       file_key: null,
       sha256_sealed: null,
       media_type: null,

@@ -117,6 +117,7 @@ const zh: Messages = {
   'cases.apply.material.optional': '按情形提供',
   'cases.apply.material.shared': '由办理部门通过共享数据获取（{source}），您无需提交。',
   'cases.apply.material.sharedShort': '部门通过共享数据获取，无需提交',
+  'cases.materials.sharedRead': '共享数据读取记录 {id}',
   'cases.apply.material.useLicence': '使用我的电子证照（免提交）',
   'cases.apply.material.uploadInstead': '不使用电子证照，上传文件',
   'cases.apply.material.validTo': '有效期至 {date}',
@@ -305,6 +306,7 @@ const en: Messages = {
   'cases.apply.material.shared':
     'The department reads this from shared data ({source}); you do not need to provide it.',
   'cases.apply.material.sharedShort': 'Read from shared data; nothing to provide',
+  'cases.materials.sharedRead': 'Read from shared data: access {id}',
   'cases.apply.material.useLicence': 'Use my e-licence (nothing to upload)',
   'cases.apply.material.uploadInstead': 'Do not use an e-licence; upload a file',
   'cases.apply.material.validTo': 'valid to {date}',

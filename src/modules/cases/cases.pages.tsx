@@ -130,6 +130,10 @@ function Materials({ ctx, view, base }: { ctx: ViewContext; view: CaseView; base
               <a
                 href={`${base}/materials/${m.sha256}`}
               >{`${m.mediaType ?? ''} · ${Math.ceil((m.size ?? 0) / 1024)} KB`}</a>
+            ) : m.accessId ? (
+              <a href={`/log/object?type=exchangeAccess&id=${encodeURIComponent(m.accessId)}`}>
+                {t('cases.materials.sharedRead', { id: m.accessId })}
+              </a>
             ) : (
               (m.licenceIdentifier ?? '—')
             ),

@@ -213,7 +213,27 @@ export interface LicencesPort {
   }): Promise<((trx: Executor) => Promise<string>) | undefined>;
 }
 
+/**
+ * Shared data (the exchange): a material whose source is a government register, read at
+ * submission through a grant the deciding department holds, inside the case's transaction.
+ * Undefined when it cannot be read: the applicant is then asked for it, never blocked.
+ */
+export interface SharedDataPort {
+  fetch(
+    within: Executor,
+    input: {
+      readonly departmentId: string;
+      /** the catalogue's shared-data name (`社会保险参保缴费信息（人社部门共享）`) */
+      readonly sharedData: string;
+      readonly applicantId: string;
+      readonly caseNumber: string;
+      readonly purpose: string;
+    },
+  ): Promise<{ readonly accessId: string } | undefined>;
+}
+
 export interface CasesPorts {
+  readonly sharedData?: SharedDataPort;
   readonly catalog: CatalogPort;
   readonly regions: RegionsPort;
   readonly identity: IdentityPort;

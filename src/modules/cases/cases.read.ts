@@ -77,6 +77,7 @@ async function viewOf(ctx: CasesContext, row: st.CaseRow, who: 'applicant' | 'st
       name: m.name,
       trustLevel: m.trust_level,
       licenceIdentifier: m.licence_identifier,
+      accessId: m.access_id ?? null,
       sha256: m.file_key && m.sha256_sealed ? openSha256(ctx.files, m.id, m.sha256_sealed) : null,
       mediaType: m.media_type,
       size: m.size,

@@ -78,6 +78,8 @@ export type CasesTables = {
     /** A issued by the agency, B checked against the original, C uploaded, D commitment */
     trust_level: string;
     licence_identifier: string | null;
+    /** a material read from a government register through the exchange: the access record's id */
+    access_id?: string | null;
     /** the stored file's content key (case_blobs.content_key); null for an e-licence material */
     file_key: string | null;
     /** the file's public SHA-256 (what the API names it by), sealed to this row */
@@ -348,6 +350,12 @@ export const casesMigrations: Record<string, Migration> = {
         .execute();
       // the sweep lets old answers go by age
       await db.schema.createIndex('case_requests_created').on('case_requests').column('created_at').execute();
+    },
+  },
+  'cases.0006_material_access': {
+    async up(db: Kysely<unknown>) {
+      // a material the deciding department read from a register (exchange access id, trust A)
+      await db.schema.alterTable('case_materials').addColumn('access_id', 'text').execute();
     },
   },
 };

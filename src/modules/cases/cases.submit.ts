@@ -12,6 +12,7 @@ import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/
 import { parseInput } from '../../platform/input.js';
 import { formIssues, ownFields } from './cases.application.js';
 import { notStartedClock } from './cases.clock.js';
+import { sharedOnly } from './cases.forms.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import {
   type CheckedMaterial,
@@ -257,7 +258,23 @@ export async function writeCase(
     payload: JSON.stringify(who.hall ? { hallId: who.hall.id, onBehalfOf: who.applicantId } : {}),
     at: now,
   });
-  await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now);
+  // materials a register provides (免提交): read through the deciding department's grant now, in
+  // this transaction, so the access record commits with the case; one that cannot be read is
+  // left to the applicant (the department asks for it), never a reason to refuse the submission
+  const shared: Array<{ code: string; name: string; accessId: string }> = [];
+  if (ctx.ports.sharedData)
+    for (const m of it.materials) {
+      if (!sharedOnly(m) || !m.sharedData || prep.uploads.some((u) => u.code === m.code)) continue;
+      const got = await ctx.ports.sharedData.fetch(trx, {
+        departmentId: body.departmentId,
+        sharedData: m.sharedData,
+        applicantId: who.applicantId,
+        caseNumber,
+        purpose: `办理“${it.name}”：${m.name}`,
+      });
+      if (got) shared.push({ code: m.code, name: m.name, accessId: got.accessId });
+    }
+  await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now, shared);
   for (const m of prep.licenceMaterials)
     if (m.verified)
       await prep.recordUse?.(trx, { identifier: m.identifier, caseNumber, materialName: m.name });
@@ -275,7 +292,8 @@ export async function writeCase(
       hallId: who.hall?.id ?? null,
       ...(who.hall ? { onBehalfOf: who.applicantId } : {}),
       bundleId,
-      materials: prep.uploads.length + prep.licenceMaterials.length,
+      materials: prep.uploads.length + prep.licenceMaterials.length + shared.length,
+      ...(shared.length ? { sharedMaterials: shared.map((m) => m.code) } : {}),
     },
   };
   ctx.written.remember(trx, caseRow, initial);

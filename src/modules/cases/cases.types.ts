@@ -138,6 +138,8 @@ export const CaseView = z.object({
       name: z.string(),
       trustLevel: z.string(),
       licenceIdentifier: z.string().nullable(),
+      /** read from a government register through the exchange: its access record (trust A) */
+      accessId: z.string().nullable(),
       sha256: z.string().nullable(),
       mediaType: z.string().nullable(),
       size: z.number().nullable(),

@@ -6,7 +6,7 @@ import { casesMessages } from './cases.messages.js';
 import { calendarPort, catalogPort, identityPort, licencesPort, regionsPort } from './cases.adapters.js';
 import { generateCases } from './cases.generate.js';
 import { notificationsConsumer } from './cases.notify.js';
-import type { CasesPorts, NotifierPort } from './cases.ports.js';
+import type { CasesPorts, NotifierPort, SharedDataPort } from './cases.ports.js';
 import { casesRoutes } from './cases.routes.js';
 import { type CasesOptions, createCasesService } from './cases.service.js';
 import { sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
@@ -53,6 +53,8 @@ export interface CasesNeighbours {
   readonly notifier?: NotifierPort;
   /** e-licences: 免提交 materials and the licence an approval issues */
   readonly licences?: Parameters<typeof licencesPort>[0];
+  /** the data-sharing exchange: materials read from government registers at submission */
+  readonly sharedData?: SharedDataPort;
 }
 
 export function createCasesModule(
@@ -69,6 +71,7 @@ export function createCasesModule(
           identity: identityPort(neighbours.identity),
           calendar: calendarPort(neighbours.calendar),
           ...(neighbours.notifier ? { notifier: neighbours.notifier } : {}),
+          ...(neighbours.sharedData ? { sharedData: neighbours.sharedData } : {}),
           ...(neighbours.licences
             ? {
                 licences: licencesPort(

@@ -7,6 +7,7 @@ import { sql } from '../../platform/db/index.js';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { committedEvents } from '../../../test/helpers/store.js';
 import { WebSession } from '../../../test/helpers/session.js';
+import { validForm } from '../../../test/helpers/forms.js';
 import { DEMO_ORGANIZATION, DEMO_PEOPLE } from '../identity/identity.demo.js';
 import { DEMO_RESOURCES } from './exchange.seed.js';
 
@@ -310,5 +311,92 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     await s.login('enterprise');
     const me = await s.get('/api/v1/me');
     assert.match(me.body, new RegExp(DEMO_ORGANIZATION.creditCode));
+  });
+});
+
+describe('exchange › cases read registered facts at submission instead of asking for them', () => {
+  // 失业保险金申领: decided by 金水区人力资源和社会保障局; 社会保险缴费记录 comes from the register
+  const ITEM = '11410105414644738F05001200400000';
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+  let t: TongbanApp;
+  let citizen: string;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    citizen = (await t.identity.tokenForLogin('citizen', 3600_000)).token;
+  });
+  after(async () => t.close());
+
+  const submit = async () => {
+    const it = await t.catalog.getPublishedItem(ITEM);
+    const idScan = it?.materials.find((m) => m.name === '居民身份证')?.code;
+    assert.ok(idScan);
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${citizen}` },
+      payload: {
+        implementationCode: ITEM,
+        regionCode: '410105001',
+        form: await validForm(t, ITEM),
+        materials: [
+          {
+            code: idScan,
+            filename: 'id.pdf',
+            mediaType: 'application/pdf',
+            contentBase64: PDF.toString('base64'),
+          },
+        ],
+      },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const view = await t.app.inject({
+      url: `/api/v1/cases/${r.json().caseNumber}`,
+      headers: { authorization: `Bearer ${citizen}` },
+    });
+    return { caseNumber: r.json().caseNumber as string, view: view.json() };
+  };
+
+  test('the 社会保险缴费记录 is read through the deciding department’s grant, attached as trust A with its access id, and the citizen sees the read', async () => {
+    const { caseNumber, view } = await submit();
+    const shared = view.materials.find((m: { accessId: string | null }) => m.accessId);
+    assert.ok(shared, JSON.stringify(view.materials));
+    assert.equal(shared.trustLevel, 'A');
+    assert.match(shared.name, /社会保险缴费记录/);
+    const s = new WebSession(t);
+    await s.login('citizen');
+    const mine = JSON.parse((await s.get('/api/v1/me/data-access')).body).records as Array<{
+      id: string;
+      caseNumber: string | null;
+      outcome: string;
+    }>;
+    const read = mine.find((x) => x.id === shared.accessId);
+    assert.equal(read?.caseNumber, caseNumber);
+    assert.equal(read?.outcome, 'ok');
+    // staff see the material on the case page with the link to its record in the log
+    const staff = new WebSession(t);
+    await staff.login('admin');
+    const page = await staff.get(`/workbench/cases/${caseNumber}`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes(`/log/object?type=exchangeAccess&amp;id=${shared.accessId}`));
+  });
+
+  test('when the read is refused the case is still submitted, the material left to the applicant, the refusal recorded', async () => {
+    const dept = (
+      await sql<{
+        id: string;
+      }>`select id from regions_departments where kind = 'rsj' and region_code = '410105'`.execute(t.store.db)
+    ).rows[0]!.id;
+    await sql`update exchange_grants set status = 'suspended' where department_id = ${dept}`.execute(
+      t.store.db,
+    );
+    const { caseNumber, view } = await submit();
+    assert.ok(!view.materials.some((m: { accessId: string | null }) => m.accessId));
+    const denied = await sql<{
+      outcome: string;
+    }>`select outcome from exchange_access where case_number = ${caseNumber}`.execute(t.store.db);
+    assert.deepEqual(
+      denied.rows.map((r) => r.outcome),
+      ['EXCHANGE.GRANT_REVOKED'],
+    );
   });
 });

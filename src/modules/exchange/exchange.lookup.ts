@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { DomainError, chinaDate, newId } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
-import { inTransaction } from '../../platform/db/index.js';
+import type { z } from 'zod';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type ExchangeContext, parse } from './exchange.context.js';
 import { EXCHANGE_EVENTS, consumerOf } from './exchange.grants.js';
@@ -51,15 +52,43 @@ interface Attempt {
  */
 export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): Promise<LookupResult> {
   const input = parse(LookupInput, raw);
+  const consumer = await consumerOf(ctx, p.clientId);
+  return lookupAs(
+    ctx,
+    ctx.db,
+    { clientId: p.clientId ?? null, departmentId: consumer?.departmentId ?? null },
+    input,
+  );
+}
+
+/**
+ * A lookup by a department itself (not one of its client systems): cases fetch a material from
+ * a register at submission through the deciding department's grant, inside the case's own
+ * transaction, so the access record commits with the case (or not at all).
+ */
+export async function lookupForDepartment(
+  ctx: ExchangeContext,
+  within: Executor,
+  departmentId: string,
+  raw: unknown,
+): Promise<LookupResult> {
+  return lookupAs(ctx, within, { clientId: null, departmentId }, parse(LookupInput, raw));
+}
+
+async function lookupAs(
+  ctx: ExchangeContext,
+  db: Executor,
+  who: { clientId: string | null; departmentId: string | null },
+  input: z.output<typeof LookupInput>,
+): Promise<LookupResult> {
   const now = ctx.clock.now().toISOString();
   const today = chinaDate(now);
-  const consumer = await consumerOf(ctx, p.clientId);
-  const resource = await resourceByCode(ctx.db, input.resource);
+  const resource = await resourceByCode(db, input.resource);
   const kind = resource ? KEY_KIND[resource.register] : undefined;
   const key = normaliseKey(input.key);
   const attempt: Attempt = {
-    clientId: p.clientId ?? null,
-    departmentId: consumer?.departmentId ?? null,
+    clientId: who.clientId,
+    departmentId: who.departmentId,
     resource,
     resourceCode: input.resource,
     subjectHash: kind ? subjectHash(ctx.cipher, kind, key) : null,
@@ -69,27 +98,27 @@ export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): 
     grant: undefined,
   };
   const refuse = async (code: string): Promise<never> => {
-    await record(ctx, attempt, code, now);
+    await record(ctx, db, attempt, code, now);
     throw new DomainError(code);
   };
-  if (!consumer) return refuse('EXCHANGE.NOT_CONSUMER');
+  if (!who.departmentId) return refuse('EXCHANGE.NOT_CONSUMER');
   if (!resource || !kind) return refuse('EXCHANGE.RESOURCE_UNKNOWN');
   if (resource.shareType === 'none') return refuse('EXCHANGE.NOT_SHARED');
   if (!(kind === 'idNumber' ? isValidIdNumber(key) : isValidCreditCode(key)))
     return refuse('EXCHANGE.KEY_INVALID');
-  const chosen = chooseGrant(await grantsOf(ctx.db, consumer.departmentId, resource.id), today);
+  const chosen = chooseGrant(await grantsOf(db, who.departmentId, resource.id), today);
   if ('refusal' in chosen) return refuse(chosen.refusal);
   const grant = chosen.grant;
   attempt.grant = grant;
   const fields = input.fields ?? grant.fields;
   attempt.fields = fields;
   if (fields.some((f) => !grant.fields.includes(f))) return refuse('EXCHANGE.FIELD_NOT_GRANTED');
-  const found = await readRecord(ctx.db, ctx.cipher, resource.register, key);
-  const outcome = await inTransaction(ctx.db, async (trx) => {
+  const found = await readRecord(db, ctx.cipher, resource.register, key);
+  const outcome = await inTransaction(db, async (trx) => {
     const n = await countLookup(trx, grant.id, now.slice(0, 16));
     const o =
       n > grant.ratePerMinute ? 'EXCHANGE.RATE_EXCEEDED' : found ? 'ok' : 'EXCHANGE.SUBJECT_NOT_FOUND';
-    return { o, id: await record(ctx, attempt, o, now, trx) };
+    return { o, id: await record(ctx, trx, attempt, o, now) };
   });
   if (outcome.o !== 'ok' || !found) throw new DomainError(outcome.o);
   return { record: project(resource.items, found, fields, grant.clearFields), accessId: outcome.id };
@@ -98,14 +127,14 @@ export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): 
 /** The access record and its event, in the caller's transaction (or one of its own). */
 async function record(
   ctx: ExchangeContext,
+  db: Executor,
   a: Attempt,
   outcome: string,
   now: string,
-  within?: Parameters<typeof xdb>[0],
 ): Promise<string> {
   const id = newId();
   const regionCode = a.resource?.regionCode ?? '';
-  return inTransaction(within ?? ctx.db, async (trx) => {
+  return inTransaction(db, async (trx) => {
     const eventId = await appendEvent(trx, ctx.clock, {
       type: outcome === 'ok' ? EXCHANGE_EVENTS.accessed : EXCHANGE_EVENTS.accessDenied,
       aggregateType: 'exchangeAccess',

@@ -3,7 +3,7 @@ import { parseIdNumber } from '../../platform/codes/index.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { publishResource } from './exchange.catalogue.js';
 import type { ExchangeContext } from './exchange.context.js';
-import { addConsumer, requestResource } from './exchange.grants.js';
+import { addConsumer, decideRequest, requestResource } from './exchange.grants.js';
 import {
   type PersonFacts,
   generatedCompany,
@@ -115,7 +115,7 @@ export function demoCatalogue(providers: {
     {
       ...common,
       code: DEMO_RESOURCES.socialInsurance,
-      name: '社会保险参保信息',
+      name: '社会保险参保缴费信息',
       classification: 'department',
       category: '3/05/001/0002',
       providerDepartmentId: providers.rsj,
@@ -246,6 +246,15 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
     [scjgj, '市场主体登记系统'],
   ] as const)
     await addConsumer(ctx, { departmentId: dept, name });
+  const seedProvider = {
+    accountId: 'system:seed',
+    kind: 'staff' as const,
+    login: 'seed',
+    displayName: 'seed',
+    realNameLevel: 0 as const,
+    grants: [{ role: 'seed', permissions: ['exchange.manage'], regionPrefix: '', departmentId: null }],
+    via: 'bearer' as const,
+  };
   const system = {
     accountId: 'system:seed',
     kind: 'staff' as const,
@@ -313,4 +322,25 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
     },
     { departmentId: scjgj },
   );
+  // the city's and 金水区's 人力资源和社会保障局 decide 失业保险金申领 and read the 社会保险缴费记录
+  // at submission instead of asking for it (有条件: granted by the provider)
+  for (const region of ['410100', '410105']) {
+    const dept = (await ctx.ports.regions.departmentByKind(region, 'rsj'))?.id;
+    if (!dept) continue;
+    const asked = await requestResource(
+      ctx,
+      system,
+      {
+        resource: DEMO_RESOURCES.socialInsurance,
+        fields: ['name', 'insuranceTypes', 'employer', 'status', 'firstInsuredOn', 'monthsPaid'],
+        clearFields: ['insuranceTypes', 'employer', 'status', 'firstInsuredOn', 'monthsPaid'],
+        purpose: '办理社会保险待遇和就业补贴事项时核验参保缴费情况（免交缴费记录）',
+        legalBasis: '《中华人民共和国社会保险法》；《失业保险条例》第十六条',
+        period,
+        volume: 2000,
+      },
+      { departmentId: dept },
+    );
+    await decideRequest(ctx, seedProvider, asked.id, { decision: 'grant' });
+  }
 }

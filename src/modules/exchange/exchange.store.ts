@@ -411,6 +411,15 @@ export async function resourceByCode(db: Executor, code: string): Promise<Resour
   return r ? toResource(r) : undefined;
 }
 
+export async function resourceByName(db: Executor, name: string): Promise<Resource | undefined> {
+  const r = await xdb(db)
+    .selectFrom('exchange_resources')
+    .selectAll()
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return r ? toResource(r) : undefined;
+}
+
 export async function resourceById(db: Executor, id: string): Promise<Resource | undefined> {
   const r = await xdb(db)
     .selectFrom('exchange_resources')

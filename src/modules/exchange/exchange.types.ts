@@ -117,7 +117,7 @@ export const LookupInput = z.object({
   resource: z.string().min(1).max(40),
   key: z.string().trim().min(1).max(40),
   purpose: z.string().trim().min(2).max(300),
-  caseNumber: z.string().trim().min(1).max(40).optional(),
+  caseNumber: z.string().trim().min(1).max(64).optional(),
   /** a subset of the granted fields (default: all of them) */
   fields: z.array(z.string().min(1).max(40)).max(60).optional(),
 });

@@ -1,4 +1,6 @@
+import { isDomainError } from '../../kernel/index.js';
 import type { WorkingCalendar } from '../../platform/calendar/index.js';
+import type { Executor } from '../../platform/db/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import './exchange.errors.js';
@@ -8,6 +10,9 @@ import { exchangeRoutes } from './exchange.routes.js';
 import { createExchangeService } from './exchange.service.js';
 import { exchangeMigrations } from './exchange.store.js';
 import { legalPersonByCode, legalPersonsRepresentedBy } from './exchange.registers.js';
+import { lookupForDepartment } from './exchange.lookup.js';
+import { resourceByName } from './exchange.store.js';
+import { KEY_KIND } from './exchange.types.js';
 
 export { EXCHANGE_EVENTS } from './exchange.grants.js';
 export { DEMO_RESOURCES } from './exchange.seed.js';
@@ -52,6 +57,36 @@ export function createExchangeModule(
       representedBy: (idNumber: string) => legalPersonsRepresentedBy(deps.store.db, cipher, idNumber),
     },
     addConsumer: svc.addConsumer,
+    /**
+     * Cases: a material a register provides, read at submission through the deciding department's
+     * grant inside the case's transaction; undefined (the applicant is asked instead) when the
+     * catalogue has no such resource or the read is refused (the refusal is recorded all the same)
+     */
+    async fetchForCase(
+      within: Executor,
+      input: {
+        departmentId: string;
+        resourceName: string;
+        subject: { kind: 'idNumber' | 'creditCode'; key: string };
+        caseNumber: string;
+        purpose: string;
+      },
+    ): Promise<{ accessId: string; resource: string } | undefined> {
+      const r = await resourceByName(within, input.resourceName);
+      if (!r || KEY_KIND[r.register] !== input.subject.kind) return undefined;
+      try {
+        const got = await lookupForDepartment(svc.ctx, within, input.departmentId, {
+          resource: r.code,
+          key: input.subject.key,
+          purpose: input.purpose.slice(0, 300),
+          caseNumber: input.caseNumber,
+        });
+        return { accessId: got.accessId, resource: r.code };
+      } catch (e) {
+        if (isDomainError(e) && e.status < 500) return undefined;
+        throw e;
+      }
+    },
     lookup: svc.lookup,
     service: svc,
   };
