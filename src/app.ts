@@ -268,6 +268,12 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     },
     calendar: { describeDay: (date, regionCode) => calendar.describeDay(date, regionCode) },
     notifier: identity.api.notifier,
+    contact: {
+      // the mobile an appointment's SMS goes to (only handed to the notifier)
+      async mobile(accountId, within) {
+        return (await identity.api.personalData(accountId, within))?.mobile ?? undefined;
+      },
+    },
     cases: {
       // a case the caller may see, or none (the cases module answers 404 or 403 otherwise)
       async caseFor(p, caseNumber) {

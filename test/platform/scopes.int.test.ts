@@ -47,7 +47,7 @@ type Caller = (typeof CALLERS)[number];
  * it does (`+` shown, `-` not shown); `401` for the anonymous caller of a page may be a redirect
  * to sign in (303).
  */
-type Cell = '200' | '200+' | '200-' | '201' | '400' | '401' | '403' | '404' | '409';
+type Cell = '200' | '200+' | '200-' | '201' | '204' | '400' | '401' | '403' | '404' | '409';
 type Row = Readonly<Record<Caller, Cell>>;
 
 /** A row from one answer for everyone, then the callers who get another. */
@@ -73,7 +73,7 @@ interface Fixtures {
 
 interface Check {
   readonly what: string;
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PUT';
   readonly url: (f: Fixtures) => string;
   readonly page?: boolean;
   readonly body?: Record<string, unknown>;
@@ -361,6 +361,26 @@ const CHECKS: readonly Check[] = [
     url: () => `/halls/${HALL}/desk`,
     page: true,
     expect: row('403', { anonymous: '401', clerk: '200', admin: '200' }),
+  },
+  {
+    what: 'hall · GET /api/v1/halls/:id/slots',
+    url: () => `/api/v1/halls/${HALL}/slots?date=2026-12-08`,
+    expect: row('200'),
+  },
+  {
+    // 预约 for oneself: people and organisations; staff (the administrator too) book for nobody
+    what: 'hall · POST /api/v1/halls/:id/appointments',
+    method: 'POST',
+    url: () => `/api/v1/halls/${HALL}/appointments`,
+    body: { date: '2026-12-08', start: '10:30' },
+    expect: row('403', { anonymous: '401', citizen: '201', citizen2: '201', enterprise: '201' }),
+  },
+  {
+    what: 'hall · PUT /api/v1/halls/:id/quotas',
+    method: 'PUT',
+    url: () => `/api/v1/halls/${HALL}/quotas`,
+    body: { line: 'A', perSlot: 6 },
+    expect: row('403', { anonymous: '401', admin: '204', 'hall-manager': '204' }),
   },
   {
     what: 'hall · GET /halls/:id/screen (page)',

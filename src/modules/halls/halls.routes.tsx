@@ -13,8 +13,14 @@ import type { HallFeed } from './halls.feed.js';
 import { DeskPage, TicketPage, screenPage } from './halls.pages.js';
 import type { HallsService } from './halls.service.js';
 import {
+  AppointmentAction,
+  AppointmentView,
+  BookInput,
   CallResponse,
   HallCode,
+  QuotaInput,
+  SlotsQuery,
+  SlotsResponse,
   TakeTicketInput,
   TakeTicketResponse,
   TicketAction,
@@ -118,6 +124,84 @@ export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
       },
     },
     async (req) => svc.actOnTicket(requirePrincipal(req), req.params.id, req.params.ticket, req.body),
+  );
+
+  // ── appointments (JSON) ────────────────────────────────────────────────────────────────────
+  app.get(
+    '/api/v1/halls/:id/slots',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary: '号源: a hall’s appointment slots on a date (China), per line, with places left',
+        params: HallParams,
+        querystring: SlotsQuery,
+        response: { 200: SlotsResponse },
+      },
+    },
+    async (req) => svc.slots(req.params.id, req.query.date),
+  );
+
+  app.post(
+    '/api/v1/halls/:id/appointments',
+    {
+      config: { permission: { permission: 'halls.appointment' } },
+      schema: {
+        tags,
+        summary: '预约: book a place in a slot for oneself (never past the slot’s quota)',
+        params: HallParams,
+        body: BookInput,
+        response: { 201: AppointmentView },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await svc.book(requirePrincipal(req), req.params.id, req.body)),
+  );
+
+  app.post(
+    '/api/v1/halls/:id/appointments/:appointment/actions',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags,
+        summary: 'Cancel or change one’s appointment; check in on the day (oneself, or the hall’s clerk)',
+        params: z.object({ id: HallCode, appointment: z.string().min(1).max(64) }),
+        body: AppointmentAction,
+        response: { 200: AppointmentView },
+      },
+    },
+    async (req) =>
+      svc.actOnAppointment(requirePrincipal(req), req.params.id, req.params.appointment, req.body),
+  );
+
+  app.get(
+    '/api/v1/me/appointments',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags,
+        summary: 'My appointments from 30 days back (a booked one whose day has passed is a no-show)',
+        response: { 200: z.object({ appointments: z.array(AppointmentView) }) },
+      },
+    },
+    async (req) => ({ appointments: await svc.myAppointments(requirePrincipal(req)) }),
+  );
+
+  app.put(
+    '/api/v1/halls/:id/quotas',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: {
+        tags,
+        summary: '号源: a line’s places per slot at the hall (the hall’s manager)',
+        params: HallParams,
+        body: QuotaInput,
+      },
+    },
+    async (req, reply) => {
+      await svc.setQuota(requirePrincipal(req), req.params.id, req.body);
+      return reply.code(204).send();
+    },
   );
 
   // ── the screens' feed (server-sent events) ─────────────────────────────────────────────────

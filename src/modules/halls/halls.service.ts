@@ -1,9 +1,10 @@
 import type { Principal } from '../../platform/access.js';
 import { parseInput } from '../../platform/input.js';
 import type { HallsContext } from './halls.context.js';
+import * as ap from './halls.appointments.js';
 import * as q from './halls.queue.js';
 import * as st from './halls.store.js';
-import { TakeTicketInput, TicketAction } from './halls.types.js';
+import { AppointmentAction, BookInput, QuotaInput, TakeTicketInput, TicketAction } from './halls.types.js';
 
 /** The halls facade: binds the context for routes and other callers. */
 export function createHallsService(ctx: HallsContext) {
@@ -23,6 +24,15 @@ export function createHallsService(ctx: HallsContext) {
     queueState: (hall: string) => q.queueState(ctx, hall),
     servingAt: (hall: string, window: number) => q.servingAt(ctx, hall, window),
     recentCalls: (hall: string, n = 8) => st.recentCalls(ctx.db, hall, n),
+    slots: (hall: string, date: string) => ap.slots(ctx, hall, date),
+    book: (p: Principal | undefined, hall: string, raw: unknown) =>
+      ap.book(ctx, p, hall, parseInput(BookInput, raw)),
+    actOnAppointment: (p: Principal | undefined, hall: string, id: string, raw: unknown) =>
+      ap.actOnAppointment(ctx, p, hall, id, parseInput(AppointmentAction, raw)),
+    myAppointments: (p: Principal | undefined) => ap.myAppointments(ctx, p),
+    remindTomorrow: () => ap.remindTomorrow(ctx),
+    setQuota: (p: Principal | undefined, hall: string, raw: unknown) =>
+      ap.setQuota(ctx, p, hall, parseInput(QuotaInput, raw)),
     /** 跑动次数 of a case: the times its applicant was called to a window for it */
     visitsOf: (caseNumber: string) => st.visitsOf(ctx.db, caseNumber),
   };

@@ -82,8 +82,17 @@ export type HallsTables = {
     /** booked, cancelled, checkedIn; a booked one whose day has passed is a no-show */
     status: string;
     ticket_id: string | null;
+    reminded_at: string | null;
     created_at: string;
     updated_at: string;
+  };
+  halls_quotas: {
+    hall_id: string;
+    line: string;
+    per_slot: number;
+    region_code: string;
+    updated_at: string;
+    updated_by: string;
   };
 };
 
@@ -161,6 +170,59 @@ export const hallsMigrations: Record<string, Migration> = {
         .addColumn('at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('halls_visits_case').on('halls_visits').column('case_number').execute();
+    },
+  },
+  'halls.0002_appointments': {
+    async up(db: Kysely<unknown>) {
+      const t = columnTypes(db);
+      await db.schema
+        .createTable('halls_slots')
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('start', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('quota', t.bigint, (c) => c.notNull())
+        .addColumn('booked', t.bigint, (c) => c.notNull().defaultTo(0))
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('halls_slots_pk', ['hall_id', 'day', 'start', 'line'])
+        .execute();
+      await db.schema
+        .createTable('halls_appointments')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('start', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('item_code', 'text')
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('ticket_id', 'text')
+        .addColumn('reminded_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('halls_appointments_account')
+        .on('halls_appointments')
+        .columns(['account_id', 'day'])
+        .execute();
+      await db.schema
+        .createIndex('halls_appointments_hall')
+        .on('halls_appointments')
+        .columns(['hall_id', 'day', 'status'])
+        .execute();
+      // a hall manager's quota per slot for a line (none: two per window serving it)
+      await db.schema
+        .createTable('halls_quotas')
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('line', 'text', (c) => c.notNull())
+        .addColumn('per_slot', t.bigint, (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('halls_quotas_pk', ['hall_id', 'line'])
+        .execute();
     },
   },
 };
@@ -434,4 +496,189 @@ export async function visitsOf(db: Executor, caseNumber: string): Promise<number
     .where('case_number', '=', caseNumber)
     .executeTakeFirst();
   return Number(r?.n ?? 0);
+}
+
+// ── appointments ─────────────────────────────────────────────────────────────────────────────
+
+export type AppointmentRow = HallsTables['halls_appointments'];
+
+export async function quotasOf(db: Executor, hallId: string): Promise<Map<string, number>> {
+  const rows = await hdb(db)
+    .selectFrom('halls_quotas')
+    .select(['line', 'per_slot'])
+    .where('hall_id', '=', hallId)
+    .execute();
+  return new Map(rows.map((r) => [r.line, Number(r.per_slot)]));
+}
+
+export async function setQuota(db: Executor, q: HallsTables['halls_quotas']): Promise<void> {
+  await hdb(db)
+    .insertInto('halls_quotas')
+    .values(q)
+    .onConflict((oc) =>
+      oc
+        .columns(['hall_id', 'line'])
+        .doUpdateSet({ per_slot: q.per_slot, updated_at: q.updated_at, updated_by: q.updated_by }),
+    )
+    .execute();
+}
+
+/** Booked counts of a hall's slots on a day, by `start|line`. */
+export async function bookedOn(db: Executor, hallId: string, day: string): Promise<Map<string, number>> {
+  const rows = await hdb(db)
+    .selectFrom('halls_slots')
+    .select(['start', 'line', 'booked'])
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .execute();
+  return new Map(rows.map((r) => [`${r.start}|${r.line}`, Number(r.booked)]));
+}
+
+/**
+ * Takes one place in a slot, never past its quota: the slot's row is made if missing, then
+ * `booked + 1` only where `booked < quota`. On PostgreSQL concurrent bookings of one slot queue
+ * on its row lock and each re-checks the condition after the one before commits; SQLite has one
+ * writer. false: the slot is full.
+ */
+export async function takePlace(
+  db: Executor,
+  k: { hallId: string; day: string; start: string; line: string; quota: number; regionCode: string },
+): Promise<boolean> {
+  await hdb(db)
+    .insertInto('halls_slots')
+    .values({
+      hall_id: k.hallId,
+      day: k.day,
+      start: k.start,
+      line: k.line,
+      quota: k.quota,
+      booked: 0,
+      region_code: k.regionCode,
+    })
+    .onConflict((oc) => oc.columns(['hall_id', 'day', 'start', 'line']).doNothing())
+    .execute();
+  const r = await hdb(db)
+    .updateTable('halls_slots')
+    .set({ booked: sql<number>`booked + 1` })
+    .where('hall_id', '=', k.hallId)
+    .where('day', '=', k.day)
+    .where('start', '=', k.start)
+    .where('line', '=', k.line)
+    .where('booked', '<', k.quota)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function releasePlace(
+  db: Executor,
+  k: { hallId: string; day: string; start: string; line: string },
+): Promise<void> {
+  await hdb(db)
+    .updateTable('halls_slots')
+    .set({ booked: sql<number>`booked - 1` })
+    .where('hall_id', '=', k.hallId)
+    .where('day', '=', k.day)
+    .where('start', '=', k.start)
+    .where('line', '=', k.line)
+    .where('booked', '>', 0)
+    .execute();
+}
+
+export async function insertAppointment(db: Executor, a: AppointmentRow): Promise<void> {
+  await hdb(db).insertInto('halls_appointments').values(a).execute();
+}
+
+export async function appointmentById(db: Executor, id: string): Promise<AppointmentRow | undefined> {
+  return hdb(db).selectFrom('halls_appointments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Moves an appointment from `booked` (only) to what `set` says; false when it was no longer booked. */
+export async function updateBooked(
+  db: Executor,
+  id: string,
+  set: Partial<
+    Pick<AppointmentRow, 'status' | 'day' | 'start' | 'line' | 'ticket_id' | 'updated_at' | 'reminded_at'>
+  >,
+): Promise<boolean> {
+  const r = await hdb(db)
+    .updateTable('halls_appointments')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', 'booked')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function activeAppointmentOn(
+  db: Executor,
+  accountId: string,
+  hallId: string,
+  day: string,
+): Promise<AppointmentRow | undefined> {
+  return hdb(db)
+    .selectFrom('halls_appointments')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .where('status', '=', 'booked')
+    .executeTakeFirst();
+}
+
+/** 爽约: appointments still booked whose day has passed, from `since` (a China date) on, newest first. */
+export async function noShowsOf(
+  db: Executor,
+  accountId: string,
+  since: string,
+  today: string,
+): Promise<string[]> {
+  const rows = await hdb(db)
+    .selectFrom('halls_appointments')
+    .select('day')
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'booked')
+    .where('day', '>=', since)
+    .where('day', '<', today)
+    .orderBy('day', 'desc')
+    .execute();
+  return rows.map((r) => r.day);
+}
+
+export async function appointmentsOf(
+  db: Executor,
+  accountId: string,
+  from: string,
+): Promise<AppointmentRow[]> {
+  return hdb(db)
+    .selectFrom('halls_appointments')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('day', '>=', from)
+    .orderBy('day')
+    .orderBy('start')
+    .execute();
+}
+
+/** Booked appointments of a day not yet reminded (the reminder sweep). */
+export async function unreminded(db: Executor, day: string, limit: number): Promise<AppointmentRow[]> {
+  return hdb(db)
+    .selectFrom('halls_appointments')
+    .selectAll()
+    .where('day', '=', day)
+    .where('status', '=', 'booked')
+    .where('reminded_at', 'is', null)
+    .limit(limit)
+    .execute();
+}
+
+/** Marks one booked appointment reminded; false when another node did first. */
+export async function markReminded(db: Executor, id: string, at: string): Promise<boolean> {
+  const r = await hdb(db)
+    .updateTable('halls_appointments')
+    .set({ reminded_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'booked')
+    .where('reminded_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -95,3 +95,63 @@ export const CallEvent = z.object({
   at: z.string(),
 });
 export type CallEvent = z.infer<typeof CallEvent>;
+
+// ── appointments ────────────────────────────────────────────────────────────────────────────
+
+const ChinaDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD (China)');
+const ItemCode = z.string().regex(/^[0-9A-Z]{20,40}$/);
+
+export const SlotsQuery = z.object({
+  item: ItemCode.optional(),
+  date: ChinaDay,
+});
+
+export const Slot = z.object({
+  start: z.string().describe('HH:mm, China time'),
+  end: z.string(),
+  line: Line,
+  quota: z.number().int(),
+  booked: z.number().int(),
+  available: z.number().int(),
+});
+export type Slot = z.infer<typeof Slot>;
+
+export const SlotsResponse = z.object({
+  hallId: z.string(),
+  date: z.string(),
+  open: z.boolean().describe('false on a 法定节假日 or a day the hall has no hours'),
+  slots: z.array(Slot),
+});
+export type SlotsResponse = z.infer<typeof SlotsResponse>;
+
+export const BookInput = z.object({
+  item: ItemCode.optional(),
+  date: ChinaDay,
+  start: z.string().regex(/^\d{2}:\d{2}$/),
+  line: Line.default('A'),
+});
+export type BookInput = z.infer<typeof BookInput>;
+
+export const AppointmentStatus = z.enum(['booked', 'cancelled', 'checkedIn', 'noShow']);
+
+export const AppointmentView = z.object({
+  id: z.string(),
+  hallId: z.string(),
+  date: z.string(),
+  start: z.string(),
+  line: Line,
+  item: z.string().nullable(),
+  status: AppointmentStatus.describe('noShow: still booked after its day'),
+  ticket: z.string().nullable().describe('the ticket a check-in gave'),
+  ticketId: z.string().nullable(),
+});
+export type AppointmentView = z.infer<typeof AppointmentView>;
+
+export const AppointmentAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('cancel') }),
+  z.object({ action: z.literal('change'), date: ChinaDay, start: z.string().regex(/^\d{2}:\d{2}$/) }),
+  z.object({ action: z.literal('checkIn') }),
+]);
+export type AppointmentAction = z.infer<typeof AppointmentAction>;
+
+export const QuotaInput = z.object({ line: Line, perSlot: z.number().int().min(0).max(500) });
