@@ -265,6 +265,24 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
         return r ? { hall: toHallInfo(r.hall), windows: r.windows } : undefined;
       },
       halls: async () => (await regions.api.allHalls()).map(toHallInfo),
+      // the halls that accept an item for an applicant of a division (as the cases module routes it)
+      async acceptingHalls(itemCode, regionCode) {
+        const item = await catalog.api.getPublishedItem(itemCode);
+        if (!item) return undefined;
+        const level = item.exerciseLevel;
+        if (level !== 'city' && level !== 'county' && level !== 'township' && level !== 'village')
+          return undefined;
+        const dept = await regions.api.departmentById(item.departmentId);
+        try {
+          const route = await regions.api.routeItem(
+            { exerciseLevel: level, ...(dept ? { departmentKind: dept.kind } : {}) },
+            regionCode,
+          );
+          return route.halls.map((h) => h.code);
+        } catch {
+          return [];
+        }
+      },
     },
     calendar: { describeDay: (date, regionCode) => calendar.describeDay(date, regionCode) },
     notifier: identity.api.notifier,

@@ -55,6 +55,21 @@ export const HallsErrors = defineErrors({
     zh: '只能在预约当天（{date}）签到',
     en: 'Check in on the day of the appointment ({date})',
   },
+  'HALLS.REGION_UNKNOWN': {
+    status: 404,
+    zh: '未找到该行政区划的服务大厅',
+    en: 'No hall is known for that division',
+  },
+  'HALLS.NEAREST_NEEDS_ORIGIN': {
+    status: 400,
+    zh: '请提供所在行政区划（region）或地图位置（lat、lng）',
+    en: 'Give a division (region) or a map position (lat, lng)',
+  },
+  'HALLS.ITEM_NOT_ACCEPTED': {
+    status: 404,
+    zh: '未找到该事项，或附近没有受理该事项的大厅',
+    en: 'No such item, or no hall nearby accepts it',
+  },
   'HALLS.DATE_OUT_OF_RANGE': {
     status: 400,
     zh: '只能预约今天起 {days} 天内的时段',

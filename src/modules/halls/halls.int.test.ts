@@ -220,6 +220,43 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     assert.ok(typeof e[0]!.payload.departmentId === 'string');
   });
 
+  test('就近办: nearest first from a division or a map point, the item’s accepting halls, today’s hours and wait', async () => {
+    const r = await t.app.inject({ url: '/api/v1/halls/nearest?region=410105001&limit=5' });
+    assert.equal(r.statusCode, 200, r.body);
+    const b = r.json();
+    assert.equal(b.halls[0].id, HALL);
+    assert.equal(b.halls[0].distanceKm, 0);
+    assert.equal(b.halls[0].openToday, true);
+    assert.deepEqual(b.halls[0].todayHours, ['08:30–12:00', '14:00–17:30']);
+    assert.ok(b.halls[0].waiting > 0); // the tickets taken above
+    const km = b.halls.map((h: { distanceKm: number }) => h.distanceKm);
+    assert.deepEqual(
+      km,
+      [...km].sort((x: number, y: number) => x - y),
+    );
+    // every demo hall has its own position: a point at another hall finds that hall first
+    const far = b.halls[4];
+    const p = (
+      await t.app.inject({ url: `/api/v1/halls/nearest?lat=${far.lat}&lng=${far.lng}&limit=1` })
+    ).json();
+    assert.equal(p.halls[0].id, far.id);
+    // 失业保险金申领 (金水区人社局): only the halls that accept it for an applicant of 410105001
+    const item = '11410105414644738F05001200400000';
+    const i = (await t.app.inject({ url: `/api/v1/halls/nearest?region=410105001&item=${item}` })).json();
+    assert.ok(i.halls.length > 0);
+    assert.ok(i.halls.every((h: { id: string }) => h.id.startsWith('H410105')));
+    assert.equal(
+      (await t.app.inject({ url: '/api/v1/halls/nearest' })).json().error.code,
+      'HALLS.NEAREST_NEEDS_ORIGIN',
+    );
+    const page = await t.app.inject({
+      url: '/halls/nearest?region=410105001',
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /经八路街道/);
+  });
+
   test('a second node on the same store learns every call from the store (one poller per node)', async () => {
     const node2 = await buildApp({
       config: testConfig(),

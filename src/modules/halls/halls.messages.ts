@@ -50,6 +50,22 @@ const zh: Messages = {
   'halls.desk.waiting': '各业务等候人数',
   'halls.desk.taken': '已取号 {ticket}，前面 {n} 人',
   'halls.desk.called': '已叫号 {ticket} 到 {window} 号窗口',
+  'halls.nearest.title': '就近办：附近的服务大厅',
+  'halls.nearest.intro':
+    '按所在行政区划或地图位置查找最近的服务大厅；填写事项实施编码时只列出受理该事项的大厅。',
+  'halls.nearest.region': '所在行政区划代码（如 410105001）',
+  'halls.nearest.lat': '纬度',
+  'halls.nearest.lng': '经度',
+  'halls.nearest.item': '事项实施编码（可选）',
+  'halls.nearest.find': '查找',
+  'halls.nearest.caption': '最近的 {n} 个服务大厅',
+  'halls.nearest.distance': '距离',
+  'halls.nearest.today': '今天开放时间（北京时间 {zone}）',
+  'halls.nearest.closed.holiday': '法定节假日，不开放',
+  'halls.nearest.closed.day': '今天不开放',
+  'halls.nearest.wait': '{n} 人等候，约 {m} 分钟',
+  'halls.nearest.book': '叫号',
+  'halls.nearest.screen': '查看叫号屏',
 };
 
 const en: Messages = {
@@ -102,6 +118,22 @@ const en: Messages = {
   'halls.desk.waiting': 'Waiting per service',
   'halls.desk.taken': 'Ticket {ticket} taken, {n} ahead',
   'halls.desk.called': 'Called {ticket} to window {window}',
+  'halls.nearest.title': 'Halls near you',
+  'halls.nearest.intro':
+    'Find the nearest service halls from your division or a map position; with an item’s implementation code, only the halls that accept it.',
+  'halls.nearest.region': 'Division code (e.g. 410105001)',
+  'halls.nearest.lat': 'Latitude',
+  'halls.nearest.lng': 'Longitude',
+  'halls.nearest.item': 'Item implementation code (optional)',
+  'halls.nearest.find': 'Find',
+  'halls.nearest.caption': 'The {n} nearest halls',
+  'halls.nearest.distance': 'Distance',
+  'halls.nearest.today': 'Open today (China time, {zone})',
+  'halls.nearest.closed.holiday': 'Public holiday: closed',
+  'halls.nearest.closed.day': 'Closed today',
+  'halls.nearest.wait': '{n} waiting, about {m} minutes',
+  'halls.nearest.book': 'Calls',
+  'halls.nearest.screen': 'Calling screen',
 };
 
 export const hallsMessages = { 'zh-CN': zh, en };

@@ -11,7 +11,7 @@ import {
 } from '../../platform/views/index.js';
 import type { HallInfo, HallWindowInfo } from './halls.ports.js';
 import type { CallRow } from './halls.store.js';
-import type { Line, TicketView } from './halls.types.js';
+import type { Line, NearestHall, TicketView } from './halls.types.js';
 
 const hhmm = (iso: string) => chinaDateTime(iso).slice(11);
 
@@ -245,6 +245,85 @@ export function DeskPage({
       <p>
         <a href={`/halls/${hall.id}/screen`}>{t('halls.screen.title', { hall: hall.name })}</a>
       </p>
+    </>
+  );
+}
+
+/** 就近办: where to go, nearest first, today's hours and the current wait. */
+export function NearestPage({
+  ctx,
+  q,
+  r,
+}: {
+  ctx: ViewContext;
+  q: {
+    region?: string | undefined;
+    item?: string | undefined;
+    lat?: string | undefined;
+    lng?: string | undefined;
+  };
+  r: { halls: readonly NearestHall[] } | undefined;
+}) {
+  const { t } = ctx;
+  return (
+    <>
+      <PageHeading>{t('halls.nearest.title')}</PageHeading>
+      <p>{t('halls.nearest.intro')}</p>
+      <form method="get" action="/halls/nearest" class="filters">
+        <p>
+          <label for="n-region">{t('halls.nearest.region')}</label>
+          <input id="n-region" name="region" value={q.region ?? ''} inputMode="numeric" maxLength={12} />
+        </p>
+        <p>
+          <label for="n-lat">{t('halls.nearest.lat')}</label>
+          <input id="n-lat" name="lat" value={q.lat ?? ''} inputMode="decimal" maxLength={20} />
+          <label for="n-lng">{t('halls.nearest.lng')}</label>
+          <input id="n-lng" name="lng" value={q.lng ?? ''} inputMode="decimal" maxLength={20} />
+        </p>
+        <p>
+          <label for="n-item">{t('halls.nearest.item')}</label>
+          <input id="n-item" name="item" value={q.item ?? ''} maxLength={40} />
+        </p>
+        <Button>{t('halls.nearest.find')}</Button>
+      </form>
+      {r ? (
+        <Table
+          caption={t('halls.nearest.caption', { n: r.halls.length })}
+          columns={[
+            {
+              header: t('halls.ticket.hall'),
+              cell: (h: NearestHall) => (
+                <>
+                  {h.name}
+                  <br />
+                  <small>{h.address}</small>
+                </>
+              ),
+            },
+            {
+              header: t('halls.nearest.distance'),
+              cell: (h: NearestHall) => `${h.distanceKm} km`,
+              numeric: true,
+            },
+            {
+              header: t('halls.nearest.today', { zone: CHINA_TIME_LABEL }),
+              cell: (h: NearestHall) =>
+                h.openToday
+                  ? h.todayHours.join(', ')
+                  : t(`halls.nearest.closed.${h.dayReason === 'holiday' ? 'holiday' : 'day'}`),
+            },
+            {
+              header: t('halls.screen.waiting'),
+              cell: (h: NearestHall) => t('halls.nearest.wait', { n: h.waiting, m: h.estimatedWaitMinutes }),
+            },
+            {
+              header: t('halls.nearest.book'),
+              cell: (h: NearestHall) => <a href={`/halls/${h.id}/screen`}>{t('halls.nearest.screen')}</a>,
+            },
+          ]}
+          rows={r.halls}
+        />
+      ) : null}
     </>
   );
 }

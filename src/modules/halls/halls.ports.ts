@@ -33,6 +33,8 @@ export interface HallWindowInfo {
 export interface RegionsPort {
   hall(code: string): Promise<{ hall: HallInfo; windows: readonly HallWindowInfo[] } | undefined>;
   halls(): Promise<readonly HallInfo[]>;
+  /** the codes of the halls that accept an item for an applicant of a division; undefined: no such item */
+  acceptingHalls?(itemCode: string, regionCode: string): Promise<string[] | undefined>;
 }
 
 /** The working-day calendar: a hall closes on 法定节假日 and opens on 调休 working days. */

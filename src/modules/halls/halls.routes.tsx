@@ -10,7 +10,7 @@ import { parseInput } from '../../platform/input.js';
 import { requireServe } from './halls.access.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import type { HallFeed } from './halls.feed.js';
-import { DeskPage, TicketPage, screenPage } from './halls.pages.js';
+import { DeskPage, NearestPage, TicketPage, screenPage } from './halls.pages.js';
 import type { HallsService } from './halls.service.js';
 import {
   AppointmentAction,
@@ -18,6 +18,8 @@ import {
   BookInput,
   CallResponse,
   HallCode,
+  NearestQuery,
+  NearestResponse,
   QuotaInput,
   SlotsQuery,
   SlotsResponse,
@@ -124,6 +126,50 @@ export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
       },
     },
     async (req) => svc.actOnTicket(requirePrincipal(req), req.params.id, req.params.ticket, req.body),
+  );
+
+  // ── 就近办 ─────────────────────────────────────────────────────────────────────────────────
+  app.get(
+    '/api/v1/halls/nearest',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary:
+          '就近办: halls nearest a division (region) or a map position (lat, lng), those accepting an item when given, with today’s opening and current wait',
+        querystring: NearestQuery,
+        response: { 200: NearestResponse },
+      },
+    },
+    async (req) => svc.nearest(req.query),
+  );
+
+  app.get(
+    '/halls/nearest',
+    {
+      config: { permission: 'public' },
+      schema: {
+        hide: true,
+        querystring: z.object({
+          region: z.string().max(12).optional(),
+          item: z.string().max(40).optional(),
+          lat: z.string().max(20).optional(),
+          lng: z.string().max(20).optional(),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const raw = req.query;
+      const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
+      const ctx = req.view(reply);
+      const r = given.region || (given.lat && given.lng) ? await svc.nearest(given) : undefined;
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('halls.nearest.title'), <NearestPage ctx={ctx} q={raw} r={r} />, {
+          wide: true,
+        }),
+      );
+    },
   );
 
   // ── appointments (JSON) ────────────────────────────────────────────────────────────────────

@@ -2,9 +2,17 @@ import type { Principal } from '../../platform/access.js';
 import { parseInput } from '../../platform/input.js';
 import type { HallsContext } from './halls.context.js';
 import * as ap from './halls.appointments.js';
+import { nearest } from './halls.nearest.js';
 import * as q from './halls.queue.js';
 import * as st from './halls.store.js';
-import { AppointmentAction, BookInput, QuotaInput, TakeTicketInput, TicketAction } from './halls.types.js';
+import {
+  AppointmentAction,
+  BookInput,
+  NearestQuery,
+  QuotaInput,
+  TakeTicketInput,
+  TicketAction,
+} from './halls.types.js';
 
 /** The halls facade: binds the context for routes and other callers. */
 export function createHallsService(ctx: HallsContext) {
@@ -24,6 +32,7 @@ export function createHallsService(ctx: HallsContext) {
     queueState: (hall: string) => q.queueState(ctx, hall),
     servingAt: (hall: string, window: number) => q.servingAt(ctx, hall, window),
     recentCalls: (hall: string, n = 8) => st.recentCalls(ctx.db, hall, n),
+    nearest: (raw: unknown) => nearest(ctx, parseInput(NearestQuery, raw)),
     slots: (hall: string, date: string) => ap.slots(ctx, hall, date),
     book: (p: Principal | undefined, hall: string, raw: unknown) =>
       ap.book(ctx, p, hall, parseInput(BookInput, raw)),

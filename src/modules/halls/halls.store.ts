@@ -682,3 +682,21 @@ export async function markReminded(db: Executor, id: string, at: string): Promis
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/** Waiting tickets per hall on a day (就近办's current wait). */
+export async function waitingByHall(
+  db: Executor,
+  hallIds: readonly string[],
+  day: string,
+): Promise<Map<string, number>> {
+  if (hallIds.length === 0) return new Map();
+  const rows = await hdb(db)
+    .selectFrom('halls_tickets')
+    .select((eb) => ['hall_id', eb.fn.countAll<number>().as('n')])
+    .where('hall_id', 'in', [...hallIds])
+    .where('day', '=', day)
+    .where('status', '=', 'waiting')
+    .groupBy('hall_id')
+    .execute();
+  return new Map(rows.map((r) => [r.hall_id, Number(r.n)]));
+}

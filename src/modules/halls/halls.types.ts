@@ -155,3 +155,42 @@ export const AppointmentAction = z.discriminatedUnion('action', [
 export type AppointmentAction = z.infer<typeof AppointmentAction>;
 
 export const QuotaInput = z.object({ line: Line, perSlot: z.number().int().min(0).max(500) });
+
+// ── 就近办 ──────────────────────────────────────────────────────────────────────────────────
+
+export const NearestQuery = z.object({
+  region: z
+    .string()
+    .regex(/^\d{6}(\d{3}(\d{3})?)?$/)
+    .optional(),
+  lat: z.coerce.number().min(-90).max(90).optional(),
+  lng: z.coerce.number().min(-180).max(180).optional(),
+  item: z
+    .string()
+    .regex(/^[0-9A-Z]{20,40}$/)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+export const NearestHall = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  address: z.string(),
+  phone: z.string(),
+  lat: z.number(),
+  lng: z.number(),
+  distanceKm: z.number(),
+  openToday: z.boolean().describe('closed on 法定节假日, open on 调休 working days'),
+  openNow: z.boolean(),
+  todayHours: z.array(z.string()).describe('China time'),
+  dayReason: z.string().describe('the calendar’s: workday, weekend, holiday, makeup (调休) …'),
+  waiting: z.number().int(),
+  estimatedWaitMinutes: z.number().int(),
+});
+export type NearestHall = z.infer<typeof NearestHall>;
+
+export const NearestResponse = z.object({
+  origin: z.object({ lat: z.number(), lng: z.number(), region: z.string().nullable() }),
+  halls: z.array(NearestHall),
+});
