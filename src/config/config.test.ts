@@ -19,6 +19,29 @@ describe('config', () => {
     assert.deepEqual(a.secretKey, b.secretKey);
     assert.ok(Object.isFrozen(a));
   });
+  test('好差评 clocks: working days per city and per kind of complaint; a bad entry names the variable', () => {
+    const d = dir();
+    const def = loadConfig({ TONGBAN_DATA_DIR: d });
+    assert.deepEqual(def.ratings.rectificationDays, { '': 15 });
+    assert.deepEqual(def.ratings.complaintDays, { enquiry: 5, complaint: 10, suggestion: 15 });
+    const c = loadConfig({
+      TONGBAN_DATA_DIR: d,
+      TONGBAN_RECTIFICATION_DAYS: '4101=10, 4103=12, 20',
+      TONGBAN_COMPLAINT_DAYS: 'complaint=7',
+    });
+    assert.deepEqual(c.ratings.rectificationDays, { '': 20, '4101': 10, '4103': 12 });
+    assert.equal(c.ratings.complaintDays.complaint, 7);
+    assert.equal(c.ratings.complaintDays.enquiry, 5);
+    for (const [name, value] of [
+      ['TONGBAN_RECTIFICATION_DAYS', '4101=0'],
+      ['TONGBAN_RECTIFICATION_DAYS', 'fifteen'],
+      ['TONGBAN_COMPLAINT_DAYS', 'praise=3'],
+    ] as const)
+      assert.throws(
+        () => loadConfig({ TONGBAN_DATA_DIR: d, [name]: value }),
+        (e: unknown) => e instanceof ConfigError && e.variable === name,
+      );
+  });
   test('a bad port names the variable', () => {
     assert.throws(
       () => loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_PORT: 'abc' }),

@@ -17,6 +17,7 @@ import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
 import { filesResealCommand } from './files.js';
 import { exchangeConsumerAddCommand } from './exchange.js';
+import { hotlineClientAddCommand } from './ratings.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
 export const commands: readonly CliCommand[] = [
@@ -38,5 +39,6 @@ export const commands: readonly CliCommand[] = [
   exportItemsCommand,
   ...logCommands,
   filesResealCommand,
+  hotlineClientAddCommand,
   exchangeConsumerAddCommand,
 ];

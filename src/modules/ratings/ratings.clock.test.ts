@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { DEFAULT_RATINGS_CONFIG } from '../../config/index.js';
 import { colourOf, dueAfter, nextDate, workingDaysUsed } from './ratings.clock.js';
+import { rectificationDaysFor } from './ratings.context.js';
 
 /** A calendar: weekends off unless made up (调休), plus holidays off, from the arbitrary sets. */
 const calendarArb = fc
@@ -75,5 +77,12 @@ describe('差评整改 clock › working days (property)', () => {
     const w = (d: string) =>
       on.has(d) || (!off.has(d) && ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
     assert.equal(dueAfter('2025-09-15', 15, w), '2025-10-11');
+  });
+
+  test('per city: the longest configured region prefix sets the working days', () => {
+    const settings = { ...DEFAULT_RATINGS_CONFIG, rectificationDays: { '': 15, '41': 12, '4101': 10 } };
+    assert.equal(rectificationDaysFor(settings, '410105'), 10);
+    assert.equal(rectificationDaysFor(settings, '410305'), 12);
+    assert.equal(rectificationDaysFor(settings, '110101'), 15);
   });
 });
