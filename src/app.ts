@@ -1,3 +1,4 @@
+import { demoHistory } from './app.history.js';
 import type { Config } from './config/index.js';
 import { type Clock, systemClock } from './kernel/index.js';
 import { type Store, metaMigrations, migrate } from './platform/db/index.js';
@@ -57,6 +58,11 @@ export interface BuildOptions {
   store: Store;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * after seeding the demo city, generate a year of history in the background (`npm start`;
+   * default false: tests and tools seed the city alone)
+   */
+  demoHistory?: boolean | { readonly cases: number };
   /** run migrations (default true) */
   migrate?: boolean;
   /** seed the demo city: 'auto' seeds an empty store unless in production (default: config.demo) */
@@ -93,6 +99,8 @@ export interface TongbanApp {
   readonly halls: HallsApi;
   /** the data-sharing exchange, for the CLI (`tongban exchange consumer add`) and tests */
   readonly exchange: ExchangeApi;
+  /** the demo's year of history: its state, and `start()` (idempotent) resolving when it is done */
+  readonly history: { state(): string; start(): Promise<void> };
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
   close(): Promise<void>;
@@ -420,7 +428,15 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     nav: (p) => modules.flatMap((m) => m.nav?.(p) ?? []),
   });
   assetRoutes(app);
-  healthRoutes(app, { store, events });
+  const history = demoHistory({
+    ...(typeof opts.demoHistory === 'object' ? { yearOfCases: opts.demoHistory.cases } : {}),
+    cases: wired.cases,
+    ratings: wired.ratings,
+    identity: wired.identity,
+    events,
+    log,
+  });
+  healthRoutes(app, { store, events, demoHistory: history.state });
   designRoutes(app);
   openApiRoute(app);
   calendarRoutes(app, calendar);
@@ -444,6 +460,10 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     }
   }
   if (opts.startConsumers !== false) events.start();
+  // a second after the start has returned (main is listening by then): the empty start stays fast,
+  // and the generator yields to requests between its small batches
+  const historyTimer =
+    site.seed && opts.demoHistory ? setTimeout(() => void history.start(), 1000).unref() : undefined;
 
   return {
     app,
@@ -451,6 +471,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     calendar,
     modules,
     seeded: site.seed,
+    history: { state: history.state, start: history.start },
     routes: permissions.routes,
     identity: wired.identity,
     licences: wired.licences,
@@ -461,6 +482,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     exchange: wired.exchange,
     store,
     async close() {
+      clearTimeout(historyTimer);
+      await history.stop();
       await events.stop();
       await app.close();
       for (const m of [...modules].reverse()) await m.close?.();

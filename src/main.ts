@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
   let t: Awaited<ReturnType<typeof buildApp>>;
   try {
-    t = await buildApp({ config, store, logger: log });
+    t = await buildApp({ config, store, logger: log, demoHistory: true });
   } catch (e) {
     // a configuration the store contradicts (TONGBAN_DEMO=1 on a store with people): one line, as above
     if (e instanceof ConfigError) {

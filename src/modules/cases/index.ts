@@ -4,7 +4,7 @@ import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import './cases.errors.js';
 import { casesMessages } from './cases.messages.js';
 import { calendarPort, catalogPort, identityPort, licencesPort, regionsPort } from './cases.adapters.js';
-import { generateCases } from './cases.generate.js';
+import { generateCases, generateDesk } from './cases.generate.js';
 import { notificationsConsumer } from './cases.notify.js';
 import type { CasesPorts, NotifierPort, SharedDataPort } from './cases.ports.js';
 import { casesRoutes } from './cases.routes.js';
@@ -159,6 +159,21 @@ export function createCasesModule(
     definition,
     api: {
       ...service,
+      /** the demo's year of history (generated applicants), stopping between batches when asked */
+      seedHistory: (n: number, shouldStop: () => boolean) =>
+        generateCases(
+          deps.store,
+          ports,
+          n,
+          deps.clock.now(),
+          () => ({ tick() {}, done() {} }),
+          cipher,
+          shouldStop,
+          5,
+        ),
+      /** the demo's open desk in every status and colour, and the applicant's completed cases */
+      seedDesk: (applicant: Principal) =>
+        generateDesk(deps.store, ports, deps.clock.now(), applicant, cipher),
       /** `tongban files reseal`: every stored upload under the current key generation (a rotation) */
       resealFiles: () => sealStoredFiles(deps.store.db, files),
     },
