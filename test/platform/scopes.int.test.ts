@@ -429,6 +429,13 @@ const CHECKS: readonly Check[] = [
     expect: row('403', { anonymous: '401', clerk: '404', admin: '404', 'clerk-other': '404' }),
   },
   {
+    // the window pad: only a clerk whose grant covers the hall that received case B
+    what: 'case B · GET /workbench/rate/:n (window pad page)',
+    url: (f) => `/workbench/rate/${f.caseB}?window=A01`,
+    page: true,
+    expect: row('403', { anonymous: '401', clerk: '200', admin: '200', 'clerk-other': '404' }),
+  },
+  {
     what: 'forged link · POST /api/v1/ratings/links/:token',
     method: 'POST',
     url: () =>

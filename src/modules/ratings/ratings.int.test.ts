@@ -334,6 +334,26 @@ describe('差评整改 › a poor rating opens a rectification on a working-day 
     assert.equal(none.json().error.code, 'RATINGS.NOTHING_TO_FOLLOW');
   });
 
+  test('ratings and their handling are in the transparency log, by hash, without text or names', async () => {
+    await t.events.drain();
+    const leaves = (
+      await sql<{
+        event_type: string;
+        entry: string;
+      }>`select event_type, entry from ledger_leaves where event_type like 'ratings.%'`.execute(t.store.db)
+    ).rows;
+    const types = new Set(leaves.map((l) => l.event_type));
+    for (const ty of [
+      'ratings.rated',
+      'ratings.rectification-opened',
+      'ratings.callback-recorded',
+      'ratings.rectification-closed',
+      'ratings.followed-up',
+    ])
+      assert.ok(types.has(ty), `${ty} recorded`);
+    assert.doesNotMatch(JSON.stringify(leaves), /指南清楚|张三|13800000000/);
+  });
+
   test('public monthly results per department, no personal data', async () => {
     const r = await t.app.inject({ url: '/api/v1/ratings/results?region=4101&month=2025-09' });
     assert.equal(r.statusCode, 200, r.body);

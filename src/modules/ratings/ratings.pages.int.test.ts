@@ -67,6 +67,46 @@ describe('ratings pages', () => {
     assert.match(mine.body, new RegExp(caseA));
   });
 
+  test('the window pad: the clerk of the receiving hall opens it for the applicant, offline indicators, tied to the window', async () => {
+    const clerk = (await t.identity.tokenForLogin('clerk')).token;
+    const walkIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${clerk}` },
+      payload: {
+        implementationCode: '11410105414644738F05001200400000',
+        regionCode: '410105001',
+        form: await validForm(t, '11410105414644738F05001200400000'),
+        hallId: 'H410105001',
+        applicantId: await t.identity.accountIdByLogin('citizen'),
+      },
+    });
+    const n = walkIn.json().caseNumber;
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${n}/actions`,
+      headers: { authorization: `Bearer ${clerk}` },
+      payload: { action: 'accept' },
+    });
+    const s = new WebSession(t);
+    await s.login('clerk');
+    const pad = await s.get(`/workbench/rate/${n}?window=A03`);
+    assert.equal(pad.statusCode, 200, pad.body);
+    assert.match(pad.body, /服务态度/);
+    assert.match(pad.body, /value="A03"/);
+    const sent = await s.post(`/workbench/rate/${n}`, {
+      window: 'A03',
+      stage: 'accepted',
+      level: '5',
+      indicators: 'attitude',
+    });
+    assert.equal(sent.statusCode, 303, sent.body);
+    assert.match((await s.get(String(sent.headers.location))).body, /感谢您的评价/);
+    const citizen = new WebSession(t);
+    await citizen.login('citizen');
+    assert.equal((await citizen.get(`/workbench/rate/${n}`)).statusCode, 403);
+  });
+
   test('the SMS link opens a form without a login and takes one rating', async () => {
     const sms = (await t.identity.service.notifications(50)).find(
       (n) => n.body.includes('/r/') && n.body.includes(caseA),

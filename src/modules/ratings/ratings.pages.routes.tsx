@@ -194,6 +194,70 @@ export function ratingsPageRoutes(app: App, svc: RatingsService): void {
     },
   );
 
+  // ── the window pad (一次一评): the clerk of the receiving hall hands the pad to the applicant ──
+  const padPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    issues: Issues = [],
+    values?: Record<string, string>,
+    status = 200,
+  ) => {
+    const n = (req.params as { caseNumber: string }).caseNumber;
+    const win = (req.query as { window?: string } | undefined)?.window ?? values?.window ?? '';
+    const v = await svc.padView(n, requirePrincipal(req));
+    const m = {
+      ...rateModel(v.case, v.ratings, 'window', `/workbench/rate/${enc(n)}`),
+      values: { ...values, window: win },
+    };
+    const done = (req.query as { done?: string } | undefined)?.done === '1';
+    return page(
+      req,
+      reply,
+      (ctx) => ctx.t('ratings.rate.title', { caseNumber: n }),
+      (ctx) => (
+        <RatePage
+          ctx={ctx}
+          m={m}
+          issues={issues}
+          window={win}
+          notice={done ? ctx.t('ratings.rate.thanks') : undefined}
+        />
+      ),
+      status,
+    );
+  };
+  const accept = { permission: 'cases.accept' } as const;
+  app.get(
+    '/workbench/rate/:caseNumber',
+    {
+      config: { permission: accept },
+      schema: {
+        hide: true,
+        params: CaseParams,
+        querystring: z.object({ window: z.string().max(16).optional(), done: z.string().max(1).optional() }),
+      },
+    },
+    (req, reply) => padPage(req, reply),
+  );
+  app.post(
+    '/workbench/rate/:caseNumber',
+    { config: { permission: accept }, schema: { hide: true, params: CaseParams } },
+    async (req, reply) => {
+      const n = (req.params as { caseNumber: string }).caseNumber;
+      const f = formBody(req);
+      try {
+        await svc.rate(
+          n,
+          { ...ratingFrom(f), channel: 'window', window: f.window || undefined },
+          { via: 'principal', principal: requirePrincipal(req) },
+        );
+        return redirect(reply, `/workbench/rate/${enc(n)}?done=1&window=${enc(f.window ?? '')}`);
+      } catch (e) {
+        return padPage(req, reply, issuesOf(e, req.view(reply), 'level'), f, statusOf(e));
+      }
+    },
+  );
+
   app.get(
     '/ratings',
     { config: { permission: { permission: 'ratings.give' } }, schema: { hide: true } },

@@ -108,11 +108,14 @@ export function RatePage({
   m,
   issues,
   notice,
+  window,
 }: {
   ctx: ViewContext;
   m: RateModel;
   issues: Issues;
-  notice?: string;
+  notice?: string | undefined;
+  /** the window pad: the window's code (asked for when not given in the address) */
+  window?: string | undefined;
 }) {
   const { t } = ctx;
   const v = m.values ?? {};
@@ -145,6 +148,16 @@ export function RatePage({
       ) : open.length === 0 && !canFollowUp ? null : (
         <form method="post" action={m.action} novalidate>
           <CsrfField ctx={ctx} />
+          {window !== undefined ? (
+            <TextField
+              name="window"
+              label={t('ratings.field.window')}
+              value={window}
+              width="short"
+              maxLength={16}
+              error={fieldError(issues, 'window')}
+            />
+          ) : null}
           {m.fixedStage ? (
             <input type="hidden" name="stage" value={m.fixedStage} />
           ) : (

@@ -253,3 +253,15 @@ export async function ratingsOfCase(
   if (!c || c.applicantId !== p.accountId) throw new DomainError('RATINGS.CASE_NOT_FOUND');
   return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(r)) };
 }
+
+/** The window pad's view of a case: a clerk of the hall that received it, and its window ratings so far. */
+export async function padView(
+  ctx: RatingsContext,
+  caseNumber: string,
+  p: Principal,
+): Promise<{ case: RatedCase; ratings: Rating[] }> {
+  const c = await ctx.ports.cases.facts(caseNumber);
+  if (!c?.hallId || !c.hallRegionCode || !allows(p, 'cases.accept', { regionCode: c.hallRegionCode }))
+    throw new DomainError('RATINGS.CASE_NOT_FOUND');
+  return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(r)) };
+}
