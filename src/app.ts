@@ -1,6 +1,6 @@
 import { demoHistory } from './app.history.js';
 import type { Config } from './config/index.js';
-import { type Clock, systemClock } from './kernel/index.js';
+import { type Clock, DomainError, systemClock } from './kernel/index.js';
 import { type Store, metaMigrations, migrate } from './platform/db/index.js';
 import { decideSite, markDemoSeeded } from './platform/demo.js';
 import { EventBus, eventsMigrations } from './platform/events/index.js';
@@ -50,7 +50,13 @@ import {
 import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
 import { type RatingsApi, createRatingsModule } from './modules/ratings/index.js';
-import { type HallsApi, type HallInfo, createHallsModule } from './modules/halls/index.js';
+import {
+  type HallsApi,
+  type HallInfo,
+  createHallsModule,
+  simulatedDevices,
+  simulatedPrinter,
+} from './modules/halls/index.js';
 import { type ExchangeApi, createExchangeModule } from './modules/exchange/index.js';
 
 export interface BuildOptions {
@@ -294,6 +300,20 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     },
     calendar: { describeDay: (date, regionCode) => calendar.describeDay(date, regionCode) },
     notifier: identity.api.notifier,
+    kiosk: {
+      // the demo kiosk reads the demo citizen's card; production has no device agent configured yet,
+      // so a card read is refused there (docs/operations.md, Kiosk devices)
+      devices:
+        deps.config.env === 'production'
+          ? {
+              readCardAndFace: async () => {
+                throw new DomainError('HALLS.DEVICE_UNAVAILABLE');
+              },
+            }
+          : simulatedDevices({ name: DEMO_PEOPLE.citizen.name, idNumber: DEMO_PEOPLE.citizen.idNumber }),
+      printer: simulatedPrinter(),
+      accountIdByIdNumber: (idNumber) => identity.api.accountIdByIdNumber(idNumber),
+    },
     contact: {
       // the mobile an appointment's SMS goes to (only handed to the notifier)
       async mobile(accountId, within) {

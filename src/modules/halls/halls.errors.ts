@@ -70,6 +70,17 @@ export const HallsErrors = defineErrors({
     zh: '未找到该事项，或附近没有受理该事项的大厅',
     en: 'No such item, or no hall nearby accepts it',
   },
+  'HALLS.FACE_MISMATCH': {
+    status: 403,
+    zh: '人脸比对未通过，请正对摄像头重试，或到咨询台办理',
+    en: 'The face did not match the card; face the camera and try again, or ask at the enquiry desk',
+  },
+  'HALLS.DEVICE_UNAVAILABLE': {
+    status: 503,
+    zh: '读卡设备暂不可用，请到咨询台办理',
+    en: 'The card reader is not available; please ask at the enquiry desk',
+  },
+  'HALLS.KIOSK_SIGNED_OUT': { status: 401, zh: '请先刷身份证', en: 'Read your ID card first' },
   'HALLS.DATE_OUT_OF_RANGE': {
     status: 400,
     zh: '只能预约今天起 {days} 天内的时段',

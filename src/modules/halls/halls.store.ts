@@ -86,6 +86,16 @@ export type HallsTables = {
     created_at: string;
     updated_at: string;
   };
+  /** a kiosk's signed-in person: the token's hash, short-lived, ended by sign-out or inactivity */
+  halls_kiosk_sessions: {
+    token_hash: string;
+    hall_id: string;
+    region_code: string;
+    account_id: string | null;
+    display_name: string;
+    expires_at: string;
+    created_at: string;
+  };
   halls_quotas: {
     hall_id: string;
     line: string;
@@ -222,6 +232,20 @@ export const hallsMigrations: Record<string, Migration> = {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addColumn('updated_by', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('halls_quotas_pk', ['hall_id', 'line'])
+        .execute();
+    },
+  },
+  'halls.0003_kiosk': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('halls_kiosk_sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('hall_id', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text')
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
     },
   },
@@ -699,4 +723,42 @@ export async function waitingByHall(
     .groupBy('hall_id')
     .execute();
   return new Map(rows.map((r) => [r.hall_id, Number(r.n)]));
+}
+
+// ── kiosk sessions ───────────────────────────────────────────────────────────────────────────
+
+export type KioskSessionRow = HallsTables['halls_kiosk_sessions'];
+
+export async function insertKioskSession(db: Executor, r: KioskSessionRow): Promise<void> {
+  await hdb(db).insertInto('halls_kiosk_sessions').values(r).execute();
+}
+
+/** A live kiosk session, its expiry pushed on (each touch keeps it alive until the idle limit). */
+export async function touchKioskSession(
+  db: Executor,
+  tokenHash: string,
+  now: string,
+  until: string,
+): Promise<KioskSessionRow | undefined> {
+  const r = await hdb(db)
+    .selectFrom('halls_kiosk_sessions')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  await hdb(db)
+    .updateTable('halls_kiosk_sessions')
+    .set({ expires_at: until })
+    .where('token_hash', '=', tokenHash)
+    .execute();
+  return r;
+}
+
+/** Ends a kiosk session, and every expired one with it. */
+export async function endKioskSession(db: Executor, tokenHash: string, now: string): Promise<void> {
+  await hdb(db)
+    .deleteFrom('halls_kiosk_sessions')
+    .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('expires_at', '<=', now)]))
+    .execute();
 }

@@ -2,12 +2,16 @@ import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import type { HallsContext } from './halls.context.js';
 import { createHallFeed } from './halls.feed.js';
 import { hallsMessages } from './halls.messages.js';
+import type { KioskDevicePort, PrintPort } from './halls.kiosk.js';
+import { kioskRoutes } from './halls.kiosk.routes.js';
 import { hallsRoutes } from './halls.routes.js';
 import { createHallsService } from './halls.service.js';
 import { hallsMigrations } from './halls.store.js';
 import './halls.errors.js';
 
 export { HallsErrors } from './halls.errors.js';
+export { simulatedDevices, simulatedPrinter } from './halls.kiosk.js';
+export type { KioskDevicePort, PrintPort } from './halls.kiosk.js';
 export { HALLS_EVENTS } from './halls.queue.js';
 export type { HallFeed } from './halls.feed.js';
 export type { HallsService } from './halls.service.js';
@@ -28,7 +32,15 @@ export type {
  */
 export function createHallsModule(
   deps: PlatformDeps,
-  ports: Omit<HallsContext, 'db' | 'clock' | 'poke'> & { pollMs?: number },
+  ports: Omit<HallsContext, 'db' | 'clock' | 'poke'> & {
+    pollMs?: number;
+    /** the kiosk's card reader and camera, and its printer (simulators in the demo) */
+    kiosk: {
+      devices: KioskDevicePort;
+      printer: PrintPort;
+      accountIdByIdNumber: (idNumber: string) => Promise<string | undefined>;
+    };
+  },
 ) {
   const feed = createHallFeed(deps.store.db, {
     pollMs: ports.pollMs ?? 200,
@@ -49,11 +61,14 @@ export function createHallsModule(
     name: 'halls',
     migrations: hallsMigrations,
     messages: hallsMessages,
-    routes: (app) => hallsRoutes(app, service, feed),
+    routes: (app, site) => {
+      hallsRoutes(app, service, feed);
+      kioskRoutes(app, service, ports.kiosk, () => site.demo);
+    },
     warmUp: () => feed.start(),
     close: () => feed.stop(),
   };
-  return { definition, api: { service, feed } };
+  return { definition, api: { service, feed, kiosk: ports.kiosk } };
 }
 
 export type HallsApi = ReturnType<typeof createHallsModule>['api'];

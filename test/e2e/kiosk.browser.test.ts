@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { TongbanApp } from '../../src/app.js';
+import { ManualClock } from '../../src/kernel/index.js';
+import type { simulatedPrinter } from '../../src/modules/halls/index.js';
+import { buildTestApp } from '../helpers/app.js';
+import { axeViolations, hasChromium, launchBrowser } from '../helpers/browser.js';
+
+const HALL = 'H410105001';
+
+/**
+ * The kiosk in a real browser, by touch: card read (the device simulator), a ticket, the printed
+ * receipt (the print simulator holds a PDF), then the idle reset leaves nothing on the screen;
+ * axe-clean in the normal and the 适老化 mode.
+ */
+describe('the 24-hour kiosk in Chromium', {
+  skip: !hasChromium() && 'chromium is not installed (.ci/run installs it)',
+}, () => {
+  let t: TongbanApp;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    // a Monday at 10:00 in Zhengzhou: the hall issues tickets
+    t = await buildTestApp({ demo: 'on', clock: new ManualClock('2026-12-07T02:00:00Z') });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser.close();
+    await t.close();
+  });
+
+  test('card read → ticket → printed receipt by touch, then the idle reset clears the screen', async () => {
+    const ctx = await browser.newContext({
+      hasTouch: true,
+      viewport: { width: 1080, height: 1400 },
+      locale: 'zh-CN',
+    });
+    const page = await ctx.newPage();
+    await page.clock.install();
+    await page.goto(`${base}/kiosk?hall=${HALL}`);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.tap('#kiosk-card');
+    await page.waitForSelector('#kiosk-line-A');
+    assert.match((await page.textContent('h1')) ?? '', /您好/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.tap('#kiosk-line-A');
+    await page.waitForSelector('#kiosk-ticket');
+    const ticket = (await page.textContent('#kiosk-ticket'))?.trim() ?? '';
+    assert.match(ticket, /^A\d{3}$/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.tap('#kiosk-print');
+    await page.waitForSelector('#kiosk-printed');
+    const printer = t.halls.kiosk.printer as ReturnType<typeof simulatedPrinter>;
+    const job = [...printer.jobs.values()].at(-1);
+    assert.ok(job);
+    assert.equal(job.what, `ticket ${ticket}`);
+    assert.equal(Buffer.from(job.pdf.slice(0, 5)).toString(), '%PDF-');
+    const receiptUrl = page.url();
+    // nobody touches the screen for the idle time: signed out, back at the start, nothing left
+    await page.clock.fastForward(61_000);
+    await page.waitForSelector('#kiosk-card');
+    const text = (await page.textContent('body')) ?? '';
+    assert.ok(!text.includes(ticket), 'the ticket is gone from the screen');
+    assert.ok(!text.includes('您好'), 'the name is gone from the screen');
+    assert.equal(
+      (await ctx.cookies()).find((c) => c.name === 'tb_kiosk'),
+      undefined,
+    );
+    const again = await page.goto(receiptUrl);
+    assert.equal(again?.status(), 401);
+    await ctx.close();
+  });
+
+  test('适老化 mode: larger type, axe-clean, kept while the kiosk is used', async () => {
+    const ctx = await browser.newContext({ hasTouch: true, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/kiosk?hall=${HALL}&care=1`);
+    assert.equal(await page.getAttribute('body', 'class'), 'kiosk kiosk-care');
+    assert.deepEqual(await axeViolations(page), []);
+    const size = await page.evaluate(() => Number.parseFloat(getComputedStyle(document.body).fontSize));
+    assert.ok(size >= 32, `font size ${size}`);
+    await page.tap('#kiosk-card');
+    await page.waitForSelector('#kiosk-line-A');
+    assert.equal(await page.getAttribute('body', 'class'), 'kiosk kiosk-care');
+    assert.deepEqual(await axeViolations(page), []);
+    await page.goto(`${base}/kiosk/guide?hall=${HALL}`);
+    assert.deepEqual(await axeViolations(page), []);
+    await ctx.close();
+  });
+});
