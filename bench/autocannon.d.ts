@@ -5,6 +5,9 @@ declare module 'autocannon' {
     connections?: number;
     overallRate?: number;
     duration?: number;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
     requests?: Array<{ setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }>;
   }
   interface Result {

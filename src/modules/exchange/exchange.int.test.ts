@@ -9,7 +9,9 @@ import { committedEvents } from '../../../test/helpers/store.js';
 import { WebSession } from '../../../test/helpers/session.js';
 import { validForm } from '../../../test/helpers/forms.js';
 import { DEMO_ORGANIZATION, DEMO_PEOPLE } from '../identity/identity.demo.js';
-import { DEMO_RESOURCES } from './exchange.seed.js';
+import { DEMO_RESOURCES, seedRegisters } from './exchange.seed.js';
+import { generatedCompany, generatedPerson } from './exchange.registers.js';
+import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
 
 const CITIZEN = DEMO_PEOPLE.citizen;
 
@@ -119,6 +121,20 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     const log = await t.app.inject({ url: `/log/object?type=exchangeAccess&id=${accessId}` });
     assert.equal(log.statusCode, 200);
     assert.match(log.body, /exchange\.accessed/);
+  });
+
+  test('concurrent lookups are committed in groups, each answered only with its own durable record', async () => {
+    const body = { resource: DEMO_RESOURCES.population, key: CITIZEN.idNumber, purpose: '并发核对' };
+    const answers = await Promise.all(Array.from({ length: 40 }, () => lookup(t, mzj, body)));
+    assert.deepEqual(new Set(answers.map((r) => r.statusCode)), new Set([200]));
+    const ids = answers.map((r) => r.json().accessId as string);
+    assert.equal(new Set(ids).size, 40);
+    const rows = await sql<{
+      n: number;
+    }>`select count(*) as n from exchange_access where purpose = '并发核对' and outcome = 'ok'`.execute(
+      t.store.db,
+    );
+    assert.equal(Number(rows.rows[0]?.n), 40);
   });
 
   test('refusals are coded 4xx and recorded too', async () => {
@@ -298,6 +314,28 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       { from: '/account/data-access' },
     );
     assert.equal(no.statusCode, 404);
+  });
+
+  test('the city-scale generator streams valid, distinct people and companies with progress, and a re-run adds nothing', async () => {
+    const count = async (table: string) =>
+      Number(
+        (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(t.store.db)).rows[0]
+          ?.n,
+      );
+    const before = [await count('exchange_population'), await count('exchange_legal_persons')];
+    let ticks = 0;
+    const progress = () => ({ tick: (n = 1) => void (ticks += n), done() {} });
+    await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });
+    assert.equal(ticks, 2900);
+    await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });
+    assert.deepEqual(
+      [await count('exchange_population'), await count('exchange_legal_persons')],
+      [before[0]! + 2500, before[1]! + 400],
+    );
+    for (let i = 0; i < 50; i++) {
+      assert.ok(isValidIdNumber(generatedPerson(i * 199_999).idNumber));
+      assert.ok(isValidCreditCode(generatedCompany(i * 29_999).creditCode));
+    }
   });
 
   test('the demo enterprise was verified against the exchange’s 法人库', async () => {

@@ -42,6 +42,8 @@ interface Attempt {
   purpose: string;
   caseNumber: string | null;
   grant: Grant | undefined;
+  /** the refusal decided before any write */
+  refusal?: string;
 }
 
 /**
@@ -50,7 +52,12 @@ interface Attempt {
  * transaction that commits before the answer or the refusal leaves: no answer without its
  * record. The record holds the subject's keyed hash, never the key.
  */
-export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): Promise<LookupResult> {
+export async function lookup(
+  ctx: ExchangeContext,
+  p: Principal,
+  raw: unknown,
+  opts: { groupCommits?: boolean } = {},
+): Promise<LookupResult> {
   const input = parse(LookupInput, raw);
   const consumer = await consumerOf(ctx, p.clientId);
   return lookupAs(
@@ -58,7 +65,74 @@ export async function lookup(ctx: ExchangeContext, p: Principal, raw: unknown): 
     ctx.db,
     { clientId: p.clientId ?? null, departmentId: consumer?.departmentId ?? null },
     input,
+    opts.groupCommits === false ? direct(ctx, ctx.db) : grouped(ctx),
   );
+}
+
+/** Writes an attempt's access record (and whatever `decide` writes first) and answers its outcome and id. */
+type Settle = (a: Attempt, now: string, decide?: (trx: Executor) => Promise<string>) => Promise<Settled>;
+interface Settled {
+  readonly outcome: string;
+  readonly id: string;
+}
+
+/** One transaction per lookup (or the caller's). */
+const direct =
+  (ctx: ExchangeContext, db: Executor): Settle =>
+  (a, now, decide) =>
+    inTransaction(db, async (trx) => {
+      const outcome = decide ? await decide(trx) : (a.refusal ?? 'ok');
+      return { outcome, id: await record(ctx, trx, a, outcome, now) };
+    });
+
+interface Pending {
+  a: Attempt;
+  now: string;
+  decide: ((trx: Executor) => Promise<string>) | undefined;
+  resolve: (s: Settled) => void;
+  reject: (e: unknown) => void;
+}
+const queues = new WeakMap<object, { items: Pending[]; running: boolean }>();
+
+/**
+ * Group commit: the lookups that arrive while a commit is under way wait and are committed together
+ * in the next transaction, each answered only after that commit (no answer without its durable
+ * record). One fsync then serves many lookups instead of one. Per node and per store.
+ */
+function grouped(ctx: ExchangeContext): Settle {
+  let q = queues.get(ctx.db);
+  if (!q) {
+    q = { items: [], running: false };
+    queues.set(ctx.db, q);
+  }
+  const queue = q;
+  const flush = async () => {
+    while (queue.items.length) {
+      const items = queue.items.splice(0, 500);
+      try {
+        const out = await inTransaction(ctx.db, async (trx) => {
+          const settled: Settled[] = [];
+          for (const it of items) {
+            const outcome = it.decide ? await it.decide(trx) : (it.a.refusal ?? 'ok');
+            settled.push({ outcome, id: await record(ctx, trx, it.a, outcome, it.now) });
+          }
+          return settled;
+        });
+        items.forEach((it, i) => it.resolve(out[i]!));
+      } catch (e) {
+        for (const it of items) it.reject(e);
+      }
+    }
+    queue.running = false;
+  };
+  return (a, now, decide) =>
+    new Promise<Settled>((resolve, reject) => {
+      queue.items.push({ a, now, decide, resolve, reject });
+      if (!queue.running) {
+        queue.running = true;
+        setImmediate(() => void flush());
+      }
+    });
 }
 
 /**
@@ -72,7 +146,13 @@ export async function lookupForDepartment(
   departmentId: string,
   raw: unknown,
 ): Promise<LookupResult> {
-  return lookupAs(ctx, within, { clientId: null, departmentId }, parse(LookupInput, raw));
+  return lookupAs(
+    ctx,
+    within,
+    { clientId: null, departmentId },
+    parse(LookupInput, raw),
+    direct(ctx, within),
+  );
 }
 
 async function lookupAs(
@@ -80,6 +160,7 @@ async function lookupAs(
   db: Executor,
   who: { clientId: string | null; departmentId: string | null },
   input: z.output<typeof LookupInput>,
+  settle: Settle,
 ): Promise<LookupResult> {
   const now = ctx.clock.now().toISOString();
   const today = chinaDate(now);
@@ -98,7 +179,8 @@ async function lookupAs(
     grant: undefined,
   };
   const refuse = async (code: string): Promise<never> => {
-    await record(ctx, db, attempt, code, now);
+    attempt.refusal = code;
+    await settle(attempt, now);
     throw new DomainError(code);
   };
   if (!who.departmentId) return refuse('EXCHANGE.NOT_CONSUMER');
@@ -114,14 +196,12 @@ async function lookupAs(
   attempt.fields = fields;
   if (fields.some((f) => !grant.fields.includes(f))) return refuse('EXCHANGE.FIELD_NOT_GRANTED');
   const found = await readRecord(db, ctx.cipher, resource.register, key);
-  const outcome = await inTransaction(db, async (trx) => {
+  const done = await settle(attempt, now, async (trx) => {
     const n = await countLookup(trx, grant.id, now.slice(0, 16));
-    const o =
-      n > grant.ratePerMinute ? 'EXCHANGE.RATE_EXCEEDED' : found ? 'ok' : 'EXCHANGE.SUBJECT_NOT_FOUND';
-    return { o, id: await record(ctx, trx, attempt, o, now) };
+    return n > grant.ratePerMinute ? 'EXCHANGE.RATE_EXCEEDED' : found ? 'ok' : 'EXCHANGE.SUBJECT_NOT_FOUND';
   });
-  if (outcome.o !== 'ok' || !found) throw new DomainError(outcome.o);
-  return { record: project(resource.items, found, fields, grant.clearFields), accessId: outcome.id };
+  if (done.outcome !== 'ok' || !found) throw new DomainError(done.outcome);
+  return { record: project(resource.items, found, fields, grant.clearFields), accessId: done.id };
 }
 
 /** The access record and its event, in the caller's transaction (or one of its own). */

@@ -160,13 +160,12 @@ export async function insertRows<T extends keyof ExchangeTables>(
   table: T,
   rows: readonly ExchangeTables[T][],
   chunk = 500,
+  skipExisting = false,
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) {
     // biome-ignore lint/suspicious/noExplicitAny: one insert for the three register tables
-    await (xdb(db) as any)
-      .insertInto(table)
-      .values(rows.slice(i, i + chunk))
-      .execute();
+    const q = (xdb(db) as any).insertInto(table).values(rows.slice(i, i + chunk));
+    await (skipExisting ? q.onConflict((oc: { doNothing(): unknown }) => oc.doNothing()) : q).execute();
   }
 }
 

@@ -38,8 +38,14 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     calendar: deps.calendar,
     ports: deps.ports,
   };
+  // group commits of concurrent lookups (ADR 0015); the bench turns them off to compare
+  let groupCommits = true;
   return {
     ctx,
+    /** bench only: one transaction per lookup instead of grouped commits */
+    setGroupCommits(on: boolean) {
+      groupCommits = on;
+    },
     publishResource: (p: Principal | null, raw: unknown) => publishResource(ctx, p, raw),
     searchResources: (q: Parameters<typeof searchResources>[1]) => searchResources(ctx, q),
     getResource: (code: string) => getResource(ctx, code),
@@ -53,7 +59,7 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     getGrant: (id: string) => getGrant(ctx, id),
     setGrantStatus: (p: Principal, id: string, status: GrantStatus, reason: string) =>
       setGrantStatus(ctx, p, id, status, reason),
-    lookup: (p: Principal, raw: unknown) => lookup(ctx, p, raw),
+    lookup: (p: Principal, raw: unknown) => lookup(ctx, p, raw, { groupCommits }),
     myDataAccess: (p: Principal) => myDataAccess(ctx, p),
     raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
     seedDemo: () => seedDemo(ctx),

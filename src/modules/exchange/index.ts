@@ -15,7 +15,8 @@ import { resourceByName } from './exchange.store.js';
 import { KEY_KIND } from './exchange.types.js';
 
 export { EXCHANGE_EVENTS } from './exchange.grants.js';
-export { DEMO_RESOURCES } from './exchange.seed.js';
+export { DEMO_RESOURCES, ZHENGZHOU_SCALE, seedRegisters } from './exchange.seed.js';
+import { ZHENGZHOU_SCALE, seedRegisters } from './exchange.seed.js';
 export type { ExchangePorts } from './exchange.ports.js';
 export type { ExchangeService } from './exchange.service.js';
 export { exchangeMigrations } from './exchange.store.js';
@@ -43,6 +44,11 @@ export function createExchangeModule(
     messages: exchangeMessages,
     routes: (app) => exchangeRoutes(app, svc, opts.ports),
     seedDemo: () => svc.seedDemo(),
+    async seedScale(o) {
+      if (o.scale !== 'zhengzhou') return;
+      const r = await seedRegisters(svc.ctx, { ...ZHENGZHOU_SCALE, progress: o.progress });
+      deps.log.info(r, 'exchange registers seeded at city scale');
+    },
     nav: (p) => [
       { href: '/exchange', labelKey: 'exchange.nav' },
       ...(p && (p.kind === 'person' || p.kind === 'organization')

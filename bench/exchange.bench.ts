@@ -1,0 +1,253 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { testConfig } from '../src/config/index.js';
+import { systemClock } from '../src/kernel/index.js';
+import { metaMigrations, migrate, openStore } from '../src/platform/db/index.js';
+import { eventsMigrations } from '../src/platform/events/index.js';
+import { createPersonalDataCipher } from '../src/platform/privacy/index.js';
+import { exchangeMigrations } from '../src/modules/exchange/index.js';
+import {
+  generatedPerson,
+  insertRows,
+  populationRow,
+  readRecord,
+} from '../src/modules/exchange/exchange.registers.js';
+import { seedRegisters } from '../src/modules/exchange/exchange.seed.js';
+import type { ExchangeContext } from '../src/modules/exchange/exchange.context.js';
+import { fmt, machine, median, percentile } from './lib.js';
+
+/**
+ * The data-sharing exchange (issue 12).
+ *  1. registers: generating and loading PEOPLE generated persons (sealed ID number and address,
+ *     keyed hash) into a SQLite file (WAL, synchronous=FULL), 5,000 rows per transaction, beside the
+ *     same store's bulk-insert ceiling in the same run (the same rows, made beforehand, inserted
+ *     the same way) and the generator alone; the 10-million figure is extrapolated from these.
+ *  2. lookups over HTTP: POST /api/v1/exchange/lookup with a real client-credentials token, the
+ *     grant check, masking and the access record + outbox event committed before each answer,
+ *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, bare
+ *     Fastify answering the same POST and the raw store read of the same row (in process).
+ * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures.
+ */
+const RUNS = Number(process.env.RUNS ?? 3);
+const PEOPLE = Number(process.env.PEOPLE ?? 200_000);
+const DURATION = Number(process.env.DURATION ?? 10);
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const silent = () => ({ tick() {}, done() {} });
+
+console.log(`exchange bench · ${machine()} · RUNS=${RUNS} PEOPLE=${fmt(PEOPLE, 0)} · load ${load()}`);
+
+// ── 1. registers ─────────────────────────────────────────────────────────────────────────────
+{
+  const gen: number[] = [];
+  const seeded: number[] = [];
+  const seededCpu: number[] = [];
+  const ceiling: number[] = [];
+  const cipher = createPersonalDataCipher(testConfig().secretKey);
+  for (let run = 0; run < RUNS; run++) {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-'));
+    try {
+      const store = await openStore({ sqliteFile: join(dir, 'a.db'), sqliteSynchronous: 'FULL' });
+      await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...exchangeMigrations });
+      const ctx = { db: store.db, clock: systemClock, cipher } as unknown as ExchangeContext;
+      let t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      await seedRegisters(ctx, { people: PEOPLE, companies: 0, progress: silent });
+      seeded.push(PEOPLE / ((performance.now() - t0) / 1000));
+      const cpu = process.cpuUsage(cpu0);
+      seededCpu.push(PEOPLE / ((cpu.user + cpu.system) / 1e6));
+      // the generator alone (CPU: names, ID numbers, sealing, keyed hashes)
+      const n = Math.min(PEOPLE, 100_000);
+      const now = new Date().toISOString();
+      t0 = performance.now();
+      const rows: ReturnType<typeof populationRow>[] = [];
+      for (let i = 0; i < n; i++)
+        rows.push(populationRow(cipher, generatedPerson(50_000_000 + i), true, now));
+      gen.push(n / ((performance.now() - t0) / 1000));
+      // the ceiling: the same rows, made beforehand, inserted as the seed inserts them
+      const store2 = await openStore({ sqliteFile: join(dir, 'b.db'), sqliteSynchronous: 'FULL' });
+      await migrate(store2.db, { ...metaMigrations, ...eventsMigrations, ...exchangeMigrations });
+      t0 = performance.now();
+      for (let i = 0; i < rows.length; i += 5000)
+        await store2.db
+          .transaction()
+          .execute((trx) => insertRows(trx, 'exchange_population', rows.slice(i, i + 5000), 500, true));
+      ceiling.push(rows.length / ((performance.now() - t0) / 1000));
+      await store.close();
+      await store2.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const m = median(seeded);
+  console.log(
+    `\n1. population register, SQLite file (WAL, FULL), 5,000 rows per transaction · load ${load()}`,
+  );
+  console.log(
+    `   generate + seal + load: ${fmt(m, 0)} rows/s (median of ${RUNS}; runs ${seeded.map((x) => fmt(x, 0)).join(', ')})`,
+  );
+  console.log(
+    `   per CPU-second:         ${fmt(median(seededCpu), 0)} rows (the machine is shared: wall-clock rates understate)`,
+  );
+  console.log(`   generator alone:        ${fmt(median(gen), 0)} rows/s`);
+  console.log(`   bulk-insert ceiling:    ${fmt(median(ceiling), 0)} rows/s (the same rows made beforehand)`);
+  console.log(
+    `   10,000,000 persons: ≈ ${fmt(10_000_000 / m / 60, 1)} min extrapolated from ${fmt(PEOPLE, 0)}`,
+  );
+  console.log(
+    `   1,500,000 legal persons: ≈ ${fmt(1_500_000 / m / 60, 1)} min at the same rate (extrapolated)`,
+  );
+}
+
+// ── 2. lookups over HTTP ─────────────────────────────────────────────────────────────────────
+function server(args: string[]): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
+  const child = fork(join(import.meta.dirname, 'exchange.server.ts'), args, {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d) => {
+      buf += String(d);
+      // the server's own line (its logger writes JSON lines too)
+      const line = buf.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) resolve({ child, info: JSON.parse(line) });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+}
+/** the server process's CPU time so far (user + system, µs) */
+const cpuOf = (c: ChildProcess) =>
+  new Promise<number>((resolve) => {
+    c.once('message', (m) => resolve(Number(m)));
+    c.send('cpu');
+  });
+const stop = (c: ChildProcess) =>
+  new Promise<void>((r) => {
+    c.removeAllListeners('exit');
+    c.once('exit', () => r());
+    c.send('stop');
+  });
+
+async function blast(url: string, headers: Record<string, string>, body: string, rate?: number) {
+  const lat: number[] = [];
+  const inst = autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    connections: rate ? 20 : 50,
+    ...(rate ? { overallRate: rate } : {}),
+    duration: DURATION,
+  });
+  inst.on('response', (_c: unknown, _s: number, _b: number, ms: number) => lat.push(ms));
+  const res = await inst;
+  return {
+    rps: res.requests.average,
+    p50: percentile(lat, 50),
+    p95: percentile(lat, 95),
+    bad: res.errors + res.non2xx,
+  };
+}
+
+{
+  const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-http-'));
+  const file = join(dir, 'app.db');
+  const app = await server(['app', file]);
+  const single = await server(['app-single', join(dir, 'single.db')]);
+  const bare = await server(['bare']);
+  try {
+    const base = (p: unknown) => `http://127.0.0.1:${p}/api/v1/exchange/lookup`;
+    const tokenOf = async (s: typeof app) => {
+      const tok = await fetch(`http://127.0.0.1:${s.info.port}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: s.info.clientId,
+          client_secret: s.info.clientSecret,
+        }),
+      });
+      return ((await tok.json()) as { access_token: string }).access_token;
+    };
+    const token = await tokenOf(app);
+    const singleAuth = { authorization: `Bearer ${await tokenOf(single)}` };
+    const body = JSON.stringify({ resource: '1-410100-GA-RK-0001', key: app.info.key, purpose: '基准测试' });
+    const auth = { authorization: `Bearer ${token}` };
+    const check = await fetch(base(app.info.port), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body,
+    });
+    if (check.status !== 200) throw new Error(`lookup answered ${check.status}: ${await check.text()}`);
+
+    const full = { app: [] as number[], single: [] as number[], bare: [] as number[] };
+    const cpuPer = { app: [] as number[], single: [] as number[], bare: [] as number[] };
+    const p95 = { app: [] as number[], single: [] as number[], bare: [] as number[] };
+    const p50app: number[] = [];
+    let bad = 0;
+    // each variant at full load, its server's CPU time per request beside it, then at 1,000/s
+    const measure = async (
+      s: typeof app,
+      headers: Record<string, string>,
+      into: 'app' | 'single' | 'bare',
+    ) => {
+      const c0 = await cpuOf(s.child);
+      const r = await blast(base(s.info.port), headers, body);
+      const c1 = await cpuOf(s.child);
+      full[into].push(r.rps);
+      cpuPer[into].push((r.rps * DURATION) / ((c1 - c0) / 1e6));
+      const r1 = await blast(base(s.info.port), headers, body, 1000);
+      p95[into].push(r1.p95);
+      if (into === 'app') p50app.push(r1.p50);
+      if (into !== 'bare') bad += r.bad + r1.bad;
+    };
+    for (let run = 0; run < RUNS; run++) {
+      await measure(app, auth, 'app');
+      await measure(bare, {}, 'bare');
+      await measure(single, singleAuth, 'single');
+    }
+    // the raw store read of the same row, in process (a second connection on the same file)
+    const store = await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
+    const cipher = createPersonalDataCipher(testConfig().secretKey);
+    const reads: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const n = 20_000;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await readRecord(store.db, cipher, 'population', String(app.info.key));
+      reads.push(n / ((performance.now() - t0) / 1000));
+    }
+    await store.close();
+    const runs = (xs: number[]) => xs.map((x) => fmt(x, 0)).join(', ');
+    console.log(
+      `\n2. lookups over HTTP (real token, grant check, masking, access record + event durable before each answer) · load ${load()}`,
+    );
+    console.log(
+      `   grouped commits:       ${fmt(median(full.app), 0)} lookups/s at 50 connections (runs ${runs(full.app)}); ${fmt(median(cpuPer.app), 0)} per server CPU-second`,
+    );
+    console.log(
+      `   one commit per lookup: ${fmt(median(full.single), 0)} lookups/s (runs ${runs(full.single)}); ${fmt(median(cpuPer.single), 0)} per server CPU-second`,
+    );
+    console.log(
+      `   bare Fastify, same:    ${fmt(median(full.bare), 0)} req/s; ${fmt(median(cpuPer.bare), 0)} per server CPU-second`,
+    );
+    console.log(
+      `   raw store read:        ${fmt(median(reads), 0)} reads/s (the same row, decrypted, in process)`,
+    );
+    console.log(
+      `   at 1,000/s: grouped p50 ${fmt(median(p50app), 1)} ms, p95 ${fmt(median(p95.app), 1)} ms; one commit per lookup p95 ${fmt(median(p95.single), 1)} ms; bare p95 ${fmt(median(p95.bare), 1)} ms`,
+    );
+    console.log(`   non-2xx or errors in the app runs: ${bad}`);
+  } finally {
+    await stop(app.child);
+    await stop(single.child);
+    await stop(bare.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log(`\nload at the end ${load()}`);
