@@ -324,7 +324,12 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       );
     const before = [await count('exchange_population'), await count('exchange_legal_persons')];
     let ticks = 0;
-    const progress = () => ({ tick: (n = 1) => void (ticks += n), done() {} });
+    const progress = () => ({
+      tick: (n = 1) => {
+        ticks += n;
+      },
+      done() {},
+    });
     await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });
     assert.equal(ticks, 2900);
     await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });

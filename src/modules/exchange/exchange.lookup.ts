@@ -118,7 +118,7 @@ function grouped(ctx: ExchangeContext): Settle {
           }
           return settled;
         });
-        items.forEach((it, i) => it.resolve(out[i]!));
+        for (const [i, it] of items.entries()) it.resolve(out[i]!);
       } catch (e) {
         for (const it of items) it.reject(e);
       }
