@@ -383,6 +383,17 @@ const CHECKS: readonly Check[] = [
     expect: row('403', { anonymous: '401', admin: '204', 'hall-manager': '204' }),
   },
   {
+    what: 'hall · GET /api/v1/halls/:id/figures',
+    url: () => `/api/v1/halls/${HALL}/figures`,
+    expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
+  },
+  {
+    what: 'hall · GET /halls/:id/manage (page)',
+    url: () => `/halls/${HALL}/manage`,
+    page: true,
+    expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
+  },
+  {
     what: 'hall · GET /halls/:id/screen (page)',
     url: () => `/halls/${HALL}/screen`,
     page: true,

@@ -38,7 +38,16 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
       hallId: null,
       grants: [{ role: 'windowClerk', regionPrefix: '410105002', departmentId: null }],
     });
-    for (const who of ['citizen', 'clerk', 'clerk-other', 'enterprise'])
+    await t.identity.service.createStaff({
+      login: 'hall-manager',
+      name: '何主任',
+      password: DEMO_PASSWORD,
+      regionCode: '410105001',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
+    });
+    for (const who of ['citizen', 'clerk', 'clerk-other', 'enterprise', 'hall-manager'])
       tok.set(who, (await t.identity.tokenForLogin(who)).token);
   });
   after(async () => t.close());
@@ -255,6 +264,27 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /经八路街道/);
+  });
+
+  test('the hall manager sees the day’s figures (tickets, wait, service, by hour) and sets quotas', async () => {
+    const r = await t.app.inject({ url: `/api/v1/halls/${HALL}/figures`, headers: as('hall-manager') });
+    assert.equal(r.statusCode, 200, r.body);
+    const f = r.json();
+    const c = f.lines.find((l: { line: string }) => l.line === 'C');
+    assert.equal(c.taken, 300);
+    assert.equal(c.called, 60);
+    assert.equal(f.byHour.find((h: { hour: string }) => h.hour === '10:00').C, 300);
+    assert.equal(
+      (await t.app.inject({ url: `/api/v1/halls/${HALL}/figures`, headers: as('clerk') })).statusCode,
+      403,
+    );
+    const page = await t.app.inject({
+      url: `/halls/${HALL}/manage`,
+      headers: { ...as('hall-manager'), accept: 'text/html' },
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<svg/);
+    assert.match(page.body, /<caption>/);
   });
 
   test('a second node on the same store learns every call from the store (one poller per node)', async () => {

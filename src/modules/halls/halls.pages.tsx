@@ -2,6 +2,7 @@ import { CHINA_TIME_LABEL, chinaDateTime } from '../../kernel/index.js';
 import { render } from 'preact-render-to-string';
 import {
   Button,
+  ChartFigure,
   CsrfField,
   Notice,
   PageHeading,
@@ -11,7 +12,7 @@ import {
 } from '../../platform/views/index.js';
 import type { HallInfo, HallWindowInfo } from './halls.ports.js';
 import type { CallRow } from './halls.store.js';
-import type { Line, NearestHall, TicketView } from './halls.types.js';
+import type { DayFigures, Line, NearestHall, TicketView } from './halls.types.js';
 
 const hhmm = (iso: string) => chinaDateTime(iso).slice(11);
 
@@ -324,6 +325,108 @@ export function NearestPage({
           rows={r.halls}
         />
       ) : null}
+    </>
+  );
+}
+
+/** Hall management: the day's figures (ChartFigure with its table) and the quota form. */
+export function ManagePage({
+  ctx,
+  hall,
+  f,
+  saved,
+}: {
+  ctx: ViewContext;
+  hall: HallInfo;
+  f: DayFigures;
+  saved: boolean;
+}) {
+  const { t } = ctx;
+  const n = (x: number | null) => (x === null ? '—' : String(x));
+  return (
+    <>
+      <PageHeading caption={hall.name}>{t('halls.manage.title', { hall: hall.name })}</PageHeading>
+      {saved ? <Notice kind="success">{t('halls.manage.saved')}</Notice> : null}
+      <form method="get" action={`/halls/${hall.id}/manage`} class="filters">
+        <label for="m-date">{t('halls.manage.date')}</label>
+        <input id="m-date" name="date" type="date" value={f.date} />
+        <Button variant="secondary">{t('halls.manage.show')}</Button>
+      </form>
+      <Table
+        caption={t('halls.manage.lines', { date: f.date })}
+        columns={[
+          {
+            header: t('halls.ticket.line'),
+            cell: (r: DayFigures['lines'][number]) => `${r.line} ${t(`halls.line.${r.line}`)}`,
+          },
+          {
+            header: t('halls.manage.taken'),
+            cell: (r: DayFigures['lines'][number]) => String(r.taken),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.called'),
+            cell: (r: DayFigures['lines'][number]) => String(r.called),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.skipped'),
+            cell: (r: DayFigures['lines'][number]) => String(r.skipped),
+            numeric: true,
+          },
+          {
+            header: t('halls.screen.waiting'),
+            cell: (r: DayFigures['lines'][number]) => String(r.waiting),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.wait'),
+            cell: (r: DayFigures['lines'][number]) => n(r.averageWaitMinutes),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.service'),
+            cell: (r: DayFigures['lines'][number]) => n(r.averageServiceMinutes),
+            numeric: true,
+          },
+        ]}
+        rows={f.lines}
+      />
+      <ChartFigure
+        title={t('halls.manage.byHour', { zone: CHINA_TIME_LABEL })}
+        categoryHeader={t('halls.manage.hour')}
+        spec={{
+          kind: 'stacked-bar',
+          categories: f.byHour.map((h) => h.hour),
+          series: (['A', 'B', 'C'] as const).map((l) => ({
+            name: `${l} ${t(`halls.line.${l}`)}`,
+            values: f.byHour.map((h) => h[l]),
+          })),
+        }}
+      />
+      <SummaryList
+        rows={[
+          { key: t('halls.manage.booked'), value: String(f.appointments.booked) },
+          { key: t('halls.manage.checkedIn'), value: String(f.appointments.checkedIn) },
+          { key: t('halls.manage.cancelled'), value: String(f.appointments.cancelled) },
+          { key: t('halls.manage.noShows'), value: String(f.appointments.noShows) },
+        ]}
+      />
+      <h2>{t('halls.manage.quota')}</h2>
+      <form method="post" action={`/halls/${hall.id}/manage/quota`} class="action-form">
+        <CsrfField ctx={ctx} />
+        <label for="q-line">{t('halls.ticket.line')}</label>{' '}
+        <select id="q-line" name="line">
+          {(['A', 'B', 'C'] as const).map((l) => (
+            <option value={l}>
+              {l} {t(`halls.line.${l}`)}
+            </option>
+          ))}
+        </select>{' '}
+        <label for="q-per">{t('halls.manage.perSlot')}</label>{' '}
+        <input id="q-per" name="perSlot" type="number" min="0" max="500" inputMode="numeric" required />{' '}
+        <Button variant="secondary">{t('halls.manage.saveQuota')}</Button>
+      </form>
     </>
   );
 }

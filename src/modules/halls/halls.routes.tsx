@@ -10,13 +10,14 @@ import { parseInput } from '../../platform/input.js';
 import { requireServe } from './halls.access.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import type { HallFeed } from './halls.feed.js';
-import { DeskPage, NearestPage, TicketPage, screenPage } from './halls.pages.js';
+import { DeskPage, ManagePage, NearestPage, TicketPage, screenPage } from './halls.pages.js';
 import type { HallsService } from './halls.service.js';
 import {
   AppointmentAction,
   AppointmentView,
   BookInput,
   CallResponse,
+  DayFigures,
   HallCode,
   NearestQuery,
   NearestResponse,
@@ -247,6 +248,64 @@ export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
     async (req, reply) => {
       await svc.setQuota(requirePrincipal(req), req.params.id, req.body);
       return reply.code(204).send();
+    },
+  );
+
+  // ── hall management: the day's figures, quotas ─────────────────────────────────────────────
+  const DayQuery = z.object({
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
+  });
+  app.get(
+    '/api/v1/halls/:id/figures',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: {
+        tags,
+        summary: 'The day’s figures of a hall (the hall’s manager): tickets, wait, service time, no-shows',
+        params: HallParams,
+        querystring: DayQuery,
+        response: { 200: DayFigures },
+      },
+    },
+    async (req) => svc.dayFigures(requirePrincipal(req), req.params.id, req.query.date),
+  );
+
+  app.get(
+    '/halls/:id/manage',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: {
+        hide: true,
+        params: HallParams,
+        querystring: DayQuery.extend({ saved: z.enum(['1']).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const f = await svc.dayFigures(requirePrincipal(req), req.params.id, req.query.date);
+      const { hall } = await svc.requireHall(req.params.id);
+      const ctx = req.view(reply);
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('halls.manage.title', { hall: hall.name }),
+          <ManagePage ctx={ctx} hall={hall} f={f} saved={req.query.saved === '1'} />,
+          { wide: true },
+        ),
+      );
+    },
+  );
+
+  app.post(
+    '/halls/:id/manage/quota',
+    { config: { permission: { permission: 'halls.manage' } }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const b = formBody(req);
+      await svc.setQuota(requirePrincipal(req), req.params.id, { line: b.line, perSlot: Number(b.perSlot) });
+      return reply.redirect(`/halls/${req.params.id}/manage?saved=1`, 303);
     },
   );
 

@@ -2,6 +2,7 @@ import type { Principal } from '../../platform/access.js';
 import { parseInput } from '../../platform/input.js';
 import type { HallsContext } from './halls.context.js';
 import * as ap from './halls.appointments.js';
+import { dayFigures } from './halls.figures.js';
 import { nearest } from './halls.nearest.js';
 import * as q from './halls.queue.js';
 import * as st from './halls.store.js';
@@ -32,6 +33,7 @@ export function createHallsService(ctx: HallsContext) {
     queueState: (hall: string) => q.queueState(ctx, hall),
     servingAt: (hall: string, window: number) => q.servingAt(ctx, hall, window),
     recentCalls: (hall: string, n = 8) => st.recentCalls(ctx.db, hall, n),
+    dayFigures: (p: Principal | undefined, hall: string, date?: string) => dayFigures(ctx, p, hall, date),
     nearest: (raw: unknown) => nearest(ctx, parseInput(NearestQuery, raw)),
     slots: (hall: string, date: string) => ap.slots(ctx, hall, date),
     book: (p: Principal | undefined, hall: string, raw: unknown) =>

@@ -762,3 +762,29 @@ export async function endKioskSession(db: Executor, tokenHash: string, now: stri
     .where((eb) => eb.or([eb('token_hash', '=', tokenHash), eb('expires_at', '<=', now)]))
     .execute();
 }
+
+/** A hall's tickets of one day (the day's figures). */
+export async function ticketsOfDay(db: Executor, hallId: string, day: string) {
+  return hdb(db)
+    .selectFrom('halls_tickets')
+    .select(['line', 'status', 'source', 'taken_at', 'called_at', 'finished_at'])
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .execute();
+}
+
+/** A hall's appointments of one day by status. */
+export async function appointmentsOfDay(
+  db: Executor,
+  hallId: string,
+  day: string,
+): Promise<Map<string, number>> {
+  const rows = await hdb(db)
+    .selectFrom('halls_appointments')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('hall_id', '=', hallId)
+    .where('day', '=', day)
+    .groupBy('status')
+    .execute();
+  return new Map(rows.map((r) => [r.status, Number(r.n)]));
+}

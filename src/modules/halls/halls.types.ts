@@ -194,3 +194,30 @@ export const NearestResponse = z.object({
   origin: z.object({ lat: z.number(), lng: z.number(), region: z.string().nullable() }),
   halls: z.array(NearestHall),
 });
+
+// ── the day's figures (hall management) ─────────────────────────────────────────────────────
+
+export const DayFigures = z.object({
+  hallId: z.string(),
+  date: z.string(),
+  lines: z.array(
+    z.object({
+      line: Line,
+      taken: z.number().int(),
+      called: z.number().int(),
+      done: z.number().int(),
+      skipped: z.number().int(),
+      waiting: z.number().int(),
+      averageWaitMinutes: z.number().nullable().describe('taken → called'),
+      averageServiceMinutes: z.number().nullable().describe('called → finished'),
+    }),
+  ),
+  byHour: z.array(z.object({ hour: z.string(), A: z.number(), B: z.number(), C: z.number() })),
+  appointments: z.object({
+    booked: z.number().int(),
+    checkedIn: z.number().int(),
+    cancelled: z.number().int(),
+    noShows: z.number().int().describe('still booked after the day (0 for today)'),
+  }),
+});
+export type DayFigures = z.infer<typeof DayFigures>;
