@@ -842,6 +842,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
   let pendingRequest = '';
   let grantId = '';
   let accessId = '';
+  let gaj = '';
 
   before(async () => {
     t = await buildTestApp({ demo: 'on' });
@@ -879,6 +880,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         grants: [{ role: 'departmentAdmin', regionPrefix: '4101', departmentId }],
       });
     }
+    gaj = await dept('gaj');
     tokens.set('provider', (await t.identity.tokenForLogin('gaj-admin')).token);
     tokens.set('provider-other', (await t.identity.tokenForLogin('mzj-admin')).token);
     tokens.set('citizen', (await t.identity.tokenForLogin('citizen')).token);
@@ -979,6 +981,21 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         page: true,
         shows: (body) => body.includes(accessId),
         expect: xrow('200-', { anonymous: '401', citizen: '200+' }),
+      },
+      {
+        // the 公安局's dashboard: its own administrator and the platform's; not 民政局's, not consumers
+        what: '公安局 · GET /exchange/provider?department= (page)',
+        url: () => `/exchange/provider?department=${gaj}`,
+        page: true,
+        shows: (body) => body.includes('人口基本信息'),
+        expect: xrow('403', { anonymous: '401', provider: '200+', admin: '200+' }),
+      },
+      {
+        what: 'own department · GET /exchange/provider (page)',
+        url: () => '/exchange/provider',
+        page: true,
+        shows: (body) => body.includes('人口基本信息'),
+        expect: xrow('403', { anonymous: '401', provider: '200+', 'provider-other': '200-' }),
       },
       {
         what: "citizen's read · POST /api/v1/me/data-access/:id/objections",

@@ -343,6 +343,16 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     }
   });
 
+  test('the provider dashboard charts who read its resources, the refused reads and the requests waiting, with their tables', async () => {
+    const s = new WebSession(t);
+    await s.login('admin');
+    const page = await s.get(`/exchange/provider?department=${await departmentId(t, 'gaj')}`);
+    assert.equal(page.statusCode, 200, page.body.slice(0, 300));
+    assert.match(page.body, /<svg/);
+    assert.match(page.body, /郑州市民政局/);
+    assert.match(page.body, /人口基本信息/);
+  });
+
   test('the demo enterprise was verified against the exchange’s 法人库', async () => {
     const rows = await sql<{
       n: number;

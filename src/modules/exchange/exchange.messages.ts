@@ -69,6 +69,23 @@ const zh: Messages = {
   'exchange.my.object': '提出异议',
   'exchange.my.objectLabel': '对 {time} 的读取提出异议：说明理由',
   'exchange.my.objected': '异议已提交，提供部门将在 {due} 前答复。',
+  'exchange.dash.title': '数据共享提供方看板',
+  'exchange.dash.intro': '本部门提供 {resources} 项数据资源；待答复的异议 {objections} 件。时间为北京时间。',
+  'exchange.dash.daily': '近 {days} 天每日读取次数（北京时间）',
+  'exchange.dash.date': '日期',
+  'exchange.dash.ok': '已读取',
+  'exchange.dash.denied': '被拒绝',
+  'exchange.dash.byConsumer': '按使用部门统计的读取次数',
+  'exchange.dash.consumer': '使用部门',
+  'exchange.dash.pending': '待答复的共享申请（共 {total} 件）',
+  'exchange.dash.noPending': '没有待答复的共享申请',
+  'exchange.dash.requestedAt': '申请时间（北京时间）',
+  'exchange.dash.due': '答复期限',
+  'exchange.dash.clock': '{due}，剩余 {days} 个工作日（{colour}）',
+  'exchange.dash.colour.green': '正常',
+  'exchange.dash.colour.yellow': '黄牌预警',
+  'exchange.dash.colour.red': '红牌超期',
+  'exchange.dash.resources': '本部门提供的数据资源',
 };
 
 const en: Messages = {
@@ -140,6 +157,24 @@ const en: Messages = {
   'exchange.my.object': 'Object',
   'exchange.my.objectLabel': 'Object to the read of {time}: say why',
   'exchange.my.objected': 'Your objection was sent; the provider answers by {due}.',
+  'exchange.dash.title': 'Data provider dashboard',
+  'exchange.dash.intro':
+    'Your department provides {resources} data resources; {objections} objections await an answer. Times in China time.',
+  'exchange.dash.daily': 'Reads per day, last {days} days (China time)',
+  'exchange.dash.date': 'Date',
+  'exchange.dash.ok': 'Read',
+  'exchange.dash.denied': 'Refused',
+  'exchange.dash.byConsumer': 'Reads by consumer department',
+  'exchange.dash.consumer': 'Consumer department',
+  'exchange.dash.pending': 'Requests awaiting your answer ({total})',
+  'exchange.dash.noPending': 'No requests await an answer',
+  'exchange.dash.requestedAt': 'Requested (China time)',
+  'exchange.dash.due': 'Answer due',
+  'exchange.dash.clock': '{due}, {days} working days left ({colour})',
+  'exchange.dash.colour.green': 'on time',
+  'exchange.dash.colour.yellow': 'yellow warning',
+  'exchange.dash.colour.red': 'red: overdue',
+  'exchange.dash.resources': 'Data resources your department provides',
 };
 
 export const exchangeMessages = { 'zh-CN': zh, en };

@@ -2,6 +2,7 @@ import { chinaDateTime } from '../../kernel/index.js';
 import {
   Breadcrumbs,
   Button,
+  ChartFigure,
   type Column,
   CsrfField,
   PageHeading,
@@ -13,6 +14,7 @@ import {
   type ViewContext,
 } from '../../platform/views/index.js';
 import type { MyAccessRecord } from './exchange.access.js';
+import type { ProviderDashboard } from './exchange.dashboard.js';
 import { type DataItem, type Resource, SHARE_TYPES } from './exchange.types.js';
 
 /** Server-rendered pages of the exchange: the public catalogue and 我的数据使用记录 (no JavaScript needed). */
@@ -180,6 +182,78 @@ export function MyDataAccessPage({
         columns={columns}
         rows={rows}
         empty={t('exchange.my.empty')}
+      />
+    </>
+  );
+}
+
+export function ProviderDashboardPage({ ctx, d }: { ctx: ViewContext; d: ProviderDashboard }) {
+  const { t } = ctx;
+  type Pending = ProviderDashboard['pending'][number];
+  const pendingColumns: Column<Pending>[] = [
+    { header: t('exchange.field.code'), cell: (r) => <code>{r.resourceCode}</code> },
+    { header: t('exchange.dash.consumer'), cell: (r) => r.consumerName },
+    { header: t('exchange.my.purpose'), cell: (r) => r.purpose },
+    { header: t('exchange.dash.requestedAt'), cell: (r) => chinaDateTime(r.requestedAt) },
+    {
+      header: t('exchange.dash.due'),
+      cell: (r) =>
+        r.clock
+          ? t('exchange.dash.clock', {
+              due: r.clock.due,
+              days: r.clock.remainingWorkingDays,
+              colour: t(`exchange.dash.colour.${r.clock.colour}`),
+            })
+          : '—',
+    },
+  ];
+  return (
+    <>
+      <PageHeading caption={d.departmentName}>{t('exchange.dash.title')}</PageHeading>
+      <p>{t('exchange.dash.intro', { resources: d.resources.length, objections: d.openObjections })}</p>
+      <ChartFigure
+        title={t('exchange.dash.daily', { days: d.days.length })}
+        categoryHeader={t('exchange.dash.date')}
+        spec={{
+          kind: 'stacked-bar',
+          categories: d.days.map((x) => x.date.slice(5)),
+          series: [
+            { name: t('exchange.dash.ok'), values: d.days.map((x) => x.ok) },
+            { name: t('exchange.dash.denied'), values: d.days.map((x) => x.denied) },
+          ],
+        }}
+      />
+      <ChartFigure
+        title={t('exchange.dash.byConsumer')}
+        categoryHeader={t('exchange.dash.consumer')}
+        spec={{
+          kind: 'bar',
+          categories: d.consumers.map((c) => c.name),
+          series: [
+            { name: t('exchange.dash.ok'), values: d.consumers.map((c) => c.ok) },
+            { name: t('exchange.dash.denied'), values: d.consumers.map((c) => c.denied) },
+          ],
+        }}
+      />
+      <Table
+        caption={t('exchange.dash.pending', { total: d.pending.length })}
+        columns={pendingColumns}
+        rows={d.pending}
+        empty={t('exchange.dash.noPending')}
+      />
+      <Table
+        caption={t('exchange.dash.resources')}
+        columns={[
+          {
+            header: t('exchange.field.name'),
+            cell: (r: Resource) => <a href={`/exchange/resources/${encodeURIComponent(r.code)}`}>{r.name}</a>,
+          },
+          {
+            header: t('exchange.field.shareType'),
+            cell: (r: Resource) => t(`exchange.share.${r.shareType}`),
+          },
+        ]}
+        rows={d.resources}
       />
     </>
   );

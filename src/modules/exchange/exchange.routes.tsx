@@ -2,7 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
-import { CataloguePage, MyDataAccessPage, ResourcePage, type ResourceView } from './exchange.pages.js';
+import {
+  CataloguePage,
+  MyDataAccessPage,
+  ProviderDashboardPage,
+  ResourcePage,
+  type ResourceView,
+} from './exchange.pages.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import type { ExchangeService } from './exchange.service.js';
 import {
@@ -307,6 +313,25 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
       ),
     );
   };
+
+  app.get(
+    '/exchange/provider',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: { hide: true, querystring: z.object({ department: z.string().max(64).optional() }) },
+    },
+    async (req, reply) => {
+      const q = req.query as { department?: string };
+      const d = await svc.providerDashboard(requirePrincipal(req), q.department || undefined);
+      const ctx = req.view(reply);
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('exchange.dash.title'), <ProviderDashboardPage ctx={ctx} d={d} />, {
+          wide: true,
+        }),
+      );
+    },
+  );
 
   app.get(
     '/account/data-access',

@@ -17,6 +17,7 @@ import {
   setGrantStatus,
 } from './exchange.grants.js';
 import { lookup } from './exchange.lookup.js';
+import { providerDashboard } from './exchange.dashboard.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import { seedDemo } from './exchange.seed.js';
 import type { GrantStatus } from './exchange.types.js';
@@ -63,6 +64,8 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     myDataAccess: (p: Principal) => myDataAccess(ctx, p),
     raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
     seedDemo: () => seedDemo(ctx),
+    providerDashboard: (p: Principal, departmentId: string | undefined) =>
+      providerDashboard(ctx, p, departmentId),
   };
 }
 

@@ -54,6 +54,9 @@ export function createExchangeModule(
       ...(p && (p.kind === 'person' || p.kind === 'organization')
         ? [{ href: '/account/data-access', labelKey: 'exchange.nav.myData' }]
         : []),
+      ...(p?.grants.some((g) => g.permissions.includes('exchange.manage') && g.departmentId)
+        ? [{ href: '/exchange/provider', labelKey: 'exchange.dash.title' }]
+        : []),
     ],
   };
   const api = {
