@@ -10,7 +10,10 @@ import {
   apiDocs,
   authentication,
   createServer,
+  createMetrics,
   healthRoutes,
+  metricsRoutes,
+  observeRequests,
   limitsAndSizes,
   openApiRoute,
   routePermissions,
@@ -37,7 +40,7 @@ import {
 } from './modules/search/index.js';
 import { DEMO_CITY, type RegionsApi, createRegionsModule } from './modules/regions/index.js';
 import { type CatalogApi, createCatalogModule } from './modules/catalog/index.js';
-import { createLedgerModule } from './modules/ledger/index.js';
+import { createLedgerModule, ledgerOf } from './modules/ledger/index.js';
 import {
   DEMO_LEGAL_PERSONS,
   DEMO_PEOPLE,
@@ -437,6 +440,8 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   // The HTTP edge, step by step. Hooks of one kind run in the order their steps add them, so the
   // order is part of the contract: cookies before the session, the permission before the body.
   const app = createServer(config, log);
+  const metrics = createMetrics(log);
+  observeRequests(app, metrics);
   await securityPlugins(app, config);
   limitsAndSizes(app, config.rateLimits);
   await apiDocs(app);
@@ -457,6 +462,16 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     log,
   });
   healthRoutes(app, { store, events, demoHistory: history.state });
+  metricsRoutes(app, metrics, { store, events, token: config.metricsToken });
+  metrics.gauge(
+    'tongban_case_clocks',
+    'Running and paused case clocks by colour: yellow near due, red overdue',
+    ['colour'],
+    async () => (await wired.cases.clockCounts()).map((c) => ({ labels: { colour: c.colour }, value: c.n })),
+  );
+  metrics.gauge('tongban_log_size', 'Leaves in the transparency log', [], async () => [
+    { value: await ledgerOf(modules).treeSize() },
+  ]);
   designRoutes(app);
   openApiRoute(app);
   calendarRoutes(app, calendar);

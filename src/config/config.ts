@@ -39,6 +39,11 @@ export interface Config {
   /** TONGBAN_LOG_ORIGIN was set: a store whose log has another name refuses this node */
   readonly logOriginExplicit: boolean;
   readonly bodyLimitBytes: number;
+  /**
+   * the bearer token GET /metrics asks for (TONGBAN_METRICS_TOKEN, ≥ 24 characters); unset: only
+   * a caller on this machine that did not come through a proxy may read it
+   */
+  readonly metricsToken: string | undefined;
   /** whose X-Forwarded-For to believe: nobody, the last `hops` proxies, or these addresses */
   readonly trustProxy: TrustProxy;
   /** where a stranger can knock, how often (rate-limits.ts); tests make them small */
@@ -339,6 +344,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('TONGBAN_OPERATOR_KEY', 'must be at least 24 characters');
   }
   // the host name without the port: a demo restarted on another port keeps its log's name
+  const metricsToken = env.TONGBAN_METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 24)
+    throw new ConfigError(
+      'TONGBAN_METRICS_TOKEN',
+      'must be at least 24 characters (openssl rand -base64 32)',
+    );
   const logOriginExplicit = Boolean(env.TONGBAN_LOG_ORIGIN?.trim());
   const logOrigin = logOriginExplicit
     ? env.TONGBAN_LOG_ORIGIN!.trim()
@@ -369,6 +380,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqliteSynchronous,
     logOrigin,
     logOriginExplicit,
+    metricsToken,
     bodyLimitBytes,
     trustProxy,
     rateLimits: RATE_LIMITS,
@@ -394,6 +406,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sqliteSynchronous: 'NORMAL' as const,
     logOrigin: 'test.tongban.local/log',
     logOriginExplicit: true,
+    metricsToken: undefined,
     bodyLimitBytes: 10 * 1024 * 1024,
     trustProxy: false,
     rateLimits: RATE_LIMITS,

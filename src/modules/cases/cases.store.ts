@@ -364,6 +364,17 @@ export type CaseRow = CasesTables['cases'];
 export type ActionRow = CasesTables['case_actions'];
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
+/** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
+export async function clockCounts(db: Executor): Promise<Array<{ colour: string; n: number }>> {
+  const rows = await cdb(db)
+    .selectFrom('cases')
+    .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
+    .where('clock_state', 'in', ['running', 'paused'])
+    .groupBy('colour')
+    .execute();
+  return rows.map((r) => ({ colour: r.colour, n: Number(r.n) }));
+}
+
 /**
  * The hot statements (each action runs them) are built and compiled by Kysely once per dialect and
  * shape, with placeholder values; each call binds its values into that compiled SQL. The SQL is

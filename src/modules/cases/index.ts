@@ -10,7 +10,7 @@ import type { CasesPorts, NotifierPort, SharedDataPort } from './cases.ports.js'
 import { casesRoutes } from './cases.routes.js';
 import { type CasesOptions, createCasesService } from './cases.service.js';
 import { sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
-import { casesMigrations } from './cases.store.js';
+import { casesMigrations, clockCounts } from './cases.store.js';
 
 export { CasesErrors } from './cases.errors.js';
 export { calendarPort, catalogPort, identityPort, licencesPort, regionsPort } from './cases.adapters.js';
@@ -176,6 +176,8 @@ export function createCasesModule(
         generateDesk(deps.store, ports, deps.clock.now(), applicant, cipher),
       /** `tongban files reseal`: every stored upload under the current key generation (a rotation) */
       resealFiles: () => sealStoredFiles(deps.store.db, files),
+      /** running and paused clocks by colour (/metrics: near-due and overdue cases) */
+      clockCounts: () => clockCounts(deps.store.db),
     },
   };
 }

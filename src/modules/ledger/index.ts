@@ -35,6 +35,8 @@ export function createLedgerModule(deps: PlatformDeps, opts: LedgerOptions = {})
     listKeys: svc.listKeys,
     /** the log's stored name; refuses (ConfigError) a TONGBAN_LOG_ORIGIN that differs */
     ensureOrigin: svc.ensureOrigin,
+    /** leaves in the tree (/metrics) */
+    treeSize: svc.treeSize,
   };
   const definition: LedgerDefinition = {
     name: 'ledger',

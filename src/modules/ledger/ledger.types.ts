@@ -15,6 +15,7 @@ export type LedgerApi = Pick<
   | 'retireKey'
   | 'listKeys'
   | 'ensureOrigin'
+  | 'treeSize'
 >;
 
 /** The definition carries the api, so the CLI and tests can reach it from `TongbanApp.modules`. */

@@ -52,6 +52,8 @@ export interface Store {
   readonly location?: { readonly sqliteFile: string } | { readonly databaseUrl: string };
   /** SQLite: the driver's handle (online backup); undefined on PostgreSQL */
   readonly sqlite?: SQLite.Database;
+  /** PostgreSQL: the pool's connections now (/metrics); undefined on SQLite (one connection) */
+  poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -154,6 +156,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       dialect: 'postgres',
       description: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`,
       location: { databaseUrl: opts.databaseUrl },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       close: () => db.destroy(),
     };
   }

@@ -8,3 +8,4 @@ export * from './security.js';
 export * from './docs.js';
 export * from './health.js';
 export * from './limits.js';
+export * from './metrics.js';

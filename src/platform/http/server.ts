@@ -21,19 +21,36 @@ export function trustProxyOption(trust: Config['trustProxy']): FastifyServerOpti
   return [...trust.addresses];
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
 /**
- * The Fastify instance, before any step: our request ids (a client's X-Request-Id is not trusted),
+ * The id a request is logged under. Behind trusted proxies (TONGBAN_TRUST_PROXY) the proxy's
+ * X-Request-Id is kept when well-formed, so one request can be followed from the proxy's log through
+ * whichever node answered (the nginx config in deploy/ sets it); otherwise, or when malformed, a new
+ * id. Every answer carries its id back in X-Request-Id.
+ */
+export function requestIdFor(trusted: boolean, header: string | string[] | undefined): string {
+  if (trusted && typeof header === 'string' && REQUEST_ID.test(header)) return header;
+  return newId();
+}
+
+/**
+ * The Fastify instance, before any step: our request ids (a client's X-Request-Id is trusted only from our proxies),
  * the body limit and proxy trust from the configuration, zod schemas for validation and answers.
  */
 export function createServer(config: Config, log: Logger): App {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    genReqId: () => newId(),
+    genReqId: (req) => requestIdFor(config.trustProxy !== false, req.headers['x-request-id']),
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    done();
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   return app;
