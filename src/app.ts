@@ -14,6 +14,8 @@ import {
   healthRoutes,
   metricsRoutes,
   observeRequests,
+  rateCounterMigrations,
+  storeRateLimit,
   limitsAndSizes,
   openApiRoute,
   routePermissions,
@@ -22,6 +24,7 @@ import {
 } from './platform/http/index.js';
 import { addMessages } from './platform/i18n/index.js';
 import { type Logger, createLogger } from './platform/log.js';
+import { derivedKey } from './platform/privacy/index.js';
 import type { ModuleDefinition, PlatformDeps } from './platform/module.js';
 import { assetRoutes, designRoutes, viewsAndErrorPages } from './platform/views/index.js';
 import {
@@ -412,7 +415,12 @@ async function prepareStore(
   events: EventBus,
   runMigrations: boolean,
 ): Promise<void> {
-  const migrations = { ...metaMigrations, ...eventsMigrations, ...calendarMigrations };
+  const migrations = {
+    ...metaMigrations,
+    ...rateCounterMigrations,
+    ...eventsMigrations,
+    ...calendarMigrations,
+  };
   for (const m of modules) {
     if (m.messages) addMessages(m.name, m.messages);
     Object.assign(migrations, m.migrations ?? {});
@@ -442,8 +450,12 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const app = createServer(config, log);
   const metrics = createMetrics(log);
   observeRequests(app, metrics);
-  await securityPlugins(app, config);
-  limitsAndSizes(app, config.rateLimits);
+  // several nodes share a PostgreSQL store: their rate-limit counters live in it (SQLite is one node)
+  const rateKey = derivedKey(config.secretKey, 'rate-limit-keys');
+  await securityPlugins(app, config, {
+    ...(store.dialect === 'postgres' ? { rateLimitStore: storeRateLimit(store.db, rateKey) } : {}),
+  });
+  limitsAndSizes(app, config.rateLimits, { keySecret: rateKey });
   await apiDocs(app);
   const permissions = routePermissions(app);
   authentication(app, modules.find((m) => m.authenticate)?.authenticate);

@@ -9,3 +9,4 @@ export * from './docs.js';
 export * from './health.js';
 export * from './limits.js';
 export * from './metrics.js';
+export * from './rate-store.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitName, RateLimits } from '../../config/index.js';
@@ -57,17 +57,23 @@ type Checker = (
  * with Retry-After. Addresses are the trusted-proxy-aware `req.ip`. Register after the security
  * plugins (the limiter) and before any route.
  */
-export function limitsAndSizes(app: App, limits: RateLimits): void {
+export function limitsAndSizes(app: App, limits: RateLimits, opts: { keySecret?: Buffer } = {}): void {
   // target keys are personal data (a login and a phone number): only their hash is held, salted
-  // per process so the counters' memory says nothing
-  const salt = randomBytes(16);
-  const hashed = (s: string) => createHash('sha256').update(salt).update(s).digest('base64url');
+  // per process so the counters' memory says nothing — or keyed by the secret every node shares,
+  // when the counters are shared through the store (rate-store.ts)
+  const salt = opts.keySecret ?? randomBytes(16);
+  const hashed = (s: string) => createHmac('sha256', salt).update(s).digest('base64url');
   const checkers = new Map<string, Checker>();
   const checkerFor = (name: RateLimitName, key: (req: FastifyRequest) => string): Checker => {
     let c = checkers.get(name);
     if (!c) {
       const l = limits[name];
-      c = app.createRateLimit({ max: l.max, timeWindow: l.windowMs, keyGenerator: key }) as Checker;
+      // one counter per limit name and key (a shared store holds every limit's counters together)
+      c = app.createRateLimit({
+        max: l.max,
+        timeWindow: l.windowMs,
+        keyGenerator: (req) => `${name}|${key(req)}`,
+      }) as Checker;
       checkers.set(name, c);
     }
     return c;

@@ -14,7 +14,11 @@ import { formBody } from './request.js';
  * (the limits step names its counters). Registered before any other step: the cookie parser's hook must run before
  * the session is looked up.
  */
-export async function securityPlugins(app: App, config: Config): Promise<void> {
+export async function securityPlugins(
+  app: App,
+  config: Config,
+  opts: { rateLimitStore?: unknown } = {},
+): Promise<void> {
   const production = config.env === 'production';
   await app.register(fastifyCookie, { secret: config.secretKey.toString('base64') });
   await app.register(fastifyFormbody);
@@ -58,5 +62,9 @@ export async function securityPlugins(app: App, config: Config): Promise<void> {
       app.csrfProtection(req, reply, (err?: Error) => (err ? reject(err) : resolve())),
     );
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // counters in the store when it is shared by several nodes (rate-store.ts), else in memory
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(opts.rateLimitStore ? { store: opts.rateLimitStore as never } : {}),
+  });
 }
