@@ -8,6 +8,7 @@
  *   unit ×8 FULL     eight such units in one transaction, FULL: what group commit would give 8
  *                    concurrent requests (one fsync shared)
  *   unit NORMAL      one unit per transaction without the fsync: the CPU ceiling of the statements
+ *   N in flight      N concurrent callers, each its own transaction, group commit off and on
  * CPU time per unit beside the wall time: on a loaded machine the CPU time is the steadier figure.
  *
  *   node --import tsx bench/commit.bench.ts            (COMMIT_BENCH_N=2000 units, COMMIT_BENCH_ROUNDS=5)
@@ -17,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { newId } from '../src/kernel/index.js';
-import { type Executor, type Store, sql } from '../src/platform/db/index.js';
+import { type Executor, type Store, openStore, sql } from '../src/platform/db/index.js';
 import { fmt, freshSqlite, machine, median } from './lib.js';
 
 const N = Number(process.env.COMMIT_BENCH_N ?? 2000);
@@ -71,7 +72,9 @@ async function schema(store: Store): Promise<void> {
   await sql`create table a (id text primary key, case_id text not null, kind text not null, at text not null)`.execute(
     store.db,
   );
-  await sql`create table e (seq integer primary key, type text not null, payload text not null)`.execute(store.db);
+  await sql`create table e (seq integer primary key, type text not null, payload text not null)`.execute(
+    store.db,
+  );
   await sql`insert into c (id, state, n, updated_at) values ('c1', 'open', 0, '')`.execute(store.db);
 }
 
@@ -81,7 +84,9 @@ async function unit(trx: Executor): Promise<void> {
   const row = await sql<{ n: number }>`select n from c where id = 'c1'`.execute(trx);
   await sql`insert into a (id, case_id, kind, at) values (${newId()}, 'c1', 'accept', ${now})`.execute(trx);
   await sql`update c set n = ${Number(row.rows[0]!.n) + 1}, updated_at = ${now} where id = 'c1'`.execute(trx);
-  await sql`insert into e (type, payload) values ('cases.accepted', ${JSON.stringify({ at: now })})`.execute(trx);
+  await sql`insert into e (type, payload) values ('cases.accepted', ${JSON.stringify({ at: now })})`.execute(
+    trx,
+  );
 }
 
 async function unitRate(sync: 'FULL' | 'NORMAL', perCommit: number): Promise<Result> {
@@ -99,6 +104,26 @@ async function unitRate(sync: 'FULL' | 'NORMAL', perCommit: number): Promise<Res
   }
 }
 
+/** `inFlight` concurrent requests, each committing its own unit, as the HTTP layer issues them. */
+async function concurrentRate(inFlight: number, groupCommit: boolean): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-conc-'));
+  const store = await openStore({ sqliteFile: join(dir, 'c.db'), sqliteSynchronous: 'FULL', groupCommit });
+  try {
+    await schema(store);
+    let next = 0;
+    const worker = async () => {
+      while (next < N) {
+        next++;
+        await store.db.transaction().execute(unit);
+      }
+    };
+    return await timed(N, () => Promise.all(Array.from({ length: inFlight }, worker)).then(() => {}));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const variants: Array<[string, () => Promise<Result>]> = [
   ['fsync (fdatasync, 4 KiB)', fsyncRate],
   ['raw 1-row commit, FULL', rawRowRate],
@@ -106,6 +131,10 @@ const variants: Array<[string, () => Promise<Result>]> = [
   ['8 units per commit, FULL (group commit)', () => unitRate('FULL', 8)],
   ['32 units per commit, FULL', () => unitRate('FULL', 32)],
   ['unit per commit, NORMAL (no fsync)', () => unitRate('NORMAL', 1)],
+  ['8 in flight, one commit each (group commit off)', () => concurrentRate(8, false)],
+  ['8 in flight, group commit on', () => concurrentRate(8, true)],
+  ['32 in flight, group commit off', () => concurrentRate(32, false)],
+  ['32 in flight, group commit on', () => concurrentRate(32, true)],
 ];
 
 const results = new Map<string, Result[]>();
@@ -117,7 +146,9 @@ for (let r = 0; r < ROUNDS; r++) {
     results.set(name, [...(results.get(name) ?? []), x]);
   }
 }
-console.log(`commit bench: ${N} units × ${ROUNDS} interleaved rounds; ${machine()}; load (1 min) ${loads.map((l) => fmt(l, 2)).join(' ')}`);
+console.log(
+  `commit bench: ${N} units × ${ROUNDS} interleaved rounds; ${machine()}; load (1 min) ${loads.map((l) => fmt(l, 2)).join(' ')}`,
+);
 console.log('| variant | units/s (median) | CPU µs per unit (median) |');
 console.log('| --- | ---: | ---: |');
 for (const [name] of variants) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Store, openStore, sql } from '../../src/platform/db/index.js';
@@ -58,7 +61,21 @@ export async function scratchDatabase(base: string, prefix = 'tongban_t'): Promi
 
 export async function openTestStore(): Promise<Store> {
   const base = process.env.TONGBAN_TEST_DATABASE_URL;
-  if (!base) return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL' });
+  if (!base) {
+    // TONGBAN_TEST_SQLITE_FILE=1: a file synced on every commit, as shipped (group commit on)
+    if (process.env.TONGBAN_TEST_SQLITE_FILE) {
+      const dir = mkdtempSync(join(tmpdir(), 'tongban-t-'));
+      const store = await openStore({ sqliteFile: join(dir, 'test.sqlite'), sqliteSynchronous: 'FULL' });
+      return {
+        ...store,
+        async close() {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL' });
+  }
   const db = await scratchDatabase(base);
   const store = await openStore({ databaseUrl: db.url, poolSize: 5 });
   return {

@@ -14,6 +14,7 @@ import {
   sql,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommitDriver, groupCommitDialect } from './group-commit.js';
 import {
   type PgTarget,
   missingDatabaseError,
@@ -52,6 +53,8 @@ export interface Store {
   readonly location?: { readonly sqliteFile: string } | { readonly databaseUrl: string };
   /** SQLite: the driver's handle (online backup); undefined on PostgreSQL */
   readonly sqlite?: SQLite.Database;
+  /** SQLite with group commit: batches committed and transactions they carried (bench, /metrics) */
+  readonly groupCommit?: { readonly batches: number; readonly transactions: number };
   /** PostgreSQL: the pool's connections now (/metrics); undefined on SQLite (one connection) */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -67,6 +70,8 @@ export interface OpenStoreOptions {
   onIdleConnectionError?: (err: Error) => void;
   /** PostgreSQL: the database did not exist and was created (this role may create databases) */
   onDatabaseCreated?: (database: string) => void;
+  /** SQLite file with synchronous=FULL: concurrent transactions share one COMMIT (default on) */
+  groupCommit?: boolean;
   /** PostgreSQL: how long the first connection may take before the server counts as unreachable */
   connectTimeoutMs?: number;
 }
@@ -178,11 +183,27 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     sqlite?.close();
     throw sqliteOpenError(e, file);
   }
-  const db = new Kysely<NoTables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // a file synced on every commit: concurrent transactions share one COMMIT (group-commit.ts)
+  const grouped =
+    file !== ':memory:' && (opts.sqliteSynchronous ?? 'FULL') === 'FULL' && opts.groupCommit !== false;
+  let driver: GroupCommitDriver | undefined;
+  if (grouped) {
+    const reader = new SQLite(file, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 5000');
+    reader.pragma('cache_size = -32768');
+    driver = new GroupCommitDriver(withStatementCache(sqlite), withStatementCache(reader));
+  }
+  const db = new Kysely<NoTables>({
+    dialect: driver
+      ? groupCommitDialect(driver)
+      : new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return {
     db,
     dialect: 'sqlite',
-    description: file === ':memory:' ? 'SQLite (in memory)' : `SQLite ${file}`,
+    description:
+      file === ':memory:' ? 'SQLite (in memory)' : `SQLite ${file}${grouped ? ' (group commit)' : ''}`,
+    ...(driver ? { groupCommit: driver.stats } : {}),
     location: { sqliteFile: file },
     sqlite,
     close: () => db.destroy(),
