@@ -38,6 +38,8 @@ export const RATE_LIMITS = {
   search: { max: 120, windowMs: MINUTE, by: 'address' },
   /** public licence checks from one address (the pages, the API and the signature) */
   licenceVerify: { max: 60, windowMs: MINUTE, by: 'address' },
+  /** one-time rating links opened or used from one address (no login: the link is the credential) */
+  ratingLink: { max: 30, windowMs: MINUTE, by: 'address' },
 } as const satisfies Record<string, RateLimit>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -238,4 +238,28 @@ describe(`rate limits and sizes where a stranger can knock, on ${testDialect()}`
       assert.equal(r.json().error.code, 'COMMON.UNAUTHENTICATED');
     });
   });
+
+  test('one-time rating links › guessing tokens from one address is limited, the page and the API together', async () => {
+    const remoteAddress = '198.51.100.40';
+    const forged = (i: number) =>
+      `00000000-0000-7000-8000-${String(i).padStart(12, '0')}.9999999999.${'A'.repeat(43)}`;
+    const last = await hammer((i) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/ratings/links/${forged(i)}`,
+        remoteAddress,
+        payload: { level: 5 },
+      }),
+    );
+    assert.deepEqual(refused(last), LIMITED);
+    const page = await t.app.inject({ url: `/r/${forged(9)}`, remoteAddress, headers: HTML });
+    assert.deepEqual(refused(page), LIMITED);
+    const elsewhere = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/ratings/links/${forged(1)}`,
+      remoteAddress: '198.51.100.41',
+      payload: { level: 5 },
+    });
+    assert.equal(elsewhere.statusCode, 404, 'another address is not limited');
+  });
 });

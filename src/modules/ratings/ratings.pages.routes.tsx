@@ -165,12 +165,12 @@ export function ratingsPageRoutes(app: App, svc: RatingsService): void {
   };
   app.get(
     '/r/:token',
-    { config: { permission: 'public' }, schema: { hide: true, params: TokenParams } },
+    { config: { permission: 'public', limits: ['ratingLink'] }, schema: { hide: true, params: TokenParams } },
     (req, reply) => linkPage(req, reply),
   );
   app.post(
     '/r/:token',
-    { config: { permission: 'public' }, schema: { hide: true, params: TokenParams } },
+    { config: { permission: 'public', limits: ['ratingLink'] }, schema: { hide: true, params: TokenParams } },
     async (req, reply) => {
       const token = (req.params as { token: string }).token;
       const f = formBody(req);

@@ -4,7 +4,16 @@ import { DomainError } from '../../kernel/index.js';
 import { holds } from '../../platform/access.js';
 import { type App, requirePrincipal } from '../../platform/http/index.js';
 import type { RatingsService } from './ratings.service.js';
-import { LinkRatingInput, RATING_STAGES, RatingInput, RectificationStep } from './ratings.types.js';
+import {
+  AnswerInput,
+  AnswerRatingInput,
+  ComplaintInput,
+  HotlineInput,
+  LinkRatingInput,
+  RATING_STAGES,
+  RatingInput,
+  RectificationStep,
+} from './ratings.types.js';
 
 const tags = ['ratings'];
 const CaseParams = z.object({ caseNumber: z.string().min(8).max(64) });
@@ -93,7 +102,7 @@ export function ratingsApiRoutes(app: App, svc: RatingsService): void {
     '/api/v1/ratings/links/:token',
     {
       // no login: the signed one-time link is the credential (a cross-site form cannot send JSON)
-      config: { permission: 'public', skipCsrf: true },
+      config: { permission: 'public', limits: ['ratingLink'], skipCsrf: true },
       schema: {
         tags,
         summary: 'Rate through a one-time SMS or window link',
@@ -193,7 +202,7 @@ export function ratingsApiRoutes(app: App, svc: RatingsService): void {
       schema: {
         tags,
         summary: 'File an enquiry, complaint or suggestion about an item, a hall or a case',
-        body: z.unknown(),
+        body: ComplaintInput,
       },
     },
     async (req, reply) => {
@@ -209,7 +218,7 @@ export function ratingsApiRoutes(app: App, svc: RatingsService): void {
       schema: {
         tags,
         summary: "A 12345 hotline ticket (client credentials; idempotent by the hotline's ticket number)",
-        body: z.unknown(),
+        body: HotlineInput,
       },
     },
     async (req, reply) => {
@@ -260,7 +269,7 @@ export function ratingsApiRoutes(app: App, svc: RatingsService): void {
     '/api/v1/complaints/:complaintNumber/answer',
     {
       config: { permission: { permission: 'ratings.handle' } },
-      schema: { tags, summary: "The department's answer", params: NumberParams, body: z.unknown() },
+      schema: { tags, summary: "The department's answer", params: NumberParams, body: AnswerInput },
     },
     async (req) => {
       requireJson(req);
@@ -277,7 +286,7 @@ export function ratingsApiRoutes(app: App, svc: RatingsService): void {
         tags,
         summary: 'The filer rates the answer: {"level":1-5}',
         params: NumberParams,
-        body: z.unknown(),
+        body: AnswerRatingInput,
       },
     },
     async (req) => {
