@@ -92,4 +92,36 @@ describe('the 24-hour kiosk in Chromium', {
     assert.deepEqual(await axeViolations(page), []);
     await ctx.close();
   });
+
+  test('the calling screen, the ticket page, 就近办 and the clerk’s desk are axe-clean', async () => {
+    const clerk = (await t.identity.tokenForLogin('clerk')).token;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/halls/${HALL}/tickets`,
+      headers: { authorization: `Bearer ${clerk}` },
+      payload: { line: 'B' },
+    });
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    for (const path of [
+      `/halls/${HALL}/screen`,
+      r.json().url,
+      '/halls/nearest?region=410105001',
+      '/halls/nearest?lang=en',
+    ]) {
+      await page.goto(`${base}${path}`);
+      assert.deepEqual(await axeViolations(page), [], path);
+    }
+    await page.goto(`${base}/login?lang=zh-CN`);
+    await page.fill('input[name="login"]', 'clerk');
+    await page.fill('input[name="password"]', 'tongban-demo');
+    await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')]);
+    await page.goto(`${base}/halls/${HALL}/desk?window=1`);
+    assert.deepEqual(await axeViolations(page), [], 'desk');
+    assert.match((await page.textContent('h1')) ?? '', /叫号台/, page.url());
+    await page.click('text=叫下一位');
+    await page.waitForSelector('text=已叫号');
+    assert.deepEqual(await axeViolations(page), [], 'desk after a call');
+    await ctx.close();
+  });
 });
