@@ -484,6 +484,17 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   metrics.gauge('tongban_log_size', 'Leaves in the transparency log', [], async () => [
     { value: await ledgerOf(modules).treeSize() },
   ]);
+  const grouped = store.groupCommit;
+  if (grouped)
+    metrics.gauge(
+      'tongban_store_group_commits',
+      'SQLite group commit since start: COMMITs (batches) and the transactions they carried',
+      ['count'],
+      async () => [
+        { labels: { count: 'batches' }, value: grouped.batches },
+        { labels: { count: 'transactions' }, value: grouped.transactions },
+      ],
+    );
   designRoutes(app);
   openApiRoute(app);
   calendarRoutes(app, calendar);

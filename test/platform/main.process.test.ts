@@ -62,6 +62,13 @@ describe('the tongban process', () => {
       assert.equal(home.status, 200);
       const html = await home.text();
       assert.match(html, /<html lang="zh-CN">/);
+      // the shipped store (a file, synchronous=FULL) commits in groups, and /metrics (this machine) says so
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /tongban_store_group_commits\{count="transactions"\} [1-9]\d*/);
+      assert.match(
+        metrics,
+        /tongban_http_request_duration_seconds_count\{method="GET",route="\/",status="2xx"\} 1/,
+      );
       assert.match(out, /tongban 通办 is running at http:\/\/127\.0\.0\.1:\d+\//);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
