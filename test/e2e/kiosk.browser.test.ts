@@ -124,4 +124,30 @@ describe('the 24-hour kiosk in Chromium', {
     assert.deepEqual(await axeViolations(page), [], 'desk after a call');
     await ctx.close();
   });
+
+  test('the hall manager’s page (the day’s figures, the chart and its table, the quota form) is axe-clean', async () => {
+    await t.identity.service.createStaff({
+      login: 'hall-manager',
+      name: '何主任',
+      password: 'tongban-demo',
+      regionCode: '410105001',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
+    });
+    const ctx = await browser.newContext({ locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login?lang=zh-CN`);
+    await page.fill('input[name="login"]', 'hall-manager');
+    await page.fill('input[name="password"]', 'tongban-demo');
+    await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')]);
+    await page.goto(`${base}/halls/${HALL}/manage`);
+    assert.match((await page.textContent('h1')) ?? '', /大厅管理/);
+    assert.deepEqual(await axeViolations(page), [], 'manage');
+    await page.fill('#q-per', '6');
+    await Promise.all([page.waitForNavigation(), page.click('text=保存')]);
+    assert.match((await page.textContent('main')) ?? '', /已保存/);
+    assert.deepEqual(await axeViolations(page), [], 'manage after saving');
+    await ctx.close();
+  });
 });
