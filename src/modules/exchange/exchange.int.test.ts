@@ -121,6 +121,13 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     const log = await t.app.inject({ url: `/log/object?type=exchangeAccess&id=${accessId}` });
     assert.equal(log.statusCode, 200);
     assert.match(log.body, /exchange\.accessed/);
+    // and it proves into a signed checkpoint
+    const index = /\/log\/verify\?index=(\d+)/.exec(log.body)?.[1];
+    assert.ok(index, 'a verify link for the read');
+    await t.app.inject({ url: '/log/checkpoint' });
+    const proof = await t.app.inject({ url: `/log/verify?index=${index}` });
+    assert.equal(proof.statusCode, 200);
+    assert.match(proof.body, /核验通过/);
   });
 
   test('concurrent lookups are committed in groups, each answered only with its own durable record', async () => {
