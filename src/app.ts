@@ -34,7 +34,7 @@ import {
   type WorkingCalendar,
 } from './platform/calendar/index.js';
 import { type StatsPorts, createStatsModule } from './modules/stats/index.js';
-import { createDisclosureModule } from './modules/disclosure/index.js';
+import { type RequestsApi, createDisclosureModule } from './modules/disclosure/index.js';
 import {
   catalogSource,
   catalogThemeLabels,
@@ -113,6 +113,8 @@ export interface TongbanApp {
   readonly exchange: ExchangeApi;
   /** the demo's year of history: its state, and `start()` (idempotent) resolving when it is done */
   readonly history: { state(): string; start(): Promise<void> };
+  /** 依申请公开 requests, for tests and the bench (the lapse sweep) */
+  readonly disclosureRequests: RequestsApi;
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
   close(): Promise<void>;
@@ -338,7 +340,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       },
     },
   });
-  const disclosure = createDisclosureModule(deps);
+  const disclosure = createDisclosureModule(deps, { regions: regions.api, calendar });
   const search = createSearchModule(deps, {
     sources: [catalogSource(catalog.api), disclosureSource(disclosure.api)],
     themeLabels: catalogThemeLabels(),
@@ -367,6 +369,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     ratings: ratings.api,
     halls: halls.api,
     exchange: exchange.api,
+    disclosureRequests: disclosure.requests,
   };
 }
 
@@ -538,6 +541,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     ratings: wired.ratings,
     halls: wired.halls,
     exchange: wired.exchange,
+    disclosureRequests: wired.disclosureRequests,
     store,
     async close() {
       clearTimeout(historyTimer);

@@ -1037,3 +1037,178 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
     assert.deepEqual(failures, []);
   });
 });
+
+// ── 依申请公开 (issue 13) ────────────────────────────────────────────────────────────────────────
+// A request filed online by `citizen` to 郑州市市场监督管理局: its requester and the body's 政务公开
+// staff (`discloser`) see it; another requester, staff of another body (金水区), staff of the same
+// department without disclosure.handle (`approver`) find nothing; only the body acts on it.
+
+const D_CALLERS = [
+  'anonymous',
+  'citizen',
+  'enterprise',
+  'discloser',
+  'jinshui-discloser',
+  'approver',
+  'clerk',
+  'admin',
+] as const;
+type DCaller = (typeof D_CALLERS)[number];
+type DCell = '200' | '200+' | '200-' | '201' | '401' | '403' | '404' | '409';
+const drow = (all: DCell, but: Partial<Record<DCaller, DCell>> = {}) =>
+  Object.fromEntries(D_CALLERS.map((c) => [c, but[c] ?? all])) as Record<DCaller, DCell>;
+interface DFixtures {
+  request: string;
+  file: string;
+  cityAmr: string;
+}
+const D_SEES = drow('404', { anonymous: '401', citizen: '200', discloser: '200', admin: '200' });
+const D_QUEUE = drow('403', { anonymous: '401', discloser: '200+', admin: '200+' });
+const D_CHECKS: ReadonlyArray<{
+  what: string;
+  method?: 'GET' | 'POST';
+  url: (f: DFixtures) => string;
+  page?: boolean;
+  body?: (f: DFixtures) => Record<string, unknown>;
+  shows?: (body: string, f: DFixtures) => boolean;
+  expect: Record<DCaller, DCell>;
+}> = [
+  {
+    what: 'request · GET /api/v1/disclosure/requests/:n',
+    url: (f) => `/api/v1/disclosure/requests/${f.request}`,
+    expect: D_SEES,
+  },
+  {
+    what: 'request · GET /disclosure/requests/:n (page)',
+    url: (f) => `/disclosure/requests/${f.request}`,
+    page: true,
+    expect: D_SEES,
+  },
+  {
+    what: 'request attachment · GET …/attachments/:sha256',
+    url: (f) => `/api/v1/disclosure/requests/${f.request}/attachments/${f.file}`,
+    expect: D_SEES,
+  },
+  {
+    // the body's step: scope first, then the workflow refuses (no consultation is open)
+    what: 'request · POST actions {thirdPartyReplied}',
+    method: 'POST',
+    url: (f) => `/api/v1/disclosure/requests/${f.request}/actions`,
+    body: () => ({ action: 'thirdPartyReplied', consents: true }),
+    expect: drow('404', { anonymous: '401', citizen: '403', discloser: '409', admin: '409' }),
+  },
+  {
+    what: 'my requests · GET /api/v1/disclosure/requests',
+    url: () => '/api/v1/disclosure/requests',
+    shows: (body, f) => body.includes(f.request),
+    expect: drow('403', { anonymous: '401', citizen: '200+', enterprise: '200-', admin: '200-' }),
+  },
+  {
+    what: '市场监督管理局 requests · GET /api/v1/disclosure/queue?body=',
+    url: (f) => `/api/v1/disclosure/queue?body=${f.cityAmr}`,
+    shows: (body, f) => body.includes(f.request),
+    expect: D_QUEUE,
+  },
+  {
+    what: '市场监督管理局 requests · GET /workbench/disclosure?body= (page)',
+    url: (f) => `/workbench/disclosure?body=${f.cityAmr}`,
+    page: true,
+    shows: (body, f) => body.includes(f.request),
+    expect: D_QUEUE,
+  },
+  {
+    // a posted request is entered by the body's staff only
+    what: 'post request for 市场监督管理局 · POST /api/v1/disclosure/requests',
+    method: 'POST',
+    url: () => '/api/v1/disclosure/requests',
+    body: (f) => ({
+      body: f.cityAmr,
+      channel: 'post',
+      receivedOn: '2025-01-02',
+      description: '某信息',
+      requester: { kind: 'person', name: '王五' },
+    }),
+    expect: drow('403', { anonymous: '401', discloser: '201', admin: '201' }),
+  },
+];
+
+describe('scopes fail closed › 依申请公开 requests: requester × body × staff', () => {
+  let t: TongbanApp;
+  let f: DFixtures;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+    const dept = async (region: string, name: string) =>
+      (
+        (await t.app.inject({ url: `/api/v1/departments?region=${region}` })).json().departments as Array<{
+          id: string;
+          name: string;
+        }>
+      ).find((d) => d.name === name)?.id as string;
+    const cityAmr = await dept('410100', '郑州市市场监督管理局');
+    const jinshuiAmr = await dept('410105', '金水区市场监督管理局');
+    await t.identity.service.createStaff({
+      login: 'jinshui-discloser',
+      name: '金水公开',
+      password: DEMO_PASSWORD,
+      regionCode: '410105',
+      departmentId: jinshuiAmr,
+      hallId: null,
+      grants: [{ role: 'departmentAdmin', regionPrefix: '410105', departmentId: jinshuiAmr }],
+    });
+    const citizen = (await t.identity.tokenForLogin('citizen')).token;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/disclosure/requests',
+      headers: { authorization: `Bearer ${citizen}` },
+      payload: {
+        body: cityAmr,
+        description: '2024 年食品抽检结果',
+        requester: { kind: 'person', name: '张三', phone: '13800000000' },
+        attachments: [{ filename: 'scan.pdf', contentBase64: PDF.toString('base64') }],
+      },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const request = r.json().requestNumber as string;
+    const v = (
+      await t.app.inject({
+        url: `/api/v1/disclosure/requests/${request}`,
+        headers: { authorization: `Bearer ${citizen}` },
+      })
+    ).json();
+    f = { request, file: v.actions[0].payload.attachments[0].sha256, cityAmr };
+  });
+  after(async () => t.close());
+
+  test('every caller gets what the table says on every request route', async (c) => {
+    const failures: string[] = [];
+    const lines: string[] = [];
+    for (const check of D_CHECKS) {
+      const got: string[] = [];
+      for (const caller of D_CALLERS) {
+        const token = caller === 'anonymous' ? undefined : (await t.identity.tokenForLogin(caller)).token;
+        const res = await t.app.inject({
+          method: check.method ?? 'GET',
+          url: check.url(f),
+          headers: {
+            accept: check.page ? 'text/html' : 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(check.body ? { payload: check.body(f) } : {}),
+        });
+        const want = check.expect[caller];
+        let cell = String(res.statusCode);
+        if (want === '401' && res.statusCode === 303 && String(res.headers.location).startsWith('/login'))
+          cell = '401';
+        if (cell === '200' && check.shows) cell += check.shows(res.body, f) ? '+' : '-';
+        got.push(cell === want ? cell : `${cell}≠${want}`);
+        if (cell !== want) failures.push(`${check.what} as ${caller}: ${cell}, want ${want}`);
+      }
+      lines.push(
+        `${pad(check.what, LABEL)} ${got.map((x, i) => x.padEnd(D_CALLERS[i]!.length + 1)).join(' ')}`,
+      );
+    }
+    c.diagnostic(`${pad('', LABEL)} ${D_CALLERS.join('  ')}`);
+    for (const l of lines) c.diagnostic(l);
+    assert.deepEqual(failures, []);
+  });
+});

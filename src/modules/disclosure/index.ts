@@ -1,5 +1,11 @@
+import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
+import type { DayRule } from './disclosure.clock.js';
 import { disclosureMessages } from './disclosure.messages.js';
+import type { Body, BodiesPort, CalendarPort } from './disclosure.ports.js';
+import { createRequests } from './disclosure.requests.js';
+import { requestMigrations } from './disclosure.requests.store.js';
+import { requestRoutes } from './disclosure.requests.routes.js';
 import { disclosureRoutes } from './disclosure.routes.js';
 import { seedDemo, seedScale } from './disclosure.seed.js';
 import { DISCLOSURE_EVENTS, createDisclosureService } from './disclosure.service.js';
@@ -10,6 +16,9 @@ export { DISCLOSURE_EVENTS, createDisclosureService } from './disclosure.service
 export type { DisclosureService } from './disclosure.service.js';
 export type { ConvenienceEntry, Publication } from './disclosure.types.js';
 export { CONVENIENCE_CLASSES, DISCLOSURE_DOMAINS } from './disclosure.types.js';
+export { REQUEST_EVENTS } from './disclosure.requests.js';
+export type { RequestsApi } from './disclosure.requests.js';
+export type { BodiesPort, CalendarPort } from './disclosure.ports.js';
 export {
   ZHENGZHOU_CONVENIENCE_ITEMS,
   ZHENGZHOU_INFORMATION_ITEMS,
@@ -18,22 +27,95 @@ export {
   generatePublications,
 } from './disclosure.generate.js';
 
+/** The slices of the neighbours' public faces this module reads (adapted here, imported by none). */
+export interface DisclosureNeighbours {
+  readonly regions: {
+    departmentById(id: string): Promise<{ id: string; name: string; regionCode: string } | undefined>;
+    departments(regionCode: string): Promise<Array<{ id: string; name: string; regionCode: string }>>;
+    getRegion(code: string): Promise<{ code: string; name: string } | undefined>;
+    children(code: string): Promise<Array<{ code: string; name: string }>>;
+  };
+  readonly calendar: { dayRule(regionCode: string): DayRule };
+}
+
+export function bodiesPort(regions: DisclosureNeighbours['regions']): BodiesPort {
+  const toBody = (d: { id: string; name: string; regionCode: string }): Body => ({
+    id: d.id,
+    name: d.name,
+    regionCode: d.regionCode,
+  });
+  return {
+    async body(id) {
+      const d = await regions.departmentById(id);
+      return d ? toBody(d) : undefined;
+    },
+    async bodiesIn(regionCode) {
+      try {
+        return (await regions.departments(regionCode)).map(toBody);
+      } catch {
+        return [];
+      }
+    },
+    async divisions(regionCode) {
+      const self = await regions.getRegion(regionCode);
+      if (!self) return [];
+      const below = await regions.children(regionCode);
+      return [self, ...below].map((r) => ({ code: r.code, name: r.name }));
+    },
+  };
+}
+
+export const calendarPort = (calendar: DisclosureNeighbours['calendar']): CalendarPort => ({
+  rule: (regionCode) => calendar.dayRule(regionCode),
+});
+
 /**
  * 政府信息公开 and 便民服务信息: publications (22 domains) and convenience entries (15 classes),
- * their pages (/disclosure, /disclosure/{id}, /convenience/{id}) and the city-scale generator.
+ * 依申请公开 requests on their statutory clocks, their pages and the city-scale generator.
  */
-export function createDisclosureModule(deps: PlatformDeps) {
+export function createDisclosureModule(deps: PlatformDeps, neighbours: DisclosureNeighbours) {
   const svc = createDisclosureService({ store: deps.store, clock: deps.clock });
+  const requests = createRequests({
+    store: deps.store,
+    clock: deps.clock,
+    cipher: createPersonalDataCipher(deps.config.secretKey),
+    bodies: bodiesPort(neighbours.regions),
+    calendar: calendarPort(neighbours.calendar),
+  });
+  let timer: NodeJS.Timeout | undefined;
   const definition: ModuleDefinition = {
     name: 'disclosure',
-    migrations: disclosureMigrations,
+    migrations: { ...disclosureMigrations, ...requestMigrations },
     messages: disclosureMessages,
-    routes: (app) => disclosureRoutes(app, svc),
+    routes: (app) => {
+      disclosureRoutes(app, svc);
+      requestRoutes(app, requests);
+    },
     seedDemo: () => seedDemo(svc),
     async seedScale(opts) {
       if (opts.scale === 'zhengzhou') await seedScale(svc, opts.progress);
     },
-    nav: () => [{ href: '/disclosure', labelKey: 'disclosure.nav' }],
+    async warmUp() {
+      // 补正 not answered in time: record the lapse (the fold shows it lapsed meanwhile)
+      timer = setInterval(() => {
+        requests
+          .sweepLapsed()
+          .catch((err: unknown) => deps.log.error({ err }, 'disclosure lapse sweep failed'));
+      }, 30 * 60_000);
+      timer.unref();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+    },
+    nav: (p) => [
+      { href: '/disclosure', labelKey: 'disclosure.nav' },
+      ...(p?.grants.some((g) => g.permissions.includes('disclosure.request'))
+        ? [{ href: '/disclosure/requests', labelKey: 'disclosure.request.nav' }]
+        : []),
+      ...(p?.grants.some((g) => g.permissions.includes('disclosure.handle'))
+        ? [{ href: '/workbench/disclosure', labelKey: 'disclosure.request.queue.title' }]
+        : []),
+    ],
   };
-  return { definition, api: svc, events: DISCLOSURE_EVENTS };
+  return { definition, api: svc, requests, events: DISCLOSURE_EVENTS };
 }

@@ -90,7 +90,7 @@ export const DEMO_POPULATION_REGISTER: ReadonlyArray<{
   readonly socialSecurityCard: string;
 }> = Object.values(DEMO_PEOPLE);
 
-export type DemoStaffLogin = 'clerk' | 'approver' | 'county-approver' | 'supervisor' | 'admin';
+export type DemoStaffLogin = 'clerk' | 'approver' | 'county-approver' | 'discloser' | 'supervisor' | 'admin';
 
 /**
  * Staff accounts. Department and hall ids come from the regions module at seed time (looked up by
@@ -99,7 +99,7 @@ export type DemoStaffLogin = 'clerk' | 'approver' | 'county-approver' | 'supervi
 export const DEMO_STAFF: ReadonlyArray<{
   readonly login: DemoStaffLogin;
   readonly name: string;
-  readonly role: 'windowClerk' | 'approver' | 'supervisor' | 'platformAdmin';
+  readonly role: 'windowClerk' | 'approver' | 'departmentAdmin' | 'supervisor' | 'platformAdmin';
   readonly regionPrefix: string;
   /**
    * looked up through the regions module by agency kind (`scjgj` 市场监督管理局) and region;
@@ -136,6 +136,16 @@ export const DEMO_STAFF: ReadonlyArray<{
     department: { kind: 'scjgj', regionCode: '410105', name: '金水区市场监督管理局' },
     hallRegionCode: null,
     mobile: '13800000012',
+  },
+  {
+    // 政务公开 of 郑州市市场监督管理局: answers its 依申请公开 requests and publishes its information
+    login: 'discloser',
+    name: '秦公开',
+    role: 'departmentAdmin',
+    regionPrefix: '4101',
+    department: { kind: 'scjgj', regionCode: '410100', name: '郑州市市场监督管理局' },
+    hallRegionCode: null,
+    mobile: '13800000015',
   },
   {
     login: 'supervisor',

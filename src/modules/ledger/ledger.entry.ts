@@ -18,6 +18,7 @@ export const RECORDED_PREFIXES = [
   'exchange.',
   'catalog.publish',
   'ratings.',
+  'disclosure.request.',
   'identity.accountDisabled',
   'identity.accountEnabled',
   'identity.grantRevoked',
