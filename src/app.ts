@@ -342,7 +342,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   });
   const disclosure = createDisclosureModule(deps, { regions: regions.api, calendar });
   const search = createSearchModule(deps, {
-    sources: [catalogSource(catalog.api), disclosureSource(disclosure.api)],
+    sources: [catalogSource(catalog.api), disclosureSource(disclosure.api, disclosure.requests)],
     themeLabels: catalogThemeLabels(),
   });
   const modules: readonly ModuleDefinition[] = [

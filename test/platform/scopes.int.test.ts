@@ -1054,16 +1054,23 @@ const D_CALLERS = [
   'admin',
 ] as const;
 type DCaller = (typeof D_CALLERS)[number];
-type DCell = '200' | '200+' | '200-' | '201' | '401' | '403' | '404' | '409';
+type DCell = '200' | '200+' | '200-' | '201' | '204' | '401' | '403' | '404' | '409';
 const drow = (all: DCell, but: Partial<Record<DCaller, DCell>> = {}) =>
   Object.fromEntries(D_CALLERS.map((c) => [c, but[c] ?? all])) as Record<DCaller, DCell>;
 interface DFixtures {
   request: string;
+  publication: string;
   file: string;
   cityAmr: string;
 }
 const D_SEES = drow('404', { anonymous: '401', citizen: '200', discloser: '200', admin: '200' });
 const D_QUEUE = drow('403', { anonymous: '401', discloser: '200+', admin: '200+' });
+const D_PUBLISHES = drow('403', {
+  anonymous: '401',
+  discloser: '200',
+  'jinshui-discloser': '404',
+  admin: '200',
+});
 const D_CHECKS: ReadonlyArray<{
   what: string;
   method?: 'GET' | 'POST';
@@ -1115,6 +1122,56 @@ const D_CHECKS: ReadonlyArray<{
     page: true,
     shows: (body, f) => body.includes(f.request),
     expect: D_QUEUE,
+  },
+  {
+    // not on the public register: the requester did not agree
+    what: 'register entry · GET /disclosure/register/:n',
+    url: (f) => `/disclosure/register/${f.request}`,
+    page: true,
+    expect: drow('404'),
+  },
+  // ── 主动公开 ──
+  {
+    what: 'draft publication · GET /api/v1/disclosure/publications/:id',
+    url: (f) => `/api/v1/disclosure/publications/${f.publication}`,
+    expect: D_PUBLISHES,
+  },
+  {
+    what: 'draft publication · GET /workbench/disclosure/publications/:id (page)',
+    url: (f) => `/workbench/disclosure/publications/${f.publication}`,
+    page: true,
+    expect: D_PUBLISHES,
+  },
+  {
+    what: 'draft publication · GET /disclosure/:id (public page)',
+    url: (f) => `/disclosure/${f.publication}`,
+    page: true,
+    expect: drow('404'),
+  },
+  {
+    // submitting is the department's: scope first, then the workflow (a draft may be submitted)
+    what: 'draft publication · POST actions {publish}',
+    method: 'POST',
+    url: (f) => `/api/v1/disclosure/publications/${f.publication}/actions`,
+    body: () => ({ action: 'publish' }),
+    expect: drow('403', { anonymous: '401', discloser: '409', 'jinshui-discloser': '404', admin: '409' }),
+  },
+  {
+    what: '市场监督管理局 worklist · GET /workbench/disclosure/publications?department= (page)',
+    url: (f) => `/workbench/disclosure/publications?department=${f.cityAmr}`,
+    page: true,
+    shows: (body, f) => body.includes(f.publication),
+    expect: drow('403', { anonymous: '401', discloser: '200+', admin: '200+' }),
+  },
+  {
+    what: '市场监督管理局 review counts · POST /api/v1/disclosure/annual-report/review-counts',
+    method: 'POST',
+    url: () => '/api/v1/disclosure/annual-report/review-counts',
+    body: (f) => {
+      const z = { upheld: 0, corrected: 0, other: 0, pending: 0 };
+      return { body: f.cityAmr, year: 2025, review: z, litigationDirect: z, litigationAfterReview: z };
+    },
+    expect: drow('403', { anonymous: '401', discloser: '204', admin: '204' }),
   },
   {
     // a posted request is entered by the body's staff only
@@ -1175,7 +1232,22 @@ describe('scopes fail closed › 依申请公开 requests: requester × body × 
         headers: { authorization: `Bearer ${citizen}` },
       })
     ).json();
-    f = { request, file: v.actions[0].payload.attachments[0].sha256, cityAmr };
+    const discloser = (await t.identity.tokenForLogin('discloser')).token;
+    const pub = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/disclosure/publications',
+      headers: { authorization: `Bearer ${discloser}` },
+      payload: {
+        department: cityAmr,
+        domain: '食品药品监管',
+        category: '抽检信息',
+        title: '食品抽检信息（草稿）',
+        body: '草稿正文',
+        madeOn: '2025-01-02',
+      },
+    });
+    assert.equal(pub.statusCode, 201, pub.body);
+    f = { request, publication: pub.json().id, file: v.actions[0].payload.attachments[0].sha256, cityAmr };
   });
   after(async () => t.close());
 

@@ -7,6 +7,7 @@ import { committedEvents, openTestStore } from '../../../test/helpers/store.js';
 import { generateConvenience, generatePublications } from './disclosure.generate.js';
 import { DISCLOSURE_EVENTS, createDisclosureService } from './disclosure.service.js';
 import { disclosureMigrations } from './disclosure.store.js';
+import { publishingMigrations } from './disclosure.publishing.store.js';
 import './disclosure.errors.js';
 
 describe('disclosure › publications and convenience entries', () => {
@@ -14,7 +15,12 @@ describe('disclosure › publications and convenience entries', () => {
   let svc: ReturnType<typeof createDisclosureService>;
   before(async () => {
     store = await openTestStore();
-    await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...disclosureMigrations });
+    await migrate(store.db, {
+      ...metaMigrations,
+      ...eventsMigrations,
+      ...disclosureMigrations,
+      ...publishingMigrations,
+    });
     svc = createDisclosureService({ store, clock: systemClock });
   });
   after(async () => store.close());

@@ -1,5 +1,6 @@
 import {
   Breadcrumbs,
+  Notice,
   Button,
   type Column,
   PageHeading,
@@ -106,6 +107,28 @@ export function PublicationPage({ ctx, p }: { ctx: ViewContext; p: Publication }
       {p.body.split(/\n+/).map((para) => (
         <p>{para}</p>
       ))}
+    </>
+  );
+}
+
+export function WithdrawnPage({
+  ctx,
+  w,
+}: {
+  ctx: ViewContext;
+  w: { title: string; department: string; withdrawnOn: string; reason: string };
+}) {
+  const { t } = ctx;
+  return (
+    <>
+      <PageHeading caption={w.department}>{w.title}</PageHeading>
+      <Notice kind="warning">{t('disclosure.publishing.withdrawnNotice', { date: w.withdrawnOn })}</Notice>
+      <p>
+        {t('disclosure.publishing.withdrawReason')}: {w.reason}
+      </p>
+      <p>
+        <a href="/disclosure">{t('disclosure.list.title')}</a>
+      </p>
     </>
   );
 }

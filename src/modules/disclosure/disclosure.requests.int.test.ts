@@ -476,4 +476,53 @@ describe('依申请公开 › requests on the statutory clock', () => {
     assert.equal(w.status, 200);
     assert.equal(w.json().state, 'withdrawn');
   });
+
+  test('the public register › answered requests whose requesters agreed, without their names, searchable', async () => {
+    clock.set(at('2025-09-01'));
+    const shown = await fileOnline({
+      publicRegister: true,
+      description: '2024 年度餐饮服务单位量化分级评定结果汇总',
+    });
+    const hidden = await fileOnline({
+      publicRegister: false,
+      description: '2024 年度餐饮服务单位量化分级评定原始记录',
+    });
+    for (const n of [shown.requestNumber, hidden.requestNumber])
+      assert.equal(
+        (
+          await act('amr-officer', n, {
+            action: 'reply',
+            kind: 'disclose',
+            text: '汇总表见附件，已在本局网站公开。',
+          })
+        ).status,
+        200,
+      );
+    const list = await call(undefined, 'GET', '/api/v1/disclosure/register');
+    assert.equal(list.status, 200);
+    const numbers = list.json().entries.map((e: { requestNumber: string }) => e.requestNumber);
+    assert.ok(numbers.includes(shown.requestNumber));
+    assert.ok(!numbers.includes(hidden.requestNumber));
+    for (const personal of [requester.name, requester.phone, requester.address])
+      assert.ok(!list.body.includes(personal));
+    const page = await call(undefined, 'GET', `/disclosure/register/${shown.requestNumber}`);
+    assert.equal(page.status, 200);
+    assert.ok(page.body.includes('予以公开') && page.body.includes('第三十六条第（二）项'));
+    assert.ok(!page.body.includes(requester.name) && !page.body.includes(requester.phone));
+    assert.equal((await call(undefined, 'GET', `/disclosure/register/${hidden.requestNumber}`)).status, 404);
+    // the reply's event puts it in the search index (search polls the stream every 500 ms)
+    await t.events.drain();
+    let hits: Array<{ id: string; url: string }> = [];
+    for (let i = 0; i < 50 && !hits.some((h) => h.id === shown.requestNumber); i++) {
+      hits = (await call(undefined, 'GET', `/api/v1/search?q=${encodeURIComponent('量化分级评定')}`)).json()
+        .hits;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(
+      hits.some(
+        (h) => h.id === shown.requestNumber && h.url === `/disclosure/register/${shown.requestNumber}`,
+      ),
+    );
+    assert.ok(!hits.some((h) => h.id === hidden.requestNumber));
+  });
 });

@@ -14,6 +14,8 @@ import type { RequestsApi } from './disclosure.requests.js';
 import {
   MyRequestsPage,
   QueuePage,
+  RegisterEntryPage,
+  RegisterListPage,
   RequestFormPage,
   RequestPage,
   requestHref,
@@ -275,6 +277,45 @@ export function requestPages(app: App, svc: RequestsApi): void {
         return requestPage(req, reply, n, issues, e.status);
       }
       return reply.redirect(`${requestHref(n)}?done=${encodeURIComponent(b.action ?? '')}`, 303);
+    },
+  );
+
+  app.get(
+    '/disclosure/register',
+    {
+      config: { permission: 'public' },
+      schema: {
+        hide: true,
+        querystring: z.object({ page: z.coerce.number().int().min(1).max(10_000).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const r = await svc.registerList({ page: req.query.page ?? 1 });
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('disclosure.register.title'), <RegisterListPage ctx={ctx} {...r} />, {
+          wide: true,
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/disclosure/register/:requestNumber',
+    { config: { permission: 'public' }, schema: { hide: true, params: Params } },
+    async (req, reply) => {
+      const e = await svc.publicEntry(req.params.requestNumber);
+      if (!e) throw new DomainError('DISCLOSURE.REQUEST_NOT_FOUND');
+      const ctx = req.view(reply);
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('disclosure.register.entry', { n: e.requestNumber }),
+          <RegisterEntryPage ctx={ctx} e={e} />,
+        ),
+      );
     },
   );
 

@@ -7,7 +7,6 @@ import {
   LinkButton,
   Notice,
   PageHeading,
-  Panel,
   RadioGroup,
   SelectField,
   SummaryList,
@@ -19,7 +18,7 @@ import {
   type ViewContext,
 } from '../../platform/views/index.js';
 import type { Body } from './disclosure.ports.js';
-import type { RequestActionView, RequestView } from './disclosure.requests.js';
+import type { RegisterEntry, RequestActionView, RequestView } from './disclosure.requests.js';
 import {
   CHANNELS,
   DELIVERIES,
@@ -29,6 +28,9 @@ import {
   REPLY_KINDS,
   type ReplyKind,
 } from './disclosure.requests.types.js';
+
+/** the search filter of register entries (search's REGISTER_TYPE; the modules share no code) */
+const REGISTER_TYPE = '依申请公开答复';
 
 /** Pages of 依申请公开: the request form, my requests, one request (follow and act), the body's queue. */
 
@@ -274,9 +276,10 @@ function ClockPanel({ ctx, v }: { ctx: ViewContext; v: RequestView }) {
   ];
   return (
     <>
-      <Panel title={t('disclosure.request.clock.heading')}>
+      <section aria-labelledby="clock-heading">
+        <h2 id="clock-heading">{t('disclosure.request.clock.heading')}</h2>
         <SummaryList rows={rows} />
-      </Panel>
+      </section>
       <p class="field-hint">{t('disclosure.request.times')}</p>
     </>
   );
@@ -417,7 +420,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
     <section aria-labelledby="act-heading">
       <h2 id="act-heading">{t('disclosure.request.act.heading')}</h2>
       {may.has('reply') ? (
-        <form method="post" action={action} enctype="multipart/form-data" class="panel" novalidate>
+        <form method="post" action={action} enctype="multipart/form-data" class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="reply" />
           <h3>{t('disclosure.request.act.reply')}</h3>
@@ -462,7 +465,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('requestSupplement') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="requestSupplement" />
           <h3>{t('disclosure.request.act.requestSupplement')}</h3>
@@ -471,7 +474,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('extend') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="extend" />
           <h3>{t('disclosure.request.act.extend')}</h3>
@@ -480,7 +483,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('consultThirdParty') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="consultThirdParty" />
           <h3>{t('disclosure.request.act.consultThirdParty')}</h3>
@@ -490,7 +493,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('thirdPartyReplied') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="thirdPartyReplied" />
           <h3>{t('disclosure.request.act.thirdPartyReplied')}</h3>
@@ -508,7 +511,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('supplement') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="supplement" />
           <h3>{t('disclosure.request.act.supplement')}</h3>
@@ -517,7 +520,7 @@ function ActForms({ ctx, v, bodies }: { ctx: ViewContext; v: RequestView; bodies
         </form>
       ) : null}
       {may.has('withdraw') ? (
-        <form method="post" action={action} class="panel" novalidate>
+        <form method="post" action={action} class="act-form" novalidate>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="action" value="withdraw" />
           <h3>{t('disclosure.request.act.withdraw')}</h3>
@@ -691,6 +694,125 @@ export function QueuePage({ ctx, m }: { ctx: ViewContext; m: QueueModel }) {
         />
       ) : null}
       <p class="field-hint">{t('disclosure.request.times')}</p>
+    </>
+  );
+}
+
+export const registerHref = (n: string) => `/disclosure/register/${enc(n)}`;
+
+/** The public register: answered requests whose requesters agreed, without their names. */
+export function RegisterListPage({
+  ctx,
+  entries,
+  total,
+  page,
+  pageSize,
+}: {
+  ctx: ViewContext;
+  entries: readonly RegisterEntry[];
+  total: number;
+  page: number;
+  pageSize: number;
+}) {
+  const { t } = ctx;
+  const short = (s: string) => (s.length > 50 ? `${s.slice(0, 50)}…` : s);
+  return (
+    <>
+      <PageHeading>{t('disclosure.register.title')}</PageHeading>
+      <p>{t('disclosure.register.intro')}</p>
+      <form method="get" action="/search" class="filters">
+        <input type="hidden" name="kind" value="information" />
+        <input type="hidden" name="type" value={REGISTER_TYPE} />
+        <TextField name="q" type="search" label={t('disclosure.register.search')} width="medium" />
+        <Button variant="secondary">{t('disclosure.register.searchButton')}</Button>
+      </form>
+      <Table
+        caption={t('disclosure.register.caption', { n: total })}
+        empty={t('disclosure.register.empty')}
+        rows={entries}
+        columns={[
+          {
+            header: t('disclosure.request.col.description'),
+            cell: (e) => <a href={registerHref(e.requestNumber)}>{short(e.description)}</a>,
+          },
+          { header: t('disclosure.request.col.body'), cell: (e) => e.body.name },
+          {
+            header: t('disclosure.register.reply'),
+            cell: (e) => t(`disclosure.request.reply.${e.replyKind}`),
+          },
+          { header: t('disclosure.register.answeredOn'), cell: (e) => e.answeredOn ?? '—' },
+        ]}
+      />
+      {total > pageSize ? (
+        <p>
+          {page > 1 ? (
+            <a href={`/disclosure/register?page=${page - 1}`}>{t('disclosure.register.previous')}</a>
+          ) : null}{' '}
+          {page * pageSize < total ? (
+            <a href={`/disclosure/register?page=${page + 1}`}>{t('disclosure.register.next')}</a>
+          ) : null}
+        </p>
+      ) : null}
+      <p class="field-hint">{t('disclosure.request.times')}</p>
+    </>
+  );
+}
+
+export function RegisterEntryPage({ ctx, e }: { ctx: ViewContext; e: RegisterEntry }) {
+  const { t } = ctx;
+  const kind = e.replyKind as ReplyKind;
+  return (
+    <>
+      <PageHeading caption={e.body.name}>
+        {t('disclosure.register.entry', { n: e.requestNumber })}
+      </PageHeading>
+      <SummaryList
+        rows={[
+          { key: t('disclosure.request.col.body'), value: e.body.name },
+          { key: t('disclosure.request.col.receivedOn'), value: e.receivedOn },
+          { key: t('disclosure.register.answeredOn'), value: e.answeredOn ?? '—' },
+          {
+            key: t('disclosure.request.col.state'),
+            value: t(e.onTime ? 'disclosure.request.clock.onTime' : 'disclosure.request.clock.late'),
+          },
+          { key: t('disclosure.request.col.requester'), value: t('disclosure.register.anonymous') },
+        ]}
+      />
+      <h2>{t('disclosure.request.col.description')}</h2>
+      <p class="pre-line">{e.description}</p>
+      <h2>
+        {t('disclosure.register.reply')}: {t(`disclosure.request.reply.${kind}`)}
+      </h2>
+      <p>
+        {t(`disclosure.request.template.${kind}`, {
+          ref: e.reply.legalReference,
+          body: e.reply.rightBodyName ?? '',
+        })}
+      </p>
+      {e.reply.ground ? (
+        <p>
+          {t('disclosure.request.detail.ground')}: {t(`disclosure.request.ground.${e.reply.ground}`)}
+        </p>
+      ) : null}
+      {e.reply.redactions?.length ? (
+        <>
+          <h3>{t('disclosure.request.detail.redactions')}</h3>
+          <ul>
+            {e.reply.redactions.map((r) => (
+              <li>
+                {r.part}: {t(`disclosure.request.ground.${r.ground}`)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      <p class="pre-line">{e.reply.text}</p>
+      <p class="field-hint">
+        {t('disclosure.request.detail.legalReference')}: {e.reply.legalReference}
+      </p>
+      <p>
+        <a href="/disclosure/register">{t('disclosure.register.back')}</a>
+      </p>
     </>
   );
 }

@@ -123,5 +123,21 @@ export function requestRoutes(app: App, svc: RequestsApi): void {
     async (req) => svc.queue(requirePrincipal(req), req.query),
   );
 
+  app.get(
+    '/api/v1/disclosure/register',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary: 'The public register: answered requests whose requesters agreed (no names), newest first',
+        querystring: z.object({
+          body: z.string().max(100).optional(),
+          page: z.coerce.number().int().min(1).max(10_000).default(1),
+        }),
+      },
+    },
+    async (req) => svc.registerList({ bodyId: req.query.body, page: req.query.page }),
+  );
+
   requestPages(app, svc);
 }

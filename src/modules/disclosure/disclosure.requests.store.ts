@@ -273,3 +273,16 @@ export async function registerPage(
     .execute();
   return { total: Number(n?.n ?? 0), rows };
 }
+
+/** Keyset pages over the public register (the search index's build scan). */
+export async function scanRegister(db: Executor, after: string, limit: number): Promise<RequestRow[]> {
+  return rdb(db)
+    .selectFrom('disclosure_requests')
+    .selectAll()
+    .where('public_register', '=', 1)
+    .where('state', '=', 'answered')
+    .where('request_number', '>', after)
+    .orderBy('request_number')
+    .limit(limit)
+    .execute();
+}

@@ -29,6 +29,7 @@ import {
   registerPage,
   requestsInState,
   requestsOfAccount,
+  scanRegister,
   updateProjection,
 } from './disclosure.requests.store.js';
 import {
@@ -73,6 +74,29 @@ const STAFF_STEPS: ReadonlySet<string> = new Set([
   'consultThirdParty',
   'thirdPartyReplied',
 ]);
+
+/**
+ * A request on the public register (登记簿, like Alaveteli's): its requester agreed, it was
+ * answered. Never the requester's name or contact; the reply's attachments stay with the
+ * requester (they may hold the requester's own information).
+ */
+export interface RegisterEntry {
+  readonly requestNumber: string;
+  readonly body: { readonly id: string; readonly name: string };
+  readonly regionCode: string;
+  readonly receivedOn: string;
+  readonly answeredOn: string | null;
+  readonly description: string;
+  readonly replyKind: string;
+  readonly onTime: boolean | null;
+  readonly reply: {
+    readonly text: string;
+    readonly legalReference: string;
+    readonly ground?: string;
+    readonly redactions?: ReadonlyArray<{ part: string; ground: string }>;
+    readonly rightBodyName?: string;
+  };
+}
 
 export interface StoredAttachment {
   readonly sha256: string;
@@ -631,16 +655,76 @@ export function createRequests(deps: RequestsDeps) {
     return { ...meta, data: f.data };
   }
 
+  function registerEntry(row: RequestRow, actions: readonly ActionRow[]): RegisterEntry | undefined {
+    if (row.public_register !== 1 || row.state !== 'answered') return undefined;
+    const reply = [...actions].reverse().find((a) => a.type === 'reply');
+    if (!reply) return undefined;
+    const p = JSON.parse(reply.payload) as Record<string, unknown>;
+    const c = clockOf(row, actions);
+    return {
+      requestNumber: row.request_number,
+      body: { id: row.body_id, name: row.body_name },
+      regionCode: row.region_code,
+      receivedOn: row.received_on,
+      answeredOn: row.answered_on,
+      description: row.description,
+      replyKind: String(p.kind),
+      onTime: c.onTime,
+      reply: {
+        text: String(p.text ?? ''),
+        legalReference: String(p.legalReference ?? ''),
+        ...(typeof p.ground === 'string' ? { ground: p.ground } : {}),
+        ...(Array.isArray(p.redactions)
+          ? { redactions: p.redactions as Array<{ part: string; ground: string }> }
+          : {}),
+        ...(typeof p.rightBodyName === 'string' ? { rightBodyName: p.rightBodyName } : {}),
+      },
+    };
+  }
+
+  /** One entry of the public register, or undefined (not public, not answered, no such request). */
+  async function publicEntry(requestNumber: string): Promise<RegisterEntry | undefined> {
+    const row = await findRequest(db, requestNumber);
+    if (!row) return undefined;
+    return registerEntry(row, await actionsOf(db, requestNumber));
+  }
+
+  async function registerList(q: { bodyId?: string | undefined; page: number }, pageSize = 20) {
+    const r = await registerPage(db, { bodyId: q.bodyId, offset: (q.page - 1) * pageSize, limit: pageSize });
+    const entries: RegisterEntry[] = [];
+    for (const row of r.rows) {
+      const e = registerEntry(row, await actionsOf(db, row.request_number));
+      if (e) entries.push(e);
+    }
+    return { total: r.total, page: q.page, pageSize, entries };
+  }
+
+  /** Pages through the register in number order (the search index's build). */
+  async function scanPublic(
+    after: string,
+    limit: number,
+  ): Promise<{ entries: RegisterEntry[]; next?: string }> {
+    const rows = await scanRegister(db, after, limit);
+    const entries: RegisterEntry[] = [];
+    for (const row of rows) {
+      const e = registerEntry(row, await actionsOf(db, row.request_number));
+      if (e) entries.push(e);
+    }
+    const last = rows.at(-1);
+    return rows.length < limit || !last ? { entries } : { entries, next: last.request_number };
+  }
+
   return {
     file,
     act,
+    publicEntry,
+    registerList,
+    scanPublic,
     view,
     queue,
     mine,
     attachment,
     sweepLapsed,
-    register: (q: { bodyId?: string | undefined; page: number }, pageSize = 20) =>
-      registerPage(db, { bodyId: q.bodyId, offset: (q.page - 1) * pageSize, limit: pageSize }),
     bodiesIn: (regionCode: string) => deps.bodies.bodiesIn(regionCode),
     divisions: (regionCode: string) => deps.bodies.divisions(regionCode),
     body: (id: string) => deps.bodies.body(id),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../../kernel/index.js';
 import type { App } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
-import { ConveniencePage, PublicationListPage, PublicationPage } from './disclosure.pages.js';
+import { ConveniencePage, PublicationListPage, PublicationPage, WithdrawnPage } from './disclosure.pages.js';
 import type { DisclosureService } from './disclosure.service.js';
 import { PublicationListQuery } from './disclosure.types.js';
 
@@ -58,8 +58,15 @@ export function disclosureRoutes(app: App, svc: DisclosureService): void {
     '/disclosure/:id',
     { config: { permission: 'public' }, schema: { hide: true, params: IdParams } },
     async (req, reply) => {
-      const p = await svc.getPublication((req.params as { id: string }).id);
+      const id = (req.params as { id: string }).id;
+      const p = await svc.findPublication(id);
       const ctx = req.view(reply);
+      if (!p) {
+        // withdrawn (撤回): the page says so and why, with 410 Gone; the text stays in the record
+        const w = await svc.findWithdrawn(id);
+        if (!w) throw new DomainError('DISCLOSURE.NOT_FOUND');
+        return sendHtml(reply, renderPage(ctx, w.title, <WithdrawnPage ctx={ctx} w={w} />), 410);
+      }
       return sendHtml(reply, renderPage(ctx, p.title, <PublicationPage ctx={ctx} p={p} />));
     },
   );

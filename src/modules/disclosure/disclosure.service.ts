@@ -6,6 +6,7 @@ import {
   countAll,
   findConvenience,
   findPublication,
+  findWithdrawn,
   insertConvenience,
   insertPublications,
   listPublications,
@@ -160,6 +161,7 @@ export function createDisclosureService(deps: DisclosureDeps) {
     },
 
     findPublication: (id: string) => findPublication(db, id),
+    findWithdrawn: (id: string) => findWithdrawn(db, id),
     findConvenience: (id: string) => findConvenience(db, id),
 
     async list(

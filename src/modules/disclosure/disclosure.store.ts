@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Executor } from '../../platform/db/index.js';
 import type {
   ConvenienceClass,
@@ -165,6 +165,7 @@ export async function findPublication(db: Executor, id: string): Promise<Publica
     .selectFrom('disclosure_publications')
     .selectAll()
     .where('id', '=', id)
+    .where(sql.ref('status'), '=', 'published')
     .executeTakeFirst();
   return r ? toPublication(r) : undefined;
 }
@@ -182,7 +183,7 @@ export async function listPublications(
   db: Executor,
   q: { domain?: string | undefined; regionPrefix?: string | undefined; offset: number; limit: number },
 ): Promise<{ total: number; rows: Publication[] }> {
-  let base = ddb(db).selectFrom('disclosure_publications');
+  let base = ddb(db).selectFrom('disclosure_publications').where(sql.ref('status'), '=', 'published');
   if (q.domain) base = base.where('domain', '=', q.domain);
   if (q.regionPrefix) base = base.where('region_code', 'like', `${q.regionPrefix}%`);
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
@@ -201,6 +202,7 @@ export async function scanPublications(db: Executor, after: string, limit: numbe
   const rows = await ddb(db)
     .selectFrom('disclosure_publications')
     .selectAll()
+    .where(sql.ref('status'), '=', 'published')
     .where('id', '>', after)
     .orderBy('id')
     .limit(limit)
@@ -227,10 +229,42 @@ export async function countAll(db: Executor): Promise<{ publications: number; co
   const p = await ddb(db)
     .selectFrom('disclosure_publications')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql.ref('status'), '=', 'published')
     .executeTakeFirst();
   const c = await ddb(db)
     .selectFrom('disclosure_convenience')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
   return { publications: Number(p?.n ?? 0), convenience: Number(c?.n ?? 0) };
+}
+
+/** A withdrawn publication: what the public page says in its place (the text stays in the record). */
+export async function findWithdrawn(
+  db: Executor,
+  id: string,
+): Promise<{ title: string; department: string; withdrawnOn: string; reason: string } | undefined> {
+  const r = await db
+    .withTables<{
+      disclosure_publications: {
+        id: string;
+        title: string;
+        department: string;
+        status: string;
+        withdrawn_on: string | null;
+        withdrawn_reason: string | null;
+      };
+    }>()
+    .selectFrom('disclosure_publications')
+    .select(['title', 'department', 'withdrawn_on', 'withdrawn_reason'])
+    .where('id', '=', id)
+    .where('status', '=', 'withdrawn')
+    .executeTakeFirst();
+  return r
+    ? {
+        title: r.title,
+        department: r.department,
+        withdrawnOn: r.withdrawn_on ?? '',
+        reason: r.withdrawn_reason ?? '',
+      }
+    : undefined;
 }

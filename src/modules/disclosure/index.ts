@@ -4,7 +4,12 @@ import type { DayRule } from './disclosure.clock.js';
 import { disclosureMessages } from './disclosure.messages.js';
 import type { Body, BodiesPort, CalendarPort } from './disclosure.ports.js';
 import { createRequests } from './disclosure.requests.js';
-import { requestMigrations } from './disclosure.requests.store.js';
+import { putFile, requestMigrations } from './disclosure.requests.store.js';
+import { createPublishing } from './disclosure.publishing.js';
+import { createReports, reportMigrations } from './disclosure.report.js';
+import { reportRoutes } from './disclosure.report.routes.js';
+import { publishingMigrations } from './disclosure.publishing.store.js';
+import { publishingRoutes } from './disclosure.publishing.routes.js';
 import { requestRoutes } from './disclosure.requests.routes.js';
 import { disclosureRoutes } from './disclosure.routes.js';
 import { seedDemo, seedScale } from './disclosure.seed.js';
@@ -17,7 +22,10 @@ export type { DisclosureService } from './disclosure.service.js';
 export type { ConvenienceEntry, Publication } from './disclosure.types.js';
 export { CONVENIENCE_CLASSES, DISCLOSURE_DOMAINS } from './disclosure.types.js';
 export { REQUEST_EVENTS } from './disclosure.requests.js';
-export type { RequestsApi } from './disclosure.requests.js';
+export type { RegisterEntry, RequestsApi } from './disclosure.requests.js';
+export { PUBLICATION_EVENTS } from './disclosure.publishing.js';
+export type { PublishingApi } from './disclosure.publishing.js';
+export type { ReportsApi } from './disclosure.report.js';
 export type { BodiesPort, CalendarPort } from './disclosure.ports.js';
 export {
   ZHENGZHOU_CONVENIENCE_ITEMS,
@@ -82,14 +90,30 @@ export function createDisclosureModule(deps: PlatformDeps, neighbours: Disclosur
     bodies: bodiesPort(neighbours.regions),
     calendar: calendarPort(neighbours.calendar),
   });
+  const bodies = bodiesPort(neighbours.regions);
+  const publishing = createPublishing({
+    store: deps.store,
+    clock: deps.clock,
+    bodies,
+    calendar: calendarPort(neighbours.calendar),
+    putFile,
+  });
+  const reports = createReports({ store: deps.store, clock: deps.clock, bodies });
   let timer: NodeJS.Timeout | undefined;
   const definition: ModuleDefinition = {
     name: 'disclosure',
-    migrations: { ...disclosureMigrations, ...requestMigrations },
+    migrations: {
+      ...disclosureMigrations,
+      ...requestMigrations,
+      ...publishingMigrations,
+      ...reportMigrations,
+    },
     messages: disclosureMessages,
     routes: (app) => {
       disclosureRoutes(app, svc);
       requestRoutes(app, requests);
+      publishingRoutes(app, { publishing, bodies, db: deps.store.db, publicUrl: deps.config.publicUrl });
+      reportRoutes(app, reports, bodies);
     },
     seedDemo: () => seedDemo(svc),
     async seedScale(opts) {
@@ -115,7 +139,10 @@ export function createDisclosureModule(deps: PlatformDeps, neighbours: Disclosur
       ...(p?.grants.some((g) => g.permissions.includes('disclosure.handle'))
         ? [{ href: '/workbench/disclosure', labelKey: 'disclosure.request.queue.title' }]
         : []),
+      ...(p?.grants.some((g) => g.permissions.includes('disclosure.publish'))
+        ? [{ href: '/workbench/disclosure/publications', labelKey: 'disclosure.publishing.title' }]
+        : []),
     ],
   };
-  return { definition, api: svc, requests, events: DISCLOSURE_EVENTS };
+  return { definition, api: svc, requests, publishing, reports, events: DISCLOSURE_EVENTS };
 }

@@ -1,8 +1,10 @@
 import {
   DISCLOSURE_EVENTS,
+  REQUEST_EVENTS,
   type ConvenienceEntry,
   type DisclosureService,
   type Publication,
+  type RegisterEntry,
 } from '../disclosure/index.js';
 import { type IndexEntry, THEMES } from '../catalog/index.js';
 import type { SearchDoc, SearchKind, SearchSource, SourceAction } from './search.types.js';
@@ -35,17 +37,51 @@ export const convenienceDoc = (c: ConvenienceEntry): SearchDoc => ({
   keywords: c.class,
 });
 
-export function disclosureSource(api: DisclosureService): SearchSource {
+/** the type a register entry is filtered by among government information */
+export const REGISTER_TYPE = '依申请公开答复';
+
+/** A request and its reply on the public register, without its requester (searchable as information). */
+export const registerDoc = (e: RegisterEntry): SearchDoc => ({
+  kind: 'information',
+  id: e.requestNumber,
+  title: e.description.length > 60 ? `${e.description.slice(0, 60)}…` : e.description,
+  body: [e.description, e.reply.text].join('。'),
+  url: `/disclosure/register/${encodeURIComponent(e.requestNumber)}`,
+  region: e.regionCode,
+  department: e.body.name,
+  type: REGISTER_TYPE,
+  keywords: e.requestNumber,
+});
+
+/** The slice of the requests' public face the index reads: the public register. */
+export interface RegisterForSearch {
+  publicEntry(requestNumber: string): Promise<RegisterEntry | undefined>;
+  scanPublic(after: string, limit: number): Promise<{ entries: RegisterEntry[]; next?: string }>;
+}
+
+/** register entries are keyed by request number (GK…); publications by UUIDv7 */
+const isRequestNumber = (id: string) => /^GK\d{19}$/.test(id);
+
+export function disclosureSource(api: DisclosureService, register?: RegisterForSearch): SearchSource {
   return {
     name: 'disclosure',
     async scan(cursor, limit) {
+      // publications, convenience entries (cursor p:… / c:…), then the register (r:…)
+      if (register && cursor?.startsWith('r:')) {
+        const r = await register.scanPublic(cursor.slice(2), limit);
+        return { docs: r.entries.map(registerDoc), next: r.next === undefined ? undefined : `r:${r.next}` };
+      }
       const r = await api.scanForIndex(cursor, limit);
       return {
         docs: [...r.publications.map(publicationDoc), ...r.convenience.map(convenienceDoc)],
-        next: r.next,
+        next: r.next ?? (register ? 'r:' : undefined),
       };
     },
     async get(kind, id) {
+      if (kind === 'information' && register && isRequestNumber(id)) {
+        const e = await register.publicEntry(id);
+        return e ? registerDoc(e) : undefined;
+      }
       if (kind === 'information') {
         const p = await api.findPublication(id);
         return p ? publicationDoc(p) : undefined;
@@ -60,10 +96,17 @@ export function disclosureSource(api: DisclosureService): SearchSource {
       switch (e.type) {
         case DISCLOSURE_EVENTS.published:
           return { op: 'upsert', kind: 'information', id: e.aggregateId };
+        case 'disclosure.withdrawn':
+          return { op: 'remove', kind: 'information', id: e.aggregateId };
         case DISCLOSURE_EVENTS.conveniencePublished:
           return { op: 'upsert', kind: 'convenience', id: e.aggregateId };
         case DISCLOSURE_EVENTS.bulkImported:
           return { op: 'rebuild' };
+        // a reply may put a request on the public register
+        case REQUEST_EVENTS.acted:
+          return register && e.payload.action === 'reply'
+            ? { op: 'upsert', kind: 'information', id: e.aggregateId }
+            : undefined;
         default:
           return undefined;
       }
