@@ -1,7 +1,7 @@
 /**
  * The statutory clock of a 依申请公开 request, pure: folded from its recorded steps and the
  * working-day rule of the body's region (the platform calendar: 法定节假日 off, 调休 on).
- * docs/adr/0018-disclosure-request-clock.md gives the reasons; the rules, with the articles of the 2019
+ * docs/adr/0021-disclosure-request-clock.md gives the reasons; the rules, with the articles of the 2019
  * Regulations on Open Government Information they follow:
  * - art. 31: the date of receipt depends on the channel (in person: that day; post: the day it
  *   was signed for; online: the day the receipt is confirmed) — given to the fold as `receivedOn`.
