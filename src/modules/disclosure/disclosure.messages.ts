@@ -32,7 +32,7 @@ const zh: Messages = {
   'disclosure.request.nav': '申请公开',
   'disclosure.request.new.title': '申请政府信息公开',
   'disclosure.request.new.intro':
-    '依据《中华人民共和国政府信息公开条例》，您可以向行政机关申请获取政府信息。申请不收费；行政机关自收到申请之日起 20 个工作日内答复。',
+    '依据《中华人民共和国政府信息公开条例》，您可以向行政机关申请获取政府信息。一个自然月内的前 10 件申请不收费（超出的按件收取信息处理费）；行政机关自收到申请之日起 20 个工作日内答复。',
   'disclosure.request.field.body': '受理机关',
   'disclosure.request.field.body.hint': '向制作或保存该信息的行政机关申请',
   'disclosure.request.field.description': '所需信息的名称、文号或便于查询的其他特征描述',
@@ -311,7 +311,7 @@ const en: Messages = {
   'disclosure.request.nav': 'Request information',
   'disclosure.request.new.title': 'Request government information',
   'disclosure.request.new.intro':
-    'Under the Regulations on Open Government Information you may ask a public body for information it holds. There is no fee; the body answers within 20 working days of receiving the request.',
+    'Under the Regulations on Open Government Information you may ask a public body for information it holds. The first ten requests of a month are free (beyond that an information-processing fee is charged per request); the body answers within 20 working days of receiving the request.',
   'disclosure.request.field.body': 'Public body',
   'disclosure.request.field.body.hint': 'Ask the body that made or keeps the information',
   'disclosure.request.field.description':

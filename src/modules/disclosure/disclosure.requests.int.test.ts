@@ -123,7 +123,7 @@ describe('依申请公开 › requests on the statutory clock', () => {
     assert.match(r.requestNumber, /^GK41010020250901\d{5}$/);
     const v = await view('citizen', r.requestNumber);
     assert.equal(v.state, 'running');
-    assert.equal(v.fee, 0);
+    assert.equal(v.feeFen, 0);
     assert.deepEqual(v.requester, requester);
     assert.equal(v.clock.remainingWorkingDays, 20);
   });
@@ -205,7 +205,7 @@ describe('依申请公开 › requests on the statutory clock', () => {
       assert.equal(last.type, 'reply');
       assert.equal(last.payload.kind, reply.kind);
       assert.ok(String(last.payload.legalReference).includes(article), `${reply.kind} cites ${article}`);
-      assert.equal(last.payload.fee, 0);
+      assert.equal(last.payload.feeFen, 0);
       // the clock has stopped: nothing more but reading
       assert.deepEqual(v.mayAct, []);
       const again = await act('amr-officer', requestNumber, { action: 'extend', reason: '再议' });
@@ -439,6 +439,24 @@ describe('依申请公开 › requests on the statutory clock', () => {
     assert.equal(mine.headers['content-type'], 'application/pdf');
     assert.equal((await call('enterprise', 'GET', url)).status, 404);
     assert.equal((await call(undefined, 'GET', url)).status, 401);
+  });
+
+  test('art. 42 › 信息处理费: the first ten requests of a month are free, the 11th given information costs 100 yuan', async () => {
+    clock.set(at('2026-03-02'));
+    const numbers: string[] = [];
+    for (let i = 0; i < 12; i++) numbers.push((await fileOnline()).requestNumber);
+    const reply = async (n: string, kind: string) => {
+      const r = await act('amr-officer', n, {
+        action: 'reply',
+        kind,
+        text: kind === 'disclose' ? '现将所申请信息提供给您。' : '经检索，本机关未制作或获取该信息。',
+      });
+      assert.equal(r.status, 200, r.body);
+      return (await view('citizen', n)).feeFen as number;
+    };
+    assert.equal(await reply(numbers[0]!, 'disclose'), 0, 'the first of the month is free');
+    assert.equal(await reply(numbers[10]!, 'disclose'), 10_000, 'the 11th costs 100 yuan');
+    assert.equal(await reply(numbers[11]!, 'notExist'), 0, 'no information given, nothing charged');
   });
 
   test('access › the requester and the body see it; others do not; only the body replies', async () => {

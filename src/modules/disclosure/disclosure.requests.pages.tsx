@@ -35,6 +35,11 @@ const REGISTER_TYPE = '依申请公开答复';
 /** Pages of 依申请公开: the request form, my requests, one request (follow and act), the body's queue. */
 
 const enc = encodeURIComponent;
+
+/** 信息处理费 as shown: free, or the amount in yuan. */
+const feeText = (t: (k: string) => string, fen: number): string =>
+  fen === 0 ? t('disclosure.request.fee.none') : `¥${(fen / 100).toFixed(2)}`;
+
 export const requestHref = (n: string) => `/disclosure/requests/${enc(n)}`;
 const colourTag = (c: string): TagColour =>
   c === 'green' ? 'green' : c === 'yellow' ? 'yellow' : c === 'red' ? 'red' : 'grey';
@@ -345,7 +350,7 @@ function StepDetail({ ctx, v, a }: { ctx: ViewContext; v: RequestView; a: Reques
           {files}
           <p class="field-hint">
             {t('disclosure.request.detail.legalReference')}: {ref} · {t('disclosure.request.col.fee')}:{' '}
-            {t('disclosure.request.fee.none')}
+            {feeText(t, typeof p.feeFen === 'number' ? p.feeFen : 0)}
           </p>
         </>
       );
@@ -581,7 +586,7 @@ export function RequestPage({
             key: t('disclosure.request.col.register'),
             value: t(v.publicRegister ? 'disclosure.request.register.yes' : 'disclosure.request.register.no'),
           },
-          { key: t('disclosure.request.col.fee'), value: t('disclosure.request.fee.none') },
+          { key: t('disclosure.request.col.fee'), value: feeText(t, v.feeFen) },
           ...(v.forwardedFrom
             ? [
                 {

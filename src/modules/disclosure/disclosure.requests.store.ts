@@ -286,3 +286,32 @@ export async function scanRegister(db: Executor, after: string, limit: number): 
     .limit(limit)
     .execute();
 }
+
+/**
+ * The place of a request among its account's requests received in the same China month (1-based,
+ * by receipt day, filing time, then number): what the 信息处理费 is counted on. Requests with no account
+ * (by post or in person for an unregistered person) are each counted alone.
+ */
+export async function placeInMonth(db: Executor, row: RequestRow): Promise<number> {
+  if (!row.requester_account_id) return 1;
+  const month = row.received_on.slice(0, 7);
+  const r = await rdb(db)
+    .selectFrom('disclosure_requests')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('requester_account_id', '=', row.requester_account_id)
+    .where('received_on', '>=', `${month}-01`)
+    .where('received_on', '<=', `${month}-31`)
+    .where((eb) =>
+      eb.or([
+        eb('received_on', '<', row.received_on),
+        eb.and([eb('received_on', '=', row.received_on), eb('created_at', '<', row.created_at)]),
+        eb.and([
+          eb('received_on', '=', row.received_on),
+          eb('created_at', '=', row.created_at),
+          eb('request_number', '<=', row.request_number),
+        ]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r?.n ?? 1);
+}

@@ -15,6 +15,7 @@ import {
   refusalOf,
 } from './disclosure.clock.js';
 import type { Body, BodiesPort, CalendarPort } from './disclosure.ports.js';
+import { processingFeeFen } from './disclosure.fee.js';
 import {
   type ActionRow,
   type RequestRow,
@@ -24,6 +25,7 @@ import {
   insertAction,
   insertRequest,
   nextCounter,
+  placeInMonth,
   putFile,
   queueOf,
   registerPage,
@@ -129,12 +131,19 @@ export interface RequestView {
   readonly publicRegister: boolean;
   readonly forwardedFrom: string | null;
   readonly requester: Requester;
-  /** 信息处理费: none (art. 42; charged only for requests beyond a reasonable number, not implemented) */
-  readonly fee: 0;
+  /** 信息处理费 in fen, fixed when the reply was given (disclosure.fee.ts; 0 for the first ten a month) */
+  readonly feeFen: number;
   readonly actions: readonly RequestActionView[];
   /** what the caller may do now */
   readonly mayAct: readonly string[];
   readonly viewerIsStaff: boolean;
+}
+
+/** The fee the reply fixed (replies before the fee rule carry none: free). */
+function feeOf(actions: readonly ActionRow[]): number {
+  const reply = actions.find((a) => a.type === 'reply');
+  const fee = reply ? (JSON.parse(reply.payload) as { feeFen?: unknown }).feeFen : undefined;
+  return typeof fee === 'number' ? fee : 0;
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -385,7 +394,7 @@ export function createRequests(deps: RequestsDeps) {
       publicRegister: row.public_register === 1,
       forwardedFrom: row.forwarded_from,
       requester: JSON.parse(deps.cipher.decrypt(row.requester_sealed)) as Requester,
-      fee: 0,
+      feeFen: feeOf(actions),
       actions: actions.map((a) => ({
         seq: a.seq,
         type: a.type as StepType,
@@ -461,7 +470,11 @@ export function createRequests(deps: RequestsDeps) {
             ...rest,
             legalReference: LEGAL_REFERENCES[input.kind],
             attachments: attachmentMeta(files),
-            fee: 0,
+            // only information given is charged for, and only past the month's free requests
+            feeFen:
+              input.kind === 'disclose' || input.kind === 'partial'
+                ? processingFeeFen(await placeInMonth(trx, row))
+                : 0,
             ...(rightBody ? { rightBodyName: rightBody.name } : {}),
             ...(forwardedTo ? { forwardedTo } : {}),
           };
