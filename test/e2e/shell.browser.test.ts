@@ -19,7 +19,7 @@ describe('web shell in Chromium', {
   });
   after(async () => close());
 
-  for (const path of ['/design', '/design?lang=en', '/', '/?lang=en', '/no-such-page', '/calendar']) {
+  for (const path of ['/design', '/design?lang=en', '/', '/?lang=en', '/no-such-page', '/calendar', '/log']) {
     test(`axe finds no WCAG 2.1 AA violation on ${path}`, async () => {
       const ctx = await browser.newContext({ locale: 'zh-CN' });
       const page = await ctx.newPage();
