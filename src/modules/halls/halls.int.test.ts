@@ -9,6 +9,7 @@ import { sql } from '../../platform/db/index.js';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { committedEvents, testDialect } from '../../../test/helpers/store.js';
 import { validForm } from '../../../test/helpers/forms.js';
+import { registerPerson } from '../../../test/helpers/people.js';
 import { DEMO_PASSWORD } from '../identity/identity.demo.js';
 import type { CallEvent } from './halls.types.js';
 
@@ -82,6 +83,33 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     assert.equal((await post('clerk', '/api/v1/halls/H410105999/tickets', {})).statusCode, 404);
     const bad = await post('clerk', `/api/v1/halls/${HALL}/tickets`, { line: 'Z' });
     assert.equal(bad.statusCode, 400);
+  });
+
+  test('one waiting ticket per person holds under concurrency: 20 requests at once give exactly one', async () => {
+    await registerPerson(t, 'racer', DEMO_PASSWORD);
+    const token = (await t.identity.tokenForLogin('racer')).token;
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/v1/halls/${HALL}/tickets`,
+          headers: { authorization: `Bearer ${token}` },
+          payload: { line: i % 2 ? 'A' : 'B' },
+        }),
+      ),
+    );
+    const codes = rs.map((r) => r.statusCode).sort();
+    assert.deepEqual(codes, [201, ...Array(19).fill(409)], rs.map((r) => r.body).join('\n'));
+    assert.ok(
+      rs.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'HALLS.ALREADY_WAITING'),
+    );
+    const id = await t.identity.accountIdByLogin('racer');
+    const held = await sql<{
+      n: number;
+    }>`select count(*) as n from halls_tickets where account_id = ${id} and status = 'waiting'`.execute(
+      t.store.db,
+    );
+    assert.equal(Number(held.rows[0]!.n), 1);
   });
 
   test('no tickets on a 法定节假日 or a weekend the hall is closed; a 调休 working day is open', async () => {

@@ -120,6 +120,28 @@ export async function issueTicket(
 ): Promise<st.TicketRow> {
   const now = ctx.clock.now();
   const day = chinaDate(now);
+  const held = async () => {
+    const t = v.accountId ? await st.waitingTicketOf(ctx.db, v.accountId, hall.id, day) : undefined;
+    return new DomainError('HALLS.ALREADY_WAITING', { params: { ticket: t?.label ?? '' } });
+  };
+  try {
+    return await issueTicketIn(ctx, db, hall, v, now, day);
+  } catch (e) {
+    // two requests of one person racing past the check: the store's partial unique index refuses
+    // the second (halls_tickets_one_waiting)
+    if (st.isOneWaitingViolation(e)) throw await held();
+    throw e;
+  }
+}
+
+async function issueTicketIn(
+  ctx: HallsContext,
+  db: Executor,
+  hall: HallInfo,
+  v: Parameters<typeof issueTicket>[3],
+  now: Date,
+  day: string,
+): Promise<st.TicketRow> {
   return inTransaction(db, async (trx) => {
     if (v.accountId && v.source !== 'appointment') {
       const held = await st.waitingTicketOf(trx, v.accountId, hall.id, day);

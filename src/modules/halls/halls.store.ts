@@ -249,6 +249,60 @@ export const hallsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * One waiting ticket per person and hall a day, kept by the store: two requests racing past the
+   * use case's check (PostgreSQL, read committed) cannot both insert. A check-in from an
+   * appointment is exempt (it goes first, whatever else the person holds). Duplicates an older
+   * node let through are cancelled first (the earliest number of each person's stays waiting).
+   */
+  'halls.0004_one_waiting_ticket': {
+    async up(db: Kysely<unknown>) {
+      const h = db as unknown as Kysely<HallsTables>;
+      const dup = await h
+        .selectFrom('halls_tickets as t')
+        .select('t.id')
+        .where('t.status', '=', 'waiting')
+        .where('t.account_id', 'is not', null)
+        .where('t.source', '<>', 'appointment')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('halls_tickets as e')
+              .select('e.id')
+              .whereRef('e.account_id', '=', 't.account_id')
+              .whereRef('e.hall_id', '=', 't.hall_id')
+              .whereRef('e.day', '=', 't.day')
+              .where('e.status', '=', 'waiting')
+              .where('e.source', '<>', 'appointment')
+              .whereRef('e.taken_at', '<', 't.taken_at'),
+          ),
+        )
+        .execute();
+      if (dup.length > 0)
+        await h
+          .updateTable('halls_tickets')
+          .set({ status: 'cancelled' })
+          .where(
+            'id',
+            'in',
+            dup.map((d) => d.id),
+          )
+          .execute();
+      await db.schema
+        .createIndex('halls_tickets_one_waiting')
+        .on('halls_tickets')
+        .columns(['account_id', 'hall_id', 'day'])
+        .unique()
+        .where((eb) =>
+          eb.and([
+            eb(sql.ref('status'), '=', sql.lit('waiting')),
+            eb(sql.ref('account_id'), 'is not', null),
+            eb(sql.ref('source'), '<>', sql.lit('appointment')),
+          ]),
+        )
+        .execute();
+    },
+  },
 };
 
 export type TicketRow = HallsTables['halls_tickets'];
@@ -271,6 +325,18 @@ export async function nextNumber(
 
 export async function insertTicket(db: Executor, row: TicketRow): Promise<void> {
   await hdb(db).insertInto('halls_tickets').values(row).execute();
+}
+
+/** The store refused a second waiting ticket of one person (halls_tickets_one_waiting). */
+export function isOneWaitingViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown; constraint?: unknown };
+  return (
+    (err?.code === '23505' && err.constraint === 'halls_tickets_one_waiting') ||
+    (typeof err?.message === 'string' &&
+      /UNIQUE constraint failed: halls_tickets\.account_id, halls_tickets\.hall_id, halls_tickets\.day/.test(
+        err.message,
+      ))
+  );
 }
 
 const toTicket = (r: TicketRow): TicketRow => ({
