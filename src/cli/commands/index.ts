@@ -12,7 +12,7 @@ import {
   oidcKeysRotateCommand,
   tokenCommand,
 } from './identity.js';
-import { importLicencesCommand } from './licences.js';
+import { importLicencesCommand, licencesKeyRotateCommand } from './licences.js';
 import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
 import { filesResealCommand } from './files.js';
@@ -35,6 +35,7 @@ export const commands: readonly CliCommand[] = [
   oidcKeysRotateCommand,
   oidcFederationAddCommand,
   importLicencesCommand,
+  licencesKeyRotateCommand,
   importItemsCommand,
   exportItemsCommand,
   ...logCommands,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isDomainError } from '../../kernel/index.js';
 import type { CliCommand } from '../cli.types.js';
 
 /**
@@ -33,5 +34,37 @@ export const importLicencesCommand: CliCommand = {
     }
     ctx.out(`imported ${r.imported} licence(s)`);
     return 0;
+  },
+};
+
+/**
+ * `tongban licences key rotate --issuer CODE`: the issuer signs new licences with a new SM2 key;
+ * licences signed before keep verifying with the key they name (docs/operations.md, key rotation).
+ */
+export const licencesKeyRotateCommand: CliCommand = {
+  name: ['licences', 'key', 'rotate'],
+  usage: '--issuer <issuing body code>',
+  summary: 'give an issuing body a new signing key (older licences still verify with theirs)',
+  async run(args, ctx) {
+    const issuer = typeof args.flags.issuer === 'string' ? args.flags.issuer.trim() : '';
+    if (!issuer) {
+      ctx.err('usage: tongban licences key rotate --issuer <issuing body code>');
+      return 2;
+    }
+    const t = await ctx.boot({ demo: 'off' });
+    try {
+      const keyId = await t.licences.rotateKey(issuer);
+      ctx.out(keyId);
+      ctx.err(
+        `${issuer} now signs new licences with key ${keyId}; the previous key is retired and still verifies`,
+      );
+      return 0;
+    } catch (e) {
+      if (isDomainError(e)) {
+        ctx.err(`tongban licences key rotate: ${e.code}: ${e.messageIn('zh-CN')} / ${e.messageIn('en')}`);
+        return 1;
+      }
+      throw e;
+    }
   },
 };

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PDFDocument } from 'pdf-lib';
+import { sql } from 'kysely';
 import { type TongbanApp, buildApp } from '../../app.js';
 import { testConfig } from '../../config/index.js';
 import type { Store } from '../../platform/db/index.js';
@@ -223,6 +224,16 @@ describe('signatures anyone can check with openssl', () => {
     const afterIssue = await issue('食品经营许可证', DEMO_HOLDERS.enterprise, '2031-01-31');
     assert.equal((await get(`/api/v1/licences/${afterIssue.identifier}/signature`)).json().keyId, newKey);
     assert.equal((await get(`/api/v1/licences/${before.identifier}/verify`)).json().signatureValid, true);
+  });
+
+  test('rotation for an issuer that does not exist is refused, and nothing is written', async () => {
+    const keysBefore = await sql<{ n: number }>`select count(*) as n from licence_keys`.execute(store.db);
+    await assert.rejects(t.licences.rotateKey('NOSUCHISSUER'), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'LICENCES.UNKNOWN_ISSUER');
+      return true;
+    });
+    const keysAfter = await sql<{ n: number }>`select count(*) as n from licence_keys`.execute(store.db);
+    assert.equal(Number(keysAfter.rows[0]!.n), Number(keysBefore.rows[0]!.n));
   });
 });
 

@@ -200,6 +200,13 @@ export function createLicencesService(deps: LicencesServiceDeps) {
   /** Rotation: a new key becomes active; the old one is retired but still verifies what it signed. */
   async function rotateKey(issuerCode: string): Promise<string> {
     return inTransaction(store.db, async (trx) => {
+      // only a body in the directory gets a key (a typo must not mint a signing key for nobody)
+      const known = await ldb(trx)
+        .selectFrom('licence_issuers')
+        .select('code')
+        .where('code', '=', issuerCode)
+        .executeTakeFirst();
+      if (!known) throw new DomainError('LICENCES.UNKNOWN_ISSUER', { params: { issuer: issuerCode } });
       const now = clock.now().toISOString();
       const id = await insertKey(trx, issuerCode);
       const prev = await ldb(trx)
