@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { cliContext } from '../../../test/helpers/cli.js';
 import type { TongbanApp } from '../../app.js';
 import { isDomainError } from '../../kernel/index.js';
 import { testConfig } from '../../config/index.js';
-import type { CliContext } from '../cli.types.js';
 import {
   accountDisableCommand,
   accountEnableCommand,
@@ -14,21 +14,8 @@ import {
   tokenCommand,
 } from './identity.js';
 
-function ctxFor(t: TongbanApp | undefined, env: 'test' | 'production', operatorKey?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    config: testConfig({ env, operatorKey }),
-    boot: async () => {
-      if (!t) throw new Error('must not boot');
-      return t;
-    },
-    progress: () => ({ tick() {}, done() {} }),
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-  };
-  return { ctx, out, err };
-}
+const ctxFor = (t: TongbanApp | undefined, env: 'test' | 'production', operatorKey?: string) =>
+  cliContext(t, { env, operatorKey });
 
 describe('tongban token / tongban oidc client add', () => {
   let t: TongbanApp;

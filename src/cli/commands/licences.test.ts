@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { runCli } from '../../../test/helpers/cli.js';
 import type { TongbanApp } from '../../app.js';
-import { testConfig } from '../../config/index.js';
 import { DEMO_ISSUERS, demoType } from '../../modules/licences/licences.catalog.js';
-import type { CliContext } from '../cli.types.js';
 import { licencesKeyRotateCommand } from './licences.js';
 
 describe('tongban licences key rotate', () => {
@@ -13,19 +12,7 @@ describe('tongban licences key rotate', () => {
     t = await buildTestApp({ demo: 'on' });
   });
   after(async () => t.close());
-  const run = async (flags: Record<string, string>) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: CliContext = {
-      config: testConfig(),
-      boot: async () => t,
-      progress: () => ({ tick() {}, done() {} }),
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-    };
-    const code = await licencesKeyRotateCommand.run({ positional: [], flags } as never, ctx);
-    return { code, out, err };
-  };
+  const run = (flags: Record<string, string>) => runCli(t, licencesKeyRotateCommand, flags);
 
   test('prints the new key id; the issuer signs with it from then on', async () => {
     const issuer = DEMO_ISSUERS[demoType('食品经营许可证').defaultIssuer].code;

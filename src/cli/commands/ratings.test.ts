@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
+import { runCli } from '../../../test/helpers/cli.js';
 import type { TongbanApp } from '../../app.js';
-import { testConfig } from '../../config/index.js';
-import type { CliContext } from '../cli.types.js';
 import { hotlineClientAddCommand } from './ratings.js';
 
 describe('tongban hotline client add', () => {
@@ -12,19 +11,7 @@ describe('tongban hotline client add', () => {
     t = await buildTestApp();
   });
   after(async () => t.close());
-  const run = async (flags: Record<string, string>) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const ctx: CliContext = {
-      config: testConfig(),
-      boot: async () => t,
-      progress: () => ({ tick() {}, done() {} }),
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-    };
-    const code = await hotlineClientAddCommand.run({ positional: [], flags } as never, ctx);
-    return { code, out, err };
-  };
+  const run = (flags: Record<string, string>) => runCli(t, hotlineClientAddCommand, flags);
 
   test('prints credentials that take a token of the hotline role, which may forward tickets only', async () => {
     const r = await run({ name: '郑州12345热线', region: '4101' });
