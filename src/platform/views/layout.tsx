@@ -19,6 +19,8 @@ function langSwitchHref(path: string, lang: string): string {
 /** The page shell: skip link, header with navigation and language switch, main, footer. */
 export function Layout({ ctx, title, children, wide }: LayoutProps) {
   const { t } = ctx;
+  // header, main and footer share one box, so a wide page's content lines up with the brand and nav
+  const box = wide ? 'container container-wide' : 'container';
   const nav: Array<{ href: string; labelKey: string }> = [
     { href: '/', labelKey: 'nav.home' },
     { href: '/search', labelKey: 'nav.search' },
@@ -44,7 +46,7 @@ export function Layout({ ctx, title, children, wide }: LayoutProps) {
           </div>
         ) : null}
         <header class="site-header">
-          <div class="container header-row">
+          <div class={`${box} header-row`}>
             <a class="brand" href="/">
               <span class="brand-mark" aria-hidden="true">
                 通
@@ -74,7 +76,7 @@ export function Layout({ ctx, title, children, wide }: LayoutProps) {
             </div>
           </div>
           <nav class="site-nav" aria-label={t('nav.main')}>
-            <ul class="container nav-list">
+            <ul class={`${box} nav-list`}>
               {nav.map((n) => (
                 <li>
                   <a href={n.href} aria-current={isCurrent(ctx.path, n.href) ? 'page' : undefined}>
@@ -85,11 +87,11 @@ export function Layout({ ctx, title, children, wide }: LayoutProps) {
             </ul>
           </nav>
         </header>
-        <main id="main" class={wide ? 'container container-wide' : 'container'} tabIndex={-1}>
+        <main id="main" class={box} tabIndex={-1}>
           {children}
         </main>
         <footer class="site-footer">
-          <div class="container footer-row">
+          <div class={`${box} footer-row`}>
             <p>{t('footer.sponsor')}</p>
             <p>{t('footer.help')}</p>
             <ul class="footer-links">
