@@ -83,6 +83,43 @@ describe(`supervision routes on ${testDialect()}`, () => {
     assert.ok(lines[0]!.includes('onTimeRate') && lines[0]!.includes('goodRatingRate'));
   });
 
+  test('the JSON rows come in pages › every page joined is the CSV; rankings and counties sum to the total', async () => {
+    const full = (await get('/api/v1/stats/performance?limit=5000', 'supervisor')).json();
+    assert.equal(full.rowsPage.next, null);
+    const key = (x: { month: string; departmentId: string }) => `${x.month}|${x.departmentId}`;
+    const paged: string[] = [];
+    let offset: number | null = 0;
+    let pages = 0;
+    while (offset !== null) {
+      const r = await get(`/api/v1/stats/performance?limit=7&offset=${offset}`, 'supervisor');
+      assert.equal(r.statusCode, 200, r.body);
+      const b = r.json();
+      assert.ok(b.rows.length <= 7);
+      assert.equal(b.rowsPage.offset, offset);
+      assert.deepEqual(b.total, full.total, 'the figures do not depend on the page');
+      paged.push(...b.rows.map(key));
+      offset = b.rowsPage.next;
+      pages++;
+    }
+    assert.ok(pages > 1, 'more rows than one page of 7');
+    assert.deepEqual(paged, full.rows.map(key));
+    assert.equal(new Set(paged).size, paged.length, 'no row twice');
+    const csv = (await get('/api/v1/stats/performance.csv', 'supervisor', 'text/csv')).body
+      .trim()
+      .split('\r\n');
+    assert.equal(csv.length - 1, paged.length);
+    // the sums SQL gives by department and by county add up to the months' total
+    for (const k of ['submitted', 'completed', 'ratings', 'completedOnTime'])
+      for (const list of [full.rankings.departments, full.rankings.counties])
+        assert.equal(
+          list.reduce((s: number, x: Record<string, number>) => s + x[k]!, 0),
+          full.total[k],
+          k,
+        );
+    assert.equal((await get('/api/v1/stats/performance?limit=0', 'supervisor')).statusCode, 400);
+    assert.equal((await get('/api/v1/stats/performance?offset=-1', 'supervisor')).statusCode, 400);
+  });
+
   test('scopes fail closed › a county supervisor reads its county, not the city; others not at all', async () => {
     const own = await get('/api/v1/stats/performance', 'county-supervisor');
     assert.equal(own.statusCode, 200, own.body);

@@ -5,7 +5,7 @@ import { type App, requirePrincipal } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import { CardsPage, type FilterModel, PublicPerformancePage, SupervisionPage } from './stats.pages.js';
 import type { Performance, StatsService } from './stats.service.js';
-import { CardsQuery, PerformanceQuery } from './stats.types.js';
+import { CardsQuery, PerformanceJsonQuery, PerformanceQuery } from './stats.types.js';
 
 const tags = ['stats'];
 const needs = (permission: string) => ({ permission });
@@ -75,11 +75,14 @@ export function statsRoutes(app: App, svc: StatsService): void {
       schema: {
         tags,
         summary:
-          'Supervision figures by department and China month (onTimeRate, onlineAvailabilityRate, goodRatingRate, rectificationRate …), with totals, rankings and 红黄牌; within the caller’s scope',
-        querystring: PerformanceQuery,
+          'Supervision figures by department and China month (onTimeRate, onlineAvailabilityRate, goodRatingRate, rectificationRate …), with totals, rankings and 红黄牌; within the caller’s scope. The department × month `rows` come a page at a time (`offset`, `limit`, default 500; `rowsPage.next` is the next page’s offset, null at the end); the CSV has them all',
+        querystring: PerformanceJsonQuery,
       },
     },
-    async (req) => svc.performance(requirePrincipal(req), req.query as PerformanceQuery),
+    async (req) => {
+      const q = req.query as PerformanceJsonQuery;
+      return svc.performance(requirePrincipal(req), q, { rows: { offset: q.offset, limit: q.limit } });
+    },
   );
 
   app.get(
@@ -130,8 +133,11 @@ export function statsRoutes(app: App, svc: StatsService): void {
       },
     },
     async (req) => {
-      const perf = await svc.performance(undefined, req.query as PerformanceQuery, { publicView: true });
-      const { cards: _cards, rows: _rows, ...open } = perf;
+      const perf = await svc.performance(undefined, req.query as PerformanceQuery, {
+        publicView: true,
+        rows: 'none',
+      });
+      const { cards: _cards, rows: _rows, rowsPage: _page, ...open } = perf;
       return open;
     },
   );
@@ -141,7 +147,7 @@ export function statsRoutes(app: App, svc: StatsService): void {
     { config: { permission: needs('stats.view') }, schema: { hide: true } },
     async (req, reply) => {
       const q = parse(PerformanceQuery, req.query);
-      const perf = await svc.performance(requirePrincipal(req), q);
+      const perf = await svc.performance(requirePrincipal(req), q, { rows: 'none' });
       const lists = await svc.filterLists(perf.region.code || svc.homeRegion);
       const filters: FilterModel = {
         action: '/supervision',
@@ -199,7 +205,7 @@ export function statsRoutes(app: App, svc: StatsService): void {
     { config: { permission: 'public' }, schema: { hide: true } },
     async (req, reply) => {
       const q = parse(PerformanceQuery.omit({ department: true }), req.query);
-      const perf = await svc.performance(undefined, q, { publicView: true });
+      const perf = await svc.performance(undefined, q, { publicView: true, rows: 'none' });
       const lists = await svc.filterLists(svc.homeRegion);
       const filters: FilterModel = {
         action: '/performance',

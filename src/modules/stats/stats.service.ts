@@ -20,7 +20,7 @@ import {
   zeroCounters,
 } from './stats.performance.js';
 import type { StatsDepartment, StatsItem, StatsPorts } from './stats.ports.js';
-import { cardCases, cardCounts, performanceCells } from './stats.store.js';
+import { cardCases, cardCounts, performanceSums } from './stats.store.js';
 import type { CardsQuery, PerformanceQuery } from './stats.types.js';
 
 /** 依申请 item types (DOMAIN §2): the ones 网上可办率 divides by. */
@@ -191,44 +191,50 @@ export function createStatsService(deps: StatsDeps) {
     return { total: catalogueOut(total), levels, byDept };
   }
 
+  /**
+   * The figures within a filter. The sums come from SQL grouped by month and by department and
+   * region (stats.store.ts `performanceSums`); a county's figures are the sum of its departments'
+   * rows. The department × month rows — thousands for a city's year — are read only as asked:
+   * `rows: 'all'` (the CSV), a page `{ offset, limit }` (the JSON), or none (the pages and the
+   * public summary, which do not show them).
+   */
   async function performance(
     p: Principal | undefined,
     q: PerformanceQuery,
-    opts: { publicView?: boolean } = {},
+    opts: { publicView?: boolean; rows?: 'all' | 'none' | { offset: number; limit: number } } = {},
   ) {
     const publicView = opts.publicView === true;
+    const rowsWanted = opts.rows ?? 'all';
     const r = await resolve(p, q, publicView);
-    const cells = await performanceCells(db, {
-      from: r.from,
-      to: r.to,
-      regionPrefix: r.prefix,
-      departmentId: r.departmentId,
-    });
+    const filter = { from: r.from, to: r.to, regionPrefix: r.prefix, departmentId: r.departmentId };
     const months = monthsBetween(r.from, r.to);
-    const byDeptMonth = new Map<
-      string,
-      { month: string; departmentId: string; regionCode: string; c: Counters }
-    >();
     const byMonth = new Map(months.map((m) => [m, zeroCounters()]));
+    const total = zeroCounters();
+    for (const s of await performanceSums(db, filter, 'month')) {
+      addInto(byMonth.get(s.month) ?? zeroCounters(), s.counters);
+      addInto(total, s.counters);
+    }
     const byDept = new Map<string, { regionCode: string; c: Counters }>();
     const byCounty = new Map<string, Counters>();
-    const total = zeroCounters();
-    for (const cell of cells) {
-      const { month, departmentId, regionCode } = cell.key;
-      const k = `${month}|${departmentId}`;
-      const dm = byDeptMonth.get(k) ?? { month, departmentId, regionCode, c: zeroCounters() };
-      byDeptMonth.set(k, dm);
-      addInto(dm.c, cell.counters);
-      addInto(byMonth.get(month) ?? zeroCounters(), cell.counters);
-      const d = byDept.get(departmentId) ?? { regionCode, c: zeroCounters() };
-      byDept.set(departmentId, d);
-      addInto(d.c, cell.counters);
-      const county = regionCode.slice(0, 6);
+    for (const s of await performanceSums(db, filter, 'departmentRegion')) {
+      const d = byDept.get(s.departmentId) ?? { regionCode: s.regionCode, c: zeroCounters() };
+      byDept.set(s.departmentId, d);
+      addInto(d.c, s.counters);
+      const county = s.regionCode.slice(0, 6);
       const cc = byCounty.get(county) ?? zeroCounters();
       byCounty.set(county, cc);
-      addInto(cc, cell.counters);
-      addInto(total, cell.counters);
+      addInto(cc, s.counters);
     }
+    // one more than the page, to know whether there is a next one
+    const page = typeof rowsWanted === 'object' ? rowsWanted : undefined;
+    let byDeptMonth =
+      rowsWanted === 'none'
+        ? []
+        : await performanceSums(db, filter, {
+            departmentMonth: page ? { offset: page.offset, limit: page.limit + 1 } : 'all',
+          });
+    const rowsNext = page && byDeptMonth.length > page.limit ? page.offset + page.limit : null;
+    if (page) byDeptMonth = byDeptMonth.slice(0, page.limit);
     const catalogue = await catalogueFor(r.prefix, r.departmentId);
     const names = new Map<string, string>();
     for (const id of byDept.keys()) names.set(id, (await department(id))?.name ?? id);
@@ -236,16 +242,14 @@ export function createStatsService(deps: StatsDeps) {
       const c = catalogue.byDept.get(id);
       return c ? rate(c.online, c.items) : null;
     };
-    const rows = [...byDeptMonth.values()]
-      .sort((a, b) => a.month.localeCompare(b.month) || a.departmentId.localeCompare(b.departmentId))
-      .map((x) => ({
-        month: x.month,
-        departmentId: x.departmentId,
-        departmentName: names.get(x.departmentId) ?? x.departmentId,
-        regionCode: x.regionCode,
-        ...figuresOf(x.c),
-        onlineAvailabilityRate: onlineRateOf(x.departmentId),
-      }));
+    const rows = byDeptMonth.map((x) => ({
+      month: x.month,
+      departmentId: x.departmentId,
+      departmentName: names.get(x.departmentId) ?? x.departmentId,
+      regionCode: x.regionCode,
+      ...figuresOf(x.counters),
+      onlineAvailabilityRate: onlineRateOf(x.departmentId),
+    }));
     const rank = <T extends { onTimeRate: number | null; completed: number; goodRatingRate: number | null }>(
       xs: T[],
     ) =>
@@ -304,6 +308,8 @@ export function createStatsService(deps: StatsDeps) {
       total: { ...figuresOf(total), onlineAvailabilityRate: catalogue.total.onlineAvailabilityRate },
       months: months.map((m) => ({ month: m, ...figuresOf(byMonth.get(m) ?? zeroCounters()) })),
       rows,
+      /** the page of `rows` (the JSON's `offset` and `limit`); `next` is the offset of the next page */
+      rowsPage: page ? { offset: page.offset, limit: page.limit, next: rowsNext } : null,
       rankings: { departments, counties },
       catalogue: { ...catalogue.total, levels: catalogue.levels },
       cards,

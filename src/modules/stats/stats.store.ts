@@ -96,6 +96,16 @@ export const statsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  'stats.0003_performance_month_department': {
+    // the department × month rows in their order (the JSON's pages of rows)
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('stats_performance_month_department')
+        .on('stats_performance')
+        .columns(['month', 'department_id', 'region_code'])
+        .execute();
+    },
+  },
 };
 
 const sdb = (db: Executor) => db.withTables<StatsTables>();
@@ -311,6 +321,73 @@ export async function performanceCells(
   return rows.map((r) => ({
     key: { month: r.month, regionCode: r.region_code, departmentId: r.department_id },
     counters: Object.fromEntries(COUNTERS.map((k) => [k, Number(r[k])])) as Counters,
+  }));
+}
+
+/** One row of `performanceSums`: the grouping's key (the other parts ''), the summed counters. */
+export interface PerformanceSum {
+  readonly month: string;
+  readonly departmentId: string;
+  readonly regionCode: string;
+  readonly counters: Counters;
+}
+
+/**
+ * The counters of the cells within a filter, summed in SQL: the database adds the cells up, so a
+ * page reads a few hundred rows instead of every department × region × month cell of the city.
+ * - `month`: one row per month;
+ * - `departmentRegion`: one row per department and region (a department's figures, and a county's
+ *   as the sum of its departments' rows — a department decides in one region, so this is a few
+ *   hundred rows for a city, not months × departments);
+ * - `departmentMonth`: one row per department × month in (month, department) order, a page of
+ *   them (`offset`, `limit`): the index stats_performance_month_department gives that order, so
+ *   SQLite groups as it walks the index and stops at the page's end instead of sorting every cell.
+ * The month range is the leading column of the primary key and of that index, a department its own
+ * index (stats_performance_department); a region prefix is a residual predicate on the month range.
+ */
+export async function performanceSums(
+  db: Executor,
+  f: PerformanceFilter,
+  by: 'month' | 'departmentRegion' | { departmentMonth: { offset: number; limit: number } | 'all' },
+): Promise<PerformanceSum[]> {
+  let q = sdb(db)
+    .selectFrom('stats_performance')
+    .where('month', '>=', f.from)
+    .where('month', '<=', f.to)
+    .select((eb) => COUNTERS.map((k) => eb.fn.sum<number | string>(k).as(k)));
+  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.departmentId) q = q.where('department_id', '=', f.departmentId);
+  const counters = (r: Record<string, unknown>) =>
+    Object.fromEntries(COUNTERS.map((k) => [k, Number(r[k] ?? 0)])) as Counters;
+  if (by === 'month') {
+    const rows = await q.select('month').groupBy('month').orderBy('month').execute();
+    return rows.map((r) => ({ month: r.month, departmentId: '', regionCode: '', counters: counters(r) }));
+  }
+  if (by === 'departmentRegion') {
+    const rows = await q
+      .select(['department_id', 'region_code'])
+      .groupBy(['department_id', 'region_code'])
+      .execute();
+    return rows.map((r) => ({
+      month: '',
+      departmentId: r.department_id,
+      regionCode: r.region_code,
+      counters: counters(r),
+    }));
+  }
+  let dm = q
+    .select((eb) => ['month', 'department_id', eb.fn.max('region_code').as('region_code')])
+    .groupBy(['month', 'department_id'])
+    .orderBy('month')
+    .orderBy('department_id');
+  const page = by.departmentMonth;
+  if (page !== 'all') dm = dm.limit(page.limit).offset(page.offset);
+  const rows = await dm.execute();
+  return rows.map((r) => ({
+    month: r.month,
+    departmentId: r.department_id,
+    regionCode: String(r.region_code),
+    counters: counters(r),
   }));
 }
 

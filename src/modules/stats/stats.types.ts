@@ -16,6 +16,14 @@ export const PerformanceQuery = z.object({
 });
 export type PerformanceQuery = z.infer<typeof PerformanceQuery>;
 
+/** The JSON's department × month rows come in pages (`offset`, `limit`, at most 5,000 a page). */
+export const ROWS_PAGE = 500;
+export const PerformanceJsonQuery = PerformanceQuery.extend({
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(5_000).default(ROWS_PAGE),
+});
+export type PerformanceJsonQuery = z.infer<typeof PerformanceJsonQuery>;
+
 export const CardsQuery = PerformanceQuery.pick({ region: true, department: true }).extend({
   colour: z.enum(['yellow', 'red']),
 });

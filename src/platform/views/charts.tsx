@@ -27,8 +27,31 @@ export interface ChartSpec {
 // The design system's palette (distinguishable without colour too: the table carries the figures).
 const PALETTE = ['#1d70b8', '#00703c', '#d4351c', '#f47738', '#4c2c92', '#505a5f', '#b58840', '#28a197'];
 
-/** The SVG text of one chart. Pure: the same spec gives the same bytes. */
+/**
+ * The last drawings, by their spec: drawing costs ECharts tens of milliseconds of CPU a chart, and a
+ * dashboard's charts change only when its figures do (a month's totals), so the same spec asked
+ * again — the next supervisor opening the same page — is served from here. Least recently used
+ * out first; a spec is a few kilobytes, a drawing tens.
+ */
+const drawn = new Map<string, string>();
+const DRAWN_MAX = 128;
+
+/** The SVG text of one chart. Pure: the same spec gives the same bytes (so it is memoised). */
 export function chartSvg(spec: ChartSpec): string {
+  const key = JSON.stringify(spec);
+  const hit = drawn.get(key);
+  if (hit !== undefined) {
+    drawn.delete(key);
+    drawn.set(key, hit);
+    return hit;
+  }
+  const svg = drawChart(spec);
+  drawn.set(key, svg);
+  if (drawn.size > DRAWN_MAX) drawn.delete(drawn.keys().next().value as string);
+  return svg;
+}
+
+function drawChart(spec: ChartSpec): string {
   const width = spec.width ?? 720;
   const height = spec.height ?? 320;
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
