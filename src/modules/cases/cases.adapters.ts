@@ -260,6 +260,13 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       if (!id || (d?.kind !== 'person' && d?.kind !== 'organization')) return undefined;
       return { accountId: id, kind: d.kind, realNameLevel: d.realNameLevel };
     },
+    // 帮办代办: absent in identity, absent here (the cases module then refuses, fail closed)
+    ...(identity.delegationFor
+      ? { delegationFor: identity.delegationFor.bind(identity) as IdentityPort['delegationFor'] }
+      : {}),
+    ...(identity.delegatorsOf
+      ? { delegatorsOf: identity.delegatorsOf.bind(identity) as IdentityPort['delegatorsOf'] }
+      : {}),
   };
 }
 
@@ -312,6 +319,8 @@ interface LicencesApiLike {
 
 interface PersonalDataLike {
   accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
+  delegationFor?: IdentityPort['delegationFor'];
+  delegatorsOf?: IdentityPort['delegatorsOf'];
   personalData(
     accountId: string,
     within?: Executor,

@@ -138,6 +138,11 @@ export const CasesErrors = defineErrors({
     en: 'The e-licence given for material “{code}” is not the applicant’s or is not in force',
   },
   'CASES.BUNDLE_NOT_FOUND': { status: 404, zh: '未找到“一件事”{code}', en: 'Bundle {code} was not found' },
+  'CASES.NOT_DELEGATED': {
+    status: 403,
+    zh: '该申请人没有委托您代为办理此事项，或委托已撤销、已过期',
+    en: 'The applicant has not delegated this item to you, or the delegation was revoked or has expired',
+  },
   'CASES.APPLICANT_UNKNOWN': {
     status: 400,
     zh: '未找到该申请人：请核对申请人的账户编号或公民身份号码（申请人须已有通办账户）',

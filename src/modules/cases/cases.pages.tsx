@@ -91,7 +91,9 @@ function Timeline({ ctx, view }: { ctx: ViewContext; view: CaseView }) {
               ? t('cases.timeline.by.applicant')
               : a.actor === 'staff'
                 ? t('cases.timeline.by.staff')
-                : a.actor}
+                : a.actor === 'agent'
+                  ? t('cases.timeline.by.agent')
+                  : a.actor}
             {Object.keys(a.details).length ? (
               <ul>
                 {Object.entries(a.details).map(([k, v]) => (

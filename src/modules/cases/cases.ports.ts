@@ -140,6 +140,19 @@ export interface IdentityPort {
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
   /** read through `within` when called inside a transaction (an event consumer) */
   contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
+  /**
+   * 帮办代办: the live 委托 under which `agentId` acts for `principalId` for the item now (its id,
+   * and the principal's region when given); undefined: none (absent port: none, fail closed)
+   */
+  delegationFor?(
+    agentId: string,
+    principalId: string,
+    itemCode?: string,
+  ): Promise<{ id: string; regionCode: string | null } | undefined>;
+  /** the principals with a live 委托 to an agent now (a grid worker's residents) */
+  delegatorsOf?(
+    agentId: string,
+  ): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>>;
 }
 
 /** An SMS or e-mail to a person, sent inside the consumer's transaction (identity's Notifier). */

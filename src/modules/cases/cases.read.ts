@@ -3,7 +3,7 @@
  * its material files, an applicant's cases and bundles, and the staff queues.
  */
 import { DomainError } from '../../kernel/index.js';
-import type { Principal } from '../../platform/access.js';
+import { type Principal, allows, holds } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { type Desk, actionsFor, can, holdsAnywhere, viewerOf } from './cases.access.js';
 import { clockOf, toClockView } from './cases.clock.js';
@@ -67,8 +67,15 @@ async function viewOf(ctx: CasesContext, row: st.CaseRow, who: 'applicant' | 'st
       seq: a.seq,
       action: a.type,
       at: a.at,
-      // the applicant sees who acted by role, staff see the account
-      actor: who === 'staff' ? a.actor_id : a.actor_id === row.applicant_id ? 'applicant' : 'staff',
+      // the applicant sees who acted by role (an agent under their 委托 as such), staff see the account
+      actor:
+        who === 'staff'
+          ? a.actor_id
+          : a.actor_id === row.applicant_id
+            ? 'applicant'
+            : a.type === 'submit' && a.payload.includes('"delegationId"')
+              ? 'agent'
+              : 'staff',
       details: JSON.parse(a.payload) as Record<string, unknown>,
     })),
     allowedActions: allowedActions(row.status as CaseStatus),
@@ -112,6 +119,43 @@ export async function myCases(ctx: CasesContext, p: Principal, page = 1, pageSiz
   if (!can(p, 'cases.readOwn'))
     throw new DomainError('COMMON.FORBIDDEN', { details: { permission: 'cases.readOwn' } });
   return st.applicantCases(ctx.db, p.accountId, pageSize, (page - 1) * pageSize);
+}
+
+/**
+ * 帮办代办: the open cases of the people who have a live 委托 to the caller now, for items the
+ * 委托 covers — for a 网格员 only those of their grid (the principal's region within a grant of
+ * `cases.assist`), fail closed. Item, status and due date only: never the form or the materials.
+ */
+export async function assistedCases(ctx: CasesContext, p: Principal) {
+  const grid = p.kind === 'staff';
+  if (grid ? !holds(p, 'cases.assist') : p.kind !== 'person' || !can(p, 'cases.apply'))
+    throw new DomainError('COMMON.FORBIDDEN', {
+      details: { permission: grid ? 'cases.assist' : 'cases.apply' },
+    });
+  const ds = ((await ctx.ports.identity.delegatorsOf?.(p.accountId)) ?? []).filter(
+    (d) => !grid || (d.regionCode !== null && allows(p, 'cases.assist', { regionCode: d.regionCode })),
+  );
+  const rows = await st.openCasesOfApplicants(ctx.db, [...new Set(ds.map((d) => d.principalId))], 200);
+  return rows
+    .map((r) => {
+      const d = ds.find(
+        (x) =>
+          x.principalId === r.applicant_id &&
+          (x.scopes.includes('*') || x.scopes.includes(r.implementation_code)),
+      );
+      return d
+        ? {
+            caseNumber: r.case_number,
+            itemName: r.item_name,
+            status: r.status,
+            promisedDue: r.promised_due,
+            colour: r.colour,
+            createdAt: r.created_at,
+            delegationId: d.id,
+          }
+        : undefined;
+    })
+    .filter((x) => x !== undefined);
 }
 
 /** A one-progress view of a bundle for its applicant. */

@@ -116,6 +116,19 @@ export function casesRoutes(
   );
 
   app.get(
+    '/api/v1/cases/assisted',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags,
+        summary:
+          '帮办代办: open cases of the people who delegated to me (a 网格员: of my grid only); item, status and due date',
+      },
+    },
+    async (req) => ({ cases: await svc.assistedCases(requirePrincipal(req)) }),
+  );
+
+  app.get(
     '/api/v1/cases/:caseNumber',
     {
       config: { permission: 'authenticated' },

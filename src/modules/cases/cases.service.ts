@@ -13,6 +13,7 @@ import {
   explain,
   hallQueue,
   myCases,
+  assistedCases,
   view,
 } from './cases.read.js';
 import { act } from './cases.act.js';
@@ -56,6 +57,7 @@ export interface CasesService {
   readonly caseOnDesk: Bound<typeof caseOnDesk>;
   readonly explain: Bound<typeof explain>;
   readonly myCases: Bound<typeof myCases>;
+  readonly assistedCases: Bound<typeof assistedCases>;
   readonly bundleView: Bound<typeof bundleView>;
   readonly departmentQueue: Bound<typeof departmentQueue>;
   readonly acceptanceQueue: Bound<typeof acceptanceQueue>;
@@ -100,6 +102,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     caseOnDesk: (...a) => caseOnDesk(ctx, ...a),
     explain: (...a) => explain(ctx, ...a),
     myCases: (...a) => myCases(ctx, ...a),
+    assistedCases: (...a) => assistedCases(ctx, ...a),
     bundleView: (...a) => bundleView(ctx, ...a),
     departmentQueue: (...a) => departmentQueue(ctx, ...a),
     acceptanceQueue: (...a) => acceptanceQueue(ctx, ...a),

@@ -790,6 +790,28 @@ export async function applicantCases(
     .execute();
 }
 
+/** The open cases of some applicants, newest first (an agent's list of those who delegated to them). */
+export async function openCasesOfApplicants(db: Executor, applicantIds: readonly string[], limit: number) {
+  if (applicantIds.length === 0) return [];
+  return cdb(db)
+    .selectFrom('cases')
+    .select([
+      'case_number',
+      'item_name',
+      'implementation_code',
+      'applicant_id',
+      'status',
+      'promised_due',
+      'colour',
+      'created_at',
+    ])
+    .where('applicant_id', 'in', [...applicantIds])
+    .where('open', '=', 1)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 /** Open, accepted cases whose promised due date is on or before a date (the warning sweep). */
 export async function openCasesDueBy(
   db: Executor,

@@ -4,7 +4,7 @@
  * transaction; a 一件事 bundle writes one linked case per member in the same transaction.
  */
 import { DomainError, type FieldIssue, newId } from '../../kernel/index.js';
-import type { Principal } from '../../platform/access.js';
+import { type Principal, allows, holds } from '../../platform/access.js';
 import { accessError, deniedPermission, maySubmit } from './cases.access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
@@ -57,8 +57,20 @@ export function walkInApplicant(ctx: CasesContext, ref: string) {
 export async function applicantOf(
   ctx: CasesContext,
   p: Principal,
-  input: { hallId?: string | undefined; applicantId?: string | undefined },
+  input: {
+    hallId?: string | undefined;
+    applicantId?: string | undefined;
+    onBehalfOf?: string | undefined;
+    implementationCode?: string | undefined;
+  },
 ) {
+  if (input.onBehalfOf !== undefined) {
+    if (input.hallId || input.applicantId)
+      throw new DomainError('COMMON.VALIDATION', {
+        details: [{ field: 'onBehalfOf', rule: 'ON_BEHALF.NOT_WITH_WALK_IN' }],
+      });
+    return assistedApplicant(ctx, p, input.onBehalfOf, input.implementationCode);
+  }
   if (input.applicantId || input.hallId) {
     if (!input.hallId || !input.applicantId)
       throw new DomainError('COMMON.VALIDATION', { details: [{ field: 'hallId', rule: 'WALK_IN.BOTH' }] });
@@ -91,6 +103,56 @@ export async function applicantOf(
     realNameLevel: p.realNameLevel,
     hall: undefined,
     channel: 'online' as const,
+  };
+}
+
+/** Who acted for whom under which 委托: on the submit action, its event and so in the log. */
+export interface Assisted {
+  readonly onBehalfOf: string;
+  readonly delegationId: string;
+  /** gridWorker: a 网格员 within their grid; delegate: a person the applicant named */
+  readonly agent: 'gridWorker' | 'delegate';
+}
+
+/**
+ * 帮办代办: the caller applies for a person who recorded a live 委托 to the caller covering this
+ * item. A person (家属) needs `cases.apply`; a staff account needs `cases.assist` for a region that
+ * covers the principal's (网格员, their grid). Everything else is refused, fail closed: no
+ * delegation, another item, expired or revoked, no identity port, no region on record.
+ */
+export async function assistedApplicant(
+  ctx: CasesContext,
+  p: Principal,
+  ref: string,
+  itemCode: string | undefined,
+) {
+  const grid = p.kind === 'staff';
+  if (grid ? !holds(p, 'cases.assist') : !holds(p, 'cases.apply') || p.kind !== 'person')
+    throw new DomainError('COMMON.FORBIDDEN', {
+      details: { permission: grid ? 'cases.assist' : 'cases.apply' },
+    });
+  const person = await walkInApplicant(ctx, ref);
+  const d =
+    person && person.accountId !== p.accountId && ctx.ports.identity.delegationFor
+      ? await ctx.ports.identity.delegationFor(p.accountId, person.accountId, itemCode)
+      : undefined;
+  // who has not delegated is not told apart from who does not exist
+  if (!person || !d) throw new DomainError('CASES.NOT_DELEGATED');
+  if (grid && !(d.regionCode && allows(p, 'cases.assist', { regionCode: d.regionCode })))
+    throw new DomainError('CASES.OUT_OF_SCOPE');
+  refuseUnverifiedOrganization(person.kind, person.realNameLevel);
+  const assisted: Assisted = {
+    onBehalfOf: person.accountId,
+    delegationId: d.id,
+    agent: grid ? 'gridWorker' : 'delegate',
+  };
+  return {
+    applicantId: person.accountId,
+    kind: person.kind,
+    realNameLevel: person.realNameLevel,
+    hall: undefined,
+    channel: 'online' as const,
+    assisted,
   };
 }
 
@@ -254,8 +316,14 @@ export async function writeCase(
     type: 'submit',
     actor_id: p.accountId,
     region_code: applicantRegion,
-    // 代办: who acted (the actor) for whom, on the record itself
-    payload: JSON.stringify(who.hall ? { hallId: who.hall.id, onBehalfOf: who.applicantId } : {}),
+    // 代办: who acted (the actor) for whom, on the record itself (and under which 委托)
+    payload: JSON.stringify(
+      who.hall
+        ? { hallId: who.hall.id, onBehalfOf: who.applicantId }
+        : 'assisted' in who && who.assisted
+          ? who.assisted
+          : {},
+    ),
     at: now,
   });
   // materials a register provides (免提交): read through the deciding department's grant now, in
@@ -291,6 +359,7 @@ export async function writeCase(
       channel: who.channel,
       hallId: who.hall?.id ?? null,
       ...(who.hall ? { onBehalfOf: who.applicantId } : {}),
+      ...('assisted' in who && who.assisted ? who.assisted : {}),
       bundleId,
       materials: prep.uploads.length + prep.licenceMaterials.length + shared.length,
       ...(shared.length ? { sharedMaterials: shared.map((m) => m.code) } : {}),

@@ -83,6 +83,11 @@ export const SubmitInput = z.object({
   hallId: z.string().max(64).optional(),
   /** walk-in: the account the clerk applies for */
   applicantId: z.string().max(64).optional(),
+  /**
+   * 帮办代办: the account (id, or citizen ID number) of the person the caller applies for, under
+   * the 委托 that person recorded to the caller (a family member, or a 网格员 of their grid)
+   */
+  onBehalfOf: z.string().max(64).optional(),
   requestId: RequestId.optional(),
 });
 export type SubmitInput = z.input<typeof SubmitInput>;

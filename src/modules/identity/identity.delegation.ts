@@ -9,7 +9,9 @@ import {
   accountByLogin,
   delegationsWith,
   insertAgent,
+  grantsOf,
   insertDelegation,
+  liveDelegationsTo,
   revokeDelegationOf,
   unrevokedDelegations,
 } from './identity.store.js';
@@ -52,7 +54,11 @@ export async function addAgent(
   return id;
 }
 
-/** 委托代办: a person lets another registered person act for them until a date. */
+/**
+ * 委托代办: a person lets another registered person act for them until a date, or a 网格员 of
+ * their grid (a staff account holding `cases.assist` for a region that covers the person's own;
+ * fail closed: a person with no region on record cannot delegate to a grid worker).
+ */
 export async function createDelegation(
   ctx: IdentityContext,
   principal: Principal,
@@ -64,12 +70,23 @@ export async function createDelegation(
   if (
     !agent ||
     agent.id === principal.accountId ||
-    agent.kind !== 'person' ||
+    (agent.kind !== 'person' && agent.kind !== 'staff') ||
     Number.isNaN(validTo.getTime()) ||
     validTo <= ctx.clock.now()
   )
     throw new DomainError('IDENTITY.DELEGATION_INVALID');
   const me = await accountById(db, principal.accountId);
+  if (agent.kind === 'staff') {
+    const region = me?.region_code;
+    const grid = (await grantsOf(db, agent.id)).some(
+      (g) =>
+        g.role === 'gridWorker' &&
+        region != null &&
+        region.startsWith(g.region_code) &&
+        g.department_id === null,
+    );
+    if (!grid) throw new DomainError('IDENTITY.DELEGATION_INVALID');
+  }
   const id = newId();
   await inTransaction(db, async (trx) => {
     await insertDelegation(trx, {
@@ -130,6 +147,44 @@ export async function mayActFor(
       (scopes.includes('*') || (itemCode !== undefined && scopes.includes(itemCode)))
     );
   });
+}
+
+/**
+ * The live delegation under which `agentId` may act for `principalId` now for the item, if any:
+ * its id (recorded on what the agent does) and the principal's region when it was given (a grid
+ * worker's scope is checked against it). Fail closed: no item code matches only a '*' scope.
+ */
+export async function delegationFor(
+  ctx: IdentityContext,
+  agentId: string,
+  principalId: string,
+  itemCode?: string,
+): Promise<{ id: string; regionCode: string | null } | undefined> {
+  const rows = await unrevokedDelegations(ctx.db, agentId, principalId);
+  const t = ctx.clock.now().toISOString();
+  const r = rows.find((x) => {
+    const scopes = JSON.parse(x.scopes) as string[];
+    return (
+      x.valid_from <= t &&
+      x.valid_to > t &&
+      (scopes.includes('*') || (itemCode !== undefined && scopes.includes(itemCode)))
+    );
+  });
+  return r ? { id: r.id, regionCode: r.region_code } : undefined;
+}
+
+/** Who has a live delegation to `agentId` now: the principals' ids and regions (a grid worker's residents). */
+export async function delegatorsOf(
+  ctx: IdentityContext,
+  agentId: string,
+): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>> {
+  const rows = await liveDelegationsTo(ctx.db, agentId, ctx.clock.now().toISOString());
+  return rows.map((r) => ({
+    id: r.id,
+    principalId: r.principal_id,
+    regionCode: r.region_code,
+    scopes: JSON.parse(r.scopes) as string[],
+  }));
 }
 
 /** The delegations an account gave or received, newest first, names masked. */

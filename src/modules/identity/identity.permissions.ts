@@ -7,6 +7,8 @@
  */
 export const PERMISSIONS = {
   casesApply: 'cases.apply',
+  /** 帮办代办: apply for a resident of one's grid who delegated it (网格员) */
+  casesAssist: 'cases.assist',
   casesReadOwn: 'cases.readOwn',
   casesRead: 'cases.read',
   casesAccept: 'cases.accept',
@@ -57,6 +59,7 @@ export const ROLES = [
   'platformAdmin',
   'dataConsumer',
   'hotline',
+  'gridWorker',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -129,6 +132,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   dataConsumer: [P.exchangeRead],
   // the 12345 hotline system (a machine client): forwards tickets, gets answers posted back
   hotline: [P.complaintsIntake],
+  // 网格员: at a village or community station, applies for residents of the grid (the grant's
+  // region) who recorded a 委托 to them, and follows those residents' open cases; nothing else
+  gridWorker: [P.casesAssist],
 };
 
 /** Display order and labels live in the message catalog: `identity.role.<role>`. */

@@ -136,6 +136,14 @@ export interface IdentityService {
   ): Promise<string>;
   revokeDelegation(principal: Principal, id: string): Promise<void>;
   mayActFor(agentId: string, principalId: string, itemCode?: string): Promise<boolean>;
+  delegationFor(
+    agentId: string,
+    principalId: string,
+    itemCode?: string,
+  ): Promise<{ id: string; regionCode: string | null } | undefined>;
+  delegatorsOf(
+    agentId: string,
+  ): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>>;
   delegationsOf(accountId: string): Promise<DelegationView[]>;
   accountView(accountId: string): Promise<AccountView | undefined>;
   staffList(): Promise<AccountView[]>;
@@ -199,6 +207,9 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     revokeDelegation: (p, id) => delegation.revokeDelegation(ctx, p, id),
     mayActFor: (agentId, principalId, itemCode) => delegation.mayActFor(ctx, agentId, principalId, itemCode),
     delegationsOf: (accountId) => delegation.delegationsOf(ctx, accountId),
+    delegationFor: (agentId, principalId, itemCode) =>
+      delegation.delegationFor(ctx, agentId, principalId, itemCode),
+    delegatorsOf: (agentId) => delegation.delegatorsOf(ctx, agentId),
     accountView: (accountId) => accounts.accountView(ctx, accountId),
     staffList: () => accounts.staffList(ctx),
     personalData: (accountId, within) => accounts.personalData(ctx, accountId, within),

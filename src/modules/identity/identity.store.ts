@@ -1297,6 +1297,23 @@ export async function unrevokedDelegations(
     .execute();
 }
 
+/** The delegations an agent holds, unrevoked and not yet expired at `now`, newest first. */
+export async function liveDelegationsTo(
+  db: Executor,
+  agentId: string,
+  now: string,
+): Promise<DelegationRow[]> {
+  return idb(db)
+    .selectFrom('identity_delegations')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('revoked_at', 'is', null)
+    .where('valid_from', '<=', now)
+    .where('valid_to', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
 /** Delegations an account gave or received, newest first, with both parties' names and the agent's login. */
 export async function delegationsWith(db: Executor, accountId: string) {
   return idb(db)

@@ -246,6 +246,10 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     notifier,
     /** 委托代办: whether `agentId` may act for `principalId` now (for the item, when given) */
     mayActFor: service.mayActFor,
+    /** the live delegation (id, the principal's region) under which an agent acts for a principal */
+    delegationFor: service.delegationFor,
+    /** the principals with a live delegation to an agent (a grid worker's residents) */
+    delegatorsOf: service.delegatorsOf,
     /** the unmasked identity of an account, for a use the caller is allowed (filling a form) */
     personalData: service.personalData,
     accountView: service.accountView,

@@ -26,6 +26,10 @@ export const RECORDED_PREFIXES = [
   'identity.accountDisabled',
   'identity.accountEnabled',
   'identity.grantRevoked',
+  // 委托: a person's consent to an agent (帮办代办) and its end, so what an agent does under it
+  // can be checked against a recorded consent
+  'identity.delegationGranted',
+  'identity.delegationRevoked',
 ] as const;
 
 export const isRecorded = (type: string): boolean => RECORDED_PREFIXES.some((p) => type.startsWith(p));
