@@ -322,6 +322,13 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       printer: simulatedPrinter(),
       accountIdByIdNumber: (idNumber) => identity.api.accountIdByIdNumber(idNumber),
     },
+    // staff on duty at a window: a staff account by login (the halls module checks it may serve)
+    staff: {
+      async principalByLogin(login) {
+        const id = await identity.api.accountIdByLogin(login);
+        return id ? await identity.api.principalForAccount(id) : undefined;
+      },
+    },
     contact: {
       // the mobile an appointment's SMS goes to (only handed to the notifier)
       async mobile(accountId, within) {

@@ -1,6 +1,13 @@
 import type { Clock } from '../../kernel/index.js';
 import type { Executor } from '../../platform/db/index.js';
-import type { CalendarPort, CasesPort, ContactPort, NotifierPort, RegionsPort } from './halls.ports.js';
+import type {
+  CalendarPort,
+  CasesPort,
+  ContactPort,
+  NotifierPort,
+  RegionsPort,
+  StaffPort,
+} from './halls.ports.js';
 
 /** What the halls use cases take: the store, the clock and the ports (adapted in app.ts). */
 export interface HallsContext {
@@ -11,6 +18,8 @@ export interface HallsContext {
   readonly cases?: CasesPort;
   readonly notifier?: NotifierPort;
   readonly contact?: ContactPort;
+  /** staff by login, for the staff on duty at a window (absent: none can be assigned) */
+  readonly staff?: StaffPort;
   /** tells this node's feed that a call was committed here (it polls the store anyway) */
   readonly poke?: () => void;
 }

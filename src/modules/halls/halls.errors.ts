@@ -81,6 +81,16 @@ export const HallsErrors = defineErrors({
     en: 'The card reader is not available; please ask at the enquiry desk',
   },
   'HALLS.KIOSK_SIGNED_OUT': { status: 401, zh: '请先刷身份证', en: 'Read your ID card first' },
+  'HALLS.LAYOUT_INVALID': {
+    status: 400,
+    zh: '大厅设置有误：请按提示修改窗口、业务线、人员或开放时间',
+    en: 'The hall layout has problems: correct the windows, lines, staff or hours as shown',
+  },
+  'HALLS.NOT_ON_DUTY': {
+    status: 403,
+    zh: '您未被安排在 {window} 号窗口值班',
+    en: 'You are not on duty at window {window}',
+  },
   'HALLS.DATE_OUT_OF_RANGE': {
     status: 400,
     zh: '只能预约今天起 {days} 天内的时段',

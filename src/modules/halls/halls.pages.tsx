@@ -4,15 +4,19 @@ import {
   Button,
   ChartFigure,
   CsrfField,
+  ErrorSummary,
   Notice,
   PageHeading,
+  SelectField,
   SummaryList,
   Table,
+  TextField,
   type ViewContext,
+  fieldId,
 } from '../../platform/views/index.js';
 import type { HallInfo, HallWindowInfo } from './halls.ports.js';
 import type { CallRow } from './halls.store.js';
-import type { DayFigures, Line, NearestHall, TicketView } from './halls.types.js';
+import type { DayFigures, LayoutView, Line, NearestHall, TicketView } from './halls.types.js';
 
 const hhmm = (iso: string) => chinaDateTime(iso).slice(11);
 
@@ -347,6 +351,9 @@ export function ManagePage({
     <>
       <PageHeading caption={hall.name}>{t('halls.manage.title', { hall: hall.name })}</PageHeading>
       {saved ? <Notice kind="success">{t('halls.manage.saved')}</Notice> : null}
+      <p>
+        <a href={`/halls/${hall.id}/manage/layout`}>{t('halls.manage.layoutLink')}</a>
+      </p>
       <form method="get" action={`/halls/${hall.id}/manage`} class="filters">
         <label for="m-date">{t('halls.manage.date')}</label>
         <input id="m-date" name="date" type="date" value={f.date} />
@@ -429,4 +436,162 @@ export function ManagePage({
       </form>
     </>
   );
+}
+
+/** Extra empty rows the layout form offers (a window or an opening period to add, without scripts). */
+export const LAYOUT_BLANK_ROWS = 2;
+
+/**
+ * 大厅管理: the hall's windows (number, kind, lines, items, staff on duty) and opening hours, one
+ * form saved whole; an empty window number or period drops the row. Problems are listed at the
+ * top, each linking to its field.
+ */
+export function LayoutPage({
+  ctx,
+  hall,
+  layout,
+  issues,
+  saved,
+}: {
+  ctx: ViewContext;
+  hall: HallInfo;
+  layout: LayoutView;
+  issues: ReadonlyArray<{ field: string; rule: string }>;
+  saved: boolean;
+}) {
+  const { t } = ctx;
+  const windows = [...layout.windows, ...Array.from({ length: LAYOUT_BLANK_ROWS }, () => undefined)];
+  const hours = [...layout.hours, ...Array.from({ length: LAYOUT_BLANK_ROWS }, () => undefined)];
+  const errorOf = (field: string) => {
+    const i = issues.find((x) => x.field === field);
+    return i ? layoutRuleMessage(ctx, i.rule) : undefined;
+  };
+  return (
+    <>
+      <PageHeading caption={hall.name}>{t('halls.layout.title')}</PageHeading>
+      {saved ? <Notice kind="success">{t('halls.manage.saved')}</Notice> : null}
+      <ErrorSummary
+        ctx={ctx}
+        issues={issues.map((i) => ({
+          ...i,
+          message: layoutRuleMessage(ctx, i.rule),
+          href: `#${fieldId(i.field)}`,
+        }))}
+      />
+      <p>
+        {layout.managed ? t('halls.layout.managed') : t('halls.layout.fromRegions')}{' '}
+        <a href={`/halls/${hall.id}/manage`}>{t('halls.layout.back')}</a>
+      </p>
+      <form method="post" action={`/halls/${hall.id}/manage/layout`} novalidate>
+        <CsrfField ctx={ctx} />
+        <input type="hidden" name="windowRows" value={String(windows.length)} />
+        <input type="hidden" name="hourRows" value={String(hours.length)} />
+        <h2 id="layout-windows">{t('halls.layout.windows')}</h2>
+        {windows.map((w, i) => (
+          <fieldset class="fieldset">
+            <legend>{w ? t('halls.layout.window', { n: w.number }) : t('halls.layout.newWindow')}</legend>
+            <TextField
+              name={`windows.${i}.number`}
+              label={t('halls.layout.number')}
+              type="number"
+              inputmode="numeric"
+              width="short"
+              value={w ? String(w.number) : ''}
+              error={errorOf(`windows.${i}.number`)}
+            />
+            <SelectField
+              name={`windows.${i}.kind`}
+              label={t('halls.layout.kind')}
+              value={w?.kind ?? 'general'}
+              options={(['general', 'enquiry', 'delivery'] as const).map((k) => ({
+                value: k,
+                label: t(`halls.layout.kind.${k}`),
+              }))}
+            />
+            <fieldset
+              class="fieldset"
+              aria-describedby={errorOf(`windows.${i}.lines`) ? fieldId(`windows.${i}.lines`) : undefined}
+            >
+              <legend>{t('halls.layout.lines')}</legend>
+              {errorOf(`windows.${i}.lines`) ? (
+                <p class="error-message" id={fieldId(`windows.${i}.lines`)}>
+                  {errorOf(`windows.${i}.lines`)}
+                </p>
+              ) : null}
+              {(['A', 'B', 'C'] as const).map((l) => (
+                <div class="checkbox">
+                  <input
+                    type="checkbox"
+                    id={fieldId(`windows.${i}.line${l}`)}
+                    name={`windows.${i}.line${l}`}
+                    value="1"
+                    checked={w?.lines.includes(l) ?? false}
+                  />
+                  <label for={fieldId(`windows.${i}.line${l}`)}>
+                    {l} {t(`halls.line.${l}`)}
+                  </label>
+                </div>
+              ))}
+            </fieldset>
+            <TextField
+              name={`windows.${i}.items`}
+              label={t('halls.layout.items')}
+              hint={t('halls.layout.itemsHint')}
+              value={w?.items.join(' ') ?? ''}
+              error={errorOf(`windows.${i}.items`)}
+            />
+            <TextField
+              name={`windows.${i}.staff`}
+              label={t('halls.layout.staff')}
+              hint={t('halls.layout.staffHint')}
+              value={w?.staff.join(' ') ?? ''}
+              error={errorOf(`windows.${i}.staff`)}
+            />
+          </fieldset>
+        ))}
+        <h2 id="layout-hours">{t('halls.layout.hours', { zone: CHINA_TIME_LABEL })}</h2>
+        {hours.map((h, i) => (
+          <fieldset class="fieldset">
+            <legend>{t('halls.layout.period', { n: i + 1 })}</legend>
+            <SelectField
+              name={`hours.${i}.days`}
+              label={t('halls.layout.days')}
+              value={h?.days ?? ''}
+              options={[
+                { value: '', label: t('halls.layout.days.none') },
+                ...(['weekdays', 'saturday', 'sunday', 'daily'] as const).map((d) => ({
+                  value: d,
+                  label: t(`halls.layout.days.${d}`),
+                })),
+              ]}
+            />
+            <TextField
+              name={`hours.${i}.from`}
+              label={t('halls.layout.from')}
+              hint="HH:mm"
+              width="short"
+              value={h?.from ?? ''}
+              error={errorOf(`hours.${i}.from`)}
+            />
+            <TextField
+              name={`hours.${i}.to`}
+              label={t('halls.layout.to')}
+              hint="HH:mm"
+              width="short"
+              value={h?.to ?? ''}
+              error={errorOf(`hours.${i}.to`)}
+            />
+          </fieldset>
+        ))}
+        <Button>{t('halls.layout.save')}</Button>
+      </form>
+    </>
+  );
+}
+
+/** A field issue of the layout form in words: the rule's own message, or the schema's. */
+export function layoutRuleMessage(ctx: ViewContext, rule: string): string {
+  const key = `halls.layout.rule.${rule}`;
+  const m = ctx.t(key);
+  return m === key ? ctx.t('halls.layout.rule.SCHEMA') : m;
 }

@@ -28,6 +28,18 @@ export interface HallInfo {
 export interface HallWindowInfo {
   readonly number: number;
   readonly kind: 'general' | 'enquiry' | 'delivery';
+  /** set by the hall's manager (halls.layout.ts); absent: the lines of the window's kind */
+  readonly lines?: readonly ('A' | 'B' | 'C')[];
+  /** the items (实施编码) the window serves; empty or absent: every item of its lines */
+  readonly items?: readonly string[];
+  /** the staff on duty there (account ids); empty or absent: any clerk of the hall */
+  readonly staff?: readonly string[];
+  readonly staffLogins?: readonly string[];
+}
+
+/** Staff accounts by login, for assigning them to windows (identity, adapted in app.ts). */
+export interface StaffPort {
+  principalByLogin(login: string): Promise<Principal | undefined>;
 }
 
 export interface RegionsPort {

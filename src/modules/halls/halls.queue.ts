@@ -2,7 +2,8 @@ import { DomainError, chinaDate, newId } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
-import { mayBook, mayServe, requireServe } from './halls.access.js';
+import { mayBook, mayManage, mayServe, requireServe } from './halls.access.js';
+import { applyLayout } from './halls.layout.js';
 import type { HallsContext } from './halls.context.js';
 import { issuesTickets, openingState } from './halls.hours.js';
 import type { HallInfo, HallWindowInfo } from './halls.ports.js';
@@ -45,13 +46,15 @@ export async function requireHall(
 ): Promise<{ hall: HallInfo; windows: readonly HallWindowInfo[] }> {
   const h = /^H\d{6,12}$/.test(code) ? await ctx.regions.hall(code) : undefined;
   if (!h) throw new DomainError('HALLS.NOT_FOUND');
-  return h;
+  // the hall manager's windows and hours, when set (halls.layout.ts)
+  return applyLayout(h, await st.layoutOf(ctx.db, h.hall.id));
 }
 
 /** The lines a window serves: its kind's, and at a general window those no window of theirs serves. */
 export function linesOf(windows: readonly HallWindowInfo[], window: number): Line[] {
   const w = windows.find((x) => x.number === window);
   if (!w) return [];
+  if (w.lines) return [...w.lines];
   const kinds = new Set(windows.map((x) => x.kind));
   return (Object.keys(LINE_WINDOW_KIND) as Line[]).filter((l) => {
     const k = LINE_WINDOW_KIND[l];
@@ -301,6 +304,10 @@ export async function callNext(
   const clerk = requireServe(p, hall.regionCode);
   const lines = linesOf(windows, window);
   if (lines.length === 0) throw new DomainError('HALLS.WINDOW_NOT_FOUND', { params: { window } });
+  const w = windows.find((x) => x.number === window)!;
+  // staff on duty: when the manager assigned some, only they (or the manager) call at the window
+  if (w.staff?.length && !w.staff.includes(clerk.accountId) && !mayManage(clerk, hall.regionCode))
+    throw new DomainError('HALLS.NOT_ON_DUTY', { params: { window } });
   const now = ctx.clock.now();
   const day = chinaDate(now);
   const r = await inTransaction(ctx.db, async (trx) => {
@@ -312,7 +319,7 @@ export async function callNext(
       await st.moveTicket(trx, current.id, 'called', { status: 'done', finished_at: now.toISOString() });
     // claim the best candidate; another window may claim one first (then try the next)
     for (let round = 0; round < 5; round++) {
-      const list = await st.candidates(trx, { hallId: hall.id, day, window, lines });
+      const list = await st.candidates(trx, { hallId: hall.id, day, window, lines, items: w.items });
       if (list.length === 0) return undefined;
       for (const t of list) {
         if (!(await st.claim(trx, t.id, { window, at: now.toISOString(), by: clerk.accountId }))) continue;

@@ -10,7 +10,7 @@ import { parseInput } from '../../platform/input.js';
 import { requireServe } from './halls.access.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import type { HallFeed } from './halls.feed.js';
-import { DeskPage, ManagePage, NearestPage, TicketPage, screenPage } from './halls.pages.js';
+import { DeskPage, LayoutPage, ManagePage, NearestPage, TicketPage, screenPage } from './halls.pages.js';
 import type { HallsService } from './halls.service.js';
 import {
   AppointmentAction,
@@ -19,6 +19,9 @@ import {
   CallResponse,
   DayFigures,
   HallCode,
+  LayoutInput,
+  LayoutView,
+  type Line,
   NearestQuery,
   NearestResponse,
   QuotaInput,
@@ -309,6 +312,90 @@ export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
     },
   );
 
+  // ── 大厅管理: windows, lines, items, staff on duty, hours (one layout, saved whole) ───────────
+  app.get(
+    '/api/v1/halls/:id/layout',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: {
+        tags,
+        summary: 'A hall’s windows (lines, items, staff on duty) and opening hours (the hall’s manager)',
+        params: HallParams,
+        response: { 200: LayoutView },
+      },
+    },
+    async (req) => svc.layout(requirePrincipal(req), req.params.id),
+  );
+  app.put(
+    '/api/v1/halls/:id/layout',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: {
+        tags,
+        summary:
+          'Sets a hall’s windows and hours whole (checked first: HALLS.LAYOUT_INVALID with field issues; one transaction)',
+        params: HallParams,
+        body: LayoutInput,
+        response: { 200: LayoutView },
+      },
+    },
+    async (req) => svc.saveLayout(requirePrincipal(req), req.params.id, req.body),
+  );
+  const layoutPage = async (
+    req: FastifyRequest<{ Params: { id: string } }>,
+    reply: Parameters<typeof sendHtml>[0],
+    o: { issues?: ReadonlyArray<{ field: string; rule: string }>; saved?: boolean; form?: LayoutView } = {},
+  ) => {
+    const p = requirePrincipal(req);
+    const layout = o.form ?? (await svc.layout(p, req.params.id));
+    const { hall } = await svc.requireHall(req.params.id);
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('halls.layout.title'),
+        <LayoutPage ctx={ctx} hall={hall} layout={layout} issues={o.issues ?? []} saved={o.saved ?? false} />,
+      ),
+      o.issues?.length ? 400 : 200,
+    );
+  };
+  app.get(
+    '/halls/:id/manage/layout',
+    {
+      config: { permission: { permission: 'halls.manage' } },
+      schema: { hide: true, params: HallParams, querystring: z.object({ saved: z.enum(['1']).optional() }) },
+    },
+    async (req, reply) => layoutPage(req, reply, { saved: req.query.saved === '1' }),
+  );
+  app.post(
+    '/halls/:id/manage/layout',
+    { config: { permission: { permission: 'halls.manage' } }, schema: { hide: true, params: HallParams } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const input = layoutFromForm(formBody(req));
+      try {
+        await svc.saveLayout(p, req.params.id, input);
+      } catch (e) {
+        if (
+          e instanceof DomainError &&
+          (e.code === 'HALLS.LAYOUT_INVALID' || e.code === 'COMMON.VALIDATION') &&
+          Array.isArray(e.details)
+        ) {
+          const current = await svc.layout(p, req.params.id);
+          const form: LayoutView = { ...current, windows: input.windows, hours: input.hours };
+          const issues = (e.details as Array<{ field: string; rule: string }>).map((i) => ({
+            field: i.field === 'windows' && input.windows.length === 0 ? 'windows' : i.field,
+            rule: i.field === 'windows' && input.windows.length === 0 ? 'LAYOUT.NO_WINDOWS' : i.rule,
+          }));
+          return layoutPage(req, reply, { issues, form });
+        }
+        throw e;
+      }
+      return reply.redirect(`/halls/${req.params.id}/manage/layout?saved=1`, 303);
+    },
+  );
+
   // ── the screens' feed (server-sent events) ─────────────────────────────────────────────────
   const streams = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
@@ -476,4 +563,45 @@ export function hallsRoutes(app: App, svc: HallsService, feed: HallFeed): void {
       );
     },
   );
+}
+
+/**
+ * The layout form as the API's input: rows without a window number (or a period without days)
+ * are left out; the rest go to the same checks as the API, so the form shows the same problems.
+ */
+export function layoutFromForm(b: Record<string, string>): {
+  windows: Array<{
+    number: number;
+    kind: 'general' | 'enquiry' | 'delivery';
+    lines: Line[];
+    items: string[];
+    staff: string[];
+  }>;
+  hours: Array<{ days: 'weekdays' | 'saturday' | 'sunday' | 'daily'; from: string; to: string }>;
+} {
+  const rows = (k: string) => Math.min(120, Math.max(0, Number.parseInt(b[k] ?? '0', 10) || 0));
+  const words = (s: string | undefined) => (s ?? '').split(/[\s,，、]+/).filter(Boolean);
+  const windows = [];
+  for (let i = 0; i < rows('windowRows'); i++) {
+    const n = (b[`windows.${i}.number`] ?? '').trim();
+    if (!n) continue;
+    const kind = b[`windows.${i}.kind`];
+    windows.push({
+      number: /^\d{1,3}$/.test(n) ? Number(n) : Number.NaN,
+      kind: (kind === 'enquiry' || kind === 'delivery' ? kind : 'general') as
+        | 'general'
+        | 'enquiry'
+        | 'delivery',
+      lines: (['A', 'B', 'C'] as const).filter((l) => b[`windows.${i}.line${l}`] === '1'),
+      items: words(b[`windows.${i}.items`]).map((x) => x.toUpperCase()),
+      staff: words(b[`windows.${i}.staff`]),
+    });
+  }
+  const hours: Array<{ days: 'weekdays' | 'saturday' | 'sunday' | 'daily'; from: string; to: string }> = [];
+  for (let i = 0; i < rows('hourRows'); i++) {
+    const days = b[`hours.${i}.days`];
+    if (days !== 'weekdays' && days !== 'saturday' && days !== 'sunday' && days !== 'daily') continue;
+    hours.push({ days, from: (b[`hours.${i}.from`] ?? '').trim(), to: (b[`hours.${i}.to`] ?? '').trim() });
+  }
+  return { windows, hours };
 }

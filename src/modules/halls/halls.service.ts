@@ -3,12 +3,14 @@ import { parseInput } from '../../platform/input.js';
 import type { HallsContext } from './halls.context.js';
 import * as ap from './halls.appointments.js';
 import { dayFigures } from './halls.figures.js';
+import { layoutOf, saveLayout } from './halls.layout.js';
 import { nearest } from './halls.nearest.js';
 import * as q from './halls.queue.js';
 import * as st from './halls.store.js';
 import {
   AppointmentAction,
   BookInput,
+  LayoutInput,
   NearestQuery,
   QuotaInput,
   TakeTicketInput,
@@ -44,6 +46,9 @@ export function createHallsService(ctx: HallsContext) {
     remindTomorrow: () => ap.remindTomorrow(ctx),
     setQuota: (p: Principal | undefined, hall: string, raw: unknown) =>
       ap.setQuota(ctx, p, hall, parseInput(QuotaInput, raw)),
+    layout: (p: Principal | undefined, hall: string) => layoutOf(ctx, p, hall, (c) => q.requireHall(ctx, c)),
+    saveLayout: (p: Principal | undefined, hall: string, raw: unknown) =>
+      saveLayout(ctx, p, hall, parseInput(LayoutInput, raw), (c) => q.requireHall(ctx, c)),
     /** 跑动次数 of a case: the times its applicant was called to a window for it */
     visitsOf: (caseNumber: string) => st.visitsOf(ctx.db, caseNumber),
   };

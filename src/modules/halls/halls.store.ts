@@ -96,6 +96,15 @@ export type HallsTables = {
     expires_at: string;
     created_at: string;
   };
+  /** a hall manager's windows and hours (JSON), replacing the regions module's when present */
+  halls_layouts: {
+    hall_id: string;
+    region_code: string;
+    windows: string;
+    hours: string;
+    updated_at: string;
+    updated_by: string;
+  };
   halls_quotas: {
     hall_id: string;
     line: string;
@@ -303,9 +312,42 @@ export const hallsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  'halls.0005_layouts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('halls_layouts')
+        .addColumn('hall_id', 'text', (c) => c.primaryKey())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('windows', 'text', (c) => c.notNull())
+        .addColumn('hours', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export type TicketRow = HallsTables['halls_tickets'];
+export type LayoutRow = HallsTables['halls_layouts'];
+
+export async function layoutOf(db: Executor, hallId: string): Promise<LayoutRow | undefined> {
+  return hdb(db).selectFrom('halls_layouts').selectAll().where('hall_id', '=', hallId).executeTakeFirst();
+}
+
+export async function saveLayout(db: Executor, row: LayoutRow): Promise<void> {
+  await hdb(db)
+    .insertInto('halls_layouts')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('hall_id').doUpdateSet({
+        windows: row.windows,
+        hours: row.hours,
+        updated_at: row.updated_at,
+        updated_by: row.updated_by,
+      }),
+    )
+    .execute();
+}
 
 /** The next number of a hall's line on a day: one atomic upsert, so no two tickets share one. */
 export async function nextNumber(
@@ -432,9 +474,17 @@ export async function recentServiceMs(
  */
 export async function candidates(
   db: Executor,
-  k: { hallId: string; day: string; window: number; lines: readonly string[] },
+  k: {
+    hallId: string;
+    day: string;
+    window: number;
+    lines: readonly string[];
+    /** the window serves only these items (and tickets for no item); absent or empty: all */
+    items?: readonly string[] | undefined;
+  },
   limit = 8,
 ): Promise<TicketRow[]> {
+  const items = k.items?.length ? [...k.items] : undefined;
   const rows = await hdb(db)
     .selectFrom('halls_tickets')
     .selectAll()
@@ -444,7 +494,11 @@ export async function candidates(
     .where((eb) =>
       eb.or([
         eb('target_window', '=', k.window),
-        eb.and([eb('target_window', 'is', null), eb('line', 'in', [...k.lines])]),
+        eb.and([
+          eb('target_window', 'is', null),
+          eb('line', 'in', [...k.lines]),
+          ...(items ? [eb.or([eb('item_code', 'is', null), eb('item_code', 'in', items)])] : []),
+        ]),
       ]),
     )
     .orderBy(sql`case when target_window is null then 0 else 1 end`, 'desc')

@@ -156,6 +156,50 @@ export type AppointmentAction = z.infer<typeof AppointmentAction>;
 
 export const QuotaInput = z.object({ line: Line, perSlot: z.number().int().min(0).max(500) });
 
+// ── hall management: windows, lines, items, staff, hours ───────────────────────────────────
+
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm, China time');
+
+export const WindowLayout = z.object({
+  number: z.number().int().min(1).max(999),
+  kind: z.enum(['general', 'enquiry', 'delivery']),
+  /** the business lines the window calls */
+  lines: z.array(Line).min(1).max(3),
+  /** the items (实施编码) it serves; empty: every item of its lines */
+  items: z.array(ItemCode).max(200).default([]),
+  /** staff on duty there, by login; empty: any clerk of the hall */
+  staff: z.array(z.string().trim().min(1).max(64)).max(10).default([]),
+});
+
+export const OpeningPeriodInput = z.object({
+  days: z.enum(['weekdays', 'saturday', 'sunday', 'daily']),
+  from: HHMM,
+  to: HHMM,
+});
+
+export const LayoutInput = z.object({
+  windows: z.array(WindowLayout).min(1).max(99),
+  hours: z.array(OpeningPeriodInput).max(14),
+});
+export type LayoutInput = z.infer<typeof LayoutInput>;
+
+export const LayoutView = z.object({
+  hallId: z.string(),
+  managed: z.boolean().describe('false: the regions module’s windows and hours, not yet set by a manager'),
+  updatedAt: z.string().nullable(),
+  windows: z.array(
+    z.object({
+      number: z.number().int(),
+      kind: z.enum(['general', 'enquiry', 'delivery']),
+      lines: z.array(Line),
+      items: z.array(z.string()),
+      staff: z.array(z.string()),
+    }),
+  ),
+  hours: z.array(OpeningPeriodInput),
+});
+export type LayoutView = z.infer<typeof LayoutView>;
+
 // ── 就近办 ──────────────────────────────────────────────────────────────────────────────────
 
 export const NearestQuery = z.object({

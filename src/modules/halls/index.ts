@@ -23,6 +23,7 @@ export type {
   HallWindowInfo,
   NotifierPort,
   RegionsPort,
+  StaffPort,
 } from './halls.ports.js';
 
 /**
@@ -54,6 +55,7 @@ export function createHallsModule(
     ...(ports.cases ? { cases: ports.cases } : {}),
     ...(ports.notifier ? { notifier: ports.notifier } : {}),
     ...(ports.contact ? { contact: ports.contact } : {}),
+    ...(ports.staff ? { staff: ports.staff } : {}),
     poke: () => feed.poke(),
   };
   const service = createHallsService(ctx);
