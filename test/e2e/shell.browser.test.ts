@@ -19,7 +19,22 @@ describe('web shell in Chromium', {
   });
   after(async () => close());
 
-  for (const path of ['/design', '/design?lang=en', '/', '/?lang=en', '/no-such-page', '/calendar', '/log']) {
+  for (const path of [
+    '/design',
+    '/design?lang=en',
+    '/',
+    '/?lang=en',
+    '/no-such-page',
+    '/calendar',
+    '/log',
+    '/lists',
+    '/lists/power',
+    '/lists/duties?lang=en',
+    '/lists/negative',
+    '/lists/negative?edition=2022&lang=en',
+    '/convenience',
+    '/convenience?near=410105001&class=%E5%8C%BB%E9%99%A2&lang=en',
+  ]) {
     test(`axe finds no WCAG 2.1 AA violation on ${path}`, async () => {
       const ctx = await browser.newContext({ locale: 'zh-CN' });
       const page = await ctx.newPage();
@@ -30,13 +45,55 @@ describe('web shell in Chromium', {
     });
   }
 
+  // the API documentation (Swagger UI, drawn by its script): on a desktop and on a phone, once the
+  // operations are drawn, and with one operation opened (its controls and tables on the page)
+  for (const [label, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 375, height: 740 }],
+  ] as const) {
+    test(`axe finds no WCAG 2.1 AA violation on /docs (${label})`, async () => {
+      const ctx = await browser.newContext({ locale: 'zh-CN', viewport, isMobile: label === 'phone' });
+      const page = await ctx.newPage();
+      await page.goto(`${base}/docs`);
+      await page.waitForSelector('.opblock', { timeout: 20_000 });
+      const closed = await axeViolations(page);
+      await page.locator('.opblock-summary').first().click();
+      await page.waitForSelector('.opblock-body', { timeout: 10_000 });
+      const open = await axeViolations(page);
+      await ctx.close();
+      assert.deepEqual({ closed, open }, { closed: [], open: [] });
+    });
+  }
+
   test('a phone-sized screen does not scroll sideways', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
     const page = await ctx.newPage();
-    for (const path of ['/', '/design', '/calendar']) {
+    for (const path of [
+      '/',
+      '/design',
+      '/calendar',
+      '/lists/power',
+      '/lists/duties',
+      '/lists/negative',
+      '/convenience?near=410105001',
+      '/docs',
+    ]) {
       await page.goto(`${base}${path}`);
       assert.equal(await overflowsHorizontally(page), false, path);
     }
+    await ctx.close();
+  });
+
+  test('the negative list filters by keyboard alone, without script (a GET form)', async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/lists/negative`);
+    await page.focus('#f-category');
+    await page.keyboard.press('ArrowDown'); // 全部 → 禁止准入
+    await page.focus('#f-q');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/category=prohibited/);
+    assert.equal(await page.locator('table tbody tr').count(), 6);
     await ctx.close();
   });
 

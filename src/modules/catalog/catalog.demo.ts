@@ -95,6 +95,10 @@ export function parseDemoLines(text: string = DEMO_ITEM_LINES): DemoSpec[] {
   return out;
 }
 
+/** 追责 wording of the demo's 责任清单: who answers, under which law */
+const ACCOUNTABLE =
+  '，由其上级行政机关或者监察机关责令改正，对直接负责的主管人员和其他直接责任人员依法给予处分（《中华人民共和国行政许可法》第七十二条至第七十七条、《中华人民共和国公职人员政务处分法》）';
+
 export function basicCodeOf(type: ItemType, serial: number, sub = 0): string {
   return `${type}${String(serial).padStart(7, '0')}${String(sub).padStart(3, '0')}`;
 }
@@ -841,11 +845,28 @@ export function assembleGuide(
             {
               content: '受理责任：公示依法应当提交的材料，一次性告知补正内容，依法受理或不予受理',
               basis: lawName,
+              accountability: `对符合法定条件的申请不予受理，或未一次性告知需补正的全部内容的${ACCOUNTABLE}`,
             },
-            { content: '审查责任：对申请材料进行审查，提出处理意见', basis: lawName },
-            { content: '决定责任：依法作出决定，不予许可或处罚的说明理由并告知救济途径', basis: lawName },
-            { content: '送达责任：制作并送达文书，信息公开', basis: lawName },
-            { content: '事后监管责任：加强事中事后监管，依法查处违法行为', basis: lawName },
+            {
+              content: '审查责任：对申请材料进行审查，提出处理意见',
+              basis: lawName,
+              accountability: `审查中玩忽职守、滥用职权，或索取、收受他人财物的${ACCOUNTABLE}`,
+            },
+            {
+              content: '决定责任：依法作出决定，不予许可或处罚的说明理由并告知救济途径',
+              basis: lawName,
+              accountability: `对不符合法定条件的申请作出准予决定、对符合法定条件的申请作出不予决定，或超过法定期限作出决定的${ACCOUNTABLE}`,
+            },
+            {
+              content: '送达责任：制作并送达文书，信息公开',
+              basis: lawName,
+              accountability: `未依法送达文书或未依法公开办理结果的${ACCOUNTABLE}`,
+            },
+            {
+              content: '事后监管责任：加强事中事后监管，依法查处违法行为',
+              basis: lawName,
+              accountability: `不依法履行监督职责或监督不力，造成严重后果的${ACCOUNTABLE}`,
+            },
           ],
     negativeListRefs: spec.type === '01' && spec.audiences.includes('organization') ? ['许可准入类'] : [],
     form: {

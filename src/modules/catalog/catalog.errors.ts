@@ -1,6 +1,11 @@
 import { defineErrors } from '../../kernel/index.js';
 
 export const CatalogErrors = defineErrors({
+  'CATALOG.LIST_EDITION_NOT_FOUND': {
+    status: 404,
+    zh: '没有这一版本的市场准入负面清单',
+    en: 'No such edition of the market-access negative list',
+  },
   'CATALOG.NOT_FOUND': { status: 404, zh: '未找到该政务服务事项', en: 'No such service item' },
   'CATALOG.VERSION_NOT_FOUND': {
     status: 404,

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openTestStore } from '../../../test/helpers/store.js';
 import { systemClock } from '../../kernel/index.js';
-import { type Store, metaMigrations, migrate } from '../../platform/db/index.js';
+import { type Store, metaMigrations, migrate, sql } from '../../platform/db/index.js';
 import { eventsMigrations } from '../../platform/events/index.js';
 import { parseDemoLines } from './catalog.demo.js';
 import { csvHeader, csvRow, exportJsonText } from './catalog.io.js';
+import { createLists } from './catalog.lists.js';
 import { localRegions } from './catalog.regions.js';
 import { type CatalogService, createCatalogService } from './catalog.service.js';
 import { catalogMigrations, versionRow } from './catalog.store.js';
@@ -120,13 +121,70 @@ describe('migration catalog.0002_real_name_level', () => {
       .insertInto('catalog_item_versions')
       .values(row)
       .execute();
+    const { 'catalog.0002_real_name_level': second } = catalogMigrations;
     assert.deepEqual(
-      await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...catalogMigrations }),
+      await migrate(store.db, {
+        ...metaMigrations,
+        ...eventsMigrations,
+        'catalog.0001_versions': first!,
+        'catalog.0002_real_name_level': second!,
+      }),
       ['catalog.0002_real_name_level'],
     );
     const service = createCatalogService({ db: store.db, clock: systemClock, regions: regions() });
     const v = await service.getPublishedItem(implementationCodeOf(old as Guide));
     assert.equal(v?.guide.name, '旧事项');
     assert.equal(v?.guide.realNameLevel, 2);
+  });
+});
+
+describe('migration catalog.0003_negative_list_editions', () => {
+  let store: Store;
+  after(() => store.close());
+
+  test('the seed-time negative list becomes the 2022 edition, read by /lists/negative; the old table goes', async () => {
+    store = await openTestStore();
+    const { 'catalog.0001_versions': first } = catalogMigrations;
+    await migrate(store.db, { ...metaMigrations, ...eventsMigrations, 'catalog.0001_versions': first! });
+    await store.db
+      .withTables<{
+        catalog_negative_list: {
+          code: string;
+          region_code: string;
+          category: string;
+          measure: string;
+          basic_codes: string;
+        };
+      }>()
+      .insertInto('catalog_negative_list')
+      .values([
+        {
+          code: 'N-101',
+          region_code: '100000',
+          category: 'prohibited',
+          measure: '禁止违规开展金融相关经营活动',
+          basic_codes: '[]',
+        },
+        {
+          code: 'P-201',
+          region_code: '100000',
+          category: 'permitted',
+          measure: '未获得许可，不得从事食品生产经营',
+          basic_codes: '[]',
+        },
+      ])
+      .execute();
+    await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...catalogMigrations });
+    const lists = createLists(store.db);
+    const v = await lists.negative({});
+    assert.equal(v.edition?.edition, '2022');
+    assert.deepEqual(
+      v.measures.map((m) => [m.code, m.category]),
+      [
+        ['N-101', 'prohibited'],
+        ['P-201', 'permitted'],
+      ],
+    );
+    await assert.rejects(sql`select count(*) from catalog_negative_list`.execute(store.db));
   });
 });

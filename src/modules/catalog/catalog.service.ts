@@ -3,6 +3,7 @@ import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { type NewEvent, appendEvents } from '../../platform/events/index.js';
 import { buildDemoBundles, buildDemoGuides, generateScaleGuides } from './catalog.demo.js';
 import { type FieldChange, diffGuides } from './catalog.diff.js';
+import { demoNegativeEditions } from './catalog.lists.demo.js';
 import { type ImportFormat, type RowIssue, parseImport, validateRows } from './catalog.io.js';
 import { checkQuality } from './catalog.quality.js';
 import type { RegionsPort } from './catalog.regions.js';
@@ -12,7 +13,6 @@ import {
   type ItemListQuery,
   type ItemSummary,
   type ItemVersion,
-  type NegativeListEntry,
   type QualityIssue,
   implementationCodeOf,
 } from './catalog.types.js';
@@ -56,15 +56,6 @@ function itemEvent(
     },
   };
 }
-
-/** The 负面清单 entries the demo shows (market access: prohibited, or permitted with approval). */
-const DEMO_NEGATIVE_LIST: NegativeListEntry[] = [
-  { code: 'N-101', category: 'prohibited', measure: '禁止违规开展金融相关经营活动', basicCodes: [] },
-  { code: 'N-102', category: 'prohibited', measure: '禁止违规开展互联网相关经营活动', basicCodes: [] },
-  { code: 'P-201', category: 'permitted', measure: '未获得许可，不得从事食品生产经营', basicCodes: [] },
-  { code: 'P-202', category: 'permitted', measure: '未获得许可，不得从事危险化学品经营', basicCodes: [] },
-  { code: 'P-203', category: 'permitted', measure: '未获得许可，不得从事道路运输经营', basicCodes: [] },
-];
 
 export function createCatalogService(deps: CatalogServiceDeps) {
   const { db, clock, regions } = deps;
@@ -403,7 +394,7 @@ export function createCatalogService(deps: CatalogServiceDeps) {
       const bundles = city ? buildDemoBundles(guides, city.code) : [];
       await inTransaction(db, async (trx) => {
         await store.putBundles(trx, bundles, now());
-        await store.putNegativeList(trx, DEMO_NEGATIVE_LIST);
+        for (const e of demoNegativeEditions(guides)) await store.putNegativeEdition(trx, e, now());
       });
       return {
         items: guides.length,

@@ -6,11 +6,13 @@ import type {
   Guide,
   ItemListQuery,
   ItemVersion,
+  NegativeListEdition,
   NegativeListEntry,
+  PowerListQuery,
   RealNameLevel,
   VersionStatus,
 } from './catalog.types.js';
-import { implementationCodeOf } from './catalog.types.js';
+import { POWER_TYPES, implementationCodeOf } from './catalog.types.js';
 
 /**
  * Versions of implementation lists, append-only: a published row is only ever touched again to
@@ -58,11 +60,21 @@ export type CatalogTables = {
     definition: string;
     updated_at: string;
   };
-  catalog_negative_list: {
+  /** editions of the market-access negative list (负面清单), each kept whole */
+  catalog_negative_editions: {
+    edition: string;
+    title: string;
+    published_on: string;
+    created_at: string;
+  };
+  catalog_negative_measures: {
+    edition: string;
     code: string;
-    region_code: string;
+    position: number;
     category: string;
     measure: string;
+    basis: string | null;
+    /** JSON array of the 基本编码 of the items that grant the permission */
     basic_codes: string;
   };
   /** raw JSON rows: the benchmark's baseline (same rows, no validation, no columns) */
@@ -158,6 +170,62 @@ catalogMigrations['catalog.0002_real_name_level'] = {
       .alterTable('catalog_item_versions')
       .addColumn('real_name_level', 'integer', (c) => c.notNull().defaultTo(2))
       .execute();
+  },
+};
+
+catalogMigrations['catalog.0003_negative_list_editions'] = {
+  // the negative list becomes editions of measures read by /lists/negative; the seed-time table
+  // (one unversioned row per code, read by nothing) is copied into the 2022 edition and dropped
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('catalog_negative_editions')
+      .addColumn('edition', 'text', (c) => c.primaryKey())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('published_on', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('catalog_negative_measures')
+      .addColumn('edition', 'text', (c) => c.notNull())
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('measure', 'text', (c) => c.notNull())
+      .addColumn('basis', 'text')
+      .addColumn('basic_codes', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('catalog_negative_measures_pk', ['edition', 'code'])
+      .execute();
+    const old = db.withTables<{
+      catalog_negative_list: { code: string; category: string; measure: string; basic_codes: string };
+    }>();
+    const rows = await old.selectFrom('catalog_negative_list').selectAll().orderBy('code').execute();
+    if (rows.length) {
+      const m = db.withTables<CatalogTables>();
+      await m
+        .insertInto('catalog_negative_editions')
+        .values({
+          edition: '2022',
+          title: '市场准入负面清单（2022年版）',
+          published_on: '2022-03-12',
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      await m
+        .insertInto('catalog_negative_measures')
+        .values(
+          rows.map((r, i) => ({
+            edition: '2022',
+            code: r.code,
+            position: i + 1,
+            category: r.category,
+            measure: r.measure,
+            basis: null,
+            basic_codes: r.basic_codes,
+          })),
+        )
+        .execute();
+    }
+    await db.schema.dropTable('catalog_negative_list').execute();
   },
 };
 
@@ -506,19 +574,138 @@ export async function listBundles(db: Executor, regionPrefix?: string): Promise<
   return (await q.execute()).map((r) => JSON.parse(r.definition) as Bundle);
 }
 
-export async function putNegativeList(db: Executor, entries: readonly NegativeListEntry[]): Promise<void> {
-  for (const e of entries) {
-    await cdb(db).deleteFrom('catalog_negative_list').where('code', '=', e.code).execute();
-    await cdb(db)
-      .insertInto('catalog_negative_list')
-      .values({
-        code: e.code,
-        region_code: '100000',
-        category: e.category,
-        measure: e.measure,
-        basic_codes: JSON.stringify(e.basicCodes),
-      })
+/** Writes one edition of the negative list whole (an edition already written is replaced). */
+export async function putNegativeEdition(db: Executor, e: NegativeListEdition, now: string): Promise<void> {
+  await cdb(db).deleteFrom('catalog_negative_measures').where('edition', '=', e.edition).execute();
+  await cdb(db).deleteFrom('catalog_negative_editions').where('edition', '=', e.edition).execute();
+  await cdb(db)
+    .insertInto('catalog_negative_editions')
+    .values({ edition: e.edition, title: e.title, published_on: e.publishedOn, created_at: now })
+    .execute();
+  await cdb(db)
+    .insertInto('catalog_negative_measures')
+    .values(
+      e.entries.map((x, i) => ({
+        edition: e.edition,
+        code: x.code,
+        position: i + 1,
+        category: x.category,
+        measure: x.measure,
+        basis: x.basis ?? null,
+        basic_codes: JSON.stringify(x.basicCodes),
+      })),
+    )
+    .execute();
+}
+
+export async function negativeEditions(db: Executor) {
+  const rows = await cdb(db)
+    .selectFrom('catalog_negative_editions')
+    .selectAll()
+    .orderBy('edition', 'desc')
+    .execute();
+  return rows.map((r) => ({ edition: r.edition, title: r.title, publishedOn: r.published_on }));
+}
+
+export async function negativeMeasures(db: Executor, edition: string): Promise<NegativeListEntry[]> {
+  const rows = await cdb(db)
+    .selectFrom('catalog_negative_measures')
+    .selectAll()
+    .where('edition', '=', edition)
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => ({
+    code: r.code,
+    category: r.category as NegativeListEntry['category'],
+    measure: r.measure,
+    ...(r.basis ? { basis: r.basis } : {}),
+    basicCodes: JSON.parse(r.basic_codes) as string[],
+  }));
+}
+
+/** Published items by 基本编码: name and how many bodies implement it (the negative list's links). */
+export async function itemsByBasicCodes(db: Executor, codes: readonly string[]) {
+  const out = new Map<string, { name: string; implementations: number }>();
+  for (let i = 0; i < codes.length; i += 500) {
+    const rows = await cdb(db)
+      .selectFrom('catalog_item_versions')
+      .select((eb) => ['basic_code', eb.fn.min('name').as('name'), eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'published')
+      .where('basic_code', 'in', codes.slice(i, i + 500))
+      .groupBy('basic_code')
       .execute();
+    for (const r of rows) out.set(r.basic_code, { name: String(r.name), implementations: Number(r.n) });
+  }
+  return out;
+}
+
+/**
+ * 权力清单 rows: the power items (types 01–10) in force — now, or on a past China day `asOf`
+ * (the version published before that day ended and not yet superseded or withdrawn then).
+ */
+function powerFiltered(db: Executor, f: Omit<PowerListQuery, 'page' | 'pageSize'>) {
+  let q = cdb(db)
+    .selectFrom('catalog_item_versions')
+    .where('type', 'in', [...POWER_TYPES]);
+  if (f.asOf) {
+    // the end of that day in China (UTC+8) is 16:00 UTC on the same date
+    const cut = `${f.asOf}T16:00:00.000Z`;
+    q = q
+      .where('status', 'in', ['published', 'superseded', 'withdrawn'])
+      .where('published_at', '<', cut)
+      .where((eb) => eb.or([eb('withdrawn_at', 'is', null), eb('withdrawn_at', '>=', cut)]));
+  } else q = q.where('status', '=', 'published');
+  if (f.department)
+    q = q.where((eb) =>
+      eb.or([eb('department_id', '=', f.department!), eb('department_code', '=', f.department!)]),
+    );
+  if (f.type) q = q.where('type', '=', f.type);
+  if (f.basicCode) q = q.where('basic_code', '=', f.basicCode);
+  if (f.q) {
+    const like = `%${f.q.replace(/[%_\\]/g, '')}%`;
+    q = q.where((eb) => eb.or([eb('name', 'like', like), eb('basic_code', 'like', like)]));
+  }
+  return q;
+}
+
+export async function powerList(
+  db: Executor,
+  f: Omit<PowerListQuery, 'page' | 'pageSize'>,
+  page: number,
+  pageSize: number,
+): Promise<{ total: number; rows: ItemVersion[] }> {
+  const [{ n }] = (await powerFiltered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .execute()) as [{ n: number }];
+  const rows = await powerFiltered(db, f)
+    .selectAll()
+    .orderBy('region_code')
+    .orderBy('department_name')
+    .orderBy('basic_code')
+    .orderBy('implementation_code')
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  return { total: Number(n), rows: rows.map(toItemVersion) };
+}
+
+/** Every row of a power list, in pages, for the CSV and JSON exports. */
+export async function* powerListAll(
+  db: Executor,
+  f: Omit<PowerListQuery, 'page' | 'pageSize'>,
+  batch = 500,
+): AsyncGenerator<ItemVersion[]> {
+  let cursor = '';
+  for (;;) {
+    const rows = await powerFiltered(db, f)
+      .selectAll()
+      .where('implementation_code', '>', cursor)
+      .orderBy('implementation_code')
+      .limit(batch)
+      .execute();
+    if (rows.length === 0) return;
+    yield rows.map(toItemVersion);
+    cursor = rows[rows.length - 1]!.implementation_code;
   }
 }
 

@@ -186,8 +186,11 @@ export type Audience = z.infer<typeof Audience>;
 export const RealNameLevel = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 export type RealNameLevel = z.infer<typeof RealNameLevel>;
 
-/** 责任清单 entry: a duty attached to the power. */
-export const Duty = z.object({ content: text(500), basis: optText(300) });
+/**
+ * 责任清单 entry: a duty attached to the power (责任事项), its basis, and the 追责情形 — when the
+ * body and its staff answer for failing it.
+ */
+export const Duty = z.object({ content: text(500), basis: optText(300), accountability: optText(1000) });
 export type Duty = z.infer<typeof Duty>;
 
 export const Guide = z.object({
@@ -376,11 +379,48 @@ export const Bundle = z.object({
 });
 export type Bundle = z.infer<typeof Bundle>;
 
-/** 负面清单 (market access negative list) entry. */
+/** 负面清单 (market access negative list) measure: 禁止准入 or 许可准入, linked to the items granting it. */
 export const NegativeListEntry = z.object({
-  code: z.string().max(40),
+  code: z.string().regex(/^[A-Z0-9-]{1,40}$/),
   category: z.enum(['prohibited', 'permitted']),
   measure: text(500),
-  basicCodes: z.array(z.string()).default([]),
+  /** the law, regulation or decision it rests on */
+  basis: optText(500),
+  /** the 基本编码 of the catalogue items that grant the permission (许可准入) */
+  basicCodes: z.array(z.string().regex(BASIC_CODE_RE)).default([]),
 });
 export type NegativeListEntry = z.infer<typeof NegativeListEntry>;
+
+/** One edition of the negative list (e.g. 《市场准入负面清单（2025年版）》). */
+export const NegativeListEdition = z.object({
+  edition: z.string().regex(/^\d{4}$/),
+  title: text(200),
+  publishedOn: z.iso.date(),
+  entries: z.array(NegativeListEntry).min(1),
+});
+export type NegativeListEdition = z.infer<typeof NegativeListEdition>;
+
+/** The power types (行政权力 01–10): every item type except 公共服务 (20). */
+export const POWER_TYPES = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10'] as const;
+
+/** 权力清单 / 责任清单 filters: the body, a word, the day the list is read as of (China time). */
+export const PowerListQuery = z.object({
+  department: z.string().max(64).optional(),
+  q: z.string().trim().max(100).optional(),
+  basicCode: z.string().regex(BASIC_CODE_RE).optional(),
+  type: z.enum(POWER_TYPES).optional(),
+  asOf: z.iso.date().optional(),
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(50),
+});
+export type PowerListQuery = z.infer<typeof PowerListQuery>;
+
+export const NegativeListQuery = z.object({
+  edition: z
+    .string()
+    .regex(/^\d{4}$/)
+    .optional(),
+  category: z.enum(['prohibited', 'permitted']).optional(),
+  q: z.string().trim().max(100).optional(),
+});
+export type NegativeListQuery = z.infer<typeof NegativeListQuery>;

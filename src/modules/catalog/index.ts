@@ -7,6 +7,8 @@ import {
   regionsPortFromApi,
 } from './catalog.regions.js';
 import { catalogRoutes } from './catalog.routes.js';
+import { createLists } from './catalog.lists.js';
+import { listsRoutes } from './catalog.lists.routes.js';
 import type { ImportFormat, RowIssue } from './catalog.io.js';
 import { type IndexEntry, type ProgressFactory, createCatalogService } from './catalog.service.js';
 import { catalogMigrations } from './catalog.store.js';
@@ -180,8 +182,8 @@ export interface CatalogApi {
 
 /**
  * The service catalogue: 基本目录 items and each body's 实施清单, their guides in versions
- * (draft → review → published, superseded or withdrawn), quality rules, themes, bundles, power
- * lists, import/export and the public guide pages. A leaf module: it sees departments, divisions
+ * (draft → review → published, superseded or withdrawn), quality rules, themes, bundles, the
+ * public 权力清单 / 责任清单 / 负面清单 (/lists), import/export and the public guide pages. A leaf module: it sees departments, divisions
  * and halls through a RegionsPort (the regions module's api in app.ts; a small local slice of
  * Zhengzhou when none is given).
  */
@@ -195,11 +197,17 @@ export function createCatalogModule(
       ? opts.regions
       : regionsPortFromApi(opts.regions);
   const service = createCatalogService({ db: deps.store.db, clock: deps.clock, regions: port });
+  const lists = createLists(deps.store.db);
   const definition: ModuleDefinition = {
     name: 'catalog',
     migrations: catalogMigrations,
     messages: catalogMessages,
-    routes: (app) => catalogRoutes(app, service),
+    routes: (app) => {
+      catalogRoutes(app, service);
+      listsRoutes(app, lists, async () =>
+        (await service.departmentsWithItems()).map((d) => ({ id: d.id, name: d.name })),
+      );
+    },
     nav: (p) => [
       { href: '/items', labelKey: 'catalog.nav.items' },
       ...(p?.grants.some((g) => g.permissions.includes('catalog.edit'))
@@ -235,7 +243,7 @@ export function createCatalogModule(
     exportItems: () => service.exportPublished(),
     generateScaleItems: () => service.scaleGuides(),
   };
-  return { definition, api, service };
+  return { definition, api, service, lists };
 }
 
 export type CatalogModule = ReturnType<typeof createCatalogModule>;

@@ -2,6 +2,11 @@ import { defineErrors } from '../../kernel/index.js';
 
 export const DisclosureErrors = defineErrors({
   'DISCLOSURE.NOT_FOUND': { status: 404, zh: '未找到该公开信息', en: 'No such published information' },
+  'DISCLOSURE.PLACE_UNKNOWN': {
+    status: 404,
+    zh: '没有找到该行政区划的位置，请选择列表中的地区或输入经纬度',
+    en: 'No position is known for that division; choose one from the list or give a latitude and longitude',
+  },
   'DISCLOSURE.CONVENIENCE_NOT_FOUND': {
     status: 404,
     zh: '未找到该便民信息',

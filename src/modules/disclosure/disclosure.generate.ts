@@ -35,6 +35,9 @@ export interface GeneratedConvenience {
   phone: string;
   hours: string;
   description: string;
+  /** set when the place is known (the hand-written demo entries); the seed places the others */
+  lat?: number | null;
+  lng?: number | null;
 }
 
 /** Zhengzhou 410100 and its county-level units (GB/T 2260), with the three functional zones. */

@@ -142,7 +142,7 @@ export function ConveniencePage({ ctx, c }: { ctx: ViewContext; c: ConvenienceEn
         items={[
           { href: '/', text: t('disclosure.home') },
           {
-            href: `/search?kind=convenience&q=${encodeURIComponent(c.class)}`,
+            href: `/convenience?class=${encodeURIComponent(c.class)}`,
             text: t('disclosure.convenience.title'),
           },
           { text: c.name },

@@ -21,3 +21,11 @@ export interface CalendarPort {
   /** the working-day rule of a region (the platform calendar, from memory) */
   rule(regionCode: string): DayRule;
 }
+
+/** Where a division is: the position of its own service hall (the regions module's directory). */
+export interface PlacesPort {
+  /** the division's point, else the nearest division above it with one (12 → 9 → 6 → city) */
+  placeOf(regionCode: string): Promise<{ lat: number; lng: number; regionCode: string } | undefined>;
+  /** the divisions a user may choose to measure from: the city's counties and their townships */
+  choices(cityCode: string): Promise<Array<{ code: string; name: string }>>;
+}

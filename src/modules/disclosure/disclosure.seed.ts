@@ -51,6 +51,8 @@ const DEMO_CONVENIENCE: readonly GeneratedConvenience[] = [
     phone: '0371-12345',
     hours: '工作日 9:00-17:00，周六延时服务',
     description: '市级政务服务大厅，集中办理市级政务服务事项，设综合受理窗口和24小时自助服务区。',
+    lat: 34.7786,
+    lng: 113.7376,
   },
   {
     regionCode: '410102',
@@ -60,14 +62,23 @@ const DEMO_CONVENIENCE: readonly GeneratedConvenience[] = [
     phone: '0371-66862114',
     hours: '门诊 8:00-12:00 14:30-17:30，急诊24小时',
     description: '三级甲等综合医院，支持医保电子凭证结算和异地就医直接结算。',
+    lat: 34.7533,
+    lng: 113.6536,
   },
 ];
 
+/** Gives a generated convenience entry its place (near its division's point); identity when unknown. */
+export type Locate = (c: GeneratedConvenience) => GeneratedConvenience;
+
+function* located(items: Iterable<GeneratedConvenience>, locate: Locate): Generator<GeneratedConvenience> {
+  for (const c of items) yield c.lat == null ? locate(c) : c;
+}
+
 /** Demo city: the hand-written entries and a few hundred generated ones. */
-export async function seedDemo(svc: DisclosureService): Promise<void> {
+export async function seedDemo(svc: DisclosureService, locate: Locate = (c) => c): Promise<void> {
   await svc.bulkImport(
     [...DEMO_PUBLICATIONS, ...generatePublications(300, 7)],
-    [...DEMO_CONVENIENCE, ...generateConvenience(150, 7)],
+    located([...DEMO_CONVENIENCE, ...generateConvenience(150, 7)], locate),
   );
 }
 
@@ -75,6 +86,7 @@ export async function seedDemo(svc: DisclosureService): Promise<void> {
 export async function seedScale(
   svc: DisclosureService,
   progress: (label: string, total: number) => { tick(n?: number): void; done(): void },
+  locate: Locate = (c) => c,
 ): Promise<void> {
   const bar = progress(
     'disclosure: information and convenience items',
@@ -82,7 +94,7 @@ export async function seedScale(
   );
   await svc.bulkImport(
     generatePublications(ZHENGZHOU_INFORMATION_ITEMS),
-    generateConvenience(ZHENGZHOU_CONVENIENCE_ITEMS),
+    located(generateConvenience(ZHENGZHOU_CONVENIENCE_ITEMS), locate),
     (n) => bar.tick(n),
   );
   bar.done();

@@ -30,6 +30,8 @@ export type DisclosureTables = {
     hours: string;
     description: string;
     created_at: string;
+    lat: number | null;
+    lng: number | null;
   };
 };
 
@@ -85,6 +87,19 @@ export const disclosureMigrations: Record<string, Migration> = {
   },
 };
 
+disclosureMigrations['disclosure.0005_convenience_places'] = {
+  // where each entry is, for nearest-first browsing; entries seeded before have none (listed last)
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('disclosure_convenience').addColumn('lat', 'double precision').execute();
+    await db.schema.alterTable('disclosure_convenience').addColumn('lng', 'double precision').execute();
+    await db.schema
+      .createIndex('disclosure_convenience_region')
+      .on('disclosure_convenience')
+      .columns(['region_code', 'class'])
+      .execute();
+  },
+};
+
 const ddb = (db: Executor) => db.withTables<DisclosureTables>();
 type PubRow = DisclosureTables['disclosure_publications'];
 type ConvRow = DisclosureTables['disclosure_convenience'];
@@ -111,6 +126,8 @@ export const toConvenience = (r: ConvRow): ConvenienceEntry => ({
   phone: r.phone,
   hours: r.hours,
   description: r.description,
+  lat: r.lat === null || r.lat === undefined ? null : Number(r.lat),
+  lng: r.lng === null || r.lng === undefined ? null : Number(r.lng),
   createdAt: r.created_at,
 });
 
@@ -137,6 +154,8 @@ export const fromConvenience = (c: ConvenienceEntry): ConvRow => ({
   hours: c.hours,
   description: c.description,
   created_at: c.createdAt,
+  lat: c.lat ?? null,
+  lng: c.lng ?? null,
 });
 
 /** rows per INSERT: 10 columns × 1,000 stays under both dialects' parameter limits */
@@ -267,4 +286,69 @@ export async function findWithdrawn(
         reason: r.withdrawn_reason ?? '',
       }
     : undefined;
+}
+
+interface ConvenienceFilter {
+  class?: string | undefined;
+  regionPrefix?: string | undefined;
+}
+
+function convenienceFiltered(db: Executor, f: ConvenienceFilter) {
+  let q = ddb(db).selectFrom('disclosure_convenience');
+  if (f.class) q = q.where('class', '=', f.class);
+  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  return q;
+}
+
+/** A page of convenience entries by name (no origin to measure from). */
+export async function listConvenience(
+  db: Executor,
+  f: ConvenienceFilter & { offset: number; limit: number },
+): Promise<{ total: number; rows: ConvenienceEntry[] }> {
+  const c = await convenienceFiltered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  const rows = await convenienceFiltered(db, f)
+    .selectAll()
+    .orderBy('name')
+    .orderBy('id')
+    .offset(f.offset)
+    .limit(f.limit)
+    .execute();
+  return { total: Number(c?.n ?? 0), rows: rows.map(toConvenience) };
+}
+
+/** Every matching entry's id and place (for ranking by distance: 20,004 rows at most). */
+export async function conveniencePlaces(
+  db: Executor,
+  f: ConvenienceFilter,
+): Promise<Array<{ id: string; lat: number | null; lng: number | null }>> {
+  const rows = await convenienceFiltered(db, f).select(['id', 'lat', 'lng']).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    lat: r.lat === null ? null : Number(r.lat),
+    lng: r.lng === null ? null : Number(r.lng),
+  }));
+}
+
+export async function convenienceByIds(db: Executor, ids: readonly string[]): Promise<ConvenienceEntry[]> {
+  if (ids.length === 0) return [];
+  const rows = await ddb(db)
+    .selectFrom('disclosure_convenience')
+    .selectAll()
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map(toConvenience);
+}
+
+/** Entries per class, in a division and below. */
+export async function convenienceClassCounts(
+  db: Executor,
+  regionPrefix?: string,
+): Promise<Map<string, number>> {
+  const rows = await convenienceFiltered(db, { regionPrefix })
+    .select((eb) => ['class', eb.fn.countAll<number>().as('n')])
+    .groupBy('class')
+    .execute();
+  return new Map(rows.map((r) => [r.class, Number(r.n)]));
 }

@@ -85,6 +85,9 @@ export const NewConvenience = z.object({
   phone: z.string().trim().max(50),
   hours: z.string().trim().max(200),
   description: z.string().trim().max(2000),
+  /** where it is (WGS-84 degrees); the seed places generated entries in their division */
+  lat: z.number().min(-90).max(90).nullable().optional(),
+  lng: z.number().min(-180).max(180).nullable().optional(),
 });
 export type NewConvenience = z.infer<typeof NewConvenience>;
 
@@ -102,3 +105,42 @@ export const PublicationListQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 export type PublicationListQuery = z.infer<typeof PublicationListQuery>;
+
+/** The 15 classes in English, for pages in en (the class itself is stored in Chinese). */
+export const CONVENIENCE_CLASSES_EN: Record<ConvenienceClass, string> = {
+  医院: 'Hospitals',
+  学校: 'Schools',
+  幼儿园: 'Kindergartens',
+  药店: 'Pharmacies',
+  公交线路: 'Bus lines',
+  停车场: 'Car parks',
+  加油站: 'Petrol stations',
+  充电站: 'EV charging',
+  银行网点: 'Bank branches',
+  便民服务中心: 'Service centres',
+  社区服务站: 'Community stations',
+  养老机构: 'Elderly care',
+  景区: 'Scenic spots',
+  图书馆: 'Libraries',
+  体育场馆: 'Sports venues',
+};
+
+/**
+ * Browsing convenience information: by class and division, nearest first from a division the user
+ * chooses (`near`) or a point (`lat` and `lng` together).
+ */
+export const ConvenienceQuery = z
+  .object({
+    class: ConvenienceClass.optional(),
+    region: z.string().regex(REGION_CODE_RE).optional(),
+    near: z.string().regex(REGION_CODE_RE).optional(),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    lng: z.coerce.number().min(-180).max(180).optional(),
+    page: z.coerce.number().int().min(1).max(10_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => (q.lat === undefined) === (q.lng === undefined), {
+    message: 'lat and lng go together',
+    path: ['lng'],
+  });
+export type ConvenienceQuery = z.infer<typeof ConvenienceQuery>;

@@ -2,7 +2,7 @@ import { createPersonalDataCipher } from '../../platform/privacy/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import type { DayRule } from './disclosure.clock.js';
 import { disclosureMessages } from './disclosure.messages.js';
-import type { Body, BodiesPort, CalendarPort } from './disclosure.ports.js';
+import type { Body, BodiesPort, CalendarPort, PlacesPort } from './disclosure.ports.js';
 import { createRequests } from './disclosure.requests.js';
 import { putFile, requestMigrations } from './disclosure.requests.store.js';
 import { createPublishing } from './disclosure.publishing.js';
@@ -12,7 +12,10 @@ import { publishingMigrations } from './disclosure.publishing.store.js';
 import { publishingRoutes } from './disclosure.publishing.routes.js';
 import { requestRoutes } from './disclosure.requests.routes.js';
 import { disclosureRoutes } from './disclosure.routes.js';
-import { seedDemo, seedScale } from './disclosure.seed.js';
+import { type Locate, seedDemo, seedScale } from './disclosure.seed.js';
+import { createConvenienceBrowse, placeNear } from './disclosure.convenience.js';
+import { convenienceRoutes } from './disclosure.convenience.routes.js';
+import { ZHENGZHOU_REGIONS } from './disclosure.generate.js';
 import { DISCLOSURE_EVENTS, createDisclosureService } from './disclosure.service.js';
 import { disclosureMigrations } from './disclosure.store.js';
 import './disclosure.errors.js';
@@ -42,6 +45,8 @@ export interface DisclosureNeighbours {
     departments(regionCode: string): Promise<Array<{ id: string; name: string; regionCode: string }>>;
     getRegion(code: string): Promise<{ code: string; name: string } | undefined>;
     children(code: string): Promise<Array<{ code: string; name: string }>>;
+    /** every service hall with its position (a division's point is its own hall's) */
+    allHalls(): Promise<Array<{ regionCode: string; lat: number; lng: number }>>;
   };
   readonly calendar: { dayRule(regionCode: string): DayRule };
 }
@@ -73,6 +78,53 @@ export function bodiesPort(regions: DisclosureNeighbours['regions']): BodiesPort
   };
 }
 
+/** Divisions' points from the hall directory, read at most once a minute per node. */
+export function placesPort(regions: DisclosureNeighbours['regions']): PlacesPort {
+  let cache: { at: number; byRegion: Map<string, { lat: number; lng: number }> } | undefined;
+  let choices: Array<{ code: string; name: string }> | undefined;
+  const points = async () => {
+    if (!cache || Date.now() - cache.at > 60_000) {
+      const halls = await regions.allHalls();
+      cache = {
+        at: Date.now(),
+        byRegion: new Map(halls.map((h) => [h.regionCode, { lat: h.lat, lng: h.lng }])),
+      };
+    }
+    return cache.byRegion;
+  };
+  return {
+    async placeOf(code) {
+      const m = await points();
+      for (const c of [code, code.slice(0, 9), code.slice(0, 6), `${code.slice(0, 4)}00`]) {
+        const p = c.length >= 6 ? m.get(c) : undefined;
+        if (p) return { ...p, regionCode: c };
+      }
+      return undefined;
+    },
+    async choices(cityCode) {
+      if (choices) return choices;
+      const out: Array<{ code: string; name: string }> = [];
+      for (const county of await regions.children(cityCode)) {
+        out.push({ code: county.code, name: county.name });
+        for (const t of await regions.children(county.code))
+          out.push({ code: t.code, name: `${county.name} · ${t.name}` });
+      }
+      choices = out;
+      return out;
+    },
+  };
+}
+
+/** Places a generated entry near its division's point (deterministic per name and address). */
+async function locator(places: PlacesPort): Promise<Locate> {
+  const anchors = new Map<string, { lat: number; lng: number } | undefined>();
+  for (const r of ZHENGZHOU_REGIONS) anchors.set(r.code, await places.placeOf(r.code));
+  return (c) => {
+    const a = anchors.get(c.regionCode);
+    return a ? { ...c, ...placeNear(a, `${c.name}|${c.address}`) } : c;
+  };
+}
+
 export const calendarPort = (calendar: DisclosureNeighbours['calendar']): CalendarPort => ({
   rule: (regionCode) => calendar.dayRule(regionCode),
 });
@@ -99,6 +151,8 @@ export function createDisclosureModule(deps: PlatformDeps, neighbours: Disclosur
     putFile,
   });
   const reports = createReports({ store: deps.store, clock: deps.clock, bodies });
+  const places = placesPort(neighbours.regions);
+  const convenience = createConvenienceBrowse({ db: deps.store.db, places });
   let timer: NodeJS.Timeout | undefined;
   const definition: ModuleDefinition = {
     name: 'disclosure',
@@ -114,10 +168,11 @@ export function createDisclosureModule(deps: PlatformDeps, neighbours: Disclosur
       requestRoutes(app, requests);
       publishingRoutes(app, { publishing, bodies, db: deps.store.db, publicUrl: deps.config.publicUrl });
       reportRoutes(app, reports, bodies);
+      convenienceRoutes(app, convenience, bodies);
     },
-    seedDemo: () => seedDemo(svc),
+    seedDemo: async () => seedDemo(svc, await locator(places)),
     async seedScale(opts) {
-      if (opts.scale === 'zhengzhou') await seedScale(svc, opts.progress);
+      if (opts.scale === 'zhengzhou') await seedScale(svc, opts.progress, await locator(places));
     },
     async warmUp() {
       // 补正 not answered in time: record the lapse (the fold shows it lapsed meanwhile)

@@ -13,6 +13,8 @@ const CodeParams = z.object({ code: RegionCode });
 /** Pages linked from the home page when this build has them (never a link to nowhere). */
 const HOME_LINKS = [
   { href: '/items', labelKey: 'regions.links.items' },
+  { href: '/lists', labelKey: 'regions.links.lists' },
+  { href: '/convenience', labelKey: 'regions.links.convenience' },
   { href: '/calendar', labelKey: 'regions.links.calendar' },
   { href: '/log', labelKey: 'regions.links.log' },
   { href: '/design', labelKey: 'regions.links.design' },
