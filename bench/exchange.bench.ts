@@ -27,8 +27,10 @@ import { fmt, machine, median, percentile } from './lib.js';
  *     the same way) and the generator alone; the 10-million figure is extrapolated from these.
  *  2. lookups over HTTP: POST /api/v1/exchange/lookup with a real client-credentials token, the
  *     grant check, masking and the access record + outbox event committed before each answer,
- *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, bare
- *     Fastify answering the same POST and the raw store read of the same row (in process).
+ *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, the
+ *     same app's GET /api/v1/me with the same token (the authenticated ceiling), bare Fastify
+ *     answering the same POST and the raw store read of the same row (in process).
+ * PARTS=http runs part 2 only.
  * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures.
  */
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -43,7 +45,8 @@ const silent = () => ({ tick() {}, done() {} });
 console.log(`exchange bench · ${machine()} · RUNS=${RUNS} PEOPLE=${fmt(PEOPLE, 0)} · load ${load()}`);
 
 // ── 1. registers ─────────────────────────────────────────────────────────────────────────────
-{
+// PARTS=http skips the registers (the lookups alone)
+if (process.env.PARTS !== 'http') {
   const gen: number[] = [];
   const seeded: number[] = [];
   const seededCpu: number[] = [];
@@ -134,13 +137,13 @@ const stop = (c: ChildProcess) =>
     c.send('stop');
   });
 
-async function blast(url: string, headers: Record<string, string>, body: string, rate?: number) {
+async function blast(url: string, headers: Record<string, string>, body: string | null, rate?: number) {
   const lat: number[] = [];
   const inst = autocannon({
     url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
+    ...(body === null
+      ? { method: 'GET' as const, headers }
+      : { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body }),
     connections: rate ? 20 : 50,
     ...(rate ? { overallRate: rate } : {}),
     duration: DURATION,
@@ -186,29 +189,32 @@ async function blast(url: string, headers: Record<string, string>, body: string,
     });
     if (check.status !== 200) throw new Error(`lookup answered ${check.status}: ${await check.text()}`);
 
-    const full = { app: [] as number[], single: [] as number[], bare: [] as number[] };
-    const cpuPer = { app: [] as number[], single: [] as number[], bare: [] as number[] };
-    const p95 = { app: [] as number[], single: [] as number[], bare: [] as number[] };
+    type Variant = 'app' | 'single' | 'bare' | 'me';
+    const full: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
+    const cpuPer: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
+    const p95: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
     const p50app: number[] = [];
     let bad = 0;
     // each variant at full load, its server's CPU time per request beside it, then at 1,000/s
-    const measure = async (
-      s: typeof app,
-      headers: Record<string, string>,
-      into: 'app' | 'single' | 'bare',
-    ) => {
+    // the machine's ceiling for an authenticated route: GET /api/v1/me with the same token
+    // (bearer resolution, the principal, helmet, the response schema; no store write)
+    const me = (p: unknown) => `http://127.0.0.1:${p}/api/v1/me`;
+    const measure = async (s: typeof app, headers: Record<string, string>, into: Variant) => {
+      const url = into === 'me' ? me(s.info.port) : base(s.info.port);
+      const b = into === 'me' ? null : body;
       const c0 = await cpuOf(s.child);
-      const r = await blast(base(s.info.port), headers, body);
+      const r = await blast(url, headers, b);
       const c1 = await cpuOf(s.child);
       full[into].push(r.rps);
       cpuPer[into].push((r.rps * DURATION) / ((c1 - c0) / 1e6));
-      const r1 = await blast(base(s.info.port), headers, body, 1000);
+      const r1 = await blast(url, headers, b, 1000);
       p95[into].push(r1.p95);
       if (into === 'app') p50app.push(r1.p50);
-      if (into !== 'bare') bad += r.bad + r1.bad;
+      if (into === 'app' || into === 'single') bad += r.bad + r1.bad;
     };
     for (let run = 0; run < RUNS; run++) {
       await measure(app, auth, 'app');
+      await measure(app, auth, 'me');
       await measure(bare, {}, 'bare');
       await measure(single, singleAuth, 'single');
     }
@@ -234,13 +240,16 @@ async function blast(url: string, headers: Record<string, string>, body: string,
       `   one commit per lookup: ${fmt(median(full.single), 0)} lookups/s (runs ${runs(full.single)}); ${fmt(median(cpuPer.single), 0)} per server CPU-second`,
     );
     console.log(
+      `   GET /api/v1/me:        ${fmt(median(full.me), 0)} req/s (same app, same token: the authenticated ceiling); ${fmt(median(cpuPer.me), 0)} per server CPU-second`,
+    );
+    console.log(
       `   bare Fastify, same:    ${fmt(median(full.bare), 0)} req/s; ${fmt(median(cpuPer.bare), 0)} per server CPU-second`,
     );
     console.log(
       `   raw store read:        ${fmt(median(reads), 0)} reads/s (the same row, decrypted, in process)`,
     );
     console.log(
-      `   at 1,000/s: grouped p50 ${fmt(median(p50app), 1)} ms, p95 ${fmt(median(p95.app), 1)} ms; one commit per lookup p95 ${fmt(median(p95.single), 1)} ms; bare p95 ${fmt(median(p95.bare), 1)} ms`,
+      `   at 1,000/s: grouped p50 ${fmt(median(p50app), 1)} ms, p95 ${fmt(median(p95.app), 1)} ms; one commit per lookup p95 ${fmt(median(p95.single), 1)} ms; /api/v1/me p95 ${fmt(median(p95.me), 1)} ms; bare p95 ${fmt(median(p95.bare), 1)} ms`,
     );
     console.log(`   non-2xx or errors in the app runs: ${bad}`);
   } finally {

@@ -922,7 +922,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
   test('every caller gets what the table says on every exchange route', async (c) => {
     const checks: ReadonlyArray<{
       what: string;
-      method?: 'POST';
+      method?: 'POST' | 'PATCH';
       url: () => string;
       page?: boolean;
       body?: Record<string, unknown>;
@@ -996,6 +996,47 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         page: true,
         shows: (body) => body.includes('人口基本信息'),
         expect: xrow('403', { anonymous: '401', provider: '200+', 'provider-other': '200-' }),
+      },
+      {
+        // 不予共享 without its legal basis: only the provider (and the platform) get past the
+        // provider check to the 400; nothing is written in any cell
+        what: '公安局 resource · PATCH /api/v1/exchange/resources/:code',
+        method: 'PATCH',
+        url: () => '/api/v1/exchange/resources/1-410100-GA-RK-0001',
+        body: { shareType: 'none', legalBasis: '' },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        what: 'GET /api/v1/exchange/resources/:code/versions',
+        url: () => '/api/v1/exchange/resources/1-410100-GA-RK-0001/versions',
+        expect: xrow('200'),
+      },
+      {
+        what: '公安局 · GET /api/v1/exchange/objections?department=',
+        url: () => `/api/v1/exchange/objections?department=${gaj}`,
+        expect: xrow('403', { anonymous: '401', provider: '200', admin: '200' }),
+      },
+      {
+        what: 'GET /exchange/resources/:code/edit (page)',
+        url: () => '/exchange/resources/1-410100-GA-RK-0001/edit',
+        page: true,
+        expect: xrow('403', { anonymous: '401', provider: '200', admin: '200' }),
+      },
+      {
+        // a bulk file: 民政局's grant is for lookups only, 住房保障 holds none, staff are no consumers
+        what: 'POST /api/v1/exchange/exports',
+        method: 'POST',
+        url: () => '/api/v1/exchange/exports',
+        body: { resource: '1-410100-GA-RK-0001', keys: [DEMO_PEOPLE.citizen.idNumber], purpose: '核对' },
+        expect: xrow('403', { anonymous: '401' }),
+      },
+      {
+        // a header and no rows: nothing written; 公安 keeps 人口库, 民政 (a theme drawn from it) does not
+        what: '人口库 · POST /api/v1/exchange/registers/population/import',
+        method: 'POST',
+        url: () => '/api/v1/exchange/registers/population/import',
+        body: { format: 'csv', data: 'idNumber,name\n' },
+        expect: xrow('403', { anonymous: '401', provider: '200', admin: '200' }),
       },
       {
         what: "citizen's read · POST /api/v1/me/data-access/:id/objections",

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isDomainError } from '../../kernel/index.js';
 import type { CliCommand } from '../cli.types.js';
 
@@ -25,6 +26,57 @@ export const exchangeConsumerAddCommand: CliCommand = {
     } catch (e) {
       if (!isDomainError(e) || e.status >= 500) throw e;
       ctx.err(`tongban exchange consumer add: ${e.code}: ${e.message}`);
+      return 2;
+    }
+  },
+};
+
+/**
+ * `tongban import register <population|legalPersons|socialInsurance> <file.csv|file.json>`: rows into
+ * a base register of the exchange, all or nothing: every bad row is printed with its row number,
+ * column and rule (never its values) and nothing is written.
+ */
+export const importRegisterCommand: CliCommand = {
+  name: ['import', 'register'],
+  usage: '<population|legalPersons|socialInsurance> <file.csv|file.json> [--format csv|json]',
+  summary: 'import rows into a base register of the data-sharing exchange (all or nothing)',
+  async run(args, ctx) {
+    const [register, file] = args.positional;
+    if (!register || !file) {
+      ctx.err('tongban import register: give the register and the CSV or JSON file');
+      return 2;
+    }
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      ctx.err(`tongban import register: cannot read ${file} (${(e as Error).message})`);
+      return 2;
+    }
+    const flag = args.flags.format;
+    const format =
+      flag === 'json' || flag === 'csv'
+        ? flag
+        : file.toLowerCase().endsWith('.json') || /^\s*[[{]/.test(text)
+          ? 'json'
+          : 'csv';
+    const t = await ctx.boot();
+    try {
+      const r = await t.exchange.service.importRegister(null, register, text, format);
+      if (r.issues.length) {
+        const rows = new Set(r.issues.map((i) => i.row)).size;
+        ctx.err(
+          `tongban import register: nothing imported; ${r.issues.length} problem(s) in ${rows} row(s):`,
+        );
+        for (const i of r.issues)
+          ctx.err(`  row ${i.row} ${i.field}: ${i.rule} — ${i.message.zh} / ${i.message.en}`);
+        return 1;
+      }
+      ctx.out(`imported ${r.imported} row(s) into ${register}`);
+      return 0;
+    } catch (e) {
+      if (!isDomainError(e) || e.status >= 500) throw e;
+      ctx.err(`tongban import register: ${e.code}: ${e.message}`);
       return 2;
     }
   },

@@ -16,7 +16,7 @@ import { importLicencesCommand, licencesKeyRotateCommand } from './licences.js';
 import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
 import { filesResealCommand } from './files.js';
-import { exchangeConsumerAddCommand } from './exchange.js';
+import { exchangeConsumerAddCommand, importRegisterCommand } from './exchange.js';
 import { hotlineClientAddCommand } from './ratings.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
@@ -37,6 +37,7 @@ export const commands: readonly CliCommand[] = [
   importLicencesCommand,
   licencesKeyRotateCommand,
   importItemsCommand,
+  importRegisterCommand,
   exportItemsCommand,
   ...logCommands,
   filesResealCommand,

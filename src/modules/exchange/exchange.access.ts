@@ -4,13 +4,21 @@ import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ANSWER_WORKING_DAYS, type ExchangeContext } from './exchange.context.js';
 import { EXCHANGE_EVENTS } from './exchange.grants.js';
+import { objectionsOfSubject } from './exchange.objections.js';
 import { subjectHash } from './exchange.registers.js';
 import { toAccess, xdb } from './exchange.store.js';
 import type { AccessRecord } from './exchange.types.js';
 
 export interface MyAccessRecord extends AccessRecord {
   readonly departmentName: string | null;
-  readonly objection: { readonly status: string; readonly dueOn: string } | null;
+  readonly objection: {
+    readonly status: 'open' | 'answered';
+    readonly dueOn: string;
+    readonly result: 'rejected' | 'corrected' | null;
+    readonly answer: string | null;
+    readonly answeredAt: string | null;
+    readonly corrected: readonly string[];
+  } | null;
 }
 
 /** The keyed hash of the signed-in person's or organisation's own data, if identity knows it. */
@@ -37,12 +45,7 @@ export async function myDataAccess(
     .orderBy('exchange_access.at', 'desc')
     .limit(limit)
     .execute();
-  const objections = await xdb(ctx.db)
-    .selectFrom('exchange_objections')
-    .select(['access_id', 'status', 'due_on'])
-    .where('subject_hash', '=', h)
-    .execute();
-  const byAccess = new Map(objections.map((o) => [o.access_id, { status: o.status, dueOn: o.due_on }]));
+  const byAccess = await objectionsOfSubject(ctx, h);
   const names = new Map<string, string | null>();
   const out: MyAccessRecord[] = [];
   for (const r of rows) {
@@ -52,7 +55,19 @@ export async function myDataAccess(
     out.push({
       ...a,
       departmentName: a.departmentId ? (names.get(a.departmentId) ?? null) : null,
-      objection: byAccess.get(a.id) ?? null,
+      objection: (() => {
+        const o = byAccess.get(a.id);
+        return o
+          ? {
+              status: o.status,
+              dueOn: o.dueOn,
+              result: o.result,
+              answer: o.answer,
+              answeredAt: o.answeredAt,
+              corrected: o.corrected,
+            }
+          : null;
+      })(),
     });
   }
   return out;

@@ -5,8 +5,8 @@ import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type ExchangeContext, parse } from './exchange.context.js';
 import { EXCHANGE_EVENTS } from './exchange.grants.js';
-import { listResources, resourceByCode, xdb } from './exchange.store.js';
-import { type Resource, ResourceInput } from './exchange.types.js';
+import { forgetResources, listResources, resourceByCode, xdb } from './exchange.store.js';
+import { type Resource, ResourceEdit, ResourceInput } from './exchange.types.js';
 
 /**
  * Publishes a catalogue entry or a new version of one (the provider department, or the seed with
@@ -92,6 +92,7 @@ export async function publishResource(
       payload: { code: input.code, version },
     });
   });
+  forgetResources(ctx.db);
   const r = await resourceByCode(ctx.db, input.code);
   if (!r) throw new Error('resource vanished after publishing');
   return r;
@@ -111,8 +112,66 @@ export async function getResource(ctx: ExchangeContext, code: string): Promise<R
 export async function resourceVersions(ctx: ExchangeContext, id: string) {
   return xdb(ctx.db)
     .selectFrom('exchange_resource_versions')
-    .select(['version', 'changed_at'])
+    .select(['version', 'changed_at', 'snapshot'])
     .where('resource_id', '=', id)
     .orderBy('version', 'desc')
     .execute();
+}
+
+/** The version history of a resource: each version's date and the fields it changed from the one before. */
+export async function resourceHistory(
+  ctx: ExchangeContext,
+  id: string,
+): Promise<Array<{ version: number; changedAt: string; changed: string[] }>> {
+  const rows = await resourceVersions(ctx, id);
+  return rows.map((r, i) => {
+    const now = JSON.parse(r.snapshot) as Record<string, unknown>;
+    const before = rows[i + 1] ? (JSON.parse(rows[i + 1]!.snapshot) as Record<string, unknown>) : undefined;
+    const changed = before
+      ? [...new Set([...Object.keys(now), ...Object.keys(before)])]
+          .filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k]))
+          .sort()
+      : [];
+    return { version: Number(r.version), changedAt: r.changed_at, changed };
+  });
+}
+
+/** Whether a principal manages a resource (its providing department's 部门管理员, or wider). */
+export const managesResource = (p: Principal | null | undefined, r: Resource) =>
+  !!p && allows(p, 'exchange.manage', { regionCode: r.regionCode, departmentId: r.providerDepartmentId });
+
+/**
+ * A provider edits its own catalogue entry: the changed fields over the current version, published
+ * as the next version (its snapshot kept in the history). Fails closed: the caller must manage the
+ * resource's providing department, checked before anything else is looked at; the department, code,
+ * register and division cannot be changed by an edit.
+ */
+export async function editResource(
+  ctx: ExchangeContext,
+  p: Principal,
+  code: string,
+  raw: unknown,
+): Promise<Resource> {
+  const existing = await resourceByCode(ctx.db, code);
+  if (!existing) throw new DomainError('EXCHANGE.RESOURCE_UNKNOWN');
+  if (!managesResource(p, existing)) throw new DomainError('EXCHANGE.NOT_PROVIDER');
+  const edit = parse(ResourceEdit, raw);
+  return publishResource(ctx, p, {
+    code: existing.code,
+    name: edit.name ?? existing.name,
+    classification: edit.classification ?? existing.classification,
+    category: edit.category ?? existing.category,
+    providerDepartmentId: existing.providerDepartmentId,
+    summary: edit.summary ?? existing.summary,
+    register: existing.register,
+    items: edit.items ?? existing.items,
+    shareType: edit.shareType ?? existing.shareType,
+    shareCondition: edit.shareCondition ?? existing.shareCondition,
+    legalBasis: edit.legalBasis ?? existing.legalBasis,
+    methods: edit.methods ?? existing.methods,
+    openType: edit.openType ?? existing.openType,
+    updateCycle: edit.updateCycle ?? existing.updateCycle,
+    regionCode: existing.regionCode,
+    demo: existing.demo,
+  });
 }

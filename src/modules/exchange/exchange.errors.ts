@@ -79,6 +79,27 @@ export const ExchangeErrors = defineErrors({
     zh: '未找到该数据使用记录',
     en: 'No such data-access record',
   },
+  'EXCHANGE.BULK_NOT_GRANTED': {
+    status: 403,
+    zh: '该资源或本部门的授权不提供批量文件',
+    en: 'Bulk files are not offered by this resource or allowed by your grant',
+  },
+  'EXCHANGE.IMPORT_FORMAT': {
+    status: 400,
+    zh: '无法读取导入文件：{reason}',
+    en: 'The import file could not be read: {reason}',
+  },
+  'EXCHANGE.IMPORT_INVALID': {
+    status: 422,
+    zh: '导入文件有 {count} 行未通过检查，未写入任何数据',
+    en: '{count} row(s) of the import failed the checks; nothing was written',
+  },
+  'EXCHANGE.OBJECTION_NOT_FOUND': { status: 404, zh: '未找到该异议', en: 'No such objection' },
+  'EXCHANGE.OBJECTION_ANSWERED': {
+    status: 409,
+    zh: '该异议已经答复',
+    en: 'This objection has already been answered',
+  },
   'EXCHANGE.DEPARTMENT_UNKNOWN': {
     status: 400,
     zh: '没有该部门',

@@ -23,6 +23,10 @@ export const EXCHANGE_EVENTS = {
   accessed: 'exchange.accessed',
   accessDenied: 'exchange.accessDenied',
   objectionRaised: 'exchange.objectionRaised',
+  objectionAnswered: 'exchange.objectionAnswered',
+  corrected: 'exchange.corrected',
+  exported: 'exchange.exported',
+  imported: 'exchange.imported',
   resourcePublished: 'exchange.resourcePublished',
 } as const;
 
@@ -64,17 +68,31 @@ export async function addConsumer(
   return c;
 }
 
+/** Consumers never change department: a node keeps the ones it has seen (per store). */
+const consumers = new WeakMap<object, Map<string, Consumer>>();
+
 export async function consumerOf(
   ctx: ExchangeContext,
   clientId: string | undefined,
 ): Promise<Consumer | undefined> {
   if (!clientId) return undefined;
+  let m = consumers.get(ctx.db);
+  if (!m) {
+    m = new Map();
+    consumers.set(ctx.db, m);
+  }
+  const hit = m.get(clientId);
+  if (hit) return hit;
   const r = await xdb(ctx.db)
     .selectFrom('exchange_consumers')
     .selectAll()
     .where('client_id', '=', clientId)
     .executeTakeFirst();
-  return r ? { clientId: r.client_id, departmentId: r.department_id, name: r.name } : undefined;
+  if (!r) return undefined;
+  const c = { clientId: r.client_id, departmentId: r.department_id, name: r.name };
+  if (m.size > 10_000) m.clear();
+  m.set(clientId, c);
+  return c;
 }
 
 /** The consumer department behind a caller: a registered client, else refused. */

@@ -1,10 +1,12 @@
-import { chinaDateTime } from '../../kernel/index.js';
+import { type FieldIssue, chinaDateTime } from '../../kernel/index.js';
 import {
   Breadcrumbs,
   Button,
   ChartFigure,
   type Column,
   CsrfField,
+  ErrorSummary,
+  LinkButton,
   PageHeading,
   SelectField,
   SummaryList,
@@ -15,6 +17,7 @@ import {
 } from '../../platform/views/index.js';
 import type { MyAccessRecord } from './exchange.access.js';
 import type { ProviderDashboard } from './exchange.dashboard.js';
+import type { ObjectionView } from './exchange.objections.js';
 import { type DataItem, type Resource, SHARE_TYPES } from './exchange.types.js';
 
 /** Server-rendered pages of the exchange: the public catalogue and 我的数据使用记录 (no JavaScript needed). */
@@ -72,7 +75,25 @@ export function CataloguePage({
   );
 }
 
-export function ResourcePage({ ctx, r }: { ctx: ViewContext; r: ResourceView }) {
+export interface HistoryRow {
+  readonly version: number;
+  readonly changedAt: string;
+  readonly changed: readonly string[];
+}
+
+export function ResourcePage({
+  ctx,
+  r,
+  history = [],
+  canEdit = false,
+  notice,
+}: {
+  ctx: ViewContext;
+  r: ResourceView;
+  history?: readonly HistoryRow[];
+  canEdit?: boolean;
+  notice?: string | undefined;
+}) {
   const { t } = ctx;
   const columns: Column<DataItem>[] = [
     { header: t('exchange.items.name'), cell: (i) => i.label },
@@ -110,6 +131,120 @@ export function ResourcePage({ ctx, r }: { ctx: ViewContext; r: ResourceView }) 
         ]}
       />
       <Table caption={t('exchange.items.caption')} columns={columns} rows={r.items} />
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
+      {canEdit ? (
+        <p>
+          <LinkButton href={`/exchange/resources/${encodeURIComponent(r.code)}/edit`} variant="secondary">
+            {t('exchange.edit.link')}
+          </LinkButton>
+        </p>
+      ) : null}
+      <Table
+        caption={t('exchange.history.caption')}
+        columns={[
+          { header: t('exchange.field.version'), cell: (h: HistoryRow) => String(h.version) },
+          { header: t('exchange.history.at'), cell: (h: HistoryRow) => chinaDateTime(h.changedAt) },
+          {
+            header: t('exchange.history.changed'),
+            cell: (h: HistoryRow) =>
+              h.changed.length ? h.changed.join(', ') : h.version === 1 ? t('exchange.history.first') : '—',
+          },
+        ]}
+        rows={history}
+      />
+    </>
+  );
+}
+
+/** The values of the edit form, as typed (strings). */
+export interface ResourceEditValues {
+  readonly name: string;
+  readonly summary: string;
+  readonly shareType: string;
+  readonly shareCondition: string;
+  readonly legalBasis: string;
+  readonly updateCycle: string;
+  readonly methods: string;
+}
+
+export const UPDATE_CYCLES = ['realtime', 'daily', 'weekly', 'monthly', 'yearly'] as const;
+
+/** A provider edits its own catalogue entry; saving publishes the next version. */
+export function ResourceEditPage({
+  ctx,
+  r,
+  values,
+  issues,
+}: {
+  ctx: ViewContext;
+  r: ResourceView;
+  values: ResourceEditValues;
+  issues: ReadonlyArray<FieldIssue & { message: string }>;
+}) {
+  const { t } = ctx;
+  return (
+    <>
+      <Breadcrumbs
+        label={t('exchange.breadcrumbs')}
+        items={[
+          { href: '/', text: t('exchange.home') },
+          { href: '/exchange', text: t('exchange.catalogue.title') },
+          { href: `/exchange/resources/${encodeURIComponent(r.code)}`, text: r.name },
+          { text: t('exchange.edit.title') },
+        ]}
+      />
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading caption={`${r.code} · ${t('exchange.field.version')} ${r.version}`}>
+        {t('exchange.edit.title')}
+      </PageHeading>
+      <p>{t('exchange.edit.intro')}</p>
+      <form method="post" action={`/exchange/resources/${encodeURIComponent(r.code)}/edit`}>
+        <CsrfField ctx={ctx} />
+        <TextField name="name" label={t('exchange.field.name')} value={values.name} maxLength={80} required />
+        <TextArea name="summary" label={t('exchange.field.summary')} value={values.summary} maxLength={500} />
+        <SelectField
+          name="shareType"
+          label={t('exchange.field.shareType')}
+          value={values.shareType}
+          options={SHARE_TYPES.map((s) => ({ value: s, label: t(`exchange.share.${s}`) }))}
+        />
+        <TextArea
+          name="shareCondition"
+          label={t('exchange.field.shareCondition')}
+          value={values.shareCondition}
+          rows={2}
+          maxLength={300}
+        />
+        <TextArea
+          name="legalBasis"
+          label={t('exchange.field.legalBasis')}
+          hint={t('exchange.edit.legalBasisHint')}
+          value={values.legalBasis}
+          rows={2}
+          maxLength={300}
+        />
+        <SelectField
+          name="methods"
+          label={t('exchange.field.methods')}
+          value={values.methods}
+          options={[
+            { value: 'api', label: t('exchange.method.api') },
+            { value: 'bulk', label: t('exchange.method.bulk') },
+            { value: 'api,bulk', label: `${t('exchange.method.api')}、${t('exchange.method.bulk')}` },
+          ]}
+        />
+        <SelectField
+          name="updateCycle"
+          label={t('exchange.field.updateCycle')}
+          value={values.updateCycle}
+          options={UPDATE_CYCLES.map((c) => ({ value: c, label: t(`exchange.cycle.${c}`) }))}
+        />
+        <Button>{t('exchange.edit.save')}</Button>
+      </form>
     </>
   );
 }
@@ -150,7 +285,17 @@ export function MyDataAccessPage({
       header: t('exchange.my.objection'),
       cell: (a) =>
         a.objection ? (
-          t('exchange.my.objectionOpen', { due: a.objection.dueOn })
+          a.objection.status === 'open' ? (
+            t('exchange.my.objectionOpen', { due: a.objection.dueOn })
+          ) : (
+            <>
+              <strong>{t(`exchange.obj.result.${a.objection.result ?? 'rejected'}`)}</strong>
+              {a.objection.corrected.length ? ` (${a.objection.corrected.join(', ')})` : ''}
+              {a.objection.answeredAt ? ` · ${chinaDateTime(a.objection.answeredAt)}` : ''}
+              <br />
+              {a.objection.answer}
+            </>
+          )
         ) : a.outcome === 'ok' ? (
           <form method="post" action={`/account/data-access/${encodeURIComponent(a.id)}/objection`}>
             <CsrfField ctx={ctx} />
@@ -187,8 +332,71 @@ export function MyDataAccessPage({
   );
 }
 
-export function ProviderDashboardPage({ ctx, d }: { ctx: ViewContext; d: ProviderDashboard }) {
+export function ProviderDashboardPage({
+  ctx,
+  d,
+  objections = [],
+  notice,
+  error,
+}: {
+  ctx: ViewContext;
+  d: ProviderDashboard;
+  objections?: readonly ObjectionView[];
+  notice?: string | undefined;
+  error?: string | undefined;
+}) {
   const { t } = ctx;
+  const objectionColumns: Column<ObjectionView>[] = [
+    { header: t('exchange.my.resource'), cell: (o) => o.resourceName ?? o.resourceCode ?? '—' },
+    { header: t('exchange.obj.raisedAt'), cell: (o) => chinaDateTime(o.raisedAt) },
+    { header: t('exchange.obj.text'), cell: (o) => o.text },
+    {
+      header: t('exchange.dash.due'),
+      cell: (o) =>
+        o.clock
+          ? t('exchange.dash.clock', {
+              due: o.dueOn,
+              days: o.clock.remainingWorkingDays,
+              colour: t(`exchange.dash.colour.${o.clock.colour}`),
+            })
+          : t(`exchange.obj.result.${o.result ?? 'rejected'}`),
+    },
+    {
+      header: t('exchange.obj.answer'),
+      cell: (o) =>
+        o.status === 'answered' ? (
+          o.answer
+        ) : (
+          <form method="post" action={`/exchange/provider/objections/${encodeURIComponent(o.id)}/answer`}>
+            <CsrfField ctx={ctx} />
+            <input type="hidden" name="department" value={d.departmentId} />
+            <SelectField
+              name="result"
+              label={t('exchange.obj.result')}
+              options={[
+                { value: 'rejected', label: t('exchange.obj.result.rejected') },
+                { value: 'corrected', label: t('exchange.obj.result.corrected') },
+              ]}
+            />
+            <TextArea
+              name="answer"
+              label={t('exchange.obj.answerLabel')}
+              rows={2}
+              maxLength={1000}
+              required
+            />
+            <TextField
+              name="field"
+              label={t('exchange.obj.field')}
+              hint={t('exchange.obj.fieldHint')}
+              maxLength={40}
+            />
+            <TextField name="value" label={t('exchange.obj.value')} maxLength={200} />
+            <Button variant="secondary">{t('exchange.obj.send')}</Button>
+          </form>
+        ),
+    },
+  ];
   type Pending = ProviderDashboard['pending'][number];
   const pendingColumns: Column<Pending>[] = [
     { header: t('exchange.field.code'), cell: (r) => <code>{r.resourceCode}</code> },
@@ -209,8 +417,19 @@ export function ProviderDashboardPage({ ctx, d }: { ctx: ViewContext; d: Provide
   ];
   return (
     <>
+      {error ? (
+        <div class="error-summary" role="alert" tabIndex={-1} data-focus="">
+          <h2>{t('error.summaryTitle')}</h2>
+          <p>{error}</p>
+        </div>
+      ) : null}
       <PageHeading caption={d.departmentName}>{t('exchange.dash.title')}</PageHeading>
       <p>{t('exchange.dash.intro', { resources: d.resources.length, objections: d.openObjections })}</p>
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
       <ChartFigure
         title={t('exchange.dash.daily', { days: d.days.length })}
         categoryHeader={t('exchange.dash.date')}
@@ -254,6 +473,12 @@ export function ProviderDashboardPage({ ctx, d }: { ctx: ViewContext; d: Provide
           },
         ]}
         rows={d.resources}
+      />
+      <Table
+        caption={t('exchange.obj.caption', { total: objections.length })}
+        columns={objectionColumns}
+        rows={objections}
+        empty={t('exchange.obj.empty')}
       />
     </>
   );

@@ -22,13 +22,19 @@ export const normaliseKey = (key: string) => key.replace(/\s/g, '').toUpperCase(
 export const subjectHash = (cipher: PersonalDataCipher, kind: KeyKind, key: string) =>
   cipher.lookupHash(kind, normaliseKey(key));
 
+/**
+ * A subject's record in a register. With `fields`, sealed values no field asks for stay sealed
+ * (a lookup opens only what it answers); `hash` is the key's keyed hash when the caller has it.
+ */
 export async function readRecord(
   db: Executor,
   cipher: PersonalDataCipher,
   register: RegisterName,
   key: string,
+  opts: { hash?: string | undefined; fields?: readonly string[] | undefined } = {},
 ): Promise<RegisterRecord | undefined> {
   const k = normaliseKey(key);
+  const wants = (f: string) => !opts.fields || opts.fields.includes(f);
   if (register === 'legalPersons') {
     const r = await xdb(db)
       .selectFrom('exchange_legal_persons')
@@ -41,7 +47,9 @@ export async function readRecord(
       name: r.name,
       type: r.type,
       legalRepresentative: r.legal_rep_name,
-      legalRepresentativeIdNumber: cipher.decrypt(r.legal_rep_id_sealed),
+      legalRepresentativeIdNumber: wants('legalRepresentativeIdNumber')
+        ? cipher.decrypt(r.legal_rep_id_sealed)
+        : null,
       registeredCapital: Number(r.registered_capital_fen),
       address: r.address,
       status: r.status,
@@ -49,7 +57,7 @@ export async function readRecord(
       division: r.region_code,
     };
   }
-  const hash = cipher.lookupHash('idNumber', k);
+  const hash = opts.hash ?? cipher.lookupHash('idNumber', k);
   if (register === 'population') {
     const r = await xdb(db)
       .selectFrom('exchange_population')
@@ -58,12 +66,13 @@ export async function readRecord(
       .executeTakeFirst();
     if (!r) return undefined;
     return {
-      idNumber: cipher.decrypt(r.id_sealed),
+      // the row was found by the key's keyed hash: its sealed ID number is the key
+      idNumber: k,
       name: r.name,
       gender: r.gender,
       birthDate: r.birth_date,
       division: r.region_code,
-      address: cipher.decrypt(r.address_sealed),
+      address: wants('address') ? cipher.decrypt(r.address_sealed) : null,
       householdType: r.household_type,
       relationToHead: r.relation_to_head,
       maritalStatus: r.marital_status,

@@ -1,17 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DomainError, isDomainError } from '../../kernel/index.js';
 import { type App, formBody, requirePrincipal } from '../../platform/http/index.js';
 import { renderPage, sendHtml } from '../../platform/views/index.js';
 import {
   CataloguePage,
   MyDataAccessPage,
   ProviderDashboardPage,
+  ResourceEditPage,
+  type ResourceEditValues,
   ResourcePage,
   type ResourceView,
 } from './exchange.pages.js';
+import { bulkCsv } from './exchange.lookup.js';
+import { ObjectionAnswer } from './exchange.objections.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import type { ExchangeService } from './exchange.service.js';
 import {
+  BulkInput,
   DataItem,
   DecisionInput,
   LookupInput,
@@ -19,6 +25,7 @@ import {
   RESOURCE_CLASSES,
   RequestInput,
   type Resource,
+  ResourceEdit,
   SHARE_TYPES,
 } from './exchange.types.js';
 
@@ -72,7 +79,34 @@ const accessSchema = z.object({
   caseNumber: z.string().nullable(),
   outcome: z.string().describe('`ok`, or the code of the refusal'),
   proof: z.string().describe('the transparency-log page of this read'),
-  objection: z.object({ status: z.string(), dueOn: z.string() }).nullable(),
+  objection: z
+    .object({
+      status: z.enum(['open', 'answered']),
+      dueOn: z.string(),
+      result: z.enum(['rejected', 'corrected']).nullable(),
+      answer: z.string().nullable(),
+      answeredAt: z.string().nullable(),
+      corrected: z.array(z.string()).describe('the data items corrected in the register'),
+    })
+    .nullable(),
+});
+
+const objectionSchema = z.object({
+  id: z.string(),
+  accessId: z.string(),
+  resourceCode: z.string().nullable(),
+  resourceName: z.string().nullable(),
+  text: z.string(),
+  status: z.enum(['open', 'answered']),
+  result: z.enum(['rejected', 'corrected']).nullable(),
+  answer: z.string().nullable(),
+  raisedAt: z.string(),
+  dueOn: z.string(),
+  answeredAt: z.string().nullable(),
+  corrected: z.array(z.string()),
+  clock: z
+    .object({ remainingWorkingDays: z.number().int(), colour: z.enum(['green', 'yellow', 'red']) })
+    .nullable(),
 });
 
 const IdParams = z.object({ id: z.string().min(1).max(64) });
@@ -127,6 +161,56 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
           items: r.items.map(({ mask: _m, ...i }) => i),
         })),
       };
+    },
+  );
+
+  const resourceOut = (r: ResourceView) => ({
+    ...r,
+    methods: [...r.methods],
+    items: r.items.map(({ mask: _m, ...i }) => i),
+  });
+
+  app.patch(
+    '/api/v1/exchange/resources/:code',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: {
+        tags: ['exchange'],
+        summary: 'The providing department edits its own resource (published as the next version)',
+        description:
+          'Only the fields given change; the code, register, providing department and division cannot. Another department’s provider is refused (EXCHANGE.NOT_PROVIDER) before anything is read or written.',
+        params: z.object({ code: z.string().min(1).max(40) }),
+        body: ResourceEdit,
+        response: { 200: resourceSchema },
+      },
+    },
+    async (req) =>
+      resourceOut(
+        await withProvider(await svc.editResource(requirePrincipal(req), req.params.code, req.body)),
+      ),
+  );
+
+  app.get(
+    '/api/v1/exchange/resources/:code/versions',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['exchange'],
+        summary: 'A resource’s version history (newest first, with the fields each version changed)',
+        params: z.object({ code: z.string().min(1).max(40) }),
+        response: {
+          200: z.object({
+            code: z.string(),
+            versions: z.array(
+              z.object({ version: z.number().int(), changedAt: z.string(), changed: z.array(z.string()) }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const r = await svc.getResource(req.params.code);
+      return { code: r.code, versions: await svc.resourceHistory(r.id) };
     },
   );
 
@@ -205,6 +289,38 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     async (req) => svc.lookup(requirePrincipal(req), req.body),
   );
 
+  app.post(
+    '/api/v1/exchange/exports',
+    {
+      config: { permission: { permission: 'exchange.read' } },
+      schema: {
+        tags: ['exchange'],
+        summary:
+          'A bulk file (批量文件) for a grant: one line per key, masked as lookups are, each line recorded',
+        description:
+          'For a grant that allows bulk files on a resource that offers them. CSV (row, accessId, outcome, then the fields) or JSON. Every line is an access record of its subject, committed before the file is sent; a refused file records a refused read for every key. At most 10,000 keys per file; not counted against the per-minute rate.',
+        body: BulkInput,
+      },
+    },
+    async (req, reply) => {
+      const x = await svc.exportBulk(requirePrincipal(req), req.body);
+      reply.header('cache-control', 'no-store');
+      if ((req.body as { format?: string }).format === 'json')
+        return reply.type('application/json; charset=utf-8').send({
+          resource: x.resource,
+          fields: x.fields,
+          rows: x.rows,
+        });
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${x.resource}-${x.rows[0]?.accessId ?? 'empty'}.csv"`,
+        )
+        .send(bulkCsv(x));
+    },
+  );
+
   app.get(
     '/api/v1/me/data-access',
     {
@@ -231,7 +347,7 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
           caseNumber: a.caseNumber,
           outcome: a.outcome,
           proof: `/log/object?type=exchangeAccess&id=${encodeURIComponent(a.id)}`,
-          objection: a.objection,
+          objection: a.objection ? { ...a.objection, corrected: [...a.objection.corrected] } : null,
         })),
       };
     },
@@ -251,6 +367,72 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     },
     async (req, reply) =>
       reply.code(201).send(await svc.raiseObjection(requirePrincipal(req), req.params.id, req.body.text)),
+  );
+
+  app.get(
+    '/api/v1/exchange/objections',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: {
+        tags: ['exchange'],
+        summary: 'Objections to reads of the department’s resources (open first, with their clocks)',
+        querystring: z.object({ department: z.string().min(1).max(64) }),
+        response: { 200: z.object({ total: z.number().int(), objections: z.array(objectionSchema) }) },
+      },
+    },
+    async (req) => {
+      const rows = await svc.objectionsForProvider(requirePrincipal(req), req.query.department);
+      return { total: rows.length, objections: rows.map((o) => ({ ...o, corrected: [...o.corrected] })) };
+    },
+  );
+
+  app.post(
+    '/api/v1/exchange/objections/:id/answer',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: {
+        tags: ['exchange'],
+        summary:
+          '校核纠错: the providing department rejects an objection with a reason, or corrects the register',
+        params: IdParams,
+        body: ObjectionAnswer,
+        response: { 200: objectionSchema },
+      },
+    },
+    async (req) => {
+      const o = await svc.answerObjection(requirePrincipal(req), req.params.id, req.body);
+      return { ...o, corrected: [...o.corrected] };
+    },
+  );
+
+  app.post(
+    '/api/v1/exchange/registers/:register/import',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: {
+        tags: ['exchange'],
+        summary: 'Import rows into a base register (CSV or JSON), all or nothing',
+        description:
+          'The provider of a resource of the register only. Every row is checked first (valid ID numbers and credit codes agreeing with the row, allowed values, duplicates); any bad row answers 422 EXCHANGE.IMPORT_INVALID listing each row number, column and rule, and nothing is written. Otherwise every row is inserted or replaces the subject’s row in one transaction.',
+        params: z.object({ register: z.enum(REGISTERS) }),
+        body: z.object({ format: z.enum(['csv', 'json']), data: z.string().min(1).max(900_000) }),
+        response: { 200: z.object({ register: z.enum(REGISTERS), imported: z.number().int() }) },
+      },
+    },
+    async (req) => {
+      const r = await svc.importRegister(
+        requirePrincipal(req),
+        req.params.register,
+        req.body.data,
+        req.body.format,
+      );
+      if (r.issues.length)
+        throw new DomainError('EXCHANGE.IMPORT_INVALID', {
+          params: { count: new Set(r.issues.map((i) => i.row)).size },
+          details: { issues: r.issues },
+        });
+      return { register: req.params.register, imported: r.imported };
+    },
   );
 
   // ── pages ──────────────────────────────────────────────────────────────────────────────────
@@ -293,8 +475,113 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     },
     async (req, reply) => {
       const r = await withProvider(await svc.getResource(req.params.code));
+      const history = await svc.resourceHistory(r.id);
       const ctx = req.view(reply);
-      return sendHtml(reply, renderPage(ctx, r.name, <ResourcePage ctx={ctx} r={r} />));
+      const saved = (req.query as { saved?: string }).saved;
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          r.name,
+          <ResourcePage
+            ctx={ctx}
+            r={r}
+            history={history}
+            canEdit={svc.managesResource(req.principal, r)}
+            notice={saved ? ctx.t('exchange.edit.saved', { version: r.version }) : undefined}
+          />,
+        ),
+      );
+    },
+  );
+
+  const editValues = (r: Resource): ResourceEditValues => ({
+    name: r.name,
+    summary: r.summary,
+    shareType: r.shareType,
+    shareCondition: r.shareCondition,
+    legalBasis: r.legalBasis,
+    updateCycle: r.updateCycle,
+    methods: r.methods.join(','),
+  });
+  const editPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    r: ResourceView,
+    values: ResourceEditValues,
+    issues: Array<{ field: string; rule: string; message: string }>,
+    status = 200,
+  ) => {
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('exchange.edit.title'),
+        <ResourceEditPage ctx={ctx} r={r} values={values} issues={issues} />,
+      ),
+      status,
+    );
+  };
+
+  app.get(
+    '/exchange/resources/:code/edit',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: { hide: true, params: z.object({ code: z.string().min(1).max(40) }) },
+    },
+    async (req, reply) => {
+      const r = await withProvider(await svc.getResource(req.params.code));
+      // another department's provider does not see the form (the save is refused all the same)
+      if (!svc.managesResource(requirePrincipal(req), r)) {
+        await svc.editResource(requirePrincipal(req), r.code, {});
+      }
+      return editPage(req, reply, r, editValues(r), []);
+    },
+  );
+
+  app.post(
+    '/exchange/resources/:code/edit',
+    {
+      config: { permission: { permission: 'exchange.manage' } },
+      schema: { hide: true, params: z.object({ code: z.string().min(1).max(40) }) },
+    },
+    async (req, reply) => {
+      const f = formBody(req);
+      const values: ResourceEditValues = {
+        name: f.name ?? '',
+        summary: f.summary ?? '',
+        shareType: f.shareType ?? '',
+        shareCondition: f.shareCondition ?? '',
+        legalBasis: f.legalBasis ?? '',
+        updateCycle: f.updateCycle ?? '',
+        methods: f.methods ?? '',
+      };
+      const code = (req.params as { code: string }).code;
+      try {
+        const saved = await svc.editResource(requirePrincipal(req), code, {
+          name: values.name.trim(),
+          summary: values.summary.trim(),
+          shareType: values.shareType,
+          shareCondition: values.shareCondition.trim(),
+          legalBasis: values.legalBasis.trim(),
+          updateCycle: values.updateCycle,
+          methods: values.methods.split(',').filter(Boolean),
+        });
+        return reply.redirect(`/exchange/resources/${encodeURIComponent(saved.code)}?saved=1`, 303);
+      } catch (e) {
+        if (isDomainError(e) && e.code !== 'EXCHANGE.NOT_PROVIDER' && e.status < 500) {
+          const ctx = req.view(reply);
+          const r = await withProvider(await svc.getResource(code));
+          const detail = (e.details as { issues?: Array<{ field: string; rule: string }> } | undefined)
+            ?.issues;
+          const issues = detail?.length
+            ? detail.map((i) => ({ field: i.field, rule: i.rule, message: e.messageIn(ctx.lang) }))
+            : [{ field: 'name', rule: e.code, message: e.messageIn(ctx.lang) }];
+          return editPage(req, reply, r, values, issues, e.status);
+        }
+        throw e;
+      }
     },
   );
 
@@ -318,18 +605,82 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     '/exchange/provider',
     {
       config: { permission: { permission: 'exchange.manage' } },
-      schema: { hide: true, querystring: z.object({ department: z.string().max(64).optional() }) },
+      schema: {
+        hide: true,
+        querystring: z.object({
+          department: z.string().max(64).optional(),
+          answered: z.string().max(2).optional(),
+        }),
+      },
     },
     async (req, reply) => {
-      const q = req.query as { department?: string };
-      const d = await svc.providerDashboard(requirePrincipal(req), q.department || undefined);
-      const ctx = req.view(reply);
-      return sendHtml(
-        reply,
-        renderPage(ctx, ctx.t('exchange.dash.title'), <ProviderDashboardPage ctx={ctx} d={d} />, {
-          wide: true,
-        }),
-      );
+      const q = req.query as { department?: string; answered?: string };
+      return providerPage(req, reply, q.department || undefined, q.answered ? 'answered' : undefined);
+    },
+  );
+
+  const providerPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    department: string | undefined,
+    notice?: 'answered' | undefined,
+    error?: string | undefined,
+    status = 200,
+  ) => {
+    const p = requirePrincipal(req);
+    const d = await svc.providerDashboard(p, department);
+    const objections = await svc.objectionsForProvider(p, d.departmentId);
+    const ctx = req.view(reply);
+    return sendHtml(
+      reply,
+      renderPage(
+        ctx,
+        ctx.t('exchange.dash.title'),
+        <ProviderDashboardPage
+          ctx={ctx}
+          d={d}
+          objections={objections}
+          notice={notice ? ctx.t('exchange.obj.answeredNotice') : undefined}
+          error={error}
+        />,
+        { wide: true },
+      ),
+      status,
+    );
+  };
+
+  app.post(
+    '/exchange/provider/objections/:id/answer',
+    { config: { permission: { permission: 'exchange.manage' } }, schema: { hide: true, params: IdParams } },
+    async (req, reply) => {
+      const f = formBody(req);
+      const id = (req.params as { id: string }).id;
+      const body =
+        f.result === 'corrected'
+          ? {
+              result: 'corrected',
+              answer: f.answer ?? '',
+              corrections: f.field ? [{ field: f.field, value: f.value ?? '' }] : [],
+            }
+          : { result: f.result ?? '', answer: f.answer ?? '' };
+      try {
+        await svc.answerObjection(requirePrincipal(req), id, body);
+        const dept = f.department ? `&department=${encodeURIComponent(f.department)}` : '';
+        return reply.redirect(`/exchange/provider?answered=1${dept}`, 303);
+      } catch (e) {
+        if (isDomainError(e) && e.status < 500 && e.status !== 403 && e.status !== 404) {
+          const ctx = req.view(reply);
+          return providerPage(
+            req,
+            reply,
+            f.department || undefined,
+            undefined,
+            e.messageIn(ctx.lang),
+            e.status,
+          );
+        }
+        throw e;
+      }
     },
   );
 

@@ -4,7 +4,15 @@ import type { WorkingCalendar } from '../../platform/calendar/index.js';
 import type { Store } from '../../platform/db/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import { myDataAccess, raiseObjection } from './exchange.access.js';
-import { getResource, publishResource, resourceVersions, searchResources } from './exchange.catalogue.js';
+import {
+  editResource,
+  getResource,
+  managesResource,
+  publishResource,
+  resourceHistory,
+  resourceVersions,
+  searchResources,
+} from './exchange.catalogue.js';
 import type { ExchangeContext } from './exchange.context.js';
 import {
   addConsumer,
@@ -16,7 +24,9 @@ import {
   requestsForProvider,
   setGrantStatus,
 } from './exchange.grants.js';
-import { lookup } from './exchange.lookup.js';
+import { importRegister } from './exchange.import.js';
+import { exportBulk, lookup } from './exchange.lookup.js';
+import { answerObjection, objectionsForProvider } from './exchange.objections.js';
 import { providerDashboard } from './exchange.dashboard.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import { seedDemo } from './exchange.seed.js';
@@ -51,6 +61,9 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     searchResources: (q: Parameters<typeof searchResources>[1]) => searchResources(ctx, q),
     getResource: (code: string) => getResource(ctx, code),
     resourceVersions: (id: string) => resourceVersions(ctx, id),
+    resourceHistory: (id: string) => resourceHistory(ctx, id),
+    editResource: (p: Principal, code: string, raw: unknown) => editResource(ctx, p, code, raw),
+    managesResource,
     addConsumer: (input: { departmentId: string; name: string }) => addConsumer(ctx, input),
     requestResource: (p: Principal, raw: unknown) => requestResource(ctx, p, raw),
     getRequest: (id: string) => getRequest(ctx, id),
@@ -61,9 +74,15 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     setGrantStatus: (p: Principal, id: string, status: GrantStatus, reason: string) =>
       setGrantStatus(ctx, p, id, status, reason),
     lookup: (p: Principal, raw: unknown) => lookup(ctx, p, raw, { groupCommits }),
+    exportBulk: (p: Principal, raw: unknown) => exportBulk(ctx, p, raw),
     myDataAccess: (p: Principal) => myDataAccess(ctx, p),
     raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
     seedDemo: () => seedDemo(ctx),
+    importRegister: (p: Principal | null, register: string, body: string, format: 'csv' | 'json') =>
+      importRegister(ctx, p, register, body, format),
+    objectionsForProvider: (p: Principal, departmentId: string) =>
+      objectionsForProvider(ctx, p, departmentId),
+    answerObjection: (p: Principal, id: string, raw: unknown) => answerObjection(ctx, p, id, raw),
     providerDashboard: (p: Principal, departmentId: string | undefined) =>
       providerDashboard(ctx, p, departmentId),
   };

@@ -165,6 +165,25 @@ export type ExchangeTables = {
     answered_at: string | null;
     answer: string | null;
     region_code: string;
+    /** `rejected` or `corrected` once answered (0002) */
+    result: string | null;
+    answered_by: string | null;
+    /** the fields corrected, JSON */
+    corrected: string | null;
+  };
+  /** 校核纠错: each corrected field's old and new value, sealed (0002) */
+  exchange_corrections: {
+    id: string;
+    objection_id: string;
+    resource_id: string;
+    register: string;
+    subject_hash: string;
+    field: string;
+    old_sealed: string;
+    new_sealed: string;
+    corrected_at: string;
+    corrected_by: string;
+    region_code: string;
   };
 };
 
@@ -375,6 +394,32 @@ export const exchangeMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  'exchange.0002_objection_answers_corrections': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('exchange_objections').addColumn('result', 'text').execute();
+      await db.schema.alterTable('exchange_objections').addColumn('answered_by', 'text').execute();
+      await db.schema.alterTable('exchange_objections').addColumn('corrected', 'text').execute();
+      await db.schema
+        .createTable('exchange_corrections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('objection_id', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('register', 'text', (c) => c.notNull())
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('old_sealed', 'text', (c) => c.notNull())
+        .addColumn('new_sealed', 'text', (c) => c.notNull())
+        .addColumn('corrected_at', 'text', (c) => c.notNull())
+        .addColumn('corrected_by', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_corrections_subject')
+        .on('exchange_corrections')
+        .columns(['subject_hash', 'corrected_at'])
+        .execute();
+    },
+  },
 };
 
 export const xdb = (db: Executor) => db.withTables<ExchangeTables>();
@@ -532,4 +577,34 @@ export async function countLookup(db: Executor, grantId: string, window: string,
     .returning('n')
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * Catalogue entries as lookups read them, kept for at most a second per node (a lookup reads its
+ * resource on every call otherwise): a provider's edit takes effect on this node at once (the
+ * publishing code forgets the entry) and on every other node within a second. Grants are never
+ * cached: a revocation must hold on the very next lookup everywhere.
+ */
+const RESOURCE_TTL_MS = 1000;
+const resourceCache = new WeakMap<object, Map<string, { r: Resource | undefined; until: number }>>();
+
+export async function resourceByCodeCached(db: Executor, code: string): Promise<Resource | undefined> {
+  if (db.isTransaction) return resourceByCode(db, code);
+  let m = resourceCache.get(db);
+  if (!m) {
+    m = new Map();
+    resourceCache.set(db, m);
+  }
+  const now = Date.now();
+  const hit = m.get(code);
+  if (hit && hit.until > now) return hit.r;
+  const r = await resourceByCode(db, code);
+  if (m.size > 10_000) m.clear();
+  m.set(code, { r, until: now + RESOURCE_TTL_MS });
+  return r;
+}
+
+/** Forgets this node's cached catalogue entries (after a publish or an edit). */
+export function forgetResources(db: Executor): void {
+  resourceCache.delete(db);
 }

@@ -61,6 +61,29 @@ export const ResourceInput = z.object({
 });
 export type ResourceInput = z.input<typeof ResourceInput>;
 
+/**
+ * A provider's edit of its own catalogue entry: what may change. The code, the register, the
+ * providing department and the division stay (a resource is not handed to another department by
+ * an edit); every edit is a new version with its snapshot kept.
+ */
+export const ResourceEdit = z
+  .object({
+    name: ResourceInput.shape.name,
+    classification: ResourceInput.shape.classification,
+    category: ResourceInput.shape.category,
+    summary: ResourceInput.shape.summary,
+    items: ResourceInput.shape.items,
+    shareType: ResourceInput.shape.shareType,
+    shareCondition: z.string().max(300),
+    legalBasis: z.string().max(300),
+    methods: ResourceInput.shape.methods,
+    openType: z.enum(['open', 'conditionalOpen', 'notOpen']),
+    updateCycle: ResourceInput.shape.updateCycle,
+  })
+  .partial()
+  .strict();
+export type ResourceEdit = z.input<typeof ResourceEdit>;
+
 export interface Resource {
   readonly id: string;
   readonly code: string;
@@ -122,6 +145,17 @@ export const LookupInput = z.object({
   fields: z.array(z.string().min(1).max(40)).max(60).optional(),
 });
 export type LookupInput = z.input<typeof LookupInput>;
+
+/** A bulk file (批量文件) for a grant: the keys asked, at most 10,000 (exchange.lookup.ts). */
+export const BulkInput = z.object({
+  resource: z.string().min(1).max(40),
+  keys: z.array(z.string().trim().min(1).max(40)).min(1).max(10_000),
+  purpose: z.string().trim().min(2).max(300),
+  caseNumber: z.string().trim().min(1).max(64).optional(),
+  fields: z.array(z.string().min(1).max(40)).max(60).optional(),
+  format: z.enum(['csv', 'json']).default('csv'),
+});
+export type BulkInput = z.input<typeof BulkInput>;
 
 export type RequestStatus = 'pending' | 'granted' | 'refused';
 export type GrantStatus = 'active' | 'suspended' | 'revoked';
