@@ -322,6 +322,21 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       printer: simulatedPrinter(),
       accountIdByIdNumber: (idNumber) => identity.api.accountIdByIdNumber(idNumber),
     },
+    // 好差评 of the hall's cases, the window pad's with its window and clerk (by login)
+    ratings: {
+      async ofHall(hallId, from, to) {
+        const rows = await ratings.api.ratingsOfHall(hallId, from, to);
+        const logins = new Map<string, string | null>();
+        for (const id of new Set(rows.flatMap((r) => (r.clerk_id ? [r.clerk_id] : []))))
+          logins.set(id, (await identity.api.accountView(id))?.login ?? null);
+        return rows.map((r) => ({
+          level: Number(r.level),
+          channel: r.channel,
+          windowCode: r.window_code,
+          clerk: r.clerk_id ? (logins.get(r.clerk_id) ?? null) : null,
+        }));
+      },
+    },
     // staff on duty at a window: a staff account by login (the halls module checks it may serve)
     staff: {
       async principalByLogin(login) {

@@ -6,6 +6,7 @@ import type {
   ContactPort,
   NotifierPort,
   RegionsPort,
+  RatingsPort,
   StaffPort,
 } from './halls.ports.js';
 
@@ -20,6 +21,8 @@ export interface HallsContext {
   readonly contact?: ContactPort;
   /** staff by login, for the staff on duty at a window (absent: none can be assigned) */
   readonly staff?: StaffPort;
+  /** the ratings of the hall's cases (absent: the figures say none) */
+  readonly ratings?: RatingsPort;
   /** tells this node's feed that a call was committed here (it polls the store anyway) */
   readonly poke?: () => void;
 }

@@ -14,7 +14,8 @@ const chinaHour = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).getU
 /**
  * The day's figures of a hall for its manager: tickets per line (taken, called, done, skipped),
  * the average wait (taken → called) and service time (called → finished) in minutes, tickets by
- * hour (China time), appointments booked, checked in and no-shows (a day that has passed).
+ * hour (China time), 好差评 given that day to the hall's cases (by window and clerk from the
+ * window pad), appointments booked, checked in and no-shows (a day that has passed).
  */
 export async function dayFigures(
   ctx: HallsContext,
@@ -28,6 +29,21 @@ export async function dayFigures(
   const day = date ?? today;
   const rows = await st.ticketsOfDay(ctx.db, hall.id, day);
   const appts = await st.appointmentsOfDay(ctx.db, hall.id, day);
+  const from = new Date(`${day}T00:00:00+08:00`);
+  const rated =
+    (await ctx.ratings?.ofHall(
+      hall.id,
+      from.toISOString(),
+      new Date(from.getTime() + 86_400_000).toISOString(),
+    )) ?? [];
+  const pads = new Map<string, { window: string; clerk: string | null; levels: number[] }>();
+  for (const r of rated) {
+    if (!r.windowCode) continue;
+    const k = `${r.windowCode}|${r.clerk ?? ''}`;
+    const e = pads.get(k) ?? { window: r.windowCode, clerk: r.clerk, levels: [] };
+    e.levels.push(r.level);
+    pads.set(k, e);
+  }
   const lines = (['A', 'B', 'C'] as const).map((line: Line) => {
     const mine = rows.filter((r) => r.line === line);
     const called = mine.filter((r) => r.called_at);
@@ -54,6 +70,25 @@ export async function dayFigures(
       B: rows.filter((r) => r.line === 'B' && chinaHour(r.taken_at) === h).length,
       C: rows.filter((r) => r.line === 'C' && chinaHour(r.taken_at) === h).length,
     })),
+    ratings: {
+      count: rated.length,
+      good: rated.filter((r) => r.level >= 4).length,
+      poor: rated.filter((r) => r.level <= 2).length,
+      average: avg(rated.map((r) => r.level)),
+      byWindow: [...pads.values()]
+        .sort(
+          (a, b) =>
+            a.window.localeCompare(b.window, 'en', { numeric: true }) ||
+            (a.clerk ?? '').localeCompare(b.clerk ?? ''),
+        )
+        .map((w) => ({
+          window: w.window,
+          clerk: w.clerk,
+          count: w.levels.length,
+          poor: w.levels.filter((l) => l <= 2).length,
+          average: avg(w.levels) ?? 0,
+        })),
+    },
     appointments: {
       booked: (appts.get('booked') ?? 0) + (appts.get('checkedIn') ?? 0),
       checkedIn: appts.get('checkedIn') ?? 0,

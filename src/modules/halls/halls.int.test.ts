@@ -23,6 +23,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
   let t: TongbanApp;
   const clock = new ManualClock(MONDAY_10);
   const tok = new Map<string, string>();
+  let visitCase = '';
   const as = (who: string) => ({ authorization: `Bearer ${tok.get(who)}` });
   const post = (who: string | undefined, url: string, payload?: unknown) =>
     t.app.inject({ method: 'POST', url, headers: who ? as(who) : {}, ...(payload ? { payload } : {}) });
@@ -226,6 +227,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     });
     assert.equal(created.statusCode, 201, created.body);
     const n = created.json().caseNumber as string;
+    visitCase = n;
     // a case the caller may not see is refused: another hall's clerk, a made-up number
     assert.equal(
       (await post('clerk', `/api/v1/halls/${HALL}/tickets`, { line: 'A', caseNumber: 'ZZ-NOT-A-CASE-000' }))
@@ -252,6 +254,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
         hallId: HALL,
         departmentId: created.json().departmentId ?? e[0]!.payload.departmentId,
         window: undefined,
+        line: 'A',
       },
     );
     assert.ok(typeof e[0]!.payload.departmentId === 'string');
@@ -294,7 +297,25 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     assert.match(page.body, /经八路街道/);
   });
 
-  test('the hall manager sees the day’s figures (tickets, wait, service, by hour) and sets quotas', async () => {
+  test('the hall manager sees the day’s figures (tickets, wait, service, by hour, ratings) and sets quotas', async () => {
+    // the walk-in case accepted at window 2, rated on its window pad (poor) and by the citizen online
+    assert.equal(
+      (await post('clerk', `/api/v1/cases/${visitCase}/actions`, { action: 'accept' })).statusCode,
+      200,
+    );
+    const pad = await post('clerk', `/api/v1/cases/${visitCase}/ratings`, {
+      level: 2,
+      stage: 'accepted',
+      channel: 'window',
+      window: '2',
+    });
+    assert.equal(pad.statusCode, 201, pad.body);
+    const web = await post('citizen', `/api/v1/cases/${visitCase}/ratings`, {
+      level: 5,
+      stage: 'accepted',
+      channel: 'web',
+    });
+    assert.equal(web.statusCode, 201, web.body);
     const r = await t.app.inject({ url: `/api/v1/halls/${HALL}/figures`, headers: as('hall-manager') });
     assert.equal(r.statusCode, 200, r.body);
     const f = r.json();
@@ -302,6 +323,17 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     assert.equal(c.taken, 300);
     assert.equal(c.called, 60);
     assert.equal(f.byHour.find((h: { hour: string }) => h.hour === '10:00').C, 300);
+    assert.deepEqual(
+      { ...f.ratings, byWindow: undefined },
+      { count: 2, good: 1, poor: 1, average: 3.5, byWindow: undefined },
+    );
+    assert.deepEqual(f.ratings.byWindow, [{ window: '2', clerk: 'clerk', count: 1, poor: 1, average: 2 }]);
+    // another day has none
+    const y = await t.app.inject({
+      url: `/api/v1/halls/${HALL}/figures?date=2026-12-06`,
+      headers: as('hall-manager'),
+    });
+    assert.equal(y.json().ratings.count, 0);
     assert.equal(
       (await t.app.inject({ url: `/api/v1/halls/${HALL}/figures`, headers: as('clerk') })).statusCode,
       403,

@@ -419,6 +419,40 @@ export function ManagePage({
           { key: t('halls.manage.noShows'), value: String(f.appointments.noShows) },
         ]}
       />
+      <Table
+        caption={t('halls.manage.ratings', {
+          count: f.ratings.count,
+          good: f.ratings.good,
+          poor: f.ratings.poor,
+          average: n(f.ratings.average),
+        })}
+        columns={[
+          {
+            header: t('halls.manage.ratingWindow'),
+            cell: (r: DayFigures['ratings']['byWindow'][number]) => r.window,
+          },
+          {
+            header: t('halls.manage.ratingClerk'),
+            cell: (r: DayFigures['ratings']['byWindow'][number]) => r.clerk ?? '—',
+          },
+          {
+            header: t('halls.manage.ratingCount'),
+            cell: (r: DayFigures['ratings']['byWindow'][number]) => String(r.count),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.ratingPoor'),
+            cell: (r: DayFigures['ratings']['byWindow'][number]) => String(r.poor),
+            numeric: true,
+          },
+          {
+            header: t('halls.manage.ratingAverage'),
+            cell: (r: DayFigures['ratings']['byWindow'][number]) => String(r.average),
+            numeric: true,
+          },
+        ]}
+        rows={f.ratings.byWindow}
+      />
       <h2>{t('halls.manage.quota')}</h2>
       <form method="post" action={`/halls/${hall.id}/manage/quota`} class="action-form">
         <CsrfField ctx={ctx} />

@@ -37,6 +37,24 @@ export interface HallWindowInfo {
   readonly staffLogins?: readonly string[];
 }
 
+/** 好差评 of the cases a hall received (the ratings module): for the manager's day figures. */
+export interface RatingsPort {
+  ofHall(
+    hallId: string,
+    from: string,
+    to: string,
+  ): Promise<
+    ReadonlyArray<{
+      level: number;
+      channel: string;
+      /** the window pad's window and clerk (一次一评); null on other channels */
+      windowCode: string | null;
+      /** the clerk's login */
+      clerk: string | null;
+    }>
+  >;
+}
+
 /** Staff accounts by login, for assigning them to windows (identity, adapted in app.ts). */
 export interface StaffPort {
   principalByLogin(login: string): Promise<Principal | undefined>;

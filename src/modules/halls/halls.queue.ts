@@ -339,7 +339,14 @@ export async function callNext(
             aggregateId: t.case_number,
             regionCode: hall.regionCode,
             actor: clerk.accountId,
-            payload: { caseNumber: t.case_number, hallId: hall.id, departmentId: t.department_id, window },
+            payload: {
+              caseNumber: t.case_number,
+              hallId: hall.id,
+              departmentId: t.department_id,
+              window,
+              // C (出件): collecting the result, which the result's handover already counts (stats)
+              line: t.line,
+            },
           });
         }
         return t;

@@ -257,6 +257,25 @@ export const DayFigures = z.object({
     }),
   ),
   byHour: z.array(z.object({ hour: z.string(), A: z.number(), B: z.number(), C: z.number() })),
+  ratings: z
+    .object({
+      count: z.number().int(),
+      good: z.number().int().describe('好评: 4 or 5'),
+      poor: z.number().int().describe('差评: 1 or 2'),
+      average: z.number().nullable(),
+      byWindow: z.array(
+        z.object({
+          window: z.string(),
+          clerk: z.string().nullable().describe('the clerk’s login'),
+          count: z.number().int(),
+          poor: z.number().int(),
+          average: z.number(),
+        }),
+      ),
+    })
+    .describe(
+      'first ratings given that day (China) to cases this hall received; by window from the window pad',
+    ),
   appointments: z.object({
     booked: z.number().int(),
     checkedIn: z.number().int(),

@@ -23,6 +23,7 @@ export type {
   HallWindowInfo,
   NotifierPort,
   RegionsPort,
+  RatingsPort,
   StaffPort,
 } from './halls.ports.js';
 
@@ -56,6 +57,7 @@ export function createHallsModule(
     ...(ports.notifier ? { notifier: ports.notifier } : {}),
     ...(ports.contact ? { contact: ports.contact } : {}),
     ...(ports.staff ? { staff: ports.staff } : {}),
+    ...(ports.ratings ? { ratings: ports.ratings } : {}),
     poke: () => feed.poke(),
   };
   const service = createHallsService(ctx);

@@ -46,6 +46,8 @@ export function createRatingsService(ctx: RatingsContext) {
     monthlyResults: bind(ctx, monthlyResults),
     deliverDue: (log: Parameters<typeof deliverDue>[1], f?: typeof fetch) => deliverDue(ctx, log, f),
     countRatings: () => st.countRatings(ctx.db),
+    /** first ratings of cases a hall received, given in [from, to): level, channel, window, clerk */
+    ratingsOfHall: (hallId: string, from: string, to: string) => st.ratingsOfHall(ctx.db, hallId, from, to),
     deliveryOf: (n: string) => st.deliveryOf(ctx.db, n),
     context: ctx,
   };

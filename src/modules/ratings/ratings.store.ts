@@ -542,3 +542,18 @@ export async function monthlyByDepartment(
     .execute();
   return { ratings, rect };
 }
+
+/**
+ * The first ratings given in an interval to cases a hall received (the hall manager's day): the
+ * level and channel, and for the window pad the window and the clerk (一次一评).
+ */
+export async function ratingsOfHall(db: Executor, hallId: string, from: string, to: string) {
+  return rdb(db)
+    .selectFrom('ratings')
+    .select(['level', 'channel', 'window_code', 'clerk_id'])
+    .where('hall_id', '=', hallId)
+    .where('round', '=', 'first')
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .execute();
+}

@@ -65,7 +65,7 @@ export interface OpenCase {
   readonly departmentId: string;
   readonly regionCode: string;
   readonly channel: string;
-  /** visits to a hall so far: applying at a window, collecting the result at one */
+  /** visits to a hall so far: applying at a window, called to one with a ticket for the case, collecting the result at one */
   readonly visits: number;
   readonly status: string;
   readonly colour: string;
@@ -97,6 +97,13 @@ export interface FoldResult {
   readonly rectificationsChanged: Set<string>;
 }
 
+/**
+ * A ticket for a case called to a window (the halls module's `halls.visit`): one more visit of the
+ * case (最多跑一次), unless it is a ticket of line C (出件): collecting the result at a window is
+ * counted by the result's handover (`issueResult` with `delivery: 'window'`), not twice.
+ */
+export const HALL_VISIT = 'halls.visit';
+
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
@@ -105,7 +112,7 @@ export function keysOf(events: readonly EventRecord[]): { cases: string[]; recti
   const cases = new Set<string>();
   const rects = new Set<string>();
   for (const e of events) {
-    if (e.type.startsWith('cases.') && e.aggregateType === 'case') {
+    if ((e.type.startsWith('cases.') || e.type === HALL_VISIT) && e.aggregateType === 'case') {
       const n = str(e.payload.caseNumber) ?? e.aggregateId;
       cases.add(n);
     } else if (e.type.startsWith('ratings.')) {
@@ -168,6 +175,13 @@ export function fold(events: readonly EventRecord[], state: FoldState): FoldResu
         due: null,
         submittedAt: e.createdAt,
       });
+      continue;
+    }
+
+    if (e.type === HALL_VISIT && e.aggregateType === 'case') {
+      const n = str(p.caseNumber) ?? e.aggregateId;
+      const open = state.cases.get(n);
+      if (open && p.line !== 'C') setCase(n, { ...open, visits: open.visits + 1 });
       continue;
     }
 

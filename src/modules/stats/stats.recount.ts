@@ -74,12 +74,16 @@ export async function recountPerformance(db: Executor): Promise<Array<{ key: Cel
     ).rows,
   );
 
-  // 办结: on time, days, 即办件, visits (applied at a window; result collected at one)
+  // 办结: on time, days, 即办件, visits (applied at a window; called to one for the case; result collected at one)
   const windowResults = sql`(select count(*) from events r
       where r.aggregate_type = 'case' and r.aggregate_id = e.aggregate_id
         and ${d.text('r', ['action'])} = 'issueResult' and ${d.text('r', ['delivery'])} = 'window')`;
+  // tickets for the case called to a window before it was completed (not line C: see HALL_VISIT)
+  const hallVisits = sql`(select count(*) from events v
+      where v.type = 'halls.visit' and v.aggregate_type = 'case' and v.aggregate_id = e.aggregate_id
+        and v.seq > s.seq and v.seq < e.seq and coalesce(${d.text('v', ['line'])}, '') <> 'C')`;
   const channel = sql`coalesce(${d.text('s', ['channel'])}, 'online')`;
-  const visits = sql`(case when s.seq is null then 0 else (case when ${channel} = 'online' then 0 else 1 end) + ${windowResults} end)`;
+  const visits = sql`(case when s.seq is null then 0 else (case when ${channel} = 'online' then 0 else 1 end) + ${windowResults} + ${hallVisits} end)`;
   merge(
     (
       await sql<Row>`select ${cols('e')},
