@@ -32,12 +32,12 @@ describe('年度报告 › counted from the records', () => {
       raw: r.rawPayload,
     };
   };
-  const file = async (kind: 'person' | 'organization' = 'person') => {
+  const file = async (kind: 'person' | 'organization' = 'person', orgType?: string) => {
     const r = await call('discloser', 'POST', '/api/v1/disclosure/requests', {
       body: cityAmr,
       channel: 'inPerson',
       description: '某项统计数据',
-      requester: { kind, name: kind === 'person' ? '王五' : '某公司' },
+      requester: { kind, name: kind === 'person' ? '王五' : '某公司', ...(orgType ? { orgType } : {}) },
     });
     assert.equal(r.status, 201, r.body);
     return r.json().requestNumber as string;
@@ -63,14 +63,14 @@ describe('年度报告 › counted from the records', () => {
     const done2024 = await file();
     await reply(done2024, { kind: 'disclose' });
     const carried1 = await file();
-    const carried2 = await file('organization');
+    const carried2 = await file('organization', 'legalService');
     // 2025: five received (two organisations); results of several kinds; one lapses; one open at the end
     clock.set(at('2025-01-06'));
     await reply(carried1, { kind: 'refuse', ground: 'stateSecret' });
     await reply(carried2, { kind: 'partial', redactions: [{ part: '身份证号', ground: 'privacy' }] });
     const a = await file();
-    const b = await file('organization');
-    const c = await file('organization');
+    const b = await file('organization', 'business');
+    const c = await file('organization', 'research');
     const d = await file();
     await reply(a, { kind: 'notExist' });
     await reply(b, { kind: 'mayWithhold', ground: 'processInformation' });
@@ -111,6 +111,61 @@ describe('年度报告 › counted from the records', () => {
     // received + carried in = handled + carried out
     assert.equal(rep.received.total + rep.carriedIn, rep.results.total + rep.carriedOut);
     assert.equal(rep.review, null);
+  });
+
+  test('table 三 by requester: 自然人 and the five kinds of 法人或其他组织, each row adding up', async () => {
+    const rep = (
+      await call(undefined, 'GET', `/api/v1/disclosure/annual-report?body=${cityAmr}&year=2025`)
+    ).json();
+    const m = rep.byRequester;
+    assert.deepEqual(m.columns, [
+      'person',
+      'business',
+      'research',
+      'publicInterest',
+      'legalService',
+      'other',
+    ]);
+    assert.deepEqual(m.received, {
+      person: 3,
+      business: 1,
+      research: 1,
+      publicInterest: 0,
+      legalService: 0,
+      other: 0,
+      total: 5,
+    });
+    assert.equal(m.carriedIn.legalService, 1);
+    assert.equal(m.carriedIn.person, 1);
+    assert.equal(m.carriedIn.total, rep.carriedIn);
+    assert.equal(m.results.partial.legalService, 1, 'the carried-in organisation’s partial reply');
+    assert.equal(m.results['refused.processInformation'].business, 1);
+    assert.equal(m.results['notHandled.duplicate'].research, 1);
+    assert.equal(m.results['refused.stateSecret'].person, 1);
+    assert.equal(m.carriedOut.total, rep.carriedOut);
+    // every row's columns add up to its total; the columns' totals to the flat figures
+    for (const row of [m.received, m.carriedIn, m.carriedOut, ...Object.values(m.results)] as Array<
+      Record<string, number>
+    >)
+      assert.equal(
+        m.columns.reduce((n: number, c: string) => n + row[c]!, 0),
+        row.total,
+      );
+    for (const k of Object.keys(rep.results))
+      if (k !== 'total') assert.equal(m.results[k].total, rep.results[k]);
+    assert.equal(m.results.total.total, rep.results.total);
+    const page = await call(undefined, 'GET', `/disclosure/annual-report?body=${cityAmr}&year=2025`);
+    assert.ok(page.body.includes('法人或其他组织：商业企业'));
+    assert.ok(page.body.includes('法人或其他组织：法律服务机构'));
+    // an unknown organisation type is refused before anything is written
+    const bad = await call('discloser', 'POST', '/api/v1/disclosure/requests', {
+      body: cityAmr,
+      channel: 'inPerson',
+      description: '某项统计数据',
+      requester: { kind: 'organization', name: '某公司', orgType: 'government' },
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json().error.code, 'COMMON.VALIDATION');
   });
 
   test('review and litigation counts entered by the body’s staff; the page and the PDF', async () => {

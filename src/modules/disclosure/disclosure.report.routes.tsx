@@ -60,6 +60,35 @@ function sections(t: T, r: AnnualReport) {
   ];
 }
 
+/** Table 三 of the template: its rows, each with the requester columns (自然人, five kinds of 法人或其他组织, 总计). */
+function requesterRows(t: T, r: AnnualReport) {
+  const m = r.byRequester;
+  return [
+    { label: t('disclosure.report.row.received'), v: m.received },
+    { label: t('disclosure.report.row.carriedIn'), v: m.carriedIn },
+    ...RESULT_ROWS.map((k) => ({ label: t(`disclosure.report.result.${k}`), v: m.results[k] })),
+    {
+      label: `${t('disclosure.report.row.results')}（${t('disclosure.report.col.total')}）`,
+      v: m.results.total,
+    },
+    { label: t('disclosure.report.row.carriedOut'), v: m.carriedOut },
+  ];
+}
+
+/** the same table as label/figure rows for the PDF: "自然人 / 商业企业 … 其他 / 总计" */
+function requesterSection(t: T, r: AnnualReport) {
+  const cols = r.byRequester.columns;
+  const heading = `${t('disclosure.report.byRequester')}：${cols
+    .map((c) => (c === 'person' ? t('disclosure.report.col.person') : t(`disclosure.request.orgType.${c}`)))
+    .join(' / ')} / ${t('disclosure.report.col.total')}`;
+  return {
+    heading,
+    rows: requesterRows(t, r).map(
+      (x) => [x.label, [...cols.map((c) => String(x.v[c])), String(x.v.total)].join(' / ')] as const,
+    ),
+  };
+}
+
 const titleOf = (t: T, r: AnnualReport) =>
   t('disclosure.report.title', { year: r.year, body: r.body?.name ?? t('disclosure.report.city') });
 
@@ -110,6 +139,22 @@ function ReportPage({
           series: [{ name: t('disclosure.report.count'), values: RESULT_ROWS.map((k) => r.results[k]) }],
           height: 360,
         }}
+      />
+      <Table
+        caption={t('disclosure.report.byRequester')}
+        rows={requesterRows(t, r)}
+        columns={[
+          { header: t('disclosure.report.resultRow'), cell: (x) => x.label },
+          ...r.byRequester.columns.map((c) => ({
+            header:
+              c === 'person'
+                ? t('disclosure.report.col.person')
+                : `${t('disclosure.report.col.orgs')}：${t(`disclosure.request.orgType.${c}`)}`,
+            numeric: true,
+            cell: (x: ReturnType<typeof requesterRows>[number]) => String(x.v[c]),
+          })),
+          { header: t('disclosure.report.col.total'), numeric: true, cell: (x) => String(x.v.total) },
+        ]}
       />
       {sections(t, r).map((s) => (
         <Table
@@ -200,7 +245,7 @@ export function reportRoutes(
       const r = await reports.build({ body: req.query.body || undefined, year: req.query.year, city: CITY });
       const pdf = await reportPdf({
         title: titleOf(ctx.t, r),
-        sections: sections(ctx.t, r),
+        sections: [...sections(ctx.t, r), requesterSection(ctx.t, r)],
         footer: ctx.t('disclosure.report.basisText'),
       });
       return reply

@@ -5,6 +5,7 @@ import { type Kysely, type Migration, type Store, inTransaction, sql } from '../
 import { appendEvent } from '../../platform/events/index.js';
 import { schemaIssues } from '../../platform/input.js';
 import type { BodiesPort } from './disclosure.ports.js';
+import { ORG_TYPES } from './disclosure.requests.types.js';
 
 /**
  * 年度报告 (2019 条例 art. 50; the national template, 国办公开办函〔2021〕30号): for one body or
@@ -111,10 +112,33 @@ export interface AnnualReport {
   /** results in the year by the template's rows, and their total */
   readonly results: Readonly<Record<ResultRow, number>> & { readonly total: number };
   readonly carriedOut: number;
+  /**
+   * The template's table 三 with its columns: 自然人, then 法人或其他组织 by type (商业企业,
+   * 科研机构, 社会公益组织, 法律服务机构, 其他), then 总计 — received, carried in, each result row,
+   * carried out.
+   */
+  readonly byRequester: {
+    readonly columns: readonly RequesterColumn[];
+    readonly received: Readonly<Record<RequesterColumn | 'total', number>>;
+    readonly carriedIn: Readonly<Record<RequesterColumn | 'total', number>>;
+    readonly results: Readonly<
+      Record<ResultRow | 'total', Readonly<Record<RequesterColumn | 'total', number>>>
+    >;
+    readonly carriedOut: Readonly<Record<RequesterColumn | 'total', number>>;
+  };
   readonly review: Readonly<Record<'review' | 'litigationDirect' | 'litigationAfterReview', Counts>> | null;
 }
 
 const STOPS = new Set(['reply', 'lapse', 'withdraw']);
+
+/** the template's requester columns: 自然人 and the five kinds of 法人或其他组织 */
+export const REQUESTER_COLUMNS = ['person', ...ORG_TYPES] as const;
+export type RequesterColumn = (typeof REQUESTER_COLUMNS)[number];
+const zeroRow = () =>
+  Object.fromEntries([...REQUESTER_COLUMNS, 'total'].map((c) => [c, 0])) as Record<
+    RequesterColumn | 'total',
+    number
+  >;
 
 export function createReports(deps: { store: Store; clock: Clock; bodies: BodiesPort }) {
   const db = deps.store.db;
@@ -144,8 +168,13 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
 
     // every request received by the year's end that had not stopped before the year began
     const requests = (
-      await sql<{ request_number: string; received_on: string; requester_kind: string }>`
-        select request_number, received_on, requester_kind from disclosure_requests
+      await sql<{
+        request_number: string;
+        received_on: string;
+        requester_kind: string;
+        requester_org_type: string | null;
+      }>`
+        select request_number, received_on, requester_kind, requester_org_type from disclosure_requests
         where ${scope} and received_on <= ${end}`.execute(db)
     ).rows;
     const stopOf = new Map<
@@ -176,17 +205,46 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
     let carriedIn = 0;
     let carriedOut = 0;
     let total = 0;
+    const m = {
+      received: zeroRow(),
+      carriedIn: zeroRow(),
+      results: Object.fromEntries([...RESULT_ROWS, 'total'].map((r) => [r, zeroRow()])) as Record<
+        ResultRow | 'total',
+        Record<RequesterColumn | 'total', number>
+      >,
+      carriedOut: zeroRow(),
+    };
+    const bump = (row: Record<RequesterColumn | 'total', number>, col: RequesterColumn) => {
+      row[col]++;
+      row.total++;
+    };
     for (const r of requests) {
       const stop = stopOf.get(r.request_number);
       if (stop && stop.day < start) continue;
+      const col: RequesterColumn =
+        r.requester_kind === 'organization'
+          ? (ORG_TYPES as readonly string[]).includes(r.requester_org_type ?? '')
+            ? (r.requester_org_type as RequesterColumn)
+            : 'other'
+          : 'person';
       if (r.received_on >= start) {
         if (r.requester_kind === 'organization') organization++;
         else person++;
-      } else carriedIn++;
+        bump(m.received, col);
+      } else {
+        carriedIn++;
+        bump(m.carriedIn, col);
+      }
       if (stop && stop.day <= end) {
-        results[resultRowOf(stop.type === 'reply' ? (stop.kind ?? '') : stop.type, stop.ground)]++;
+        const row = resultRowOf(stop.type === 'reply' ? (stop.kind ?? '') : stop.type, stop.ground);
+        results[row]++;
         total++;
-      } else carriedOut++;
+        bump(m.results[row], col);
+        bump(m.results.total, col);
+      } else {
+        carriedOut++;
+        bump(m.carriedOut, col);
+      }
     }
     const reviewRows = (
       await sql<{ counts: string }>`
@@ -218,6 +276,7 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
       carriedIn,
       results: { ...results, total },
       carriedOut,
+      byRequester: { columns: REQUESTER_COLUMNS, ...m },
       review,
     };
   }

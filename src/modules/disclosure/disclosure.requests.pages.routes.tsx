@@ -68,6 +68,7 @@ export function requestFromForm(b: Record<string, string>, files: readonly Uploa
     delivery: opt(b.delivery),
     requester: {
       kind: b.requesterKind || 'person',
+      ...(b.requesterKind === 'organization' && b.orgType ? { orgType: b.orgType } : {}),
       name: b.name ?? '',
       idNumber: opt(b.idNumber),
       phone: opt(b.phone),

@@ -24,6 +24,7 @@ import {
   DELIVERIES,
   FORMS,
   LEGAL_REFERENCES,
+  ORG_TYPES,
   REDACTION_GROUNDS,
   REPLY_KINDS,
   type ReplyKind,
@@ -120,6 +121,16 @@ export function RequestFormPage({ ctx, m }: { ctx: ViewContext; m: RequestFormMo
             value: k,
             label: t(`disclosure.request.kind.${k}`),
           }))}
+        />
+        <SelectField
+          name="orgType"
+          label={t('disclosure.request.field.orgType')}
+          hint={t('disclosure.request.field.orgTypeHint')}
+          value={v.orgType ?? ''}
+          options={[
+            { value: '', label: t('disclosure.request.orgType.none') },
+            ...ORG_TYPES.map((o) => ({ value: o, label: t(`disclosure.request.orgType.${o}`) })),
+          ]}
         />
         <TextField
           name="name"

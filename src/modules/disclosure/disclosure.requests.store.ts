@@ -16,6 +16,8 @@ export type RequestTables = {
     received_on: string;
     requester_account_id: string | null;
     requester_kind: string;
+    /** an organisation's type (the annual report's sub-columns); null for a person */
+    requester_org_type: string | null;
     /** Requester as JSON, sealed (AES-256-GCM, the personal-data cipher) */
     requester_sealed: string;
     description: string;
@@ -124,6 +126,13 @@ export const requestMigrations: Record<string, Migration> = {
         .addColumn('value', 'integer', (c) => c.notNull())
         .execute();
     },
+  },
+};
+
+requestMigrations['disclosure.0006_requester_org_type'] = {
+  // requests filed before it count as 其他 in the organisation columns
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('disclosure_requests').addColumn('requester_org_type', 'text').execute();
   },
 };
 

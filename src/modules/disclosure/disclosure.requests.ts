@@ -241,6 +241,7 @@ export function createRequests(deps: RequestsDeps) {
       received_on: r.receivedOn,
       requester_account_id: r.requesterAccountId,
       requester_kind: r.requester.kind,
+      requester_org_type: r.requester.kind === 'organization' ? (r.requester.orgType ?? 'other') : null,
       requester_sealed: deps.cipher.encrypt(JSON.stringify(r.requester)),
       description: r.description,
       purpose: r.purpose,

@@ -67,9 +67,18 @@ export const GROUND_ARTICLES: Readonly<Record<RedactionGround, string>> = {
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).optional();
 
+/**
+ * An organisation's type, as the national template of the annual report (国办公开办函〔2021〕30号)
+ * splits 法人或其他组织: 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他.
+ */
+export const ORG_TYPES = ['business', 'research', 'publicInterest', 'legalService', 'other'] as const;
+export type OrgType = (typeof ORG_TYPES)[number];
+
 /** who asks: a person or an organisation (art. 29 asks name, identity document and contact) */
 export const Requester = z.object({
   kind: z.enum(['person', 'organization']),
+  /** an organisation's type (the report's sub-columns); 'other' when not said */
+  orgType: z.enum(ORG_TYPES).optional(),
   name: text(100),
   /** 身份证件号码 / 统一社会信用代码, optional online (the account is identified) */
   idNumber: optionalText(40),
