@@ -108,8 +108,12 @@ if (process.env.PARTS !== 'http') {
 }
 
 // ── 2. lookups over HTTP ─────────────────────────────────────────────────────────────────────
-function server(args: string[]): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
-  const child = fork(join(import.meta.dirname, 'exchange.server.ts'), args, {
+function server(
+  args: string[],
+  dir = join(import.meta.dirname, '..'),
+): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
+  const child = fork(join(dir, 'bench', 'exchange.server.ts'), args, {
+    cwd: dir,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -164,6 +168,9 @@ async function blast(url: string, headers: Record<string, string>, body: string 
   const app = await server(['app', file]);
   const single = await server(['app-single', join(dir, 'single.db')]);
   const bare = await server(['bare']);
+  // BEFORE=<checkout of an earlier commit>: that code's app measured in turns with this one
+  const beforeDir = process.env.BEFORE;
+  const before = beforeDir ? await server(['app', join(dir, 'before.db')], beforeDir) : undefined;
   try {
     const base = (p: unknown) => `http://127.0.0.1:${p}/api/v1/exchange/lookup`;
     const tokenOf = async (s: typeof app) => {
@@ -180,6 +187,7 @@ async function blast(url: string, headers: Record<string, string>, body: string 
     };
     const token = await tokenOf(app);
     const singleAuth = { authorization: `Bearer ${await tokenOf(single)}` };
+    const beforeAuth = before ? { authorization: `Bearer ${await tokenOf(before)}` } : undefined;
     const body = JSON.stringify({ resource: '1-410100-GA-RK-0001', key: app.info.key, purpose: '基准测试' });
     const auth = { authorization: `Bearer ${token}` };
     const check = await fetch(base(app.info.port), {
@@ -189,10 +197,10 @@ async function blast(url: string, headers: Record<string, string>, body: string 
     });
     if (check.status !== 200) throw new Error(`lookup answered ${check.status}: ${await check.text()}`);
 
-    type Variant = 'app' | 'single' | 'bare' | 'me';
-    const full: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
-    const cpuPer: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
-    const p95: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [] };
+    type Variant = 'app' | 'single' | 'bare' | 'me' | 'before';
+    const full: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
+    const cpuPer: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
+    const p95: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
     const p50app: number[] = [];
     let bad = 0;
     // each variant at full load, its server's CPU time per request beside it, then at 1,000/s
@@ -210,13 +218,14 @@ async function blast(url: string, headers: Record<string, string>, body: string 
       const r1 = await blast(url, headers, b, 1000);
       p95[into].push(r1.p95);
       if (into === 'app') p50app.push(r1.p50);
-      if (into === 'app' || into === 'single') bad += r.bad + r1.bad;
+      if (into === 'app' || into === 'single' || into === 'before') bad += r.bad + r1.bad;
     };
     for (let run = 0; run < RUNS; run++) {
       await measure(app, auth, 'app');
       await measure(app, auth, 'me');
       await measure(bare, {}, 'bare');
       await measure(single, singleAuth, 'single');
+      if (before) await measure(before, beforeAuth!, 'before');
     }
     // the raw store read of the same row, in process (a second connection on the same file)
     const store = await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
@@ -239,6 +248,10 @@ async function blast(url: string, headers: Record<string, string>, body: string 
     console.log(
       `   one commit per lookup: ${fmt(median(full.single), 0)} lookups/s (runs ${runs(full.single)}); ${fmt(median(cpuPer.single), 0)} per server CPU-second`,
     );
+    if (before)
+      console.log(
+        `   before (${beforeDir}): ${fmt(median(full.before), 0)} lookups/s (runs ${runs(full.before)}); ${fmt(median(cpuPer.before), 0)} per server CPU-second; p95 at 1,000/s ${fmt(median(p95.before), 1)} ms`,
+      );
     console.log(
       `   GET /api/v1/me:        ${fmt(median(full.me), 0)} req/s (same app, same token: the authenticated ceiling); ${fmt(median(cpuPer.me), 0)} per server CPU-second`,
     );
@@ -256,6 +269,7 @@ async function blast(url: string, headers: Record<string, string>, body: string 
     await stop(app.child);
     await stop(single.child);
     await stop(bare.child);
+    if (before) await stop(before.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
