@@ -125,7 +125,7 @@ describe('the 24-hour kiosk in Chromium', {
     await ctx.close();
   });
 
-  test('the hall manager’s page (the day’s figures, the chart and its table, the quota form) is axe-clean', async () => {
+  test('the hall manager’s pages (the day’s figures, the chart and its table, the quota form; windows and hours) are axe-clean', async () => {
     await t.identity.service.createStaff({
       login: 'hall-manager',
       name: '何主任',
@@ -133,7 +133,7 @@ describe('the 24-hour kiosk in Chromium', {
       regionCode: '410105001',
       departmentId: null,
       hallId: null,
-      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
+      grants: [{ role: 'hallManager', regionPrefix: '410105001', departmentId: null }],
     });
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     const page = await ctx.newPage();
@@ -148,6 +148,14 @@ describe('the 24-hour kiosk in Chromium', {
     await Promise.all([page.waitForNavigation(), page.click('text=保存')]);
     assert.match((await page.textContent('main')) ?? '', /已保存/);
     assert.deepEqual(await axeViolations(page), [], 'manage after saving');
+    // the windows and hours: the form, then its problems listed after a bad time (by keyboard alone)
+    await page.goto(`${base}/halls/${HALL}/manage/layout`);
+    assert.deepEqual(await axeViolations(page), [], 'layout');
+    await page.fill('#f-hours-0-to', '07:00');
+    await page.focus('#f-hours-0-to');
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match((await page.textContent('.error-summary')) ?? '', /结束时间须晚于开始时间/);
+    assert.deepEqual(await axeViolations(page), [], 'layout with its problems');
     await ctx.close();
   });
 });

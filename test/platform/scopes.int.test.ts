@@ -39,6 +39,7 @@ const CALLERS = [
   'luoyang-approver',
   'clerk-other',
   'hall-manager',
+  'grid-worker',
 ] as const;
 type Caller = (typeof CALLERS)[number];
 
@@ -98,12 +99,21 @@ const SEES_B = row('404', {
   clerk: '200',
   supervisor: '200',
   admin: '200',
-  // the receiving hall's manager (a grant on the hall's division, bound to no department)
-  'hall-manager': '200',
 });
-const NO_WORKBENCH = { citizen: '403', citizen2: '403', enterprise: '403' } as const;
+// the hall's manager (大厅管理员) runs the hall, not its cases, and a grid worker (网格员) follows
+// only the cases of those who delegated to them: neither has the workbench nor case contents
+const NO_WORKBENCH = {
+  citizen: '403',
+  citizen2: '403',
+  enterprise: '403',
+  'hall-manager': '403',
+  'grid-worker': '403',
+} as const;
 const QUEUE = { anonymous: '401', ...NO_WORKBENCH } as const;
 const listsB = (body: string, f: Fixtures) => body.includes(f.caseB);
+
+/** 帮办代办: the city item applied for the citizen (filled in before the checks run) */
+const ASSIST: Record<string, unknown> = {};
 
 const CHECKS: readonly Check[] = [
   // ── cases ──────────────────────────────────────────────────────────────────────────────────
@@ -156,7 +166,6 @@ const CHECKS: readonly Check[] = [
       supervisor: '403',
       admin: '409',
       'clerk-other': '403',
-      'hall-manager': '403',
     }),
   },
   {
@@ -214,6 +223,29 @@ const CHECKS: readonly Check[] = [
       enterprise: '200-',
       admin: '200-',
     }),
+  },
+  {
+    // 帮办代办: the open cases of those who delegated to the caller — the grid worker holds the
+    // citizen's 委托 (all items); people see only theirs (none here); other staff nothing
+    what: 'assisted · GET /api/v1/cases/assisted',
+    url: () => '/api/v1/cases/assisted',
+    shows: listsB,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200-',
+      citizen2: '200-',
+      admin: '200-',
+      'grid-worker': '200+',
+    }),
+  },
+  {
+    // applying for the citizen: only under the citizen's 委托 (the grid worker); the citizen for
+    // themself through onBehalfOf, another person, a clerk or the administrator are refused
+    what: 'assisted · POST /api/v1/cases {onBehalfOf: citizen}',
+    method: 'POST',
+    url: () => '/api/v1/cases',
+    body: ASSIST,
+    expect: row('403', { anonymous: '401', 'grid-worker': '201' }),
   },
   {
     // a hall's queue is the window's: who accepts at that hall (no department-bound grant)
@@ -274,8 +306,8 @@ const CHECKS: readonly Check[] = [
     what: 'supervision · GET /supervision (page)',
     url: () => '/supervision',
     page: true,
-    // the hall's manager (部门管理员 role) holds stats.view for the hall's division
-    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200', 'hall-manager': '200' }),
+    // not the hall's manager (大厅管理员): a hall's figures are on its own page, not the region's
+    expect: row('403', { anonymous: '401', supervisor: '200', admin: '200' }),
   },
   {
     what: 'red cards · GET /supervision/cards?colour=red (page)',
@@ -383,6 +415,25 @@ const CHECKS: readonly Check[] = [
     expect: row('403', { anonymous: '401', admin: '204', 'hall-manager': '204' }),
   },
   {
+    what: 'hall · GET /api/v1/halls/:id/layout',
+    url: () => `/api/v1/halls/${HALL}/layout`,
+    expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
+  },
+  {
+    // checked whole and refused (no window calls lines B and C): nothing is written
+    what: 'hall · PUT /api/v1/halls/:id/layout (line B, C unserved)',
+    method: 'PUT',
+    url: () => `/api/v1/halls/${HALL}/layout`,
+    body: { windows: [{ number: 1, kind: 'general', lines: ['A'] }], hours: [] },
+    expect: row('403', { anonymous: '401', admin: '400', 'hall-manager': '400' }),
+  },
+  {
+    what: 'hall · GET /halls/:id/manage/layout (page)',
+    url: () => `/halls/${HALL}/manage/layout`,
+    page: true,
+    expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
+  },
+  {
     what: 'hall · GET /api/v1/halls/:id/figures',
     url: () => `/api/v1/halls/${HALL}/figures`,
     expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
@@ -459,7 +510,6 @@ const CHECKS: readonly Check[] = [
     url: () => '/api/v1/rectifications',
     shows: (body, f) => body.includes(f.rectification),
     expect: row('403', {
-      'hall-manager': '200-',
       anonymous: '401',
       approver: '200+',
       'county-approver': '200-',
@@ -472,7 +522,6 @@ const CHECKS: readonly Check[] = [
     what: 'rectification · GET /api/v1/rectifications/:id',
     url: (f) => `/api/v1/rectifications/${f.rectification}`,
     expect: row('403', {
-      'hall-manager': '404',
       anonymous: '401',
       approver: '200',
       'county-approver': '404',
@@ -486,7 +535,6 @@ const CHECKS: readonly Check[] = [
     url: (f) => `/staff/rectifications/${f.rectification}`,
     page: true,
     expect: row('403', {
-      'hall-manager': '404',
       anonymous: '401',
       approver: '200',
       'county-approver': '404',
@@ -503,7 +551,6 @@ const CHECKS: readonly Check[] = [
     url: (f) => `/api/v1/rectifications/${f.rectification}/steps`,
     body: { action: 'decideAppeal', upheld: true, note: '回访录音证实为误评' },
     expect: row('403', {
-      'hall-manager': '404',
       anonymous: '401',
       'county-approver': '404',
       supervisor: '409',
@@ -545,7 +592,6 @@ const CHECKS: readonly Check[] = [
     url: (f) => `/staff/complaints/${f.complaint}`,
     page: true,
     expect: row('403', {
-      'hall-manager': '404',
       anonymous: '401',
       approver: '200',
       'county-approver': '404',
@@ -559,7 +605,6 @@ const CHECKS: readonly Check[] = [
     url: () => '/api/v1/complaints/queue',
     shows: (body, f) => body.includes(f.complaint),
     expect: row('403', {
-      'hall-manager': '200-',
       anonymous: '401',
       approver: '200+',
       'county-approver': '200-',
@@ -598,7 +643,6 @@ const CHECKS: readonly Check[] = [
     url: (f) => `/api/v1/complaints/${f.complaint}/answer`,
     body: { answer: '已督促承办人员办理。' },
     expect: row('403', {
-      'hall-manager': '404',
       anonymous: '401',
       approver: '200',
       'county-approver': '404',
@@ -659,7 +703,17 @@ describe('scopes fail closed › role × scope × object', () => {
       regionCode: '410105001',
       departmentId: null,
       hallId: null,
-      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
+      grants: [{ role: 'hallManager', regionPrefix: '410105001', departmentId: null }],
+    });
+    // a 网格员 of 金水区 (the citizen's district), to whom the citizen gives a 委托 below
+    await t.identity.service.createStaff({
+      login: 'grid-worker',
+      name: '网格员',
+      password: DEMO_PASSWORD,
+      regionCode: '410105',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'gridWorker', regionPrefix: '410105', departmentId: null }],
     });
     for (const c of CALLERS) if (c !== 'anonymous') tokens.set(c, (await t.identity.tokenForLogin(c)).token);
     const as = (c: Caller) => ({ authorization: `Bearer ${tokens.get(c)}` });
@@ -760,6 +814,17 @@ describe('scopes fail closed › role × scope × object', () => {
     const field = app?.formFields.find((x) => x.type === 'string' && !/id|mobile|phone/i.test(x.name));
     assert.ok(citizen && field);
     await t.cases.saveDraft(citizen, CITY_ITEM, { regionCode: '410105001', [field.name]: draftMarker });
+    await t.identity.service.createDelegation(citizen, {
+      agentLogin: 'grid-worker',
+      scopes: ['*'],
+      validTo: '2027-06-30T16:00:00Z',
+    });
+    Object.assign(ASSIST, {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await validForm(t, CITY_ITEM),
+      onBehalfOf: citizenId,
+    });
     f = {
       caseC,
       rectification,

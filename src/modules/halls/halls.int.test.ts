@@ -47,7 +47,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
       regionCode: '410105001',
       departmentId: null,
       hallId: null,
-      grants: [{ role: 'departmentAdmin', regionPrefix: '410105001', departmentId: null }],
+      grants: [{ role: 'hallManager', regionPrefix: '410105001', departmentId: null }],
     });
     for (const who of ['citizen', 'clerk', 'clerk-other', 'enterprise', 'hall-manager'])
       tok.set(who, (await t.identity.tokenForLogin(who)).token);

@@ -45,7 +45,7 @@ describe(`halls › the hall manager's windows, lines, staff and hours (${testDi
   before(async () => {
     t = await buildTestApp({ demo: 'on', clock });
     for (const [login, role, region] of [
-      ['hall-manager', 'departmentAdmin', '410105001'],
+      ['hall-manager', 'hallManager', '410105001'],
       ['clerk-2', 'windowClerk', '410105001'],
       ['clerk-other', 'windowClerk', '410105002'],
     ] as const)

@@ -60,6 +60,7 @@ export const ROLES = [
   'dataConsumer',
   'hotline',
   'gridWorker',
+  'hallManager',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -109,13 +110,13 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     P.licencesIssue,
     P.ratingsHandle,
   ],
-  // 部门管理员: the department's 实施清单, halls, disclosures, rating follow-up and, as a data
-  // provider, its shared data resources and the requests and grants on them
+  // 部门管理员: the department's 实施清单, disclosures, rating follow-up and, as a data
+  // provider, its shared data resources and the requests and grants on them (a hall is run by
+  // its hallManager, not by a department)
   departmentAdmin: [
     P.catalogEdit,
     P.casesRead,
     P.workbenchView,
-    P.hallsManage,
     P.disclosureHandle,
     P.disclosurePublish,
     P.ratingsHandle,
@@ -135,6 +136,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   // 网格员: at a village or community station, applies for residents of the grid (the grant's
   // region) who recorded a 委托 to them, and follows those residents' open cases; nothing else
   gridWorker: [P.casesAssist],
+  // 大厅管理员: runs one hall (its division, no department) — windows, lines, hours, quotas, staff
+  // on duty, the day's figures, and the calling desk (halls.manage covers serving); no case
+  // contents, no supervision figures, no workbench
+  hallManager: [P.hallsManage],
 };
 
 /** Display order and labels live in the message catalog: `identity.role.<role>`. */
