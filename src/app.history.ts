@@ -97,9 +97,17 @@ export function demoHistory(deps: {
 
   return {
     state: () => state,
+    /**
+     * The seeding will start shortly (a timer after listening): /readyz says `seeding` from now,
+     * not `ok` for the moments before the generator begins.
+     */
+    scheduled(): void {
+      if (state === 'none') state = 'seeding';
+    },
     /** starts the seeding (once); resolves when it ends */
     start(): Promise<void> {
       if (running) return running;
+      if (stopping) return Promise.resolve();
       state = 'seeding';
       running = run().then(
         () => {

@@ -248,6 +248,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
             purpose: m.purpose,
           });
         },
+        readsForCase: (caseNumber) => exchange.api.readsForCase(caseNumber),
       },
     },
     { homeRegion: DEMO_CITY.cityCode },
@@ -547,6 +548,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   // and the generator yields to requests between its small batches
   const historyTimer =
     site.seed && opts.demoHistory ? setTimeout(() => void history.start(), 1000).unref() : undefined;
+  if (historyTimer) history.scheduled();
 
   return {
     app,

@@ -40,6 +40,11 @@ describe(`demo history on ${testDialect()}`, () => {
 
   test('/readyz says seeding while the history is generated, ok after', async () => {
     assert.equal(t.seeded, true);
+    // before the background generator has begun (it starts a second after the start returns),
+    // /readyz already says so — never a moment of `ok` on a demo that is not lived-in yet
+    const before = await get('/readyz');
+    assert.equal(before.statusCode, 503, before.body.slice(0, 600));
+    assert.equal(before.json().status, 'seeding');
     void t.history.start();
     const during = await get('/readyz');
     assert.equal(during.statusCode, 503, during.body.slice(0, 600));

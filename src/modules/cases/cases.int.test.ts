@@ -757,6 +757,69 @@ describe('idempotent requests › a client requestId', () => {
     );
   });
 
+  test('the workbench case page › the clock explained in a sentence; every action form asks for its reasons', async () => {
+    const s = await submit('citizen', {
+      implementationCode: CITY_ITEM,
+      regionCode: '410105001',
+      form: await formFor(CITY_ITEM),
+    });
+    const n = s.json().caseNumber as string;
+    const accepted = await act('admin', n, { action: 'accept' });
+    assert.equal(accepted.statusCode, 200, accepted.body);
+    const before = clock.now();
+    clock.set('2025-09-22T02:00:00Z'); // a week later: Monday, two weekend days between
+    try {
+      const page = await t.app.inject({ url: `/workbench/cases/${n}`, headers: await bearer('admin') });
+      assert.equal(page.statusCode, 200);
+      const m =
+        /(\d{4}-\d{2}-\d{2}) 受理，受理当日不计入。截至今天已计 (\d+) 个工作日，其间 (\d+) 个非工作日/.exec(
+          page.body,
+        );
+      assert.ok(m, 'the clock sentence');
+      // every day after acceptance up to today is either counted or skipped as not a working day
+      const days = (Date.parse('2025-09-22') - Date.parse(m[1]!)) / 86_400_000;
+      assert.equal(Number(m[2]) + Number(m[3]), days);
+      assert.ok(Number(m[3]) >= 2, 'the weekend skipped');
+      // the action forms: a refusal's reason and legal basis required, optional reasons offered
+      const forms = [...page.body.matchAll(/<form[^>]*class="action-form"[^>]*>([\s\S]*?)<\/form>/g)].map(
+        (f) => f[1]!,
+      );
+      const form = (a: string) => forms.find((f) => f.includes(`name="action" value="${a}"`));
+      const reject = form('reject');
+      if (reject) {
+        assert.match(reject, /name="reject\.reason"[^>]*required/);
+        assert.match(reject, /name="reject\.legalBasis"[^>]*required/);
+      }
+      const extend = form('extend');
+      assert.ok(extend, 'extend offered on an accepted case');
+      assert.match(extend, /name="extend\.approvedBy"[^>]*required/);
+      assert.match(extend, /name="extend\.reason"/);
+      const suspend = form('suspend');
+      assert.ok(suspend, 'suspend offered on an accepted case');
+      assert.match(suspend, /name="suspend\.note"/);
+      // a refusal posted without its reason is refused with a coded 400 and nothing recorded
+      if (reject) {
+        const r = await t.app.inject({
+          method: 'POST',
+          url: `/workbench/cases/${n}/actions`,
+          headers: { ...(await bearer('admin')), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({
+            action: 'reject',
+            'reject.reason': '',
+            'reject.legalBasis': '',
+          }).toString(),
+        });
+        assert.equal(r.statusCode, 400, r.body.slice(0, 300));
+      }
+      assert.deepEqual(
+        (await actionsOf(n)).map((a) => a.action),
+        ['submit', 'accept'],
+      );
+    } finally {
+      clock.set(before);
+    }
+  });
+
   test('OpenAPI › requestId is documented on submissions, bundles and actions', async () => {
     const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
     const bodyOf = (path: string) =>

@@ -16,7 +16,7 @@ import {
   TextArea,
 } from '../../platform/views/index.js';
 import { RequestIdField, SupplementForm } from './cases.apply.pages.js';
-import type { ApplicationMaterial } from './cases.ports.js';
+import type { ApplicationMaterial, SharedDataRead } from './cases.ports.js';
 import type { ExplainedClockDay } from './cases.sla.js';
 import type { ApplicantCaseRow, QueueRow } from './cases.store.js';
 import type { CaseView, ClockView } from './cases.types.js';
@@ -28,14 +28,32 @@ const colourTag = (c: string): TagColour =>
   c === 'green' ? 'green' : c === 'yellow' ? 'yellow' : c === 'red' ? 'red' : 'grey';
 const enc = encodeURIComponent;
 
+/** The clock's explanation in a sentence: what has been counted up to today, and what skipped. */
+export function clockSummary(t: ViewContext['t'], days: readonly ExplainedClockDay[], today: string): string {
+  const start = days.find((d) => d.reason === 'start');
+  if (!start) return t('cases.clock.notStarted');
+  const upTo = days.filter((d) => d.date <= today);
+  const n = (r: ExplainedClockDay['reason']) => upTo.filter((d) => d.reason === r).length;
+  const paused = n('paused');
+  return t('cases.clock.summary', {
+    start: start.date,
+    counted: n('counted'),
+    nonWorking: n('nonWorking'),
+    paused: paused ? t('cases.clock.summaryPaused', { n: paused }) : '',
+  });
+}
+
 function ClockPanel({
   ctx,
   clock,
   explainHref,
+  explained,
 }: {
   ctx: ViewContext;
   clock: ClockView;
   explainHref?: string;
+  /** the day-by-day explanation (the workbench shows its sentence beside the clock) */
+  explained?: { readonly days: readonly ExplainedClockDay[]; readonly today: string } | undefined;
 }) {
   const t = ctx.t;
   const rem = clock.remainingWorkingDays;
@@ -66,6 +84,9 @@ function ClockPanel({
                     rem >= 0 ? t('cases.clock.remaining', { n: rem }) : t('cases.clock.overdue', { n: -rem }),
                 },
               ]
+            : []),
+          ...(explained
+            ? [{ key: t('cases.clock.why'), value: clockSummary(t, explained.days, explained.today) }]
             : []),
         ]}
       />
@@ -142,6 +163,49 @@ function Materials({ ctx, view, base }: { ctx: ViewContext; view: CaseView; base
         },
       ]}
     />
+  );
+}
+
+/** The register reads made for the case (the exchange's access records), each provable in the log. */
+function SharedReads({ ctx, reads }: { ctx: ViewContext; reads: readonly SharedDataRead[] }) {
+  const t = ctx.t;
+  return (
+    <section aria-labelledby="reads-h">
+      <h2 id="reads-h">{t('cases.reads.heading')}</h2>
+      <Table
+        caption={t('cases.reads.caption')}
+        rows={reads}
+        empty={t('cases.reads.none')}
+        columns={[
+          {
+            header: t('cases.reads.at'),
+            cell: (r) => (
+              <time dateTime={chinaIso(r.at)}>
+                {chinaDateTime(r.at)} {CHINA_TIME_LABEL}
+              </time>
+            ),
+          },
+          { header: t('cases.reads.resource'), cell: (r) => r.resourceName ?? r.resourceCode },
+          { header: t('cases.reads.fields'), cell: (r) => r.fields.join('、') || '—' },
+          { header: t('cases.reads.purpose'), cell: (r) => r.purpose },
+          {
+            header: t('cases.reads.outcome'),
+            cell: (r) =>
+              r.outcome === 'ok' ? (
+                <Tag colour="green">{t('cases.reads.ok')}</Tag>
+              ) : (
+                <Tag colour="red">{t('cases.reads.refused', { code: r.outcome })}</Tag>
+              ),
+          },
+          {
+            header: t('cases.reads.proof'),
+            cell: (r) => (
+              <a href={`/log/object?type=exchangeAccess&id=${enc(r.id)}`}>{t('cases.reads.verify')}</a>
+            ),
+          },
+        ]}
+      />
+    </section>
   );
 }
 
@@ -243,8 +307,8 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
   const f = (name: string, label: string, required = true) => (
     <TextField name={`${action}.${name}`} label={label} required={required} />
   );
-  const area = (name: string, label: string) => (
-    <TextArea name={`${action}.${name}`} label={label} rows={3} required />
+  const area = (name: string, label: string, required = true) => (
+    <TextArea name={`${action}.${name}`} label={label} rows={3} required={required} maxLength={1000} />
   );
   let fields = null;
   switch (action) {
@@ -269,12 +333,18 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
       break;
     case 'suspend':
       fields = (
-        <SelectField
-          name={`${action}.procedure`}
-          label={t('cases.act.procedure')}
-          options={SPECIAL_PROCEDURES.map((p) => ({ value: p, label: t(`cases.procedure.${p}`) }))}
-        />
+        <>
+          <SelectField
+            name={`${action}.procedure`}
+            label={t('cases.act.procedure')}
+            options={SPECIAL_PROCEDURES.map((p) => ({ value: p, label: t(`cases.procedure.${p}`) }))}
+          />
+          {area('note', t('cases.act.noteOptional'), false)}
+        </>
       );
+      break;
+    case 'withdraw':
+      fields = area('reason', t('cases.act.reasonOptional'), false);
       break;
     case 'extend':
       fields = (
@@ -289,6 +359,7 @@ function ActionForm({ ctx, action, postTo }: { ctx: ViewContext; action: ActionT
             width="short"
           />
           {f('approvedBy', t('cases.act.approvedBy'))}
+          {area('reason', t('cases.act.reasonOptional'), false)}
         </>
       );
       break;
@@ -325,12 +396,18 @@ export function CasePage({
   staff,
   notice,
   supplement,
+  reads,
+  explained,
 }: {
   ctx: ViewContext;
   view: CaseView;
   actions: readonly ActionType[];
   staff: boolean;
   notice?: string | undefined;
+  /** the register reads made for the case (the workbench shows them beside the materials) */
+  reads?: readonly SharedDataRead[] | undefined;
+  /** the clock's day-by-day explanation, summed up beside the clock */
+  explained?: { readonly days: readonly ExplainedClockDay[]; readonly today: string } | undefined;
   /** 补正: what was asked for, the item's materials, and problems with a posted supplement */
   supplement?: SupplementModel | undefined;
 }) {
@@ -375,7 +452,7 @@ export function CasePage({
             : []),
         ]}
       />
-      <ClockPanel ctx={ctx} clock={view.clock} explainHref={`${base}/clock`} />
+      <ClockPanel ctx={ctx} clock={view.clock} explainHref={`${base}/clock`} explained={explained} />
       {staff ? null : (
         // 一事一评 and 政民互动 live in the ratings module; the case page links to them
         <ul>
@@ -409,6 +486,7 @@ export function CasePage({
       <Timeline ctx={ctx} view={view} />
       <h2>{t('cases.materials.heading')}</h2>
       <Materials ctx={ctx} view={view} base={`/api/v1/cases/${enc(view.caseNumber)}`} />
+      {reads ? <SharedReads ctx={ctx} reads={reads} /> : null}
     </>
   );
 }

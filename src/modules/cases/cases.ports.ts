@@ -243,6 +243,20 @@ export interface SharedDataPort {
       readonly purpose: string;
     },
   ): Promise<{ readonly accessId: string } | undefined>;
+  /** the exchange's access records of the reads made for a case, oldest first */
+  readsForCase?(caseNumber: string): Promise<readonly SharedDataRead[]>;
+}
+
+/** One read of a register for a case, as the exchange recorded it (no values, field names only). */
+export interface SharedDataRead {
+  readonly id: string;
+  readonly at: string;
+  readonly resourceCode: string;
+  readonly resourceName: string | null;
+  readonly fields: readonly string[];
+  readonly purpose: string;
+  /** `ok` or the refusal's error code */
+  readonly outcome: string;
 }
 
 export interface CasesPorts {

@@ -11,6 +11,7 @@ import type { CasesContext } from './cases.context.js';
 import { openCaseFile, openSha256 } from './cases.files.js';
 import { type ExplainedClockDay, explainClock } from './cases.sla.js';
 import * as st from './cases.store.js';
+import type { SharedDataRead } from './cases.ports.js';
 import type { CaseView } from './cases.types.js';
 import { type ActionType, type CaseStatus, allowedActions } from './cases.workflow.js';
 
@@ -113,6 +114,30 @@ export async function explain(
     rule,
     chinaDate(ctx.clock.now().toISOString()),
   );
+}
+
+/** The day-by-day explanation with today's China date (what has been counted so far). */
+export async function clockExplanation(
+  ctx: CasesContext,
+  caseNumber: string,
+  p: Principal | undefined,
+): Promise<{ days: ExplainedClockDay[]; today: string }> {
+  const days = await explain(ctx, caseNumber, p);
+  return { days, today: chinaDate(ctx.clock.now().toISOString()) };
+}
+
+/**
+ * The exchange's records of the register reads made for a case (its shared-data materials fetched
+ * at submission), oldest first; for whoever may see the case. Field names, never values.
+ */
+export async function sharedReads(
+  ctx: CasesContext,
+  caseNumber: string,
+  p: Principal | undefined,
+): Promise<readonly SharedDataRead[]> {
+  const row = await st.caseByNumber(ctx.db, caseNumber);
+  if (!row || !viewerOf(p, row)) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+  return (await ctx.ports.sharedData?.readsForCase?.(caseNumber)) ?? [];
 }
 
 export async function myCases(ctx: CasesContext, p: Principal, page = 1, pageSize = 20) {

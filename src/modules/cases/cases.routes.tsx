@@ -56,7 +56,8 @@ export function actionFromForm(body: Record<string, string>): ActionInput {
   const raw: Record<string, unknown> = { action };
   for (const k of ['reason', 'legalBasis', 'step', 'procedure', 'approvedBy', 'note', 'opinion']) {
     const v = field(k);
-    if (v !== undefined) raw[k] = v;
+    // an optional field left empty is not sent (a required one is then refused as missing)
+    if (v !== undefined && v.trim() !== '') raw[k] = v;
   }
   if (action === 'requestSupplement' || action === 'acceptWithDeficiency') raw.missing = lines('missing');
   if (action === 'acceptWithCommitment') raw.commitments = lines('commitments');
@@ -314,6 +315,10 @@ export function casesRoutes(
         issues: problems.issues,
       };
     }
+    // the workbench: the register reads made for the case beside its materials, and the clock's
+    // explanation in a sentence beside the clock
+    const reads = staff ? await svc.sharedReads(caseNumber, p) : undefined;
+    const explained = staff ? await svc.clockExplanation(caseNumber, p) : undefined;
     return sendHtml(
       reply,
       renderPage(
@@ -326,6 +331,8 @@ export function casesRoutes(
           staff={staff}
           notice={notice}
           supplement={supplement}
+          reads={reads}
+          explained={explained}
         />,
       ),
       problems.status,

@@ -8,12 +8,14 @@ import {
   bundleView,
   caseFacts,
   caseOnDesk,
+  clockExplanation,
   colourCountsInRegion,
   departmentQueue,
   explain,
   hallQueue,
   myCases,
   assistedCases,
+  sharedReads,
   view,
 } from './cases.read.js';
 import { act } from './cases.act.js';
@@ -56,6 +58,8 @@ export interface CasesService {
   readonly view: Bound<typeof view>;
   readonly caseOnDesk: Bound<typeof caseOnDesk>;
   readonly explain: Bound<typeof explain>;
+  readonly sharedReads: Bound<typeof sharedReads>;
+  readonly clockExplanation: Bound<typeof clockExplanation>;
   readonly myCases: Bound<typeof myCases>;
   readonly assistedCases: Bound<typeof assistedCases>;
   readonly bundleView: Bound<typeof bundleView>;
@@ -101,6 +105,8 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     view: (...a) => view(ctx, ...a),
     caseOnDesk: (...a) => caseOnDesk(ctx, ...a),
     explain: (...a) => explain(ctx, ...a),
+    sharedReads: (...a) => sharedReads(ctx, ...a),
+    clockExplanation: (...a) => clockExplanation(ctx, ...a),
     myCases: (...a) => myCases(ctx, ...a),
     assistedCases: (...a) => assistedCases(ctx, ...a),
     bundleView: (...a) => bundleView(ctx, ...a),

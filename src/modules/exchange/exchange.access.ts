@@ -74,6 +74,25 @@ export async function myDataAccess(
 }
 
 /**
+ * The reads made for a case (its register materials fetched at submission, and any lookup that
+ * named the case), oldest first, with the resource's name: what the workbench's case page shows
+ * beside the materials. Granted fields by name only — never the values read.
+ */
+export async function caseDataAccess(ctx: ExchangeContext, caseNumber: string): Promise<AccessRecord[]> {
+  const rows = await xdb(ctx.db)
+    .selectFrom('exchange_access')
+    .leftJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
+    .selectAll('exchange_access')
+    .select('exchange_resources.name as resource_name')
+    .where('exchange_access.case_number', '=', caseNumber)
+    .orderBy('exchange_access.at')
+    .orderBy('exchange_access.id')
+    .limit(100)
+    .execute();
+  return rows.map(toAccess);
+}
+
+/**
  * The subject objects to a read of their data: it goes to the providing department with a
  * 10-working-day clock. Only the subject of the read may object, once per read.
  */

@@ -438,6 +438,16 @@ describe('exchange › cases read registered facts at submission instead of aski
     const page = await staff.get(`/workbench/cases/${caseNumber}`);
     assert.equal(page.statusCode, 200);
     assert.ok(page.body.includes(`/log/object?type=exchangeAccess&amp;id=${shared.accessId}`));
+    // …and beside the materials the reads made for the case: resource, fields, purpose, outcome
+    const reads = page.body.slice(page.body.indexOf('id="reads-h"'));
+    assert.ok(reads.length > 20, 'the shared-data section');
+    assert.match(reads, /社会保险参保缴费信息/);
+    assert.match(reads, /monthsPaid/);
+    assert.match(reads, /办理“失业保险金申领”：社会保险缴费记录/);
+    assert.match(reads, /已获取/);
+    assert.match(reads, /UTC\+8/);
+    // the clock beside it says in words why it has not started
+    assert.match(page.body, /计时从受理之日起算，本件尚未受理。/);
   });
 
   test('when the read is refused the case is still submitted, the material left to the applicant, the refusal recorded', async () => {
@@ -458,5 +468,11 @@ describe('exchange › cases read registered facts at submission instead of aski
       denied.rows.map((r) => r.outcome),
       ['EXCHANGE.GRANT_REVOKED'],
     );
+    // the workbench shows the refused read too
+    const staff = new WebSession(t);
+    await staff.login('admin');
+    const page = await staff.get(`/workbench/cases/${caseNumber}`);
+    const reads = page.body.slice(page.body.indexOf('id="reads-h"'));
+    assert.match(reads, /被拒绝（EXCHANGE\.GRANT_REVOKED）/);
   });
 });

@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/access.js';
 import type { WorkingCalendar } from '../../platform/calendar/index.js';
 import type { Store } from '../../platform/db/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
-import { myDataAccess, raiseObjection } from './exchange.access.js';
+import { caseDataAccess, myDataAccess, raiseObjection } from './exchange.access.js';
 import {
   editResource,
   getResource,
@@ -76,6 +76,7 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     lookup: (p: Principal, raw: unknown) => lookup(ctx, p, raw, { groupCommits }),
     exportBulk: (p: Principal, raw: unknown) => exportBulk(ctx, p, raw),
     myDataAccess: (p: Principal) => myDataAccess(ctx, p),
+    caseDataAccess: (caseNumber: string) => caseDataAccess(ctx, caseNumber),
     raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
     seedDemo: () => seedDemo(ctx),
     importRegister: (p: Principal | null, register: string, body: string, format: 'csv' | 'json') =>

@@ -420,6 +420,16 @@ export const exchangeMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  'exchange.0003_access_case': {
+    // the reads made for a case (the workbench's case page shows them beside the materials)
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('exchange_access_case')
+        .on('exchange_access')
+        .columns(['case_number', 'at'])
+        .execute();
+    },
+  },
 };
 
 export const xdb = (db: Executor) => db.withTables<ExchangeTables>();

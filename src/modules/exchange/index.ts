@@ -96,6 +96,8 @@ export function createExchangeModule(
         throw e;
       }
     },
+    /** the reads made for a case, oldest first (the workbench's case page; the caller checks access) */
+    readsForCase: (caseNumber: string) => svc.caseDataAccess(caseNumber),
     lookup: svc.lookup,
     service: svc,
   };
