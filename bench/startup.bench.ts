@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, median, scratchDatabase } from './lib.js';
@@ -44,12 +44,25 @@ async function waitReady(port: number, child: ChildProcess, t0: number) {
 }
 
 const readiness: Array<{ first: string; ready: number }> = [];
+/** the started process's own CPU time (user + system, ms) when it first answered, per start kind */
+const cpuAtAnswer: Record<string, number[]> = {};
+
+/** user + system CPU time of a process so far, from /proc (Linux; clock ticks of 10 ms) */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 async function timeStart(
   args: string[],
   env: Record<string, string>,
   port: number,
-  opts: { ready?: boolean } = {},
+  opts: { ready?: boolean; kind?: string } = {},
 ): Promise<number> {
   const t0 = performance.now();
   const child = spawn(process.execPath, args, {
@@ -59,6 +72,11 @@ async function timeStart(
   });
   try {
     const listening = await waitHealthy(port, child, t0);
+    const cpu = cpuMs(child.pid);
+    if (opts.kind && cpu !== undefined) {
+      cpuAtAnswer[opts.kind] ??= [];
+      cpuAtAnswer[opts.kind]!.push(cpu);
+    }
     if (opts.ready) readiness.push(await waitReady(port, child, t0));
     return listening;
   } finally {
@@ -82,13 +100,17 @@ async function main() {
   let port = 3900;
   for (let i = 0; i < RUNS; i++) {
     results.baseline!.push(
-      await timeStart(['--import', 'tsx', '--input-type=module', '-e', bare], {}, port++),
+      await timeStart(['--import', 'tsx', '--input-type=module', '-e', bare], {}, port++, {
+        kind: 'baseline',
+      }),
     );
     const dir = mkdtempSync(join(tmpdir(), 'tongban-start-'));
     try {
       const env = { TONGBAN_DATA_DIR: dir, TONGBAN_DATABASE_URL: '' };
-      results.empty!.push(await timeStart(['scripts/start.mjs'], env, port++, { ready: true }));
-      results.seeded!.push(await timeStart(['scripts/start.mjs'], env, port++));
+      results.empty!.push(
+        await timeStart(['scripts/start.mjs'], env, port++, { ready: true, kind: 'empty' }),
+      );
+      results.seeded!.push(await timeStart(['scripts/start.mjs'], env, port++, { kind: 'seeded' }));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -127,6 +149,10 @@ async function main() {
   console.log(
     `| tongban, empty SQLite: spawn to /readyz 200 (the year of history seeded in the background) | ${fmt(median(ready), 0)} | ${ready.map((x) => fmt(x, 0)).join(', ')} |`,
   );
+  for (const [k, xs] of Object.entries(cpuAtAnswer))
+    console.log(
+      `CPU time of the process up to its first answer, ${label[k]}: median ${fmt(median(xs), 0)} ms (${xs.map((x) => fmt(x, 0)).join(', ')})`,
+    );
   console.log(`/readyz at the first answer of each empty start: ${readiness.map((r) => r.first).join('; ')}`);
 }
 

@@ -74,4 +74,25 @@ describe(`case pages in China time on ${testDialect()}`, () => {
     const r = await page(`/cases/${caseNumber}`, 'citizen');
     assert.match(r.body, /2026-12-05 02:47 UTC\+8/);
   });
+
+  test('the log page of the case and the daily event counts are in China time too', async () => {
+    await t.events.drain();
+    const log = await t.app.inject({
+      url: `/log/object?type=case&id=${caseNumber}`,
+      headers: { accept: 'text/html' },
+    });
+    assert.equal(log.statusCode, 200);
+    assert.match(log.body, /2026-12-05 02:47:\d\d UTC\+8/);
+    assert.doesNotMatch(log.body, /18:47/);
+    assert.doesNotMatch(log.body, /2026-12-04/);
+    const day = async (d: string) =>
+      (
+        (await t.app.inject({ url: `/api/v1/stats/events?from=${d}&to=${d}` })).json().counts as Array<{
+          type: string;
+          count: number;
+        }>
+      ).find((c) => c.type === 'cases.submitted')?.count ?? 0;
+    assert.equal(await day('2026-12-05'), 1, 'filed on the 5th, China time');
+    assert.equal(await day('2026-12-04'), 0, 'not on the UTC day');
+  });
 });

@@ -1,4 +1,4 @@
-import type { FieldIssue } from '../../kernel/index.js';
+import { type FieldIssue, chinaDate } from '../../kernel/index.js';
 import {
   Button,
   CsrfField,
@@ -254,7 +254,7 @@ export function StaffPublicationPage({
       <ol>
         {v.actions.map((a) => (
           <li>
-            {t(`disclosure.publishing.step.${a.type}`)} · {a.at.slice(0, 10)}
+            {t(`disclosure.publishing.step.${a.type}`)} · {chinaDate(a.at)}
             {typeof a.payload.note === 'string' ? ` · ${a.payload.note}` : ''}
             {typeof a.payload.reason === 'string' ? ` · ${a.payload.reason}` : ''}
           </li>

@@ -1,3 +1,4 @@
+import { CHINA_TIME_LABEL, chinaDateTimeSeconds, chinaIso } from '../../kernel/index.js';
 import {
   Breadcrumbs,
   Button,
@@ -33,7 +34,7 @@ export function LogHomePage({ ctx, v }: { ctx: ViewContext; v: LogHomeView }) {
             { key: t('ledger.page.origin'), value: <code>{v.origin}</code> },
             { key: t('ledger.page.size'), value: String(v.size) },
             { key: t('ledger.page.root'), value: <code style="overflow-wrap:anywhere">{v.rootHash}</code> },
-            { key: t('ledger.page.time'), value: v.time },
+            { key: t('ledger.page.time'), value: <ChinaTime at={v.time} /> },
             { key: t('ledger.page.key'), value: <code style="overflow-wrap:anywhere">{v.verifierKey}</code> },
             {
               key: t('ledger.page.witnesses'),
@@ -197,6 +198,15 @@ export function LogVerifyPage({ ctx, v }: { ctx: ViewContext; v: LogVerifyView }
   );
 }
 
+/** A stored UTC instant shown in China time, to the second (the machine-readable one keeps +08:00). */
+function ChinaTime({ at }: { at: string }) {
+  return (
+    <time dateTime={chinaIso(at)}>
+      {chinaDateTimeSeconds(at)} {CHINA_TIME_LABEL}
+    </time>
+  );
+}
+
 /** The records of one object (a case, a licence) in the log, each with its "verify" link. */
 export function LogObjectPage({
   ctx,
@@ -226,7 +236,10 @@ export function LogObjectPage({
             header: ctx.t('ledger.object.event'),
             cell: (l: (typeof leaves)[number]) => <code>{l.type}</code>,
           },
-          { header: ctx.t('ledger.object.time'), cell: (l: (typeof leaves)[number]) => l.time },
+          {
+            header: ctx.t('ledger.object.time'),
+            cell: (l: (typeof leaves)[number]) => <ChinaTime at={l.time} />,
+          },
           {
             header: ctx.t('ledger.object.verify'),
             cell: (l: (typeof leaves)[number]) => (

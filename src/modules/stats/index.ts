@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chinaDate } from '../../kernel/index.js';
 import type { EventRecord } from '../../platform/events/index.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { performanceConsumer } from './stats.consumer.js';
@@ -47,7 +48,8 @@ export function createStatsModule(
         async handle(trx, events: EventRecord[]) {
           const acc = new Map<string, { day: string; type: string; regionCode: string; n: number }>();
           for (const e of events) {
-            const day = e.createdAt.slice(0, 10);
+            // the China day (UTC+8): an event at 02:47 on the 5th UTC+8 counts on the 5th
+            const day = chinaDate(e.createdAt);
             const regionCode = e.regionCode ?? '';
             const k = `${day}|${e.type}|${regionCode}`;
             const cur = acc.get(k);

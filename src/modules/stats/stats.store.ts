@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes } from '../../platform/db/index.js';
+import { type Executor, columnTypes, sql } from '../../platform/db/index.js';
 import {
   COUNTERS,
   type CellKey,
@@ -94,6 +94,16 @@ export const statsMigrations: Record<string, Migration> = {
         .addColumn('called_back', 'integer', (c) => c.notNull())
         .addColumn('closed', 'integer', (c) => c.notNull())
         .execute();
+    },
+  },
+  'stats.0004_event_counts_china_day': {
+    // the daily counts were kept by UTC day; they are China days now (UTC+8): counted again from
+    // the start of the stream (the consumer's position row is made again at 0)
+    async up(db: Kysely<unknown>) {
+      await sql`delete from stats_event_counts`.execute(db);
+      const tables = await db.introspection.getTables();
+      if (tables.some((t) => t.name === 'event_consumers'))
+        await sql`delete from event_consumers where name = 'stats.event-counts'`.execute(db);
     },
   },
   'stats.0003_performance_month_department': {
