@@ -34,6 +34,11 @@ describe('web shell in Chromium', {
     '/lists/negative?edition=2022&lang=en',
     '/convenience',
     '/convenience?near=410105001&class=%E5%8C%BB%E9%99%A2&lang=en',
+    '/disclosure',
+    '/disclosure?lang=en',
+    '/disclosure/register',
+    '/disclosure/annual-report?year=2025',
+    '/disclosure/annual-report?year=2025&lang=en',
   ]) {
     test(`axe finds no WCAG 2.1 AA violation on ${path}`, async () => {
       const ctx = await browser.newContext({ locale: 'zh-CN' });
@@ -65,6 +70,30 @@ describe('web shell in Chromium', {
     });
   }
 
+  // a publication and a convenience entry, reached by their lists' first links, on a phone and a desktop
+  for (const [list, link] of [
+    ['/disclosure', 'a[href^="/disclosure/0"]'],
+    ['/convenience', 'a[href^="/convenience/"]'],
+  ] as const) {
+    test(`axe finds no WCAG 2.1 AA violation on the first entry of ${list}, phone and desktop`, async () => {
+      for (const viewport of [
+        { width: 360, height: 740 },
+        { width: 1280, height: 800 },
+      ]) {
+        const ctx = await browser.newContext({ locale: 'zh-CN', viewport, isMobile: viewport.width < 400 });
+        const page = await ctx.newPage();
+        await page.goto(`${base}${list}`);
+        const href = await page.locator(link).first().getAttribute('href');
+        assert.ok(href, `a link on ${list}`);
+        await page.goto(`${base}${href}`);
+        const v = await axeViolations(page);
+        const wide = await overflowsHorizontally(page);
+        await ctx.close();
+        assert.deepEqual({ href, v, wide }, { href, v: [], wide: false });
+      }
+    });
+  }
+
   test('a phone-sized screen does not scroll sideways', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
     const page = await ctx.newPage();
@@ -76,6 +105,8 @@ describe('web shell in Chromium', {
       '/lists/duties',
       '/lists/negative',
       '/convenience?near=410105001',
+      '/disclosure',
+      '/disclosure/annual-report?year=2025',
       '/docs',
     ]) {
       await page.goto(`${base}${path}`);
