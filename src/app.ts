@@ -55,7 +55,7 @@ import {
 } from './modules/identity/index.js';
 import { type CasesApi, createCasesModule } from './modules/cases/index.js';
 import { type LicencesApi, createLicencesModule } from './modules/licences/index.js';
-import { type RatingsApi, createRatingsModule } from './modules/ratings/index.js';
+import { type RatingsApi, createRatingsModule, ratingIndicatorsFor } from './modules/ratings/index.js';
 import {
   type HallsApi,
   type HallInfo,
@@ -322,6 +322,41 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
           : simulatedDevices({ name: DEMO_PEOPLE.citizen.name, idNumber: DEMO_PEOPLE.citizen.idNumber }),
       printer: simulatedPrinter(),
       accountIdByIdNumber: (idNumber) => identity.api.accountIdByIdNumber(idNumber),
+      // 好差评 at the kiosk: as the person the card identified, through the ratings module's checks
+      ratings: {
+        async ratable(accountId) {
+          const p = await identity.api.principalForAccount(accountId);
+          if (!p) return [];
+          const out = [];
+          for (const row of await cases.api.myCases(p, 1, 20)) {
+            const r = await ratings.api.ratingsOfCase(row.case_number, p);
+            const rated = new Set(
+              r.ratings.filter((g) => g.channel === 'kiosk' && !g.followUp).map((g) => g.stage),
+            );
+            const stages = (['accepted', 'completed'] as const).filter(
+              (st) =>
+                (st === 'accepted' ? r.case.acceptedReached : r.case.completedReached) && !rated.has(st),
+            );
+            if (stages.length)
+              out.push({
+                caseNumber: r.case.caseNumber,
+                itemName: r.case.itemName,
+                stages,
+                indicators: ratingIndicatorsFor(r.case.channel),
+              });
+          }
+          return out;
+        },
+        async rate(accountId, caseNumber, input) {
+          const p = await identity.api.principalForAccount(accountId);
+          if (!p) throw new DomainError('RATINGS.CASE_NOT_FOUND');
+          await ratings.api.rate(
+            caseNumber,
+            { ...input, channel: 'kiosk' },
+            { via: 'principal', principal: p },
+          );
+        },
+      },
     },
     // 好差评 of the hall's cases, the window pad's with its window and clerk (by login)
     ratings: {

@@ -3,6 +3,7 @@ import { render } from 'preact-render-to-string';
 import { CHINA_TIME_LABEL, chinaDateTime } from '../../kernel/index.js';
 import type { ViewContext } from '../../platform/views/index.js';
 import type { HallInfo } from './halls.ports.js';
+import type { KioskRatable } from './halls.kiosk.js';
 import type { Line, TicketView } from './halls.types.js';
 
 /**
@@ -144,6 +145,104 @@ export function kioskMenu(m: KioskModel): string {
         </button>
       </form>
       <p class="kiosk-hint">{t('halls.kiosk.applyHint')}</p>
+      <h2>{t('halls.kiosk.rateHeading')}</h2>
+      <a class="kiosk-button kiosk-secondary" id="kiosk-rate" href={`/kiosk/rate?${q}`}>
+        {t('halls.kiosk.rateMine')}
+      </a>
+    </>,
+  );
+}
+
+/**
+ * 好差评 at the kiosk (channel `kiosk`): the signed-in person's cases with a stage to rate, or the
+ * form for one of them — five large level buttons as radios, the indicators that fit the case, an
+ * optional text; posted as a plain form (no script needed).
+ */
+export function kioskRate(
+  m: KioskModel,
+  v: {
+    cases: readonly KioskRatable[];
+    chosen?: KioskRatable | undefined;
+    error?: string | undefined;
+    done?: boolean;
+  },
+): string {
+  const { t, csrfToken } = m.ctx;
+  const q = `hall=${encodeURIComponent(m.hall.id)}`;
+  const c = v.chosen;
+  return page(
+    m,
+    t('halls.kiosk.rateHeading'),
+    <>
+      {v.done ? (
+        <p class="kiosk-ok" role="status" id="kiosk-rated">
+          {t('ratings.rate.thanks')}
+        </p>
+      ) : null}
+      {v.error ? (
+        <p class="kiosk-error" role="alert">
+          {v.error}
+        </p>
+      ) : null}
+      {c ? (
+        <form method="post" action={`/kiosk/rate?${q}`} id="kiosk-rate-form">
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <input type="hidden" name="case" value={c.caseNumber} />
+          <p>
+            {c.itemName} · {c.caseNumber}
+          </p>
+          <fieldset class="kiosk-fieldset">
+            <legend>{t('ratings.field.stage')}</legend>
+            {c.stages.map((st, i) => (
+              <label class="kiosk-choice">
+                <input type="radio" name="stage" value={st} checked={i === 0} required />{' '}
+                {t(`ratings.stage.${st}`)}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset class="kiosk-fieldset">
+            <legend>{t('ratings.field.level')}</legend>
+            {[5, 4, 3, 2, 1].map((l) => (
+              <label class="kiosk-choice">
+                <input type="radio" name="level" value={String(l)} required /> {t(`ratings.level.${l}`)}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset class="kiosk-fieldset">
+            <legend>{t('ratings.field.indicators')}</legend>
+            {c.indicators.map((ind) => (
+              <label class="kiosk-choice">
+                <input type="checkbox" name="indicators" value={ind} /> {t(`ratings.indicator.${ind}`)}
+              </label>
+            ))}
+          </fieldset>
+          <label for="kiosk-rate-text">{t('ratings.field.text')}</label>
+          <textarea id="kiosk-rate-text" name="text" class="kiosk-input" maxLength={500} rows={3} />
+          <button type="submit" class="kiosk-button kiosk-primary" id="kiosk-rate-submit">
+            {t('halls.kiosk.rateSubmit')}
+          </button>
+        </form>
+      ) : v.cases.length === 0 ? (
+        <p class="kiosk-hint" id="kiosk-rate-none">
+          {t('halls.kiosk.rateNone')}
+        </p>
+      ) : (
+        <ul class="kiosk-list">
+          {v.cases.map((x) => (
+            <li>
+              <a
+                class="kiosk-button kiosk-secondary"
+                href={`/kiosk/rate?${q}&case=${encodeURIComponent(x.caseNumber)}`}
+              >
+                {x.itemName} · {x.stages.map((st) => t(`ratings.stage.${st}`)).join('、')}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <a class="kiosk-button kiosk-secondary" href={`/kiosk?${q}`}>
+        {t('halls.kiosk.backToMenu')}
+      </a>
     </>,
   );
 }
@@ -182,7 +281,10 @@ export function kioskReceipt(m: KioskModel, v: TicketView, printed: boolean): st
         </form>
       )}
       {v.caseNumber ? (
-        <a class="kiosk-button kiosk-secondary" href={`/cases/${encodeURIComponent(v.caseNumber)}/rate`}>
+        <a
+          class="kiosk-button kiosk-secondary"
+          href={`/kiosk/rate?${q}&case=${encodeURIComponent(v.caseNumber)}`}
+        >
           {t('halls.kiosk.rate')}
         </a>
       ) : null}

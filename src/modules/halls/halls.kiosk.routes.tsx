@@ -14,7 +14,14 @@ import {
   signInAtKiosk,
   signOutAtKiosk,
 } from './halls.kiosk.js';
-import { type KioskModel, kioskGuide, kioskMenu, kioskReceipt, kioskWelcome } from './halls.kiosk.pages.js';
+import {
+  type KioskModel,
+  kioskGuide,
+  kioskMenu,
+  kioskRate,
+  kioskReceipt,
+  kioskWelcome,
+} from './halls.kiosk.pages.js';
 import { receiptPdf } from './halls.receipt.js';
 import type { HallsService } from './halls.service.js';
 import { HallCode, Line } from './halls.types.js';
@@ -28,6 +35,9 @@ const HallQuery = z.object({
   ticket: z.string().max(64).optional(),
   printed: z.enum(['1']).optional(),
   lang: z.string().max(8).optional(),
+  /** 好差评: the case to rate, and "rated" after a rating */
+  case: z.string().max(64).optional(),
+  done: z.enum(['1']).optional(),
 });
 
 /** `/kiosk?hall={id}`: the 24-hour kiosk, its session in the store, its device and print ports. */
@@ -122,6 +132,50 @@ export function kioskRoutes(app: App, svc: HallsService, k: KioskDeps, demo: () 
     });
     await k.printer.print(hall.id, pdf, `ticket ${v.ticket}`);
     return reply.redirect(`/kiosk/receipt?hall=${encodeURIComponent(hall.id)}&ticket=${v.id}&printed=1`, 303);
+  });
+
+  // 好差评 at the kiosk (channel kiosk): the signed-in person's own cases, rated through the
+  // ratings module's checks (a real case of theirs, a reached stage, once per stage and channel)
+  const ratingsPort = () => {
+    if (!k.ratings) throw new DomainError('COMMON.NOT_FOUND');
+    return k.ratings;
+  };
+  const ratePage = async (
+    req: FastifyRequest<{ Querystring: z.infer<typeof HallQuery> }>,
+    reply: FastifyReply,
+    opts: { caseNumber?: string | undefined; error?: string; done?: boolean; status?: number } = {},
+  ) => {
+    const s = await session(req, req.query.hall);
+    const m = await model(req, reply, req.query.hall);
+    const cases = s.account_id ? await ratingsPort().ratable(s.account_id) : [];
+    const chosen = opts.caseNumber ? cases.find((c) => c.caseNumber === opts.caseNumber) : undefined;
+    return sendHtml(
+      reply,
+      kioskRate(m, { cases, chosen, error: opts.error, done: opts.done ?? false }),
+      opts.status ?? 200,
+    );
+  };
+  app.get('/kiosk/rate', { config: pub, schema }, async (req, reply) =>
+    ratePage(req, reply, { caseNumber: req.query.case, done: req.query.done === '1' }),
+  );
+  app.post('/kiosk/rate', { config: pub, schema }, async (req, reply) => {
+    const s = await session(req, req.query.hall);
+    const f = formBody(req);
+    const caseNumber = String(f.case ?? '');
+    try {
+      if (!s.account_id) throw new DomainError('RATINGS.CASE_NOT_FOUND');
+      await ratingsPort().rate(s.account_id, caseNumber, {
+        level: Number(f.level),
+        stage: f.stage === 'completed' ? 'completed' : 'accepted',
+        indicators: (f.indicators ?? '').split('\n').filter(Boolean),
+        text: f.text?.trim() ? f.text : undefined,
+      });
+    } catch (e) {
+      if (!isDomainError(e) || e.status >= 500) throw e;
+      const lang = req.view(reply).lang;
+      return ratePage(req, reply, { caseNumber, error: e.messageIn(lang), status: e.status });
+    }
+    return reply.redirect(`/kiosk/rate?hall=${encodeURIComponent(s.hall_id)}&done=1`, 303);
   });
 
   // sign out: by the button, by kiosk.js after the idle time, or by the page's own meta refresh

@@ -65,10 +65,40 @@ export const KIOSK_IDLE_MS = 3 * 60_000;
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
+/** A case the person signed in at the kiosk may rate there (好差评, channel `kiosk`). */
+export interface KioskRatable {
+  readonly caseNumber: string;
+  readonly itemName: string;
+  /** the stages reached and not yet rated at a kiosk */
+  readonly stages: ReadonlyArray<'accepted' | 'completed'>;
+  /** the indicators that fit how the case was handled (online or at a window) */
+  readonly indicators: readonly string[];
+}
+
+/**
+ * 好差评 at the kiosk: the ratings module rates for the person the card and face identified (their
+ * account), through the same checks as every channel — a real case of theirs, a stage it
+ * reached, once per case × stage × channel.
+ */
+export interface KioskRatingPort {
+  ratable(accountId: string): Promise<readonly KioskRatable[]>;
+  rate(
+    accountId: string,
+    caseNumber: string,
+    input: {
+      level: number;
+      stage: 'accepted' | 'completed';
+      indicators: readonly string[];
+      text?: string | undefined;
+    },
+  ): Promise<void>;
+}
+
 export interface KioskDeps {
   readonly devices: KioskDevicePort;
   readonly printer: PrintPort;
   readonly accountIdByIdNumber: (idNumber: string) => Promise<string | undefined>;
+  readonly ratings?: KioskRatingPort;
 }
 
 /** Card read and face matched: a kiosk session for the person (their account when they have one). */

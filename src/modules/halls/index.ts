@@ -2,7 +2,7 @@ import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import type { HallsContext } from './halls.context.js';
 import { createHallFeed } from './halls.feed.js';
 import { hallsMessages } from './halls.messages.js';
-import type { KioskDevicePort, PrintPort } from './halls.kiosk.js';
+import type { KioskDevicePort, KioskRatingPort, PrintPort } from './halls.kiosk.js';
 import { kioskRoutes } from './halls.kiosk.routes.js';
 import { hallsRoutes } from './halls.routes.js';
 import { createHallsService } from './halls.service.js';
@@ -11,7 +11,7 @@ import './halls.errors.js';
 
 export { HallsErrors } from './halls.errors.js';
 export { simulatedDevices, simulatedPrinter } from './halls.kiosk.js';
-export type { KioskDevicePort, PrintPort } from './halls.kiosk.js';
+export type { KioskDevicePort, KioskRatingPort, PrintPort } from './halls.kiosk.js';
 export { HALLS_EVENTS } from './halls.queue.js';
 export type { HallFeed } from './halls.feed.js';
 export type { HallsService } from './halls.service.js';
@@ -41,6 +41,8 @@ export function createHallsModule(
       devices: KioskDevicePort;
       printer: PrintPort;
       accountIdByIdNumber: (idNumber: string) => Promise<string | undefined>;
+      /** 好差评 at the kiosk (channel kiosk), for the person the card identified */
+      ratings?: KioskRatingPort;
     };
   },
 ) {

@@ -29,6 +29,7 @@ export {
   type RectificationOutcome,
 } from './ratings.events.js';
 export type { RatingsPorts, RatedCase } from './ratings.ports.js';
+export { indicatorsFor as ratingIndicatorsFor } from './ratings.types.js';
 export type { RatingsService } from './ratings.service.js';
 
 export interface RatingsModuleOptions {

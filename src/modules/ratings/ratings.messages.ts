@@ -59,6 +59,12 @@ const zh: Messages = {
   'ratings.rate.stageRated': '已评价，可追评',
   'ratings.rate.submit': '提交评价',
   'ratings.rate.thanks': '感谢您的评价',
+  'ratings.qr.heading': '在群众自己的手机上评价（扫码）',
+  'ratings.qr.lead':
+    '生成一次性评价二维码，群众用手机扫码即可评价，无需登录；评价与本窗口和您绑定，每个环节只能评一次。',
+  'ratings.qr.issue': '生成二维码',
+  'ratings.qr.alt': '一次性评价链接的二维码',
+  'ratings.qr.expires': '有效期至',
   'ratings.rate.thanksLink': '评价已提交。差评将由办理部门在规定时限内回访和整改。',
   'ratings.field.stage': '评价哪个环节',
   'ratings.field.window': '窗口编号',
@@ -233,6 +239,12 @@ const en: Messages = {
   'ratings.rate.stageRated': 'Rated: you may add a follow-up',
   'ratings.rate.submit': 'Send rating',
   'ratings.rate.thanks': 'Thank you for rating',
+  'ratings.qr.heading': 'Rate on the applicant’s own phone (QR)',
+  'ratings.qr.lead':
+    'Make a one-time rating QR code: the applicant scans it and rates without signing in; the rating is tied to this window and to you, once per stage.',
+  'ratings.qr.issue': 'Make the QR code',
+  'ratings.qr.alt': 'QR code of the one-time rating link',
+  'ratings.qr.expires': 'Valid until',
   'ratings.rate.thanksLink':
     'Your rating was sent. A poor rating is called back and put right by the department within the time limit.',
   'ratings.field.stage': 'Which stage',

@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError, type FieldIssue, chinaMonth, isDomainError } from '../../kernel/index.js';
@@ -13,6 +14,7 @@ import {
   MyRatingsPage,
   RatePage,
   type RateModel,
+  type WindowQr,
   RectificationPage,
   RectificationQueuePage,
   ResultsPage,
@@ -201,6 +203,7 @@ export function ratingsPageRoutes(app: App, svc: RatingsService): void {
     issues: Issues = [],
     values?: Record<string, string>,
     status = 200,
+    qr?: WindowQr,
   ) => {
     const n = (req.params as { caseNumber: string }).caseNumber;
     const win = (req.query as { window?: string } | undefined)?.window ?? values?.window ?? '';
@@ -221,6 +224,8 @@ export function ratingsPageRoutes(app: App, svc: RatingsService): void {
           issues={issues}
           window={win}
           notice={done ? ctx.t('ratings.rate.thanks') : undefined}
+          qr={qr}
+          qrAction={`/workbench/rate/${enc(n)}/qr`}
         />
       ),
       status,
@@ -254,6 +259,34 @@ export function ratingsPageRoutes(app: App, svc: RatingsService): void {
         return redirect(reply, `/workbench/rate/${enc(n)}?done=1&window=${enc(f.window ?? '')}`);
       } catch (e) {
         return padPage(req, reply, issuesOf(e, req.view(reply), 'level'), f, statusOf(e));
+      }
+    },
+  );
+
+  // the window's QR: a one-time link tied to the window and the clerk, drawn as an SVG QR code
+  app.post(
+    '/workbench/rate/:caseNumber/qr',
+    { config: { permission: accept }, schema: { hide: true, params: CaseParams } },
+    async (req, reply) => {
+      const n = (req.params as { caseNumber: string }).caseNumber;
+      const f = formBody(req);
+      const window = String(f.window ?? '').trim();
+      try {
+        if (!/^[A-Za-z0-9-]{1,16}$/.test(window)) throw new DomainError('RATINGS.WINDOW_REQUIRED');
+        const l = await svc.issueWindowLink(
+          n,
+          { stage: f.stage === 'completed' ? 'completed' : 'accepted', window },
+          requirePrincipal(req),
+        );
+        const svg = await QRCode.toString(l.url, {
+          type: 'svg',
+          errorCorrectionLevel: 'M',
+          margin: 2,
+          width: 240,
+        });
+        return padPage(req, reply, [], { window }, 200, { svg, url: l.url, expiresAt: l.expiresAt });
+      } catch (e) {
+        return padPage(req, reply, issuesOf(e, req.view(reply), 'window'), { window }, statusOf(e));
       }
     },
   );

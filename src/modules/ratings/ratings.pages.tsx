@@ -103,12 +103,76 @@ export interface RateModel {
   readonly values?: Readonly<Record<string, string>>;
 }
 
+/** The window pad's one-time rating link as a QR code (一次一评 on the applicant's own phone). */
+export interface WindowQr {
+  /** the QR code as SVG text, drawn on the server by the qrcode library */
+  readonly svg: string;
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+function WindowQrPanel({
+  ctx,
+  m,
+  qr,
+  action,
+  window,
+}: {
+  ctx: ViewContext;
+  m: RateModel;
+  qr?: WindowQr | undefined;
+  action: string;
+  window: string;
+}) {
+  const { t } = ctx;
+  return (
+    <section aria-labelledby="qr-h" class="window-qr">
+      <h2 id="qr-h">{t('ratings.qr.heading')}</h2>
+      <p>{t('ratings.qr.lead')}</p>
+      {qr ? (
+        <figure>
+          {/* the drawing is the link for a camera; the same link is written out below it */}
+          <div
+            role="img"
+            aria-label={t('ratings.qr.alt')}
+            id="window-qr"
+            dangerouslySetInnerHTML={{ __html: qr.svg }}
+          />
+          <figcaption>
+            <a href={qr.url}>{qr.url}</a>
+            <br />
+            {t('ratings.qr.expires')} <When at={qr.expiresAt} />
+          </figcaption>
+        </figure>
+      ) : null}
+      <form method="post" action={action}>
+        <CsrfField ctx={ctx} />
+        <TextField
+          name="window"
+          label={t('ratings.field.window')}
+          value={window}
+          width="short"
+          maxLength={16}
+        />
+        <SelectField
+          name="stage"
+          label={t('ratings.field.stage')}
+          options={m.stages.map((s) => ({ value: s, label: t(`ratings.stage.${s}`) }))}
+        />
+        <Button variant="secondary">{t('ratings.qr.issue')}</Button>
+      </form>
+    </section>
+  );
+}
+
 export function RatePage({
   ctx,
   m,
   issues,
   notice,
   window,
+  qr,
+  qrAction,
 }: {
   ctx: ViewContext;
   m: RateModel;
@@ -116,6 +180,9 @@ export function RatePage({
   notice?: string | undefined;
   /** the window pad: the window's code (asked for when not given in the address) */
   window?: string | undefined;
+  /** the window pad: the QR of a one-time link just issued, and where to ask for one */
+  qr?: WindowQr | undefined;
+  qrAction?: string | undefined;
 }) {
   const { t } = ctx;
   const v = m.values ?? {};
@@ -214,6 +281,9 @@ export function RatePage({
           <Button>{t('ratings.rate.submit')}</Button>
         </form>
       )}
+      {qrAction && m.stages.length ? (
+        <WindowQrPanel ctx={ctx} m={m} qr={qr} action={qrAction} window={window ?? ''} />
+      ) : null}
     </div>
   );
 }
