@@ -50,6 +50,8 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const REQUESTS = Number(process.env.REPLAY_REQUESTS ?? 20_000);
 const PUBLICATIONS = Number(process.env.PUBLISH_RUNS ?? 10);
 const loads: number[] = [loadavg()[0]!];
+/** `PARTS=3` runs only part 3, `PARTS=1,2` the first two (default: all) */
+const PARTS = new Set((process.env.PARTS ?? '1,2,3').split(',').map((x) => x.trim()));
 const ms = (x: number) => `${fmt(x, x < 10 ? 2 : 0)} ms`;
 
 console.log(
@@ -59,7 +61,7 @@ console.log(
 );
 
 // ── 1. a year of requests, replayed ─────────────────────────────────────────────────────────────
-{
+if (PARTS.has('1')) {
   const s = await freshSqlite('FULL');
   const r = await replayYear({ store: s.store, n: REQUESTS, seed: 2025 });
   await s.drop();
@@ -85,7 +87,7 @@ console.log(
 }
 
 // ── 2. feeds and the sitemap at 73,139 items ─────────────────────────────────────────────────────
-{
+if (PARTS.has('2')) {
   const s = await freshSqlite('FULL');
   await migrate(s.store.db, {
     ...metaMigrations,
@@ -161,7 +163,7 @@ console.log(
 }
 
 // ── 3. publish → searchable on a second node ─────────────────────────────────────────────────────
-{
+if (PARTS.has('3')) {
   const pg = await pgReachable();
   let url: string | undefined;
   let drop = async () => {};
@@ -214,6 +216,7 @@ console.log(
       }),
     );
     found.push(when);
+    console.log(`   publication ${k + 1}: A ${ms(when[0])}, B ${ms(when[1])}`);
   }
   for (const n of nodes) await n.close();
   for (const s of stores) await s.close();
