@@ -80,8 +80,10 @@ async function timeStart(
     if (opts.ready) readiness.push(await waitReady(port, child, t0));
     return listening;
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   }
 }
 
@@ -97,7 +99,8 @@ process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
 async function main() {
   console.log(`# start-up to first answer — ${cpus().length} cores, ${process.version}`);
   const results: Record<string, number[]> = { baseline: [], empty: [], seeded: [] };
-  let port = 3900;
+  // PORT_BASE: another process on this machine may hold the default ports
+  let port = Number(process.env.PORT_BASE ?? 3900);
   for (let i = 0; i < RUNS; i++) {
     results.baseline!.push(
       await timeStart(['--import', 'tsx', '--input-type=module', '-e', bare], {}, port++, {
