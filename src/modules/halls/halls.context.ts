@@ -4,6 +4,8 @@ import type {
   CalendarPort,
   CasesPort,
   ContactPort,
+  HallInfo,
+  HallWindowInfo,
   NotifierPort,
   RegionsPort,
   RatingsPort,
@@ -23,6 +25,20 @@ export interface HallsContext {
   readonly staff?: StaffPort;
   /** the ratings of the hall's cases (absent: the figures say none) */
   readonly ratings?: RatingsPort;
+  /**
+   * this node's halls with their windows and hours, each kept until `until` (performance.now());
+   * absent: read every time
+   */
+  readonly hallCache?: Map<
+    string,
+    {
+      until: number;
+      value: {
+        hall: HallInfo;
+        windows: readonly HallWindowInfo[];
+      };
+    }
+  >;
   /** tells this node's feed that a call was committed here (it polls the store anyway) */
   readonly poke?: () => void;
 }

@@ -179,5 +179,7 @@ export async function saveLayout(
       },
     });
   });
+  // this node sees the new layout at once; others when their copy expires (HALL_CACHE_MS)
+  ctx.hallCache?.delete(hall.id);
   return layoutOf(ctx, p, hallCode, load);
 }

@@ -44,11 +44,21 @@ export async function requireHall(
   ctx: HallsContext,
   code: string,
 ): Promise<{ hall: HallInfo; windows: readonly HallWindowInfo[] }> {
-  const h = /^H\d{6,12}$/.test(code) ? await ctx.regions.hall(code) : undefined;
+  if (!/^H\d{6,12}$/.test(code)) throw new DomainError('HALLS.NOT_FOUND');
+  // a hall, its windows and hours change seldom: each node keeps them a few seconds (every ticket
+  // and call needs them; reading them was a fifth of a ticket's CPU time, bench/halls.bench.ts)
+  const hit = ctx.hallCache?.get(code);
+  if (hit && hit.until > performance.now()) return hit.value;
+  const h = await ctx.regions.hall(code);
   if (!h) throw new DomainError('HALLS.NOT_FOUND');
   // the hall manager's windows and hours, when set (halls.layout.ts)
-  return applyLayout(h, await st.layoutOf(ctx.db, h.hall.id));
+  const value = applyLayout(h, await st.layoutOf(ctx.db, h.hall.id));
+  ctx.hallCache?.set(code, { until: performance.now() + HALL_CACHE_MS, value });
+  return value;
 }
+
+/** How long a node keeps a hall's windows and hours (a manager's change reaches other nodes within it). */
+export const HALL_CACHE_MS = 5_000;
 
 /** The lines a window serves: its kind's, and at a general window those no window of theirs serves. */
 export function linesOf(windows: readonly HallWindowInfo[], window: number): Line[] {

@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, type Generated, columnTypes, sql } from '../../platform/db/index.js';
+import { type Executor, type Generated, columnTypes, runPrecompiled, sql } from '../../platform/db/index.js';
 
 /**
  * Queue tickets, their numbering counters, the calls the screens show, visits, appointment slots
@@ -116,6 +116,40 @@ export type HallsTables = {
 };
 
 export const hdb = (db: Executor) => db.withTables<HallsTables>();
+
+/** A hot statement, compiled once per dialect and shape (platform/db/precompiled.ts). */
+const pre = <R>(
+  db: Executor,
+  key: string,
+  build: (q: ReturnType<typeof hdb>, slot: (i: number) => never) => import('kysely').Compilable<R>,
+  values: readonly unknown[],
+) => runPrecompiled(db, hdb, `halls.${key}`, build, values);
+
+const TICKET_COLUMNS = [
+  'id',
+  'hall_id',
+  'region_code',
+  'day',
+  'line',
+  'number',
+  'label',
+  'source',
+  'priority',
+  'account_id',
+  'appointment_id',
+  'item_code',
+  'case_number',
+  'department_id',
+  'status',
+  'window',
+  'target_window',
+  'taken_at',
+  'called_at',
+  'finished_at',
+  'calls',
+  'called_by',
+  'taken_by',
+] as const satisfies ReadonlyArray<keyof HallsTables['halls_tickets']>;
 
 export const hallsMigrations: Record<string, Migration> = {
   'halls.0001_queue': {
@@ -325,13 +359,35 @@ export const hallsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * The queue's index in the order windows call (line, then appointments first, then number):
+   * a ticket's position is counted from the index alone and a window's candidates are read in
+   * order, instead of reading every waiting ticket of the hall's day (bench/halls.bench.ts).
+   */
+  'halls.0006_queue_order': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('halls_tickets_line_order')
+        .on('halls_tickets')
+        .columns(['hall_id', 'day', 'status', 'line', 'priority desc', 'number'])
+        .execute();
+      await db.schema.dropIndex('halls_tickets_queue').execute();
+    },
+  },
 };
 
 export type TicketRow = HallsTables['halls_tickets'];
 export type LayoutRow = HallsTables['halls_layouts'];
 
 export async function layoutOf(db: Executor, hallId: string): Promise<LayoutRow | undefined> {
-  return hdb(db).selectFrom('halls_layouts').selectAll().where('hall_id', '=', hallId).executeTakeFirst();
+  return (
+    await pre(
+      db,
+      'layoutOf',
+      (q, slot) => q.selectFrom('halls_layouts').selectAll().where('hall_id', '=', slot(0)),
+      [hallId],
+    )
+  ).rows[0];
 }
 
 export async function saveLayout(db: Executor, row: LayoutRow): Promise<void> {
@@ -354,19 +410,32 @@ export async function nextNumber(
   db: Executor,
   k: { hallId: string; day: string; line: string; regionCode: string },
 ): Promise<number> {
-  const r = await hdb(db)
-    .insertInto('halls_counters')
-    .values({ hall_id: k.hallId, day: k.day, line: k.line, last: 1, region_code: k.regionCode })
-    .onConflict((oc) =>
-      oc.columns(['hall_id', 'day', 'line']).doUpdateSet({ last: sql<number>`halls_counters.last + 1` }),
-    )
-    .returning('last')
-    .executeTakeFirstOrThrow();
-  return Number(r.last);
+  const r = await pre(
+    db,
+    'nextNumber',
+    (q, slot) =>
+      q
+        .insertInto('halls_counters')
+        .values({ hall_id: slot(0), day: slot(1), line: slot(2), last: 1, region_code: slot(3) })
+        .onConflict((oc) =>
+          oc.columns(['hall_id', 'day', 'line']).doUpdateSet({ last: sql<number>`halls_counters.last + 1` }),
+        )
+        .returning('last'),
+    [k.hallId, k.day, k.line, k.regionCode],
+  );
+  return Number(r.rows[0]!.last);
 }
 
 export async function insertTicket(db: Executor, row: TicketRow): Promise<void> {
-  await hdb(db).insertInto('halls_tickets').values(row).execute();
+  await pre(
+    db,
+    'insertTicket',
+    (q, slot) =>
+      q
+        .insertInto('halls_tickets')
+        .values(Object.fromEntries(TICKET_COLUMNS.map((c, i) => [c, slot(i)])) as never),
+    TICKET_COLUMNS.map((c) => row[c]),
+  );
 }
 
 /** The store refused a second waiting ticket of one person (halls_tickets_one_waiting). */
@@ -391,7 +460,14 @@ const toTicket = (r: TicketRow): TicketRow => ({
 });
 
 export async function ticketById(db: Executor, id: string): Promise<TicketRow | undefined> {
-  const r = await hdb(db).selectFrom('halls_tickets').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = (
+    await pre(
+      db,
+      'ticketById',
+      (q, slot) => q.selectFrom('halls_tickets').selectAll().where('id', '=', slot(0)),
+      [id],
+    )
+  ).rows[0];
   return r ? toTicket(r) : undefined;
 }
 
@@ -401,34 +477,47 @@ export async function waitingTicketOf(
   hallId: string,
   day: string,
 ): Promise<TicketRow | undefined> {
-  const r = await hdb(db)
-    .selectFrom('halls_tickets')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('hall_id', '=', hallId)
-    .where('day', '=', day)
-    .where('status', '=', 'waiting')
-    .executeTakeFirst();
+  const r = (
+    await pre(
+      db,
+      'waitingTicketOf',
+      (q, slot) =>
+        q
+          .selectFrom('halls_tickets')
+          .selectAll()
+          .where('account_id', '=', slot(0))
+          .where('hall_id', '=', slot(1))
+          .where('day', '=', slot(2))
+          .where('status', '=', 'waiting')
+          .limit(1),
+      [accountId, hallId, day],
+    )
+  ).rows[0];
   return r ? toTicket(r) : undefined;
 }
 
 /** Waiting tickets ahead of one in its line: appointments first, then by the time taken. */
 export async function aheadOf(db: Executor, t: TicketRow): Promise<number> {
-  const r = await hdb(db)
-    .selectFrom('halls_tickets')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('hall_id', '=', t.hall_id)
-    .where('day', '=', t.day)
-    .where('line', '=', t.line)
-    .where('status', '=', 'waiting')
-    .where((eb) =>
-      eb.or([
-        eb('priority', '>', t.priority),
-        eb.and([eb('priority', '=', t.priority), eb('number', '<', t.number)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(r?.n ?? 0);
+  const r = await pre(
+    db,
+    'aheadOf',
+    (q, slot) =>
+      q
+        .selectFrom('halls_tickets')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('hall_id', '=', slot(0))
+        .where('day', '=', slot(1))
+        .where('line', '=', slot(2))
+        .where('status', '=', 'waiting')
+        .where((eb) =>
+          eb.or([
+            eb('priority', '>', slot(3)),
+            eb.and([eb('priority', '=', slot(3)), eb('number', '<', slot(4))]),
+          ]),
+        ),
+    [t.hall_id, t.day, t.line, t.priority, t.number],
+  );
+  return Number(r.rows[0]?.n ?? 0);
 }
 
 /** Waiting tickets per line of a hall on a day. */
@@ -452,17 +541,22 @@ export async function recentServiceMs(
   line: string,
   limit = 20,
 ): Promise<number[]> {
-  const rows = await hdb(db)
-    .selectFrom('halls_tickets')
-    .select(['called_at', 'finished_at'])
-    .where('hall_id', '=', hallId)
-    .where('day', '=', day)
-    .where('line', '=', line)
-    .where('status', '=', 'done')
-    .where('finished_at', 'is not', null)
-    .orderBy('finished_at', 'desc')
-    .limit(limit)
-    .execute();
+  const { rows } = await pre(
+    db,
+    `recentServiceMs.${limit}`,
+    (q, slot) =>
+      q
+        .selectFrom('halls_tickets')
+        .select(['called_at', 'finished_at'])
+        .where('hall_id', '=', slot(0))
+        .where('day', '=', slot(1))
+        .where('line', '=', slot(2))
+        .where('status', '=', 'done')
+        .where('finished_at', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .limit(limit),
+    [hallId, day, line],
+  );
   return rows
     .filter((r) => r.called_at && r.finished_at)
     .map((r) => Date.parse(r.finished_at!) - Date.parse(r.called_at!));
@@ -484,28 +578,49 @@ export async function candidates(
   },
   limit = 8,
 ): Promise<TicketRow[]> {
-  const items = k.items?.length ? [...k.items] : undefined;
-  const rows = await hdb(db)
-    .selectFrom('halls_tickets')
-    .selectAll()
-    .where('hall_id', '=', k.hallId)
-    .where('day', '=', k.day)
-    .where('status', '=', 'waiting')
-    .where((eb) =>
-      eb.or([
-        eb('target_window', '=', k.window),
-        eb.and([
-          eb('target_window', 'is', null),
-          eb('line', 'in', [...k.lines]),
-          ...(items ? [eb.or([eb('item_code', 'is', null), eb('item_code', 'in', items)])] : []),
-        ]),
-      ]),
-    )
-    .orderBy(sql`case when target_window is null then 0 else 1 end`, 'desc')
-    .orderBy('priority', 'desc')
-    .orderBy('number')
-    .limit(limit)
-    .execute();
+  const items = k.items?.length ? [...k.items] : [];
+  const lines = [...k.lines];
+  const { rows } = await pre(
+    db,
+    `candidates.${lines.length}.${items.length}.${limit}`,
+    (q, slot) =>
+      q
+        .selectFrom('halls_tickets')
+        .selectAll()
+        .where('hall_id', '=', slot(0))
+        .where('day', '=', slot(1))
+        .where('status', '=', 'waiting')
+        .where((eb) =>
+          eb.or([
+            eb('target_window', '=', slot(2)),
+            eb.and([
+              eb('target_window', 'is', null),
+              eb(
+                'line',
+                'in',
+                lines.map((_, i) => slot(3 + i)),
+              ),
+              ...(items.length
+                ? [
+                    eb.or([
+                      eb('item_code', 'is', null),
+                      eb(
+                        'item_code',
+                        'in',
+                        items.map((_, i) => slot(3 + lines.length + i)),
+                      ),
+                    ]),
+                  ]
+                : []),
+            ]),
+          ]),
+        )
+        .orderBy(sql`case when target_window is null then 0 else 1 end`, 'desc')
+        .orderBy('priority', 'desc')
+        .orderBy('number')
+        .limit(limit),
+    [k.hallId, k.day, k.window, ...lines, ...items],
+  );
   return rows.map(toTicket);
 }
 
@@ -515,20 +630,25 @@ export async function claim(
   id: string,
   v: { window: number; at: string; by: string },
 ): Promise<boolean> {
-  const r = await hdb(db)
-    .updateTable('halls_tickets')
-    .set({
-      status: 'called',
-      window: v.window,
-      called_at: v.at,
-      called_by: v.by,
-      calls: 1,
-      target_window: null,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'waiting')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const r = await pre(
+    db,
+    'claim',
+    (q, slot) =>
+      q
+        .updateTable('halls_tickets')
+        .set({
+          status: 'called',
+          window: slot(0),
+          called_at: slot(1),
+          called_by: slot(2),
+          calls: 1,
+          target_window: null,
+        })
+        .where('id', '=', slot(3))
+        .where('status', '=', 'waiting'),
+    [v.window, v.at, v.by, id],
+  );
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /** The ticket being served at a window now, if any. */
@@ -538,15 +658,23 @@ export async function servingAt(
   day: string,
   window: number,
 ): Promise<TicketRow | undefined> {
-  const r = await hdb(db)
-    .selectFrom('halls_tickets')
-    .selectAll()
-    .where('hall_id', '=', hallId)
-    .where('day', '=', day)
-    .where('status', '=', 'called')
-    .where('window', '=', window)
-    .orderBy('called_at', 'desc')
-    .executeTakeFirst();
+  const r = (
+    await pre(
+      db,
+      'servingAt',
+      (q, slot) =>
+        q
+          .selectFrom('halls_tickets')
+          .selectAll()
+          .where('hall_id', '=', slot(0))
+          .where('day', '=', slot(1))
+          .where('status', '=', 'called')
+          .where('window', '=', slot(2))
+          .orderBy('called_at', 'desc')
+          .limit(1),
+      [hallId, day, window],
+    )
+  ).rows[0];
   return r ? toTicket(r) : undefined;
 }
 
@@ -559,13 +687,19 @@ export async function moveTicket(
     Pick<TicketRow, 'status' | 'finished_at' | 'window' | 'target_window' | 'calls' | 'called_at'>
   >,
 ): Promise<boolean> {
-  const r = await hdb(db)
-    .updateTable('halls_tickets')
-    .set(set)
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const keys = (Object.keys(set) as Array<keyof typeof set>).filter((k) => set[k] !== undefined).sort();
+  const r = await pre(
+    db,
+    `moveTicket.${keys.join(',')}`,
+    (q, slot) =>
+      q
+        .updateTable('halls_tickets')
+        .set(Object.fromEntries(keys.map((k, i) => [k, slot(i)])) as never)
+        .where('id', '=', slot(keys.length))
+        .where('status', '=', slot(keys.length + 1)),
+    [...keys.map((k) => set[k]), id, from],
+  );
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 export async function insertCall(
@@ -580,7 +714,21 @@ export async function insertCall(
     at: string;
   },
 ): Promise<void> {
-  await hdb(db).insertInto('halls_calls').values(c).execute();
+  await pre(
+    db,
+    'insertCall',
+    (q, slot) =>
+      q.insertInto('halls_calls').values({
+        hall_id: slot(0),
+        region_code: slot(1),
+        ticket: slot(2),
+        ticket_id: slot(3),
+        window: slot(4),
+        kind: slot(5),
+        at: slot(6),
+      }),
+    [c.hall_id, c.region_code, c.ticket, c.ticket_id, c.window, c.kind, c.at],
+  );
 }
 
 export interface CallRow {

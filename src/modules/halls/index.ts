@@ -61,6 +61,7 @@ export function createHallsModule(
     ...(ports.staff ? { staff: ports.staff } : {}),
     ...(ports.ratings ? { ratings: ports.ratings } : {}),
     poke: () => feed.poke(),
+    hallCache: new Map(),
   };
   const service = createHallsService(ctx);
   const definition: ModuleDefinition = {

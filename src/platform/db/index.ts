@@ -4,3 +4,4 @@ export type { Kysely, Selectable, Insertable, Updateable, Generated } from 'kyse
 export * from './meta.js';
 export * from './open-errors.js';
 export * from './backup.js';
+export * from './precompiled.js';
