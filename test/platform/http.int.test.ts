@@ -92,6 +92,38 @@ describe(`the HTTP edge on ${testDialect()}`, () => {
     );
   });
 
+  test('every answer carries the same security headers: pages, the API, a 404 and a refused request', async () => {
+    // helmet's middleware is built once (security.ts); these are the headers it set per request
+    // when it was rebuilt for every request, so a change of the set shows here
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    for (const req of [
+      { url: '/design' },
+      { url: `/api/v1/search?q=${encodeURIComponent('社保')}` },
+      { url: '/api/v1/search?q=' },
+      { url: '/no-such-page', headers: { accept: 'text/html' } },
+      { url: '/api/v1/me' },
+    ]) {
+      const r = await t.app.inject({ method: 'GET', ...req });
+      for (const [name, value] of Object.entries(expected))
+        assert.equal(r.headers[name], value, `${req.url} ${name}`);
+      // not in production: no HSTS (a plain-http demo on a LAN must stay reachable)
+      assert.equal(r.headers['strict-transport-security'], undefined, req.url);
+    }
+  });
+
   test('a form post without a CSRF token is refused, with the token it passes the check', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/design' });
     const { token, cookie } = csrfFrom(page);
