@@ -215,6 +215,10 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
         people: () => Object.values(DEMO_PEOPLE),
         companies: () => DEMO_LEGAL_PERSONS,
       },
+      // the e-licence directory as a register: read from the licences module's own tables
+      licences: {
+        directoryOf: (holder, within) => licences.api.directoryOf(holder, within),
+      },
     },
   });
   exchangeRef = exchange.api;

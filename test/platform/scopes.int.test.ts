@@ -1096,6 +1096,14 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         expect: xrow('403', { anonymous: '401' }),
       },
       {
+        // 校核纠错 by a consumer, naming a key that is not the read's: refused as no read at all
+        what: "民政局's read · POST /api/v1/exchange/access/:id/error-reports (wrong key)",
+        method: 'POST',
+        url: () => `/api/v1/exchange/access/${accessId}/error-reports`,
+        body: { key: '410105198511200224', text: '姓名登记有误，请核查' },
+        expect: xrow('403', { anonymous: '401', 'consumer-granted': '404', 'consumer-no-grant': '404' }),
+      },
+      {
         // a header and no rows: nothing written; 公安 keeps 人口库, 民政 (a theme drawn from it) does not
         what: '人口库 · POST /api/v1/exchange/registers/population/import',
         method: 'POST',

@@ -239,6 +239,14 @@ export const sharedOnly = (m: ApplicationMaterial): boolean =>
   m.source === 'government' && !!m.sharedData && !m.licenceType;
 
 /**
+ * Whether a material is read from a register at submission when the applicant gives nothing for
+ * it: a shared-data material, including one the applicant may instead provide as an e-licence
+ * (营业执照, 户口簿). If the read fails, the department asks for it; the applicant is never blocked.
+ */
+export const fromSharedData = (m: ApplicationMaterial): boolean =>
+  m.source === 'government' && !!m.sharedData;
+
+/**
  * The required materials a draft does not provide: neither a file kept with it, nor an e-licence
  * chosen, nor read from shared data.
  */
@@ -248,6 +256,6 @@ export function missingMaterials(
   licences: Readonly<Record<string, string>>,
 ): ApplicationMaterial[] {
   return materials.filter(
-    (m) => m.required && !sharedOnly(m) && !licences[m.code] && !files.some((f) => f.code === m.code),
+    (m) => m.required && !fromSharedData(m) && !licences[m.code] && !files.some((f) => f.code === m.code),
   );
 }

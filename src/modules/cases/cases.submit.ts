@@ -12,7 +12,7 @@ import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/
 import { parseInput } from '../../platform/input.js';
 import { formIssues, ownFields } from './cases.application.js';
 import { notStartedClock } from './cases.clock.js';
-import { sharedOnly } from './cases.forms.js';
+import { fromSharedData } from './cases.forms.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import {
   type CheckedMaterial,
@@ -332,7 +332,13 @@ export async function writeCase(
   const shared: Array<{ code: string; name: string; accessId: string }> = [];
   if (ctx.ports.sharedData)
     for (const m of it.materials) {
-      if (!sharedOnly(m) || !m.sharedData || prep.uploads.some((u) => u.code === m.code)) continue;
+      if (
+        !fromSharedData(m) ||
+        !m.sharedData ||
+        prep.uploads.some((u) => u.code === m.code) ||
+        prep.licenceMaterials.some((l) => l.code === m.code)
+      )
+        continue;
       const got = await ctx.ports.sharedData.fetch(trx, {
         departmentId: body.departmentId,
         sharedData: m.sharedData,

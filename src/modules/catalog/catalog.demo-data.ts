@@ -260,10 +260,22 @@ export const DEMO_MATERIALS: Readonly<
   Record<string, { name: string; licenceType?: string; sharedData?: string; issuer: string }>
 > = {
   id: { name: '居民身份证', licenceType: '居民身份证', issuer: '公安机关' },
-  hukou: { name: '居民户口簿', licenceType: '居民户口簿', issuer: '公安机关' },
+  // 户口 facts and the 营业执照: an e-licence the applicant may choose, else read from the
+  // registers at submission through the deciding department's grant (免提交)
+  hukou: {
+    name: '居民户口簿',
+    licenceType: '居民户口簿',
+    sharedData: '人口基本信息（公安部门共享）',
+    issuer: '公安机关',
+  },
   marriage: { name: '结婚证', licenceType: '结婚证', issuer: '民政部门' },
   birth: { name: '出生医学证明', licenceType: '出生医学证明', issuer: '助产机构（卫生健康部门）' },
-  biz: { name: '营业执照', licenceType: '营业执照', issuer: '市场监督管理部门' },
+  biz: {
+    name: '营业执照',
+    licenceType: '营业执照',
+    sharedData: '电子营业执照（市场监管部门共享）',
+    issuer: '市场监督管理部门',
+  },
   estate: { name: '不动产权证书', licenceType: '不动产权证书', issuer: '不动产登记机构' },
   ssc: { name: '社会保障卡', licenceType: '电子社会保障卡', issuer: '人力资源和社会保障部门' },
   drive: { name: '机动车驾驶证', licenceType: '机动车驾驶证', issuer: '公安交通管理部门' },

@@ -3,11 +3,11 @@ import type { Principal } from '../../platform/access.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ANSWER_WORKING_DAYS, type ExchangeContext } from './exchange.context.js';
-import { EXCHANGE_EVENTS } from './exchange.grants.js';
+import { EXCHANGE_EVENTS, consumerOf } from './exchange.grants.js';
 import { objectionsOfSubject } from './exchange.objections.js';
-import { subjectHash } from './exchange.registers.js';
+import { normaliseKey, subjectHash } from './exchange.registers.js';
 import { toAccess, xdb } from './exchange.store.js';
-import type { AccessRecord } from './exchange.types.js';
+import { type AccessRecord, KEY_KIND, type RegisterName } from './exchange.types.js';
 
 export interface MyAccessRecord extends AccessRecord {
   readonly departmentName: string | null;
@@ -144,6 +144,11 @@ export async function raiseObjection(
         answered_at: null,
         answer: null,
         region_code: a.region ?? '',
+        result: null,
+        answered_by: null,
+        corrected: null,
+        raised_by: 'subject',
+        subject_sealed: null,
       })
       .execute();
     await appendEvent(trx, ctx.clock, {
@@ -153,6 +158,93 @@ export async function raiseObjection(
       regionCode: a.region ?? null,
       actor: p.accountId,
       payload: { access: accessId, provider: a.provider },
+    });
+  });
+  return { id, dueOn };
+}
+
+/**
+ * 校核纠错 by a consumer: the consumer department that made a read reports an error in the record
+ * it got. Fails closed: only a read of the caller's own department (someone else's read answers as
+ * no read at all), answered, and the caller must name the subject's key, which must be the key of
+ * that read (its keyed hash); kept sealed for the provider's correction. Goes to the provider on
+ * the same 10-working-day clock as a subject's objection, one report per read.
+ */
+export async function reportError(
+  ctx: ExchangeContext,
+  p: Principal,
+  accessId: string,
+  input: { key: string; text: string },
+): Promise<{ id: string; dueOn: string }> {
+  const body = input.text.trim();
+  if (body.length < 4 || body.length > 1000)
+    throw new DomainError('EXCHANGE.INVALID', { details: { issues: [{ field: 'text', rule: 'length' }] } });
+  const consumer = await consumerOf(ctx, p.clientId);
+  if (!consumer) throw new DomainError('EXCHANGE.NOT_CONSUMER');
+  const a = await xdb(ctx.db)
+    .selectFrom('exchange_access')
+    .leftJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
+    .select([
+      'exchange_access.id',
+      'exchange_access.subject_hash',
+      'exchange_access.department_id',
+      'exchange_access.outcome',
+      'exchange_resources.provider_department_id as provider',
+      'exchange_resources.region_code as region',
+      'exchange_resources.register as register',
+    ])
+    .where('exchange_access.id', '=', accessId)
+    .executeTakeFirst();
+  const kind = a?.register ? KEY_KIND[a.register as RegisterName] : undefined;
+  if (
+    !a ||
+    a.department_id !== consumer.departmentId ||
+    a.outcome !== 'ok' ||
+    !a.provider ||
+    !kind ||
+    !a.subject_hash ||
+    subjectHash(ctx.cipher, kind, input.key) !== a.subject_hash
+  )
+    throw new DomainError('EXCHANGE.ACCESS_NOT_FOUND');
+  const now = ctx.clock.now().toISOString();
+  const dueOn = ctx.calendar.dueDate(chinaDate(now), ANSWER_WORKING_DAYS, a.region ?? undefined);
+  const id = newId();
+  await inTransaction(ctx.db, async (trx) => {
+    const existing = await xdb(trx)
+      .selectFrom('exchange_objections')
+      .select('id')
+      .where('access_id', '=', accessId)
+      .executeTakeFirst();
+    if (existing) throw new DomainError('EXCHANGE.REQUEST_DECIDED');
+    await xdb(trx)
+      .insertInto('exchange_objections')
+      .values({
+        id,
+        access_id: accessId,
+        subject_hash: a.subject_hash!,
+        account_id: `client:${consumer.clientId}`,
+        text: body,
+        provider_department_id: a.provider!,
+        status: 'open',
+        raised_at: now,
+        due_on: dueOn,
+        answered_at: null,
+        answer: null,
+        region_code: a.region ?? '',
+        result: null,
+        answered_by: null,
+        corrected: null,
+        raised_by: 'consumer',
+        subject_sealed: ctx.cipher.encrypt(normaliseKey(input.key)),
+      })
+      .execute();
+    await appendEvent(trx, ctx.clock, {
+      type: EXCHANGE_EVENTS.objectionRaised,
+      aggregateType: 'exchangeObjection',
+      aggregateId: id,
+      regionCode: a.region ?? null,
+      actor: `client:${consumer.clientId}`,
+      payload: { access: accessId, provider: a.provider, raisedBy: 'consumer' },
     });
   });
   return { id, dueOn };

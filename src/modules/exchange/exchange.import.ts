@@ -16,7 +16,7 @@ import {
   populationRow,
 } from './exchange.registers.js';
 import { listResources, xdb } from './exchange.store.js';
-import { REGISTERS, type RegisterName } from './exchange.types.js';
+import type { RegisterName } from './exchange.types.js';
 
 /**
  * Import of the base registers from CSV or JSON, all or nothing, with the catalogue import's row
@@ -79,7 +79,11 @@ const SCHEMAS = {
   socialInsurance: SocialInsuranceImport,
 } as const;
 
-export const REGISTER_COLUMNS: Readonly<Record<RegisterName, readonly string[]>> = {
+/** The registers kept as the exchange's own tables (the e-licence directory is the licences module's). */
+export type TableRegister = Exclude<RegisterName, 'licences'>;
+export const TABLE_REGISTERS: readonly TableRegister[] = ['population', 'legalPersons', 'socialInsurance'];
+
+export const REGISTER_COLUMNS: Readonly<Record<TableRegister, readonly string[]>> = {
   population: Object.keys(PopulationImport.shape),
   legalPersons: Object.keys(LegalPersonImport.shape),
   socialInsurance: Object.keys(SocialInsuranceImport.shape),
@@ -94,7 +98,7 @@ const issue = (row: number, field: string, rule: string, zh: string, en: string)
 
 /** Rows of a file: JSON (an array, or `{"rows":[…]}`) numbered from 1; CSV numbered by the line its record starts on. */
 function rowsOf(
-  register: RegisterName,
+  register: TableRegister,
   body: string,
   format: 'csv' | 'json',
 ): { rows: Array<{ row: number; data: Record<string, unknown> }>; issues: RowIssue[] } {
@@ -170,7 +174,7 @@ type Checked =
 /** Checks every row; answers the rows ready to write, or every issue found. */
 export function checkRegisterRows(
   ctx: Pick<ExchangeContext, 'cipher'>,
-  register: RegisterName,
+  register: TableRegister,
   body: string,
   format: 'csv' | 'json',
   now: string,
@@ -388,11 +392,11 @@ export async function importRegister(
   body: string,
   format: 'csv' | 'json',
 ): Promise<{ imported: number; issues: RowIssue[] }> {
-  if (!(REGISTERS as readonly string[]).includes(register))
+  if (!(TABLE_REGISTERS as readonly string[]).includes(register))
     throw new DomainError('EXCHANGE.INVALID', {
       details: { issues: [{ field: 'register', rule: 'invalid_value' }] },
     });
-  const reg = register as RegisterName;
+  const reg = register as TableRegister;
   if (p && !(await keepsRegister(ctx, p, reg))) throw new DomainError('EXCHANGE.NOT_PROVIDER');
   const now = ctx.clock.now().toISOString();
   const { checked, issues } = checkRegisterRows(ctx, reg, body, format, now);

@@ -287,6 +287,7 @@ async function lookupAs(
   const found = await readRecord(db, ctx.cipher, resource.register, key, {
     hash: attempt.subjectHash ?? undefined,
     fields,
+    licences: ctx.ports.licences,
   });
   const done = await settle(attempt, now, {
     grantId: grant.id,
@@ -373,6 +374,7 @@ export async function exportBulk(ctx: ExchangeContext, p: Principal, raw: unknow
       ? await readRecord(ctx.db, ctx.cipher, resource.register, key, {
           hash: attempts[i]!.subjectHash ?? undefined,
           fields,
+          licences: ctx.ports.licences,
         })
       : undefined;
     records.push(found);

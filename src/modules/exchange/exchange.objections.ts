@@ -46,10 +46,15 @@ const CORRECTABLE: Readonly<
     firstInsuredOn: { column: 'first_insured_on' },
     monthsPaid: { column: 'months_paid', integer: true },
   },
+  // the e-licence directory is corrected in the licences module (a new version of the licence)
+  licences: {},
 };
 
 const TABLE: Readonly<
-  Record<RegisterName, 'exchange_population' | 'exchange_legal_persons' | 'exchange_social_insurance'>
+  Record<
+    Exclude<RegisterName, 'licences'>,
+    'exchange_population' | 'exchange_legal_persons' | 'exchange_social_insurance'
+  >
 > = {
   population: 'exchange_population',
   legalPersons: 'exchange_legal_persons',
@@ -76,6 +81,8 @@ export interface ObjectionView {
   readonly resourceName: string | null;
   readonly text: string;
   readonly status: 'open' | 'answered';
+  /** `subject`: the person or organisation read; `consumer`: the department that read it */
+  readonly raisedBy: 'subject' | 'consumer';
   readonly result: 'rejected' | 'corrected' | null;
   readonly answer: string | null;
   readonly raisedAt: string;
@@ -97,6 +104,7 @@ type Row = {
   due_on: string;
   answered_at: string | null;
   corrected: string | null;
+  raised_by: string;
   region_code: string;
   resource_code: string | null;
   resource_name: string | null;
@@ -118,6 +126,7 @@ const baseQuery = (db: Executor) =>
       'exchange_objections.due_on',
       'exchange_objections.answered_at',
       'exchange_objections.corrected',
+      'exchange_objections.raised_by',
       'exchange_objections.region_code',
       'exchange_resources.code as resource_code',
       'exchange_resources.name as resource_name',
@@ -139,6 +148,7 @@ export function objectionView(ctx: ExchangeContext, r: Row): ObjectionView {
     resourceName: r.resource_name,
     text: r.text,
     status: open ? 'open' : 'answered',
+    raisedBy: r.raised_by === 'consumer' ? 'consumer' : 'subject',
     result: (r.result as ObjectionView['result']) ?? null,
     answer: r.answer,
     raisedAt: r.raised_at,
@@ -226,12 +236,17 @@ export async function answerObjection(
       });
   // the register row: by the subject's keyed hash, or by the organisation's credit code
   let where: { column: string; value: string } = { column: 'id_hash', value: o.subject_hash };
-  if (resource.register === 'legalPersons') {
-    const s = await ctx.ports.identity.subjectOf(o.account_id);
-    if (s?.kind !== 'creditCode') throw new DomainError('EXCHANGE.SUBJECT_NOT_FOUND');
-    where = { column: 'credit_code', value: normaliseKey(s.key) };
+  if (resource.register === 'legalPersons' && corrections.length) {
+    // a consumer's report carries the key sealed; a subject's objection is the organisation's own
+    const key = o.subject_sealed
+      ? ctx.cipher.decrypt(o.subject_sealed)
+      : await ctx.ports.identity
+          .subjectOf(o.account_id)
+          .then((s) => (s?.kind === 'creditCode' ? s.key : undefined));
+    if (!key) throw new DomainError('EXCHANGE.SUBJECT_NOT_FOUND');
+    where = { column: 'credit_code', value: normaliseKey(key) };
   }
-  const table = TABLE[resource.register];
+  const table = resource.register === 'licences' ? undefined : TABLE[resource.register];
   await inTransaction(ctx.db, async (trx) => {
     const n = await xdb(trx)
       .updateTable('exchange_objections')
@@ -248,7 +263,7 @@ export async function answerObjection(
       .executeTakeFirst();
     if (Number(n.numUpdatedRows) !== 1) throw new DomainError('EXCHANGE.OBJECTION_ANSWERED');
     let readers: string[] = [];
-    if (corrections.length) {
+    if (corrections.length && table) {
       // biome-ignore lint/suspicious/noExplicitAny: one of three register tables, columns from CORRECTABLE
       const reg = xdb(trx) as any;
       const row = (await reg

@@ -349,7 +349,10 @@ export function ProviderDashboardPage({
   const objectionColumns: Column<ObjectionView>[] = [
     { header: t('exchange.my.resource'), cell: (o) => o.resourceName ?? o.resourceCode ?? '—' },
     { header: t('exchange.obj.raisedAt'), cell: (o) => chinaDateTime(o.raisedAt) },
-    { header: t('exchange.obj.text'), cell: (o) => o.text },
+    {
+      header: t('exchange.obj.text'),
+      cell: (o) => (o.raisedBy === 'consumer' ? `${t('exchange.obj.byConsumer')}${o.text}` : o.text),
+    },
     {
       header: t('exchange.dash.due'),
       cell: (o) =>

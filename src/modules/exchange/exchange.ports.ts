@@ -1,3 +1,4 @@
+import type { Executor } from '../../platform/db/index.js';
 /** What the exchange needs of other modules; app.ts adapts their public faces (index.ts) to these. */
 
 export interface ExchangeIdentityPort {
@@ -28,8 +29,30 @@ export interface ExchangeDemoPort {
   }>;
 }
 
+/**
+ * The e-licence directory (电子证照目录) as a register: the licences module answers a holder's
+ * licences from its own tables (nothing is copied into the exchange).
+ */
+export interface ExchangeLicencesPort {
+  directoryOf(
+    holder: { readonly kind: 'idNumber' | 'creditCode'; readonly key: string },
+    within: Executor,
+  ): Promise<
+    ReadonlyArray<{
+      readonly identifier: string;
+      readonly typeName: string;
+      readonly licenceNumber: string;
+      readonly issuerName: string;
+      readonly issueDate: string;
+      readonly validTo: string | null;
+      readonly status: string;
+    }>
+  >;
+}
+
 export interface ExchangePorts {
   readonly identity: ExchangeIdentityPort;
+  readonly licences?: ExchangeLicencesPort;
   readonly regions: ExchangeRegionsPort;
   readonly demo?: ExchangeDemoPort;
 }

@@ -352,4 +352,74 @@ describe('exchange › providers edit their own resources', () => {
     }>`select status, result from exchange_objections where id = ${id}`.execute(t.store.db);
     assert.deepEqual({ ...row.rows[0] }, { status: 'answered', result: 'rejected' });
   });
+
+  test('校核纠错 reported by the consumer that made the read; another consumer cannot report on it; the provider corrects a 法人库 record', async () => {
+    const scjgjDept = (
+      await sql<{
+        id: string;
+      }>`select id from regions_departments where kind = 'scjgj' and region_code = '410100'`.execute(
+        t.store.db,
+      )
+    ).rows[0]!.id;
+    const mine = await consumerToken(t, 'scjgj'); // holds the 法人库 grant at seed
+    const other = await consumerToken(t, 'mzj');
+    const company = (
+      await sql<{ c: string; a: string }>`select credit_code as c, address as a from exchange_legal_persons
+      where demo = 1 order by credit_code limit 1`.execute(t.store.db)
+    ).rows[0]!;
+    const read = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/exchange/lookup',
+      headers: { authorization: `Bearer ${mine}` },
+      payload: { resource: DEMO_RESOURCES.legalPersons, key: company.c, purpose: '许可审查核验住所' },
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    const accessId = read.json().accessId as string;
+    const report = (token: string, body: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/api/v1/exchange/access/${accessId}/error-reports`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: body,
+      });
+    // attack: another department reports on a read it did not make; a wrong key; a citizen
+    const attack = await report(other, { key: company.c, text: '住所信息与现场核查不符' });
+    assert.equal(attack.statusCode, 404, attack.body);
+    assert.equal(attack.json().error.code, 'EXCHANGE.ACCESS_NOT_FOUND');
+    const wrongKey = await report(mine, { key: '91410105MA9XXXXX0X', text: '住所信息与现场核查不符' });
+    assert.equal(wrongKey.statusCode, 404);
+    const citizen = (await t.identity.tokenForLogin('citizen', 3600_000)).token;
+    assert.equal((await report(citizen, { key: company.c, text: '住所信息与现场核查不符' })).statusCode, 403);
+    const ok = await report(mine, { key: company.c, text: '住所信息与现场核查不符，实际住所为经三路99号' });
+    assert.equal(ok.statusCode, 201, ok.body);
+    assert.equal((await report(mine, { key: company.c, text: '再次报告同一读取' })).statusCode, 409);
+    const list = await t.app.inject({
+      url: `/api/v1/exchange/objections?department=${scjgjDept}`,
+      headers: { authorization: `Bearer ${discloser}` },
+    });
+    const o = list.json().objections.find((x: { id: string }) => x.id === ok.json().id);
+    assert.equal(o.raisedBy, 'consumer');
+    assert.equal(o.clock.colour, 'green');
+    const answered = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/exchange/objections/${o.id}/answer`,
+      headers: { authorization: `Bearer ${discloser}` },
+      payload: {
+        result: 'corrected',
+        answer: '经核查登记档案，住所已更正',
+        corrections: [{ field: 'address', value: '河南省郑州市金水区经三路99号' }],
+      },
+    });
+    assert.equal(answered.statusCode, 200, answered.body);
+    const now = await sql<{
+      a: string;
+    }>`select address as a from exchange_legal_persons where credit_code = ${company.c}`.execute(t.store.db);
+    assert.equal(now.rows[0]!.a, '河南省郑州市金水区经三路99号');
+    const ev = await sql<{
+      payload: string;
+    }>`select payload from events where type = 'exchange.corrected' and aggregate_id = ${o.id}`.execute(
+      t.store.db,
+    );
+    assert.ok(JSON.parse(ev.rows[0]!.payload).notify.includes(scjgjDept));
+  });
 });

@@ -3,6 +3,7 @@ import { generateCreditCode, generateIdNumber } from '../../platform/codes/index
 import type { Executor } from '../../platform/db/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import { type ExchangeTables, xdb } from './exchange.store.js';
+import type { ExchangeLicencesPort } from './exchange.ports.js';
 import type { KeyKind, RegisterName, RegisterRecord } from './exchange.types.js';
 
 /**
@@ -31,10 +32,32 @@ export async function readRecord(
   cipher: PersonalDataCipher,
   register: RegisterName,
   key: string,
-  opts: { hash?: string | undefined; fields?: readonly string[] | undefined } = {},
+  opts: {
+    hash?: string | undefined;
+    fields?: readonly string[] | undefined;
+    licences?: ExchangeLicencesPort | undefined;
+  } = {},
 ): Promise<RegisterRecord | undefined> {
   const k = normaliseKey(key);
   const wants = (f: string) => !opts.fields || opts.fields.includes(f);
+  if (register === 'licences') {
+    if (!opts.licences) return undefined;
+    const all = await opts.licences.directoryOf({ kind: 'creditCode', key: k }, db);
+    if (!all.length) return undefined;
+    const valid = all.filter((l) => l.status === 'valid');
+    const biz = valid.find((l) => l.typeName === '营业执照') ?? all.find((l) => l.typeName === '营业执照');
+    return {
+      creditCode: k,
+      licenceCount: valid.length,
+      validLicenceTypes: [...new Set(valid.map((l) => l.typeName))].join('、'),
+      businessLicence: biz?.identifier ?? null,
+      businessLicenceNumber: biz?.licenceNumber ?? null,
+      businessLicenceStatus: biz?.status ?? null,
+      businessLicenceIssuedOn: biz?.issueDate ?? null,
+      businessLicenceValidTo: biz?.validTo ?? null,
+      businessLicenceIssuer: biz?.issuerName ?? null,
+    };
+  }
   if (register === 'legalPersons') {
     const r = await xdb(db)
       .selectFrom('exchange_legal_persons')

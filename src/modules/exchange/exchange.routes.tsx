@@ -98,6 +98,7 @@ const objectionSchema = z.object({
   resourceName: z.string().nullable(),
   text: z.string(),
   status: z.enum(['open', 'answered']),
+  raisedBy: z.enum(['subject', 'consumer']),
   result: z.enum(['rejected', 'corrected']).nullable(),
   answer: z.string().nullable(),
   raisedAt: z.string(),
@@ -384,6 +385,24 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
       const rows = await svc.objectionsForProvider(requirePrincipal(req), req.query.department);
       return { total: rows.length, objections: rows.map((o) => ({ ...o, corrected: [...o.corrected] })) };
     },
+  );
+
+  app.post(
+    '/api/v1/exchange/access/:id/error-reports',
+    {
+      config: { permission: { permission: 'exchange.read' } },
+      schema: {
+        tags: ['exchange'],
+        summary: '校核纠错: the consumer that made a read reports an error in the record it got',
+        description:
+          'Only a read made by the caller’s own department, naming the key that read used (checked against the read’s keyed hash; never put in a URL). Goes to the provider on the 10-working-day clock, one report per read.',
+        params: IdParams,
+        body: z.object({ key: z.string().trim().min(1).max(40), text: z.string().max(1000) }),
+        response: { 201: z.object({ id: z.string(), dueOn: z.string() }) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(await svc.reportError(requirePrincipal(req), req.params.id, req.body)),
   );
 
   app.post(

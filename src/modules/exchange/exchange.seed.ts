@@ -22,6 +22,7 @@ export const DEMO_RESOURCES = {
   legalPersons: '1-410100-SJ-FR-0001',
   socialInsurance: '3-410100-RS-SB-0001',
   biometrics: '1-410100-GA-RK-0009',
+  businessLicence: '2-410100-SJ-ZZ-0001',
 } as const;
 
 const item = (
@@ -109,6 +110,32 @@ export function demoCatalogue(providers: {
       ],
       shareType: 'unconditional',
       legalBasis: '《政务数据共享条例》第十二条（基础库无条件共享）',
+      methods: ['api', 'bulk'],
+      updateCycle: 'realtime',
+    },
+    {
+      // the e-licence directory (电子证照目录) as a register: read from the licences module
+      ...common,
+      code: DEMO_RESOURCES.businessLicence,
+      name: '电子营业执照',
+      classification: 'theme',
+      category: '2/02/003/0001',
+      providerDepartmentId: providers.scjgj,
+      summary: '电子证照目录中市场主体持有的营业执照（标识、编号、状态、签发与有效期）及其他有效证照类型。',
+      register: 'licences',
+      items: [
+        item('creditCode', '统一社会信用代码', 'code', 'public', 'none'),
+        item('businessLicence', '营业执照证照标识', 'code', 'public', 'none'),
+        item('businessLicenceNumber', '营业执照编号', 'code', 'public', 'none'),
+        item('businessLicenceStatus', '营业执照状态', 'code', 'public', 'none'),
+        item('businessLicenceIssuedOn', '签发日期', 'date', 'public', 'none'),
+        item('businessLicenceValidTo', '有效期至', 'date', 'public', 'none'),
+        item('businessLicenceIssuer', '发证机关', 'string', 'public', 'none'),
+        item('validLicenceTypes', '持有的有效证照类型', 'string', 'public', 'none'),
+        item('licenceCount', '有效证照数', 'integer', 'public', 'none'),
+      ],
+      shareType: 'unconditional',
+      legalBasis: '《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》（电子证照共享互认）',
       methods: ['api', 'bulk'],
       updateCycle: 'realtime',
     },
@@ -321,6 +348,42 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
       volume: 5000,
     },
     { departmentId: scjgj },
+  );
+  // 营业执照 at submission from the e-licence directory, for the items the 市场监管 decides
+  await requestResource(
+    ctx,
+    system,
+    {
+      resource: DEMO_RESOURCES.businessLicence,
+      fields: [
+        'creditCode',
+        'businessLicence',
+        'businessLicenceNumber',
+        'businessLicenceStatus',
+        'businessLicenceIssuedOn',
+        'businessLicenceValidTo',
+        'businessLicenceIssuer',
+      ],
+      purpose: '办理市场主体变更及许可事项时调取营业执照（免交营业执照）',
+      legalBasis: '《优化营商环境条例》第三十五条',
+      period,
+      volume: 5000,
+    },
+    { departmentId: scjgj },
+  );
+  // the 公安局 reads the 户口 facts of the people applying for its 户口 items (免交户口簿)
+  await requestResource(
+    ctx,
+    system,
+    {
+      resource: DEMO_RESOURCES.population,
+      fields: ['name', 'gender', 'birthDate', 'division', 'address', 'householdType', 'relationToHead'],
+      purpose: '办理户口登记和迁移事项时核验申请人户籍信息（免交户口簿）',
+      legalBasis: '《中华人民共和国户口登记条例》',
+      period,
+      volume: 5000,
+    },
+    { departmentId: gaj },
   );
   // the city's and 金水区's 人力资源和社会保障局 decide 失业保险金申领 and read the 社会保险缴费记录
   // at submission instead of asking for it (有条件: granted by the provider)

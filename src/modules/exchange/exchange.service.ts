@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/access.js';
 import type { WorkingCalendar } from '../../platform/calendar/index.js';
 import type { Store } from '../../platform/db/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
-import { caseDataAccess, myDataAccess, raiseObjection } from './exchange.access.js';
+import { caseDataAccess, myDataAccess, raiseObjection, reportError } from './exchange.access.js';
 import {
   editResource,
   getResource,
@@ -78,6 +78,8 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     myDataAccess: (p: Principal) => myDataAccess(ctx, p),
     caseDataAccess: (caseNumber: string) => caseDataAccess(ctx, caseNumber),
     raiseObjection: (p: Principal, accessId: string, text: string) => raiseObjection(ctx, p, accessId, text),
+    reportError: (p: Principal, accessId: string, input: { key: string; text: string }) =>
+      reportError(ctx, p, accessId, input),
     seedDemo: () => seedDemo(ctx),
     importRegister: (p: Principal | null, register: string, body: string, format: 'csv' | 'json') =>
       importRegister(ctx, p, register, body, format),

@@ -170,6 +170,10 @@ export type ExchangeTables = {
     answered_by: string | null;
     /** the fields corrected, JSON */
     corrected: string | null;
+    /** `subject` (我的数据使用记录) or `consumer` (a consumer department reporting an error) (0003) */
+    raised_by: string;
+    /** a consumer's report: the subject's key, sealed (the register row of a 法人 is found by it) */
+    subject_sealed: string | null;
   };
   /** 校核纠错: each corrected field's old and new value, sealed (0002) */
   exchange_corrections: {
@@ -428,6 +432,15 @@ export const exchangeMigrations: Record<string, Migration> = {
         .on('exchange_access')
         .columns(['case_number', 'at'])
         .execute();
+    },
+  },
+  'exchange.0004_consumer_error_reports': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('exchange_objections')
+        .addColumn('raised_by', 'text', (c) => c.notNull().defaultTo('subject'))
+        .execute();
+      await db.schema.alterTable('exchange_objections').addColumn('subject_sealed', 'text').execute();
     },
   },
 };

@@ -5,7 +5,7 @@ export const SHARE_TYPES = ['unconditional', 'conditional', 'none'] as const;
 export type ShareType = (typeof SHARE_TYPES)[number];
 
 /** The base registers (基础库) a resource reads from. */
-export const REGISTERS = ['population', 'legalPersons', 'socialInsurance'] as const;
+export const REGISTERS = ['population', 'legalPersons', 'socialInsurance', 'licences'] as const;
 export type RegisterName = (typeof REGISTERS)[number];
 
 /** What identifies a subject in a register: a 公民身份号码 or a 统一社会信用代码. */
@@ -14,6 +14,8 @@ export const KEY_KIND: Readonly<Record<RegisterName, KeyKind>> = {
   population: 'idNumber',
   legalPersons: 'creditCode',
   socialInsurance: 'idNumber',
+  // the e-licence directory (电子证照目录) of an organisation, read through the licences module
+  licences: 'creditCode',
 };
 
 /** How a data item is shown when the grant does not allow its clear value (脱敏规则, DOMAIN §8). */

@@ -31,6 +31,7 @@ import {
   findLicence,
   ldb,
   licencesOfAccount,
+  licencesOfHolder,
   usesForLicences,
 } from './licences.store.js';
 import {
@@ -804,6 +805,27 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     };
   }
 
+  /**
+   * The e-licence directory (电子证照目录) of one holder, for the exchange's register port: every
+   * licence the holder (a person's ID number or an organisation's credit code) holds, with its
+   * status, in the caller's transaction when given.
+   */
+  async function directoryOf(
+    holder: { kind: 'idNumber' | 'creditCode'; key: string },
+    within?: Executor,
+  ): Promise<LicenceSummary[]> {
+    const db = within ?? store.db;
+    const rows = await licencesOfHolder(
+      db,
+      holderHash(holder.kind === 'idNumber' ? '111' : '001', holder.key),
+    );
+    const kinds = await eventKinds(
+      db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => summary(r, kinds.get(r.id) ?? new Set()));
+  }
+
   async function listForAccount(accountId: string): Promise<LicenceSummary[]> {
     const rows = await licencesOfAccount(store.db, accountId);
     const kinds = await eventKinds(
@@ -960,6 +982,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     verify,
     signatureOf,
     listForAccount,
+    directoryOf,
     walletOf,
     documentFor,
     materialFromLicence,

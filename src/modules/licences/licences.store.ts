@@ -287,6 +287,29 @@ export async function licencesOfAccount(db: Executor, accountId: string) {
     .execute();
 }
 
+/** A holder's licences by the holder's keyed hash (the e-licence directory as the exchange reads it). */
+export async function licencesOfHolder(db: Executor, holderIdHash: string) {
+  return ldb(db)
+    .selectFrom('licences')
+    .innerJoin('licence_types', 'licence_types.code', 'licences.type_code')
+    .innerJoin('licence_issuers', 'licence_issuers.code', 'licences.issuer_code')
+    .innerJoin('licence_holders', 'licence_holders.id_hash', 'licences.holder_id_hash')
+    .selectAll('licences')
+    .select([
+      'licence_types.name as type_name',
+      'licence_types.name_en as type_name_en',
+      'licence_issuers.name as issuer_name',
+      'licence_holders.name_masked',
+      'licence_holders.id_masked',
+      'licence_holders.id_type',
+    ])
+    .where('licences.holder_id_hash', '=', holderIdHash)
+    .orderBy('licences.issue_date', 'desc')
+    .orderBy('licences.identifier')
+    .limit(500)
+    .execute();
+}
+
 /** Event kinds per licence id, for status derivation. */
 export async function eventKinds(
   db: Executor,
