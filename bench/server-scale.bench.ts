@@ -157,6 +157,12 @@ type Row = { p50: number; p95: number; p99: number; cpu: number; errors: number 
 const kinds = { healthz: [`${base}/healthz`], api: searchUrls, page: pageUrls } as const;
 const rows: Record<keyof typeof kinds, Row[]> = { healthz: [], api: [], page: [] };
 const loads: number[] = [];
+// what the server spends with no request at all (timers, the index's refresh, consumers): CPU per
+// second, to read beside the per-request figures (each run's includes its seconds of this)
+const idleC0 = cpuMs(child.pid!);
+await new Promise((r) => setTimeout(r, 5000));
+const idleCpuPerSecond = (cpuMs(child.pid!) - idleC0) / 5;
+console.log(`server CPU with no requests: ${fmt(idleCpuPerSecond, 1)} ms per second`);
 for (let run = 1; run <= RUNS; run++) {
   loads.push(loadavg()[0]!);
   for (const kind of Object.keys(kinds) as Array<keyof typeof kinds>) {
@@ -224,6 +230,7 @@ console.log('| measure | value |');
 console.log('|---|---:|');
 console.log(`| start to first answer (index built), Zhengzhou-scale store | ${fmt(ms, 0)} ms |`);
 console.log(`| server RSS once answering / after the load | ${fmt(rss, 0)} / ${fmt(rssAfter, 0)} MB |`);
+console.log(`| server CPU with no requests | ${fmt(idleCpuPerSecond, 1)} ms per second |`);
 for (const [k, label] of [
   ['api', 'GET /api/v1/search'],
   ['page', 'GET /search (HTML)'],
