@@ -239,6 +239,19 @@ const CHECKS: readonly Check[] = [
     }),
   },
   {
+    what: 'assisted · GET /cases/assisted (page)',
+    url: () => '/cases/assisted',
+    page: true,
+    shows: listsB,
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200-',
+      citizen2: '200-',
+      admin: '200-',
+      'grid-worker': '200+',
+    }),
+  },
+  {
     // applying for the citizen: only under the citizen's 委托 (the grid worker); the citizen for
     // themself through onBehalfOf, another person, a clerk or the administrator are refused
     what: 'assisted · POST /api/v1/cases {onBehalfOf: citizen}',

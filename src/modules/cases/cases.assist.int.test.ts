@@ -118,6 +118,18 @@ describe(`cases › 帮办代办 under a recorded 委托 (${testDialect()})`, ()
       [[n, delegationId]],
     );
     assert.equal(list.json().cases[0].form, undefined);
+    const listPage = await t.app.inject({
+      url: '/cases/assisted',
+      headers: { ...(await bearer('grid-jinshui')), accept: 'text/html' },
+    });
+    assert.equal(listPage.statusCode, 200);
+    assert.match(listPage.body, new RegExp(n));
+    assert.match(listPage.body, /<caption>/);
+    const clerkPage = await t.app.inject({
+      url: '/cases/assisted',
+      headers: { ...(await bearer('clerk')), accept: 'text/html' },
+    });
+    assert.equal(clerkPage.statusCode, 403);
     const none = await t.app.inject({
       url: '/api/v1/cases/assisted',
       headers: await bearer('grid-zhongyuan'),

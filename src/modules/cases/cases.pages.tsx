@@ -261,6 +261,58 @@ export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly Ap
   );
 }
 
+/**
+ * 帮办代办: the open cases of the people who delegated to the caller (a grid worker: of their grid),
+ * with the 委托 each is followed under; status and due date only (the agent opens no case).
+ */
+export function AssistedCasesPage({
+  ctx,
+  rows,
+}: {
+  ctx: ViewContext;
+  rows: ReadonlyArray<{
+    caseNumber: string;
+    itemName: string;
+    status: string;
+    promisedDue: string | null;
+    colour: string;
+    createdAt: string;
+    delegationId: string;
+  }>;
+}) {
+  const t = ctx.t;
+  return (
+    <>
+      <PageHeading>{t('cases.title.assisted')}</PageHeading>
+      <p>{t('cases.assisted.lead')}</p>
+      <Table
+        caption={t('cases.assisted.caption')}
+        rows={rows}
+        empty={t('cases.assisted.empty')}
+        columns={[
+          { header: t('cases.col.caseNumber'), cell: (r) => r.caseNumber },
+          { header: t('cases.col.item'), cell: (r) => r.itemName },
+          { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+          {
+            header: t('cases.col.due'),
+            cell: (r) =>
+              r.promisedDue ? (
+                <>
+                  {r.promisedDue}{' '}
+                  <Tag colour={colourTag(r.colour)}>{t(`cases.clock.colour.${r.colour}`)}</Tag>
+                </>
+              ) : (
+                '—'
+              ),
+          },
+          { header: t('cases.col.created'), cell: (r) => chinaDate(r.createdAt) },
+          { header: t('cases.col.delegation'), cell: (r) => r.delegationId },
+        ]}
+      />
+    </>
+  );
+}
+
 export interface BundleProgress {
   bundleNumber: string;
   name: string;

@@ -16,6 +16,7 @@ import {
   CasePage,
   caseHref,
   ExplainPage,
+  AssistedCasesPage,
   MyCasesPage,
   type SupplementModel,
   WorkbenchPage,
@@ -281,6 +282,15 @@ export function casesRoutes(
     const ctx = req.view(reply);
     const rows = await svc.myCases(requirePrincipal(req), 1, 50);
     return sendHtml(reply, renderPage(ctx, ctx.t('cases.title.mine'), <MyCasesPage ctx={ctx} rows={rows} />));
+  });
+
+  app.get('/cases/assisted', { ...page, config: { permission: 'authenticated' } }, async (req, reply) => {
+    const ctx = req.view(reply);
+    const rows = await svc.assistedCases(requirePrincipal(req));
+    return sendHtml(
+      reply,
+      renderPage(ctx, ctx.t('cases.title.assisted'), <AssistedCasesPage ctx={ctx} rows={rows} />),
+    );
   });
 
   async function casePage(
