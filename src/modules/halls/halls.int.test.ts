@@ -412,3 +412,36 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     assert.equal((await t.app.inject({ url: '/api/v1/halls/H000000/events' })).statusCode, 404);
   });
 });
+
+describe(`halls › the one-waiting-ticket migration on a store that already holds duplicates (${testDialect()})`, () => {
+  test('the earliest waiting ticket of each person stays waiting, the later ones are cancelled, then the index holds', async () => {
+    const t = await buildTestApp({ demo: 'off', clock: new ManualClock(MONDAY_10) });
+    try {
+      const db = t.store.db;
+      await sql`drop index halls_tickets_one_waiting`.execute(db);
+      const row = (id: string, number: number, takenAt: string, source = 'online') => sql`
+        insert into halls_tickets (id, hall_id, region_code, day, line, number, label, source, priority,
+          account_id, status, taken_at, calls)
+        values (${id}, ${HALL}, '410105001', '2026-12-07', 'A', ${number}, ${`A00${number}`}, ${source}, 0,
+          'acct-1', 'waiting', ${takenAt}, 0)`;
+      await row('t1', 1, '2026-12-07T01:00:00.000Z').execute(db);
+      await row('t2', 2, '2026-12-07T01:00:01.000Z').execute(db);
+      await row('t3', 3, '2026-12-07T01:00:02.000Z').execute(db);
+      // a check-in from an appointment is exempt, and stays waiting
+      await row('t4', 4, '2026-12-07T01:00:03.000Z', 'appointment').execute(db);
+      const { hallsMigrations } = await import('./halls.store.js');
+      await hallsMigrations['halls.0004_one_waiting_ticket']!.up(db as never);
+      const rows = await sql<{
+        id: string;
+        status: string;
+      }>`select id, status from halls_tickets where account_id = 'acct-1' order by id`.execute(db);
+      assert.deepEqual(
+        rows.rows.map((r) => `${r.id}:${r.status}`),
+        ['t1:waiting', 't2:cancelled', 't3:cancelled', 't4:waiting'],
+      );
+      await assert.rejects(row('t5', 5, '2026-12-07T01:00:04.000Z').execute(db));
+    } finally {
+      await t.close();
+    }
+  });
+});
