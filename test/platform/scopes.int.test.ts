@@ -1117,6 +1117,12 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         expect: xrow('403', { anonymous: '401', 'consumer-granted': '404', 'consumer-no-grant': '404' }),
       },
       {
+        // 校核纠错 notices: a consumer's own department's; staff are no consumers
+        what: 'GET /api/v1/exchange/corrections',
+        url: () => '/api/v1/exchange/corrections',
+        expect: xrow('403', { anonymous: '401', 'consumer-granted': '200', 'consumer-no-grant': '200' }),
+      },
+      {
         // a header and no rows: nothing written; 公安 keeps 人口库, 民政 (a theme drawn from it) does not
         what: '人口库 · POST /api/v1/exchange/registers/population/import',
         method: 'POST',

@@ -4,7 +4,7 @@ import { type Principal, allows } from '../../platform/access.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type ExchangeContext, clockColour, parse } from './exchange.context.js';
-import { EXCHANGE_EVENTS } from './exchange.grants.js';
+import { EXCHANGE_EVENTS, consumerOf } from './exchange.grants.js';
 import { normaliseKey } from './exchange.registers.js';
 import { resourceById, xdb } from './exchange.store.js';
 import type { RegisterName } from './exchange.types.js';
@@ -328,4 +328,62 @@ export async function answerObjection(
   });
   const row = await baseQuery(ctx.db).where('exchange_objections.id', '=', o.id).executeTakeFirstOrThrow();
   return objectionView(ctx, row as Row);
+}
+
+export interface CorrectionNotice {
+  readonly correctedAt: string;
+  readonly resource: string | null;
+  readonly field: string;
+  /** the caller's department's reads that answered the old value */
+  readonly accessIds: readonly string[];
+}
+
+/**
+ * 校核纠错's notice to consumers: the corrections made to records the caller's department read
+ * before they were corrected, newest first, each with the reads that answered the old value (no
+ * values: the consumer reads the record again through its grant). Only a consumer system, only
+ * its own department's reads.
+ */
+export async function correctionsForConsumer(
+  ctx: ExchangeContext,
+  p: Principal,
+  since: string | undefined,
+): Promise<CorrectionNotice[]> {
+  const consumer = await consumerOf(ctx, p.clientId);
+  if (!consumer) throw new DomainError('EXCHANGE.NOT_CONSUMER');
+  let q = xdb(ctx.db)
+    .selectFrom('exchange_corrections')
+    .innerJoin('exchange_access', (j) =>
+      j
+        .onRef('exchange_access.subject_hash', '=', 'exchange_corrections.subject_hash')
+        .onRef('exchange_access.at', '<=', 'exchange_corrections.corrected_at'),
+    )
+    .innerJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
+    .select([
+      'exchange_corrections.id',
+      'exchange_corrections.corrected_at',
+      'exchange_corrections.field',
+      'exchange_access.id as access_id',
+      'exchange_access.resource_code',
+    ])
+    .where('exchange_access.department_id', '=', consumer.departmentId)
+    .where('exchange_access.outcome', '=', 'ok')
+    .whereRef('exchange_resources.register', '=', 'exchange_corrections.register');
+  if (since) q = q.where('exchange_corrections.corrected_at', '>=', since);
+  const rows = await q.orderBy('exchange_corrections.corrected_at', 'desc').limit(5000).execute();
+  const by = new Map<
+    string,
+    { correctedAt: string; resource: string | null; field: string; accessIds: string[] }
+  >();
+  for (const r of rows) {
+    const n = by.get(r.id) ?? {
+      correctedAt: r.corrected_at,
+      resource: r.resource_code,
+      field: r.field,
+      accessIds: [],
+    };
+    n.accessIds.push(r.access_id);
+    by.set(r.id, n);
+  }
+  return [...by.values()];
 }

@@ -421,5 +421,28 @@ describe('exchange › providers edit their own resources', () => {
       t.store.db,
     );
     assert.ok(JSON.parse(ev.rows[0]!.payload).notify.includes(scjgjDept));
+    // the consumer that read the old value finds the correction among its notices; another does not
+    const notices = await t.app.inject({
+      url: '/api/v1/exchange/corrections',
+      headers: { authorization: `Bearer ${mine}` },
+    });
+    assert.equal(notices.statusCode, 200, notices.body);
+    const n = notices.json().corrections.find((c: { accessIds: string[] }) => c.accessIds.includes(accessId));
+    assert.equal(n?.field, 'address');
+    assert.ok(!notices.body.includes('经三路99号'), 'no values in a notice');
+    const theirs = await t.app.inject({
+      url: '/api/v1/exchange/corrections',
+      headers: { authorization: `Bearer ${other}` },
+    });
+    assert.ok(!theirs.body.includes(accessId));
+    assert.equal(
+      (
+        await t.app.inject({
+          url: '/api/v1/exchange/corrections',
+          headers: { authorization: `Bearer ${discloser}` },
+        })
+      ).statusCode,
+      403,
+    );
   });
 });

@@ -405,6 +405,38 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
       reply.code(201).send(await svc.reportError(requirePrincipal(req), req.params.id, req.body)),
   );
 
+  app.get(
+    '/api/v1/exchange/corrections',
+    {
+      config: { permission: { permission: 'exchange.read' } },
+      schema: {
+        tags: ['exchange'],
+        summary:
+          '校核纠错 notices: corrections to records the caller’s department read before they were corrected',
+        description:
+          'For a consumer system: each correction (newest first) with the field corrected and the department’s reads that answered the old value; no values (read the record again through the grant).',
+        querystring: z.object({ since: z.string().max(40).optional() }),
+        response: {
+          200: z.object({
+            total: z.number().int(),
+            corrections: z.array(
+              z.object({
+                correctedAt: z.string(),
+                resource: z.string().nullable(),
+                field: z.string(),
+                accessIds: z.array(z.string()),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const rows = await svc.correctionsForConsumer(requirePrincipal(req), req.query.since);
+      return { total: rows.length, corrections: rows.map((r) => ({ ...r, accessIds: [...r.accessIds] })) };
+    },
+  );
+
   app.post(
     '/api/v1/exchange/objections/:id/answer',
     {

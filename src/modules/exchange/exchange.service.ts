@@ -26,7 +26,7 @@ import {
 } from './exchange.grants.js';
 import { importRegister } from './exchange.import.js';
 import { exportBulk, lookup } from './exchange.lookup.js';
-import { answerObjection, objectionsForProvider } from './exchange.objections.js';
+import { answerObjection, correctionsForConsumer, objectionsForProvider } from './exchange.objections.js';
 import { providerDashboard } from './exchange.dashboard.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import { seedDemo } from './exchange.seed.js';
@@ -86,6 +86,8 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     objectionsForProvider: (p: Principal, departmentId: string) =>
       objectionsForProvider(ctx, p, departmentId),
     answerObjection: (p: Principal, id: string, raw: unknown) => answerObjection(ctx, p, id, raw),
+    correctionsForConsumer: (p: Principal, since: string | undefined) =>
+      correctionsForConsumer(ctx, p, since),
     providerDashboard: (p: Principal, departmentId: string | undefined) =>
       providerDashboard(ctx, p, departmentId),
   };
