@@ -20,6 +20,7 @@ import { fmt, median, percentile } from './lib.js';
  *   SECONDS=20 RATE=200 RUNS=3
  *   SEED=search             seed only the searchable corpus (not the exchange's registers)
  *   PROFILE=/dir            start the server with --cpu-prof into that directory (written at exit)
+ *   SERVER_NODE_ARGS='…'    the server's node flags (default: those of `npm start`; '' for none)
  *   INPROC=off              skip the in-process baselines (they build a second index here)
  */
 const root = join(import.meta.dirname, '..');
@@ -88,7 +89,13 @@ function rssMb(pid: number): number {
 async function start(port: number): Promise<{ child: ChildProcess; ms: number }> {
   const t0 = performance.now();
   const prof = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, 'scripts/start.mjs'], {
+  // the flags `npm start` gives node (package.json), unless SERVER_NODE_ARGS says otherwise
+  const startScript = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  const fromStart = startScript.replace(/^node /, '').replace(/ ?scripts\/start\.mjs$/, '');
+  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? fromStart).split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...prof, ...nodeArgs, 'scripts/start.mjs'], {
     cwd: root,
     env: { ...env, TONGBAN_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 /** The real process, as `npm start` runs it: bad config, start, answer, SIGTERM. */
 const root = join(import.meta.dirname, '..', '..');
+
+/** The node flags `npm start` gives (package.json: `node <flags> scripts/start.mjs`). */
+function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?: --[a-z0-9-]+(?:=\S+)?)*) scripts\/start\.mjs$/.exec(pkg.scripts.start);
+  assert.ok(m, `unexpected start script: ${pkg.scripts.start}`);
+  return m[1]!.trim().split(' ').filter(Boolean);
+}
 
 describe('the tongban process', () => {
   test('a bad environment value stops the start with one line naming it', () => {
@@ -35,7 +43,7 @@ describe('the tongban process', () => {
     // the embedded store is the default; the PostgreSQL run of the suite uses its own database
     env.TONGBAN_DATABASE_URL = '';
     // exactly what `npm start` runs: compile to dist/ when stale, then the compiled platform
-    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    const child = spawn(process.execPath, [...startFlags(), 'scripts/start.mjs'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,6 +77,11 @@ describe('the tongban process', () => {
         metrics,
         /tongban_http_request_duration_seconds_count\{method="GET",route="\/",status="2xx"\} 1/,
       );
+      // a small young generation (--max-semi-space-size=2): V8's default keeps up to 32 MB of new
+      // space committed per isolate, ≈ 80 MB of RSS at city scale (docs/benchmarks.md, memory)
+      const young = /nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(metrics);
+      assert.ok(young, 'new space not reported');
+      assert.ok(Number(young[1]) <= 8 * 2 ** 20, `new space ${young[1]} bytes`);
       assert.match(out, /tongban 通办 is running at http:\/\/127\.0\.0\.1:\d+\//);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
