@@ -169,74 +169,63 @@ export function listsRoutes(
   );
 
   // ── exports: every matching row, CSV (RFC 4180, formula-neutralised) or JSON ─────────────
-  app.get(
-    '/api/v1/lists/power.csv',
+  // the power list and the duty list are two readings of the same item versions
+  const versionLists = [
     {
-      config: { permission: 'public' },
-      schema: { tags, summary: '权力清单 as CSV', querystring: ExportPowerQuery },
+      list: 'power',
+      file: 'power-list',
+      title: '权力清单',
+      columns: POWER_CSV_COLUMNS,
+      csvRows: (v: Parameters<typeof powerEntry>[0]) => [powerCsvRow(powerEntry(v))],
+      entry: powerEntry,
     },
-    async (req, reply) => {
-      const lines = [POWER_CSV_COLUMNS.join(',')];
-      for await (const page of lists.allPower(req.query as z.infer<typeof ExportPowerQuery>))
-        for (const v of page) lines.push(powerCsvRow(powerEntry(v)));
-      return attachment(reply, 'text/csv; charset=utf-8', 'power-list.csv').send(`${lines.join('\r\n')}\r\n`);
-    },
-  );
-  app.get(
-    '/api/v1/lists/power.json',
     {
-      config: { permission: 'public' },
-      schema: { tags, summary: '权力清单 as JSON', querystring: ExportPowerQuery },
+      list: 'duties',
+      file: 'duty-list',
+      title: '责任清单',
+      columns: DUTY_CSV_COLUMNS,
+      csvRows: (v: Parameters<typeof dutyEntry>[0]) => dutyCsvRows(dutyEntry(v)),
+      entry: dutyEntry,
     },
-    async (req, reply) => {
-      const q = req.query as z.infer<typeof ExportPowerQuery>;
-      const items = [];
-      for await (const page of lists.allPower(q)) items.push(...page.map(powerEntry));
-      return attachment(reply, 'application/json; charset=utf-8', 'power-list.json').send(
-        JSON.stringify({
-          list: 'power',
-          asOf: q.asOf ?? null,
-          filters: filterStrings(q),
-          count: items.length,
-          items,
-        }),
-      );
-    },
-  );
-  app.get(
-    '/api/v1/lists/duties.csv',
-    {
-      config: { permission: 'public' },
-      schema: { tags, summary: '责任清单 as CSV', querystring: ExportPowerQuery },
-    },
-    async (req, reply) => {
-      const lines = [DUTY_CSV_COLUMNS.join(',')];
-      for await (const page of lists.allPower(req.query as z.infer<typeof ExportPowerQuery>))
-        for (const v of page) lines.push(...dutyCsvRows(dutyEntry(v)));
-      return attachment(reply, 'text/csv; charset=utf-8', 'duty-list.csv').send(`${lines.join('\r\n')}\r\n`);
-    },
-  );
-  app.get(
-    '/api/v1/lists/duties.json',
-    {
-      config: { permission: 'public' },
-      schema: { tags, summary: '责任清单 as JSON', querystring: ExportPowerQuery },
-    },
-    async (req, reply) => {
-      const q = req.query as z.infer<typeof ExportPowerQuery>;
-      const items = [];
-      for await (const page of lists.allPower(q)) items.push(...page.map(dutyEntry));
-      return attachment(reply, 'application/json; charset=utf-8', 'duty-list.json').send(
-        JSON.stringify({
-          list: 'duties',
-          asOf: q.asOf ?? null,
-          filters: filterStrings(q),
-          count: items.length,
-          items,
-        }),
-      );
-    },
-  );
+  ] as const;
+  for (const l of versionLists) {
+    app.get(
+      `/api/v1/lists/${l.list}.csv`,
+      {
+        config: { permission: 'public' },
+        schema: { tags, summary: `${l.title} as CSV`, querystring: ExportPowerQuery },
+      },
+      async (req, reply) => {
+        const lines = [l.columns.join(',')];
+        for await (const page of lists.allPower(req.query as z.infer<typeof ExportPowerQuery>))
+          for (const v of page) lines.push(...l.csvRows(v));
+        return attachment(reply, 'text/csv; charset=utf-8', `${l.file}.csv`).send(
+          `${lines.join('\r\n')}\r\n`,
+        );
+      },
+    );
+    app.get(
+      `/api/v1/lists/${l.list}.json`,
+      {
+        config: { permission: 'public' },
+        schema: { tags, summary: `${l.title} as JSON`, querystring: ExportPowerQuery },
+      },
+      async (req, reply) => {
+        const q = req.query as z.infer<typeof ExportPowerQuery>;
+        const items: unknown[] = [];
+        for await (const page of lists.allPower(q)) items.push(...page.map((v) => l.entry(v)));
+        return attachment(reply, 'application/json; charset=utf-8', `${l.file}.json`).send(
+          JSON.stringify({
+            list: l.list,
+            asOf: q.asOf ?? null,
+            filters: filterStrings(q),
+            count: items.length,
+            items,
+          }),
+        );
+      },
+    );
+  }
   app.get(
     '/api/v1/lists/negative.csv',
     {
