@@ -447,6 +447,15 @@ const CHECKS: readonly Check[] = [
     expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
   },
   {
+    // the form with no windows: refused whole (400) for the hall's managers, nothing written
+    what: 'hall · POST /halls/:id/manage/layout (page, no windows)',
+    method: 'POST',
+    url: () => `/halls/${HALL}/manage/layout`,
+    page: true,
+    body: {},
+    expect: row('403', { anonymous: '401', admin: '400', 'hall-manager': '400' }),
+  },
+  {
     what: 'hall · GET /api/v1/halls/:id/figures',
     url: () => `/api/v1/halls/${HALL}/figures`,
     expect: row('403', { anonymous: '401', admin: '200', 'hall-manager': '200' }),
@@ -509,6 +518,27 @@ const CHECKS: readonly Check[] = [
     url: (f) => `/workbench/rate/${f.caseB}?window=A01`,
     page: true,
     expect: row('403', { anonymous: '401', clerk: '200', admin: '200', 'clerk-other': '404' }),
+  },
+  {
+    // the window pad's QR (a one-time link): only a clerk whose grant covers case B's hall gets
+    // past the scope check to the stage check (409: no link is issued); another region's is told
+    // no such case
+    what: 'case B · POST /workbench/rate/:n/qr (window pad page)',
+    method: 'POST',
+    url: (f) => `/workbench/rate/${f.caseB}/qr`,
+    page: true,
+    body: { window: 'A01', stage: 'accepted' },
+    expect: row('403', { anonymous: '401', clerk: '409', admin: '409', 'clerk-other': '404' }),
+  },
+  {
+    // the kiosk's 好差评 rates only for the person signed in at the kiosk: a bearer token is no
+    // kiosk session (401), and nobody rates through it
+    what: 'kiosk · POST /kiosk/rate (no kiosk session)',
+    method: 'POST',
+    url: (f) => `/kiosk/rate?hall=${HALL}&case=${f.caseC}`,
+    page: true,
+    body: { case: 'x', level: 5, stage: 'accepted' },
+    expect: row('401', { anonymous: '403' }),
   },
   {
     what: 'forged link · POST /api/v1/ratings/links/:token',
@@ -897,8 +927,8 @@ describe('scopes fail closed › role × scope × object', () => {
 /**
  * The data-sharing exchange (issue 12): its routes called by a consumer department holding a grant
  * on the population register, one holding none, the provider of that register (公安局's department
- * administrator), the provider of another resource (民政局's), a citizen, an administrator and
- * nobody. Bodies are chosen so a cell changes nothing but the one objection the citizen raises.
+ * administrator), the provider of another resource (民政局's), a department-bound approver of
+ * another department (市场监管局), a citizen, an administrator and nobody. Bodies are chosen so a cell changes nothing but the one objection the citizen raises.
  */
 const X_CALLERS = [
   'anonymous',
@@ -907,6 +937,7 @@ const X_CALLERS = [
   'consumer-no-grant',
   'provider',
   'provider-other',
+  'approver',
   'admin',
 ] as const;
 type XCaller = (typeof X_CALLERS)[number];
@@ -962,6 +993,8 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
     tokens.set('provider', (await t.identity.tokenForLogin('gaj-admin')).token);
     tokens.set('provider-other', (await t.identity.tokenForLogin('mzj-admin')).token);
     tokens.set('citizen', (await t.identity.tokenForLogin('citizen')).token);
+    // the demo's approver: bound to 市场监管局, another department than either provider
+    tokens.set('approver', (await t.identity.tokenForLogin('approver')).token);
     tokens.set('admin', (await t.identity.tokenForLogin('admin')).token);
     const as = (c: XCaller) => ({ authorization: `Bearer ${tokens.get(c)}` });
     // a request waiting for the 公安局 (the name in clear is sensitive), and 民政局's grant
@@ -1129,6 +1162,31 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         url: () => '/api/v1/exchange/registers/population/import',
         body: { format: 'csv', data: 'idNumber,name\n' },
         expect: xrow('403', { anonymous: '401', provider: '200', admin: '200' }),
+      },
+      {
+        // the edit form with 不予共享 and no legal basis: the provider and the platform reach the 400
+        what: '公安局 resource · POST /exchange/resources/:code/edit (page)',
+        method: 'POST',
+        url: () => '/exchange/resources/1-410100-GA-RK-0001/edit',
+        page: true,
+        body: { shareType: 'none', legalBasis: '' },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        // an objection that is no one's: a provider is told no such objection, others refused
+        what: 'POST /api/v1/exchange/objections/:id/answer (unknown)',
+        method: 'POST',
+        url: () => `/api/v1/exchange/objections/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}/answer`,
+        body: { result: 'rejected', answer: '经核实登记无误' },
+        expect: xrow('403', { anonymous: '401', provider: '404', 'provider-other': '404', admin: '404' }),
+      },
+      {
+        what: 'POST /exchange/provider/objections/:id/answer (page, unknown)',
+        method: 'POST',
+        url: () => `/exchange/provider/objections/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}/answer`,
+        page: true,
+        body: { result: 'rejected', answer: '经核实登记无误' },
+        expect: xrow('403', { anonymous: '401', provider: '404', 'provider-other': '404', admin: '404' }),
       },
       {
         what: "citizen's read · POST /api/v1/me/data-access/:id/objections",
