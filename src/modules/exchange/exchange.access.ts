@@ -119,48 +119,16 @@ export async function raiseObjection(
     .executeTakeFirst();
   // someone else's read is answered as no read at all (no existence oracle)
   if (!a || !h || a.subject_hash !== h || !a.provider) throw new DomainError('EXCHANGE.ACCESS_NOT_FOUND');
-  const now = ctx.clock.now().toISOString();
-  const dueOn = ctx.calendar.dueDate(chinaDate(now), ANSWER_WORKING_DAYS, a.region ?? undefined);
-  const id = newId();
-  await inTransaction(ctx.db, async (trx) => {
-    const existing = await xdb(trx)
-      .selectFrom('exchange_objections')
-      .select('id')
-      .where('access_id', '=', accessId)
-      .executeTakeFirst();
-    if (existing) throw new DomainError('EXCHANGE.REQUEST_DECIDED');
-    await xdb(trx)
-      .insertInto('exchange_objections')
-      .values({
-        id,
-        access_id: accessId,
-        subject_hash: h,
-        account_id: p.accountId,
-        text: body,
-        provider_department_id: a.provider ?? '',
-        status: 'open',
-        raised_at: now,
-        due_on: dueOn,
-        answered_at: null,
-        answer: null,
-        region_code: a.region ?? '',
-        result: null,
-        answered_by: null,
-        corrected: null,
-        raised_by: 'subject',
-        subject_sealed: null,
-      })
-      .execute();
-    await appendEvent(trx, ctx.clock, {
-      type: EXCHANGE_EVENTS.objectionRaised,
-      aggregateType: 'exchangeObjection',
-      aggregateId: id,
-      regionCode: a.region ?? null,
-      actor: p.accountId,
-      payload: { access: accessId, provider: a.provider },
-    });
+  return openObjection(ctx, {
+    accessId,
+    subjectHash: h,
+    accountId: p.accountId,
+    text: body,
+    provider: a.provider,
+    region: a.region,
+    raisedBy: 'subject',
+    subjectSealed: null,
   });
-  return { id, dueOn };
 }
 
 /**
@@ -206,45 +174,77 @@ export async function reportError(
     subjectHash(ctx.cipher, kind, input.key) !== a.subject_hash
   )
     throw new DomainError('EXCHANGE.ACCESS_NOT_FOUND');
+  return openObjection(ctx, {
+    accessId,
+    subjectHash: a.subject_hash,
+    accountId: `client:${consumer.clientId}`,
+    text: body,
+    provider: a.provider,
+    region: a.region,
+    raisedBy: 'consumer',
+    subjectSealed: ctx.cipher.encrypt(normaliseKey(input.key)),
+  });
+}
+
+/**
+ * Opens a 校核纠错 case on one read, on the 10-working-day clock, one per read (a second answers
+ * EXCHANGE.REQUEST_DECIDED); the subject's objection and the consumer's error report both come here.
+ */
+async function openObjection(
+  ctx: ExchangeContext,
+  o: {
+    accessId: string;
+    subjectHash: string;
+    accountId: string;
+    text: string;
+    provider: string;
+    region: string | null;
+    raisedBy: 'subject' | 'consumer';
+    subjectSealed: string | null;
+  },
+): Promise<{ id: string; dueOn: string }> {
   const now = ctx.clock.now().toISOString();
-  const dueOn = ctx.calendar.dueDate(chinaDate(now), ANSWER_WORKING_DAYS, a.region ?? undefined);
+  const dueOn = ctx.calendar.dueDate(chinaDate(now), ANSWER_WORKING_DAYS, o.region ?? undefined);
   const id = newId();
   await inTransaction(ctx.db, async (trx) => {
     const existing = await xdb(trx)
       .selectFrom('exchange_objections')
       .select('id')
-      .where('access_id', '=', accessId)
+      .where('access_id', '=', o.accessId)
       .executeTakeFirst();
     if (existing) throw new DomainError('EXCHANGE.REQUEST_DECIDED');
     await xdb(trx)
       .insertInto('exchange_objections')
       .values({
         id,
-        access_id: accessId,
-        subject_hash: a.subject_hash!,
-        account_id: `client:${consumer.clientId}`,
-        text: body,
-        provider_department_id: a.provider!,
+        access_id: o.accessId,
+        subject_hash: o.subjectHash,
+        account_id: o.accountId,
+        text: o.text,
+        provider_department_id: o.provider,
         status: 'open',
         raised_at: now,
         due_on: dueOn,
         answered_at: null,
         answer: null,
-        region_code: a.region ?? '',
+        region_code: o.region ?? '',
         result: null,
         answered_by: null,
         corrected: null,
-        raised_by: 'consumer',
-        subject_sealed: ctx.cipher.encrypt(normaliseKey(input.key)),
+        raised_by: o.raisedBy,
+        subject_sealed: o.subjectSealed,
       })
       .execute();
     await appendEvent(trx, ctx.clock, {
       type: EXCHANGE_EVENTS.objectionRaised,
       aggregateType: 'exchangeObjection',
       aggregateId: id,
-      regionCode: a.region ?? null,
-      actor: `client:${consumer.clientId}`,
-      payload: { access: accessId, provider: a.provider, raisedBy: 'consumer' },
+      regionCode: o.region ?? null,
+      actor: o.accountId,
+      payload:
+        o.raisedBy === 'consumer'
+          ? { access: o.accessId, provider: o.provider, raisedBy: 'consumer' }
+          : { access: o.accessId, provider: o.provider },
     });
   });
   return { id, dueOn };
