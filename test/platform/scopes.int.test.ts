@@ -951,6 +951,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
   let pendingRequest = '';
   let grantId = '';
   let accessId = '';
+  let objectionId = '';
   let gaj = '';
 
   before(async () => {
@@ -1027,6 +1028,22 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
     });
     assert.equal(read.statusCode, 200, read.body);
     accessId = read.json().accessId;
+    // a second read, to which the citizen objects now: the objection the answer rows aim at
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/exchange/lookup',
+      headers: as('consumer-granted'),
+      payload: { resource: '1-410100-GA-RK-0001', key: DEMO_PEOPLE.citizen.idNumber, purpose: '低保复核' },
+    });
+    assert.equal(again.statusCode, 200, again.body);
+    const objection = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/me/data-access/${again.json().accessId}/objections`,
+      headers: as('citizen'),
+      payload: { text: '我没有办理相关事项' },
+    });
+    assert.equal(objection.statusCode, 201, objection.body);
+    objectionId = objection.json().id;
   });
   after(async () => t.close());
 
@@ -1170,6 +1187,23 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         url: () => '/exchange/resources/1-410100-GA-RK-0001/edit',
         page: true,
         body: { shareType: 'none', legalBasis: '' },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        // correcting a field that cannot be corrected: only the provider (and the platform) get past
+        // the provider check to the 400; the objection stays open
+        what: "公安局's objection · POST /api/v1/exchange/objections/:id/answer",
+        method: 'POST',
+        url: () => `/api/v1/exchange/objections/${objectionId}/answer`,
+        body: { result: 'corrected', answer: '经核实已更正', corrections: [{ field: 'nope', value: 'x' }] },
+        expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
+      },
+      {
+        what: "公安局's objection · POST /exchange/provider/objections/:id/answer (page)",
+        method: 'POST',
+        url: () => `/exchange/provider/objections/${objectionId}/answer`,
+        page: true,
+        body: { result: 'corrected', answer: '经核实已更正', field: 'nope', value: 'x', department: gaj },
         expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
       },
       {
