@@ -928,11 +928,16 @@ describe('scopes fail closed › role × scope × object', () => {
  * The data-sharing exchange (issue 12): its routes called by a consumer department holding a grant
  * on the population register, one holding none, the provider of that register (公安局's department
  * administrator), the provider of another resource (民政局's), a department-bound approver of
- * another department (市场监管局), a citizen, an administrator and nobody. Bodies are chosen so a cell changes nothing but the one objection the citizen raises.
+ * another department (市场监管局), a citizen, a second citizen (whose data no consumer read), a window
+ * clerk of another district (中原区), an administrator and nobody. Bodies are chosen so a cell
+ * changes nothing but the one objection the citizen raises. The catalogue's list and entries are
+ * public, their details (data items, condition, basis, history) for staff and consumers only.
  */
 const X_CALLERS = [
   'anonymous',
   'citizen',
+  'citizen2',
+  'clerk-other',
   'consumer-granted',
   'consumer-no-grant',
   'provider',
@@ -944,6 +949,8 @@ type XCaller = (typeof X_CALLERS)[number];
 type XRow = Readonly<Record<XCaller, Cell | '201' | '400'>>;
 const xrow = (all: XRow[XCaller], but: Partial<XRow> = {}): XRow =>
   Object.fromEntries(X_CALLERS.map((c) => [c, but[c] ?? all])) as XRow;
+/** the catalogue's details: shown to staff and consumer systems, never to nobody or a citizen */
+const X_DETAILS = xrow('200+', { anonymous: '200-', citizen: '200-', citizen2: '200-' });
 
 describe('scopes fail closed › the exchange: consumer × provider × object', () => {
   let t: TongbanApp;
@@ -990,6 +997,26 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         grants: [{ role: 'departmentAdmin', regionPrefix: '4101', departmentId }],
       });
     }
+    await t.identity.service.register({
+      kind: 'person',
+      login: 'citizen2',
+      password: DEMO_PASSWORD,
+      name: DEMO_PEOPLE.unregistered.name,
+      idNumber: DEMO_PEOPLE.unregistered.idNumber,
+      mobile: DEMO_PEOPLE.unregistered.mobile,
+    });
+    // a window clerk of a 中原区 township hall: staff, but no exchange permission and another district
+    await t.identity.service.createStaff({
+      login: 'clerk-other',
+      name: '林窗口',
+      password: DEMO_PASSWORD,
+      regionCode: '410102001',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'windowClerk', regionPrefix: '410102001', departmentId: null }],
+    });
+    tokens.set('citizen2', (await t.identity.tokenForLogin('citizen2')).token);
+    tokens.set('clerk-other', (await t.identity.tokenForLogin('clerk-other')).token);
     gaj = await dept('gaj');
     tokens.set('provider', (await t.identity.tokenForLogin('gaj-admin')).token);
     tokens.set('provider-other', (await t.identity.tokenForLogin('mzj-admin')).token);
@@ -1058,11 +1085,32 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
       expect: XRow;
     }> = [
       {
+        // the list is public; its details (+: the data items and legal basis) for staff and consumers
         what: 'GET /api/v1/exchange/resources',
         url: () => '/api/v1/exchange/resources',
-        expect: xrow('200'),
+        shows: (body) => body.includes('"legalBasis"') && body.includes('relationToHead'),
+        expect: X_DETAILS,
       },
-      { what: 'GET /exchange (page)', url: () => '/exchange', page: true, expect: xrow('200') },
+      {
+        what: '人口库 · GET /api/v1/exchange/resources/:code',
+        url: () => '/api/v1/exchange/resources/1-410100-GA-RK-0001',
+        shows: (body) => body.includes('"items"') && body.includes('relationToHead'),
+        expect: X_DETAILS,
+      },
+      {
+        what: '人口库 · GET /exchange/resources/:code (page)',
+        url: () => '/exchange/resources/1-410100-GA-RK-0001',
+        page: true,
+        shows: (body) => body.includes('relationToHead') && body.includes('《政务数据共享条例》'),
+        expect: X_DETAILS,
+      },
+      {
+        what: 'GET /exchange (page)',
+        url: () => '/exchange',
+        page: true,
+        shows: (body) => body.includes('relationToHead'),
+        expect: xrow('200-'),
+      },
       {
         what: 'citizen · POST /api/v1/exchange/lookup',
         method: 'POST',
@@ -1135,9 +1183,10 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         expect: xrow('403', { anonymous: '401', provider: '400', admin: '400' }),
       },
       {
+        // the version history is a detail: staff and consumers; a citizen is refused
         what: 'GET /api/v1/exchange/resources/:code/versions',
         url: () => '/api/v1/exchange/resources/1-410100-GA-RK-0001/versions',
-        expect: xrow('200'),
+        expect: xrow('200', { anonymous: '401', citizen: '403', citizen2: '403' }),
       },
       {
         what: '公安局 · GET /api/v1/exchange/objections?department=',

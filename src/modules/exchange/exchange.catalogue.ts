@@ -1,6 +1,6 @@
 import { DomainError, chinaDate, newId } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
-import { allows } from '../../platform/access.js';
+import { allows, holds } from '../../platform/access.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { type ExchangeContext, parse } from './exchange.context.js';
@@ -135,6 +135,16 @@ export async function resourceHistory(
     return { version: Number(r.version), changedAt: r.changed_at, changed };
   });
 }
+
+/**
+ * Whether a caller sees a catalogue entry's details — its data items (types, sensitivity), share
+ * condition, legal basis and version history: any signed-in member of staff, or a department's
+ * consumer system. Anonymous callers, people and organisations get the public description only
+ * (name, code, classification, provider, summary, share type, methods, update cycle, publish date).
+ * Fails closed: a machine client without the consumer role (an OIDC relying party) is not staff.
+ */
+export const seesCatalogueDetails = (p: Principal | null | undefined): boolean =>
+  !!p && (p.kind === 'staff' || (p.kind === 'client' && holds(p, 'exchange.read')));
 
 /** Whether a principal manages a resource (its providing department's 部门管理员, or wider). */
 export const managesResource = (p: Principal | null | undefined, r: Resource) =>

@@ -57,6 +57,11 @@ export const ExchangeErrors = defineErrors({
     zh: '查询的证件号码或代码无效',
     en: 'The key looked up is not a valid number or code',
   },
+  'EXCHANGE.DETAILS_STAFF_ONLY': {
+    status: 403,
+    zh: '数据资源的详细信息仅供政务工作人员和共享使用部门查看',
+    en: 'A data resource’s details are for government staff and consumer departments only',
+  },
   'EXCHANGE.REQUEST_NOT_FOUND': { status: 404, zh: '未找到该共享申请', en: 'No such sharing request' },
   'EXCHANGE.REQUEST_DECIDED': {
     status: 409,

@@ -60,8 +60,11 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
   });
   after(async () => t.close());
 
-  test('the public catalogue lists the base registers of every share type, with their items', async () => {
-    const r = await t.app.inject({ url: '/api/v1/exchange/resources' });
+  test('the catalogue lists the base registers of every share type, with their items for staff', async () => {
+    const r = await t.app.inject({
+      url: '/api/v1/exchange/resources',
+      headers: { authorization: `Bearer ${admin}` },
+    });
     assert.equal(r.statusCode, 200);
     const codes = r.json().resources.map((x: { code: string }) => x.code);
     for (const c of Object.values(DEMO_RESOURCES)) assert.ok(codes.includes(c), c);
@@ -76,7 +79,10 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /婚姻登记与生死状态信息/);
     assert.doesNotMatch(page.body, /人口基本信息/);
-    const detail = await t.app.inject({ url: `/exchange/resources/${DEMO_RESOURCES.population}` });
+    const detail = await t.app.inject({
+      url: `/exchange/resources/${DEMO_RESOURCES.population}`,
+      headers: { authorization: `Bearer ${admin}` },
+    });
     assert.equal(detail.statusCode, 200);
     assert.match(detail.body, /公民身份号码/);
   });

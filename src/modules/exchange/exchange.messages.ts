@@ -51,6 +51,8 @@ const zh: Messages = {
   'exchange.obj.value': '更正后的值',
   'exchange.obj.send': '提交答复',
   'exchange.obj.answeredNotice': '答复已提交，申请人可在“我的数据使用记录”中看到结果。',
+  'exchange.details.staffOnly':
+    '数据项、共享条件、依据和修改历史仅供政务工作人员和共享使用部门查看，请以工作人员账号登录。',
   'exchange.items.caption': '数据项',
   'exchange.items.name': '数据项',
   'exchange.items.code': '字段名',
@@ -166,6 +168,8 @@ const en: Messages = {
   'exchange.obj.value': 'Corrected value',
   'exchange.obj.send': 'Send the answer',
   'exchange.obj.answeredNotice': 'Answer sent; the person sees the result under “Who used my data”.',
+  'exchange.details.staffOnly':
+    'The data items, share condition, basis and version history are for government staff and consumer departments; sign in with a staff account.',
   'exchange.items.caption': 'Data items',
   'exchange.items.name': 'Data item',
   'exchange.items.code': 'Field',

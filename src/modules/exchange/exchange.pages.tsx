@@ -84,12 +84,15 @@ export interface HistoryRow {
 export function ResourcePage({
   ctx,
   r,
+  details = false,
   history = [],
   canEdit = false,
   notice,
 }: {
   ctx: ViewContext;
   r: ResourceView;
+  /** the data items, condition, basis and history: staff and department accounts only */
+  details?: boolean;
   history?: readonly HistoryRow[];
   canEdit?: boolean;
   notice?: string | undefined;
@@ -119,8 +122,10 @@ export function ResourcePage({
           { key: t('exchange.field.provider'), value: r.providerName },
           { key: t('exchange.field.summary'), value: r.summary },
           { key: t('exchange.field.shareType'), value: t(`exchange.share.${r.shareType}`) },
-          ...(r.shareCondition ? [{ key: t('exchange.field.shareCondition'), value: r.shareCondition }] : []),
-          { key: t('exchange.field.legalBasis'), value: r.legalBasis || '—' },
+          ...(details && r.shareCondition
+            ? [{ key: t('exchange.field.shareCondition'), value: r.shareCondition }]
+            : []),
+          ...(details ? [{ key: t('exchange.field.legalBasis'), value: r.legalBasis || '—' }] : []),
           {
             key: t('exchange.field.methods'),
             value: r.methods.map((m) => t(`exchange.method.${m}`)).join('、'),
@@ -130,7 +135,7 @@ export function ResourcePage({
           { key: t('exchange.field.version'), value: String(r.version) },
         ]}
       />
-      <Table caption={t('exchange.items.caption')} columns={columns} rows={r.items} />
+      {details ? <Table caption={t('exchange.items.caption')} columns={columns} rows={r.items} /> : null}
       {notice ? (
         <div class="notice" role="status">
           {notice}
@@ -143,19 +148,23 @@ export function ResourcePage({
           </LinkButton>
         </p>
       ) : null}
-      <Table
-        caption={t('exchange.history.caption')}
-        columns={[
-          { header: t('exchange.field.version'), cell: (h: HistoryRow) => String(h.version) },
-          { header: t('exchange.history.at'), cell: (h: HistoryRow) => chinaDateTime(h.changedAt) },
-          {
-            header: t('exchange.history.changed'),
-            cell: (h: HistoryRow) =>
-              h.changed.length ? h.changed.join(', ') : h.version === 1 ? t('exchange.history.first') : '—',
-          },
-        ]}
-        rows={history}
-      />
+      {details ? (
+        <Table
+          caption={t('exchange.history.caption')}
+          columns={[
+            { header: t('exchange.field.version'), cell: (h: HistoryRow) => String(h.version) },
+            { header: t('exchange.history.at'), cell: (h: HistoryRow) => chinaDateTime(h.changedAt) },
+            {
+              header: t('exchange.history.changed'),
+              cell: (h: HistoryRow) =>
+                h.changed.length ? h.changed.join(', ') : h.version === 1 ? t('exchange.history.first') : '—',
+            },
+          ]}
+          rows={history}
+        />
+      ) : (
+        <p class="hint">{t('exchange.details.staffOnly')}</p>
+      )}
     </>
   );
 }

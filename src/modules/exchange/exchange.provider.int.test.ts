@@ -84,13 +84,23 @@ describe('exchange › providers edit their own resources', () => {
 
   test('the provider’s edit is the next version, its history names what changed; bad input writes nothing', async () => {
     const code = DEMO_RESOURCES.legalPersons;
-    const v0 = (await t.app.inject({ url: `/api/v1/exchange/resources/${code}/versions` })).json();
+    const v0 = (
+      await t.app.inject({
+        url: `/api/v1/exchange/resources/${code}/versions`,
+        headers: { authorization: `Bearer ${discloser}` },
+      })
+    ).json();
     assert.equal(v0.versions.length, 1);
     const r = await patch(discloser, code, { summary: '法人单位登记基本信息（市场监管部门每日更新）' });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().version, 2);
     assert.equal(r.json().summary, '法人单位登记基本信息（市场监管部门每日更新）');
-    const v1 = (await t.app.inject({ url: `/api/v1/exchange/resources/${code}/versions` })).json();
+    const v1 = (
+      await t.app.inject({
+        url: `/api/v1/exchange/resources/${code}/versions`,
+        headers: { authorization: `Bearer ${discloser}` },
+      })
+    ).json();
     assert.deepEqual(
       v1.versions.map((v: { version: number; changed: string[] }) => [v.version, v.changed]),
       [
@@ -147,7 +157,12 @@ describe('exchange › providers edit their own resources', () => {
     const shown = await s.get(String(ok.headers.location));
     assert.match(shown.body, /已发布第 \d+ 版/);
     assert.match(shown.body, /每周/);
-    const api = (await t.app.inject({ url: `/api/v1/exchange/resources/${code}/versions` })).json();
+    const api = (
+      await t.app.inject({
+        url: `/api/v1/exchange/resources/${code}/versions`,
+        headers: { authorization: `Bearer ${discloser}` },
+      })
+    ).json();
     assert.ok(api.versions[0].changed.includes('updateCycle'), JSON.stringify(api.versions[0]));
   });
 

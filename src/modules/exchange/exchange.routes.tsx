@@ -12,6 +12,7 @@ import {
   ResourcePage,
   type ResourceView,
 } from './exchange.pages.js';
+import { seesCatalogueDetails } from './exchange.catalogue.js';
 import { bulkCsv } from './exchange.lookup.js';
 import { ObjectionAnswer } from './exchange.objections.js';
 import type { ExchangePorts } from './exchange.ports.js';
@@ -29,7 +30,8 @@ import {
   SHARE_TYPES,
 } from './exchange.types.js';
 
-const resourceSchema = z.object({
+/** A catalogue entry as everyone reads it (the public description). */
+const resourcePublicSchema = z.object({
   code: z.string(),
   name: z.string(),
   classification: z.enum(RESOURCE_CLASSES),
@@ -38,14 +40,28 @@ const resourceSchema = z.object({
   providerName: z.string(),
   summary: z.string(),
   register: z.enum(REGISTERS),
-  items: z.array(DataItem.omit({ mask: true })),
   shareType: z.enum(SHARE_TYPES),
-  shareCondition: z.string(),
-  legalBasis: z.string(),
   methods: z.array(z.enum(['api', 'bulk'])),
   updateCycle: z.string(),
   publishedOn: z.string(),
   version: z.number().int(),
+});
+
+/** The details, for signed-in staff and department consumers only (`seesCatalogueDetails`). */
+const resourceSchema = resourcePublicSchema.extend({
+  items: z.array(DataItem.omit({ mask: true })),
+  shareCondition: z.string(),
+  legalBasis: z.string(),
+});
+
+/** Either: the details are present only for a caller who may see them. */
+const resourceAnySchema = resourcePublicSchema.extend({
+  items: z
+    .array(DataItem.omit({ mask: true }))
+    .optional()
+    .describe('staff and department consumers only'),
+  shareCondition: z.string().optional().describe('staff and department consumers only'),
+  legalBasis: z.string().optional().describe('staff and department consumers only'),
 });
 
 const requestSchema = z.object({
@@ -135,6 +151,29 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     grantId: r.grantId,
   });
 
+  /** the public description of an entry: named fields only, so nothing new leaks by default */
+  const resourcePublic = (r: ResourceView) => ({
+    code: r.code,
+    name: r.name,
+    classification: r.classification,
+    category: r.category,
+    providerDepartmentId: r.providerDepartmentId,
+    providerName: r.providerName,
+    summary: r.summary,
+    register: r.register,
+    shareType: r.shareType,
+    methods: [...r.methods],
+    updateCycle: r.updateCycle,
+    publishedOn: r.publishedOn,
+    version: r.version,
+  });
+  const resourceOut = (r: ResourceView) => ({
+    ...resourcePublic(r),
+    items: r.items.map(({ mask: _m, ...i }) => i),
+    shareCondition: r.shareCondition,
+    legalBasis: r.legalBasis,
+  });
+
   app.get(
     '/api/v1/exchange/resources',
     {
@@ -147,29 +186,36 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
           shareType: z.enum(SHARE_TYPES).optional(),
           provider: z.string().max(64).optional(),
         }),
-        response: { 200: z.object({ total: z.number().int(), resources: z.array(resourceSchema) }) },
+        response: { 200: z.object({ total: z.number().int(), resources: z.array(resourceAnySchema) }) },
       },
     },
     async (req) => {
       const q = req.query as { q?: string; shareType?: string; provider?: string };
       const rows = await svc.searchResources({ text: q.q, shareType: q.shareType, provider: q.provider });
       const resources = await Promise.all(rows.map(withProvider));
-      return {
-        total: resources.length,
-        resources: resources.map((r) => ({
-          ...r,
-          methods: [...r.methods],
-          items: r.items.map(({ mask: _m, ...i }) => i),
-        })),
-      };
+      const out = seesCatalogueDetails(req.principal) ? resourceOut : resourcePublic;
+      return { total: resources.length, resources: resources.map(out) };
     },
   );
 
-  const resourceOut = (r: ResourceView) => ({
-    ...r,
-    methods: [...r.methods],
-    items: r.items.map(({ mask: _m, ...i }) => i),
-  });
+  app.get(
+    '/api/v1/exchange/resources/:code',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['exchange'],
+        summary: 'One catalogue entry: the public description, with the details for staff',
+        description:
+          'Everyone gets the entry’s name, code, classification, provider, summary, share type, methods, update cycle and publish date; signed-in staff and department consumer systems also get its data items (type, sensitivity), share condition and legal basis.',
+        params: z.object({ code: z.string().min(1).max(40) }),
+        response: { 200: resourceAnySchema },
+      },
+    },
+    async (req) => {
+      const r = await withProvider(await svc.getResource(req.params.code));
+      return seesCatalogueDetails(req.principal) ? resourceOut(r) : resourcePublic(r);
+    },
+  );
 
   app.patch(
     '/api/v1/exchange/resources/:code',
@@ -194,10 +240,11 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
   app.get(
     '/api/v1/exchange/resources/:code/versions',
     {
-      config: { permission: 'public' },
+      config: { permission: 'authenticated' },
       schema: {
         tags: ['exchange'],
         summary: 'A resource’s version history (newest first, with the fields each version changed)',
+        description: 'Signed-in staff and department consumer systems only (EXCHANGE.DETAILS_STAFF_ONLY).',
         params: z.object({ code: z.string().min(1).max(40) }),
         response: {
           200: z.object({
@@ -210,6 +257,7 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
       },
     },
     async (req) => {
+      if (!seesCatalogueDetails(req.principal)) throw new DomainError('EXCHANGE.DETAILS_STAFF_ONLY');
       const r = await svc.getResource(req.params.code);
       return { code: r.code, versions: await svc.resourceHistory(r.id) };
     },
@@ -526,7 +574,10 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     },
     async (req, reply) => {
       const r = await withProvider(await svc.getResource(req.params.code));
-      const history = await svc.resourceHistory(r.id);
+      // the details (items, condition, basis, history) only for staff and department accounts:
+      // the others' page is rendered without them, not hidden after rendering
+      const details = seesCatalogueDetails(req.principal);
+      const history = details ? await svc.resourceHistory(r.id) : [];
       const ctx = req.view(reply);
       const saved = (req.query as { saved?: string }).saved;
       return sendHtml(
@@ -537,6 +588,7 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
           <ResourcePage
             ctx={ctx}
             r={r}
+            details={details}
             history={history}
             canEdit={svc.managesResource(req.principal, r)}
             notice={saved ? ctx.t('exchange.edit.saved', { version: r.version }) : undefined}
