@@ -1,7 +1,7 @@
 import { demoHistory } from './app.history.js';
 import type { Config } from './config/index.js';
 import { type Clock, DomainError, systemClock } from './kernel/index.js';
-import { type Store, metaMigrations, migrate } from './platform/db/index.js';
+import { type Migration, type Store, metaMigrations, migrate } from './platform/db/index.js';
 import { decideSite, markDemoSeeded } from './platform/demo.js';
 import { EventBus, eventsMigrations } from './platform/events/index.js';
 import {
@@ -117,6 +117,8 @@ export interface TongbanApp {
   readonly disclosureRequests: RequestsApi;
   /** the store the app runs on (tests play a second node on it) */
   readonly store: Store;
+  /** every migration of this release, by name (the expand/contract check runs them all) */
+  readonly migrations: Readonly<Record<string, Migration>>;
   close(): Promise<void>;
 }
 
@@ -479,7 +481,7 @@ async function prepareStore(
   modules: readonly ModuleDefinition[],
   events: EventBus,
   runMigrations: boolean,
-): Promise<void> {
+): Promise<Record<string, Migration>> {
   const migrations = {
     ...metaMigrations,
     ...rateCounterMigrations,
@@ -492,6 +494,7 @@ async function prepareStore(
     for (const c of m.consumers ?? []) events.register(c);
   }
   if (runMigrations) await migrate(store.db, migrations);
+  return migrations;
 }
 
 export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
@@ -505,7 +508,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const wired = wireModules({ config, store, clock, events, log }, calendar);
   const { modules } = wired;
 
-  await prepareStore(store, modules, events, opts.migrate !== false);
+  const migrations = await prepareStore(store, modules, events, opts.migrate !== false);
   // seeds the national holidays from chinese-days (once per year) and loads the tables into memory
   await calendar.load();
   const site = await decideSite(store, config, opts.demo);
@@ -606,6 +609,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
     exchange: wired.exchange,
     disclosureRequests: wired.disclosureRequests,
     store,
+    migrations,
     async close() {
       clearTimeout(historyTimer);
       await history.stop();

@@ -144,6 +144,10 @@ describe('the log keeps its name', () => {
         'first.example/log',
       );
       assert.equal((await x.selectFrom('ledger_note_keys').select('public_key').execute()).length, 2);
+      // the contract step (ledger.0003): the copied table is gone, the keys it held live on
+      const tables = (await old.db.introspection.getTables()).map((tb) => tb.name);
+      assert.ok(tables.includes('ledger_note_keys'));
+      assert.ok(!tables.includes('ledger_keys'), 'ledger_keys dropped once its keys were copied');
     } finally {
       await old.close();
     }

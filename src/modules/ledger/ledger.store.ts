@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes, dialectOf, sql } from '../../platform/db/index.js';
+import { type Executor, columnTypes, contractPhase, dialectOf, sql } from '../../platform/db/index.js';
 import { HASH_SIZE, TILE_WIDTH } from './ledger.merkle.js';
 
 /**
@@ -22,8 +22,6 @@ export type LedgerTables = {
   ledger_tiles: { level: number; idx: number; width: number; hashes: Buffer; updated_at: string };
   ledger_state: { id: string; size: number; edge: Buffer; updated_at: string };
   ledger_checkpoints: { size: number; root_hash: string; note: string; created_at: string };
-  /** superseded by ledger_note_keys (ledger.0002); kept, unread, until a later release drops it */
-  ledger_keys: { name: string; public_key: string; sealed_seed: string; created_at: string };
   /** the log's name, fixed when the log is created (one row) */
   ledger_origin: { id: string; origin: string; created_at: string };
   /** the log's signing keys: every unretired key signs each new checkpoint (rotation, ADR 0016) */
@@ -129,7 +127,12 @@ ledgerMigrations['ledger.0002_origin_and_key_rotation'] = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('retired_at', 'text')
       .execute();
-    const x = (db as unknown as Executor).withTables<LedgerTables>();
+    // ledger_keys: the 0001 keys, copied here and not read since (ledger.0003 drops the table)
+    const x = (db as unknown as Executor).withTables<
+      LedgerTables & {
+        ledger_keys: { name: string; public_key: string; sealed_seed: string; created_at: string };
+      }
+    >();
     const keys = await x.selectFrom('ledger_keys').selectAll().orderBy('created_at').execute();
     if (keys.length)
       await x
@@ -161,6 +164,19 @@ ledgerMigrations['ledger.0002_origin_and_key_rotation'] = {
         .execute();
   },
 };
+
+/**
+ * The contract step of ledger.0002 (expand then contract, ADR 0023): the release that copied the
+ * keys into ledger_note_keys stopped reading ledger_keys; this later release drops it. Both the
+ * release before and this one run beside each other on the dropped schema (scripts/rolling-upgrade.sh).
+ */
+ledgerMigrations['ledger.0003_drop_ledger_keys'] = contractPhase({
+  removes: ['ledger_keys'],
+  unusedSince: 'ledger.0002_origin_and_key_rotation',
+  async up(db: Kysely<unknown>) {
+    await db.schema.dropTable('ledger_keys').ifExists().execute();
+  },
+});
 
 const ldb = (db: Executor) => db.withTables<LedgerTables>();
 const STATE_ID = 'main';

@@ -5,3 +5,4 @@ export * from './meta.js';
 export * from './open-errors.js';
 export * from './backup.js';
 export * from './precompiled.js';
+export * from './phases.js';

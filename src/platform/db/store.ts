@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { GroupCommitDriver, groupCommitDialect } from './group-commit.js';
+import { appliedMigrations, newerMigrations } from './phases.js';
 import {
   type PgTarget,
   missingDatabaseError,
@@ -263,7 +264,11 @@ export function columnTypes(db: { getExecutor(): { readonly adapter: unknown } }
 
 /** The migrations of every module, keyed `<module>.<nnnn>_<what>`. */
 export async function migrate(db: Db, migrations: Record<string, Migration>): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  // a newer release's migrations already applied (its node migrated; this one starts beside it
+  // in a rolling deploy): passed to the migrator as done, so this release runs on the expanded
+  // schema (ADR 0023) instead of refusing the store
+  const newer = newerMigrations(await appliedMigrations(db), migrations);
+  const provider: MigrationProvider = { getMigrations: async () => ({ ...newer, ...migrations }) };
   const migrator = new Migrator({
     db,
     provider,
