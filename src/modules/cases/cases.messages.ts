@@ -125,6 +125,9 @@ const zh: Messages = {
   'cases.apply.material.shared': '由办理部门通过共享数据获取（{source}），您无需提交。',
   'cases.apply.material.sharedShort': '部门通过共享数据获取，无需提交',
   'cases.materials.sharedRead': '共享数据读取记录 {id}',
+  'cases.materials.sharedUnread':
+    '办理部门未能通过共享数据获取：{names}。请准备该材料，部门将通过补正告知您提交；您的申请已正常提交。',
+  'cases.materials.sharedUnreadStaff': '提交时未能通过共享数据获取：{names}。请向申请人补正收取该材料。',
   'cases.clock.why': '计时说明',
   'cases.clock.summary':
     '{start} 受理，受理当日不计入。截至今天已计 {counted} 个工作日，其间 {nonWorking} 个非工作日（周末、法定节假日）不计入{paused}。',
@@ -340,6 +343,10 @@ const en: Messages = {
     'The department reads this from shared data ({source}); you do not need to provide it.',
   'cases.apply.material.sharedShort': 'Read from shared data; nothing to provide',
   'cases.materials.sharedRead': 'Read from shared data: access {id}',
+  'cases.materials.sharedUnread':
+    'The department could not read from shared data: {names}. Please have it ready: the department will ask you for it (补正). Your application was submitted.',
+  'cases.materials.sharedUnreadStaff':
+    'Not read from shared data at submission: {names}. Ask the applicant for it (补正).',
   'cases.clock.why': 'How the clock counts',
   'cases.clock.summary':
     'Accepted on {start}; that day does not count. {counted} working days counted so far; {nonWorking} days that are not working days (weekends, public holidays) were skipped{paused}.',

@@ -166,6 +166,21 @@ function Materials({ ctx, view, base }: { ctx: ViewContext; view: CaseView; base
   );
 }
 
+/**
+ * Required materials the department could not read from shared data at submission (named on the
+ * submit action): the applicant is asked for them instead; the clerk is told to ask (补正).
+ */
+function SharedUnread({ ctx, view, staff }: { ctx: ViewContext; view: CaseView; staff: boolean }) {
+  const unread = view.actions.find((a) => a.action === 'submit')?.details.sharedUnread;
+  if (!Array.isArray(unread) || !unread.length) return null;
+  const names = unread.map(String).join('、');
+  return (
+    <div class="notice notice-warning" role="status">
+      {ctx.t(staff ? 'cases.materials.sharedUnreadStaff' : 'cases.materials.sharedUnread', { names })}
+    </div>
+  );
+}
+
 /** The register reads made for the case (the exchange's access records), each provable in the log. */
 function SharedReads({ ctx, reads }: { ctx: ViewContext; reads: readonly SharedDataRead[] }) {
   const t = ctx.t;
@@ -538,6 +553,7 @@ export function CasePage({
       <Timeline ctx={ctx} view={view} />
       <h2>{t('cases.materials.heading')}</h2>
       <Materials ctx={ctx} view={view} base={`/api/v1/cases/${enc(view.caseNumber)}`} />
+      <SharedUnread ctx={ctx} view={view} staff={!!reads} />
       {reads ? <SharedReads ctx={ctx} reads={reads} /> : null}
     </>
   );

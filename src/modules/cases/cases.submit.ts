@@ -310,26 +310,13 @@ export async function writeCase(
     updated_at: now,
   };
   await st.insertCase(trx, caseRow);
-  await st.insertAction(trx, {
-    case_id: id,
-    seq: 1,
-    type: 'submit',
-    actor_id: p.accountId,
-    region_code: applicantRegion,
-    // 代办: who acted (the actor) for whom, on the record itself (and under which 委托)
-    payload: JSON.stringify(
-      who.hall
-        ? { hallId: who.hall.id, onBehalfOf: who.applicantId }
-        : 'assisted' in who && who.assisted
-          ? who.assisted
-          : {},
-    ),
-    at: now,
-  });
   // materials a register provides (免提交): read through the deciding department's grant now, in
   // this transaction, so the access record commits with the case; one that cannot be read is
   // left to the applicant (the department asks for it), never a reason to refuse the submission
   const shared: Array<{ code: string; name: string; accessId: string }> = [];
+  // required ones that could not be read: the applicant is asked for them (named on the submit
+  // action, so the applicant's case page and the clerk's both say so), never refused
+  const unread: string[] = [];
   if (ctx.ports.sharedData)
     for (const m of it.materials) {
       if (
@@ -347,7 +334,26 @@ export async function writeCase(
         purpose: `办理“${it.name}”：${m.name}`,
       });
       if (got) shared.push({ code: m.code, name: m.name, accessId: got.accessId });
+      else if (m.required) unread.push(m.name);
     }
+  await st.insertAction(trx, {
+    case_id: id,
+    seq: 1,
+    type: 'submit',
+    actor_id: p.accountId,
+    region_code: applicantRegion,
+    // 代办: who acted (the actor) for whom, on the record itself (and under which 委托)
+    payload: JSON.stringify({
+      ...(who.hall
+        ? { hallId: who.hall.id, onBehalfOf: who.applicantId }
+        : 'assisted' in who && who.assisted
+          ? who.assisted
+          : {}),
+      // material names only: no personal data
+      ...(unread.length ? { sharedUnread: unread } : {}),
+    }),
+    at: now,
+  });
   await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now, shared);
   for (const m of prep.licenceMaterials)
     if (m.verified)
@@ -369,6 +375,7 @@ export async function writeCase(
       bundleId,
       materials: prep.uploads.length + prep.licenceMaterials.length + shared.length,
       ...(shared.length ? { sharedMaterials: shared.map((m) => m.code) } : {}),
+      ...(unread.length ? { sharedUnread: unread } : {}),
     },
   };
   ctx.written.remember(trx, caseRow, initial);

@@ -260,7 +260,7 @@ export const DEMO_MATERIALS: Readonly<
   Record<string, { name: string; licenceType?: string; sharedData?: string; issuer: string }>
 > = {
   id: { name: '居民身份证', licenceType: '居民身份证', issuer: '公安机关' },
-  // 户口 facts and the 营业执照: an e-licence the applicant may choose, else read from the
+  // 户口 facts, 婚姻 facts and the 营业执照: an e-licence the applicant may choose, else read from the
   // registers at submission through the deciding department's grant (免提交)
   hukou: {
     name: '居民户口簿',
@@ -268,7 +268,13 @@ export const DEMO_MATERIALS: Readonly<
     sharedData: '人口基本信息（公安部门共享）',
     issuer: '公安机关',
   },
-  marriage: { name: '结婚证', licenceType: '结婚证', issuer: '民政部门' },
+  // 婚姻 facts: the e-licence, else the population register's marriage facts read at submission
+  marriage: {
+    name: '结婚证',
+    licenceType: '结婚证',
+    sharedData: '婚姻登记与生死状态信息（民政部门共享）',
+    issuer: '民政部门',
+  },
   birth: { name: '出生医学证明', licenceType: '出生医学证明', issuer: '助产机构（卫生健康部门）' },
   biz: {
     name: '营业执照',

@@ -385,6 +385,27 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
     },
     { departmentId: gaj },
   );
+  // 婚姻 facts at submission instead of a 结婚证 (有条件, granted by the 民政局): the 公安局's 户口
+  // items and the 住房公积金管理中心's loan read the applicant's marital status
+  for (const kind of ['gaj', 'gjj']) {
+    const dept = (await ctx.ports.regions.departmentByKind('410100', kind))?.id;
+    if (!dept) continue;
+    const asked = await requestResource(
+      ctx,
+      system,
+      {
+        resource: DEMO_RESOURCES.marriage,
+        fields: ['name', 'maritalStatus'],
+        clearFields: ['maritalStatus'],
+        purpose: '办理户口和住房公积金贷款事项时核验申请人婚姻状况（免交结婚证）',
+        legalBasis: '《婚姻登记条例》；《住房公积金管理条例》第二十六条',
+        period,
+        volume: 2000,
+      },
+      { departmentId: dept },
+    );
+    await decideRequest(ctx, seedProvider, asked.id, { decision: 'grant' });
+  }
   // the city's and 金水区's 人力资源和社会保障局 decide 失业保险金申领 and read the 社会保险缴费记录
   // at submission instead of asking for it (有条件: granted by the provider)
   for (const region of ['410100', '410105']) {
