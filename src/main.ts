@@ -2,6 +2,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { StoreOpenError, openStore } from './platform/db/index.js';
 import { createLogger } from './platform/log.js';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 /** Process entry: load config → open the store → build the app → listen → shut down gracefully. */
@@ -17,13 +18,15 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const log = createLogger(config.logLevel);
+  // each line names this node, so that several nodes' logs can be read together
+  const log = createLogger(config.logLevel, undefined, `${hostname()}:${config.port}`);
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore({
       databaseUrl: config.databaseUrl,
       sqliteFile: join(config.dataDir, 'tongban.sqlite'),
       sqliteSynchronous: config.sqliteSynchronous,
+      poolSize: config.dbPoolSize,
       onIdleConnectionError: (err) =>
         log.warn({ err }, 'an idle database connection was closed by the server'),
       onDatabaseCreated: (database) =>

@@ -42,6 +42,17 @@ describe('config', () => {
         (e: unknown) => e instanceof ConfigError && e.variable === name,
       );
   });
+  test('the PostgreSQL pool size: 10 by default, TONGBAN_DB_POOL_SIZE within 1–500, else refused by name', () => {
+    const d = dir();
+    assert.equal(loadConfig({ TONGBAN_DATA_DIR: d }).dbPoolSize, 10);
+    assert.equal(loadConfig({ TONGBAN_DATA_DIR: d, TONGBAN_DB_POOL_SIZE: '24' }).dbPoolSize, 24);
+    for (const bad of ['0', '501', 'many', '2.5'])
+      assert.throws(
+        () => loadConfig({ TONGBAN_DATA_DIR: d, TONGBAN_DB_POOL_SIZE: bad }),
+        (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_DB_POOL_SIZE',
+        bad,
+      );
+  });
   test('a bad port names the variable', () => {
     assert.throws(
       () => loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_PORT: 'abc' }),

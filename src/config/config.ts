@@ -32,6 +32,12 @@ export interface Config {
   /** SQLite durability: FULL syncs the WAL on every commit; NORMAL survives a process crash only */
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   /**
+   * PostgreSQL: connections in this node's pool (TONGBAN_DB_POOL_SIZE, default 10). Concurrent
+   * requests commit on separate connections, so the server shares its WAL flushes among them (its
+   * group commit); every node's pool counts against the server's max_connections.
+   */
+  readonly dbPoolSize: number;
+  /**
    * the origin (name) of this node's transparency log: TONGBAN_LOG_ORIGIN, else `<public host
    * name>/tongban/log` (no port). Fixed when the log is created; the stored name wins when unset.
    */
@@ -311,6 +317,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     z.enum(['FULL', 'NORMAL']),
     'FULL or NORMAL',
   );
+  const dbPoolSize = parseVar(
+    'TONGBAN_DB_POOL_SIZE',
+    env.TONGBAN_DB_POOL_SIZE || '10',
+    z.coerce.number().int().min(1).max(500),
+    'a whole number 1–500',
+  );
   const bodyLimitBytes = parseVar(
     'TONGBAN_BODY_LIMIT',
     env.TONGBAN_BODY_LIMIT ?? String(10 * 1024 * 1024),
@@ -378,6 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operatorKey,
     logLevel,
     sqliteSynchronous,
+    dbPoolSize,
     logOrigin,
     logOriginExplicit,
     metricsToken,
@@ -404,6 +417,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     operatorKey: 'test-operator-key-0123456789',
     logLevel: 'silent' as const,
     sqliteSynchronous: 'NORMAL' as const,
+    dbPoolSize: 10,
     logOrigin: 'test.tongban.local/log',
     logOriginExplicit: true,
     metricsToken: undefined,

@@ -23,11 +23,17 @@ export const REDACT_PATHS = [
   '*.secretKey',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * `node` names the process in every line (main: `<host name>:<port>`), so that the lines of several
+ * nodes behind one proxy can be told apart when collected together; a request's lines carry its
+ * `reqId`, which behind trusted proxies is the proxy's X-Request-Id (http/server.ts), the same on
+ * whichever node answered.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, node?: string): Logger {
   const opts: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[masked]' },
-    base: { app: 'tongban' },
+    base: node ? { app: 'tongban', node } : { app: 'tongban' },
     // Query strings can carry personal data (a search for an ID number): log the path only.
     serializers: {
       req: (req: { id?: unknown; method?: string; url?: string }) => ({

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TongbanApp } from '../../src/app.js';
+import { Writable } from 'node:stream';
+import { type TongbanApp, buildApp } from '../../src/app.js';
+import { testConfig } from '../../src/config/index.js';
+import type { Store } from '../../src/platform/db/index.js';
+import { createLogger } from '../../src/platform/log.js';
 import { buildTestApp } from '../helpers/app.js';
+import { openTestStore } from '../helpers/store.js';
 
 /**
  * GET /metrics: Prometheus text, latency by route pattern, the outbox, the case clocks, the log, the
@@ -142,5 +147,64 @@ describe('request ids', () => {
         .headers['x-request-id'],
       encodeURIComponent(bad),
     );
+  });
+});
+
+describe('structured logs across nodes', () => {
+  let store: Store;
+  const nodes: TongbanApp[] = [];
+  const lines: Array<Array<Record<string, unknown>>> = [[], []];
+  before(async () => {
+    store = await openTestStore();
+    for (const [i, name] of ['node-a:3000', 'node-b:3000'].entries()) {
+      const sink = new Writable({
+        write(chunk, _enc, cb) {
+          for (const l of String(chunk).split('\n').filter(Boolean)) lines[i]!.push(JSON.parse(l));
+          cb();
+        },
+      });
+      // two nodes on one store behind one proxy, each logging JSON lines to its own sink
+      nodes.push(
+        await buildApp({
+          config: testConfig({ logLevel: 'info', trustProxy: { hops: 1 } }),
+          store,
+          logger: createLogger('info', sink, name),
+          startConsumers: false,
+        }),
+      );
+    }
+  });
+  after(async () => {
+    for (const n of nodes) await n.close();
+    await store?.close();
+  });
+
+  test('each line is JSON naming its node; a request is found on whichever node answered by the proxy’s id', async () => {
+    const id = 'proxy-7d3f0c2a91b4e6';
+    // the proxy retried the request on the second node: the same id on both
+    for (const n of nodes)
+      await n.app.inject({
+        url: '/api/v1/cases/NO-SUCH-CASE',
+        headers: { 'x-request-id': id, 'x-forwarded-for': '203.0.113.7', accept: 'application/json' },
+      });
+    for (const [i, name] of ['node-a:3000', 'node-b:3000'].entries()) {
+      const mine = lines[i]!.filter((l) => l.reqId === id);
+      assert.ok(
+        mine.length >= 2,
+        `node ${name} logged the request and its answer: ${JSON.stringify(lines[i])}`,
+      );
+      for (const l of mine) {
+        assert.equal(l.node, name);
+        assert.equal(l.app, 'tongban');
+        assert.equal(typeof l.time, 'string');
+      }
+      const done = mine.find((l) => (l.res as { statusCode?: number } | undefined)?.statusCode !== undefined);
+      assert.ok(done, 'the answer is logged with its status');
+      assert.equal((done!.res as { statusCode: number }).statusCode, 401);
+      assert.ok(
+        lines[i]!.every((l) => l.node === name),
+        'every line of the node names it, not only the request lines',
+      );
+    }
   });
 });
