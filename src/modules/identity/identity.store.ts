@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Executor } from '../../platform/db/index.js';
+import { type Executor, runPrecompiled } from '../../platform/db/index.js';
 
 /**
  * The identity tables. Personal fields are stored sealed (AES-256-GCM) beside a keyed lookup hash
@@ -215,6 +215,17 @@ export type IdentityTables = {
 };
 
 export const idb = (db: Executor) => db.withTables<IdentityTables>();
+
+/**
+ * A hot statement, compiled once per dialect and shape (platform/db/precompiled.ts): the reads
+ * every signed-in request makes (its token or session, the account, its grants).
+ */
+const pre = <R>(
+  db: Executor,
+  key: string,
+  build: (q: ReturnType<typeof idb>, slot: (i: number) => never) => import('kysely').Compilable<R>,
+  values: readonly unknown[],
+) => runPrecompiled(db, idb, `identity.${key}`, build, values);
 
 export const identityMigrations: Record<string, Migration> = {
   'identity.0001_accounts': {
@@ -569,7 +580,13 @@ export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
 export async function accountById(db: Executor, id: string): Promise<AccountRow | undefined> {
-  return idb(db).selectFrom('identity_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  const r = await pre(
+    db,
+    'accountById',
+    (q, slot) => q.selectFrom('identity_accounts').selectAll().where('id', '=', slot(0)),
+    [id],
+  );
+  return r.rows[0];
 }
 
 export async function accountByLogin(db: Executor, login: string): Promise<AccountRow | undefined> {
@@ -591,13 +608,19 @@ export async function accountByIdHash(db: Executor, hash: string): Promise<Accou
 
 /** An account's grants in force (revoked ones give nothing), oldest first. */
 export async function grantsOf(db: Executor, accountId: string): Promise<GrantRow[]> {
-  return idb(db)
-    .selectFrom('identity_grants')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at')
-    .execute();
+  const r = await pre(
+    db,
+    'grantsOf',
+    (q, slot) =>
+      q
+        .selectFrom('identity_grants')
+        .selectAll()
+        .where('account_id', '=', slot(0))
+        .where('revoked_at', 'is', null)
+        .orderBy('created_at'),
+    [accountId],
+  );
+  return r.rows;
 }
 
 /** The grants in force of several accounts in one query, per account id, oldest first. */
@@ -990,11 +1013,13 @@ export async function insertSession(db: Executor, row: SessionRow): Promise<void
 }
 
 export async function sessionByTokenHash(db: Executor, tokenHash: string): Promise<SessionRow | undefined> {
-  return idb(db)
-    .selectFrom('identity_sessions')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+  const r = await pre(
+    db,
+    'sessionByTokenHash',
+    (q, slot) => q.selectFrom('identity_sessions').selectAll().where('token_hash', '=', slot(0)),
+    [tokenHash],
+  );
+  return r.rows[0];
 }
 
 export async function touchSession(db: Executor, sessionId: string, at: string): Promise<void> {
@@ -1028,11 +1053,13 @@ export async function insertToken(db: Executor, row: TokenRow): Promise<void> {
 }
 
 export async function tokenByHash(db: Executor, tokenHash: string): Promise<TokenRow | undefined> {
-  return idb(db)
-    .selectFrom('identity_tokens')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
+  const r = await pre(
+    db,
+    'tokenByHash',
+    (q, slot) => q.selectFrom('identity_tokens').selectAll().where('token_hash', '=', slot(0)),
+    [tokenHash],
+  );
+  return r.rows[0];
 }
 
 /** Revokes every live bearer token of an account; answers how many. */
