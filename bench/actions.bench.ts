@@ -1,0 +1,206 @@
+/**
+ * Case actions over HTTP with real bearer tokens and real durability (issue 17, item 1): the app
+ * as `npm start` runs it — one node on a SQLite file (synchronous=FULL, group commit, as shipped),
+ * or three nodes on one fresh PostgreSQL database — loaded from another process (autocannon,
+ * bench/load.client.ts) by many connections at once. Each connection loops: a citizen submits an
+ * application; a clerk accepts one submitted ahead of the run; the approver starts and completes
+ * the review step, approves, issues the result and completes it (7 actions, one whole lifecycle of
+ * a seeded application). Every 2xx is durable (a SQLite COMMIT with fsync, or a PostgreSQL commit
+ * with synchronous_commit on). Beside it, in the same run: bare Fastify (same client, same
+ * connections, a JSON POST) and the store's single-row commit rate with as many in flight.
+ * The nodes' CPU time is read from /proc: CPU µs per action is the figure a loaded machine
+ * does not bend much.
+ *
+ *   node --import tsx bench/actions.bench.ts                          (SQLite, one node)
+ *   STORE=postgres NODES=3 node --import tsx bench/actions.bench.ts   (three nodes, one PostgreSQL)
+ *   SECONDS=15 RUNS=3 CONNECTIONS=64 APPLICATIONS=…                  (APPLICATIONS: enough for the runs)
+ *   BENCH_POOL_SIZE=20   (each node's PostgreSQL pool; TONGBAN_DB_POOL_SIZE)
+ *   PROFILE=/dir         (the nodes write --cpu-prof profiles there at exit)
+ */
+import { loadavg } from 'node:os';
+import {
+  type Node,
+  type StoreKind,
+  cpuMs,
+  rssMb,
+  runLoad,
+  seed,
+  startBareFastify,
+  startNodes,
+  stopAll,
+  storeCommitRate,
+} from './cluster.js';
+import { fmt, machine, median } from './lib.js';
+
+const STORE = (process.env.STORE ?? 'sqlite') as StoreKind;
+const NODES = Number(process.env.NODES ?? (STORE === 'postgres' ? 3 : 1));
+const SECONDS = Number(process.env.SECONDS ?? 15);
+const RUNS = Number(process.env.RUNS ?? 3);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
+const APPLICATIONS = Number(process.env.APPLICATIONS ?? 6000);
+const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
+const ACTIONS_PER_LOOP = 7;
+
+const loads: number[] = [loadavg()[0]!];
+console.log(
+  `actions bench — ${machine()}; ${STORE}, ${NODES} node(s), ${CONNECTIONS} connections, ${SECONDS} s × ${RUNS} runs`,
+);
+const t0 = performance.now();
+const seeded = await seed(STORE, APPLICATIONS);
+console.log(
+  `seeded the demo city and ${fmt(APPLICATIONS, 0)} applications in ${fmt((performance.now() - t0) / 1000)} s`,
+);
+
+const split = (urls: string[]) =>
+  urls.map((url, i) => ({
+    url,
+    connections: Math.floor(CONNECTIONS / urls.length) + (i < CONNECTIONS % urls.length ? 1 : 0),
+  }));
+
+let nodes: Node[] = [];
+let idleMsPerSecond = 0;
+const bare = await startBareFastify(3990);
+type Row = {
+  perSec: number;
+  lifecycles: number;
+  cpuUs: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+};
+const app: Row[] = [];
+const floor: Row[] = [];
+const ceiling: number[] = [];
+const perKind = new Map<string, { p50: number[]; p95: number[]; p99: number[]; n: number }>();
+let samples: string[] = [];
+let rssAfter: number[] = [];
+let offset = 0;
+try {
+  nodes = await startNodes(seeded, NODES, 3960);
+  const pids = nodes.map((n) => n.child.pid!);
+  // what the nodes spend with no request at all (consumers polling, timers): read beside the
+  // per-request figures, which include it
+  const idle0 = pids.map(cpuMs);
+  await new Promise((r) => setTimeout(r, 5000));
+  idleMsPerSecond = pids.map((p, i) => cpuMs(p) - idle0[i]!).reduce((a, b) => a + b, 0) / 5;
+  console.log(`nodes' CPU with no requests: ${fmt(idleMsPerSecond, 1)} ms per second (all nodes)`);
+  const plan = (seconds: number, cases: string[]) => ({
+    scenario: 'actions' as const,
+    seconds,
+    targets: split(nodes.map((n) => n.url)),
+    tokens: seeded.tokens,
+    itemCode: '11410100297017523N01003401100000',
+    regionCode: '410105001',
+    form: seeded.form,
+    cases,
+  });
+  // warm-up: the nodes' code paths compiled, their pools filled
+  const warm = await runLoad(plan(3, seeded.cases.slice(0, 2000)));
+  offset = Math.ceil((warm.result.kinds['accept (clerk)']?.count ?? 0) * 1.1) + CONNECTIONS;
+  for (let r = 0; r < RUNS; r++) {
+    loads.push(loadavg()[0]!);
+    // bare Fastify, same client and connections
+    const b0 = cpuMs(bare.pid!);
+    const b = await runLoad({
+      scenario: 'bare',
+      seconds: Math.max(5, SECONDS / 3),
+      targets: split(['http://127.0.0.1:3990']),
+    });
+    const bareCpu = cpuMs(bare.pid!) - b0;
+    const bk = Object.values(b.result.kinds)[0]!;
+    floor.push({
+      perSec: (b.result.total - b.result.errors) / b.result.seconds,
+      lifecycles: 0,
+      cpuUs: (bareCpu * 1000) / Math.max(1, b.result.total),
+      p50: bk.p50,
+      p95: bk.p95,
+      p99: bk.p99,
+      errors: b.result.errors,
+    });
+    // the app
+    const c0 = pids.map(cpuMs);
+    const x = await runLoad(plan(SECONDS, seeded.cases.slice(offset)));
+    const cpu = pids.map((p, i) => cpuMs(p) - c0[i]!).reduce((a, b) => a + b, 0);
+    const ok = x.result.total - x.result.errors;
+    offset += Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.05) + CONNECTIONS;
+    const all = Object.values(x.result.kinds);
+    const done = x.result.kinds['complete (approver)'];
+    const pooled = (f: 'p50' | 'p95' | 'p99') => median(all.map((k) => k[f]));
+    app.push({
+      perSec: ok / x.result.seconds,
+      lifecycles: ((done?.count ?? 0) - (done?.errors ?? 0)) / x.result.seconds,
+      cpuUs: (cpu * 1000) / Math.max(1, ok),
+      p50: pooled('p50'),
+      p95: pooled('p95'),
+      p99: pooled('p99'),
+      errors: x.result.errors,
+    });
+    for (const [k, v] of Object.entries(x.result.kinds)) {
+      const e = perKind.get(k) ?? { p50: [], p95: [], p99: [], n: 0 };
+      e.p50.push(v.p50);
+      e.p95.push(v.p95);
+      e.p99.push(v.p99);
+      e.n += v.count;
+      perKind.set(k, e);
+      if (v.samples.length) samples = [...samples, ...v.samples.map((s) => `${k}: ${s}`)].slice(0, 6);
+    }
+    const last = app[app.length - 1]!;
+    console.log(
+      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action, errors ${last.errors} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
+    );
+    if (offset + 2000 > seeded.cases.length) {
+      console.log(
+        `(${fmt(seeded.cases.length - offset, 0)} applications left: stopping after run ${r + 1}; raise APPLICATIONS)`,
+      );
+      break;
+    }
+  }
+  rssAfter = pids.map(rssMb);
+} finally {
+  await stopAll([bare, ...nodes.map((n) => n.child)]);
+}
+// the store's ceiling, with the nodes stopped: durable single-row commits, as many in flight as connections
+for (let r = 0; r < Math.min(RUNS, 3); r++)
+  ceiling.push(
+    await storeCommitRate(
+      STORE,
+      STORE === 'postgres' ? NODES * POOL : CONNECTIONS,
+      STORE === 'postgres' ? 20_000 : 20_000,
+      NODES * POOL,
+    ),
+  );
+await seeded.drop();
+
+const m = (rows: Row[], f: keyof Row, d = 0) => fmt(median(rows.map((r) => r[f])), d);
+console.log(`\nload average (1 min) during the runs: ${loads.map((l) => fmt(l, 1)).join(', ')}`);
+console.log(`| measure (median of ${app.length} runs) | value |`);
+console.log('|---|---:|');
+console.log(
+  `| case actions over HTTP, ${NODES} ${STORE} node(s), ${CONNECTIONS} connections | ${m(app, 'perSec')} actions/s |`,
+);
+console.log(`| whole lifecycles (submit … complete) | ${m(app, 'lifecycles')} lifecycles/s |`);
+console.log(
+  `| action latency p50 / p95 / p99 (median over kinds) | ${m(app, 'p50', 1)} / ${m(app, 'p95', 1)} / ${m(app, 'p99', 1)} ms |`,
+);
+console.log(`| app CPU per action (all nodes, from /proc) | ${m(app, 'cpuUs')} µs |`);
+console.log(`| nodes' CPU with no requests (all nodes) | ${fmt(idleMsPerSecond, 1)} ms per second |`);
+console.log(`| errors (non-2xx or socket) | ${app.map((r) => r.errors).join(', ')} |`);
+console.log(`| node RSS after the runs | ${rssAfter.map((x) => fmt(x, 0)).join(' / ')} MB |`);
+console.log(
+  `| baseline: bare Fastify JSON POST, same client and connections | ${m(floor, 'perSec')}/s, ${m(floor, 'cpuUs')} µs CPU/request, p99 ${m(floor, 'p99', 1)} ms |`,
+);
+console.log(
+  `| baseline: the store's durable single-row commits, ${STORE === 'postgres' ? `${NODES * POOL} connections` : `${CONNECTIONS} in flight (group commit)`} | ${fmt(median(ceiling), 0)}/s |`,
+);
+console.log(
+  `| goal (issue 17) | ${STORE === 'postgres' ? '≥ 2,000 actions/s across three nodes' : '≥ 5,000 actions/s on one node'} |`,
+);
+console.log('\n| request kind | requests | p50 | p95 | p99 (ms, median of runs) |');
+console.log('|---|---:|---:|---:|---:|');
+for (const [k, v] of perKind)
+  console.log(
+    `| ${k} | ${fmt(v.n, 0)} | ${fmt(median(v.p50), 1)} | ${fmt(median(v.p95), 1)} | ${fmt(median(v.p99), 1)} |`,
+  );
+if (samples.length) console.log(`\nerror samples:\n${samples.join('\n')}`);
+void ACTIONS_PER_LOOP;
