@@ -81,7 +81,17 @@ const perKind = new Map<
   { p50: number[]; p95: number[]; p99: number[]; n: number; perSec: number[] }
 >();
 let samples: string[] = [];
-const rss: Array<{ t: number; mb: number[]; requests: number; errors: number }> = [];
+const rss: Array<{ t: number; mb: number[]; heap: number[]; requests: number; errors: number }> = [];
+
+/** A node's V8 heap in use (MB), from its own /metrics (prom-client's nodejs_heap_size_used_bytes). */
+async function heapMb(url: string): Promise<number> {
+  try {
+    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await (await fetch(`${url}/metrics`)).text());
+    return m ? Number(m[1]) / 1048576 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
 let nodes: Node[] = [];
 let idleMsPerSecond = 0;
 const bare = await startBareFastify(3990);
@@ -138,16 +148,15 @@ try {
     const c0 = pids.map(cpuMs);
     const started = performance.now();
     const x: { result: LoadResult } = await runLoad(plan(SECONDS), (iv) => {
-      rss.push({
-        t: Math.round((performance.now() - started) / 1000),
-        mb: pids.map(rssMb),
-        requests: iv.requests,
-        errors: iv.errors,
+      const at = { t: Math.round((performance.now() - started) / 1000), mb: pids.map(rssMb) };
+      // the heap beside the RSS: what the JavaScript holds, apart from SQLite's page cache and buffers
+      void Promise.all(nodes.map((n) => heapMb(n.url))).then((heap) => {
+        const last = { ...at, heap, requests: iv.requests, errors: iv.errors };
+        rss.push(last);
+        console.log(
+          `  t=${last.t}s RSS ${last.mb.map((m) => fmt(m, 0)).join('/')} MB, heap used ${heap.map((m) => fmt(m, 0)).join('/')} MB, ${fmt(iv.requests / INTERVAL, 0)} req/s, errors ${iv.errors}, load ${fmt(loadavg()[0]!, 1)}`,
+        );
       });
-      const last = rss[rss.length - 1]!;
-      console.log(
-        `  t=${last.t}s RSS ${last.mb.map((m) => fmt(m, 0)).join('/')} MB, ${fmt(iv.requests / INTERVAL, 0)} req/s, errors ${iv.errors}, load ${fmt(loadavg()[0]!, 1)}`,
-      );
     });
     const cpu = pids.map((p, i) => cpuMs(p) - c0[i]!).reduce((a, b) => a + b, 0);
     app.push({
@@ -220,17 +229,28 @@ if (SOAK && rss.length) {
   const perMinute = Math.round(60 / INTERVAL);
   const firstMin = rss.slice(0, perMinute);
   const lastMin = rss.slice(-perMinute);
-  console.log('\n| minute | RSS per node, median (MB) | requests/s | errors |');
-  console.log('|---:|---|---:|---:|');
+  console.log(
+    '\n| minute | RSS per node, median (MB) | RSS lowest (MB) | heap used, median (MB) | requests/s | errors |',
+  );
+  console.log('|---:|---|---|---|---:|---:|');
   for (let m = 0; m * perMinute < rss.length; m++) {
     const xs = rss.slice(m * perMinute, (m + 1) * perMinute);
     console.log(
-      `| ${m + 1} | ${pidsMedian(xs)} | ${fmt(xs.reduce((s, x) => s + x.requests, 0) / (xs.length * INTERVAL), 0)} | ${xs.reduce((s, x) => s + x.errors, 0)} |`,
+      `| ${m + 1} | ${pidsMedian(xs)} | ${perNode(xs, (v) => Math.min(...v), 'mb')} | ${perNode(xs, median, 'heap')} | ${fmt(xs.reduce((s, x) => s + x.requests, 0) / (xs.length * INTERVAL), 0)} | ${xs.reduce((s, x) => s + x.errors, 0)} |`,
     );
   }
   console.log(
     `\nfirst minute's median RSS ${pidsMedian(firstMin)} MB, last minute's ${pidsMedian(lastMin)} MB; errors in all ${rss.reduce((s, x) => s + x.errors, 0)}`,
   );
+}
+
+function perNode(
+  xs: Array<{ mb: number[]; heap: number[] }>,
+  f: (v: number[]) => number,
+  k: 'mb' | 'heap',
+): string {
+  const n = xs[0]?.[k].length ?? 0;
+  return Array.from({ length: n }, (_, i) => fmt(f(xs.map((x) => x[k][i]!)), 0)).join(' / ');
 }
 
 function pidsMedian(xs: Array<{ mb: number[] }>): string {
