@@ -1077,7 +1077,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
   test('every caller gets what the table says on every exchange route', async (c) => {
     const checks: ReadonlyArray<{
       what: string;
-      method?: 'POST' | 'PATCH';
+      method?: 'POST' | 'PATCH' | 'PUT';
       url: () => string;
       page?: boolean;
       body?: Record<string, unknown>;
@@ -1220,6 +1220,20 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
         what: 'GET /api/v1/exchange/corrections',
         url: () => '/api/v1/exchange/corrections',
         expect: xrow('403', { anonymous: '401', 'consumer-granted': '200', 'consumer-no-grant': '200' }),
+      },
+      {
+        // 校核纠错 pushed: a consumer system's own department's notification list
+        what: 'GET /api/v1/exchange/notices',
+        url: () => '/api/v1/exchange/notices',
+        expect: xrow('403', { anonymous: '401', 'consumer-granted': '200', 'consumer-no-grant': '200' }),
+      },
+      {
+        // a webhook that is not https: only consumer systems get past the gate to the 400; nothing written
+        what: 'PUT /api/v1/exchange/consumer/webhook (http: 400 after the gate)',
+        method: 'PUT',
+        url: () => '/api/v1/exchange/consumer/webhook',
+        body: { url: 'http://consumer.example/hook' },
+        expect: xrow('403', { anonymous: '401', 'consumer-granted': '400', 'consumer-no-grant': '400' }),
       },
       {
         // a header and no rows: nothing written; 公安 keeps 人口库, 民政 (a theme drawn from it) does not

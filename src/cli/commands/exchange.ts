@@ -5,10 +5,11 @@ import type { CliCommand } from '../cli.types.js';
 /**
  * `tongban exchange consumer add --department ID --name NAME`: a client-credentials client bound to
  * a department (a consumer of the data-sharing exchange); prints `{"client_id","client_secret"}`.
+ * `--webhook URL` (https) registers where its department's 校核纠错 notices are posted.
  */
 export const exchangeConsumerAddCommand: CliCommand = {
   name: ['exchange', 'consumer', 'add'],
-  usage: '--department ID --name NAME',
+  usage: '--department ID --name NAME [--webhook https://…]',
   summary:
     'register a consumer system of a department for the data-sharing exchange (prints its credentials)',
   async run(args, ctx) {
@@ -20,7 +21,12 @@ export const exchangeConsumerAddCommand: CliCommand = {
     }
     const t = await ctx.boot();
     try {
-      const c = await t.exchange.addConsumer({ departmentId: department, name });
+      const webhook = args.flags.webhook;
+      const c = await t.exchange.addConsumer({
+        departmentId: department,
+        name,
+        ...(typeof webhook === 'string' && webhook ? { webhookUrl: webhook } : {}),
+      });
       ctx.out(JSON.stringify({ client_id: c.client_id, client_secret: c.client_secret }));
       return 0;
     } catch (e) {

@@ -26,6 +26,8 @@ export const EXCHANGE_EVENTS = {
   objectionAnswered: 'exchange.objectionAnswered',
   corrected: 'exchange.corrected',
   exported: 'exchange.exported',
+  /** one per consumer department that read a corrected value (exchange.notices.ts) */
+  correctionNotice: 'exchange.correctionNotice',
   imported: 'exchange.imported',
   resourcePublished: 'exchange.resourcePublished',
 } as const;
@@ -39,7 +41,7 @@ export interface Consumer {
 /** `tongban exchange consumer add`: a client-credentials client bound to a department. */
 export async function addConsumer(
   ctx: ExchangeContext,
-  input: { departmentId: string; name: string },
+  input: { departmentId: string; name: string; webhookUrl?: string | undefined },
 ): Promise<{ client_id: string; client_secret: string }> {
   const name = input.name.trim();
   if (!name || name.length > 80) throw new DomainError('EXCHANGE.INVALID', { details: { field: 'name' } });
@@ -55,6 +57,7 @@ export async function addConsumer(
         name,
         region_code: dept.regionCode,
         created_at: ctx.clock.now().toISOString(),
+        webhook_url: input.webhookUrl ?? null,
       })
       .execute();
     await appendEvent(trx, ctx.clock, {

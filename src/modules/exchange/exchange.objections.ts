@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { DomainError, chinaDate, newId } from '../../kernel/index.js';
 import { type Principal, allows } from '../../platform/access.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
-import { appendEvent } from '../../platform/events/index.js';
+import { appendEvent, appendEvents } from '../../platform/events/index.js';
 import { type ExchangeContext, clockColour, parse } from './exchange.context.js';
 import { EXCHANGE_EVENTS, consumerOf } from './exchange.grants.js';
+import { noticeEventsFor } from './exchange.notices.js';
 import { normaliseKey } from './exchange.registers.js';
 import { resourceById, xdb } from './exchange.store.js';
 import type { RegisterName } from './exchange.types.js';
@@ -263,6 +264,7 @@ export async function answerObjection(
       .executeTakeFirst();
     if (Number(n.numUpdatedRows) !== 1) throw new DomainError('EXCHANGE.OBJECTION_ANSWERED');
     let readers: string[] = [];
+    let notices: Awaited<ReturnType<typeof noticeEventsFor>> = [];
     if (corrections.length && table) {
       // biome-ignore lint/suspicious/noExplicitAny: one of three register tables, columns from CORRECTABLE
       const reg = xdb(trx) as any;
@@ -297,18 +299,19 @@ export async function answerObjection(
           .execute();
       }
       await reg.updateTable(table).set(set).where(where.column, '=', where.value).execute();
-      // the consumer departments that read this subject's old record (from any resource of the register)
-      const read = await xdb(trx)
-        .selectFrom('exchange_access')
-        .innerJoin('exchange_resources', 'exchange_resources.id', 'exchange_access.resource_id')
-        .select('exchange_access.department_id')
-        .distinct()
-        .where('exchange_access.subject_hash', '=', o.subject_hash)
-        .where('exchange_resources.register', '=', resource.register)
-        .where('exchange_access.outcome', '=', 'ok')
-        .where('exchange_access.at', '<=', now)
-        .execute();
-      readers = read.map((r) => r.department_id).filter((d): d is string => !!d);
+      // the consumer departments whose reads answered a corrected field's old value (from any
+      // resource of the register): one notice event each, delivered by the exchange.notices consumer
+      notices = await noticeEventsFor(trx, {
+        objectionId: o.id,
+        subjectHash: o.subject_hash,
+        register: resource.register,
+        resourceCode: resource.code,
+        providerDepartmentId: o.provider_department_id,
+        fields: corrections.map((c) => c.field),
+        at: now,
+        regionCode: o.region_code || null,
+      });
+      readers = notices.map((n) => n.payload.department);
     }
     await appendEvent(trx, ctx.clock, {
       type: corrections.length ? EXCHANGE_EVENTS.corrected : EXCHANGE_EVENTS.objectionAnswered,
@@ -321,10 +324,16 @@ export async function answerObjection(
         resource: resource.code,
         result: input.result,
         fields: corrections.map((c) => c.field),
-        // who read the old values: told of the correction through this event
+        // who read the old values: each told through its own notice event (below)
         notify: readers,
       },
     });
+    if (notices.length)
+      await appendEvents(
+        trx,
+        ctx.clock,
+        notices.map((n) => ({ ...n, actor: p.accountId })),
+      );
   });
   const row = await baseQuery(ctx.db).where('exchange_objections.id', '=', o.id).executeTakeFirstOrThrow();
   return objectionView(ctx, row as Row);

@@ -17,6 +17,7 @@ import {
 } from '../../platform/views/index.js';
 import type { MyAccessRecord } from './exchange.access.js';
 import type { ProviderDashboard } from './exchange.dashboard.js';
+import type { NoticeView } from './exchange.notices.js';
 import type { ObjectionView } from './exchange.objections.js';
 import { type DataItem, type Resource, SHARE_TYPES } from './exchange.types.js';
 
@@ -345,12 +346,15 @@ export function ProviderDashboardPage({
   ctx,
   d,
   objections = [],
+  notices = { received: [], sent: [] },
   notice,
   error,
 }: {
   ctx: ViewContext;
   d: ProviderDashboard;
   objections?: readonly ObjectionView[];
+  /** 校核纠错 notices: received as a consumer, sent as a provider */
+  notices?: { received: readonly NoticeView[]; sent: readonly NoticeView[] };
   notice?: string | undefined;
   error?: string | undefined;
 }) {
@@ -407,6 +411,33 @@ export function ProviderDashboardPage({
             <Button variant="secondary">{t('exchange.obj.send')}</Button>
           </form>
         ),
+    },
+  ];
+  const noticeColumns: Column<NoticeView>[] = [
+    { header: t('exchange.notices.at'), cell: (n) => chinaDateTime(n.correctedAt) },
+    { header: t('exchange.field.code'), cell: (n) => <code>{n.resource}</code> },
+    { header: t('exchange.notices.fields'), cell: (n) => n.fields.join(', ') },
+    {
+      header: t('exchange.notices.reads'),
+      cell: (n) => (
+        <ul>
+          {n.accessIds.map((id) => (
+            <li>
+              <a href={`/log/object?type=exchangeAccess&id=${encodeURIComponent(id)}`}>{id}</a>
+            </li>
+          ))}
+        </ul>
+      ),
+    },
+    {
+      header: t('exchange.notices.webhook'),
+      cell: (n) =>
+        n.webhooks.total === 0
+          ? t('exchange.notices.noWebhook')
+          : t('exchange.notices.delivered', {
+              delivered: n.webhooks.delivered,
+              total: n.webhooks.total,
+            }) + (n.webhooks.lastError ? ` (${n.webhooks.lastError})` : ''),
     },
   ];
   type Pending = ProviderDashboard['pending'][number];
@@ -491,6 +522,18 @@ export function ProviderDashboardPage({
         columns={objectionColumns}
         rows={objections}
         empty={t('exchange.obj.empty')}
+      />
+      <Table
+        caption={t('exchange.notices.received', { total: notices.received.length })}
+        columns={noticeColumns}
+        rows={notices.received}
+        empty={t('exchange.notices.noneReceived')}
+      />
+      <Table
+        caption={t('exchange.notices.sent', { total: notices.sent.length })}
+        columns={noticeColumns}
+        rows={notices.sent}
+        empty={t('exchange.notices.noneSent')}
       />
     </>
   );

@@ -16,6 +16,7 @@ import { seesCatalogueDetails } from './exchange.catalogue.js';
 import { bulkCsv } from './exchange.lookup.js';
 import { ObjectionAnswer } from './exchange.objections.js';
 import type { ExchangePorts } from './exchange.ports.js';
+import type { NoticeView } from './exchange.notices.js';
 import type { ExchangeService } from './exchange.service.js';
 import {
   BulkInput,
@@ -485,6 +486,61 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     },
   );
 
+  const noticeSchema = z.object({
+    id: z.string(),
+    resource: z.string(),
+    fields: z.array(z.string()),
+    accessIds: z.array(z.string()).describe('the department’s reads that answered the old value'),
+    correctedAt: z.string(),
+    webhooks: z.object({
+      total: z.number().int(),
+      delivered: z.number().int(),
+      lastError: z.string().nullable(),
+    }),
+  });
+  const noticeOut = (n: NoticeView) => ({
+    id: n.id,
+    resource: n.resource,
+    fields: [...n.fields],
+    accessIds: [...n.accessIds],
+    correctedAt: n.correctedAt,
+    webhooks: n.webhooks,
+  });
+
+  app.get(
+    '/api/v1/exchange/notices',
+    {
+      config: { permission: { permission: 'exchange.read' } },
+      schema: {
+        tags: ['exchange'],
+        summary: '校核纠错 pushed: the notification list of the caller’s department (a consumer system)',
+        description:
+          'One notice per correction of a value the department read (its access ids, the resource and the field names; never values), newest first, with the state of its webhook deliveries. The webhook body carries the same notice id.',
+        response: { 200: z.object({ total: z.number().int(), notices: z.array(noticeSchema) }) },
+      },
+    },
+    async (req) => {
+      const rows = await svc.noticesForConsumer(requirePrincipal(req));
+      return { total: rows.length, notices: rows.map(noticeOut) };
+    },
+  );
+
+  app.put(
+    '/api/v1/exchange/consumer/webhook',
+    {
+      config: { permission: { permission: 'exchange.read' } },
+      schema: {
+        tags: ['exchange'],
+        summary: 'A consumer system registers (or removes, with null) its webhook for 校核纠错 notices',
+        description:
+          'https only, without credentials in the URL. Each notice is posted as JSON `{"type":"exchange.correction","notice","resource","fields","accessIds","correctedAt"}` with the header `x-tongban-notice`; a failed post is retried with back-off (1 minute doubling to 6 hours), every attempt recorded.',
+        body: z.object({ url: z.string().max(500).nullable() }),
+        response: { 200: z.object({ url: z.string().nullable() }) },
+      },
+    },
+    async (req) => svc.setOwnWebhook(requirePrincipal(req), req.body),
+  );
+
   app.post(
     '/api/v1/exchange/objections/:id/answer',
     {
@@ -733,6 +789,7 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
     const p = requirePrincipal(req);
     const d = await svc.providerDashboard(p, department);
     const objections = await svc.objectionsForProvider(p, d.departmentId);
+    const notices = await svc.noticesOfDepartment(p, d.departmentId);
     const ctx = req.view(reply);
     return sendHtml(
       reply,
@@ -743,6 +800,7 @@ export function exchangeRoutes(app: App, svc: ExchangeService, ports: ExchangePo
           ctx={ctx}
           d={d}
           objections={objections}
+          notices={notices}
           notice={notice ? ctx.t('exchange.obj.answeredNotice') : undefined}
           error={error}
         />,

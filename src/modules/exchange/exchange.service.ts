@@ -28,6 +28,15 @@ import { importRegister } from './exchange.import.js';
 import { exportBulk, lookup } from './exchange.lookup.js';
 import { answerObjection, correctionsForConsumer, objectionsForProvider } from './exchange.objections.js';
 import { providerDashboard } from './exchange.dashboard.js';
+import {
+  WebhookInput,
+  deliverNotices,
+  noticesForConsumer,
+  noticesOfDepartment,
+  setOwnWebhook,
+} from './exchange.notices.js';
+import type { Logger } from '../../platform/log.js';
+import { DomainError } from '../../kernel/index.js';
 import type { ExchangePorts } from './exchange.ports.js';
 import { seedDemo } from './exchange.seed.js';
 import type { GrantStatus } from './exchange.types.js';
@@ -64,7 +73,18 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
     resourceHistory: (id: string) => resourceHistory(ctx, id),
     editResource: (p: Principal, code: string, raw: unknown) => editResource(ctx, p, code, raw),
     managesResource,
-    addConsumer: (input: { departmentId: string; name: string }) => addConsumer(ctx, input),
+    /** a consumer system of a department, with the https webhook its 校核纠错 notices are posted to */
+    addConsumer: (input: { departmentId: string; name: string; webhookUrl?: string | undefined }) => {
+      if (input.webhookUrl !== undefined && !WebhookInput.safeParse({ url: input.webhookUrl }).success)
+        throw new DomainError('EXCHANGE.INVALID', { details: { issues: [{ field: 'url', rule: 'https' }] } });
+      return addConsumer(ctx, input);
+    },
+    setOwnWebhook: (p: Principal, raw: unknown) => setOwnWebhook(ctx, p, raw),
+    noticesOfDepartment: (p: Principal, departmentId: string) => noticesOfDepartment(ctx, p, departmentId),
+    noticesForConsumer: (p: Principal) => noticesForConsumer(ctx, p),
+    /** posts the 校核纠错 notices due to consumer webhooks (the timer's work; tests call it) */
+    deliverNotices: (log: Pick<Logger, 'warn'>, fetchImpl?: typeof fetch) =>
+      deliverNotices(ctx, log, fetchImpl),
     requestResource: (p: Principal, raw: unknown) => requestResource(ctx, p, raw),
     getRequest: (id: string) => getRequest(ctx, id),
     requestClock: (r: Awaited<ReturnType<typeof getRequest>>) => requestClock(ctx, r),

@@ -91,6 +91,8 @@ export type ExchangeTables = {
     name: string;
     region_code: string;
     created_at: string;
+    /** where 校核纠错 notices are posted (https), or none (0005) */
+    webhook_url: string | null;
   };
   exchange_requests: {
     id: string;
@@ -188,6 +190,38 @@ export type ExchangeTables = {
     corrected_at: string;
     corrected_by: string;
     region_code: string;
+  };
+  /**
+   * 校核纠错 notices: one per consumer department that read a corrected value, written by the
+   * `exchange.notices` consumer from its `exchange.correctionNotice` event (id = the event's) (0005)
+   */
+  exchange_notices: {
+    id: string;
+    department_id: string;
+    provider_department_id: string;
+    objection_id: string;
+    resource_code: string;
+    /** the fields corrected, JSON */
+    fields: string;
+    /** the department's reads that answered the old value, JSON */
+    access_ids: string;
+    corrected_at: string;
+    created_at: string;
+    region_code: string;
+  };
+  /** a notice posted to a consumer system's webhook: every attempt recorded, retried with back-off (0005) */
+  exchange_notice_deliveries: {
+    id: string;
+    notice_id: string;
+    client_id: string;
+    url: string;
+    body: string;
+    attempts: number;
+    next_at: string;
+    delivered_at: string | null;
+    last_status: number | null;
+    last_error: string | null;
+    created_at: string;
   };
 };
 
@@ -441,6 +475,59 @@ export const exchangeMigrations: Record<string, Migration> = {
         .addColumn('raised_by', 'text', (c) => c.notNull().defaultTo('subject'))
         .execute();
       await db.schema.alterTable('exchange_objections').addColumn('subject_sealed', 'text').execute();
+    },
+  },
+  'exchange.0005_correction_notices': {
+    // 校核纠错 pushed to consumers: their notification list and webhook deliveries (expand only)
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('exchange_consumers').addColumn('webhook_url', 'text').execute();
+      await db.schema
+        .createTable('exchange_notices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('department_id', 'text', (c) => c.notNull())
+        .addColumn('provider_department_id', 'text', (c) => c.notNull())
+        .addColumn('objection_id', 'text', (c) => c.notNull())
+        .addColumn('resource_code', 'text', (c) => c.notNull())
+        .addColumn('fields', 'text', (c) => c.notNull())
+        .addColumn('access_ids', 'text', (c) => c.notNull())
+        .addColumn('corrected_at', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_notices_department')
+        .on('exchange_notices')
+        .columns(['department_id', 'corrected_at'])
+        .execute();
+      await db.schema
+        .createIndex('exchange_notices_provider')
+        .on('exchange_notices')
+        .columns(['provider_department_id', 'corrected_at'])
+        .execute();
+      await db.schema
+        .createTable('exchange_notice_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('notice_id', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('exchange_notice_deliveries_due')
+        .on('exchange_notice_deliveries')
+        .columns(['delivered_at', 'next_at'])
+        .execute();
+      await db.schema
+        .createIndex('exchange_notice_deliveries_notice')
+        .on('exchange_notice_deliveries')
+        .columns(['notice_id'])
+        .execute();
     },
   },
 };

@@ -11,6 +11,7 @@ import { createExchangeService } from './exchange.service.js';
 import { exchangeMigrations } from './exchange.store.js';
 import { legalPersonByCode, legalPersonsRepresentedBy } from './exchange.registers.js';
 import { lookupForDepartment } from './exchange.lookup.js';
+import { noticesConsumer } from './exchange.notices.js';
 import { resourceByName } from './exchange.store.js';
 import { KEY_KIND } from './exchange.types.js';
 
@@ -28,7 +29,12 @@ export { exchangeMigrations } from './exchange.store.js';
  */
 export function createExchangeModule(
   deps: PlatformDeps,
-  opts: { ports: ExchangePorts; calendar: WorkingCalendar },
+  opts: {
+    ports: ExchangePorts;
+    calendar: WorkingCalendar;
+    /** how often 校核纠错 notices are posted to consumer webhooks (default 30 s; 0 = never, tests call it) */
+    noticeIntervalMs?: number;
+  },
 ) {
   const cipher = createPersonalDataCipher(deps.config.secretKey);
   const svc = createExchangeService({
@@ -38,10 +44,27 @@ export function createExchangeModule(
     calendar: opts.calendar,
     ports: opts.ports,
   });
+  let timer: NodeJS.Timeout | undefined;
   const definition: ModuleDefinition = {
     name: 'exchange',
     migrations: exchangeMigrations,
     messages: exchangeMessages,
+    consumers: [noticesConsumer()],
+    async warmUp() {
+      // tests post the notices themselves (deliverNotices with a stub), never on a timer
+      const every = opts.noticeIntervalMs ?? (deps.config.env === 'test' ? 0 : 30_000);
+      if (every > 0) {
+        timer = setInterval(() => {
+          svc
+            .deliverNotices(deps.log)
+            .catch((err: unknown) => deps.log.error({ err }, 'exchange: notice delivery failed'));
+        }, every);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+    },
     routes: (app) => exchangeRoutes(app, svc, opts.ports),
     seedDemo: () => svc.seedDemo(),
     async seedScale(o) {
