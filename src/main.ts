@@ -28,7 +28,7 @@ async function main(): Promise<void> {
       sqliteSynchronous: config.sqliteSynchronous,
       poolSize: config.dbPoolSize,
       onIdleConnectionError: (err) =>
-        log.warn({ err }, 'an idle database connection was closed by the server'),
+        log.warn({ err }, 'a database connection was closed by the server (the pool reconnects)'),
       onDatabaseCreated: (database) =>
         log.warn({ database }, 'the PostgreSQL database did not exist: created it'),
     });

@@ -133,3 +133,32 @@ export function sqliteOpenError(e: unknown, file: string): StoreOpenError {
     { cause: e },
   );
 }
+
+/**
+ * SQLSTATEs that say "this server cannot take the statement now" rather than "the statement is
+ * wrong": connection exceptions (class 08), the server shutting down or still starting (57P01–
+ * 57P03), too many connections, and a read-only transaction — a node still connected to a standby
+ * or to a demoted primary during a failover.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006']);
+
+/**
+ * Whether an error from a running store means the store is not reachable right now (a dead or
+ * restarting primary, a failover): the request is answered 503 STORE_UNAVAILABLE, to be tried
+ * again, not 500. The outcome of a write whose COMMIT was cut off is unknown to us too, so the
+ * answer never claims it was not saved.
+ */
+export function isStoreUnavailable(e: unknown): boolean {
+  const code = errCode(e);
+  if (code) {
+    if (UNREACHABLE_CODES.has(code) || code === 'EPIPE' || code === 'ECONNABORTED') return true;
+    if (/^08[0-9A-Z]{3}$/.test(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+  }
+  const msg = (e as Error)?.message;
+  return (
+    typeof msg === 'string' &&
+    /^(Connection terminated( unexpectedly)?|Client has encountered a connection error and is not queryable|timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/.test(
+      msg,
+    )
+  );
+}

@@ -67,7 +67,7 @@ export interface OpenStoreOptions {
   sqliteFile?: string;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
-  /** PostgreSQL: an idle connection was closed by the server (logged; the pool reconnects) */
+  /** PostgreSQL: a connection was closed by the server, idle or in use (logged; the pool reconnects) */
   onIdleConnectionError?: (err: Error) => void;
   /** PostgreSQL: the database did not exist and was created (this role may create databases) */
   onDatabaseCreated?: (database: string) => void;
@@ -151,10 +151,23 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     setPgTypes();
     const url = new URL(opts.databaseUrl);
     await probePostgres({ ...opts, databaseUrl: opts.databaseUrl });
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      // a server that does not answer (a primary gone, a failover under way) fails a request with
+      // STORE_UNAVAILABLE (503) after this long instead of holding it without end
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    });
     // An idle pooled connection that the server closes (a restart, a failover, an administrator)
     // emits 'error' on the pool; unhandled, that would kill the process. The pool replaces it.
     pool.on('error', (err) => opts.onIdleConnectionError?.(err));
+    // A connection lost while checked out between two statements of a transaction emits 'error'
+    // on the client, where pg-pool listens only while it is idle: without a listener of our own
+    // the process dies with the primary. The statement in flight (or the next) fails with the
+    // error, the request answers STORE_UNAVAILABLE, and the pool drops the dead client on release.
+    pool.on('connect', (client) => {
+      client.on('error', (err) => opts.onIdleConnectionError?.(err));
+    });
     const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(db);
     return {

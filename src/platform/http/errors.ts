@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type FieldIssue, defineErrors, isDomainError } from '../../kernel/index.js';
+import { isStoreUnavailable } from '../db/open-errors.js';
 import type { Lang } from '../i18n/index.js';
 
 defineErrors({
@@ -8,7 +9,18 @@ defineErrors({
     zh: '请求内容不是有效的 JSON',
     en: 'The request body is not valid JSON',
   },
+  // the store does not answer (a dead primary, a failover under way): try again shortly. A write
+  // cut off at its COMMIT may or may not have been saved, so the message never says it was not.
+  'COMMON.STORE_UNAVAILABLE': {
+    status: 503,
+    zh: '数据库暂时无法访问（可能正在切换），请几秒钟后重试；如您刚才在提交，请先确认是否已保存再重新提交',
+    en: 'The database is not answering right now (it may be switching over); try again in a few seconds. If you were submitting something, check whether it was saved before submitting again',
+    expose: true,
+  },
 });
+
+/** Seconds a client is asked to wait after STORE_UNAVAILABLE (Retry-After). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** The JSON body of every non-2xx API answer (CONTRACT.md). */
 export interface ErrorBody {
@@ -50,6 +62,7 @@ export function toDomainError(e: unknown, requestId: string): DomainError {
   if (fe?.statusCode === 415) return new DomainError('COMMON.UNSUPPORTED_MEDIA_TYPE');
   if (fe?.statusCode === 400 && typeof fe.code === 'string' && fe.code.startsWith('FST_'))
     return new DomainError('COMMON.VALIDATION', { details: { reason: fe.code } });
+  if (isStoreUnavailable(e)) return new DomainError('COMMON.STORE_UNAVAILABLE', { cause: e });
   return new DomainError('COMMON.INTERNAL', { params: { requestId }, cause: e });
 }
 

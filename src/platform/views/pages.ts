@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../access.js';
 import type { App } from '../http/app-type.js';
-import { errorBody, toDomainError, wantsJson } from '../http/errors.js';
+import { STORE_RETRY_AFTER_SECONDS, errorBody, toDomainError, wantsJson } from '../http/errors.js';
 import { translator } from '../i18n/index.js';
 import type { ViewContext } from './context.js';
 import { renderErrorPage } from './error-page.js';
@@ -45,7 +45,11 @@ export function viewsAndErrorPages(app: App, opts: PagesOptions): void {
 
   app.setErrorHandler((error, req, reply) => {
     const err = toDomainError(error, String(req.id));
-    if (err.status >= 500) req.log.error({ err: error }, 'request failed');
+    if (err.code === 'COMMON.STORE_UNAVAILABLE') {
+      // one line per request, not a stack each, while the primary is away (a failover)
+      req.log.warn({ code: err.code, reason: (error as Error).message }, 'store unavailable');
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+    } else if (err.status >= 500) req.log.error({ err: error }, 'request failed');
     else req.log.info({ code: err.code }, 'request refused');
     if (wantsJson(req)) return reply.code(err.status).send(errorBody(err, req.lang, String(req.id)));
     return sendHtml(reply, renderErrorPage(req.view(reply), err), err.status);
