@@ -89,8 +89,11 @@ class Relay {
         for (const x of this.sockets) x.destroy();
       });
     }
-    for (const x of this.sockets) x.destroy();
-    while (this.sockets.size > 0) await new Promise((r) => setTimeout(r, 5));
+    // the connections open now; the pool may open new ones meanwhile (the calendar's watch)
+    const now = [...this.sockets];
+    await Promise.all(
+      now.map((x) => (x.closed ? undefined : new Promise((r) => x.once('close', r).destroy()))),
+    );
   }
 }
 
