@@ -77,7 +77,7 @@ N1=$(free_port 3301); N2=$(free_port $((N1 + 1))); N3=$(free_port $((N2 + 1)))
 PROXY=$(free_port 8088)
 NODE_PORTS=("$N1" "$N2" "$N3")
 declare -a NODE_PIDS=()
-SWITCH_PID=""; LOAD_PID=""
+SWITCH_PID=""; LOAD_PID=""; PRIMARY_PID=""
 DB_URL="postgres://postgres@127.0.0.1:$PGSW/tongban"
 
 cleanup() {
@@ -86,6 +86,9 @@ cleanup() {
   for p in "${NODE_PIDS[@]}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   [ -f "$WORK/nginx/nginx.pid" ] && "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -s stop 2>/dev/null
   for d in pg1 pg2; do
+    # not the killed primary: its postmaster.pid names a process that is gone, whose number may
+    # belong to someone else's process by now
+    [ "$d" = pg1 ] && [ -n "$PRIMARY_PID" ] && continue
     [ -f "$WORK/$d/postmaster.pid" ] && pgc pg_ctl -D "$WORK/$d" -m immediate stop >/dev/null 2>&1
   done
   [ -n "$SWITCH_PID" ] && kill "$SWITCH_PID" 2>/dev/null
