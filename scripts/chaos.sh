@@ -21,7 +21,7 @@
 #
 # Needs: PostgreSQL 15 server binaries (PG_BIN, default /usr/lib/postgresql/15/bin), nginx
 # (NGINX, default /usr/sbin/nginx), node. As root, PostgreSQL runs as the `postgres` user.
-# docs/operations.md, "Standby and failover"; docs/adr/0024-failover-scripted-promote.md.
+# docs/operations.md, "Standby and failover"; docs/adr/0025-failover-scripted-promote.md.
 set -euo pipefail
 
 SCALE=small

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The address the app nodes use for PostgreSQL during scripts/chaos.sh: a TCP relay to whichever
 // server is the primary, as a virtual IP, a DNS name or a PgBouncer/HAProxy in front of a pair is
-// in production (docs/adr/0024-failover-scripted-promote.md). node-postgres takes one host per
+// in production (docs/adr/0025-failover-scripted-promote.md). node-postgres takes one host per
 // URL (no libpq multi-host `target_session_attrs`), so the nodes cannot follow a promotion alone.
 //
 //   node scripts/chaos/pg-switch.mjs <listen port> <target file>
