@@ -149,7 +149,9 @@ try {
     console.log(
       `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action, errors ${last.errors} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
     );
-    if (offset + 2000 > seeded.cases.length) {
+    // another run like this one takes about as many applications as this one accepted
+    const need = Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.5) + CONNECTIONS;
+    if (r + 1 < RUNS && offset + need > seeded.cases.length) {
       console.log(
         `(${fmt(seeded.cases.length - offset, 0)} applications left: stopping after run ${r + 1}; raise APPLICATIONS)`,
       );
