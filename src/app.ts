@@ -255,6 +255,22 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
           });
         },
         readsForCase: (caseNumber) => exchange.api.readsForCase(caseNumber),
+        async prefill(m) {
+          const p = await identity.api.personalData(m.applicantId);
+          const subject =
+            p?.kind === 'person' && p.idNumber
+              ? ({ kind: 'idNumber', key: p.idNumber } as const)
+              : p?.kind === 'organization' && p.creditCode
+                ? ({ kind: 'creditCode', key: p.creditCode } as const)
+                : undefined;
+          if (!subject) return { values: {}, sources: {}, accessIds: [] };
+          return exchange.api.prefillFor({
+            departmentId: m.departmentId,
+            subject,
+            kinds: m.kinds,
+            itemName: m.itemName,
+          });
+        },
       },
     },
     { homeRegion: DEMO_CITY.cityCode },

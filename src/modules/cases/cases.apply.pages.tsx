@@ -196,6 +196,12 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
         </Notice>
       ) : null}
       {step.kind === 'applicant' && m.prefilled ? <Notice>{t('cases.apply.prefilled')}</Notice> : null}
+      {step.fields.some((f) => m.values[`prefill.src.${f.name}`]) ? (
+        <Notice>
+          {t('cases.apply.fromRegister')}{' '}
+          <a href="/account/data-access">{t('cases.apply.fromRegisterLink')}</a>
+        </Notice>
+      ) : null}
       <form
         method="post"
         action={`${m.base}/${step.id}`}
@@ -237,7 +243,7 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
         {step.fields.map((f) => (
           <Question
             ctx={ctx}
-            f={f}
+            f={fromRegister(ctx, f, m.values)}
             value={m.values[f.name] ?? ''}
             error={err(f.name)}
             heading={single !== undefined}
@@ -249,6 +255,17 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
       </form>
     </>
   );
+}
+
+/**
+ * A question whose answer was read from a register says so in its hint ("from the population
+ * register — confirm"): the applicant confirms it as it is, or corrects it (the clerk is told).
+ */
+function fromRegister(ctx: ViewContext, f: FormFieldHint, values: Record<string, string>): FormFieldHint {
+  const src = values[`prefill.src.${f.name}`];
+  if (!src) return f;
+  const said = ctx.t(`cases.apply.fromRegister.${src === 'legalPersons' ? 'legalPersons' : 'population'}`);
+  return { ...f, hint: f.hint ? `${said} ${f.hint}` : said };
 }
 
 const kb = (n: number) => Math.max(1, Math.ceil(n / 1024));

@@ -64,8 +64,9 @@ export function applyRoutes(app: App, svc: CasesService): void {
     // a walk-in is entered by a window clerk for one item (bundles are the applicant's own)
     const clerk = it.kind === 'item' && p.kind === 'staff' && holdsAnywhere(p, 'cases.accept');
     const saved = (await svc.loadDraft(p, code)) as Record<string, string> | undefined;
-    // the saved draft, or what the account can prefill (name, ID number, phone, region)
-    const values = saved ?? (clerk ? {} : prefillFields(it.formFields, await svc.prefill(p)));
+    // the saved draft, or what the account and the registers prefill (name, ID number, phone,
+    // region; name and address read through the deciding department's grant, recorded)
+    const values = saved ?? (clerk ? {} : await svc.prefillForm(p, code, it.formFields));
     const base = it.kind === 'bundle' ? `/bundles/${enc(it.code)}/apply` : `/items/${enc(it.code)}/apply`;
     const guide = it.kind === 'bundle' ? `/bundles#bundle-${enc(it.code)}` : `/items/${enc(it.code)}`;
     return {
@@ -488,20 +489,6 @@ export function materialFiles(req: FastifyRequest): RawUpload[] {
       tooLarge: f.tooLarge,
       overTotal: f.overTotal,
     }));
-}
-
-/** The account's details (by prefill kind) put into the fields that ask for them. */
-function prefillFields(
-  fields: ReadonlyArray<{ name: string; prefill?: string | undefined }>,
-  known: Record<string, string>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (known.regionCode) out.regionCode = known.regionCode;
-  for (const f of fields) {
-    const v = f.prefill ? known[f.prefill] : undefined;
-    if (v) out[f.name] = v;
-  }
-  return out;
 }
 
 /** `{code: id}` as the draft keeps e-licence choices (`licence.<code>`). */

@@ -236,7 +236,7 @@ export async function submitDraft(
         ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
         ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
       },
-      { files, fromDraft: true, request: req },
+      { files, fromDraft: true, request: req, prefillCorrected: prefillCorrections(values) },
     );
     return { caseNumber: r.caseNumber };
   });
@@ -278,4 +278,65 @@ export async function discardDraft(ctx: CasesContext, p: Principal, code: string
 /** What the account can prefill into a form (name, ID number, phone, region). */
 export function prefill(ctx: CasesContext, p: Principal): Promise<Record<string, string>> {
   return ctx.ports.identity.prefill(p.accountId);
+}
+
+/** The draft keys of a field read from a register: its value as read, and the register. */
+export const PREFILL_KEY = 'prefill.';
+export const PREFILL_SOURCE_KEY = 'prefill.src.';
+
+/** The account's details (by prefill kind) put into the fields that ask for them. */
+export function prefillFields(
+  fields: ReadonlyArray<{ name: string; prefill?: string | undefined }>,
+  known: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (known.regionCode) out.regionCode = known.regionCode;
+  for (const f of fields) {
+    const v = f.prefill ? known[f.prefill] : undefined;
+    if (v) out[f.name] = v;
+  }
+  return out;
+}
+
+/**
+ * A new application's first values: the account's details, then what the registers hold for the
+ * fields that ask for it (issue 12 item 7), read through the deciding department's grant (each read
+ * recorded, purpose `prefill…`). A field from a register keeps the value as read (`prefill.<field>`)
+ * and the register (`prefill.src.<field>`) in the draft, so the applicant confirms it — and a
+ * correction is told to the clerk at submission. Read once per draft: the draft is saved at once.
+ * Anything the registers cannot answer stays the account's (or empty); never an error.
+ */
+export async function prefillForm(
+  ctx: CasesContext,
+  p: Principal,
+  code: string,
+  fields: ReadonlyArray<{ name: string; prefill?: string | undefined }>,
+): Promise<Record<string, string>> {
+  const out = prefillFields(fields, await ctx.ports.identity.prefill(p.accountId));
+  const it = ctx.ports.sharedData?.prefill ? await ctx.items.get(code) : undefined;
+  const kinds = [...new Set(fields.map((f) => f.prefill).filter((k): k is string => !!k))];
+  if (!it || !kinds.length || (p.kind !== 'person' && p.kind !== 'organization')) return out;
+  const got = await ctx.ports.sharedData!.prefill!({
+    departmentId: it.departmentId,
+    applicantId: p.accountId,
+    kinds,
+    itemName: it.name,
+  });
+  for (const f of fields) {
+    const v = f.prefill ? got.values[f.prefill] : undefined;
+    if (!v || !f.prefill) continue;
+    out[f.name] = v;
+    out[`${PREFILL_KEY}${f.name}`] = v;
+    out[`${PREFILL_SOURCE_KEY}${f.name}`] = got.sources[f.prefill] ?? 'register';
+  }
+  if (got.accessIds.length) await saveDraft(ctx, p, code, out);
+  return out;
+}
+
+/** The fields read from a register that the applicant changed (names only: flagged for the clerk). */
+export function prefillCorrections(values: Readonly<Record<string, string>>): string[] {
+  return Object.keys(values)
+    .filter((k) => k.startsWith(PREFILL_KEY) && !k.startsWith(PREFILL_SOURCE_KEY))
+    .map((k) => k.slice(PREFILL_KEY.length))
+    .filter((f) => (values[f] ?? '').trim() !== (values[`${PREFILL_KEY}${f}`] ?? '').trim());
 }

@@ -103,6 +103,11 @@ const zh: Messages = {
   'cases.apply.back': '返回上一步',
   'cases.apply.applicantTitle': '申请人信息',
   'cases.apply.prefilled': '以下信息已从您的账户预填，请核对。',
+  'cases.apply.fromRegister':
+    '部分信息已由办理部门从政府数据库读取并预填，无需重新填写：请核对确认，如有误可直接修改，工作人员将核实。每次读取都记录在',
+  'cases.apply.fromRegisterLink': '我的数据使用记录',
+  'cases.apply.fromRegister.population': '来自人口库（公安部门共享）— 请核对确认。',
+  'cases.apply.fromRegister.legalPersons': '来自法人库（市场监管部门共享）— 请核对确认。',
   'cases.apply.realNameOnline':
     '此事项要求实名等级 L2，您的账户当前为 L{current}：提交前请先完成实名核验（手机号、银行卡、社会保障卡任选两项）。',
   'cases.apply.realNameInPerson':
@@ -128,6 +133,7 @@ const zh: Messages = {
   'cases.materials.sharedUnread':
     '办理部门未能通过共享数据获取：{names}。请准备该材料，部门将通过补正告知您提交；您的申请已正常提交。',
   'cases.materials.sharedUnreadStaff': '提交时未能通过共享数据获取：{names}。请向申请人补正收取该材料。',
+  'cases.materials.prefillCorrected': '申请人更正了由共享数据预填的信息：{fields}。请核实。',
   'cases.clock.why': '计时说明',
   'cases.clock.summary':
     '{start} 受理，受理当日不计入。截至今天已计 {counted} 个工作日，其间 {nonWorking} 个非工作日（周末、法定节假日）不计入{paused}。',
@@ -320,6 +326,11 @@ const en: Messages = {
   'cases.apply.back': 'Back',
   'cases.apply.applicantTitle': 'About the applicant',
   'cases.apply.prefilled': 'These details come from your account. Check them.',
+  'cases.apply.fromRegister':
+    'Some details were read from government registers by the deciding department, so you do not type them again: confirm them, or correct them (staff will check a correction). Every read is listed in',
+  'cases.apply.fromRegisterLink': 'my data-use record',
+  'cases.apply.fromRegister.population': 'From the population register — please confirm.',
+  'cases.apply.fromRegister.legalPersons': 'From the legal-person register — please confirm.',
   'cases.apply.realNameOnline':
     'This item needs real-name level L2 and your account is at L{current}: verify your identity before you submit (two of: mobile, bank card, social-security card).',
   'cases.apply.realNameInPerson':
@@ -347,6 +358,8 @@ const en: Messages = {
     'The department could not read from shared data: {names}. Please have it ready: the department will ask you for it (补正). Your application was submitted.',
   'cases.materials.sharedUnreadStaff':
     'Not read from shared data at submission: {names}. Ask the applicant for it (补正).',
+  'cases.materials.prefillCorrected':
+    'The applicant corrected details prefilled from shared data: {fields}. Please check them.',
   'cases.clock.why': 'How the clock counts',
   'cases.clock.summary':
     'Accepted on {start}; that day does not count. {counted} working days counted so far; {nonWorking} days that are not working days (weekends, public holidays) were skipped{paused}.',

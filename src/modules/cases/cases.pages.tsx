@@ -181,6 +181,17 @@ function SharedUnread({ ctx, view, staff }: { ctx: ViewContext; view: CaseView; 
   );
 }
 
+/** Fields the registers prefilled that the applicant corrected: the clerk checks them (names only). */
+function PrefillCorrected({ ctx, view }: { ctx: ViewContext; view: CaseView }) {
+  const fields = view.actions.find((a) => a.action === 'submit')?.details.prefillCorrected;
+  if (!Array.isArray(fields) || !fields.length) return null;
+  return (
+    <div class="notice notice-warning" role="status">
+      {ctx.t('cases.materials.prefillCorrected', { fields: fields.map(String).join('、') })}
+    </div>
+  );
+}
+
 /** The register reads made for the case (the exchange's access records), each provable in the log. */
 function SharedReads({ ctx, reads }: { ctx: ViewContext; reads: readonly SharedDataRead[] }) {
   const t = ctx.t;
@@ -554,6 +565,7 @@ export function CasePage({
       <h2>{t('cases.materials.heading')}</h2>
       <Materials ctx={ctx} view={view} base={`/api/v1/cases/${enc(view.caseNumber)}`} />
       <SharedUnread ctx={ctx} view={view} staff={!!reads} />
+      <PrefillCorrected ctx={ctx} view={view} />
       {reads ? <SharedReads ctx={ctx} reads={reads} /> : null}
     </>
   );

@@ -245,6 +245,24 @@ export interface SharedDataPort {
   ): Promise<{ readonly accessId: string } | undefined>;
   /** the exchange's access records of the reads made for a case, oldest first */
   readsForCase?(caseNumber: string): Promise<readonly SharedDataRead[]>;
+  /**
+   * An apply form's fields read from the registers through the deciding department's grant (each
+   * read recorded, purpose `prefill…`); by prefill kind, with the register each came from. Empty
+   * when nothing could be read: the form keeps the account's data, never an error.
+   */
+  prefill?(input: {
+    readonly departmentId: string;
+    readonly applicantId: string;
+    readonly kinds: readonly string[];
+    readonly itemName: string;
+  }): Promise<RegisterPrefillValues>;
+}
+
+/** What the registers prefilled, by prefill kind (applicantName, address, maritalStatus …). */
+export interface RegisterPrefillValues {
+  readonly values: Readonly<Record<string, string>>;
+  readonly sources: Readonly<Record<string, string>>;
+  readonly accessIds: readonly string[];
 }
 
 /** One read of a register for a case, as the exchange recorded it (no values, field names only). */

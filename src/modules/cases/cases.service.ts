@@ -27,6 +27,7 @@ import {
   draftFiles,
   loadDraft,
   prefill,
+  prefillForm,
   saveDraft,
   saveDraftFiles,
   submitDraft,
@@ -83,6 +84,7 @@ export interface CasesService {
   readonly sweepRequests: Bound<typeof sweepRequests>;
   readonly discardDraft: Bound<typeof discardDraft>;
   readonly prefill: Bound<typeof prefill>;
+  readonly prefillForm: Bound<typeof prefillForm>;
   readonly blob: Bound<typeof blob>;
   readonly colourCountsInRegion: Bound<typeof colourCountsInRegion>;
   readonly caseFacts: Bound<typeof caseFacts>;
@@ -130,6 +132,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     sweepRequests: (...a) => sweepRequests(ctx, ...a),
     discardDraft: (...a) => discardDraft(ctx, ...a),
     prefill: (...a) => prefill(ctx, ...a),
+    prefillForm: (...a) => prefillForm(ctx, ...a),
     blob: (...a) => blob(ctx, ...a),
     colourCountsInRegion: (...a) => colourCountsInRegion(ctx, ...a),
     caseFacts: (...a) => caseFacts(ctx, ...a),

@@ -269,8 +269,12 @@ export async function writeCase(
   applicantRegion: string,
   bundleId: string | null,
   now: string,
+  /** fields read from a register for the form that the applicant corrected (names only) */
+  prefillCorrected: readonly string[] = [],
 ): Promise<{ id: string; caseNumber: string; event: NewEvent }> {
   const { it, body } = prep;
+  const fieldNames = new Set(Object.keys((it.formSchema as { properties?: object }).properties ?? {}));
+  const corrected = [...new Set(prefillCorrected)].filter((f) => fieldNames.has(f));
   const prefix = `${body.implementationCode}${compactDate(now)}`;
   const seq = await st.nextSequence(trx, prefix);
   const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
@@ -351,6 +355,8 @@ export async function writeCase(
           : {}),
       // material names only: no personal data
       ...(unread.length ? { sharedUnread: unread } : {}),
+      // field names only: the applicant changed what a register prefilled (the clerk checks it)
+      ...(corrected.length ? { prefillCorrected: corrected } : {}),
     }),
     at: now,
   });
@@ -376,6 +382,7 @@ export async function writeCase(
       materials: prep.uploads.length + prep.licenceMaterials.length + shared.length,
       ...(shared.length ? { sharedMaterials: shared.map((m) => m.code) } : {}),
       ...(unread.length ? { sharedUnread: unread } : {}),
+      ...(corrected.length ? { prefillCorrected: corrected } : {}),
     },
   };
   ctx.written.remember(trx, caseRow, initial);
@@ -391,6 +398,8 @@ export async function submit(
     fromDraft?: boolean;
     /** the request as the caller keyed it (a draft submitted from the pages) */
     request?: KeyedRequest | undefined;
+    /** fields prefilled from a register that the applicant corrected (the draft's, by name) */
+    prefillCorrected?: readonly string[] | undefined;
   } = {},
 ): Promise<Submitted> {
   const input = parseInput(SubmitInput, raw);
@@ -413,7 +422,17 @@ export async function submit(
     const out = await inTransaction(ex, async (trx) => {
       const again = await reserve<Submitted>(trx, p, req, input.regionCode, now);
       if (again) return { answer: again, fresh: false };
-      const w = await writeCase(ctx, trx, p, prep, who, input.regionCode, null, now);
+      const w = await writeCase(
+        ctx,
+        trx,
+        p,
+        prep,
+        who,
+        input.regionCode,
+        null,
+        now,
+        opts.prefillCorrected ?? [],
+      );
       await appendEvent(trx, ctx.clock, w.event);
       // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
       // the pages, it must still be there (a second click of "submit" finds it gone)

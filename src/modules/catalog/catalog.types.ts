@@ -159,8 +159,23 @@ export const FormField = z.object({
   pattern: optText(200),
   maxLength: z.number().int().positive().optional(),
   hint: optText(300),
-  /** kinds the platform prefills from the account (never stored in the catalogue) */
-  prefill: z.enum(['applicantName', 'idNumber', 'creditCode', 'mobile', 'address']).optional(),
+  /**
+   * kinds the platform prefills from the account or, read through the deciding department's grant,
+   * from the registers (never stored in the catalogue): maritalStatus from 婚姻登记信息,
+   * legalRepresentative and registeredAddress from 法人库
+   */
+  prefill: z
+    .enum([
+      'applicantName',
+      'idNumber',
+      'creditCode',
+      'mobile',
+      'address',
+      'maritalStatus',
+      'legalRepresentative',
+      'registeredAddress',
+    ])
+    .optional(),
   section: z.enum(['applicant', 'item', 'delivery']).default('item'),
   widget: z.enum(['text', 'textarea', 'select', 'radio', 'checkbox', 'date', 'number']).optional(),
   /** questions sharing a page name are asked together; otherwise one question per page */

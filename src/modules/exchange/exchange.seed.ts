@@ -305,7 +305,9 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
     },
     { departmentId: mzj },
   );
-  await requestResource(
+  // name and address in clear: the apply forms of its items are prefilled from them (the applicant
+  // confirms them; issue 12 item 7), so the 公安局 decides the request (sensitive items in clear)
+  const scjgjPopulation = await requestResource(
     ctx,
     system,
     {
@@ -320,13 +322,16 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
         'householdType',
         'relationToHead',
       ],
-      purpose: '办理市场主体登记及许可事项时核验申请人身份与户籍信息',
+      clearFields: ['name', 'address'],
+      purpose: '办理市场主体登记及许可事项时核验申请人身份与户籍信息，并预填申请表',
       legalBasis: '《中华人民共和国市场主体登记管理条例》第十五条',
       period,
       volume: 5000,
     },
     { departmentId: scjgj },
   );
+  if (scjgjPopulation.status === 'pending')
+    await decideRequest(ctx, seedProvider, scjgjPopulation.id, { decision: 'grant' });
   await requestResource(
     ctx,
     system,
@@ -342,7 +347,8 @@ export async function seedDemo(ctx: ExchangeContext): Promise<void> {
         'status',
         'establishedOn',
       ],
-      purpose: '办理许可事项时核验市场主体登记信息（免交营业执照）',
+      clearFields: ['legalRepresentative'],
+      purpose: '办理许可事项时核验市场主体登记信息（免交营业执照），并预填申请表',
       legalBasis: '《优化营商环境条例》第三十五条',
       period,
       volume: 5000,

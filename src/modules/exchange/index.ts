@@ -12,6 +12,7 @@ import { exchangeMigrations } from './exchange.store.js';
 import { legalPersonByCode, legalPersonsRepresentedBy } from './exchange.registers.js';
 import { lookupForDepartment } from './exchange.lookup.js';
 import { noticesConsumer } from './exchange.notices.js';
+import { type RegisterPrefill, prefillFromRegisters } from './exchange.prefill.js';
 import { resourceByName } from './exchange.store.js';
 import { KEY_KIND } from './exchange.types.js';
 
@@ -117,6 +118,26 @@ export function createExchangeModule(
       } catch (e) {
         if (isDomainError(e) && e.status < 500) return undefined;
         throw e;
+      }
+    },
+    /**
+     * Cases: an apply form's fields read from the registers through the deciding department's
+     * grant (purpose `prefill…`, recorded); empty when nothing can be read — never an error
+     */
+    async prefillFor(input: {
+      departmentId: string;
+      subject: { kind: 'idNumber' | 'creditCode'; key: string };
+      kinds: readonly string[];
+      itemName: string;
+    }): Promise<RegisterPrefill> {
+      try {
+        return await prefillFromRegisters(svc.ctx, input);
+      } catch (err) {
+        deps.log.warn(
+          { err },
+          'exchange: prefill from the registers failed; the form keeps the account data',
+        );
+        return { values: {}, sources: {}, accessIds: [] };
       }
     },
     /** the reads made for a case, oldest first (the workbench's case page; the caller checks access) */
