@@ -161,6 +161,8 @@ try {
   rssAfter = pids.map(rssMb);
 } finally {
   await stopAll([bare, ...nodes.map((n) => n.child)]);
+  // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
+  await seeded.drop();
 }
 // the store's ceiling, with the nodes stopped: durable single-row commits, as many in flight as connections
 for (let r = 0; r < Math.min(RUNS, 3); r++)
@@ -172,7 +174,6 @@ for (let r = 0; r < Math.min(RUNS, 3); r++)
       NODES * POOL,
     ),
   );
-await seeded.drop();
 
 const m = (rows: Row[], f: keyof Row, d = 0) => fmt(median(rows.map((r) => r[f])), d);
 console.log(`\nload average (1 min) during the runs: ${loads.map((l) => fmt(l, 1)).join(', ')}`);

@@ -77,6 +77,7 @@ export async function seed(kind: StoreKind, applications: number, parallel = 32)
     ? await openStore({ databaseUrl: pg.url, poolSize: parallel })
     : await openStore({ sqliteFile: join(dir, 'tongban.sqlite'), sqliteSynchronous: 'NORMAL' });
   const t = await buildApp({ config, store, demo: 'on', startConsumers: false, warmUp: true });
+  let result: Seeded;
   try {
     const day = 24 * 3600_000;
     const tok = async (login: string) => (await t.identity.tokenForLogin(login, 30 * day)).token;
@@ -130,7 +131,7 @@ export async function seed(kind: StoreKind, applications: number, parallel = 32)
     );
     // the ledger's consumer turns the seeded events into leaves before the nodes start
     await t.events.drain();
-    return {
+    result = {
       kind,
       env,
       tokens,
@@ -143,10 +144,18 @@ export async function seed(kind: StoreKind, applications: number, parallel = 32)
         await pg?.drop();
       },
     };
-  } finally {
+  } catch (e) {
+    // a seeding that failed leaves no directory or database behind
     await t.close();
     await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (kind === 'postgres') rmSync(env.TONGBAN_DATA_DIR!, { recursive: true, force: true });
+    await pg?.drop();
+    throw e;
   }
+  await t.close();
+  await store.close();
+  return result;
 }
 
 type FieldSchema = { type: string; enum?: string[]; pattern?: string; format?: string };

@@ -181,6 +181,8 @@ try {
   }
 } finally {
   await stopAll([bare, ...nodes.map((n) => n.child)]);
+  // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
+  await seeded.drop();
 }
 const ceiling: number[] = [];
 if (!SOAK)
@@ -188,7 +190,6 @@ if (!SOAK)
     ceiling.push(
       await storeCommitRate(STORE, STORE === 'postgres' ? NODES * POOL : CONNECTIONS, 20_000, NODES * POOL),
     );
-await seeded.drop();
 
 const md = (xs: number[], d = 1) => fmt(median(xs), d);
 console.log(`\nload average (1 min) during the runs: ${loads.map((l) => fmt(l, 1)).join(', ')}`);

@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/request-cost.bench.ts        (N=300 requests per kind, CONCURRENCY=16)
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { buildApp } from '../src/app.js';
@@ -20,6 +21,8 @@ import { fmt, machine } from './lib.js';
 const N = Number(process.env.N ?? 300);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const seeded = await seed('sqlite', 2 * N + 50);
+// the seeded directory goes however the bench ends
+process.once('exit', () => rmSync(seeded.env.TONGBAN_DATA_DIR!, { recursive: true, force: true }));
 const store = await openStore({
   sqliteFile: join(seeded.env.TONGBAN_DATA_DIR!, 'tongban.sqlite'),
   sqliteSynchronous: 'FULL',
