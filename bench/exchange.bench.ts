@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { testConfig } from '../src/config/index.js';
 import { systemClock } from '../src/kernel/index.js';
-import { metaMigrations, migrate, openStore } from '../src/platform/db/index.js';
+import {
+  type BulkTable,
+  type Store,
+  inTransaction,
+  metaMigrations,
+  migrate,
+  openBulkLoad,
+  openStore,
+  sql,
+} from '../src/platform/db/index.js';
 import { eventsMigrations } from '../src/platform/events/index.js';
 import { createPersonalDataCipher } from '../src/platform/privacy/index.js';
 import { exchangeMigrations } from '../src/modules/exchange/index.js';
@@ -15,16 +24,18 @@ import {
   populationRow,
   readRecord,
 } from '../src/modules/exchange/exchange.registers.js';
-import { seedRegisters } from '../src/modules/exchange/exchange.seed.js';
+import { REGISTER_TABLES, seedRegisters } from '../src/modules/exchange/exchange.seed.js';
+import { scratchDatabase } from '../test/helpers/store.js';
 import type { ExchangeContext } from '../src/modules/exchange/exchange.context.js';
 import { fmt, machine, median, percentile } from './lib.js';
 
 /**
  * The data-sharing exchange (issue 12).
- *  1. registers: generating and loading PEOPLE generated persons (sealed ID number and address,
- *     keyed hash) into a SQLite file (WAL, synchronous=FULL), 5,000 rows per transaction, beside the
- *     same store's bulk-insert ceiling in the same run (the same rows, made beforehand, inserted
- *     the same way) and the generator alone; the 10-million figure is extrapolated from these.
+ *  1. registers: `tongban seed --scale`'s load of PEOPLE generated persons (sealed ID number and
+ *     address, keyed hash) and their social-insurance records into a fresh SQLite file (and, with
+ *     PG=postgres://…, a fresh PostgreSQL database), beside the store's bulk-insert ceiling in the
+ *     same run (a bare table of the same width, no key, the same values made beforehand, inserted
+ *     by the same loader) and the path before (532af05: Kysely, one thread, BEFORE_PEOPLE rows).
  *  2. lookups over HTTP: POST /api/v1/exchange/lookup with a real client-credentials token, the
  *     grant check, masking and the access record + outbox event committed before each answer,
  *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, the
@@ -35,6 +46,8 @@ import { fmt, machine, median, percentile } from './lib.js';
  */
 const RUNS = Number(process.env.RUNS ?? 3);
 const PEOPLE = Number(process.env.PEOPLE ?? 200_000);
+const BEFORE_PEOPLE = Number(process.env.BEFORE_PEOPLE ?? 20_000);
+const CEILING_ROWS = Math.min(PEOPLE, 100_000);
 const DURATION = Number(process.env.DURATION ?? 10);
 const load = () =>
   loadavg()
@@ -45,66 +58,116 @@ const silent = () => ({ tick() {}, done() {} });
 console.log(`exchange bench · ${machine()} · RUNS=${RUNS} PEOPLE=${fmt(PEOPLE, 0)} · load ${load()}`);
 
 // ── 1. registers ─────────────────────────────────────────────────────────────────────────────
-// PARTS=http skips the registers (the lookups alone)
+// PARTS=http skips the registers (the lookups alone); PG=postgres://… adds PostgreSQL
 if (process.env.PARTS !== 'http') {
-  const gen: number[] = [];
-  const seeded: number[] = [];
-  const seededCpu: number[] = [];
-  const ceiling: number[] = [];
-  const cipher = createPersonalDataCipher(testConfig().secretKey);
-  for (let run = 0; run < RUNS; run++) {
-    const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-'));
-    try {
-      const store = await openStore({ sqliteFile: join(dir, 'a.db'), sqliteSynchronous: 'FULL' });
+  const secret = testConfig().secretKey;
+  const cipher = createPersonalDataCipher(secret);
+  const stores: Array<{ name: string; open: () => Promise<{ store: Store; done: () => Promise<void> }> }> = [
+    {
+      name: 'SQLite file (WAL)',
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-'));
+        const store = await openStore({ sqliteFile: join(dir, 'a.db'), sqliteSynchronous: 'FULL' });
+        return {
+          store,
+          done: async () => {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+  ];
+  if (process.env.PG)
+    stores.push({
+      name: 'PostgreSQL 127.0.0.1',
+      async open() {
+        const scratch = await scratchDatabase(process.env.PG!, 'tongban_xbench');
+        const store = await openStore({ databaseUrl: scratch.url });
+        return {
+          store,
+          done: async () => {
+            await store.close();
+            await scratch.drop();
+          },
+        };
+      },
+    });
+  const width = REGISTER_TABLES.population.columns.length;
+  const bare: BulkTable = {
+    name: 'bench_bare',
+    columns: REGISTER_TABLES.population.columns.map((c, i) => ({ ...c, name: `c${i}` })),
+  };
+  for (const s of stores) {
+    const seeded: number[] = [];
+    const seededCpu: number[] = [];
+    const ceiling: number[] = [];
+    const before: number[] = [];
+    let insuredShare = 0;
+    for (let run = 0; run < RUNS; run++) {
+      // the seed as `tongban seed --scale` runs it: workers generate, seal and hash; people in
+      // keyed-hash order with their insurance records; the bulk loader writes
+      let { store, done } = await s.open();
       await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...exchangeMigrations });
       const ctx = { db: store.db, clock: systemClock, cipher } as unknown as ExchangeContext;
       let t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      await seedRegisters(ctx, { people: PEOPLE, companies: 0, progress: silent });
-      seeded.push(PEOPLE / ((performance.now() - t0) / 1000));
+      const r = await seedRegisters(ctx, { store, secret, people: PEOPLE, companies: 0, progress: silent });
+      const secs = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      seededCpu.push(PEOPLE / ((cpu.user + cpu.system) / 1e6));
-      // the generator alone (CPU: names, ID numbers, sealing, keyed hashes)
-      const n = Math.min(PEOPLE, 100_000);
+      seeded.push((PEOPLE + r.insured) / secs);
+      seededCpu.push((PEOPLE + r.insured) / ((cpu.user + cpu.system) / 1e6));
+      insuredShare = r.insured / PEOPLE;
+      // the ceiling: a bare table of the population's width (no key, no index), the same values
+      // made beforehand, inserted the fastest way this store has (the same bulk loader)
+      const rows = (
+        await sql<Record<string, unknown>>`select * from exchange_population limit ${CEILING_ROWS}`.execute(
+          store.db,
+        )
+      ).rows.map((x) => REGISTER_TABLES.population.columns.map((c) => x[c.name]));
+      await sql
+        .raw(
+          `create table bench_bare (${bare.columns.map((c) => `${c.name} ${c.type === 'text' ? 'text' : 'bigint'}`).join(', ')})`,
+        )
+        .execute(store.db);
+      const flat = rows.flat();
+      const bulk = openBulkLoad(store);
+      t0 = performance.now();
+      for (let i = 0; i < flat.length; i += 20_000 * width)
+        await bulk.insert(bare, flat.slice(i, i + 20_000 * width));
+      await bulk.finish();
+      ceiling.push(rows.length / ((performance.now() - t0) / 1000));
+      await done();
+      // before (532af05): generated and sealed on this thread, Kysely multi-row inserts of 500,
+      // 5,000 rows per transaction, synchronous=FULL, random key order
+      ({ store, done } = await s.open());
+      await migrate(store.db, { ...metaMigrations, ...eventsMigrations, ...exchangeMigrations });
       const now = new Date().toISOString();
       t0 = performance.now();
-      const rows: ReturnType<typeof populationRow>[] = [];
-      for (let i = 0; i < n; i++)
-        rows.push(populationRow(cipher, generatedPerson(50_000_000 + i), true, now));
-      gen.push(n / ((performance.now() - t0) / 1000));
-      // the ceiling: the same rows, made beforehand, inserted as the seed inserts them
-      const store2 = await openStore({ sqliteFile: join(dir, 'b.db'), sqliteSynchronous: 'FULL' });
-      await migrate(store2.db, { ...metaMigrations, ...eventsMigrations, ...exchangeMigrations });
-      t0 = performance.now();
-      for (let i = 0; i < rows.length; i += 5000)
-        await store2.db
-          .transaction()
-          .execute((trx) => insertRows(trx, 'exchange_population', rows.slice(i, i + 5000), 500, true));
-      ceiling.push(rows.length / ((performance.now() - t0) / 1000));
-      await store.close();
-      await store2.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      for (let a = 0; a < BEFORE_PEOPLE; a += 5000) {
+        const batch: ReturnType<typeof populationRow>[] = [];
+        for (let i = a; i < Math.min(BEFORE_PEOPLE, a + 5000); i++)
+          batch.push(populationRow(cipher, generatedPerson(200 + i), true, now));
+        await inTransaction(store.db, (trx) => insertRows(trx, 'exchange_population', batch, 500, true));
+      }
+      before.push(BEFORE_PEOPLE / ((performance.now() - t0) / 1000));
+      await done();
     }
+    console.log(`\n1. registers, ${s.name} · ${fmt(PEOPLE, 0)} people · load ${load()}`);
+    console.log(
+      `   seed (people + their ${fmt(insuredShare * 100, 0)} % insurance records): ${fmt(median(seeded), 0)} rows/s (median of ${RUNS}; runs ${seeded.map((x) => fmt(x, 0)).join(', ')})`,
+    );
+    console.log(`   per CPU-second (all threads):  ${fmt(median(seededCpu), 0)} rows`);
+    console.log(
+      `   bulk-insert ceiling:           ${fmt(median(ceiling), 0)} rows/s (bare table, same width, ${fmt(CEILING_ROWS, 0)} rows made beforehand, same loader)`,
+    );
+    console.log(
+      `   before (532af05 path):         ${fmt(median(before), 0)} rows/s (${fmt(BEFORE_PEOPLE, 0)} people, Kysely, one thread)`,
+    );
+    console.log(
+      `   10,000,000 people + records:   ≈ ${fmt((10_000_000 * (1 + insuredShare)) / median(seeded) / 60, 1)} min at this rate (extrapolated)`,
+    );
   }
-  const m = median(seeded);
-  console.log(
-    `\n1. population register, SQLite file (WAL, FULL), 5,000 rows per transaction · load ${load()}`,
-  );
-  console.log(
-    `   generate + seal + load: ${fmt(m, 0)} rows/s (median of ${RUNS}; runs ${seeded.map((x) => fmt(x, 0)).join(', ')})`,
-  );
-  console.log(
-    `   per CPU-second:         ${fmt(median(seededCpu), 0)} rows (the machine is shared: wall-clock rates understate)`,
-  );
-  console.log(`   generator alone:        ${fmt(median(gen), 0)} rows/s`);
-  console.log(`   bulk-insert ceiling:    ${fmt(median(ceiling), 0)} rows/s (the same rows made beforehand)`);
-  console.log(
-    `   10,000,000 persons: ≈ ${fmt(10_000_000 / m / 60, 1)} min extrapolated from ${fmt(PEOPLE, 0)}`,
-  );
-  console.log(
-    `   1,500,000 legal persons: ≈ ${fmt(1_500_000 / m / 60, 1)} min at the same rate (extrapolated)`,
-  );
 }
 
 // ── 2. lookups over HTTP ─────────────────────────────────────────────────────────────────────

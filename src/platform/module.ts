@@ -42,6 +42,9 @@ export interface ModuleDefinition {
   readonly seedScale?: (opts: {
     scale?: string | undefined;
     cases?: number | undefined;
+    /** with scale: generated people and companies instead of the scale's (a smaller city, tests) */
+    people?: number | undefined;
+    companies?: number | undefined;
     progress: (label: string, total: number) => { tick(n?: number): void; done(): void };
   }) => Promise<void>;
   /** work after migrations and before listening (e.g. build an in-memory index) */

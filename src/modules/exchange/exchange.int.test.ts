@@ -9,8 +9,8 @@ import { committedEvents } from '../../../test/helpers/store.js';
 import { WebSession } from '../../../test/helpers/session.js';
 import { validForm } from '../../../test/helpers/forms.js';
 import { DEMO_ORGANIZATION, DEMO_PEOPLE } from '../identity/identity.demo.js';
-import { DEMO_RESOURCES, seedRegisters } from './exchange.seed.js';
-import { generatedCompany, generatedPerson } from './exchange.registers.js';
+import { DEMO_RESOURCES, scaleSeedState, seedRegisters } from './exchange.seed.js';
+import { generatedCompany, generatedPerson, readRecord } from './exchange.registers.js';
 import { isValidCreditCode, isValidIdNumber } from '../../platform/codes/index.js';
 
 const CITIZEN = DEMO_PEOPLE.citizen;
@@ -343,9 +343,10 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       },
       done() {},
     });
-    await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });
-    assert.equal(ticks, 2900);
-    await seedRegisters(t.exchange.service.ctx, { people: 2500, companies: 400, progress, batch: 1000 });
+    const opts = { store: t.store, secret: testConfig().secretKey, progress, batch: 1000 };
+    await seedRegisters(t.exchange.service.ctx, { ...opts, people: 2500, companies: 400 });
+    assert.equal(ticks, 2 * 2500 + 400, 'the keyed hashes, then the people, then the companies');
+    await seedRegisters(t.exchange.service.ctx, { ...opts, people: 2500, companies: 400 });
     assert.deepEqual(
       [await count('exchange_population'), await count('exchange_legal_persons')],
       [before[0]! + 2500, before[1]! + 400],
@@ -354,6 +355,61 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       assert.ok(isValidIdNumber(generatedPerson(i * 199_999).idNumber));
       assert.ok(isValidCreditCode(generatedCompany(i * 29_999).creditCode));
     }
+    // the rows written: valid keys with their check digits, real divisions, demo-marked, found by
+    // the keyed hash a lookup computes, each insurance record a person's
+    const cipher = t.exchange.service.ctx.cipher;
+    const db = t.store.db;
+    const divisions = new Set(
+      (await sql<{ code: string }>`select code from regions_divisions`.execute(db)).rows.map((r) => r.code),
+    );
+    const people = (
+      await sql<{
+        id_hash: string;
+        id_sealed: string;
+        region_code: string;
+        birth_date: string;
+        demo: number;
+      }>`select id_hash, id_sealed, region_code, birth_date, demo from exchange_population`.execute(db)
+    ).rows;
+    assert.equal(people.length, before[0]! + 2500);
+    for (const p of people) {
+      const id = cipher.decrypt(p.id_sealed);
+      assert.ok(isValidIdNumber(id), id);
+      assert.equal(cipher.lookupHash('idNumber', id), p.id_hash);
+      assert.equal(Number(p.demo), 1);
+      assert.ok(divisions.has(p.region_code), p.region_code);
+      assert.equal(id.slice(0, 6), p.region_code);
+      assert.equal(id.slice(6, 14), p.birth_date.replaceAll('-', ''));
+    }
+    const generated = generatedPerson(200 + 1234);
+    const found = await readRecord(db, cipher, 'population', generated.idNumber);
+    assert.equal(found?.name, generated.name);
+    assert.equal(found?.address, generated.address);
+    const insured = (
+      await sql<{ id_hash: string; demo: number; months_paid: number }>`
+        select id_hash, demo, months_paid from exchange_social_insurance`.execute(db)
+    ).rows;
+    const hashes = new Set(people.map((p) => p.id_hash));
+    assert.ok(insured.length > 1000, `${insured.length} insured of 2,500 generated`);
+    assert.ok(
+      insured.every((r) => hashes.has(r.id_hash) && Number(r.demo) === 1 && Number(r.months_paid) > 0),
+    );
+    const companies = (
+      await sql<{ credit_code: string; region_code: string; demo: number; legal_rep_id_sealed: string }>`
+        select credit_code, region_code, demo, legal_rep_id_sealed from exchange_legal_persons`.execute(db)
+    ).rows;
+    assert.equal(companies.length, before[1]! + 400);
+    for (const c of companies) {
+      assert.ok(isValidCreditCode(c.credit_code), c.credit_code);
+      assert.ok(divisions.has(c.region_code), c.region_code);
+      assert.equal(Number(c.demo), 1);
+      assert.ok(isValidIdNumber(cipher.decrypt(c.legal_rep_id_sealed)));
+    }
+    // the representative's index, dropped for the load, is back; the seed is marked finished
+    const rep = generatedCompany(50 + 77);
+    const represented = await t.exchange.legalPersons.representedBy(rep.legalRepresentative.idNumber);
+    assert.ok(represented.some((x) => x.creditCode === rep.creditCode));
+    assert.equal((await scaleSeedState(db))?.state, 'done');
   });
 
   test('the provider dashboard charts who read its resources, the refused reads and the requests waiting, with their tables', async () => {

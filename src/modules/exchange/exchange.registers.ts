@@ -223,11 +223,30 @@ const SURNAMES =
   '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文';
 const GIVEN =
   '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志强海波晨浩宇思琪雨欣子涵梓萱佳怡俊杰博文';
+// as character lists once (a pick from a spread string allocated the list on every call)
+const SURNAME_CHARS = [...SURNAMES];
+const GIVEN_CHARS = [...GIVEN];
 const MARITAL = ['未婚', '已婚', '已婚', '已婚', '离婚', '丧偶'] as const;
 const RELATION = ['户主', '配偶', '子', '女', '父母'] as const;
 const DAY_MS = 86_400_000;
 const FIRST_BIRTH = Date.UTC(1935, 0, 1);
 const BIRTH_DAYS = 30_000; // 1935 … 2017
+/** the birth dates as text, made on first use (ten million people share 30,000 dates) */
+const birthDates: string[] = [];
+const birthDateOf = (day: number) =>
+  (birthDates[day] ??= new Date(FIRST_BIRTH + day * DAY_MS).toISOString().slice(0, 10));
+
+/** The i-th generated person's county, birth date, sex and ID number (the key, without the rest). */
+export function generatedIdentity(i: number) {
+  const county = ZHENGZHOU_COUNTIES[i % ZHENGZHOU_COUNTIES.length]!;
+  const rest = Math.floor(i / ZHENGZHOU_COUNTIES.length);
+  const day = rest % BIRTH_DAYS;
+  const seq = 100 + Math.floor(rest / BIRTH_DAYS);
+  const birthDate = birthDateOf(day);
+  const sex: 'male' | 'female' = seq % 2 === 1 ? 'male' : 'female';
+  const idNumber = generateIdNumber({ regionCode: county.code, birthDate, sex, sequence: seq });
+  return { county, birthDate, sex, idNumber };
+}
 
 /**
  * The i-th generated person (0 ≤ i < 12 × 30,000 × 1,000): a bijection from i to (county, birth
@@ -235,18 +254,12 @@ const BIRTH_DAYS = 30_000; // 1935 … 2017
  */
 export function generatedPerson(i: number): PersonFacts {
   const r = seededRandom(i * 2654435761);
-  const county = ZHENGZHOU_COUNTIES[i % ZHENGZHOU_COUNTIES.length]!;
-  const rest = Math.floor(i / ZHENGZHOU_COUNTIES.length);
-  const day = rest % BIRTH_DAYS;
-  const seq = 100 + Math.floor(rest / BIRTH_DAYS);
-  const birthDate = new Date(FIRST_BIRTH + day * DAY_MS).toISOString().slice(0, 10);
-  const sex = seq % 2 === 1 ? 'male' : 'female';
-  const idNumber = generateIdNumber({ regionCode: county.code, birthDate, sex, sequence: seq });
-  const given = pick(r, [...GIVEN]) + (r() < 0.7 ? pick(r, [...GIVEN]) : '');
+  const { county, birthDate, sex, idNumber } = generatedIdentity(i);
+  const given = pick(r, GIVEN_CHARS) + (r() < 0.7 ? pick(r, GIVEN_CHARS) : '');
   const age = 2026 - Number(birthDate.slice(0, 4));
   return {
     idNumber,
-    name: pick(r, [...SURNAMES]) + given,
+    name: pick(r, SURNAME_CHARS) + given,
     gender: sex === 'male' ? '男' : '女',
     birthDate,
     regionCode: county.code,
@@ -255,6 +268,45 @@ export function generatedPerson(i: number): PersonFacts {
     relationToHead: pick(r, RELATION),
     maritalStatus: age < 22 ? '未婚' : pick(r, MARITAL),
     deathDate: age > 80 && r() < 0.1 ? '2025-11-02' : null,
+  };
+}
+
+const EMPLOYEE_INSURANCE = [
+  '职工基本养老保险、职工基本医疗保险、失业保险、工伤保险',
+  '职工基本养老保险、职工基本医疗保险、失业保险、工伤保险、生育保险',
+  '职工基本养老保险、职工基本医疗保险',
+] as const;
+const RESIDENT_INSURANCE = '城乡居民基本养老保险、城乡居民基本医疗保险';
+const RESIDENT_MEDICAL = '城乡居民基本医疗保险';
+
+/**
+ * The i-th generated person's social-insurance record, or null when they have none: most
+ * children in the residents' medical insurance, most adults in the employees' or the residents'
+ * schemes, most people over 60 drawing a pension; nobody after their death. Its own generator,
+ * so the person's facts stay what they were.
+ */
+export function generatedInsurance(
+  i: number,
+  p: PersonFacts,
+): Omit<SocialInsuranceRow, 'id_hash' | 'demo' | 'updated_at'> | null {
+  if (p.deathDate) return null;
+  const born = Number(p.birthDate.slice(0, 4));
+  const age = 2026 - born;
+  const r = seededRandom(i * 2246822519 + 13);
+  const stage = age < 18 ? 'child' : age < 60 ? 'working' : 'retired';
+  if (r() >= (stage === 'child' ? 0.6 : stage === 'working' ? 0.8 : 0.7)) return null;
+  const resident = stage === 'child' || r() < 0.3;
+  const first = stage === 'child' ? born + Math.floor(r() * (age + 1)) : born + 18 + Math.floor(r() * 15);
+  const until = stage === 'retired' ? born + 60 : 2026;
+  return {
+    name: p.name,
+    insurance_types:
+      stage === 'child' ? RESIDENT_MEDICAL : resident ? RESIDENT_INSURANCE : pick(r, EMPLOYEE_INSURANCE),
+    employer: resident ? '' : `郑州${pick(r, COMPANY_WORDS)}${pick(r, TRADES)}有限公司`,
+    status: stage === 'retired' ? '领取养老待遇' : r() < 0.9 ? '正常参保' : '暂停缴费',
+    first_insured_on: `${Math.min(first, 2026)}-07-01`,
+    months_paid: Math.max(1, Math.floor(Math.max(0, until - first) * 12 * (0.6 + 0.4 * r()))),
+    region_code: p.regionCode,
   };
 }
 

@@ -18,7 +18,7 @@ import { KEY_KIND } from './exchange.types.js';
 
 export { EXCHANGE_EVENTS } from './exchange.grants.js';
 export { DEMO_RESOURCES, ZHENGZHOU_SCALE, seedRegisters } from './exchange.seed.js';
-import { ZHENGZHOU_SCALE, seedRegisters } from './exchange.seed.js';
+import { ZHENGZHOU_SCALE, assertScaleSeedFinished, seedRegisters } from './exchange.seed.js';
 export type { ExchangePorts } from './exchange.ports.js';
 export type { ExchangeService } from './exchange.service.js';
 export { exchangeMigrations } from './exchange.store.js';
@@ -70,9 +70,17 @@ export function createExchangeModule(
     seedDemo: () => svc.seedDemo(),
     async seedScale(o) {
       if (o.scale !== 'zhengzhou') return;
-      const r = await seedRegisters(svc.ctx, { ...ZHENGZHOU_SCALE, progress: o.progress });
+      const r = await seedRegisters(svc.ctx, {
+        store: deps.store,
+        secret: deps.config.secretKey,
+        people: o.people ?? ZHENGZHOU_SCALE.people,
+        companies: o.companies ?? ZHENGZHOU_SCALE.companies,
+        progress: o.progress,
+      });
       deps.log.info(r, 'exchange registers seeded at city scale');
     },
+    // a store whose city-scale seed stopped mid-load is refused (one line: run the seed again)
+    warmUp: () => assertScaleSeedFinished(deps.store.db),
     nav: (p) => [
       { href: '/exchange', labelKey: 'exchange.nav' },
       ...(p && (p.kind === 'person' || p.kind === 'organization')

@@ -6,3 +6,4 @@ export * from './open-errors.js';
 export * from './backup.js';
 export * from './precompiled.js';
 export * from './phases.js';
+export * from './bulk.js';

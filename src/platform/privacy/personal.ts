@@ -10,6 +10,11 @@ export interface PersonalDataCipher {
   /** 'v1.<iv>.<ciphertext+tag>' in base64url; a different value every call */
   encrypt(plaintext: string): string;
   decrypt(sealed: string): string;
+  /**
+   * {@link encrypt} of each value, for bulk loads: the same envelope, each value under its own
+   * random IV, the IVs drawn from the CSPRNG in one call (a per-value draw is a third of a seal)
+   */
+  encryptMany(plaintexts: readonly string[]): string[];
   /** keyed lookup hash of a normalised value, hex; `kind` separates ID numbers from phones etc. */
   lookupHash(kind: string, value: string): string;
 }
@@ -32,6 +37,19 @@ export function seal(key: Buffer, data: Buffer | string, aad?: string): string {
   return `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
 }
 
+/** {@link seal} of each value (no aad), the IVs drawn in one call: the same envelopes, cheaper. */
+export function sealMany(key: Buffer, data: readonly string[]): string[] {
+  const ivs = randomBytes(12 * data.length);
+  const out = new Array<string>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const iv = ivs.subarray(12 * i, 12 * i + 12);
+    const c = createCipheriv('aes-256-gcm', key, iv);
+    const ct = Buffer.concat([c.update(data[i] as string, 'utf8'), c.final(), c.getAuthTag()]);
+    out[i] = `v1.${iv.toString('base64url')}.${ct.toString('base64url')}`;
+  }
+  return out;
+}
+
 /** The value {@link seal} sealed; throws on another envelope, another key or another `aad`. */
 export function unseal(key: Buffer, sealed: string, aad?: string): Buffer {
   const [v, ivB, ctB] = sealed.split('.');
@@ -48,6 +66,7 @@ export function createPersonalDataCipher(secret: Buffer): PersonalDataCipher {
   const macKey = derivedKey(secret, 'personal-data:lookup-hmac-sm3');
   return {
     encrypt: (plaintext) => seal(encKey, plaintext),
+    encryptMany: (plaintexts) => sealMany(encKey, plaintexts),
     decrypt: (sealed) => unseal(encKey, sealed).toString('utf8'),
     lookupHash(kind, value) {
       return createHmac('sm3', macKey).update(`${kind}\u0000${value.trim().toUpperCase()}`).digest('hex');

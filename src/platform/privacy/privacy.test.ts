@@ -21,6 +21,20 @@ describe('personal data at rest', () => {
     assert.notEqual(a, b);
     assert.equal(c.decrypt(a), '410102199003071234');
   });
+  test('encryptMany › each value in the one envelope, each under its own IV, opening as encrypt does', () => {
+    const values = ['410102199003071234', '410102199003071234', '河南省郑州市金水区经八路1号', ''];
+    const many = c.encryptMany(values);
+    assert.equal(many.length, values.length);
+    assert.deepEqual(
+      many.map((m) => c.decrypt(m)),
+      values,
+    );
+    const ivs = many.map((m) => m.split('.')[1]);
+    assert.equal(new Set(ivs).size, ivs.length, 'no IV reused within a batch');
+    assert.notEqual(many[0], many[1]);
+    assert.ok(many.every((m) => /^v1\.[\w-]{16}\.[\w-]+$/.test(m)));
+    assert.throws(() => createPersonalDataCipher(Buffer.alloc(32, 2)).decrypt(many[0]!));
+  });
   test('a tampered envelope fails to decrypt', () => {
     const a = c.encrypt('13812341234');
     const bad = `${a.slice(0, -2)}${a.endsWith('A') ? 'B' : 'A'}${a.slice(-1)}`;
