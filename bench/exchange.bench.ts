@@ -41,7 +41,7 @@ import { fmt, machine, median, percentile } from './lib.js';
  *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, the
  *     same app's GET /api/v1/me with the same token (the authenticated ceiling), bare Fastify
  *     answering the same POST and the raw store read of the same row (in process).
- * PARTS=http runs part 2 only.
+ * PARTS=http runs part 2 only, PARTS=registers part 1 only.
  * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures.
  */
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -225,7 +225,7 @@ async function blast(url: string, headers: Record<string, string>, body: string 
   };
 }
 
-{
+if (process.env.PARTS !== 'registers') {
   const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-http-'));
   const file = join(dir, 'app.db');
   const app = await server(['app', file]);
