@@ -52,6 +52,8 @@ export function createExchangeModule(
     messages: exchangeMessages,
     consumers: [noticesConsumer()],
     async warmUp() {
+      // a store whose city-scale seed stopped mid-load is refused (one line: run the seed again)
+      await assertScaleSeedFinished(deps.store.db);
       // tests post the notices themselves (deliverNotices with a stub), never on a timer
       const every = opts.noticeIntervalMs ?? (deps.config.env === 'test' ? 0 : 30_000);
       if (every > 0) {
@@ -79,8 +81,6 @@ export function createExchangeModule(
       });
       deps.log.info(r, 'exchange registers seeded at city scale');
     },
-    // a store whose city-scale seed stopped mid-load is refused (one line: run the seed again)
-    warmUp: () => assertScaleSeedFinished(deps.store.db),
     nav: (p) => [
       { href: '/exchange', labelKey: 'exchange.nav' },
       ...(p && (p.kind === 'person' || p.kind === 'organization')
