@@ -228,7 +228,12 @@ for (let tick = 0; tick < DURATION; tick++) {
           else o.bad.set(r.status, (o.bad.get(r.status) ?? 0) + 1);
           outcome.set(k.name, o);
         })
-        .catch(() => {})
+        .catch(() => {
+          // no answer at all (connection refused or reset): counted as status 0
+          const o = outcome.get(k.name) ?? { ok: 0, bad: new Map() };
+          o.bad.set(0, (o.bad.get(0) ?? 0) + 1);
+          outcome.set(k.name, o);
+        })
         .finally(() => inflight.delete(p));
       inflight.add(p);
     }
