@@ -549,7 +549,7 @@ export async function assertScaleSeedFinished(db: Executor): Promise<void> {
  * `tongban seed --scale`: streams generated people (with their social-insurance records) and
  * companies into the registers, demo-marked, with progress. Generated rows start after the demo's
  * (the same generator), and a row whose key is taken is skipped, so a re-run completes an
- * interrupted seed and a finished one is not repeated. How it is fast (ADR 0026):
+ * interrupted seed and a finished one is not repeated. How it is fast (ADR 0027):
  *
  * - the CPU (names, ID numbers with their check digits, keyed hashes, AES-GCM sealing with the
  *   IVs drawn per batch) runs in worker threads, one per core; this thread only writes;

@@ -4,7 +4,7 @@ import type { Dialect, Store } from './store.js';
 
 /**
  * Bulk loads (`tongban seed --scale`: millions of generated register rows) written the fastest way
- * each store has, without giving up what a crash may leave behind (ADR 0026):
+ * each store has, without giving up what a crash may leave behind (ADR 0027):
  *
  * - SQLite: its own connection to the file with `synchronous=OFF` and a large page cache, one
  *   prepared multi-row INSERT run over and over inside one transaction per batch (no query
