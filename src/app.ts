@@ -60,6 +60,7 @@ import {
   type HallsApi,
   type HallInfo,
   createHallsModule,
+  kioskRatingPort,
   simulatedDevices,
   simulatedPrinter,
 } from './modules/halls/index.js';
@@ -276,7 +277,10 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     { homeRegion: DEMO_CITY.cityCode },
   );
   const ratings = createRatingsModule(deps, {
-    cases: { facts: (caseNumber, within) => cases.api.caseFacts(caseNumber, within) },
+    cases: {
+      facts: (caseNumber, within) => cases.api.caseFacts(caseNumber, within),
+      factsMany: (caseNumbers) => cases.api.caseFactsMany(caseNumbers),
+    },
     calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },
     identity: {
       async contact(accountId, within) {
@@ -345,40 +349,12 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       printer: simulatedPrinter(),
       accountIdByIdNumber: (idNumber) => identity.api.accountIdByIdNumber(idNumber),
       // 好差评 at the kiosk: as the person the card identified, through the ratings module's checks
-      ratings: {
-        async ratable(accountId) {
-          const p = await identity.api.principalForAccount(accountId);
-          if (!p) return [];
-          const out = [];
-          for (const row of await cases.api.myCases(p, 1, 20)) {
-            const r = await ratings.api.ratingsOfCase(row.case_number, p);
-            const rated = new Set(
-              r.ratings.filter((g) => g.channel === 'kiosk' && !g.followUp).map((g) => g.stage),
-            );
-            const stages = (['accepted', 'completed'] as const).filter(
-              (st) =>
-                (st === 'accepted' ? r.case.acceptedReached : r.case.completedReached) && !rated.has(st),
-            );
-            if (stages.length)
-              out.push({
-                caseNumber: r.case.caseNumber,
-                itemName: r.case.itemName,
-                stages,
-                indicators: ratingIndicatorsFor(r.case.channel),
-              });
-          }
-          return out;
-        },
-        async rate(accountId, caseNumber, input) {
-          const p = await identity.api.principalForAccount(accountId);
-          if (!p) throw new DomainError('RATINGS.CASE_NOT_FOUND');
-          await ratings.api.rate(
-            caseNumber,
-            { ...input, channel: 'kiosk' },
-            { via: 'principal', principal: p },
-          );
-        },
-      },
+      ratings: kioskRatingPort({
+        identity: identity.api,
+        cases: cases.api,
+        ratings: ratings.api,
+        indicatorsFor: ratingIndicatorsFor,
+      }),
     },
     // 好差评 of the hall's cases, the window pad's with its window and clerk (by login)
     ratings: {

@@ -7,6 +7,7 @@ import {
   blob,
   bundleView,
   caseFacts,
+  caseFactsMany,
   caseOnDesk,
   clockExplanation,
   colourCountsInRegion,
@@ -88,6 +89,7 @@ export interface CasesService {
   readonly blob: Bound<typeof blob>;
   readonly colourCountsInRegion: Bound<typeof colourCountsInRegion>;
   readonly caseFacts: Bound<typeof caseFacts>;
+  readonly caseFactsMany: Bound<typeof caseFactsMany>;
   /** the published version of an item (cached a minute) */
   readonly item: (code: string) => Promise<ApplicableItem | undefined>;
 }
@@ -136,6 +138,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     blob: (...a) => blob(ctx, ...a),
     colourCountsInRegion: (...a) => colourCountsInRegion(ctx, ...a),
     caseFacts: (...a) => caseFacts(ctx, ...a),
+    caseFactsMany: (...a) => caseFactsMany(ctx, ...a),
     item: (code) => ctx.items.get(code),
   };
 }

@@ -558,6 +558,28 @@ export async function actionsOf(db: Executor, caseId: string): Promise<ActionRow
     .execute();
 }
 
+/** Cases by number, in one query (a batch read; absent numbers are left out). */
+export async function casesByNumbers(db: Executor, caseNumbers: readonly string[]): Promise<CaseRow[]> {
+  if (caseNumbers.length === 0) return [];
+  return cdb(db)
+    .selectFrom('cases')
+    .selectAll()
+    .where('case_number', 'in', [...caseNumbers])
+    .execute();
+}
+
+/** The actions of several cases in one query, each case's in order. */
+export async function actionsOfCases(db: Executor, caseIds: readonly string[]): Promise<ActionRow[]> {
+  if (caseIds.length === 0) return [];
+  return cdb(db)
+    .selectFrom('case_actions')
+    .selectAll()
+    .where('case_id', 'in', [...caseIds])
+    .orderBy('case_id')
+    .orderBy('seq')
+    .execute();
+}
+
 export const toRecorded = (rows: readonly ActionRow[]): RecordedAction[] =>
   rows.map((r) => ({
     action: { ...(JSON.parse(r.payload) as object), type: r.type } as CaseAction,

@@ -11,6 +11,7 @@ import './halls.errors.js';
 
 export { HallsErrors } from './halls.errors.js';
 export { simulatedDevices, simulatedPrinter } from './halls.kiosk.js';
+export { KIOSK_RATABLE_CASES, kioskRatingPort } from './halls.adapters.js';
 export type { KioskDevicePort, KioskRatingPort, PrintPort } from './halls.kiosk.js';
 export { HALLS_EVENTS } from './halls.queue.js';
 export type { HallFeed } from './halls.feed.js';

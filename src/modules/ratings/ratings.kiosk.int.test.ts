@@ -155,4 +155,31 @@ describe(`ratings at the kiosk and the window's QR on ${testDialect()}`, () => {
     const refused = await citizen.post(qrPath, { window: 'A03', stage: 'accepted' }, { from: '/account' });
     assert.equal(refused.statusCode, 403);
   });
+
+  test('the batch read › ratingsOfCases answers each own case as ratingsOfCase does, in one call, and leaves out another’s', async () => {
+    const citizen = (await t.identity.principalForAccount((await t.identity.accountIdByLogin('citizen'))!))!;
+    const legalrep = (await t.identity.principalForAccount(
+      (await t.identity.accountIdByLogin('legalrep'))!,
+    ))!;
+    const own = (await t.cases.myCases(citizen, 1, 20)).map((r) => r.case_number);
+    assert.ok(own.includes(caseNumber));
+    const batch = await t.ratings.ratingsOfCases([...own, 'NO-SUCH-CASE'], citizen);
+    assert.deepEqual(
+      batch.map((b) => b.case.caseNumber),
+      own,
+    );
+    for (const b of batch) assert.deepEqual(b, await t.ratings.ratingsOfCase(b.case.caseNumber, citizen));
+    // the rating given at the kiosk is among them
+    assert.ok(
+      batch.find((b) => b.case.caseNumber === caseNumber)?.ratings.some((r) => r.channel === 'kiosk'),
+    );
+    // another person asking for the citizen's cases gets none of them
+    assert.deepEqual(await t.ratings.ratingsOfCases(own, legalrep), []);
+    // the kiosk's port offers what the per-case read offered: the kiosk stage is rated, nothing left
+    const ratable = await t.halls.kiosk.ratings!.ratable(citizen.accountId);
+    assert.equal(
+      ratable.some((r) => r.caseNumber === caseNumber && r.stages.includes('accepted')),
+      false,
+    );
+  });
 });

@@ -28,6 +28,8 @@ export interface RatedCase {
 
 export interface CasesPort {
   facts(caseNumber: string, within?: Executor): Promise<RatedCase | undefined>;
+  /** the facts of several cases at once (unknown numbers left out); absent: `facts` one by one */
+  factsMany?(caseNumbers: readonly string[]): Promise<readonly RatedCase[]>;
 }
 
 export interface CalendarPort {

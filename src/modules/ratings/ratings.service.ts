@@ -10,7 +10,7 @@ import {
 } from './ratings.complaints.js';
 import { issueWindowLink, linkView, resolveLink } from './ratings.links.js';
 import { deliverDue } from './ratings.outbox.js';
-import { myRatings, padView, rate, ratingsOfCase } from './ratings.rate.js';
+import { myRatings, padView, rate, ratingsOfCase, ratingsOfCases } from './ratings.rate.js';
 import { rectification, rectificationQueue, stepRectification } from './ratings.rectify.js';
 import { monthlyResults } from './ratings.results.js';
 import * as st from './ratings.store.js';
@@ -29,6 +29,7 @@ export function createRatingsService(ctx: RatingsContext) {
     rate: bind(ctx, rate),
     myRatings: bind(ctx, myRatings),
     ratingsOfCase: bind(ctx, ratingsOfCase),
+    ratingsOfCases: bind(ctx, ratingsOfCases),
     padView: bind(ctx, padView),
     resolveLink: bind(ctx, resolveLink),
     issueWindowLink: bind(ctx, issueWindowLink),

@@ -295,6 +295,17 @@ export const ratingOf = (db: Executor, caseNumber: string, stage: string, channe
     .where('round', '=', round)
     .executeTakeFirst();
 
+/** The ratings of several cases in one query, oldest first. */
+export const ratingsOfCases = async (db: Executor, caseNumbers: readonly string[]) =>
+  caseNumbers.length === 0
+    ? []
+    : rdb(db)
+        .selectFrom('ratings')
+        .selectAll()
+        .where('case_number', 'in', [...caseNumbers])
+        .orderBy('created_at')
+        .execute();
+
 export const ratingsOfCase = (db: Executor, caseNumber: string) =>
   rdb(db)
     .selectFrom('ratings')
