@@ -39,6 +39,8 @@ const CALLERS = [
   'luoyang-approver',
   'clerk-other',
   'hall-manager',
+  'grid-jinshui',
+  'grid-other',
   'grid-worker',
 ] as const;
 type Caller = (typeof CALLERS)[number];
@@ -48,7 +50,7 @@ type Caller = (typeof CALLERS)[number];
  * it does (`+` shown, `-` not shown); `401` for the anonymous caller of a page may be a redirect
  * to sign in (303).
  */
-type Cell = '200' | '200+' | '200-' | '201' | '204' | '400' | '401' | '403' | '404' | '409';
+type Cell = '200' | '200+' | '200-' | '201' | '204' | '303' | '400' | '401' | '403' | '404' | '409';
 type Row = Readonly<Record<Caller, Cell>>;
 
 /** A row from one answer for everyone, then the callers who get another. */
@@ -70,6 +72,8 @@ interface Fixtures {
   caseC: string;
   rectification: string;
   complaint: string;
+  /** the citizen's 委托 (all items) to the 金水区 grid worker */
+  delegation: string;
 }
 
 interface Check {
@@ -107,6 +111,8 @@ const NO_WORKBENCH = {
   citizen2: '403',
   enterprise: '403',
   'hall-manager': '403',
+  'grid-jinshui': '403',
+  'grid-other': '403',
   'grid-worker': '403',
 } as const;
 const QUEUE = { anonymous: '401', ...NO_WORKBENCH } as const;
@@ -235,7 +241,9 @@ const CHECKS: readonly Check[] = [
       citizen: '200-',
       citizen2: '200-',
       admin: '200-',
-      'grid-worker': '200+',
+      'grid-jinshui': '200+',
+      'grid-other': '200-',
+      'grid-worker': '200-',
     }),
   },
   {
@@ -248,7 +256,9 @@ const CHECKS: readonly Check[] = [
       citizen: '200-',
       citizen2: '200-',
       admin: '200-',
-      'grid-worker': '200+',
+      'grid-jinshui': '200+',
+      'grid-other': '200-',
+      'grid-worker': '200-',
     }),
   },
   {
@@ -258,7 +268,53 @@ const CHECKS: readonly Check[] = [
     method: 'POST',
     url: () => '/api/v1/cases',
     body: ASSIST,
-    expect: row('403', { anonymous: '401', 'grid-worker': '201' }),
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '201' }),
+  },
+  {
+    // 帮办代办 on the pages, step 1: whom to apply for — the live 委托 to the caller (the citizen
+    // masked as 张*); people and staff who may assist see their own (none), others are refused
+    what: 'assisted · GET /cases/assisted/apply (page)',
+    url: () => '/cases/assisted/apply',
+    page: true,
+    shows: (body) => body.includes('为张*申请'),
+    expect: row('403', {
+      anonymous: '401',
+      citizen: '200-',
+      citizen2: '200-',
+      admin: '200-',
+      'grid-jinshui': '200+',
+      'grid-other': '200-',
+      'grid-worker': '200-',
+    }),
+  },
+  {
+    // step 2 names the 委托: only its agent opens it (another's, any other caller: refused alike)
+    what: "assisted · GET /cases/assisted/apply/:delegation (citizen's)",
+    url: (f) => `/cases/assisted/apply/${f.delegation}`,
+    page: true,
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '200' }),
+  },
+  {
+    // 出件 of case B, which is not waiting at the window: its agent hears not ready; nobody else
+    // learns anything but CASES.NOT_DELEGATED (or may not assist at all)
+    what: 'case B · POST /api/v1/cases/:n/collect',
+    method: 'POST',
+    url: (f) => `/api/v1/cases/${f.caseB}/collect`,
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '409' }),
+  },
+  {
+    what: 'case B · POST /cases/assisted/:n/collect (page)',
+    method: 'POST',
+    url: (f) => `/cases/assisted/${f.caseB}/collect`,
+    page: true,
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '409' }),
+  },
+  {
+    // the kiosk's "what can I rate": a kiosk session's (the card read), never a login's
+    what: 'kiosk · GET /kiosk/rate (no kiosk session)',
+    url: () => `/kiosk/rate?hall=${HALL}`,
+    page: true,
+    expect: row('401'),
   },
   {
     // a hall's queue is the window's: who accepts at that hall (no department-bound grant)
@@ -693,6 +749,16 @@ const CHECKS: readonly Check[] = [
       'luoyang-approver': '404',
     }),
   },
+  {
+    // step 3 starts the citizen's application under the 委托 (the agent's draft, then the apply
+    // journey); everyone else is refused and nothing is written (last: it writes the agent's draft)
+    what: "assisted · POST /cases/assisted/apply/:delegation (citizen's)",
+    method: 'POST',
+    url: (f) => `/cases/assisted/apply/${f.delegation}`,
+    page: true,
+    body: { itemCode: CITY_ITEM },
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '303' }),
+  },
 ];
 
 /** Pads to a width in terminal columns (a Chinese character takes two). */
@@ -739,24 +805,27 @@ describe('scopes fail closed › role × scope × object', () => {
       hallId: null,
       grants: [{ role: 'windowClerk', regionPrefix: '410105002', departmentId: null }],
     });
-    await t.identity.service.createStaff({
-      login: 'hall-manager',
-      name: '何主任',
-      password: DEMO_PASSWORD,
-      regionCode: '410105001',
-      departmentId: null,
-      hallId: null,
-      grants: [{ role: 'hallManager', regionPrefix: '410105001', departmentId: null }],
-    });
+    // (the 经八路街道 hall's manager is the demo's `hall-manager`; the demo's `grid-worker` serves
+    // 体育社区 and holds the demo elder's 委托, not the citizen's)
     // a 网格员 of 金水区 (the citizen's district), to whom the citizen gives a 委托 below
     await t.identity.service.createStaff({
-      login: 'grid-worker',
+      login: 'grid-jinshui',
       name: '网格员',
       password: DEMO_PASSWORD,
       regionCode: '410105',
       departmentId: null,
       hallId: null,
       grants: [{ role: 'gridWorker', regionPrefix: '410105', departmentId: null }],
+    });
+    // a 网格员 of another grid (中原区), holding no 委托
+    await t.identity.service.createStaff({
+      login: 'grid-other',
+      name: '网格员',
+      password: DEMO_PASSWORD,
+      regionCode: '410102',
+      departmentId: null,
+      hallId: null,
+      grants: [{ role: 'gridWorker', regionPrefix: '410102', departmentId: null }],
     });
     for (const c of CALLERS) if (c !== 'anonymous') tokens.set(c, (await t.identity.tokenForLogin(c)).token);
     const as = (c: Caller) => ({ authorization: `Bearer ${tokens.get(c)}` });
@@ -857,8 +926,8 @@ describe('scopes fail closed › role × scope × object', () => {
     const field = app?.formFields.find((x) => x.type === 'string' && !/id|mobile|phone/i.test(x.name));
     assert.ok(citizen && field);
     await t.cases.saveDraft(citizen, CITY_ITEM, { regionCode: '410105001', [field.name]: draftMarker });
-    await t.identity.service.createDelegation(citizen, {
-      agentLogin: 'grid-worker',
+    const delegation = await t.identity.service.createDelegation(citizen, {
+      agentLogin: 'grid-jinshui',
       scopes: ['*'],
       validTo: '2027-06-30T16:00:00Z',
     });
@@ -869,6 +938,7 @@ describe('scopes fail closed › role × scope × object', () => {
       onBehalfOf: citizenId,
     });
     f = {
+      delegation,
       caseC,
       rectification,
       complaint,

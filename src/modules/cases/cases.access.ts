@@ -20,6 +20,7 @@ export type CasesPermission =
   | 'cases.review'
   | 'cases.decide'
   | 'cases.issueResult'
+  | 'cases.assist'
   | 'workbench.view';
 
 /** Whether a grant of the principal holds the permission for the scope (platform `allows`, typed). */
@@ -48,6 +49,12 @@ export interface ActionAccess {
     readonly scope: ActionScope;
     readonly permissions: readonly [CasesPermission, ...CasesPermission[]];
   };
+  /**
+   * the applicant's agent may take it under a live 委托 covering the case's item (a 网格员 holding
+   * `cases.assist` for the person's region, or a person holding `cases.apply`): checked by the 委托
+   * (`delegatedAgent`), never by a region scope alone; `mayAct` answers no to everyone else
+   */
+  readonly agent?: readonly [CasesPermission, ...CasesPermission[]];
 }
 
 const atHall = (...permissions: [CasesPermission, ...CasesPermission[]]): ActionAccess => ({
@@ -80,6 +87,8 @@ export const ACTION_ACCESS: Readonly<Record<ActionType, ActionAccess>> = {
   extend: atDecidingBody('cases.decide'),
   // 出证 and 办结: held as cases.issueResult, or with the power to decide
   issueResult: atDecidingBody('cases.issueResult', 'cases.decide'),
+  // 出件: the applicant's agent collects a result waiting at the window and hands it over
+  collectResult: { agent: ['cases.assist', 'cases.apply'] },
   complete: atDecidingBody('cases.issueResult', 'cases.decide'),
   // 撤回 is the applicant's own act
   withdraw: { applicant: ['cases.apply'] },
@@ -90,7 +99,10 @@ export const ACTION_ACCESS: Readonly<Record<ActionType, ActionAccess>> = {
  * applicant takes it); a refusal names it.
  */
 export const ACTION_PERMISSION: Readonly<Record<ActionType, CasesPermission>> = Object.fromEntries(
-  Object.entries(ACTION_ACCESS).map(([a, r]) => [a, r.applicant?.[0] ?? r.staff?.permissions[0]]),
+  Object.entries(ACTION_ACCESS).map(([a, r]) => [
+    a,
+    r.applicant?.[0] ?? r.staff?.permissions[0] ?? r.agent?.[0],
+  ]),
 ) as Record<ActionType, CasesPermission>;
 
 /** What of a case the access rules read. */

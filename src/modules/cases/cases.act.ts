@@ -8,7 +8,8 @@ import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
-import { accessError, deniedPermission, mayAct } from './cases.access.js';
+import { ACTION_ACCESS, accessError, deniedPermission, mayAct } from './cases.access.js';
+import { delegatedAgent } from './cases.submit.js';
 import { CLOCK_ACTIONS, clockOf, toClockView } from './cases.clock.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
 import { type RawUpload, checkUploads, fromBase64, writeMaterials } from './cases.materials.js';
@@ -51,6 +52,8 @@ export function refusalError(r: StepRefusal): DomainError {
       return new DomainError('CASES.NOT_ALLOWED_FOR_ITEM', { details: { action: r.action } });
     case 'emptyList':
       return new DomainError('CASES.EMPTY_LIST');
+    case 'notAwaitingCollection':
+      return new DomainError('CASES.RESULT_NOT_READY');
     default: {
       const never: never = r;
       throw new Error(`unknown refusal ${JSON.stringify(never)}`);
@@ -107,11 +110,27 @@ export async function act(
   return once(ex, p, req, async () => {
     const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
     const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
-    if (!row) throw new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
-    // who may: one table, one predicate (cases.access.ts)
-    const verdict = mayAct(p, row, action.type);
-    if (verdict !== 'ok')
-      throw accessError(verdict, deniedPermission(action.type, row.applicant_id === p.accountId), caseNumber);
+    const byAgent = ACTION_ACCESS[action.type].agent !== undefined;
+    // an agent is not told whether a case they hold no 委托 for exists
+    if (!row)
+      throw byAgent
+        ? new DomainError('CASES.NOT_DELEGATED')
+        : new DomainError('CASES.NOT_FOUND', { params: { caseNumber } });
+    if (byAgent) {
+      // who may: the applicant's live 委托 to the caller for the case's item, and who acted for
+      // whom under which 委托 recorded from it (never from what the caller sent)
+      const assisted = await delegatedAgent(ctx, p, row.applicant_id, row.implementation_code);
+      if (action.type === 'collectResult') action = { type: action.type, ...assisted };
+    } else {
+      // who may: one table, one predicate (cases.access.ts)
+      const verdict = mayAct(p, row, action.type);
+      if (verdict !== 'ok')
+        throw accessError(
+          verdict,
+          deniedPermission(action.type, row.applicant_id === p.accountId),
+          caseNumber,
+        );
+    }
     const it = await ctx.items.get(row.item_code);
     if (!it) throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: row.item_code } });
 
@@ -122,7 +141,11 @@ export async function act(
     const cached = mem?.projection ?? (JSON.parse(row.projection) as Projection);
     const state = cached.state;
     const r = step(state, action, rulesOf(it));
-    if (!r.ok) throw refusalError(r.refusal);
+    // 出件: whatever the reason (no result yet, not for the window, collected already), not ready
+    if (!r.ok)
+      throw action.type === 'collectResult'
+        ? new DomainError('CASES.RESULT_NOT_READY')
+        : refusalError(r.refusal);
 
     // 出证: an e-licence for an approved 许可 whose result is one. Looked up before the write,
     // issued inside it: the licence and the issueResult action commit together.

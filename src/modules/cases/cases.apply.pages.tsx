@@ -62,6 +62,8 @@ export interface StepModel extends JourneyBase {
   realNameShort?: { kind: 'person' | 'organization'; required: number; current: number } | undefined;
   /** the applicant is an organisation not verified yet: it may draft, not submit */
   organizationUnverified?: boolean | undefined;
+  /** 帮办代办: applying for this person (masked) under this 委托 */
+  assisted?: { name: string; delegationId: string } | undefined;
 }
 
 export interface MaterialsModel extends JourneyBase {
@@ -202,6 +204,7 @@ export function StepPage({ ctx, m }: { ctx: ViewContext; m: StepModel }) {
           <a href="/account/data-access">{t('cases.apply.fromRegisterLink')}</a>
         </Notice>
       ) : null}
+      {m.assisted ? <Notice>{t('cases.apply.assistedFor', m.assisted)}</Notice> : null}
       <form
         method="post"
         action={`${m.base}/${step.id}`}
@@ -364,6 +367,8 @@ export interface CheckModel {
   steps: readonly FormStep[];
   values: Record<string, string>;
   walkIn?: { hallId: string; applicantId: string } | undefined;
+  /** 帮办代办: applying for this person (masked) under this 委托 */
+  assisted?: { name: string; delegationId: string } | undefined;
   materials: readonly ApplicationMaterial[];
   files: readonly DraftFile[];
   /** material code → e-licence identifier chosen */
@@ -378,6 +383,13 @@ export function CheckPage({ ctx, m }: { ctx: ViewContext; m: CheckModel }) {
   for (const s of m.steps) {
     if (s.kind === 'materials') continue;
     if (s.kind === 'applicant') {
+      if (m.assisted)
+        answerRows.push({
+          key: t('cases.apply.onBehalfOf'),
+          value: `${m.assisted.name}（${m.assisted.delegationId}）`,
+          // another person or 委托: start again from the list of those who delegated
+          change: { href: '/cases/assisted/apply', label: t('cases.apply.change') },
+        });
       if (m.walkIn) {
         answerRows.push({ key: t('cases.apply.hallId'), value: m.walkIn.hallId, change: change(s.id) });
         answerRows.push({

@@ -61,9 +61,15 @@ export function applyRoutes(app: App, svc: CasesService): void {
         : new DomainError('CASES.ITEM_NOT_FOUND', { params: { code } });
     const p = requirePrincipal(req);
     const steps = formSteps(it.formFields, it.materials.length > 0);
-    // a walk-in is entered by a window clerk for one item (bundles are the applicant's own)
-    const clerk = it.kind === 'item' && p.kind === 'staff' && holdsAnywhere(p, 'cases.accept');
     const saved = (await svc.loadDraft(p, code)) as Record<string, string> | undefined;
+    // 帮办代办: a draft started for a person under their 委托 (/cases/assisted/apply); submit checks
+    // the 委托 again, so what the draft says is never trusted on its own
+    const assisted =
+      it.kind === 'item' && typeof saved?.onBehalfOf === 'string' && saved.onBehalfOf !== ''
+        ? { name: saved.onBehalfOfName ?? '', delegationId: saved.delegationId ?? '' }
+        : undefined;
+    // a walk-in is entered by a window clerk for one item (bundles are the applicant's own)
+    const clerk = !assisted && it.kind === 'item' && p.kind === 'staff' && holdsAnywhere(p, 'cases.accept');
     // the saved draft, or what the account and the registers prefill (name, ID number, phone,
     // region; name and address read through the deciding department's grant, recorded)
     const values = saved ?? (clerk ? {} : await svc.prefillForm(p, code, it.formFields));
@@ -75,12 +81,15 @@ export function applyRoutes(app: App, svc: CasesService): void {
       p,
       steps,
       clerk,
+      assisted,
       values,
       base,
       guide,
       /** whether a draft is saved (nothing to submit without one) */
       saved: saved !== undefined,
       prefilled: !saved && !clerk && Object.keys(values).length > 0,
+      /** where the journey ends for this caller: the agent's list, the workbench, or their cases */
+      home: assisted || (p.kind === 'staff' && !clerk) ? '/cases/assisted' : clerk ? '/workbench' : '/cases',
     };
   }
   type Journey = Awaited<ReturnType<typeof journey>>;
@@ -121,10 +130,10 @@ export function applyRoutes(app: App, svc: CasesService): void {
     };
     const title = `${ctx.t('cases.title.apply', { item: j.it.name })}`;
     if (step.kind === 'materials') {
-      // a clerk's own wallet is not the applicant's: walk-ins bring papers, scanned
+      // a clerk's or an agent's own wallet is not the applicant's: they bring papers, scanned
       const [files, licences] = await Promise.all([
         svc.draftFiles(j.p, code),
-        j.clerk ? Promise.resolve({}) : svc.usableLicences(j.p, code),
+        j.clerk || j.assisted ? Promise.resolve({}) : svc.usableLicences(j.p, code),
       ]);
       const m: MaterialsModel = {
         ...base,
@@ -144,6 +153,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
       realNameShort: realNameShort(j),
       // an organisation drafts before it is verified, but submits only after (issue 11 item 1)
       organizationUnverified: !j.clerk && j.p.kind === 'organization' && j.p.realNameLevel < 2,
+      assisted: j.assisted,
       walkIn:
         j.clerk || values.hallId !== undefined
           ? { hallId: values.hallId ?? '', applicantId: values.applicantId ?? '' }
@@ -158,7 +168,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
    * a clerk's walk-in is checked at submit.
    */
   function realNameShort(j: Journey): StepModel['realNameShort'] {
-    if (j.clerk || (j.p.kind !== 'person' && j.p.kind !== 'organization')) return undefined;
+    if (j.clerk || j.assisted || (j.p.kind !== 'person' && j.p.kind !== 'organization')) return undefined;
     if (j.p.kind === 'organization' && j.p.realNameLevel < 2) return undefined;
     return j.p.realNameLevel < j.it.realNameLevel
       ? { kind: j.p.kind, required: j.it.realNameLevel, current: j.p.realNameLevel }
@@ -217,6 +227,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
       walkIn: j.values.hallId
         ? { hallId: j.values.hallId, applicantId: j.values.applicantId ?? '' }
         : undefined,
+      assisted: j.assisted,
       materials: j.it.materials,
       files: files ?? (await svc.draftFiles(j.p, j.code)),
       chosen: chosenOf(j.values),
@@ -283,7 +294,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
           const remove = Object.keys(body)
             .filter((k) => k.startsWith('remove.'))
             .map((k) => k.slice('remove.'.length));
-          const licences = j.clerk ? {} : chosenOf(body);
+          const licences = j.clerk || j.assisted ? {} : chosenOf(body);
           const files = materialFiles(req);
           // the first step taken may be this one: start the draft from what the account prefills
           if (j.prefilled) await svc.saveDraft(j.p, code, j.values);
@@ -369,6 +380,9 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const code = keyOf(req.params.code);
         const j = await journey(req, code);
         const landing = (r: { caseNumber?: string; bundleNumber?: string }, walkIn: boolean) => {
+          // an agent cannot open the person's case: back to their list, the case number said there
+          if (j.home === '/cases/assisted' && r.caseNumber)
+            return reply.redirect(`/cases/assisted?done=submit&case=${enc(r.caseNumber)}`, 303);
           const target = r.bundleNumber
             ? `/cases/bundles/${enc(r.bundleNumber)}`
             : walkIn
@@ -383,7 +397,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
         const first = await answered();
         if (first) return landing(first, j.clerk);
         // nothing saved to submit (it was submitted a moment ago): the applicant's cases
-        if (!j.saved) return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
+        if (!j.saved) return reply.redirect(j.home, 303);
         // the whole draft once more: every answer, and every required material provided
         const files = await svc.draftFiles(j.p, code);
         const issues = draftIssues(ctx, j, files);
@@ -398,8 +412,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
         } catch (e) {
           if (!isDomainError(e) || e.status >= 500) throw e;
           // a second click of "submit": the first made the case; show the applicant their cases
-          if (e.code === 'CASES.ALREADY_SUBMITTED')
-            return reply.redirect(j.clerk ? '/workbench' : '/cases', 303);
+          if (e.code === 'CASES.ALREADY_SUBMITTED') return reply.redirect(j.home, 303);
           const where = e.code === 'CASES.MATERIALS_MISSING' ? 'materials' : 'applicant';
           // a real-name level is raised on the account page (online), or starts there (in person)
           // (so is an organisation's verification)
@@ -418,7 +431,13 @@ export function applyRoutes(app: App, svc: CasesService): void {
                 field: where,
                 rule: e.code,
                 message: e.messageIn(ctx.lang),
-                href: realName && !j.clerk ? '/account' : stepHref(j.base, where, true),
+                // a 委托 no longer in force (expired, revoked, narrowed): choose again
+                href:
+                  e.code === 'CASES.NOT_DELEGATED' || e.code === 'CASES.OUT_OF_SCOPE'
+                    ? '/cases/assisted/apply'
+                    : realName && !j.clerk && !j.assisted
+                      ? '/account'
+                      : stepHref(j.base, where, true),
               },
             ],
             e.status,

@@ -235,6 +235,8 @@ export async function submitDraft(
         form,
         ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),
         ...(values.hallId ? { hallId: values.hallId, applicantId: values.applicantId } : {}),
+        // 帮办代办: the person the draft was started for (startAssisted); submit checks the 委托 again
+        ...(values.onBehalfOf ? { onBehalfOf: values.onBehalfOf } : {}),
       },
       { files, fromDraft: true, request: req, prefillCorrected: prefillCorrections(values) },
     );

@@ -143,6 +143,11 @@ export const CasesErrors = defineErrors({
     zh: '该申请人没有委托您代为办理此事项，或委托已撤销、已过期',
     en: 'The applicant has not delegated this item to you, or the delegation was revoked or has expired',
   },
+  'CASES.RESULT_NOT_READY': {
+    status: 409,
+    zh: '该办件的结果尚未在窗口等待领取（未出具、不是窗口领取，或已被领取），无法代领出件',
+    en: 'The case’s result is not waiting at the window for collection (not issued, not for collection at a window, or already collected)',
+  },
   'CASES.APPLICANT_UNKNOWN': {
     status: 400,
     zh: '未找到该申请人：请核对申请人的账户编号或公民身份号码（申请人须已有通办账户）',

@@ -1,8 +1,11 @@
 import { CHINA_TIME_LABEL, type FieldIssue, chinaDate, chinaDateTime, chinaIso } from '../../kernel/index.js';
 import {
+  BackLink,
   Button,
   CsrfField,
+  ErrorSummary,
   LinkButton,
+  RadioGroup,
   Notice,
   PageHeading,
   Panel,
@@ -289,11 +292,15 @@ export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly Ap
 
 /**
  * 帮办代办: the open cases of the people who delegated to the caller (a grid worker: of their grid),
- * with the 委托 each is followed under; status and due date only (the agent opens no case).
+ * with the 委托 each is followed under; status and due date only (the agent opens no case). A
+ * result waiting at the window has a button to record its collection (出件); the page links to
+ * applying for one of those people.
  */
 export function AssistedCasesPage({
   ctx,
   rows,
+  notice,
+  issues = [],
 }: {
   ctx: ViewContext;
   rows: ReadonlyArray<{
@@ -304,21 +311,44 @@ export function AssistedCasesPage({
     colour: string;
     createdAt: string;
     delegationId: string;
+    applicantName: string;
+    awaitingCollection: boolean;
   }>;
+  notice?: string | undefined;
+  issues?: ReadonlyArray<FieldIssue & { message: string }>;
 }) {
   const t = ctx.t;
   return (
     <>
+      <ErrorSummary ctx={ctx} issues={issues} />
       <PageHeading>{t('cases.title.assisted')}</PageHeading>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
       <p>{t('cases.assisted.lead')}</p>
+      <p>
+        <LinkButton href="/cases/assisted/apply" variant="primary">
+          {t('cases.assisted.applyFor')}
+        </LinkButton>
+      </p>
       <Table
         caption={t('cases.assisted.caption')}
         rows={rows}
         empty={t('cases.assisted.empty')}
         columns={[
           { header: t('cases.col.caseNumber'), cell: (r) => r.caseNumber },
+          { header: t('cases.col.applicant'), cell: (r) => r.applicantName },
           { header: t('cases.col.item'), cell: (r) => r.itemName },
-          { header: t('cases.col.status'), cell: (r) => t(`cases.status.${r.status}`) },
+          {
+            header: t('cases.col.status'),
+            cell: (r) =>
+              r.awaitingCollection ? (
+                <>
+                  {t(`cases.status.${r.status}`)}{' '}
+                  <Tag colour="blue">{t('cases.assisted.awaitingCollection')}</Tag>
+                </>
+              ) : (
+                t(`cases.status.${r.status}`)
+              ),
+          },
           {
             header: t('cases.col.due'),
             cell: (r) =>
@@ -333,8 +363,129 @@ export function AssistedCasesPage({
           },
           { header: t('cases.col.created'), cell: (r) => chinaDate(r.createdAt) },
           { header: t('cases.col.delegation'), cell: (r) => r.delegationId },
+          {
+            header: t('cases.col.collect'),
+            cell: (r) =>
+              r.awaitingCollection ? (
+                <form method="post" action={`/cases/assisted/${encodeURIComponent(r.caseNumber)}/collect`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="button button-secondary">
+                    {t('cases.assisted.collect')}
+                    <span class="visually-hidden"> {r.caseNumber}</span>
+                  </button>
+                </form>
+              ) : (
+                '—'
+              ),
+          },
         ]}
       />
+    </>
+  );
+}
+
+/** A live 委托 to the agent as the chooser lists it (cases.assist.ts `DelegatorView`). */
+export interface DelegatorRow {
+  delegationId: string;
+  principalName: string;
+  scopes: readonly string[];
+  validTo: string;
+  items: ReadonlyArray<{ code: string; name: string }>;
+}
+
+const scopeText = (t: ViewContext['t'], d: DelegatorRow) =>
+  d.scopes.includes('*') ? t('cases.assist.scopeAll') : d.items.map((i) => i.name).join('、') || '—';
+
+/** 帮办代办, step 1: whom to apply for — the people whose 委托 to the caller is in force now. */
+export function DelegatorsPage({ ctx, rows }: { ctx: ViewContext; rows: readonly DelegatorRow[] }) {
+  const t = ctx.t;
+  return (
+    <>
+      <BackLink href="/cases/assisted">{t('cases.apply.back')}</BackLink>
+      <PageHeading caption={t('cases.title.assisted')}>{t('cases.assist.chooseTitle')}</PageHeading>
+      <p>{t('cases.assist.chooseLead')}</p>
+      <Table
+        caption={t('cases.assist.chooseCaption')}
+        rows={rows}
+        empty={t('cases.assist.none')}
+        columns={[
+          { header: t('cases.col.applicant'), cell: (d) => d.principalName },
+          { header: t('cases.assist.scope'), cell: (d) => scopeText(t, d) },
+          {
+            header: t('cases.assist.validTo'),
+            cell: (d) => (
+              <time dateTime={chinaIso(d.validTo)}>
+                {chinaDateTime(d.validTo)} {CHINA_TIME_LABEL}
+              </time>
+            ),
+          },
+          { header: t('cases.col.delegation'), cell: (d) => d.delegationId },
+          {
+            header: t('cases.assist.action'),
+            cell: (d) => (
+              <a href={`/cases/assisted/apply/${encodeURIComponent(d.delegationId)}`}>
+                {t('cases.assist.applyForName', { name: d.principalName })}
+              </a>
+            ),
+          },
+        ]}
+      />
+    </>
+  );
+}
+
+/** 帮办代办, step 2: which item — those the 委托 names, or any item's 实施编码 under a 委托 for all. */
+export function AssistItemPage({
+  ctx,
+  d,
+  itemCode = '',
+  issues = [],
+}: {
+  ctx: ViewContext;
+  d: DelegatorRow;
+  itemCode?: string;
+  issues?: ReadonlyArray<FieldIssue & { message: string }>;
+}) {
+  const t = ctx.t;
+  const all = d.scopes.includes('*');
+  const err = issues.find((i) => i.field === 'itemCode')?.message;
+  return (
+    <>
+      <BackLink href="/cases/assisted/apply">{t('cases.apply.back')}</BackLink>
+      <ErrorSummary ctx={ctx} issues={issues} />
+      <PageHeading caption={t('cases.assist.forName', { name: d.principalName })}>
+        {t('cases.assist.itemTitle')}
+      </PageHeading>
+      <SummaryList
+        rows={[
+          { key: t('cases.col.applicant'), value: d.principalName },
+          { key: t('cases.assist.scope'), value: scopeText(t, d) },
+          { key: t('cases.assist.validTo'), value: `${chinaDateTime(d.validTo)} ${CHINA_TIME_LABEL}` },
+          { key: t('cases.col.delegation'), value: d.delegationId },
+        ]}
+      />
+      <form method="post" action={`/cases/assisted/apply/${encodeURIComponent(d.delegationId)}`} novalidate>
+        <CsrfField ctx={ctx} />
+        {all ? (
+          <TextField
+            name="itemCode"
+            label={t('cases.assist.itemCode')}
+            hint={t('cases.assist.itemCodeHint')}
+            value={itemCode}
+            error={err}
+            required
+          />
+        ) : (
+          <RadioGroup
+            name="itemCode"
+            legend={t('cases.assist.itemLegend')}
+            options={d.items.map((i) => ({ value: i.code, label: i.name, hint: i.code }))}
+            value={itemCode}
+            error={err}
+          />
+        )}
+        <Button>{t('cases.assist.start')}</Button>
+      </form>
     </>
   );
 }

@@ -150,9 +150,17 @@ export interface IdentityPort {
     itemCode?: string,
   ): Promise<{ id: string; regionCode: string | null } | undefined>;
   /** the principals with a live 委托 to an agent now (a grid worker's residents) */
-  delegatorsOf?(
-    agentId: string,
-  ): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>>;
+  delegatorsOf?(agentId: string): Promise<
+    Array<{
+      id: string;
+      principalId: string;
+      /** masked */
+      principalName: string;
+      regionCode: string | null;
+      scopes: string[];
+      validTo: string;
+    }>
+  >;
 }
 
 /** An SMS or e-mail to a person, sent inside the consumer's transaction (identity's Notifier). */

@@ -74,7 +74,7 @@ async function viewOf(ctx: CasesContext, row: st.CaseRow, who: 'applicant' | 'st
           ? a.actor_id
           : a.actor_id === row.applicant_id
             ? 'applicant'
-            : a.type === 'submit' && a.payload.includes('"delegationId"')
+            : a.payload.includes('"delegationId"')
               ? 'agent'
               : 'staff',
       details: JSON.parse(a.payload) as Record<string, unknown>,
@@ -177,6 +177,12 @@ export async function assistedCases(ctx: CasesContext, p: Principal) {
             colour: r.colour,
             createdAt: r.created_at,
             delegationId: d.id,
+            /** masked */
+            applicantName: d.principalName,
+            /** 出件: the result waits at the window, for the agent to collect */
+            awaitingCollection:
+              (JSON.parse(r.projection) as { state?: { awaitingCollection?: boolean } }).state
+                ?.awaitingCollection === true,
           }
         : undefined;
     })

@@ -16,7 +16,9 @@ import {
   CasePage,
   caseHref,
   ExplainPage,
+  AssistItemPage,
   AssistedCasesPage,
+  DelegatorsPage,
   MyCasesPage,
   type SupplementModel,
   WorkbenchPage,
@@ -128,6 +130,23 @@ export function casesRoutes(
       },
     },
     async (req) => ({ cases: await svc.assistedCases(requirePrincipal(req)) }),
+  );
+
+  app.post(
+    '/api/v1/cases/:caseNumber/collect',
+    {
+      config: { permission: 'authenticated' },
+      schema: {
+        tags,
+        summary:
+          '出件 by an agent: record that I collected the result waiting at the window and handed it over, under the applicant’s live 委托 (CASES.NOT_DELEGATED, CASES.RESULT_NOT_READY)',
+        params: CaseNumberParams,
+      },
+    },
+    async (req) => {
+      requireJson(req);
+      return svc.collectResult(requirePrincipal(req), req.params.caseNumber);
+    },
   );
 
   app.get(
@@ -284,14 +303,121 @@ export function casesRoutes(
     return sendHtml(reply, renderPage(ctx, ctx.t('cases.title.mine'), <MyCasesPage ctx={ctx} rows={rows} />));
   });
 
-  app.get('/cases/assisted', { ...page, config: { permission: 'authenticated' } }, async (req, reply) => {
-    const ctx = req.view(reply);
-    const rows = await svc.assistedCases(requirePrincipal(req));
-    return sendHtml(
-      reply,
-      renderPage(ctx, ctx.t('cases.title.assisted'), <AssistedCasesPage ctx={ctx} rows={rows} />),
-    );
+  const AssistedQuery = z.object({
+    done: z.enum(['submit', 'collect']).optional(),
+    case: z.string().max(80).optional(),
   });
+  app.get(
+    '/cases/assisted',
+    { schema: { hide: true, querystring: AssistedQuery }, config: { permission: 'authenticated' } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const rows = await svc.assistedCases(requirePrincipal(req));
+      const { done, case: caseNumber } = req.query;
+      const notice = done && caseNumber ? ctx.t(`cases.assisted.done.${done}`, { caseNumber }) : undefined;
+      return sendHtml(
+        reply,
+        renderPage(
+          ctx,
+          ctx.t('cases.title.assisted'),
+          <AssistedCasesPage ctx={ctx} rows={rows} notice={notice} />,
+        ),
+      );
+    },
+  );
+
+  // 出件: the agent records the collection; refused (not delegated, not ready) on the same list
+  app.post(
+    '/cases/assisted/:caseNumber/collect',
+    { schema: { hide: true, params: CaseNumberParams }, config: { permission: 'authenticated' } },
+    async (req, reply) => {
+      const p = requirePrincipal(req);
+      const { caseNumber } = req.params;
+      try {
+        await svc.collectResult(p, caseNumber);
+        return reply.redirect(`/cases/assisted?done=collect&case=${encodeURIComponent(caseNumber)}`, 303);
+      } catch (e) {
+        if (!isDomainError(e) || e.status >= 500 || e.code === 'COMMON.FORBIDDEN') throw e;
+        const ctx = req.view(reply);
+        const rows = await svc.assistedCases(p);
+        return sendHtml(
+          reply,
+          renderPage(
+            ctx,
+            ctx.t('cases.title.assisted'),
+            <AssistedCasesPage
+              ctx={ctx}
+              rows={rows}
+              issues={[{ field: 'collect', rule: e.code, message: e.messageIn(ctx.lang) }]}
+            />,
+          ),
+          e.status,
+        );
+      }
+    },
+  );
+
+  // 帮办代办: choose the person (a live 委托 to me), then the item; the apply journey does the rest
+  app.get(
+    '/cases/assisted/apply',
+    { ...page, config: { permission: 'authenticated' } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const rows = await svc.delegators(requirePrincipal(req));
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('cases.assist.chooseTitle'), <DelegatorsPage ctx={ctx} rows={rows} />),
+      );
+    },
+  );
+
+  const DelegationParams = z.object({ delegationId: z.string().uuid() });
+  /** One of the caller's live 委托 (never another's): else CASES.NOT_DELEGATED, the same for all. */
+  async function delegatorOf(p: Principal, delegationId: string) {
+    const d = (await svc.delegators(p)).find((x) => x.delegationId === delegationId);
+    if (!d) throw new DomainError('CASES.NOT_DELEGATED');
+    return d;
+  }
+  app.get(
+    '/cases/assisted/apply/:delegationId',
+    { schema: { hide: true, params: DelegationParams }, config: { permission: 'authenticated' } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const d = await delegatorOf(requirePrincipal(req), req.params.delegationId);
+      return sendHtml(
+        reply,
+        renderPage(ctx, ctx.t('cases.assist.itemTitle'), <AssistItemPage ctx={ctx} d={d} />),
+      );
+    },
+  );
+  app.post(
+    '/cases/assisted/apply/:delegationId',
+    { schema: { hide: true, params: DelegationParams }, config: { permission: 'authenticated' } },
+    async (req, reply) => {
+      const ctx = req.view(reply);
+      const p = requirePrincipal(req);
+      const d = await delegatorOf(p, req.params.delegationId);
+      const itemCode = (formBody(req).itemCode ?? '').trim().slice(0, 40);
+      const again = (issue: { rule: string; message: string }, status: number) =>
+        sendHtml(
+          reply,
+          renderPage(
+            ctx,
+            ctx.t('cases.assist.itemTitle'),
+            <AssistItemPage ctx={ctx} d={d} itemCode={itemCode} issues={[{ field: 'itemCode', ...issue }]} />,
+          ),
+          status,
+        );
+      if (!itemCode) return again({ rule: 'REQUIRED', message: ctx.t('cases.assist.itemMissing') }, 400);
+      try {
+        await svc.startAssisted(p, d.delegationId, itemCode);
+      } catch (e) {
+        if (!isDomainError(e) || e.status >= 500 || e.code === 'COMMON.FORBIDDEN') throw e;
+        return again({ rule: e.code, message: e.messageIn(ctx.lang) }, e.status);
+      }
+      return reply.redirect(`/items/${encodeURIComponent(itemCode)}/apply`, 303);
+    },
+  );
 
   async function casePage(
     req: FastifyRequest,

@@ -20,6 +20,7 @@ import {
   view,
 } from './cases.read.js';
 import { act } from './cases.act.js';
+import { collectResult, delegators, startAssisted } from './cases.assist.js';
 import { acceptMany, nextCase, workbenchDepartments } from './cases.workbench.js';
 import { application } from './cases.application.js';
 import { type CasesContext, type CasesServiceDeps, createCasesContext } from './cases.context.js';
@@ -90,6 +91,9 @@ export interface CasesService {
   readonly colourCountsInRegion: Bound<typeof colourCountsInRegion>;
   readonly caseFacts: Bound<typeof caseFacts>;
   readonly caseFactsMany: Bound<typeof caseFactsMany>;
+  readonly delegators: Bound<typeof delegators>;
+  readonly startAssisted: Bound<typeof startAssisted>;
+  readonly collectResult: Bound<typeof collectResult>;
   /** the published version of an item (cached a minute) */
   readonly item: (code: string) => Promise<ApplicableItem | undefined>;
 }
@@ -139,6 +143,9 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     colourCountsInRegion: (...a) => colourCountsInRegion(ctx, ...a),
     caseFacts: (...a) => caseFacts(ctx, ...a),
     caseFactsMany: (...a) => caseFactsMany(ctx, ...a),
+    delegators: (...a) => delegators(ctx, ...a),
+    startAssisted: (...a) => startAssisted(ctx, ...a),
+    collectResult: (...a) => collectResult(ctx, ...a),
     item: (code) => ctx.items.get(code),
   };
 }

@@ -826,6 +826,7 @@ export async function openCasesOfApplicants(db: Executor, applicantIds: readonly
       'promised_due',
       'colour',
       'created_at',
+      'projection',
     ])
     .where('applicant_id', 'in', [...applicantIds])
     .where('open', '=', 1)

@@ -126,26 +126,12 @@ export async function assistedApplicant(
   ref: string,
   itemCode: string | undefined,
 ) {
-  const grid = p.kind === 'staff';
-  if (grid ? !holds(p, 'cases.assist') : !holds(p, 'cases.apply') || p.kind !== 'person')
-    throw new DomainError('COMMON.FORBIDDEN', {
-      details: { permission: grid ? 'cases.assist' : 'cases.apply' },
-    });
+  mayAssist(p);
   const person = await walkInApplicant(ctx, ref);
-  const d =
-    person && person.accountId !== p.accountId && ctx.ports.identity.delegationFor
-      ? await ctx.ports.identity.delegationFor(p.accountId, person.accountId, itemCode)
-      : undefined;
   // who has not delegated is not told apart from who does not exist
-  if (!person || !d) throw new DomainError('CASES.NOT_DELEGATED');
-  if (grid && !(d.regionCode && allows(p, 'cases.assist', { regionCode: d.regionCode })))
-    throw new DomainError('CASES.OUT_OF_SCOPE');
+  if (!person) throw new DomainError('CASES.NOT_DELEGATED');
+  const assisted = await delegatedAgent(ctx, p, person.accountId, itemCode);
   refuseUnverifiedOrganization(person.kind, person.realNameLevel);
-  const assisted: Assisted = {
-    onBehalfOf: person.accountId,
-    delegationId: d.id,
-    agent: grid ? 'gridWorker' : 'delegate',
-  };
   return {
     applicantId: person.accountId,
     kind: person.kind,
@@ -154,6 +140,39 @@ export async function assistedApplicant(
     channel: 'online' as const,
     assisted,
   };
+}
+
+/** A 网格员 holds `cases.assist`; a person (家属) acts for another with `cases.apply`. */
+function mayAssist(p: Principal): void {
+  const grid = p.kind === 'staff';
+  if (grid ? !holds(p, 'cases.assist') : !holds(p, 'cases.apply') || p.kind !== 'person')
+    throw new DomainError('COMMON.FORBIDDEN', {
+      details: { permission: grid ? 'cases.assist' : 'cases.apply' },
+    });
+}
+
+/**
+ * Who acts for whom under which 委托: the caller as the agent of `principalId` for the item now
+ * (applying, or collecting a result), fail closed — no live 委托 covering the item (none, another
+ * item, expired, revoked, no identity port) is `CASES.NOT_DELEGATED`; a 网格员 outside the
+ * person's grid (the region the 委托 was given from) `CASES.OUT_OF_SCOPE`.
+ */
+export async function delegatedAgent(
+  ctx: CasesContext,
+  p: Principal,
+  principalId: string,
+  itemCode: string | undefined,
+): Promise<Assisted> {
+  mayAssist(p);
+  const grid = p.kind === 'staff';
+  const d =
+    principalId !== p.accountId && ctx.ports.identity.delegationFor
+      ? await ctx.ports.identity.delegationFor(p.accountId, principalId, itemCode)
+      : undefined;
+  if (!d) throw new DomainError('CASES.NOT_DELEGATED');
+  if (grid && !(d.regionCode && allows(p, 'cases.assist', { regionCode: d.regionCode })))
+    throw new DomainError('CASES.OUT_OF_SCOPE');
+  return { onBehalfOf: principalId, delegationId: d.id, agent: grid ? 'gridWorker' : 'delegate' };
 }
 
 /**

@@ -37,6 +37,10 @@ function randomAction(rnd: () => number, type: ActionType): CaseAction {
       return { type, procedure: pick(rnd, ['hearing', 'testing', 'expertReview'] as const) };
     case 'extend':
       return { type, days: pick(rnd, [5, 10, 15]), approvedBy: 'head' };
+    case 'issueResult':
+      return { type, delivery: pick(rnd, ['online', 'post', 'window'] as const) };
+    case 'collectResult':
+      return { type, onBehalfOf: 'p', delegationId: 'd', agent: 'gridWorker' };
     default:
       return { type } as CaseAction;
   }

@@ -50,6 +50,18 @@ export type CaseAction =
   | { type: 'extend'; days: number; approvedBy: string; reason?: string }
   /** the result (licence, decision letter) is issued and delivered */
   | { type: 'issueResult'; delivery?: 'online' | 'post' | 'window'; licenceIdentifier?: string }
+  /**
+   * 出件 by an agent: a result waiting at the window (`issueResult` with delivery `window`) is
+   * collected and handed over by the person's agent under a live 委托 (a 网格员, or a person they
+   * named), who acted for whom under which 委托 recorded; it is the handover the result's window
+   * delivery counts as a visit (最多跑一次), not another one
+   */
+  | {
+      type: 'collectResult';
+      onBehalfOf: string;
+      delegationId: string;
+      agent: 'gridWorker' | 'delegate';
+    }
   /** 办结 */
   | { type: 'complete' }
   /** 撤回 by the applicant */
@@ -74,6 +86,7 @@ export const ACTION_TYPES: readonly ActionType[] = [
   'resume',
   'extend',
   'issueResult',
+  'collectResult',
   'complete',
   'withdraw',
 ];
@@ -150,7 +163,7 @@ export const TRANSITIONS: Readonly<Record<CaseStatus, Partial<Record<ActionType,
   suspended: { resume: ['accepted', 'inStep'], extend: ['suspended'], withdraw: ['withdrawn'] },
   approved: { issueResult: ['resultIssued'] },
   rejected: { issueResult: ['resultIssued'] },
-  resultIssued: { complete: ['completed'] },
+  resultIssued: { collectResult: ['resultIssued'], complete: ['completed'] },
   completed: {},
   refused: {},
   withdrawn: {},
@@ -186,6 +199,8 @@ export interface WorkflowState {
   readonly step: string | null;
   readonly extended: boolean;
   readonly outcome: 'approved' | 'rejected' | 'refused' | 'withdrawn' | null;
+  /** the result waits at the window for collection (issued with delivery `window`, not yet collected) */
+  readonly awaitingCollection?: boolean;
 }
 
 export const INITIAL: WorkflowState = {
@@ -205,7 +220,8 @@ export type StepRefusal =
   | { reason: 'alreadyExtended' }
   | { reason: 'extensionTooLong'; max: number }
   | { reason: 'notAllowedForItem'; action: ActionType }
-  | { reason: 'emptyList'; action: ActionType };
+  | { reason: 'emptyList'; action: ActionType }
+  | { reason: 'notAwaitingCollection' };
 
 export type StepResult = { ok: true; state: WorkflowState } | { ok: false; refusal: StepRefusal };
 
@@ -272,7 +288,10 @@ export function step(s: WorkflowState, a: CaseAction, rules: WorkflowRules = DEF
         return { ok: false, refusal: { reason: 'extensionTooLong', max: rules.maxExtensionDays } };
       return to(s, { extended: true });
     case 'issueResult':
-      return to(s, { status: 'resultIssued' });
+      return to(s, { status: 'resultIssued', awaitingCollection: a.delivery === 'window' });
+    case 'collectResult':
+      if (!s.awaitingCollection) return { ok: false, refusal: { reason: 'notAwaitingCollection' } };
+      return to(s, { awaitingCollection: false });
     case 'complete':
       return to(s, { status: 'completed' });
     case 'withdraw':
@@ -330,6 +349,7 @@ export const ACTION_EVENT: Readonly<Record<ActionType, string>> = {
   resume: 'cases.resumed',
   extend: 'cases.extended',
   issueResult: 'cases.resultIssued',
+  collectResult: 'cases.resultCollected',
   complete: 'cases.completed',
   withdraw: 'cases.withdrawn',
 };

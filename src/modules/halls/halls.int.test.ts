@@ -40,15 +40,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
       hallId: null,
       grants: [{ role: 'windowClerk', regionPrefix: '410105002', departmentId: null }],
     });
-    await t.identity.service.createStaff({
-      login: 'hall-manager',
-      name: '何主任',
-      password: DEMO_PASSWORD,
-      regionCode: '410105001',
-      departmentId: null,
-      hallId: null,
-      grants: [{ role: 'hallManager', regionPrefix: '410105001', departmentId: null }],
-    });
+    // the hall's manager: the demo's `hall-manager`
     for (const who of ['citizen', 'clerk', 'clerk-other', 'enterprise', 'hall-manager'])
       tok.set(who, (await t.identity.tokenForLogin(who)).token);
   });

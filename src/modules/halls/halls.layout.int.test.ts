@@ -44,8 +44,8 @@ describe(`halls › the hall manager's windows, lines, staff and hours (${testDi
 
   before(async () => {
     t = await buildTestApp({ demo: 'on', clock });
+    // (the hall's manager is the demo's `hall-manager`)
     for (const [login, role, region] of [
-      ['hall-manager', 'hallManager', '410105001'],
       ['clerk-2', 'windowClerk', '410105001'],
       ['clerk-other', 'windowClerk', '410105002'],
     ] as const)

@@ -173,17 +173,30 @@ export async function delegationFor(
   return r ? { id: r.id, regionCode: r.region_code } : undefined;
 }
 
-/** Who has a live delegation to `agentId` now: the principals' ids and regions (a grid worker's residents). */
-export async function delegatorsOf(
-  ctx: IdentityContext,
-  agentId: string,
-): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>> {
+/** A live delegation to an agent, as the agent may see it: the principal's name masked. */
+export interface Delegator {
+  readonly id: string;
+  readonly principalId: string;
+  /** masked (张*) */
+  readonly principalName: string;
+  readonly regionCode: string | null;
+  readonly scopes: string[];
+  readonly validTo: string;
+}
+
+/**
+ * Who has a live delegation to `agentId` now: the principals' ids, masked names and regions, the
+ * scope and expiry of each 委托 (a grid worker's residents).
+ */
+export async function delegatorsOf(ctx: IdentityContext, agentId: string): Promise<Delegator[]> {
   const rows = await liveDelegationsTo(ctx.db, agentId, ctx.clock.now().toISOString());
   return rows.map((r) => ({
     id: r.id,
     principalId: r.principal_id,
+    principalName: maskName(r.principal_name),
     regionCode: r.region_code,
     scopes: JSON.parse(r.scopes) as string[],
+    validTo: r.valid_to,
   }));
 }
 

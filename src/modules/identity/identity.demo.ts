@@ -35,6 +35,17 @@ export const DEMO_PEOPLE = {
     bankCard: '6222020000000000044',
     socialSecurityCard: 'A41010500044',
   },
+  /**
+   * the `elder` login: an elderly resident of 体育社区 (金水区经八路街道, 410105001003), L2, who has
+   * given the `grid-worker` login a 委托 (帮办代办) for every item
+   */
+  elderly: {
+    name: '孙秀英',
+    idNumber: '410105194803120447',
+    mobile: '13800000004',
+    bankCard: '6222020000000000055',
+    socialSecurityCard: 'A41010500055',
+  },
   /** in the register but without an account: register as this person to try L2 verification */
   unregistered: {
     name: '王五',
@@ -90,7 +101,18 @@ export const DEMO_POPULATION_REGISTER: ReadonlyArray<{
   readonly socialSecurityCard: string;
 }> = Object.values(DEMO_PEOPLE);
 
-export type DemoStaffLogin = 'clerk' | 'approver' | 'county-approver' | 'discloser' | 'supervisor' | 'admin';
+export type DemoStaffLogin =
+  | 'clerk'
+  | 'approver'
+  | 'county-approver'
+  | 'discloser'
+  | 'supervisor'
+  | 'admin'
+  | 'hall-manager'
+  | 'grid-worker';
+
+/** The community the demo grid worker serves and the `elder` login lives in (体育社区, 经八路街道). */
+export const DEMO_GRID_REGION = '410105001003';
 
 /**
  * Staff accounts. Department and hall ids come from the regions module at seed time (looked up by
@@ -99,7 +121,14 @@ export type DemoStaffLogin = 'clerk' | 'approver' | 'county-approver' | 'disclos
 export const DEMO_STAFF: ReadonlyArray<{
   readonly login: DemoStaffLogin;
   readonly name: string;
-  readonly role: 'windowClerk' | 'approver' | 'departmentAdmin' | 'supervisor' | 'platformAdmin';
+  readonly role:
+    | 'windowClerk'
+    | 'approver'
+    | 'departmentAdmin'
+    | 'supervisor'
+    | 'platformAdmin'
+    | 'hallManager'
+    | 'gridWorker';
   readonly regionPrefix: string;
   /**
    * looked up through the regions module by agency kind (`scjgj` 市场监督管理局) and region;
@@ -164,5 +193,25 @@ export const DEMO_STAFF: ReadonlyArray<{
     department: null,
     hallRegionCode: null,
     mobile: '13800000014',
+  },
+  {
+    // 大厅管理 of 郑州市金水区经八路街道便民服务中心 (H410105001): windows, lines, hours, quotas, the day's figures
+    login: 'hall-manager',
+    name: '褚厅长',
+    role: 'hallManager',
+    regionPrefix: '410105001',
+    department: null,
+    hallRegionCode: '410105001',
+    mobile: '13800000016',
+  },
+  {
+    // 网格员 of 体育社区 (410105001003): 帮办代办 for the residents who delegated to them (the `elder` login)
+    login: 'grid-worker',
+    name: '卫网格',
+    role: 'gridWorker',
+    regionPrefix: DEMO_GRID_REGION,
+    department: null,
+    hallRegionCode: null,
+    mobile: '13800000017',
   },
 ];

@@ -16,7 +16,7 @@ import type { ClientInput } from './identity.clients.js';
 import { type IdentityServiceDeps, identityContext } from './identity.context.js';
 import * as credentials from './identity.credentials.js';
 import * as delegation from './identity.delegation.js';
-import type { DelegationView } from './identity.delegation.js';
+import type { DelegationView, Delegator } from './identity.delegation.js';
 import * as mailbox from './identity.mailbox.js';
 import * as organizations from './identity.organizations.js';
 import type { CreditCodeHolders, OrganizationStatus, PendingOrganization } from './identity.organizations.js';
@@ -54,7 +54,7 @@ export type {
   DisableResult,
   GrantView,
 } from './identity.admin.js';
-export type { DelegationView } from './identity.delegation.js';
+export type { DelegationView, Delegator } from './identity.delegation.js';
 export { devMailboxNotifier } from './identity.mailbox.js';
 
 /**
@@ -141,9 +141,7 @@ export interface IdentityService {
     principalId: string,
     itemCode?: string,
   ): Promise<{ id: string; regionCode: string | null } | undefined>;
-  delegatorsOf(
-    agentId: string,
-  ): Promise<Array<{ id: string; principalId: string; regionCode: string | null; scopes: string[] }>>;
+  delegatorsOf(agentId: string): Promise<Delegator[]>;
   delegationsOf(accountId: string): Promise<DelegationView[]>;
   accountView(accountId: string): Promise<AccountView | undefined>;
   staffList(): Promise<AccountView[]>;

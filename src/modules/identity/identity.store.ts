@@ -808,6 +808,20 @@ export async function setPasswordHash(
     .execute();
 }
 
+/** Where a person lives (a division code): a grid worker of that village or community serves them. */
+export async function setAccountRegion(
+  db: Executor,
+  accountId: string,
+  regionCode: string,
+  at: string,
+): Promise<void> {
+  await idb(db)
+    .updateTable('identity_accounts')
+    .set({ region_code: regionCode, updated_at: at })
+    .where('id', '=', accountId)
+    .execute();
+}
+
 export async function setRealNameLevel(
   db: Executor,
   accountId: string,
@@ -1329,15 +1343,17 @@ export async function liveDelegationsTo(
   db: Executor,
   agentId: string,
   now: string,
-): Promise<DelegationRow[]> {
+): Promise<Array<DelegationRow & { principal_name: string }>> {
   return idb(db)
     .selectFrom('identity_delegations')
-    .selectAll()
-    .where('agent_id', '=', agentId)
-    .where('revoked_at', 'is', null)
-    .where('valid_from', '<=', now)
-    .where('valid_to', '>', now)
-    .orderBy('created_at', 'desc')
+    .innerJoin('identity_accounts as p', 'p.id', 'identity_delegations.principal_id')
+    .selectAll('identity_delegations')
+    .select('p.name as principal_name')
+    .where('identity_delegations.agent_id', '=', agentId)
+    .where('identity_delegations.revoked_at', 'is', null)
+    .where('identity_delegations.valid_from', '<=', now)
+    .where('identity_delegations.valid_to', '>', now)
+    .orderBy('identity_delegations.created_at', 'desc')
     .execute();
 }
 

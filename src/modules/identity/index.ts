@@ -3,7 +3,13 @@ import { ConfigError } from '../../config/index.js';
 import type { Principal } from '../../platform/access.js';
 import type { ModuleDefinition, PlatformDeps } from '../../platform/module.js';
 import { createPersonalDataCipher } from '../../platform/privacy/index.js';
-import { DEMO_ORGANIZATION, DEMO_PASSWORD, DEMO_PEOPLE, DEMO_STAFF } from './identity.demo.js';
+import {
+  DEMO_GRID_REGION,
+  DEMO_ORGANIZATION,
+  DEMO_PASSWORD,
+  DEMO_PEOPLE,
+  DEMO_STAFF,
+} from './identity.demo.js';
 import './identity.errors.js';
 import { identityMessages } from './identity.messages.js';
 import { identityRoutes, SESSION_COOKIE } from './identity.routes.js';
@@ -15,7 +21,7 @@ import {
   type RealNameVerifier,
 } from './identity.service.js';
 import { noLegalPersonRegister } from './identity.legalpersons.js';
-import { identityMigrations } from './identity.store.js';
+import { identityMigrations, setAccountRegion } from './identity.store.js';
 import { addSigningKey, createOidcProvider, releasedClaims } from './identity.oidc.js';
 import { oidcRoutes } from './identity.oidc.routes.js';
 import { createFederation } from './identity.federation.js';
@@ -38,6 +44,7 @@ export {
   DEMO_STAFF,
   DEMO_PASSWORD,
   DEMO_POPULATION_REGISTER,
+  DEMO_GRID_REGION,
 } from './identity.demo.js';
 export {
   demoLegalPersonRegister,
@@ -213,6 +220,28 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
         grants: [{ role: s.role, regionPrefix: s.regionPrefix, departmentId }],
       });
     }
+    // 帮办代办: 孙秀英, an elderly resident of 体育社区 (her address there, not only her ID number's
+    // county), L2, gives the community's 网格员 a 委托 for every item for a year
+    const elder = await service.register({
+      kind: 'person',
+      login: 'elder',
+      password: DEMO_PASSWORD,
+      name: DEMO_PEOPLE.elderly.name,
+      idNumber: DEMO_PEOPLE.elderly.idNumber,
+      mobile: DEMO_PEOPLE.elderly.mobile,
+    });
+    await service.verifyRealName(elder.id, {
+      mobile: DEMO_PEOPLE.elderly.mobile,
+      bankCard: DEMO_PEOPLE.elderly.bankCard,
+    });
+    await setAccountRegion(deps.store.db, elder.id, DEMO_GRID_REGION, deps.clock.now().toISOString());
+    const elderly = await service.principalForAccount(elder.id);
+    if (elderly)
+      await service.createDelegation(elderly, {
+        agentLogin: 'grid-worker',
+        scopes: ['*'],
+        validTo: new Date(deps.clock.now().getTime() + 365 * 86_400_000).toISOString(),
+      });
   }
 
   const federation = createFederation({ db: deps.store.db, clock: deps.clock, config: deps.config, cipher });

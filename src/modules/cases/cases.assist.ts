@@ -1,0 +1,114 @@
+/**
+ * 帮办代办 on the pages: the people who delegated to the caller (a 网格员: those of their grid),
+ * an application started for one of them (the draft records for whom; the apply journey and
+ * `submit` do the rest, `submit` checking the 委托 again), and 出件 — the agent collecting a
+ * result waiting at the window and handing it over (a `collectResult` action through `act`).
+ */
+import { DomainError } from '../../kernel/index.js';
+import { type Principal, allows, holds } from '../../platform/access.js';
+import { inTransaction } from '../../platform/db/index.js';
+import { type Acted, act } from './cases.act.js';
+import { application } from './cases.application.js';
+import type { CasesContext } from './cases.context.js';
+import { saveDraft } from './cases.drafts.js';
+import * as st from './cases.store.js';
+import { delegatedAgent } from './cases.submit.js';
+
+/** A live 委托 to the caller as the chooser shows it: the person masked, its scope and expiry. */
+export interface DelegatorView {
+  readonly delegationId: string;
+  /** masked (张*) */
+  readonly principalName: string;
+  /** implementation codes, or `*` for every item */
+  readonly scopes: readonly string[];
+  readonly validTo: string;
+  /** the items the scope names, with their names (empty for `*`) */
+  readonly items: ReadonlyArray<{ code: string; name: string }>;
+}
+
+/** The draft's key that says for whom it is (never taken from a posted form: set here only). */
+export const ON_BEHALF_KEY = 'onBehalfOf';
+
+/**
+ * The live 委托 to the caller now — a 网格员: only those given from within their grid — newest
+ * first; `COMMON.FORBIDDEN` for a caller who may not assist at all (fail closed).
+ */
+export async function delegators(ctx: CasesContext, p: Principal): Promise<DelegatorView[]> {
+  const grid = p.kind === 'staff';
+  if (grid ? !holds(p, 'cases.assist') : p.kind !== 'person' || !holds(p, 'cases.apply'))
+    throw new DomainError('COMMON.FORBIDDEN', {
+      details: { permission: grid ? 'cases.assist' : 'cases.apply' },
+    });
+  const ds = ((await ctx.ports.identity.delegatorsOf?.(p.accountId)) ?? []).filter(
+    (d) => !grid || (d.regionCode !== null && allows(p, 'cases.assist', { regionCode: d.regionCode })),
+  );
+  const out: DelegatorView[] = [];
+  for (const d of ds) {
+    const items: Array<{ code: string; name: string }> = [];
+    for (const code of d.scopes.filter((s) => s !== '*').slice(0, 50)) {
+      const it = await ctx.items.get(code);
+      if (it) items.push({ code, name: it.name });
+    }
+    out.push({
+      delegationId: d.id,
+      principalName: d.principalName,
+      scopes: d.scopes,
+      validTo: d.validTo,
+      items,
+    });
+  }
+  return out;
+}
+
+/**
+ * Starts an application for the person behind one of the caller's live 委托: the 委托 must be the
+ * caller's, live, cover the item, and (a 网格员) be of their grid — else `CASES.NOT_DELEGATED` (or
+ * `CASES.OUT_OF_SCOPE`) and nothing is written. The caller's draft of the item is replaced by
+ * one for that person (the region of the 委托 filled in); the apply journey takes it from there.
+ */
+export async function startAssisted(
+  ctx: CasesContext,
+  p: Principal,
+  delegationId: string,
+  itemCode: string,
+): Promise<void> {
+  const d = ((await ctx.ports.identity.delegatorsOf?.(p.accountId)) ?? []).find((x) => x.id === delegationId);
+  if (!d) throw new DomainError('CASES.NOT_DELEGATED');
+  // the 委托, for this item, checked as submit checks it (the same function)
+  await delegatedAgent(ctx, p, d.principalId, itemCode);
+  const it = await application(ctx, itemCode);
+  if (it?.kind !== 'item') throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: itemCode } });
+  await inTransaction(ctx.db, async (trx) => {
+    await st.deleteDraft(trx, p.accountId, itemCode);
+    await st.deleteDraftMaterials(trx, p.accountId, itemCode);
+    await saveDraft(
+      ctx,
+      p,
+      itemCode,
+      {
+        [ON_BEHALF_KEY]: d.principalId,
+        // shown on the journey's pages (masked); submit reads only the person and checks the 委托 again
+        onBehalfOfName: d.principalName,
+        delegationId: d.id,
+        ...(d.regionCode ? { regionCode: d.regionCode } : {}),
+      },
+      trx,
+    );
+  });
+}
+
+/**
+ * 出件: the caller, the applicant's agent under a live 委托 covering the case's item, records that
+ * they collected the result waiting at the window and handed it over. `CASES.NOT_DELEGATED` for a
+ * case they hold no 委托 for (whether it exists is not told); `CASES.RESULT_NOT_READY` when no
+ * result waits at the window (not issued, not for the window, or collected already).
+ */
+export function collectResult(ctx: CasesContext, p: Principal, caseNumber: string): Promise<Acted> {
+  // who acted for whom under which 委托 is filled in by `act` from the 委托 itself
+  return act(
+    ctx,
+    caseNumber,
+    { type: 'collectResult', onBehalfOf: '', delegationId: '', agent: 'delegate' },
+    p,
+  );
+}
