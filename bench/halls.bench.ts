@@ -8,6 +8,15 @@
  *   node --import tsx bench/halls.bench.ts
  *   RUNS=5 N=2000 CONCURRENCY=8 FOLLOWERS=10000 node --import tsx bench/halls.bench.ts
  *   STORE=postgres node --import tsx bench/halls.bench.ts
+ *
+ * Paced mode (MODE=paced): only taking and calling tickets, the load from a SEPARATE child process
+ * (bench/halls.paced-client.ts) in an open loop at fixed rates — each request timed from when it
+ * was due, so a slow server shows as latency, not as a lower rate — beside bare Fastify paced the
+ * same way in the same run; for each rate: achieved requests/s, p50, p95, p99, errors; then the
+ * highest rate each sustains with p95 ≤ 20 ms (achieved ≥ 95 % of the rate, no errors).
+ *
+ *   MODE=paced RATES=50,100,200,400 SECONDS=10 node --import tsx bench/halls.bench.ts
+ *   MODE=paced STORE=postgres RATES=50,100,200,400 SECONDS=10 RUNS=3 node --import tsx bench/halls.bench.ts
  */
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -57,6 +66,13 @@ bare.post('/api/v1/halls/:id/tickets', async (_req, reply) =>
 const bareBase = await bare.listen({ host: '127.0.0.1', port: 0 });
 
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${admin}` };
+if (process.env.MODE === 'paced') {
+  await pacedMode();
+  await t.close();
+  await bare.close();
+  await fresh.drop();
+  process.exit(0);
+}
 async function post(url: string, body: unknown, want: number): Promise<void> {
   const r = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   const text = await r.text();
@@ -229,3 +245,101 @@ await t.close();
 await bare.close();
 await fresh.drop();
 process.exit(0);
+
+/**
+ * MODE=paced: take and call at each of RATES (requests/s) for SECONDS each, the requests sent by a
+ * child process in an open loop, beside bare Fastify at the same rates; RUNS runs, medians printed.
+ */
+async function pacedMode(): Promise<void> {
+  const rates = (process.env.RATES ?? '50,100,200,400')
+    .split(',')
+    .map(Number)
+    .filter((x) => x > 0);
+  const seconds = Number(process.env.SECONDS ?? 10);
+  const goalMs = Number(process.env.P95_GOAL_MS ?? 20);
+  const halls = every.filter((c) => c.length === 10).slice(0, Number(process.env.HALLS ?? 20));
+  const client = fork(new URL('./halls.paced-client.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+  });
+  await new Promise<void>((resolve) => client.once('message', () => resolve()));
+  type Done = { sent: number; ok: number; errors: number; seconds: number; latencies: number[] };
+  const run = (urls: string[], body: string, want: number, rate: number, secs = seconds) =>
+    new Promise<Done>((resolve, reject) => {
+      client.once('message', (m: { done?: Done; error?: string }) =>
+        m.done ? resolve(m.done) : reject(new Error(m.error)),
+      );
+      client.send({ run: { urls, body, headers, want, rate, seconds: secs } });
+    });
+  const targets = {
+    take: { urls: halls.map((h) => `${base}/api/v1/halls/${h}/tickets`), body: '{"line":"A"}', want: 201 },
+    // window 2 of each hall (a general window: line A): each call finds a ticket the take left
+    call: { urls: halls.map((h) => `${base}/api/v1/halls/${h}/windows/2/call`), body: '{}', want: 200 },
+    bare: {
+      urls: halls.map((h) => `${bareBase}/api/v1/halls/${h}/tickets`),
+      body: '{"line":"A"}',
+      want: 201,
+    },
+  } as const;
+  type Name = keyof typeof targets;
+  // warm-up at the lowest rate (not reported)
+  for (const name of ['take', 'call', 'bare'] as const) {
+    const g = targets[name];
+    await run([...g.urls], g.body, g.want, rates[0]!, Math.min(2, seconds));
+  }
+  const rows = new Map<
+    string,
+    Array<{ rate: number; p50: number; p95: number; p99: number; errors: number }>
+  >();
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < RUNS; r++)
+    // take before call (the calls serve the tickets just taken); bare before or after them
+    for (const rate of rates)
+      for (const name of (r % 2 === 0 ? ['take', 'call', 'bare'] : ['bare', 'take', 'call']) as Name[]) {
+        const g = targets[name];
+        const d = await run([...g.urls], g.body, g.want, rate);
+        const key = `${name}|${rate}`;
+        const list = rows.get(key) ?? [];
+        list.push({
+          rate: d.ok / d.seconds,
+          p50: percentile(d.latencies, 50),
+          p95: percentile(d.latencies, 95),
+          p99: percentile(d.latencies, 99),
+          errors: d.errors,
+        });
+        rows.set(key, list);
+      }
+  const serverCpu = process.cpuUsage(cpu0);
+  client.send({ exit: true });
+  console.log(`\n## halls, paced from a separate process (${STORE}) — ${machine()}`);
+  console.log(
+    `${RUNS} run(s) × ${rates.length} rates × ${seconds} s each, ${halls.length} halls; load average after: ${load()}; this process (the servers) used ${fmt((serverCpu.user + serverCpu.system) / 1e6, 1)} s CPU`,
+  );
+  console.log('| measure | target req/s | achieved req/s | p50 ms | p95 ms | p99 ms | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  const labels: Record<Name, string> = {
+    take: 'POST /api/v1/halls/{id}/tickets',
+    call: 'POST /api/v1/halls/{id}/windows/2/call',
+    bare: 'bare Fastify, same JSON',
+  };
+  const best: Record<Name, number | undefined> = { take: undefined, call: undefined, bare: undefined };
+  for (const name of ['take', 'call', 'bare'] as const)
+    for (const rate of rates) {
+      const list = rows.get(`${name}|${rate}`) ?? [];
+      const m = {
+        rate: median(list.map((x) => x.rate)),
+        p50: median(list.map((x) => x.p50)),
+        p95: median(list.map((x) => x.p95)),
+        p99: median(list.map((x) => x.p99)),
+        errors: list.reduce((n, x) => n + x.errors, 0),
+      };
+      if (m.p95 <= goalMs && m.rate >= 0.95 * rate && m.errors === 0) best[name] = rate;
+      console.log(
+        `| ${labels[name]} | ${rate} | ${fmt(m.rate, 0)} | ${fmt(m.p50, 1)} | ${fmt(m.p95, 1)} | ${fmt(m.p99, 1)} | ${m.errors} |`,
+      );
+    }
+  console.log(`\nhighest rate with p95 ≤ ${goalMs} ms (achieved ≥ 95 % of the rate, no errors):`);
+  for (const name of ['take', 'call', 'bare'] as const)
+    console.log(
+      `- ${labels[name]}: ${best[name] === undefined ? `none of ${rates.join(', ')}` : `${best[name]} req/s`}`,
+    );
+}

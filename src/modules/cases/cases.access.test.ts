@@ -36,8 +36,16 @@ describe('case access › one table, one predicate', () => {
     assert.deepEqual(Object.keys(ACTION_ACCESS).sort(), [...ACTION_TYPES].sort());
     for (const a of ACTION_TYPES) {
       const r = ACTION_ACCESS[a];
-      assert.ok(r.applicant?.length || r.staff?.permissions.length, a);
+      assert.ok(r.applicant?.length || r.staff?.permissions.length || r.agent?.length, a);
     }
+    // 出件 is the applicant's agent's, under a 委托 (act checks the 委托): nobody by role or scope
+    assert.deepEqual(
+      ACTION_TYPES.filter((a) => ACTION_ACCESS[a].agent),
+      ['collectResult'],
+    );
+    for (const p of Object.values(who))
+      for (const c of [online, atZhongyuanHall])
+        assert.notEqual(mayAct(p, c, 'collectResult'), 'ok', p.accountId);
     // the applicant's own acts and nothing else
     assert.deepEqual(
       ACTION_TYPES.filter((a) => ACTION_ACCESS[a].applicant),
