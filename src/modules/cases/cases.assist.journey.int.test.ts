@@ -356,8 +356,14 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
     assert.match(done.body, /没有委托您/);
     assert.match(done.body, /href="\/cases\/assisted\/apply"/);
     assert.equal(await count('cases'), before);
-    // no longer offered, and the API refuses alike
+    // no longer offered, nor started again by its id, and the API refuses alike
     assert.doesNotMatch((await grid.get('/cases/assisted/apply')).body, /李\*/);
+    const restart = await grid.post(
+      `/cases/assisted/apply/${ids.liDelegation}`,
+      { itemCode: ITEM },
+      { from: '/cases/assisted/apply' },
+    );
+    assert.equal(restart.statusCode, 403);
     const r = await t.app.inject({
       method: 'POST',
       url: '/api/v1/cases',
