@@ -687,7 +687,8 @@ async function runInOrder(
     const end = (e?: unknown) => {
       if (over) return;
       over = true;
-      for (const w of workers) w.removeAllListeners('message').removeAllListeners('error');
+      for (const w of workers)
+        w.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
       if (e === undefined) resolve();
       else reject(e);
     };
@@ -723,6 +724,8 @@ async function runInOrder(
         void drain();
       });
       w.on('error', end);
+      // a worker that stops without an error (its thread ended) would leave its tasks unanswered
+      w.on('exit', (code) => end(new Error(`a seed worker stopped (exit ${code}) before the seed finished`)));
     }
     hand();
   });

@@ -1,3 +1,4 @@
+import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Dialect, Store } from './store.js';
@@ -106,8 +107,21 @@ function sqliteBulk(store: Store): BulkLoad {
     },
     async finish() {
       db.pragma('synchronous = FULL');
-      // the WAL into the file, the file fsynced, the WAL emptied: durable from here on
-      if (file !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      if (file !== ':memory:') {
+        // the WAL into the file, the file fsynced, the WAL emptied: durable from here on
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        // and whatever a reader kept the checkpoint from, and the pages the automatic checkpoints
+        // wrote unsynced during the load: both files fsynced here, whatever the checkpoint did
+        for (const f of [file, `${file}-wal`]) {
+          if (!existsSync(f)) continue;
+          const fd = openSync(f, 'r+');
+          try {
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+        }
+      }
       await close();
     },
     close,
