@@ -13,7 +13,7 @@ import { legalPersonByCode, legalPersonsRepresentedBy } from './exchange.registe
 import { lookupForDepartment } from './exchange.lookup.js';
 import { noticesConsumer } from './exchange.notices.js';
 import { type RegisterPrefill, prefillFromRegisters } from './exchange.prefill.js';
-import { resourceByName } from './exchange.store.js';
+import { grantsOf, resourceByName } from './exchange.store.js';
 import { KEY_KIND } from './exchange.types.js';
 
 export { EXCHANGE_EVENTS } from './exchange.grants.js';
@@ -115,6 +115,10 @@ export function createExchangeModule(
     ): Promise<{ accessId: string; resource: string } | undefined> {
       const r = await resourceByName(within, input.resourceName);
       if (!r || KEY_KIND[r.register] !== input.subject.kind) return undefined;
+      // a department that holds no grant on the register at all does not try: the refused read
+      // would only put an attempt on the applicant's data in their 我的数据使用记录 (a suspended,
+      // expired or revoked grant is tried, and its refusal recorded, as for any consumer)
+      if ((await grantsOf(within, input.departmentId, r.id)).length === 0) return undefined;
       try {
         const got = await lookupForDepartment(svc.ctx, within, input.departmentId, {
           resource: r.code,
