@@ -3,7 +3,14 @@ import type { Config } from './config/index.js';
 import { type Clock, DomainError, systemClock } from './kernel/index.js';
 import { type Migration, type Store, metaMigrations, migrate } from './platform/db/index.js';
 import { decideSite, markDemoSeeded } from './platform/demo.js';
-import { EventBus, eventsMigrations } from './platform/events/index.js';
+import {
+  EventBus,
+  type Wakeups,
+  appendedSoFar,
+  eventsMigrations,
+  inProcessWakeups,
+  pgWakeups,
+} from './platform/events/index.js';
 import {
   type App,
   type DeclaredRoute,
@@ -82,6 +89,12 @@ export interface BuildOptions {
   demo?: 'on' | 'off' | 'auto';
   /** start the event consumers on a timer (default true); tests call `events.drain()` instead */
   startConsumers?: boolean;
+  /**
+   * how often the node polls the store for what other nodes wrote: event consumers, the search
+   * index, the halls' screens (defaults 500, 500, 200 ms). On PostgreSQL the wake-ups (NOTIFY)
+   * bring it sooner; tests set it high to show they do.
+   */
+  pollMs?: number;
   /**
    * run the modules' warm-up (default true): in-memory indexes, timers, the first checkpoint.
    * Operator commands skip it: they serve nobody, and the search index alone takes seconds at city scale.
@@ -493,11 +506,33 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   const { config, store } = opts;
   const clock = opts.clock ?? systemClock;
   const log = opts.logger ?? createLogger(config.logLevel);
+  // rows committed on any node wake this node's pollers at once: one LISTEN connection on
+  // PostgreSQL, connected before the warm-up (not for operator commands, which serve nobody),
+  // in process on SQLite
+  const wakeups: Wakeups =
+    store.dialect === 'postgres' && store.location && 'databaseUrl' in store.location && opts.warmUp !== false
+      ? pgWakeups(store.location.databaseUrl, {
+          onError: (err) => log.warn({ err }, 'the wake-up listener lost its connection; reconnecting'),
+        })
+      : inProcessWakeups();
   const events = new EventBus(store, clock, {
     onError: (consumer, err) => log.error({ err, consumer }, 'event consumer failed'),
+    wakeups,
+    ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
   });
   const calendar = createCalendar({ store, clock, log });
-  const wired = wireModules({ config, store, clock, events, log }, calendar);
+  const wired = wireModules(
+    {
+      config,
+      store,
+      clock,
+      events,
+      log,
+      wakeups,
+      ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
+    },
+    calendar,
+  );
   const { modules } = wired;
 
   const migrations = await prepareStore(store, modules, events, opts.migrate !== false);
@@ -508,6 +543,15 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   // The HTTP edge, step by step. Hooks of one kind run in the order their steps add them, so the
   // order is part of the contract: cookies before the session, the permission before the body.
   const app = createServer(config, log);
+  if (store.dialect === 'sqlite') {
+    // one node: a request that appended events wakes this node's readers once it is answered (its
+    // transaction has committed by then); PostgreSQL's NOTIFY does this for every node
+    const before = new WeakMap<object, number>();
+    app.addHook('onRequest', async (req) => void before.set(req, appendedSoFar()));
+    app.addHook('onResponse', async (req) => {
+      if (appendedSoFar() !== before.get(req)) wakeups.local('events');
+    });
+  }
   const metrics = createMetrics(log);
   observeRequests(app, metrics);
   // several nodes share a PostgreSQL store: their rate-limit counters live in it (SQLite is one node)
@@ -569,11 +613,13 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
   }
   if (opts.warmUp !== false) {
     try {
+      await wakeups.start();
       for (const m of modules) await m.warmUp?.();
     } catch (e) {
       // a start refused during warm-up (a log origin the store contradicts) leaves nothing running
       await app.close();
       for (const m of [...modules].reverse()) await m.close?.();
+      await wakeups.close();
       throw e;
     }
   }
@@ -608,6 +654,7 @@ export async function buildApp(opts: BuildOptions): Promise<TongbanApp> {
       await events.stop();
       await app.close();
       for (const m of [...modules].reverse()) await m.close?.();
+      await wakeups.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import type { Clock } from '../kernel/index.js';
 import type { Store } from './db/index.js';
 import type { Site } from './demo.js';
-import type { Consumer, EventBus } from './events/index.js';
+import type { Consumer, EventBus, Wakeups } from './events/index.js';
 import type { App, Principal } from './http/index.js';
 import type { Messages } from './i18n/index.js';
 import type { Logger } from './log.js';
@@ -20,6 +20,10 @@ export interface PlatformDeps {
   readonly clock: Clock;
   readonly events: EventBus;
   readonly log: Logger;
+  /** rows committed on any node, at once (NOTIFY on PostgreSQL; in process on SQLite): the pollers' wake-up */
+  readonly wakeups?: Wakeups;
+  /** how often each node polls the store for what other nodes wrote (the fallback of the wake-ups) */
+  readonly pollMs?: number;
 }
 
 export interface ModuleDefinition {

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/index.js';
+import type { Wakeups } from '../../platform/events/index.js';
 import * as st from './halls.store.js';
 import type { CallEvent } from './halls.types.js';
 
@@ -7,7 +8,9 @@ import type { CallEvent } from './halls.types.js';
  * `pollMs`, and at once after a call committed on this node) and hands each new call to this
  * node's subscribers of that hall (screens and followers of a ticket, each an SSE stream). Calls
  * made on any other node reach it through the store, so any number of nodes behind a load
- * balancer show every call (docs/adr/0009). No state is shared between nodes.
+ * balancer show every call (docs/adr/0009). No state is shared between nodes. On PostgreSQL a
+ * committed call also wakes every node's poller at once (NOTIFY, platform/events/wakeups.ts): the
+ * screens of other nodes show it without waiting for the next poll, which stays as the fallback.
  *
  * The cursor is the highest seq below which every row has been delivered. On PostgreSQL a
  * sequence number can commit after a higher one (or never, when its transaction rolls back): the
@@ -27,6 +30,8 @@ export interface HallFeed {
   /** one poll, for tests: resolves once what is visible now is delivered */
   pollOnce(): Promise<number>;
   readonly subscribers: number;
+  /** polls the timer ran (the fallback); pokes and wake-ups are not counted (tests) */
+  readonly timerPolls: number;
 }
 
 export function createHallFeed(
@@ -36,6 +41,8 @@ export function createHallFeed(
     gapGraceMs?: number;
     now?: () => number;
     onError?: (err: unknown) => void;
+    /** the store's wake-ups: a call committed on any node is read at once */
+    wakeups?: Wakeups;
   } = {},
 ): HallFeed {
   const pollMs = opts.pollMs ?? 200;
@@ -53,6 +60,8 @@ export function createHallFeed(
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = true;
+  let timerPolls = 0;
+  let unwake: (() => void) | undefined;
 
   function deliver(r: st.CallRow): number {
     const ls = byHall.get(r.hall_id);
@@ -139,6 +148,7 @@ export function createHallFeed(
   function schedule() {
     if (stopped) return;
     timer = setTimeout(async () => {
+      timerPolls++;
       await poll();
       schedule();
     }, pollMs);
@@ -167,9 +177,14 @@ export function createHallFeed(
       stopped = false;
       low = await st.callsHead(db);
       schedule();
+      unwake ??= opts.wakeups?.on('halls_calls', () => {
+        if (!stopped) void poll();
+      });
     },
     async stop() {
       stopped = true;
+      unwake?.();
+      unwake = undefined;
       if (timer) clearTimeout(timer);
       await running;
     },
@@ -179,6 +194,9 @@ export function createHallFeed(
     },
     get subscribers() {
       return count;
+    },
+    get timerPolls() {
+      return timerPolls;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import { type Executor, type Generated, columnTypes, runPrecompiled, sql } from '../../platform/db/index.js';
+import { notifyOnInsert } from '../../platform/events/index.js';
 
 /**
  * Queue tickets, their numbering counters, the calls the screens show, visits, appointment slots
@@ -372,6 +373,12 @@ export const hallsMigrations: Record<string, Migration> = {
         .columns(['hall_id', 'day', 'status', 'line', 'priority desc', 'number'])
         .execute();
       await db.schema.dropIndex('halls_tickets_queue').execute();
+    },
+  },
+  /** PostgreSQL: a committed call wakes every node's screen feed at once (platform/events/wakeups.ts) */
+  'halls.0007_wake_on_call': {
+    async up(db: Kysely<unknown>) {
+      await notifyOnInsert(db, 'halls_calls');
     },
   },
 };

@@ -48,7 +48,8 @@ export function createHallsModule(
   },
 ) {
   const feed = createHallFeed(deps.store.db, {
-    pollMs: ports.pollMs ?? 200,
+    pollMs: ports.pollMs ?? deps.pollMs ?? 200,
+    ...(deps.wakeups ? { wakeups: deps.wakeups } : {}),
     onError: (err) => deps.log.error({ err }, 'halls feed poll failed'),
   });
   const ctx: HallsContext = {

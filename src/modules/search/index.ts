@@ -32,7 +32,12 @@ export function createSearchModule(
     themeLabels?: Record<string, { zh: string; en: string }>;
   },
 ) {
-  const svc = createSearchService({ store: deps.store, sources: opts.sources, log: deps.log });
+  const svc = createSearchService({
+    store: deps.store,
+    sources: opts.sources,
+    log: deps.log,
+    ...(deps.wakeups ? { wakeups: deps.wakeups } : {}),
+  });
   const definition: ModuleDefinition & { readonly searchService: SearchService } = {
     searchService: svc,
     name: 'search',
@@ -42,7 +47,7 @@ export function createSearchModule(
       // load jieba's dictionary now, not on the first visitor's query (≈ 0.5 s)
       segmenter();
       await svc.rebuild();
-      svc.start(opts.pollMs ?? 500);
+      svc.start(opts.pollMs ?? deps.pollMs ?? 500);
     },
     close: () => svc.stop(),
   };

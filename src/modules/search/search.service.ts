@@ -1,6 +1,6 @@
 import { DomainError } from '../../kernel/index.js';
 import type { Store } from '../../platform/db/index.js';
-import { type EventRecord, readEvents } from '../../platform/events/index.js';
+import { type EventRecord, type Wakeups, heldBackAfter, readEvents } from '../../platform/events/index.js';
 import type { Logger } from '../../platform/log.js';
 import { createIndexBuilder } from './search.build.js';
 import { SearchIndex } from './search.index.js';
@@ -22,6 +22,8 @@ export interface SearchServiceDeps {
   readonly log: Logger;
   /** tokenise builds in a worker thread (default); false builds on the main thread */
   readonly buildInWorker?: boolean;
+  /** the store's wake-ups: read the stream as soon as events are committed on any node */
+  readonly wakeups?: Wakeups;
 }
 
 export interface SearchStatus {
@@ -47,6 +49,26 @@ export function createSearchService(deps: SearchServiceDeps) {
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = true;
+  let timerPolls = 0;
+  let wakePending = false;
+  let heldBackRetries = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let unwake: (() => void) | undefined;
+
+  /** A wake-up: one poll queued (not one per notification); a held-back event is looked at again soon. */
+  function wake(): void {
+    if (stopped || wakePending) return;
+    wakePending = true;
+    void run('poll', async () => {
+      wakePending = false;
+      await pollOnce();
+      if (position && heldBackRetries < 50 && (await heldBackAfter(db, position))) {
+        heldBackRetries++;
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = setTimeout(wake, 20).unref();
+      }
+    });
+  }
 
   /** one thing at a time: polls and rebuilds never interleave */
   function run(what: string, fn: () => Promise<void>): Promise<void> {
@@ -158,16 +180,28 @@ export function createSearchService(deps: SearchServiceDeps) {
       stopped = false;
       const tick = () => {
         if (stopped) return;
+        timerPolls++;
         void run('poll', pollOnce).then(() => {
           if (!stopped) timer = setTimeout(tick, pollMs).unref();
         });
       };
       timer = setTimeout(tick, pollMs).unref();
+      unwake ??= deps.wakeups?.on('events', () => {
+        heldBackRetries = 0;
+        wake();
+      });
     },
     async stop(): Promise<void> {
       stopped = true;
+      unwake?.();
+      unwake = undefined;
       if (timer) clearTimeout(timer);
+      if (retryTimer) clearTimeout(retryTimer);
       await chain;
+    },
+    /** polls the timer ran (the fallback); wake-ups are not counted (tests) */
+    get timerPolls(): number {
+      return timerPolls;
     },
     status(): SearchStatus {
       return { documents: index.size, terms: index.terms, builtAt, buildMs, position, rebuilds };

@@ -2,6 +2,7 @@ import { type CompiledQuery, type Generated, type Kysely, type Migration, sql } 
 import type { Clock } from '../../kernel/index.js';
 import { newId } from '../../kernel/index.js';
 import { type Db, type Executor, type Store, columnTypes, dialectOf } from '../db/index.js';
+import { type Wakeups, notifyOnInsert } from './wakeups.js';
 
 /**
  * The transactional outbox. A state change appends its event with `appendEvent(trx, …)` in the
@@ -138,6 +139,12 @@ export const eventsMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // PostgreSQL: a committed insert wakes every node's readers of the stream at once (wakeups.ts)
+  'events.0004_wake_on_insert': {
+    async up(db: Kysely<unknown>) {
+      await notifyOnInsert(db, 'events');
+    },
+  },
 };
 
 const edb = (db: Executor) => db.withTables<EventsTables>();
@@ -171,9 +178,17 @@ function singleInsert(trx: Executor, row: EventInsert): CompiledQuery {
   return { ...c.q, parameters: c.order.map((k) => row[k]) };
 }
 
+let appendCalls = 0;
+/**
+ * How many times this process has appended events (committed or not): the app compares it before
+ * and after a request to wake this node's readers in process (SQLite, one node: wakeups.ts).
+ */
+export const appendedSoFar = (): number => appendCalls;
+
 /** Appends events inside the caller's transaction. Payloads must hold no unmasked personal data. */
 export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  appendCalls++;
   const now = clock.now().toISOString();
   const rows = events.map((e) => ({
     id: newId(),
@@ -247,6 +262,20 @@ export async function readEvents(
 }
 
 /**
+ * PostgreSQL: whether an event beyond `after` is committed but not yet readable by `readEvents`
+ * (an older transaction still runs). A reader woken by NOTIFY looks again shortly when so.
+ * Always false on SQLite (one writer: what is committed is readable).
+ */
+export async function heldBackAfter(db: Executor, after: { tx: string; seq: number }): Promise<boolean> {
+  if (dialectOf(db) !== 'postgres') return false;
+  const r = await sql<{ behind: boolean }>`
+    select exists (select 1 from events where (tx, seq) > (${after.tx}::xid8, ${after.seq}::bigint)) as behind`.execute(
+    db,
+  );
+  return r.rows[0]?.behind === true;
+}
+
+/**
  * How many committed events lie beyond each named consumer's position (for /readyz). On SQLite
  * seq has no gaps (the rowid: largest + 1, and events are never deleted), so that is the head's
  * seq minus the position, read from the primary key. On PostgreSQL sequence numbers have gaps
@@ -303,8 +332,9 @@ export interface ConsumerStatus {
 }
 
 /**
- * Runs consumers: after each commit that was signalled with `poke()`, and on a timer. On
- * PostgreSQL a consumer's row is locked with SKIP LOCKED, so with several app nodes each batch
+ * Runs consumers: after each commit that was signalled with `poke()`, when the store says events
+ * were committed (`wakeups`: NOTIFY on PostgreSQL, from any node), and on a timer (the fallback).
+ * On PostgreSQL a consumer's row is locked with SKIP LOCKED, so with several app nodes each batch
  * is handled by one of them.
  */
 export class EventBus {
@@ -316,11 +346,24 @@ export class EventBus {
   private idleWaiters: Array<() => void> = [];
   /** consumers whose event_consumers row this bus has already made sure of */
   private readonly ensured = new Set<string>();
+  private unwake: (() => void) | undefined;
+  /** re-reads after a wake-up found committed events still held back (PostgreSQL) */
+  private heldBackRetries = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** the current run was started by a wake-up */
+  private woken = false;
+  /** polls the timer ran (the fallback); a wake-up or poke() is not counted */
+  timerPolls = 0;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly opts: { pollMs?: number; onError?: (consumer: string, err: unknown) => void } = {},
+    private readonly opts: {
+      pollMs?: number;
+      onError?: (consumer: string, err: unknown) => void;
+      /** the store's wake-ups: consumers run as soon as events are committed anywhere */
+      wakeups?: Wakeups;
+    } = {},
   ) {}
 
   register(c: Consumer): void {
@@ -333,14 +376,26 @@ export class EventBus {
     this.stopped = false;
     const tick = () => {
       this.poke();
-      if (!this.stopped) this.timer = setTimeout(tick, this.opts.pollMs ?? 500).unref();
+      if (!this.stopped)
+        this.timer = setTimeout(() => {
+          this.timerPolls++;
+          tick();
+        }, this.opts.pollMs ?? 500).unref();
     };
     tick();
+    this.unwake ??= this.opts.wakeups?.on('events', () => {
+      this.heldBackRetries = 0;
+      this.woken = true;
+      this.poke();
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unwake?.();
+    this.unwake = undefined;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     while (this.running) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -370,6 +425,21 @@ export class EventBus {
         }
         if (progressed) this.again = true;
       } while (this.again && !this.stopped);
+      // PostgreSQL: an event whose NOTIFY arrived can still be held back behind an older
+      // transaction still running (pg_snapshot_xmin); look again shortly rather than at the
+      // next poll, a bounded number of times
+      const woken = this.woken;
+      this.woken = false;
+      if (woken && !this.stopped && this.heldBackRetries < 50 && (await this.heldBack())) {
+        this.heldBackRetries++;
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => {
+          this.woken = true;
+          this.poke();
+        }, 20).unref();
+      }
+    } catch (e) {
+      this.opts.onError?.('events', e);
     } finally {
       this.running = false;
       const w = this.idleWaiters;
@@ -463,6 +533,21 @@ export class EventBus {
       if (Date.now() > deadline) throw new Error('event consumers did not catch up in time');
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /**
+   * PostgreSQL: some consumer's next event is committed but not yet readable (an older
+   * transaction still runs). Along the (tx, seq) index, one probe per consumer.
+   */
+  private async heldBack(): Promise<boolean> {
+    if (this.store.dialect !== 'postgres' || this.consumers.length === 0) return false;
+    const r = await sql<{ behind: boolean }>`
+      select exists (
+        select 1 from event_consumers c
+        where c.name in (${sql.join(this.consumers.map((c) => c.name))})
+          and exists (select 1 from events e where (e.tx, e.seq) > (c.position_tx::xid8, c.position_seq))
+      ) as behind`.execute(this.store.db);
+    return r.rows[0]?.behind === true;
   }
 
   /** true when some committed event lies beyond a consumer's position. */

@@ -1,0 +1,162 @@
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { columnTypes } from '../db/index.js';
+
+/**
+ * Wake-ups: a node learns at once that another node (or itself) committed rows to a table that
+ * it polls — the outbox (`events`: the event consumers, the search index) and the halls' calls
+ * (`halls_calls`: the calling screens' SSE feed) — instead of waiting for its next poll.
+ *
+ * PostgreSQL: a statement-level trigger on the table runs `pg_notify('tongban_wake', <table>)`
+ * (`notifyOnInsert`, from the tables' migrations); PostgreSQL delivers it when, and only if, the
+ * inserting transaction commits, once per transaction and table. Each node keeps ONE connection
+ * of its own (outside the pool) that LISTENs and reconnects when it is lost; on reconnecting it
+ * wakes every subscriber once, for what it may have missed meanwhile.
+ * SQLite (one node): the app wakes the subscribers in process after a request that appended
+ * events has been answered (its transaction has committed by then).
+ *
+ * The polls stay: a wake-up only makes the next read come sooner. A lost notification (the
+ * listener reconnecting, an event held back behind an older transaction) costs at most a poll.
+ */
+export const WAKE_CHANNEL = 'tongban_wake';
+
+export interface Wakeups {
+  /** calls `fn` whenever rows of `table` were committed (by any node); returns the unsubscribe */
+  on(table: string, fn: () => void): () => void;
+  /** this node committed rows of `table` (in-process wake-up; harmless when NOTIFY also comes) */
+  local(table: string): void;
+  /** notifications received from the store since start (tests, /metrics) */
+  readonly received: number;
+  /** PostgreSQL: the listening connection's backend pid, while connected */
+  readonly listenerPid: number | undefined;
+  /** connects the listener (PostgreSQL); resolves once LISTEN is in place or the first try failed */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function dispatcher() {
+  const subs = new Map<string, Set<() => void>>();
+  return {
+    on(table: string, fn: () => void) {
+      let s = subs.get(table);
+      if (!s) {
+        s = new Set();
+        subs.set(table, s);
+      }
+      s.add(fn);
+      return () => void s.delete(fn);
+    },
+    fire(table: string) {
+      for (const fn of subs.get(table) ?? []) fn();
+    },
+    fireAll() {
+      for (const s of subs.values()) for (const fn of s) fn();
+    },
+  };
+}
+
+/** One node on SQLite: wake-ups within the process only. */
+export function inProcessWakeups(): Wakeups {
+  const d = dispatcher();
+  return {
+    on: d.on,
+    local: d.fire,
+    received: 0,
+    listenerPid: undefined,
+    start: async () => {},
+    close: async () => {},
+  };
+}
+
+/**
+ * The node's listening connection on PostgreSQL, connected by `start()` (when the first attempt
+ * fails it keeps retrying in the background, and the polls carry on meanwhile).
+ */
+export function pgWakeups(
+  databaseUrl: string,
+  opts: { onError?: (err: Error) => void; reconnectMs?: { min: number; max: number } } = {},
+): Wakeups {
+  const d = dispatcher();
+  const backoff = opts.reconnectMs ?? { min: 100, max: 5000 };
+  let client: pg.Client | undefined;
+  let pid: number | undefined;
+  let received = 0;
+  let closed = false;
+  let delay = backoff.min;
+  let timer: NodeJS.Timeout | undefined;
+
+  const lost = (c: pg.Client, err?: Error) => {
+    if (client !== c) return; // already replaced
+    client = undefined;
+    pid = undefined;
+    c.removeAllListeners('notification');
+    c.end().catch(() => {});
+    if (closed) return;
+    if (err) opts.onError?.(err);
+    timer = setTimeout(connect, delay).unref();
+    delay = Math.min(delay * 2, backoff.max);
+  };
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+    client = c;
+    c.on('error', (err) => lost(c, err));
+    c.on('end', () => lost(c, new Error('the listening connection ended')));
+    c.on('notification', (n) => {
+      if (n.channel !== WAKE_CHANNEL) return;
+      received++;
+      d.fire(n.payload ?? '');
+    });
+    try {
+      await c.connect();
+      // the listener alone never keeps the process alive (the server and the pool do)
+      (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      await c.query(`listen ${WAKE_CHANNEL}`);
+      const r = await c.query<{ pid: number }>('select pg_backend_pid() as pid');
+      if (client !== c) return;
+      pid = r.rows[0]?.pid;
+      delay = backoff.min;
+      // what was committed while no one listened: read it now rather than at the next poll
+      d.fireAll();
+    } catch (e) {
+      lost(c, e as Error);
+    }
+  }
+
+  return {
+    on: d.on,
+    start: () => (closed || client ? Promise.resolve() : connect()),
+    local: d.fire,
+    get received() {
+      return received;
+    },
+    get listenerPid() {
+      return pid;
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      pid = undefined;
+      await c?.end().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Migrations: on PostgreSQL, every committed transaction that inserts into `table` notifies
+ * `tongban_wake` with the table's name (a statement-level trigger: one NOTIFY per statement,
+ * merged into one per transaction). Nothing on SQLite. Expand-phase: the previous release ignores it.
+ */
+export async function notifyOnInsert(db: Kysely<unknown>, table: string): Promise<void> {
+  if (!columnTypes(db).isPostgres) return;
+  await sql`create or replace function tongban_wake() returns trigger language plpgsql as $$
+    begin
+      perform pg_notify(${sql.lit(WAKE_CHANNEL)}, tg_table_name);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger ${sql.id(`${table}_wake`)} after insert on ${sql.table(table)}
+    for each statement execute function tongban_wake()`.execute(db);
+}
