@@ -89,15 +89,15 @@ psql "$base_url" -qAtc "create database $db" >/dev/null
 (cd "$work/prev" && TONGBAN_DATA_DIR="$work/data-seed" node --import tsx src/cli/main.ts seed >"$work/seed.log" 2>&1) ||
   { echo "rolling-upgrade: the previous release could not seed a fresh database"; exit 1; }
 echo "rolling-upgrade: previous release migrated and seeded a fresh database ($(($(date +%s) - t0)) s)"
-psql "$db_url" -qAtc "select name from schema_migrations order by name" >"$work/migrations-before"
+psql "$db_url" -qAtc "select name from schema_migrations" | LC_ALL=C sort >"$work/migrations-before"
 old_port=$(free_port)
 start_node "$work/prev" "$old_port" old
 echo "rolling-upgrade: previous release's node on :$old_port"
 new_port=$(free_port)
 start_node "$here" "$new_port" new
 echo "rolling-upgrade: this release's node on :$new_port (it migrated the database while the old node served)"
-psql "$db_url" -qAtc "select name from schema_migrations order by name" >"$work/migrations-after"
-echo "rolling-upgrade: this release applied: $(comm -13 "$work/migrations-before" "$work/migrations-after" | tr '\n' ' ')"
+psql "$db_url" -qAtc "select name from schema_migrations" | LC_ALL=C sort >"$work/migrations-after"
+echo "rolling-upgrade: this release applied: $(LC_ALL=C comm -13 "$work/migrations-before" "$work/migrations-after" | tr '\n' ' ')"
 
 node --import tsx "$here/scripts/rolling-upgrade.traffic.ts" "http://127.0.0.1:$old_port" "http://127.0.0.1:$new_port" |
   sed 's/^/rolling-upgrade: /'
