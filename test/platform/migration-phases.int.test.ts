@@ -241,6 +241,7 @@ describe('the statements a rolling deploy does not survive', () => {
     ['alter table "a" alter column "x" set not null', 'alter column a.x'],
     ['alter table "a" alter column "x" type bigint', 'alter column a.x'],
     ['alter table "a" alter column "x" set default 1', undefined],
+    ['alter table "a" alter column "x" drop default', 'alter column a.x'],
     ['alter table "a" add column "y" text, drop constraint "a_k"', 'drop constraint a.a_k'],
   ];
   for (const [statement, expected] of cases)

@@ -95,8 +95,9 @@ export function breakingStatement(sqlText: string): BreakingStatement | undefine
     a = RENAME_COLUMN.exec(action);
     if (a) return { kind: 'rename', object: `${table}.${name(a, 1)}`, sql: s };
     a = ALTER_COLUMN.exec(action);
-    // a default set or dropped changes no row and no statement of the old release
-    if (a && !/^(?:set|drop)\s+default\b/i.test(a[3]!))
+    // a default set changes no row and no statement of the old release; a default dropped from
+    // a NOT NULL column fails the old release's inserts that leave the column out
+    if (a && !/^set\s+default\b/i.test(a[3]!))
       return { kind: 'alter column', object: `${table}.${name(a, 1)}`, sql: s };
     a = ADD_COLUMN.exec(action);
     if (
