@@ -237,6 +237,60 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
     assert.equal(e?.actor, ids['grid-worker']);
   });
 
+  test('drafts › starting for a second resident never wipes the first one’s draft of the item: refused, CASES.DRAFT_IN_PROGRESS; starting again for the same one continues it', async () => {
+    const grid = new WebSession(t);
+    await grid.login('grid-worker');
+    const elderDelegation = /\/cases\/assisted\/apply\/([0-9a-f-]{36})"[^>]*>为孙\*+申请/.exec(
+      (await grid.get('/cases/assisted/apply')).body,
+    )?.[1];
+    assert.ok(elderDelegation);
+    const start = (id: string) =>
+      grid.post(`/cases/assisted/apply/${id}`, { itemCode: ITEM }, { from: `/cases/assisted/apply/${id}` });
+    const draftOf = async () =>
+      (
+        await sql<{ n: number }>`select count(*) as n from case_drafts
+          where applicant_id = ${ids['grid-worker']} and implementation_code = ${ITEM}`.execute(t.store.db)
+      ).rows[0]!.n;
+    assert.equal((await start(ids.liDelegation!)).statusCode, 303);
+    await fillJourney(grid, ITEM, DEMO_GRID_REGION);
+    const filled = (await grid.get(`/items/${ITEM}/apply/check`)).body;
+    assert.match(filled, /李\*/);
+    // the elder's application of the same item would have replaced 李四's half-done one
+    const other = await start(elderDelegation);
+    assert.equal(other.statusCode, 409, other.body.slice(0, 400));
+    assert.match(other.body, /尚未提交/);
+    assert.equal(Number(await draftOf()), 1);
+    const still = (await grid.get(`/items/${ITEM}/apply/check`)).body;
+    assert.match(still, /李\*/);
+    // starting again for 李四 continues the same draft (the uploads and answers kept)
+    assert.equal((await start(ids.liDelegation!)).statusCode, 303);
+    const summary = (html: string) =>
+      html.slice(html.indexOf('<h2>'), html.indexOf('<form method="post" action="/items'));
+    assert.ok(summary(still).includes('已上传'));
+    assert.equal(summary((await grid.get(`/items/${ITEM}/apply/check`)).body), summary(still));
+    // the grid worker's own draft of an item is not replaced by a resident's either
+    await sql`delete from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db);
+    await sql`delete from case_draft_materials where applicant_id = ${ids['grid-worker']}`.execute(
+      t.store.db,
+    );
+    await sql`insert into case_drafts (applicant_id, implementation_code, data, region_code, updated_at)
+      values (${ids['grid-worker']}, ${ITEM}, ${JSON.stringify({ regionCode: DEMO_GRID_REGION, contactName: '自己的' })},
+        ${DEMO_GRID_REGION}, ${clock.now().toISOString()})`.execute(t.store.db);
+    assert.equal((await start(elderDelegation)).statusCode, 409);
+    assert.match(
+      (
+        await sql<{
+          data: string;
+        }>`select data from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db)
+      ).rows[0]!.data,
+      /自己的/,
+    );
+    await sql`delete from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db);
+    await sql`delete from case_draft_materials where applicant_id = ${ids['grid-worker']}`.execute(
+      t.store.db,
+    );
+  });
+
   test('the list › a grid worker follows the open cases of those who delegated only: not a same-grid neighbour’s own', async () => {
     // 王五, of the same grid, applies himself
     const own = await t.app.inject({

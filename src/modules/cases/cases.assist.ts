@@ -10,7 +10,7 @@ import { inTransaction } from '../../platform/db/index.js';
 import { type Acted, act } from './cases.act.js';
 import { application } from './cases.application.js';
 import type { CasesContext } from './cases.context.js';
-import { saveDraft } from './cases.drafts.js';
+import { loadDraft, saveDraft } from './cases.drafts.js';
 import * as st from './cases.store.js';
 import { delegatedAgent } from './cases.submit.js';
 
@@ -79,7 +79,15 @@ export async function startAssisted(
   const it = await application(ctx, itemCode);
   if (it?.kind !== 'item') throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: itemCode } });
   await inTransaction(ctx.db, async (trx) => {
-    await st.deleteDraft(trx, p.accountId, itemCode);
+    // one draft per account and item: a draft of this item for someone else (or the caller's
+    // own) is never replaced — it holds another person's answers and files; the same person's is
+    // continued as it is
+    const existing = await loadDraft(ctx, p, itemCode, trx);
+    if (existing) {
+      if (existing[ON_BEHALF_KEY] === d.principalId) return;
+      throw new DomainError('CASES.DRAFT_IN_PROGRESS');
+    }
+    // files left by a draft that is gone are not carried into someone else's application
     await st.deleteDraftMaterials(trx, p.accountId, itemCode);
     await saveDraft(
       ctx,
