@@ -1,7 +1,14 @@
 import { type CompiledQuery, type Generated, type Kysely, type Migration, sql } from 'kysely';
 import type { Clock } from '../../kernel/index.js';
 import { newId } from '../../kernel/index.js';
-import { type Db, type Executor, type Store, columnTypes, dialectOf } from '../db/index.js';
+import {
+  type Db,
+  type Executor,
+  type Store,
+  columnTypes,
+  dialectOf,
+  insertPrecompiled,
+} from '../db/index.js';
 import { type Wakeups, notifyOnInsert } from './wakeups.js';
 
 /**
@@ -205,13 +212,8 @@ export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent
     await trx.executeQuery(singleInsert(trx, rows[0]!));
     return [rows[0]!.id];
   }
-  // SQLite allows 32,766 bound variables per statement: insert in chunks of 1,000 rows (8 each)
-  for (let i = 0; i < rows.length; i += 1000) {
-    await edb(trx)
-      .insertInto('events')
-      .values(rows.slice(i, i + 1000))
-      .execute();
-  }
+  // several (a batch of lookups, an import): statements of up to 64 rows, each compiled once
+  await insertPrecompiled(trx, edb, 'events', EVENT_COLUMNS, rows);
   return rows.map((r) => r.id);
 }
 
