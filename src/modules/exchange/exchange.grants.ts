@@ -3,7 +3,7 @@ import { type Principal, allows } from '../../platform/access.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ANSWER_WORKING_DAYS, type ExchangeContext, clockColour, parse } from './exchange.context.js';
-import { resourceByCode, resourceById, toGrant, toRequest, xdb } from './exchange.store.js';
+import { forgetGrants, resourceByCode, resourceById, toGrant, toRequest, xdb } from './exchange.store.js';
 import {
   DecisionInput,
   type Grant,
@@ -189,6 +189,7 @@ export async function requestResource(
     if (grantId)
       await insertGrant(ctx, trx, grantId, id, r, departmentId, input, fields, clearFields, now, null);
   });
+  if (grantId) forgetGrants(ctx);
   return getRequest(ctx, id);
 }
 
@@ -314,6 +315,7 @@ export async function decideRequest(
         payload: { resource: r.code, department: req.departmentId },
       });
   });
+  forgetGrants(ctx);
   return getRequest(ctx, requestId);
 }
 
@@ -328,8 +330,9 @@ export async function getGrant(ctx: ExchangeContext, id: string): Promise<Grant>
 }
 
 /**
- * Suspend, revoke or resume a grant (the provider). Lookups read grants from the store every time,
- * so the change holds on every node from the commit on. A revoked grant stays revoked.
+ * Suspend, revoke or resume a grant (the provider). This node forgets the grants it kept once the
+ * change commits, so it holds here from then on; every other node reads the grants again within
+ * GRANT_RECHECK_MS (ADR 0028). A revoked grant stays revoked.
  */
 export async function setGrantStatus(
   ctx: ExchangeContext,
@@ -359,6 +362,7 @@ export async function setGrantStatus(
       payload: { status, from: g.status },
     });
   });
+  forgetGrants(ctx);
   return getGrant(ctx, grantId);
 }
 

@@ -45,3 +45,51 @@ export function project(
   }
   return out;
 }
+
+type Answer = Record<string, string | number | boolean | null>;
+/** {@link project} for one catalogue entry and one grant, decided once: for each field answered, its policy (null: in clear). */
+type Plan = ReadonlyArray<readonly [name: string, policy: MaskPolicy | null]>;
+const plans = new WeakMap<object, WeakMap<readonly DataItem[], Plan>>();
+
+function planOf(items: readonly DataItem[], fields: readonly string[], clearFields: readonly string[]): Plan {
+  const plan: Array<readonly [string, MaskPolicy | null]> = [];
+  for (const item of items) {
+    if (!fields.includes(item.name)) continue;
+    plan.push([item.name, clearFields.includes(item.name) ? null : item.mask]);
+  }
+  return plan;
+}
+
+/**
+ * The projection a lookup answers with: the same as {@link project} (only the granted fields,
+ * each masked unless in clear), its plan kept per grant and catalogue entry while both are kept
+ * (ADR 0028) when the request asks for all the granted fields, so a lookup only copies values.
+ */
+export function projectionFor(
+  items: readonly DataItem[],
+  grant: { readonly fields: readonly string[]; readonly clearFields: readonly string[] },
+  asked: readonly string[] | undefined,
+): (record: RegisterRecord) => Answer {
+  let plan: Plan | undefined;
+  if (asked === undefined) {
+    let byItems = plans.get(grant);
+    if (!byItems) {
+      byItems = new WeakMap();
+      plans.set(grant, byItems);
+    }
+    plan = byItems.get(items);
+    if (!plan) {
+      plan = planOf(items, grant.fields, grant.clearFields);
+      byItems.set(items, plan);
+    }
+  } else plan = planOf(items, asked, grant.clearFields);
+  const p = plan;
+  return (record) => {
+    const out: Answer = {};
+    for (const [name, policy] of p) {
+      const v = record[name] ?? null;
+      out[name] = policy === null ? v : maskValue(policy, v);
+    }
+    return out;
+  };
+}

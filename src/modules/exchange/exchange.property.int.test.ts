@@ -8,7 +8,10 @@ import { sql } from '../../platform/db/index.js';
 import { createLogger } from '../../platform/log.js';
 import { openTestStore } from '../../../test/helpers/store.js';
 import { DEMO_PEOPLE } from '../identity/identity.demo.js';
-import { maskValue, project } from './exchange.mask.js';
+import { maskValue, project, projectionFor } from './exchange.mask.js';
+import { parse } from './exchange.context.js';
+import { parseLookup } from './exchange.lookup.js';
+import { LookupInput } from './exchange.types.js';
 import { DEMO_RESOURCES } from './exchange.seed.js';
 import { type DataItem, MASK_POLICIES } from './exchange.types.js';
 
@@ -62,6 +65,85 @@ describe('exchange › no field or clear value beyond the grant (property)', () 
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  test('the projection a lookup answers with (its plan kept per grant) is project()’s, every time', () => {
+    fc.assert(
+      fc.property(
+        itemsArb,
+        fc.infiniteStream(fc.boolean()),
+        fc.infiniteStream(fc.boolean()),
+        fc.infiniteStream(fc.boolean()),
+        (specs, grantBits, clearBits, askBits) => {
+          const items: DataItem[] = specs.map((s) => ({
+            name: s.name,
+            label: s.name,
+            type: 'string',
+            sensitivity: 'sensitive',
+            mask: s.mask,
+          }));
+          const record = Object.fromEntries(
+            items.map((i, n) => [i.name, `值${n}SECRET${i.name}XYZ0123456789`]),
+          );
+          const fields = items.filter(() => grantBits.next().value).map((i) => i.name);
+          const grant = { fields, clearFields: fields.filter(() => clearBits.next().value) };
+          const asked = fields.filter(() => askBits.next().value);
+          for (let round = 0; round < 2; round++) {
+            assert.deepEqual(
+              projectionFor(items, grant, undefined)(record),
+              project(items, record, grant.fields, grant.clearFields),
+            );
+            assert.deepEqual(
+              projectionFor(items, grant, asked)(record),
+              project(items, record, asked, grant.clearFields),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a lookup body checked by hand gives what LookupInput gives, or the same refusal', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 45 }),
+      fc.string({ minLength: 38, maxLength: 70 }),
+      fc.constantFrom('', ' ', '  a ', ' ab ', '\u3000甲乙\u3000', '\t410105199003070014\n'),
+    );
+    const value = fc.oneof(
+      text,
+      fc.integer(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(text, { maxLength: 2 }),
+    );
+    const body = fc.oneof(
+      fc.record(
+        { resource: value, key: value, purpose: value, caseNumber: value, fields: value, extra: value },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        { resource: text, key: text, purpose: fc.string({ maxLength: 320 }), caseNumber: text },
+        { requiredKeys: ['resource', 'key', 'purpose'] },
+      ),
+      value,
+    );
+    const outcome = (f: () => unknown) => {
+      try {
+        return { ok: f() };
+      } catch (e) {
+        return { code: (e as { code?: string }).code };
+      }
+    };
+    fc.assert(
+      fc.property(body, (raw) => {
+        const zod = outcome(() => parse(LookupInput, raw));
+        const hand = outcome(() => parseLookup(raw));
+        if ('code' in zod) assert.deepEqual(hand, { code: zod.code });
+        else assert.deepEqual(hand, zod);
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -1,6 +1,6 @@
 import { pick, seededRandom } from '../../kernel/index.js';
 import { generateCreditCode, generateIdNumber } from '../../platform/codes/index.js';
-import type { Executor } from '../../platform/db/index.js';
+import { type Executor, runPrecompiled } from '../../platform/db/index.js';
 import type { PersonalDataCipher } from '../../platform/privacy/index.js';
 import { type ExchangeTables, xdb } from './exchange.store.js';
 import type { ExchangeLicencesPort } from './exchange.ports.js';
@@ -59,11 +59,15 @@ export async function readRecord(
     };
   }
   if (register === 'legalPersons') {
-    const r = await xdb(db)
-      .selectFrom('exchange_legal_persons')
-      .selectAll()
-      .where('credit_code', '=', k)
-      .executeTakeFirst();
+    const r = (
+      await runPrecompiled(
+        db,
+        xdb,
+        'exchange.legalPerson',
+        (q, slot) => q.selectFrom('exchange_legal_persons').selectAll().where('credit_code', '=', slot(0)),
+        [k],
+      )
+    ).rows[0];
     if (!r) return undefined;
     return {
       creditCode: r.credit_code,
@@ -82,11 +86,15 @@ export async function readRecord(
   }
   const hash = opts.hash ?? cipher.lookupHash('idNumber', k);
   if (register === 'population') {
-    const r = await xdb(db)
-      .selectFrom('exchange_population')
-      .selectAll()
-      .where('id_hash', '=', hash)
-      .executeTakeFirst();
+    const r = (
+      await runPrecompiled(
+        db,
+        xdb,
+        'exchange.person',
+        (q, slot) => q.selectFrom('exchange_population').selectAll().where('id_hash', '=', slot(0)),
+        [hash],
+      )
+    ).rows[0];
     if (!r) return undefined;
     return {
       // the row was found by the key's keyed hash: its sealed ID number is the key
@@ -102,11 +110,15 @@ export async function readRecord(
       deathDate: r.death_date,
     };
   }
-  const r = await xdb(db)
-    .selectFrom('exchange_social_insurance')
-    .selectAll()
-    .where('id_hash', '=', hash)
-    .executeTakeFirst();
+  const r = (
+    await runPrecompiled(
+      db,
+      xdb,
+      'exchange.insured',
+      (q, slot) => q.selectFrom('exchange_social_insurance').selectAll().where('id_hash', '=', slot(0)),
+      [hash],
+    )
+  ).rows[0];
   if (!r) return undefined;
   return {
     idNumber: k,

@@ -1,5 +1,11 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes, sql } from '../../platform/db/index.js';
+import {
+  type Executor,
+  columnTypes,
+  insertPrecompiled,
+  runPrecompiled,
+  sql,
+} from '../../platform/db/index.js';
 import type {
   AccessRecord,
   DataItem,
@@ -643,16 +649,99 @@ export const toGrant = (r: GrantRow): Grant => ({
   status: r.status as GrantStatus,
 });
 
-/** The grants a department holds on a resource, newest first: read from the store on every lookup. */
+/** The grants a department holds on a resource, newest first, from the store (lookups: grantsOfKept). */
 export async function grantsOf(db: Executor, departmentId: string, resourceId: string): Promise<Grant[]> {
-  const rows = await xdb(db)
-    .selectFrom('exchange_grants')
-    .selectAll()
-    .where('department_id', '=', departmentId)
-    .where('resource_id', '=', resourceId)
-    .orderBy('valid_to', 'desc')
-    .execute();
-  return rows.map(toGrant);
+  const r = await runPrecompiled(
+    db,
+    xdb,
+    'exchange.grantsOf',
+    (q, slot) =>
+      q
+        .selectFrom('exchange_grants')
+        .selectAll()
+        .where('department_id', '=', slot(0))
+        .where('resource_id', '=', slot(1))
+        .orderBy('valid_to', 'desc'),
+    [departmentId, resourceId],
+  );
+  return r.rows.map(toGrant);
+}
+
+/**
+ * How long a node answers a department's grants on a resource from memory before reading them
+ * again (ADR 0028): a grant suspended or revoked on another node is refused here within this; on
+ * the node that changed it, at once (the change forgets this node's grants after its commit).
+ * Reads inside a transaction (a case fetching its material) always read the store.
+ */
+export const GRANT_RECHECK_MS = 250;
+interface GrantMemo {
+  /** bumped when this node forgets its grants: a read begun before then is not kept */
+  generation: number;
+  readonly entries: Map<string, { readonly grants: readonly Grant[]; readonly readAt: number }>;
+}
+const grantMemos = new WeakMap<object, GrantMemo>();
+const grantMemoOf = (node: object): GrantMemo => {
+  let m = grantMemos.get(node);
+  if (!m) {
+    m = { generation: 0, entries: new Map() };
+    grantMemos.set(node, m);
+  }
+  return m;
+};
+
+/**
+ * {@link grantsOf} as lookups read it: per node (`node`: the service's context), kept for at most
+ * GRANT_RECHECK_MS from the moment its read began (`at`, ms on the context's clock).
+ */
+export async function grantsOfKept(
+  node: object,
+  db: Executor,
+  departmentId: string,
+  resourceId: string,
+  at: number,
+): Promise<readonly Grant[]> {
+  if (db.isTransaction) return grantsOf(db, departmentId, resourceId);
+  const memo = grantMemoOf(node);
+  const key = `${departmentId}\u0000${resourceId}`;
+  const hit = memo.entries.get(key);
+  if (hit && at >= hit.readAt && at - hit.readAt < GRANT_RECHECK_MS) return hit.grants;
+  const generation = memo.generation;
+  const grants = Object.freeze((await grantsOf(db, departmentId, resourceId)).map((g) => Object.freeze(g)));
+  if (memo.generation === generation) {
+    if (memo.entries.size >= 10_000) memo.entries.clear();
+    memo.entries.set(key, { grants, readAt: at });
+  }
+  return grants;
+}
+
+/** Forgets this node's kept grants (after a grant is made, suspended, resumed or revoked here). */
+export function forgetGrants(node: object): void {
+  const memo = grantMemoOf(node);
+  memo.generation++;
+  memo.entries.clear();
+}
+
+type AccessRow = ExchangeTables['exchange_access'];
+const ACCESS_COLUMNS = [
+  'id',
+  'at',
+  'client_id',
+  'department_id',
+  'resource_code',
+  'resource_id',
+  'subject_hash',
+  'fields',
+  'purpose',
+  'case_number',
+  'outcome',
+  'grant_id',
+  'event_id',
+  'region_code',
+] as const satisfies ReadonlyArray<keyof AccessRow>;
+
+/** Access records, in the caller's transaction: statements compiled once per row count. */
+export async function insertAccess(db: Executor, rows: readonly AccessRow[]): Promise<void> {
+  await insertPrecompiled(db, xdb, 'exchange_access', ACCESS_COLUMNS, rows);
 }
 
 export const toAccess = (
@@ -676,24 +765,32 @@ export const toAccess = (
  * same on SQLite and PostgreSQL, and atomic across nodes).
  */
 export async function countLookup(db: Executor, grantId: string, window: string, n = 1): Promise<number> {
-  const r = await xdb(db)
-    .insertInto('exchange_rate')
-    .values({ grant_id: grantId, window, n })
-    .onConflict((oc) =>
-      oc
-        .columns(['grant_id', 'window'])
-        .doUpdateSet((eb) => ({ n: eb('exchange_rate.n', '+', eb.ref('excluded.n')) })),
-    )
-    .returning('n')
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  const r = await runPrecompiled(
+    db,
+    xdb,
+    'exchange.countLookup',
+    (q, slot) =>
+      q
+        .insertInto('exchange_rate')
+        .values({ grant_id: slot(0), window: slot(1), n: slot(2) })
+        .onConflict((oc) =>
+          oc
+            .columns(['grant_id', 'window'])
+            .doUpdateSet((eb) => ({ n: eb('exchange_rate.n', '+', eb.ref('excluded.n')) })),
+        )
+        .returning('n'),
+    [grantId, window, n],
+  );
+  const row = r.rows[0];
+  if (!row) throw new Error('exchange_rate: the upsert answered no row');
+  return Number(row.n);
 }
 
 /**
  * Catalogue entries as lookups read them, kept for at most a second per node (a lookup reads its
  * resource on every call otherwise): a provider's edit takes effect on this node at once (the
- * publishing code forgets the entry) and on every other node within a second. Grants are never
- * cached: a revocation must hold on the very next lookup everywhere.
+ * publishing code forgets the entry) and on every other node within a second. Grants are kept for
+ * a quarter of that (grantsOfKept).
  */
 const RESOURCE_TTL_MS = 1000;
 const resourceCache = new WeakMap<object, Map<string, { r: Resource | undefined; until: number }>>();

@@ -88,12 +88,47 @@ export async function resolveSession(ctx: IdentityContext, cookie: string): Prom
   return principalOf(ctx, a, 'session', s.id);
 }
 
+/**
+ * How long a node answers a machine client's bearer token from memory before reading its row again
+ * (ADR 0028): a token revoked (or its client removed) in the store is refused on every node within
+ * this, and never past its expiry. Only client tokens are kept: their principal is the client's
+ * registered roles, which never change; an account's token is read on every request (its roles,
+ * status and revocation change through many paths).
+ */
+export const CLIENT_TOKEN_RECHECK_MS = 250;
+interface KnownToken {
+  readonly principal: Principal;
+  readonly expiresAt: number;
+  /** when the read this entry came from began (its staleness is counted from there) */
+  readonly readAt: number;
+}
+const knownTokens = new WeakMap<IdentityContext, Map<string, KnownToken>>();
+
 /** The principal of a bearer token (an account's or a machine client's), or none. */
 export async function resolveBearer(ctx: IdentityContext, token: string): Promise<Principal | undefined> {
-  const row = await tokenByHash(ctx.db, sha256(token));
-  if (!row || row.revoked_at || new Date(row.expires_at).getTime() <= ctx.clock.now().getTime())
-    return undefined;
-  if (row.client_id) return clientPrincipal(ctx, row.client_id);
+  const hash = sha256(token);
+  const t = ctx.clock.now().getTime();
+  let known = knownTokens.get(ctx);
+  if (!known) {
+    known = new Map();
+    knownTokens.set(ctx, known);
+  }
+  const hit = known.get(hash);
+  if (hit && t < hit.expiresAt && t - hit.readAt < CLIENT_TOKEN_RECHECK_MS && t >= hit.readAt)
+    return hit.principal;
+  if (hit) known.delete(hash);
+  const row = await tokenByHash(ctx.db, hash);
+  const expiresAt = row ? new Date(row.expires_at).getTime() : 0;
+  if (!row || row.revoked_at || expiresAt <= t) return undefined;
+  if (row.client_id) {
+    const p = await clientPrincipal(ctx, row.client_id);
+    if (!p) return undefined;
+    // shared by the requests that follow: frozen, so none can change another's caller
+    const frozen = Object.freeze({ ...p, grants: Object.freeze(p.grants.map((g) => Object.freeze(g))) });
+    if (known.size >= 10_000) known.clear();
+    known.set(hash, { principal: frozen, expiresAt, readAt: t });
+    return frozen;
+  }
   if (!row.account_id) return undefined;
   const a = await accountById(ctx.db, row.account_id);
   if (a?.status !== 'active') return undefined;
