@@ -25,9 +25,8 @@ import {
   readRecord,
 } from '../src/modules/exchange/exchange.registers.js';
 import { REGISTER_TABLES, seedRegisters } from '../src/modules/exchange/exchange.seed.js';
-import { scratchDatabase } from '../test/helpers/store.js';
 import type { ExchangeContext } from '../src/modules/exchange/exchange.context.js';
-import { fmt, machine, median, percentile } from './lib.js';
+import { BENCH_PG_URL, fmt, machine, median, percentile, scratchDatabase } from './lib.js';
 
 /**
  * The data-sharing exchange (issue 12).
@@ -41,14 +40,21 @@ import { fmt, machine, median, percentile } from './lib.js';
  *     at full load (50 connections) and at a steady 1,000/s (p95); beside, in the same run, the
  *     same app's GET /api/v1/me with the same token (the authenticated ceiling), bare Fastify
  *     answering the same POST and the raw store read of the same row (in process).
- * PARTS=http runs part 2 only, PARTS=registers part 1 only.
- * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures.
+ * PARTS=http runs part 2 only, PARTS=registers part 1 only. STORE=postgres runs part 2 on
+ * PostgreSQL (BENCH_DATABASE_URL, else the machine's own; a scratch database per server).
+ * CONNECTIONS: autocannon's connections at full load (default 100). The servers run in child
+ * processes, autocannon in this one.
+ * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures, and each
+ * server's CPU time per request (process.cpuUsage in the server), steadier than rates on a shared
+ * machine.
  */
 const RUNS = Number(process.env.RUNS ?? 3);
 const PEOPLE = Number(process.env.PEOPLE ?? 200_000);
 const BEFORE_PEOPLE = Number(process.env.BEFORE_PEOPLE ?? 20_000);
 const CEILING_ROWS = Math.min(PEOPLE, 100_000);
 const DURATION = Number(process.env.DURATION ?? 10);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 100);
+const STORE = process.env.STORE === 'postgres' ? 'postgres' : 'sqlite';
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -211,7 +217,7 @@ async function blast(url: string, headers: Record<string, string>, body: string 
     ...(body === null
       ? { method: 'GET' as const, headers }
       : { method: 'POST' as const, headers: { 'content-type': 'application/json', ...headers }, body }),
-    connections: rate ? 20 : 50,
+    connections: rate ? 20 : CONNECTIONS,
     ...(rate ? { overallRate: rate } : {}),
     duration: DURATION,
   });
@@ -227,9 +233,14 @@ async function blast(url: string, headers: Record<string, string>, body: string 
 
 if (process.env.PARTS !== 'registers') {
   const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-http-'));
-  const file = join(dir, 'app.db');
+  // SQLite: a file per server (WAL, FULL); PostgreSQL: a scratch database per server
+  const scratch =
+    STORE === 'postgres'
+      ? [await scratchDatabase(BENCH_PG_URL, 'tb_xbench'), await scratchDatabase(BENCH_PG_URL, 'tb_xbench')]
+      : [];
+  const file = scratch[0]?.url ?? join(dir, 'app.db');
   const app = await server(['app', file]);
-  const single = await server(['app-single', join(dir, 'single.db')]);
+  const single = await server(['app-single', scratch[1]?.url ?? join(dir, 'single.db')]);
   const bare = await server(['bare']);
   // BEFORE=<checkout of an earlier commit>: that code's app measured in turns with this one
   const beforeDir = process.env.BEFORE;
@@ -291,7 +302,9 @@ if (process.env.PARTS !== 'registers') {
       if (before) await measure(before, beforeAuth!, 'before');
     }
     // the raw store read of the same row, in process (a second connection on the same file)
-    const store = await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
+    const store = file.startsWith('postgres://')
+      ? await openStore({ databaseUrl: file })
+      : await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
     const cipher = createPersonalDataCipher(testConfig().secretKey);
     const reads: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -302,11 +315,12 @@ if (process.env.PARTS !== 'registers') {
     }
     await store.close();
     const runs = (xs: number[]) => xs.map((x) => fmt(x, 0)).join(', ');
+    const us = (v: Variant) => fmt(1e6 / median(cpuPer[v]), 0);
     console.log(
-      `\n2. lookups over HTTP (real token, grant check, masking, access record + event durable before each answer) · load ${load()}`,
+      `\n2. lookups over HTTP on ${STORE === 'postgres' ? 'PostgreSQL' : 'SQLite (WAL, FULL, group commit)'} (real token, grant check, masking, access record + event durable before each answer), ${CONNECTIONS} connections · load ${load()}`,
     );
     console.log(
-      `   grouped commits:       ${fmt(median(full.app), 0)} lookups/s at 50 connections (runs ${runs(full.app)}); ${fmt(median(cpuPer.app), 0)} per server CPU-second`,
+      `   grouped commits:       ${fmt(median(full.app), 0)} lookups/s at ${CONNECTIONS} connections (runs ${runs(full.app)}); ${fmt(median(cpuPer.app), 0)} per server CPU-second`,
     );
     console.log(
       `   one commit per lookup: ${fmt(median(full.single), 0)} lookups/s (runs ${runs(full.single)}); ${fmt(median(cpuPer.single), 0)} per server CPU-second`,
@@ -327,6 +341,9 @@ if (process.env.PARTS !== 'registers') {
     console.log(
       `   at 1,000/s: grouped p50 ${fmt(median(p50app), 1)} ms, p95 ${fmt(median(p95.app), 1)} ms; one commit per lookup p95 ${fmt(median(p95.single), 1)} ms; /api/v1/me p95 ${fmt(median(p95.me), 1)} ms; bare p95 ${fmt(median(p95.bare), 1)} ms`,
     );
+    console.log(
+      `   server CPU µs per request (median): lookup ${us('app')}, one commit per lookup ${us('single')}, /api/v1/me ${us('me')}, bare ${us('bare')}${before ? `, before ${us('before')}` : ''}`,
+    );
     console.log(`   non-2xx or errors in the app runs: ${bad}`);
   } finally {
     await stop(app.child);
@@ -334,6 +351,7 @@ if (process.env.PARTS !== 'registers') {
     await stop(bare.child);
     if (before) await stop(before.child);
     rmSync(dir, { recursive: true, force: true });
+    for (const d of scratch) await d.drop();
   }
 }
 console.log(`\nload at the end ${load()}`);

@@ -1,8 +1,9 @@
 /**
  * The exchange bench's server, in its own process (the load generator runs in the parent):
- *   app FILE   the real app over a SQLite file (WAL, synchronous=FULL as in production) with the
- *              demo seeded and a consumer granted the population register at a rate no bench
- *              reaches; prints one JSON line {port, clientId, clientSecret, key}
+ *   app FILE   the real app over a SQLite file (WAL, synchronous=FULL as in production) — or, when
+ *              FILE is a postgres:// URL, over that PostgreSQL database — with the demo seeded and a
+ *              consumer granted the population register at a rate no bench reaches; prints one
+ *              JSON line {port, clientId, clientSecret, key}
  *   app-single FILE  the same with one commit per lookup (no grouping)
  *   bare       bare Fastify answering the same POST with a fixed JSON body; prints {port}
  */
@@ -23,7 +24,9 @@ if (mode === 'bare') {
   await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ port: portOf(app.server.address()) }));
 } else if ((mode === 'app' || mode === 'app-single') && file) {
-  const store = await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
+  const store = file.startsWith('postgres://')
+    ? await openStore({ databaseUrl: file })
+    : await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
   const t = await buildApp({ config: testConfig({ logLevel: 'warn' }), store, demo: 'on' });
   // app-single: one transaction (one fsync) per lookup, to compare with grouped commits
   if (mode === 'app-single') t.exchange.service.setGroupCommits(false);
