@@ -8,6 +8,7 @@ import {
   columnTypes,
   dialectOf,
   insertPrecompiled,
+  runPrecompiled,
 } from '../db/index.js';
 import { type Wakeups, notifyOnInsert } from './wakeups.js';
 
@@ -222,11 +223,11 @@ export const appendEvent = async (trx: Executor, clock: Clock, e: NewEvent): Pro
 
 type EventRow = EventsTables['events'] & { seq: number; tx: string };
 
-function toRecord(r: EventRow): EventRecord {
+function toRecord(r: EventRow, tx: string = String(r.tx)): EventRecord {
   return {
     seq: Number(r.seq),
     id: r.id,
-    tx: String(r.tx),
+    tx,
     type: r.type,
     aggregateType: r.aggregate_type,
     aggregateId: r.aggregate_id,
@@ -251,16 +252,17 @@ export async function readEvents(
         and tx < pg_snapshot_xmin(pg_current_snapshot())
       order by tx, seq
       limit ${limit}`.execute(db);
-    return r.rows.map(toRecord);
+    return r.rows.map((row) => toRecord(row));
   }
-  const rows = await edb(db)
-    .selectFrom('events')
-    .selectAll()
-    .where('seq', '>', after.seq)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => toRecord({ ...r, tx: '0' } as EventRow));
+  // every consumer reads every event: the statement compiled once
+  const r = await runPrecompiled(
+    db,
+    edb,
+    'events.after',
+    (q, slot) => q.selectFrom('events').selectAll().where('seq', '>', slot(0)).orderBy('seq').limit(slot(1)),
+    [after.seq, limit],
+  );
+  return r.rows.map((row) => toRecord(row as EventRow, '0'));
 }
 
 /**
