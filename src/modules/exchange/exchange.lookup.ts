@@ -301,7 +301,7 @@ async function lookupAs(
   if (!who.departmentId) return refuse('EXCHANGE.NOT_CONSUMER');
   if (!resource || !kind) return refuse('EXCHANGE.RESOURCE_UNKNOWN');
   if (resource.shareType === 'none') return refuse('EXCHANGE.NOT_SHARED');
-  if (!(kind === 'idNumber' ? isValidIdNumber(key) : isValidCreditCode(key)))
+  if (!(kind === 'idNumber' ? isValidIdNumber(key, { today }) : isValidCreditCode(key)))
     return refuse('EXCHANGE.KEY_INVALID');
   const chosen = chooseGrant(await grantsOfKept(ctx, db, who.departmentId, resource.id, at.getTime()), today);
   if ('refusal' in chosen) return refuse(chosen.refusal);
@@ -395,7 +395,7 @@ export async function exportBulk(ctx: ExchangeContext, p: Principal, raw: unknow
   if (fields.some((f) => !grant.fields.includes(f))) return refuseAll('EXCHANGE.FIELD_NOT_GRANTED');
   const records: Array<RegisterRecord | undefined> = [];
   for (const [i, key] of keys.entries()) {
-    const valid = kind === 'idNumber' ? isValidIdNumber(key) : isValidCreditCode(key);
+    const valid = kind === 'idNumber' ? isValidIdNumber(key, { today }) : isValidCreditCode(key);
     const found = valid
       ? await readRecord(ctx.db, ctx.cipher, resource.register, key, {
           hash: attempts[i]!.subjectHash ?? undefined,
