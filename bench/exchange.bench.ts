@@ -26,7 +26,15 @@ import {
 } from '../src/modules/exchange/exchange.registers.js';
 import { REGISTER_TABLES, seedRegisters } from '../src/modules/exchange/exchange.seed.js';
 import type { ExchangeContext } from '../src/modules/exchange/exchange.context.js';
-import { BENCH_PG_URL, fmt, machine, median, percentile, scratchDatabase } from './lib.js';
+import {
+  BENCH_PG_URL,
+  type ScratchDatabase,
+  fmt,
+  machine,
+  median,
+  percentile,
+  scratchDatabase,
+} from './lib.js';
 
 /**
  * The data-sharing exchange (issue 12).
@@ -234,17 +242,20 @@ async function blast(url: string, headers: Record<string, string>, body: string 
 if (process.env.PARTS !== 'registers') {
   const dir = mkdtempSync(join(tmpdir(), 'tb-xbench-http-'));
   // SQLite: a file per server (WAL, FULL); PostgreSQL: a scratch database per server
-  const scratch =
-    STORE === 'postgres'
-      ? [await scratchDatabase(BENCH_PG_URL, 'tb_xbench'), await scratchDatabase(BENCH_PG_URL, 'tb_xbench')]
-      : [];
+  const beforeDir = process.env.BEFORE;
+  const scratch: ScratchDatabase[] = [];
+  if (STORE === 'postgres')
+    for (let i = 0; i < (beforeDir ? 3 : 2); i++)
+      scratch.push(await scratchDatabase(BENCH_PG_URL, 'tb_xbench'));
   const file = scratch[0]?.url ?? join(dir, 'app.db');
   const app = await server(['app', file]);
   const single = await server(['app-single', scratch[1]?.url ?? join(dir, 'single.db')]);
   const bare = await server(['bare']);
-  // BEFORE=<checkout of an earlier commit>: that code's app measured in turns with this one
-  const beforeDir = process.env.BEFORE;
-  const before = beforeDir ? await server(['app', join(dir, 'before.db')], beforeDir) : undefined;
+  // BEFORE=<checkout of an earlier commit>: that code's app measured in turns with this one (on
+  // PostgreSQL the checkout needs this commit's bench/exchange.server.ts, which opens a URL)
+  const before = beforeDir
+    ? await server(['app', scratch[2]?.url ?? join(dir, 'before.db')], beforeDir)
+    : undefined;
   try {
     const base = (p: unknown) => `http://127.0.0.1:${p}/api/v1/exchange/lookup`;
     const tokenOf = async (s: typeof app) => {
