@@ -332,7 +332,7 @@ export async function getGrant(ctx: ExchangeContext, id: string): Promise<Grant>
 /**
  * Suspend, revoke or resume a grant (the provider). This node forgets the grants it kept once the
  * change commits, so it holds here from then on; every other node reads the grants again within
- * GRANT_RECHECK_MS (ADR 0028). A revoked grant stays revoked.
+ * GRANT_RECHECK_MS (ADR 0029). A revoked grant stays revoked.
  */
 export async function setGrantStatus(
   ctx: ExchangeContext,

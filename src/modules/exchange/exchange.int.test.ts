@@ -21,7 +21,7 @@ const CITIZEN = DEMO_PEOPLE.citizen;
 
 /**
  * The first node's clock: the system's, moved ahead when a test lets the grants this node keeps
- * (ADR 0028) reach their age limit, instead of sleeping.
+ * (ADR 0029) reach their age limit, instead of sleeping.
  */
 const nodeClock = { ahead: 0, now: () => new Date(Date.now() + nodeClock.ahead) };
 
@@ -244,7 +244,7 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
     assert.deepEqual(read.json().record, { maritalStatus: '******' });
 
     // a second node on the same store revokes; this node refuses the first lookup once the grants
-    // it keeps are GRANT_RECHECK_MS old (ADR 0028; the issue asks for within a second)
+    // it keeps are GRANT_RECHECK_MS old (ADR 0029; the issue asks for within a second)
     const node2 = await buildApp({
       config: testConfig(),
       store: t.store,

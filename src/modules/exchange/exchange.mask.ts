@@ -63,7 +63,7 @@ function planOf(items: readonly DataItem[], fields: readonly string[], clearFiel
 /**
  * The projection a lookup answers with: the same as {@link project} (only the granted fields,
  * each masked unless in clear), its plan kept per grant and catalogue entry while both are kept
- * (ADR 0028) when the request asks for all the granted fields, so a lookup only copies values.
+ * (ADR 0029) when the request asks for all the granted fields, so a lookup only copies values.
  */
 export function projectionFor(
   items: readonly DataItem[],

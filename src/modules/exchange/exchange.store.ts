@@ -669,7 +669,7 @@ export async function grantsOf(db: Executor, departmentId: string, resourceId: s
 
 /**
  * How long a node answers a department's grants on a resource from memory before reading them
- * again (ADR 0028): a grant suspended or revoked on another node is refused here within this; on
+ * again (ADR 0029): a grant suspended or revoked on another node is refused here within this; on
  * the node that changed it, at once (the change forgets this node's grants after its commit).
  * Reads inside a transaction (a case fetching its material) always read the store.
  */

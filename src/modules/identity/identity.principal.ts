@@ -90,7 +90,7 @@ export async function resolveSession(ctx: IdentityContext, cookie: string): Prom
 
 /**
  * How long a node answers a machine client's bearer token from memory before reading its row again
- * (ADR 0028): a token revoked (or its client removed) in the store is refused on every node within
+ * (ADR 0029): a token revoked (or its client removed) in the store is refused on every node within
  * this, and never past its expiry. Only client tokens are kept: their principal is the client's
  * registered roles, which never change; an account's token is read on every request (its roles,
  * status and revocation change through many paths).
