@@ -62,6 +62,37 @@ export interface Config {
   readonly realNameVerifier: RealNameVerifierConfig | undefined;
   /** 好差评 and 政民互动: the working-day clocks and where 12345 answers go back (docs/operations.md) */
   readonly ratings: RatingsConfig;
+  /**
+   * private networks a consumer system's webhook may be on (TONGBAN_WEBHOOK_ALLOW_NETS, CIDRs or
+   * addresses, comma-separated; a government extranet is usually private); empty: none — loopback
+   * and link-local addresses are refused whatever this says
+   */
+  readonly webhookAllowNets: ReadonlyArray<{
+    readonly address: string;
+    readonly prefix: number;
+    readonly family: 4 | 6;
+  }>;
+}
+
+/** TONGBAN_WEBHOOK_ALLOW_NETS: `10.20.0.0/16, 192.168.5.7` (a single address is a /32 or /128). */
+export function parseWebhookAllowNets(raw: string | undefined): Config['webhookAllowNets'] {
+  const out: Array<{ address: string; prefix: number; family: 4 | 6 }> = [];
+  for (const e of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [address = '', bits] = e.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const prefix = bits === undefined ? max : Number(bits);
+    if (!family || !/^\d+$/.test(bits ?? String(max)) || prefix > max)
+      throw new ConfigError(
+        'TONGBAN_WEBHOOK_ALLOW_NETS',
+        `invalid entry ${JSON.stringify(e)} (networks such as 10.20.0.0/16, or addresses, comma-separated)`,
+      );
+    out.push({ address, prefix, family: family as 4 | 6 });
+  }
+  return out;
 }
 
 export interface RatingsConfig {
@@ -399,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: RATE_LIMITS,
     realNameVerifier,
     ratings,
+    webhookAllowNets: parseWebhookAllowNets(env.TONGBAN_WEBHOOK_ALLOW_NETS),
   });
 }
 
@@ -426,6 +458,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     rateLimits: RATE_LIMITS,
     realNameVerifier: undefined,
     ratings: DEFAULT_RATINGS_CONFIG,
+    webhookAllowNets: [],
     ...overrides,
   });
 }

@@ -212,7 +212,19 @@ describe('exchange › 校核纠错 notices to the consumers that read the old v
         headers: { authorization: `Bearer ${token}` },
         payload: { url },
       });
-    for (const bad of ['http://fgj.example/hook', 'https://user:pw@fgj.example/hook', 'not a url']) {
+    // SSRF: the platform would post to itself, its database's machine or the cloud metadata service
+    for (const bad of [
+      'http://fgj.example/hook',
+      'https://user:pw@fgj.example/hook',
+      'not a url',
+      'https://127.0.0.1:5432/',
+      'https://localhost/hook',
+      'https://api.localhost/hook',
+      'https://169.254.169.254/latest/meta-data/',
+      'https://[::1]/hook',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://0.0.0.0/hook',
+    ]) {
       const r = await put(tokens.fgj, bad);
       assert.equal(r.statusCode, 400, bad);
     }

@@ -4,6 +4,7 @@ import { type Principal, allows } from '../../platform/access.js';
 import type { Executor } from '../../platform/db/index.js';
 import type { Consumer, EventRecord } from '../../platform/events/index.js';
 import type { Logger } from '../../platform/log.js';
+import { refusedHostName } from '../../platform/net/outbound.js';
 import type { ExchangeContext } from './exchange.context.js';
 import { EXCHANGE_EVENTS, requireConsumer } from './exchange.grants.js';
 import { xdb } from './exchange.store.js';
@@ -219,8 +220,8 @@ export const WebhookInput = z.object({
     .refine((u) => {
       // zod runs the refinement after a failed .url() too: never throw here
       const x = URL.canParse(u) ? new URL(u) : undefined;
-      return !!x && x.protocol === 'https:' && !x.username && !x.password;
-    }, 'https, without credentials')
+      return !!x && x.protocol === 'https:' && !x.username && !x.password && !refusedHostName(x.hostname);
+    }, 'https, without credentials, not this machine nor a link-local address')
     .nullable(),
 });
 

@@ -14,6 +14,7 @@ import { lookupForDepartment } from './exchange.lookup.js';
 import { noticesConsumer } from './exchange.notices.js';
 import { type RegisterPrefill, prefillFromRegisters } from './exchange.prefill.js';
 import { grantsOf, resourceByName } from './exchange.store.js';
+import { allowListOf, guardedFetch } from '../../platform/net/outbound.js';
 import { KEY_KIND } from './exchange.types.js';
 
 export { EXCHANGE_EVENTS } from './exchange.grants.js';
@@ -46,6 +47,9 @@ export function createExchangeModule(
     ports: opts.ports,
   });
   let timer: NodeJS.Timeout | undefined;
+  // webhooks are addresses consumer systems chose: never this machine or link-local, a private
+  // network only where the operator allows it (checked on every resolved address, each delivery)
+  const webhookFetch = guardedFetch({ allow: allowListOf(deps.config.webhookAllowNets) });
   const definition: ModuleDefinition = {
     name: 'exchange',
     migrations: exchangeMigrations,
@@ -59,7 +63,7 @@ export function createExchangeModule(
       if (every > 0) {
         timer = setInterval(() => {
           svc
-            .deliverNotices(deps.log)
+            .deliverNotices(deps.log, webhookFetch)
             .catch((err: unknown) => deps.log.error({ err }, 'exchange: notice delivery failed'));
         }, every);
         timer.unref();
