@@ -271,8 +271,10 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
         readsForCase: (caseNumber) => exchange.api.readsForCase(caseNumber),
         async prefill(m) {
           const p = await identity.api.personalData(m.applicantId);
+          // an ID number is the account's only verified (L2 or above): at L1 it is merely claimed,
+          // perhaps someone else's, and reads nothing of theirs
           const subject =
-            p?.kind === 'person' && p.idNumber
+            p?.kind === 'person' && p.idNumber && p.realNameLevel >= 2
               ? ({ kind: 'idNumber', key: p.idNumber } as const)
               : p?.kind === 'organization' && p.creditCode
                 ? ({ kind: 'creditCode', key: p.creditCode } as const)

@@ -5,6 +5,7 @@ import type { Principal } from '../../platform/access.js';
 import { sql } from '../../platform/db/index.js';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { validForm } from '../../../test/helpers/forms.js';
+import { DEMO_PEOPLE } from '../identity/index.js';
 import { DEMO_RESOURCES } from './exchange.seed.js';
 
 /**
@@ -129,6 +130,30 @@ describe('exchange › apply forms prefilled from the registers, confirmed not r
         t.store.db,
       );
     }
+  });
+
+  test('a squatter at L1 who registered the citizen’s ID number: no register read, none of the citizen’s data on the form', async () => {
+    // an ID number registered is only claimed (anyone may claim any number): it becomes the
+    // account's at L2. The attack: claim 张三's number, open a form, read his household address
+    const squatter = await t.identity.service.register({
+      kind: 'person',
+      login: 'prefill-squatter',
+      password: 'a-strong-pass-1',
+      name: '李某',
+      idNumber: DEMO_PEOPLE.citizen.idNumber,
+      mobile: '13900000077',
+    });
+    assert.equal(squatter.realNameLevel, 1);
+    const before = (await prefillReads()).length;
+    const page = await openForm((await t.identity.tokenForLogin('prefill-squatter', 3600_000)).token);
+    assert.ok(page.statusCode < 500, page.body);
+    assert.ok(
+      !page.body.includes(REGISTER_ADDRESS),
+      'the citizen’s household address on the squatter’s form',
+    );
+    assert.ok(!page.body.includes('张三'), 'the citizen’s name on the squatter’s form');
+    assert.doesNotMatch(page.body, /来自人口库/);
+    assert.equal((await prefillReads()).length, before, 'a read of the citizen’s register data');
   });
 
   test('an organisation’s agent: the company name from 法人库, said to come from it', async () => {
