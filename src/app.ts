@@ -252,8 +252,10 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       sharedData: {
         async fetch(within, m) {
           const p = await identity.api.personalData(m.applicantId, within);
+          // only a verified ID number (L2 or above) names whose records to read: at L1 (an item
+          // open to L1) it is merely claimed, perhaps someone else's
           const subject =
-            p?.kind === 'person' && p.idNumber
+            p?.kind === 'person' && p.idNumber && p.realNameLevel >= 2
               ? ({ kind: 'idNumber', key: p.idNumber } as const)
               : p?.kind === 'organization' && p.creditCode
                 ? ({ kind: 'creditCode', key: p.creditCode } as const)

@@ -4,6 +4,7 @@ import type { TongbanApp } from '../../app.js';
 import { sql } from '../../platform/db/index.js';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { validForm } from '../../../test/helpers/forms.js';
+import { DEMO_PEOPLE } from '../identity/index.js';
 import { DEMO_RESOURCES } from './exchange.seed.js';
 
 /**
@@ -151,5 +152,46 @@ describe('exchange › 婚姻 facts read at submission instead of a 结婚证', 
       refused.rows.map((r) => r.outcome),
       [],
     );
+  });
+});
+
+describe('exchange › a claimed ID number reads nothing at submission', () => {
+  let t: TongbanApp;
+  before(async () => {
+    t = await buildTestApp({ demo: 'on' });
+  });
+  after(async () => t.close());
+
+  test('a squatter at L1 who registered the citizen’s ID number, applying for an item open at L1: none of the citizen’s register data is read for the case', async () => {
+    const code = await itemOf(t, '住房公积金个人住房贷款', await departmentId(t, 'gjj'));
+    // an item an L1 account may apply for (a catalogue admin may set that) with a shared-data material
+    await sql`update catalog_item_versions set real_name_level = 1 where implementation_code = ${code}`.execute(
+      t.store.db,
+    );
+    await t.identity.service.register({
+      kind: 'person',
+      login: 'submit-squatter',
+      password: 'a-strong-pass-1',
+      name: '李某',
+      idNumber: DEMO_PEOPLE.citizen.idNumber,
+      mobile: '13900000078',
+    });
+    const squatter = (await t.identity.tokenForLogin('submit-squatter', 3600_000)).token;
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { authorization: `Bearer ${squatter}` },
+      payload: {
+        implementationCode: code,
+        regionCode: '410100',
+        form: await validForm(t, code),
+        materials: [],
+      },
+    });
+    assert.equal(r.statusCode, 201, r.body);
+    const caseNumber = r.json().caseNumber as string;
+    const reads = await sql<{ outcome: string }>`select outcome from exchange_access
+      where case_number = ${caseNumber}`.execute(t.store.db);
+    assert.deepEqual(reads.rows, [], 'the citizen’s marriage facts read for the squatter’s case');
   });
 });
