@@ -4,7 +4,7 @@ import { type Principal, allows } from '../../platform/access.js';
 import type { Executor } from '../../platform/db/index.js';
 import type { Consumer, EventRecord } from '../../platform/events/index.js';
 import type { Logger } from '../../platform/log.js';
-import { refusedHostName } from '../../platform/net/outbound.js';
+import { postDelivery, refusedHostName } from '../../platform/net/outbound.js';
 import type { ExchangeContext } from './exchange.context.js';
 import { EXCHANGE_EVENTS, requireConsumer } from './exchange.grants.js';
 import { xdb } from './exchange.store.js';
@@ -148,10 +148,7 @@ export function noticesConsumer(): Consumer {
   };
 }
 
-const MINUTE = 60_000;
-/** back-off after the n-th failed attempt: 1, 2, 4 … minutes, at most 6 hours */
-export const retryDelayMs = (attempts: number): number =>
-  Math.min(MINUTE * 2 ** Math.max(0, attempts - 1), 360 * MINUTE);
+export { retryDelayMs } from '../../platform/net/outbound.js';
 
 /** Posts the deliveries that are due; each attempt recorded (status, error, next try). */
 export async function deliverNotices(
@@ -171,34 +168,14 @@ export async function deliverNotices(
   let delivered = 0;
   let failed = 0;
   for (const d of due) {
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetchImpl(d.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tongban-notice': d.notice_id },
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-      });
-      status = res.status;
-      if (!res.ok) error = `HTTP ${res.status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message.slice(0, 200) : 'failed';
-    }
-    const attempts = Number(d.attempts) + 1;
-    const at = ctx.clock.now();
-    await xdb(ctx.db)
-      .updateTable('exchange_notice_deliveries')
-      .set({
-        attempts,
-        delivered_at: error ? null : at.toISOString(),
-        next_at: error ? new Date(at.getTime() + retryDelayMs(attempts)).toISOString() : d.next_at,
-        last_status: status,
-        last_error: error,
-      })
-      .where('id', '=', d.id)
-      .execute();
+    const r = await postDelivery(
+      fetchImpl,
+      d,
+      { headers: { 'x-tongban-notice': d.notice_id }, redirect: 'manual' },
+      () => ctx.clock.now(),
+    );
+    await xdb(ctx.db).updateTable('exchange_notice_deliveries').set(r).where('id', '=', d.id).execute();
+    const { attempts, last_status: status, last_error: error } = r;
     if (error) {
       failed++;
       log.warn(

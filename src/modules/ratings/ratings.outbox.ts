@@ -10,6 +10,7 @@ import { newId } from '../../kernel/index.js';
 import type { Consumer, EventRecord } from '../../platform/events/index.js';
 import { translator } from '../../platform/i18n/index.js';
 import type { Logger } from '../../platform/log.js';
+import { postDelivery } from '../../platform/net/outbound.js';
 import type { RatingsContext } from './ratings.context.js';
 import { RATINGS_EVENTS } from './ratings.events.js';
 import { issueLink } from './ratings.links.js';
@@ -78,10 +79,7 @@ export function ratingsConsumer(ctx: RatingsContext): Consumer {
   };
 }
 
-const MINUTE = 60_000;
-/** back-off after the n-th failed attempt: 1, 2, 4 … minutes, at most 6 hours */
-export const retryDelayMs = (attempts: number): number =>
-  Math.min(MINUTE * 2 ** Math.max(0, attempts - 1), 360 * MINUTE);
+export { retryDelayMs } from '../../platform/net/outbound.js';
 
 /** Posts the answers that are due; each attempt recorded (status, error, next try). */
 export async function deliverDue(
@@ -95,34 +93,18 @@ export async function deliverDue(
   let delivered = 0;
   let failed = 0;
   for (const d of due) {
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetchImpl(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(ctx.settings.hotlineAnswerToken
-            ? { authorization: `Bearer ${ctx.settings.hotlineAnswerToken}` }
-            : {}),
-        },
-        body: d.body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      status = res.status;
-      if (!res.ok) error = `HTTP ${res.status}`;
-    } catch (err) {
-      error = err instanceof Error ? err.message.slice(0, 200) : 'failed';
-    }
-    const attempts = d.attempts + 1;
-    const at = ctx.clock.now();
-    await st.recordAttempt(ctx.db, d.id, {
-      attempts,
-      delivered_at: error ? null : at.toISOString(),
-      next_at: error ? new Date(at.getTime() + retryDelayMs(attempts)).toISOString() : d.next_at,
-      last_status: status,
-      last_error: error,
-    });
+    const r = await postDelivery(
+      fetchImpl,
+      d,
+      {
+        headers: ctx.settings.hotlineAnswerToken
+          ? { authorization: `Bearer ${ctx.settings.hotlineAnswerToken}` }
+          : {},
+      },
+      () => ctx.clock.now(),
+    );
+    await st.recordAttempt(ctx.db, d.id, r);
+    const { attempts, last_status: status, last_error: error } = r;
     if (error) {
       failed++;
       log.warn(

@@ -87,3 +87,54 @@ export function guardedFetch(opts: {
     return send(input, init);
   };
 }
+
+const MINUTE = 60_000;
+/** Back-off after the n-th failed attempt of an outbound delivery: 1, 2, 4 … minutes, at most 6 hours. */
+export const retryDelayMs = (attempts: number): number =>
+  Math.min(MINUTE * 2 ** Math.max(0, attempts - 1), 360 * MINUTE);
+
+/** What one attempt of a queued delivery leaves to record on its row. */
+export interface DeliveryAttempt {
+  readonly attempts: number;
+  readonly delivered_at: string | null;
+  /** the next try (unchanged when delivered) */
+  readonly next_at: string;
+  readonly last_status: number | null;
+  readonly last_error: string | null;
+}
+
+/**
+ * One attempt to POST a queued JSON delivery (10 s at most): delivered on a 2xx, else the error
+ * and the next try after `retryDelayMs`. The caller records the result on its queue's row.
+ */
+export async function postDelivery(
+  fetchImpl: typeof fetch,
+  d: { readonly url: string; readonly body: string; readonly attempts: number; readonly next_at: string },
+  init: { readonly headers: Record<string, string>; readonly redirect?: RequestRedirect },
+  now: () => Date,
+): Promise<DeliveryAttempt> {
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetchImpl(d.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...init.headers },
+      body: d.body,
+      ...(init.redirect ? { redirect: init.redirect } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
+    status = res.status;
+    if (!res.ok) error = `HTTP ${res.status}`;
+  } catch (err) {
+    error = err instanceof Error ? err.message.slice(0, 200) : 'failed';
+  }
+  const attempts = Number(d.attempts) + 1;
+  const at = now();
+  return {
+    attempts,
+    delivered_at: error ? null : at.toISOString(),
+    next_at: error ? new Date(at.getTime() + retryDelayMs(attempts)).toISOString() : d.next_at,
+    last_status: status,
+    last_error: error,
+  };
+}
