@@ -7,12 +7,22 @@
 // core idles. Here each file's last duration is kept in test/durations.json (seconds, written by
 // `node scripts/run-tests.mjs --record`), and files start longest first; a file not listed there
 // starts first of all (its time is unknown). A file's output is printed whole when it ends, so
-// two files' lines never interleave; the slowest files and the totals close the run.
+// two files' lines never interleave; the slowest files and the totals close the run. A file runs
+// as the process's entry (`node --import tsx --test-reporter=spec <file>`, node:test runs its tests
+// and exits non-zero on a failure): `node --test <file>` would add an orchestrator process per file.
+//
+// Each file's line also gives its CPU time (user+system, the test process and every process it
+// waited for — Chromium, spawned nodes; scripts/test-cpu.mjs writes it at exit): on a loaded
+// machine wall time says little, CPU time is what the run costs. The run closes with the files
+// that used the most CPU and the pass's total; on PostgreSQL also the server's CPU over the pass
+// (read from /proc when the server runs on this machine; it includes other users of the server).
 //
 // Usage: node scripts/run-tests.mjs [--record] [path-filter ...]
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = join(import.meta.dirname, '..');
 const durationsFile = join(root, 'test', 'durations.json');
@@ -51,6 +61,56 @@ try {
 const UNKNOWN = Number.POSITIVE_INFINITY;
 selected.sort((a, b) => (known[b] ?? UNKNOWN) - (known[a] ?? UNKNOWN) || a.localeCompare(b));
 
+const cpuDir = mkdtempSync(join(tmpdir(), 'tongban-cpu-'));
+const cpuHook = pathToFileURL(join(root, 'scripts', 'test-cpu.mjs')).href;
+
+/** CPU seconds the process `pid` reported at exit (scripts/test-cpu.mjs), or null. */
+function cpuOf(pid) {
+  try {
+    const r = JSON.parse(readFileSync(join(cpuDir, `${pid}.json`), 'utf8'));
+    return (r.self + r.children) / 1000;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by the local PostgreSQL server (postmaster, its reaped and live backends). */
+function postgresCpu() {
+  try {
+    const procs = new Map();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // fields after the name: 2 ppid, 12/13 utime/stime, 14/15 cutime/cstime (clock ticks)
+        procs.set(Number(name), {
+          comm,
+          ppid: Number(f[1]),
+          own: Number(f[11]) + Number(f[12]),
+          reaped: Number(f[13]) + Number(f[14]),
+        });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    let ticks = 0;
+    let found = false;
+    for (const p of procs.values()) {
+      if (!p.comm.startsWith('postgres')) continue;
+      const parent = procs.get(p.ppid);
+      const isMaster = !parent?.comm.startsWith('postgres');
+      ticks += p.own + (isMaster ? p.reaped : 0);
+      found ||= isMaster;
+    }
+    return found ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}
+const pgCpuAtStart = process.env.TONGBAN_TEST_DATABASE_URL ? postgresCpu() : null;
+
 const concurrency = Math.max(1, Number(process.env.TONGBAN_TEST_CONCURRENCY ?? '2') || 2);
 const started = Date.now();
 const results = [];
@@ -68,23 +128,28 @@ function summaryOf(out) {
 function runOne(file) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', file], {
-      cwd: root,
-      env: { ...process.env, FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', cpuHook, '--import', 'tsx', '--test-reporter=spec', file],
+      {
+        cwd: root,
+        env: { ...process.env, FORCE_COLOR: '0', TONGBAN_TEST_CPU_DIR: cpuDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
     child.on('close', (code, signal) => {
       const seconds = (Date.now() - t0) / 1000;
+      const cpu = cpuOf(child.pid);
       const out = Buffer.concat(chunks).toString('utf8');
       const s = summaryOf(out);
       const ok = code === 0 && !signal;
       for (const k of Object.keys(totals)) totals[k] += s[k] ?? 0;
-      results.push({ file, seconds, ok });
+      results.push({ file, seconds, cpu, ok });
       const done = results.length;
-      const line = `${ok ? '✔' : '✖'} ${file} — ${s.tests ?? '?'} tests, ${s.fail ?? 0} failed, ${seconds.toFixed(1)} s [${done}/${selected.length}]`;
+      const line = `${ok ? '✔' : '✖'} ${file} — ${s.tests ?? '?'} tests, ${s.fail ?? 0} failed, ${seconds.toFixed(1)} s, cpu ${cpu === null ? '?' : cpu.toFixed(1)} s [${done}/${selected.length}]`;
       if (ok) console.log(line);
       else {
         console.log(
@@ -108,10 +173,27 @@ const wall = (Date.now() - started) / 1000;
 const failed = results.filter((r) => !r.ok);
 const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 console.log(`\nslowest files: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(0)} s`).join(', ')}`);
+const costliest = [...results].sort((a, b) => (b.cpu ?? 0) - (a.cpu ?? 0)).slice(0, 12);
+console.log(`most CPU: ${costliest.map((r) => `${r.file} ${(r.cpu ?? 0).toFixed(1)} s`).join(', ')}`);
+const cpuTotal = results.reduce((n, r) => n + (r.cpu ?? 0), 0);
+const unmeasured = results.filter((r) => r.cpu === null).length;
+const pgCpuAtEnd = pgCpuAtStart === null ? null : postgresCpu();
+console.log(
+  `cpu: test processes ${cpuTotal.toFixed(0)} s${unmeasured ? ` (${unmeasured} files unmeasured)` : ''}${pgCpuAtEnd === null ? '' : `, PostgreSQL server ${(pgCpuAtEnd - pgCpuAtStart).toFixed(0)} s (all its users)`}; load average ${readLoad()}`,
+);
+rmSync(cpuDir, { recursive: true, force: true });
 console.log(
   `files ${results.length}, failed ${failed.length}; tests ${totals.tests}, pass ${totals.pass}, fail ${totals.fail}, skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}; ${wall.toFixed(0)} s with ${concurrency} at a time`,
 );
 if (failed.length) console.log(`failed files:\n${failed.map((r) => `  ${r.file}`).join('\n')}`);
+
+function readLoad() {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '?';
+  }
+}
 
 if (record) {
   const merged = { ...known };
