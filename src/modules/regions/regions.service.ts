@@ -16,12 +16,38 @@ import type {
   SeedCounts,
 } from './regions.types.js';
 
+/** How long a node keeps what it read of the directory (a seed on another node is seen within it). */
+export const DIRECTORY_KEPT_MS = 60_000;
+
 export function createRegionsService(deps: { db: Executor; clock: Clock }) {
   const { db, clock } = deps;
 
+  /**
+   * The directory (divisions, departments) is written only when it is seeded, and read on every
+   * page that lists departments or routes an item (the supervision page's filters alone read 470
+   * department rows from 16 queries). What was found is kept per node for DIRECTORY_KEPT_MS and
+   * forgotten at once when this node seeds; nothing is kept for a code not found, so a directory
+   * seeded by another node appears within DIRECTORY_KEPT_MS at the most.
+   */
+  const kept = new Map<string, { readonly at: number; readonly value: unknown }>();
+  async function keep<T>(key: string, load: () => Promise<T>, found: (v: T) => boolean): Promise<T> {
+    const now = performance.now();
+    const hit = kept.get(key);
+    if (hit && now - hit.at < DIRECTORY_KEPT_MS) return hit.value as T;
+    const value = await load();
+    if (found(value)) kept.set(key, { at: now, value });
+    else kept.delete(key);
+    return value;
+  }
+  const some = (rows: readonly unknown[]) => rows.length > 0;
+
   async function getRegion(code: string): Promise<Region | undefined> {
     if (!REGION_CODE_RE.test(code)) return undefined;
-    return (await store.findDivisions(db, [code]))[0];
+    return keep(
+      `division:${code}`,
+      async () => (await store.findDivisions(db, [code]))[0],
+      (r) => r !== undefined,
+    );
   }
 
   async function requireRegion(code: string): Promise<Region> {
@@ -36,7 +62,11 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
    */
   async function findPath(code: string): Promise<Region[]> {
     if (!REGION_CODE_RE.test(code)) return [];
-    const rows = await store.findDivisions(db, [...ancestorCodes(code), code]);
+    const rows = await keep(
+      `path:${code}`,
+      () => store.findDivisions(db, [...ancestorCodes(code), code]),
+      (found) => found.some((r) => r.code === code),
+    );
     const region = rows.find((r) => r.code === code);
     if (!region) return [];
     const above = rows.filter((r) => r !== region);
@@ -74,7 +104,10 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
     async ancestors(code: string): Promise<Region[]> {
       return (await path(code)).slice(0, -1);
     },
-    children: (code: string) => store.childDivisions(db, code),
+    /** a region's direct subdivisions (a copy: callers may sort it) */
+    children: async (code: string) => [
+      ...(await keep(`children:${code}`, () => store.childDivisions(db, code), some)),
+    ],
     async detail(code: string): Promise<RegionDetail> {
       const p = await path(code);
       const region = p[p.length - 1]!;
@@ -86,7 +119,10 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
 
     async departments(regionCode: string): Promise<Department[]> {
       await requireRegion(regionCode);
-      return store.departmentsIn(db, [regionCode]);
+      // a copy: callers may sort or extend it
+      return [
+        ...(await keep(`departments:${regionCode}`, () => store.departmentsIn(db, [regionCode]), some)),
+      ];
     },
     departmentById: (id: string) => store.departmentBy(db, { id }),
     departmentByCreditCode: (creditCode: string) =>
@@ -130,6 +166,7 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
         windows: halls.reduce((n, h) => n + h.windows.length, 0),
       };
       const city = divisions.find((d) => d.level === 'city')!;
+      kept.clear();
       await inTransaction(db, async (trx) => {
         await store.insertDirectory(trx, { divisions, departments, halls });
         await appendEvent(trx, clock, {
@@ -140,6 +177,7 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
           payload: { ...counts },
         });
       });
+      kept.clear();
       return counts;
     },
     counts: () => store.directoryCounts(db),
