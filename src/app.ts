@@ -215,6 +215,11 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
       identity: {
         createClient: (name) =>
           identity.api.createClient({ name, redirectUris: [], grantTypes: ['client_credentials'] }),
+        revokeClient: (clientId, reason, regionCode) =>
+          identity.api.revokeClient(clientId, reason, { actor: null, regionCode }),
+        rotateClientSecret: (clientId, regionCode) =>
+          identity.api.rotateClientSecret(clientId, { actor: null, regionCode }),
+        clientsRevokedAt: (clientIds) => identity.api.clientsRevokedAt(clientIds),
         async subjectOf(accountId) {
           const p = await identity.api.personalData(accountId);
           if (!p) return undefined;

@@ -37,6 +37,84 @@ export const exchangeConsumerAddCommand: CliCommand = {
   },
 };
 
+/** A refused action: its stable code first; unknown or already revoked exit 1, bad input 2. */
+function refused(command: string, e: unknown, ctx: Parameters<CliCommand['run']>[1]): number {
+  if (!isDomainError(e) || e.status >= 500) throw e;
+  ctx.err(`tongban exchange consumer ${command}: ${e.code}: ${e.message}`);
+  return e.status === 404 || e.status === 409 ? 1 : 2;
+}
+
+const clientFlag = (args: Parameters<CliCommand['run']>[0]): string | undefined => {
+  const c = args.flags.client;
+  return typeof c === 'string' && c.trim() ? c.trim() : undefined;
+};
+
+/**
+ * `tongban exchange consumer list`: every consumer system, one JSON object a line —
+ * `{"client_id","name","department","created_at","revoked_at"}`; never a secret.
+ */
+export const exchangeConsumerListCommand: CliCommand = {
+  name: ['exchange', 'consumer', 'list'],
+  usage: '',
+  summary: 'list the consumer systems of the data-sharing exchange (no secrets), revoked ones marked',
+  async run(_args, ctx) {
+    const t = await ctx.boot();
+    for (const c of await t.exchange.listConsumers()) ctx.out(JSON.stringify(c));
+    return 0;
+  },
+};
+
+/**
+ * `tongban exchange consumer revoke --client ID --reason TEXT`: a consumer system cut off — its
+ * client and every token it holds revoked in one transaction, with an event for the audit trail.
+ * Its tokens are refused on this node at once and on every running node within 250 ms (ADR 0029).
+ */
+export const exchangeConsumerRevokeCommand: CliCommand = {
+  name: ['exchange', 'consumer', 'revoke'],
+  usage: '--client ID --reason TEXT',
+  summary: 'revoke a consumer system: its credentials and every token it holds',
+  async run(args, ctx) {
+    const client = clientFlag(args);
+    const reason = typeof args.flags.reason === 'string' ? args.flags.reason.trim() : '';
+    if (!client || !reason) {
+      ctx.err('tongban exchange consumer revoke: --client ID and --reason TEXT are required');
+      return 2;
+    }
+    const t = await ctx.boot();
+    try {
+      ctx.out(JSON.stringify(await t.exchange.revokeConsumer(client, reason)));
+      return 0;
+    } catch (e) {
+      return refused('revoke', e, ctx);
+    }
+  },
+};
+
+/**
+ * `tongban exchange consumer rotate --client ID`: a new secret, printed once as
+ * `{"client_id","client_secret"}`; the old secret and every token it took are refused.
+ */
+export const exchangeConsumerRotateCommand: CliCommand = {
+  name: ['exchange', 'consumer', 'rotate'],
+  usage: '--client ID',
+  summary: 'give a consumer system a new secret (prints it); the old one and its tokens are refused',
+  async run(args, ctx) {
+    const client = clientFlag(args);
+    if (!client) {
+      ctx.err('tongban exchange consumer rotate: --client ID is required');
+      return 2;
+    }
+    const t = await ctx.boot();
+    try {
+      const r = await t.exchange.rotateConsumerSecret(client);
+      ctx.out(JSON.stringify({ client_id: r.client_id, client_secret: r.client_secret }));
+      return 0;
+    } catch (e) {
+      return refused('rotate', e, ctx);
+    }
+  },
+};
+
 /**
  * `tongban import register <population|legalPersons|socialInsurance> <file.csv|file.json>`: rows into
  * a base register of the exchange, all or nothing: every bad row is printed with its row number,

@@ -16,7 +16,13 @@ import { importLicencesCommand, licencesKeyRotateCommand } from './licences.js';
 import { logCommands } from './log.js';
 import { exportItemsCommand, importItemsCommand } from './catalog.js';
 import { filesResealCommand } from './files.js';
-import { exchangeConsumerAddCommand, importRegisterCommand } from './exchange.js';
+import {
+  exchangeConsumerAddCommand,
+  exchangeConsumerListCommand,
+  exchangeConsumerRevokeCommand,
+  exchangeConsumerRotateCommand,
+  importRegisterCommand,
+} from './exchange.js';
 import { hotlineClientAddCommand } from './ratings.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
@@ -43,4 +49,7 @@ export const commands: readonly CliCommand[] = [
   filesResealCommand,
   hotlineClientAddCommand,
   exchangeConsumerAddCommand,
+  exchangeConsumerListCommand,
+  exchangeConsumerRevokeCommand,
+  exchangeConsumerRotateCommand,
 ];

@@ -105,6 +105,11 @@ export const ExchangeErrors = defineErrors({
     zh: '该异议已经答复',
     en: 'This objection has already been answered',
   },
+  'EXCHANGE.CONSUMER_UNKNOWN': {
+    status: 404,
+    zh: '没有该数据共享使用系统',
+    en: 'No such consumer system of the exchange',
+  },
   'EXCHANGE.DEPARTMENT_UNKNOWN': {
     status: 400,
     zh: '没有该部门',

@@ -71,6 +71,61 @@ export async function addConsumer(
   return c;
 }
 
+/** A consumer system as `tongban exchange consumer list` shows it: no secret. */
+export interface ConsumerListing {
+  readonly client_id: string;
+  readonly name: string;
+  readonly department: string;
+  readonly created_at: string;
+  readonly revoked_at: string | null;
+}
+
+/** Every consumer system, oldest first, with when it was revoked (its client's row, identity). */
+export async function listConsumers(ctx: ExchangeContext): Promise<ConsumerListing[]> {
+  const rows = await xdb(ctx.db)
+    .selectFrom('exchange_consumers')
+    .select(['client_id', 'name', 'department_id', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('client_id')
+    .execute();
+  const revoked = await ctx.ports.identity.clientsRevokedAt(rows.map((r) => r.client_id));
+  return rows.map((r) => ({
+    client_id: r.client_id,
+    name: r.name,
+    department: r.department_id,
+    created_at: r.created_at,
+    revoked_at: revoked.get(r.client_id) ?? null,
+  }));
+}
+
+/** The consumer's row read from the store (not the node's copy), or EXCHANGE.CONSUMER_UNKNOWN. */
+async function consumerRow(ctx: ExchangeContext, clientId: string) {
+  const r = await xdb(ctx.db)
+    .selectFrom('exchange_consumers')
+    .select(['client_id', 'region_code'])
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!r) throw new DomainError('EXCHANGE.CONSUMER_UNKNOWN');
+  return r;
+}
+
+/**
+ * `tongban exchange consumer revoke`: a leaked consumer system cut off — its client and every
+ * token it holds revoked in one transaction with the `identity.clientRevoked` event; refused on
+ * this node at once, on others within 250 ms (ADR 0029).
+ */
+export async function revokeConsumer(ctx: ExchangeContext, clientId: string, reason: string) {
+  const c = await consumerRow(ctx, clientId);
+  const r = await ctx.ports.identity.revokeClient(c.client_id, reason, c.region_code);
+  return { client_id: c.client_id, revokedAt: r.revokedAt, tokensRevoked: r.tokensRevoked };
+}
+
+/** `tongban exchange consumer rotate`: a new secret; the old one and its tokens are refused. */
+export async function rotateConsumerSecret(ctx: ExchangeContext, clientId: string) {
+  const c = await consumerRow(ctx, clientId);
+  return ctx.ports.identity.rotateClientSecret(c.client_id, c.region_code);
+}
+
 /** Consumers never change department: a node keeps the ones it has seen (per store). */
 const consumers = new WeakMap<object, Map<string, Consumer>>();
 

@@ -4,6 +4,19 @@ import type { Executor } from '../../platform/db/index.js';
 export interface ExchangeIdentityPort {
   /** a client-credentials machine client (identity), for a consumer department */
   createClient(name: string): Promise<{ client_id: string; client_secret: string }>;
+  /** cuts a client off: the client and every token it holds, in one transaction with its event */
+  revokeClient(
+    clientId: string,
+    reason: string,
+    regionCode: string,
+  ): Promise<{ readonly revokedAt: string; readonly tokensRevoked: number }>;
+  /** a new secret; the old one and every token it took are refused */
+  rotateClientSecret(
+    clientId: string,
+    regionCode: string,
+  ): Promise<{ client_id: string; client_secret: string; tokensRevoked: number }>;
+  /** when each client was revoked (null: in force) */
+  clientsRevokedAt(clientIds: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
   /** whose data a signed-in account is: a person's ID number, an organisation's credit code */
   subjectOf(
     accountId: string,

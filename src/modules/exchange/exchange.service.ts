@@ -16,6 +16,9 @@ import {
 import type { ExchangeContext } from './exchange.context.js';
 import {
   addConsumer,
+  listConsumers,
+  revokeConsumer,
+  rotateConsumerSecret,
   decideRequest,
   getGrant,
   getRequest,
@@ -79,6 +82,9 @@ export function createExchangeService(deps: ExchangeServiceDeps) {
         throw new DomainError('EXCHANGE.INVALID', { details: { issues: [{ field: 'url', rule: 'https' }] } });
       return addConsumer(ctx, input);
     },
+    listConsumers: () => listConsumers(ctx),
+    revokeConsumer: (clientId: string, reason: string) => revokeConsumer(ctx, clientId, reason),
+    rotateConsumerSecret: (clientId: string) => rotateConsumerSecret(ctx, clientId),
     setOwnWebhook: (p: Principal, raw: unknown) => setOwnWebhook(ctx, p, raw),
     noticesOfDepartment: (p: Principal, departmentId: string) => noticesOfDepartment(ctx, p, departmentId),
     noticesForConsumer: (p: Principal) => noticesForConsumer(ctx, p),

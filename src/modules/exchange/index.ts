@@ -102,6 +102,9 @@ export function createExchangeModule(
       representedBy: (idNumber: string) => legalPersonsRepresentedBy(deps.store.db, cipher, idNumber),
     },
     addConsumer: svc.addConsumer,
+    listConsumers: svc.listConsumers,
+    revokeConsumer: svc.revokeConsumer,
+    rotateConsumerSecret: svc.rotateConsumerSecret,
     /**
      * Cases: a material a register provides, read at submission through the deciding department's
      * grant inside the case's transaction; undefined (the applicant is asked instead) when the

@@ -46,6 +46,9 @@ export async function createClient(
       region_code: input.regionPrefix ?? '',
       created_at: isoIn(ctx),
       created_by: input.actor ?? null,
+      revoked_at: null,
+      revoked_by: null,
+      revoked_reason: null,
     });
     await appendEvent(trx, ctx.clock, {
       type: 'identity.clientRegistered',
@@ -68,7 +71,8 @@ export async function clientPrincipal(
   clientId: string,
 ): Promise<Principal | undefined> {
   const c = await clientById(ctx, clientId);
-  if (!c) return undefined;
+  // a revoked client's tokens are refused even if one was missed (identity.clients.revoke.ts)
+  if (!c || c.revoked_at) return undefined;
   const roles = (JSON.parse(c.roles) as string[]).filter(isRole);
   return {
     accountId: `client:${c.client_id}`,
@@ -95,6 +99,7 @@ export async function clientCredentialsToken(ctx: IdentityContext, clientId: str
   if (
     !c ||
     !timingSafeEqual(given, expected) ||
+    c.revoked_at ||
     !(JSON.parse(c.grant_types) as string[]).includes('client_credentials')
   )
     throw new DomainError('IDENTITY.CLIENT_INVALID');

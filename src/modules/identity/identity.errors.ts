@@ -142,6 +142,12 @@ export const IdentityErrors = defineErrors({
     en: 'The redirect URI "{uri}" must use https (http only for the loopback hosts 127.0.0.1, [::1] and localhost)',
   },
   'IDENTITY.CLIENT_INVALID': { status: 401, zh: '客户端认证失败', en: 'Client authentication failed' },
+  'IDENTITY.CLIENT_NOT_FOUND': { status: 404, zh: '没有该客户端', en: 'No such client' },
+  'IDENTITY.CLIENT_REVOKED': {
+    status: 409,
+    zh: '该客户端已被吊销',
+    en: 'This client has been revoked already',
+  },
   'IDENTITY.OPERATOR_KEY': {
     status: 403,
     zh: '生产环境需要正确的运维密钥（--operator-key）',

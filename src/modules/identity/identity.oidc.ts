@@ -323,7 +323,8 @@ async function clientMetadata(
     .selectAll()
     .where('client_id', '=', clientId)
     .executeTakeFirst();
-  if (!c) return undefined;
+  // a revoked client is unknown to the provider: no sign-in, no token
+  if (!c || c.revoked_at) return undefined;
   const grantTypes = JSON.parse(c.grant_types) as string[];
   const redirectUris = JSON.parse(c.redirect_uris) as string[];
   return {

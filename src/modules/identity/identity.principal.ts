@@ -103,6 +103,18 @@ interface KnownToken {
   readonly readAt: number;
 }
 const knownTokens = new WeakMap<IdentityContext, Map<string, KnownToken>>();
+/** bumped when this node forgets its kept tokens: a read begun before is not kept */
+const generations = new WeakMap<IdentityContext, number>();
+
+/**
+ * Forgets every client token this node keeps (called once a client's revocation or new secret
+ * has committed): its tokens are refused here on the very next request, elsewhere within
+ * CLIENT_TOKEN_RECHECK_MS.
+ */
+export function forgetClientTokens(ctx: IdentityContext): void {
+  knownTokens.get(ctx)?.clear();
+  generations.set(ctx, (generations.get(ctx) ?? 0) + 1);
+}
 
 /** The principal of a bearer token (an account's or a machine client's), or none. */
 export async function resolveBearer(ctx: IdentityContext, token: string): Promise<Principal | undefined> {
@@ -117,6 +129,7 @@ export async function resolveBearer(ctx: IdentityContext, token: string): Promis
   if (hit && t < hit.expiresAt && t - hit.readAt < CLIENT_TOKEN_RECHECK_MS && t >= hit.readAt)
     return hit.principal;
   if (hit) known.delete(hash);
+  const generation = generations.get(ctx) ?? 0;
   const row = await tokenByHash(ctx.db, hash);
   const expiresAt = row ? new Date(row.expires_at).getTime() : 0;
   if (!row || row.revoked_at || expiresAt <= t) return undefined;
@@ -126,7 +139,8 @@ export async function resolveBearer(ctx: IdentityContext, token: string): Promis
     // shared by the requests that follow: frozen, so none can change another's caller
     const frozen = Object.freeze({ ...p, grants: Object.freeze(p.grants.map((g) => Object.freeze(g))) });
     if (known.size >= 10_000) known.clear();
-    known.set(hash, { principal: frozen, expiresAt, readAt: t });
+    if (generation === (generations.get(ctx) ?? 0))
+      known.set(hash, { principal: frozen, expiresAt, readAt: t });
     return frozen;
   }
   if (!row.account_id) return undefined;

@@ -13,6 +13,7 @@ import * as admin from './identity.admin.js';
 import type { AccountHistoryEntry, AdminAccountView, AdminVia, DisableResult } from './identity.admin.js';
 import * as clients from './identity.clients.js';
 import type { ClientInput } from './identity.clients.js';
+import * as clientRevocation from './identity.clients.revoke.js';
 import { type IdentityServiceDeps, identityContext } from './identity.context.js';
 import * as credentials from './identity.credentials.js';
 import * as delegation from './identity.delegation.js';
@@ -25,7 +26,7 @@ import * as realname from './identity.realname.js';
 import * as signin from './identity.signin.js';
 import * as signout from './identity.signout.js';
 import type { NewSession, SignedIn } from './identity.signin.js';
-import type { AccountRow, ClientRow, NotificationRow } from './identity.store.js';
+import { type AccountRow, type ClientRow, type NotificationRow, clientsRevokedAt } from './identity.store.js';
 import * as tokens from './identity.tokens.js';
 import type { NewToken } from './identity.tokens.js';
 import type { InPersonCheckInput, RealNameFactors, RealNameLevel, Registration } from './identity.types.js';
@@ -114,6 +115,16 @@ export interface IdentityService {
   createClient(input: ClientInput): Promise<{ client_id: string; client_secret: string }>;
   clientById(clientId: string): Promise<ClientRow | undefined>;
   clientCredentialsToken(clientId: string, secret: string): Promise<NewToken>;
+  revokeClient(
+    clientId: string,
+    reason: unknown,
+    opts?: { actor?: string | null; regionCode?: string | null },
+  ): Promise<clientRevocation.ClientRevoked>;
+  rotateClientSecret(
+    clientId: string,
+    opts?: { actor?: string | null; regionCode?: string | null },
+  ): Promise<{ client_id: string; client_secret: string; tokensRevoked: number }>;
+  clientsRevokedAt(clientIds: readonly string[]): Promise<Map<string, string | null>>;
   changePassword(accountId: string, current: string, next: string, keepSessionId?: string): Promise<void>;
   requestPasswordReset(login: string, mobile: string): Promise<void>;
   resetPassword(token: string, next: string): Promise<void>;
@@ -186,6 +197,9 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     createClient: (input) => clients.createClient(ctx, input),
     clientById: (clientId) => clients.clientById(ctx, clientId),
     clientCredentialsToken: (clientId, secret) => clients.clientCredentialsToken(ctx, clientId, secret),
+    revokeClient: (clientId, reason, opts) => clientRevocation.revokeClient(ctx, clientId, reason, opts),
+    rotateClientSecret: (clientId, opts) => clientRevocation.rotateClientSecret(ctx, clientId, opts),
+    clientsRevokedAt: (clientIds) => clientsRevokedAt(ctx.db, clientIds),
     changePassword: (accountId, current, next, keepSessionId) =>
       credentials.changePassword(ctx, accountId, current, next, keepSessionId),
     requestPasswordReset: (login, mobile) => tokens.requestPasswordReset(ctx, login, mobile),

@@ -159,6 +159,11 @@ export type IdentityTables = {
     region_code: string;
     created_at: string;
     created_by: string | null;
+    /** when an operator cut the client off (`tongban exchange consumer revoke`, 0009), or none */
+    revoked_at: string | null;
+    revoked_by: string | null;
+    /** the operator's reason, kept with the client (its event carries only its SHA-256) */
+    revoked_reason: string | null;
   };
   identity_oidc_store: {
     model: string;
@@ -573,6 +578,18 @@ identityMigrations['identity.0008_oidc_account'] = {
           .where('id', '=', r.id)
           .execute();
     }
+  },
+};
+
+/**
+ * A machine client can be revoked (issue 12): when, by whom and why, kept on its row; its tokens
+ * are found by client so a revocation or a new secret revokes every one in the same transaction.
+ */
+identityMigrations['identity.0009_client_revocation'] = {
+  async up(db: Kysely<unknown>) {
+    for (const column of ['revoked_at', 'revoked_by', 'revoked_reason'])
+      await db.schema.alterTable('identity_clients').addColumn(column, 'text').execute();
+    await db.schema.createIndex('identity_tokens_client').on('identity_tokens').column('client_id').execute();
   },
 };
 
@@ -1097,6 +1114,67 @@ export async function clientById(db: Executor, clientId: string): Promise<Client
     .selectAll()
     .where('client_id', '=', clientId)
     .executeTakeFirst();
+}
+
+/** Marks a client revoked; 0 when it is already revoked (or gone). */
+export async function revokeClientRow(
+  db: Executor,
+  clientId: string,
+  at: string,
+  by: string | null,
+  reason: string,
+): Promise<number> {
+  const r = await idb(db)
+    .updateTable('identity_clients')
+    .set({ revoked_at: at, revoked_by: by, revoked_reason: reason })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A client's new secret (hashed, and sealed for the OpenID provider); 0 when it is revoked. */
+export async function setClientSecret(
+  db: Executor,
+  clientId: string,
+  secretHash: string,
+  secretEnc: string,
+): Promise<number> {
+  const r = await idb(db)
+    .updateTable('identity_clients')
+    .set({ secret_hash: secretHash, secret_enc: secretEnc })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Revokes every live token a client holds; answers how many. */
+export async function revokeTokensOfClient(db: Executor, clientId: string, at: string): Promise<number> {
+  const r = await idb(db)
+    .updateTable('identity_tokens')
+    .set({ revoked_at: at })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** When each of these clients was revoked (null: in force); unknown ids are left out. */
+export async function clientsRevokedAt(
+  db: Executor,
+  clientIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (let i = 0; i < clientIds.length; i += 500) {
+    const rows = await idb(db)
+      .selectFrom('identity_clients')
+      .select(['client_id', 'revoked_at'])
+      .where('client_id', 'in', clientIds.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.client_id, r.revoked_at);
+  }
+  return out;
 }
 
 // ── what the OpenID provider keeps ───────────────────────────────────────────────────────────

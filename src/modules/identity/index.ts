@@ -288,6 +288,12 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     /** bearer token for an account (CLI, tests) */
     tokenForLogin: service.tokenForLogin,
     createClient: service.createClient,
+    /** cuts a machine client off: the client and every token it holds (issue 12) */
+    revokeClient: service.revokeClient,
+    /** a machine client's new secret; the old one and its tokens are refused */
+    rotateClientSecret: service.rotateClientSecret,
+    /** when each client was revoked (null: in force) */
+    clientsRevokedAt: service.clientsRevokedAt,
     /**
      * JWKS key rotation: a new key signs from now on (on this node at once, on others after their
      * next start); the previous key stays published so its tokens still verify.
