@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// The write load of scripts/chaos.sh, through the proxy with real bearer tokens: the citizen
-// applies online (POST /api/v1/cases) and reads the case back; the hall's clerk enters a walk-in
-// application for the citizen and accepts it (POST …/actions). Every
+// The load of scripts/chaos.sh, through the proxy with real bearer tokens — the mixed workload's
+// kinds that these two accounts and anonymous callers make. Writers: the citizen applies online
+// (POST /api/v1/cases) and reads the case back; the hall's clerk enters a walk-in application for
+// the citizen and accepts it (POST …/actions). Readers, at the same time: guide pages and their
+// JSON, search (page and API, at most one a second in all: the proxy makes every caller the same
+// address, and the per-address search limit is 120 a minute), the citizen's cases and one case,
+// the clerk's queue, and a verifier's reads of the log (checkpoint, a tile). Every
 // acknowledged write (a 2xx) is appended to <dir>/acked.txt as it arrives — `case <number>` or
 // `accept <number>` — so a write acknowledged just before a crash is on disk before the next.
 // Every answer is tallied by the phase chaos.sh writes into <dir>/phase; stops when <dir>/stop
 // appears, then writes <dir>/load.json.
 //
-//   node scripts/chaos/load.mjs --url http://127.0.0.1:8088 --dir DIR --workers 8 [--max-writes N]
+//   node scripts/chaos/load.mjs --url http://127.0.0.1:8088 --dir DIR --workers 8 [--readers N] [--max-writes N]
+//   (--readers: default 2 per writer; load.json says what share of the requests were reads)
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,6 +23,7 @@ const arg = (name, dflt) => {
 const url = arg('url');
 const dir = arg('dir');
 const workers = Number(arg('workers', '8'));
+const readers = Number(arg('readers', String(workers * 2)));
 const maxWrites = Number(arg('max-writes', '0')); // 0: until <dir>/stop
 const tokens = JSON.parse(readFileSync(join(dir, 'tokens.json'), 'utf8'));
 const ackedFile = join(dir, 'acked.txt');
@@ -47,13 +53,13 @@ let retries = 0;
 let acked = 0;
 const stopped = () => existsSync(join(dir, 'stop')) || (maxWrites > 0 && writes >= maxWrites);
 
-async function call(kind, method, path, who, body) {
+async function call(kind, method, path, who, body, accept = 'application/json') {
   try {
     const r = await fetch(`${url}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${tokens[who]}`,
-        accept: 'application/json',
+        ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}),
+        accept,
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
@@ -65,7 +71,7 @@ async function call(kind, method, path, who, body) {
     try {
       json = JSON.parse(text);
     } catch {}
-    return { status: r.status, json };
+    return { status: r.status, json, text };
   } catch (e) {
     count(kind, e?.name === 'TimeoutError' ? 'timeout' : 'fetch-error');
     return { status: 0 };
@@ -117,6 +123,7 @@ async function worker(w) {
     });
     if (c.status === 201 && c.json?.caseNumber) {
       ack(`case ${c.json.caseNumber}`);
+      lastCase = c.json.caseNumber;
       await call('read', 'GET', `/api/v1/cases/${encodeURIComponent(c.json.caseNumber)}`, 'citizen');
     }
     if (stopped()) break;
@@ -143,13 +150,88 @@ async function worker(w) {
   }
 }
 
+let lastCase = '';
+let lastSearch = 0;
+const WORDS = ['营业执照', '食品经营许可', '社保', '公积金提取', '失业保险', '户口迁移'];
+let reads = 0;
+/** reads per other request, as in the mixed workload (19 reads to 8 writes: 70 % reads) */
+const READS_PER_OTHER = 19 / 8;
+const others = () => {
+  let n = 0;
+  for (const kinds of Object.values(tally))
+    for (const [kind, byStatus] of Object.entries(kinds))
+      if (!kind.startsWith('read')) n += Object.values(byStatus).reduce((a, b) => a + b, 0);
+  return n;
+};
+const get = async (kind, path, who, accept) => {
+  // readers keep the day's proportion: they wait while they are ahead of the writers
+  while (reads > READS_PER_OTHER * others() + 8 && !stopped()) await new Promise((r) => setTimeout(r, 20));
+  reads++;
+  return call(kind, 'GET', path, who, undefined, accept);
+};
+const html = 'text/html';
+
+/** One reader: a citizen's, a clerk's and a verifier's reads in turn, one request at a time. */
+async function reader(r) {
+  let n = r;
+  while (!stopped()) {
+    n++;
+    await get('read:guide-page', `/items/${CITY_ITEM}`, undefined, html);
+    await get('read:guide-json', `/api/v1/items/${n % 2 ? CITY_ITEM : COUNTY_ITEM}`);
+    if (Date.now() - lastSearch >= 1000) {
+      lastSearch = Date.now();
+      const q = encodeURIComponent(WORDS[n % WORDS.length]);
+      await (n % 2
+        ? get('read:search-api', `/api/v1/search?q=${q}`)
+        : get('read:search-page', `/search?q=${q}`, undefined, html));
+    }
+    await get('read:my-cases', '/api/v1/cases', 'citizen');
+    if (lastCase) await get('read:case', `/api/v1/cases/${encodeURIComponent(lastCase)}`, 'citizen');
+    await get('read:queue', '/api/v1/workbench/queue?hall=H410105001', 'clerk');
+    const cp = await get('read:log-checkpoint', '/log/checkpoint', undefined, 'text/plain');
+    const size = cp.status === 200 ? Number(cp.text.split('\n')[1] ?? 0) : 0;
+    if (size > 0)
+      await get(
+        'read:log-tile',
+        size >= 256 ? '/log/tile/0/000' : `/log/tile/0/000.p/${size}`,
+        undefined,
+        '*/*',
+      );
+  }
+}
+
+/** reads (the readers' and the citizen's read-back) in all requests sent, from the tally */
+function shareOfReads() {
+  let r = 0;
+  let all = 0;
+  for (const kinds of Object.values(tally))
+    for (const [kind, byStatus] of Object.entries(kinds)) {
+      const n = Object.values(byStatus).reduce((a, b) => a + b, 0);
+      all += n;
+      if (kind.startsWith('read')) r += n;
+    }
+  return all ? Math.round((1000 * r) / all) / 1000 : 0;
+}
+
 const t0 = Date.now();
-await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
+await Promise.all([
+  ...Array.from({ length: workers }, (_, w) => worker(w)),
+  ...Array.from({ length: readers }, (_, r) => reader(r)),
+]);
 clearInterval(phaseTimer);
 writeFileSync(
   join(dir, 'load.json'),
   JSON.stringify(
-    { seconds: (Date.now() - t0) / 1000, writes, acked, retries, tally, firstAckAfter },
+    {
+      seconds: (Date.now() - t0) / 1000,
+      writes,
+      acked,
+      retries,
+      reads,
+      readShare: shareOfReads(),
+      tally,
+      firstAckAfter,
+    },
     null,
     1,
   ),

@@ -44,6 +44,8 @@ test('chaos.sh --small: a node and then the primary killed under load; nothing a
       acked: number;
       found: number;
       missing: number;
+      reads: number;
+      readShare: number;
       nodeKill: { requests: number };
       log: { before: number; after: number; consistent: boolean };
     };
@@ -52,11 +54,15 @@ test('chaos.sh --small: a node and then the primary killed under load; nothing a
     assert.equal(out.found, out.acked);
     assert.ok(out.nodeKill.requests > 0, 'load ran while the node was down');
     assert.ok(
+      out.reads > 0 && out.readShare > 0.5,
+      `reads ran beside the writes (${out.readShare} of the requests)`,
+    );
+    assert.ok(
       out.log.consistent && out.log.after > out.log.before,
       'the log grew after the crash, consistently',
     );
     // the figures, for docs/benchmarks.md (not asserted: the machine is shared)
-    for (const l of r.stdout.split('\n').filter((x) => /^(writes|log|node kill|primary kill):/.test(x)))
+    for (const l of r.stdout.split('\n').filter((x) => /^(load|writes|log|node kill|primary kill):/.test(x)))
       console.log(l);
   } finally {
     rmSync(dir, { recursive: true, force: true });
