@@ -52,6 +52,10 @@ import {
  * PostgreSQL (BENCH_DATABASE_URL, else the machine's own; a scratch database per server).
  * CONNECTIONS: autocannon's connections at full load (default 100). The servers run in child
  * processes, autocannon in this one.
+ * ONLY=app,before (a comma list of app, me, bare, single, before) measures only those variants;
+ * PROFILE=DIR starts the app's server with `--cpu-prof --cpu-prof-dir=DIR` (the profile is written
+ * when the bench stops it); GC_STATS=1 has each app server print its group-commit counts
+ * (commits, transactions) when it stops.
  * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures, and each
  * server's CPU time per request (process.cpuUsage in the server), steadier than rates on a shared
  * machine.
@@ -185,13 +189,16 @@ if (process.env.PARTS !== 'http') {
 }
 
 // ── 2. lookups over HTTP ─────────────────────────────────────────────────────────────────────
+const ONLY = process.env.ONLY?.split(',');
+const PROFILE = process.env.PROFILE;
 function server(
   args: string[],
   dir = join(import.meta.dirname, '..'),
+  profile = false,
 ): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
   const child = fork(join(dir, 'bench', 'exchange.server.ts'), args, {
     cwd: dir,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profile && PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -248,7 +255,7 @@ if (process.env.PARTS !== 'registers') {
     for (let i = 0; i < (beforeDir ? 3 : 2); i++)
       scratch.push(await scratchDatabase(BENCH_PG_URL, 'tb_xbench'));
   const file = scratch[0]?.url ?? join(dir, 'app.db');
-  const app = await server(['app', file]);
+  const app = await server(['app', file], undefined, true);
   const single = await server(['app-single', scratch[1]?.url ?? join(dir, 'single.db')]);
   const bare = await server(['bare']);
   // BEFORE=<checkout of an earlier commit>: that code's app measured in turns with this one (on
@@ -293,6 +300,7 @@ if (process.env.PARTS !== 'registers') {
     // (bearer resolution, the principal, helmet, the response schema; no store write)
     const me = (p: unknown) => `http://127.0.0.1:${p}/api/v1/me`;
     const measure = async (s: typeof app, headers: Record<string, string>, into: Variant) => {
+      if (ONLY && !ONLY.includes(into)) return;
       const url = into === 'me' ? me(s.info.port) : base(s.info.port);
       const b = into === 'me' ? null : body;
       const c0 = await cpuOf(s.child);

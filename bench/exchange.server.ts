@@ -62,6 +62,7 @@ if (mode === 'bare') {
     },
     { departmentId: dept },
   );
+  (globalThis as { gcStats?: unknown }).gcStats = store.groupCommit;
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   console.log(
     JSON.stringify({
@@ -76,7 +77,10 @@ if (mode === 'bare') {
   process.exit(2);
 }
 process.on('message', (m) => {
-  if (m === 'stop') process.exit(0);
+  if (m === 'stop') {
+    if (process.env.GC_STATS) console.error(JSON.stringify((globalThis as { gcStats?: unknown }).gcStats));
+    process.exit(0);
+  }
   if (m === 'cpu') {
     const u = process.cpuUsage();
     process.send?.(u.user + u.system);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { openTestStore, testDialect } from '../../../test/helpers/store.js';
 import { ManualClock } from '../../kernel/index.js';
-import { type Store, inTransaction, migrate, sql } from '../db/index.js';
-import { EventBus, appendEvents, eventsMigrations } from './index.js';
+import { type Executor, type Store, inTransaction, migrate, openStore, sql } from '../db/index.js';
+import { type EventRecord, EventBus, appendEvents, eventsMigrations, readEvents } from './index.js';
 
 /** Counts the inserts into event_consumers that go through a store. */
 function countingConsumerInserts(store: Store): { store: Store; inserts: () => number } {
@@ -93,5 +96,103 @@ describe(`event bus on ${testDialect()}`, () => {
     assert.equal(st[0]?.processed, total);
     await bus.drain();
     assert.equal((await bus.status())[0]?.lag, 0);
+  });
+});
+
+describe(`event bus on ${testDialect()}: consumers woken while writes go on`, () => {
+  let store: Store;
+  let dir: string | undefined;
+  const clock = new ManualClock('2026-01-05T01:00:00Z');
+  type Seen = { seen: { consumer: string; event_id: string; seq: number } };
+
+  before(async () => {
+    // SQLite: a file synced on every commit, as shipped (group commit, a reader connection)
+    if (testDialect() === 'sqlite') {
+      dir = mkdtempSync(join(tmpdir(), 'tongban-bus-'));
+      store = await openStore({ sqliteFile: join(dir, 'bus.sqlite'), sqliteSynchronous: 'FULL' });
+    } else store = await openTestStore();
+    await migrate(store.db, eventsMigrations);
+    await sql`create table seen (consumer text not null, event_id text not null, seq integer not null)`.execute(
+      store.db,
+    );
+  });
+  after(async () => {
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('several consumers at different positions each handle every event once, in order', async () => {
+    const bus = new EventBus(store, clock);
+    let failures = 0;
+    const consumer = (name: string, batchSize: number, fail = 0) => ({
+      name,
+      batchSize,
+      async handle(trx: Executor, events: EventRecord[]) {
+        for (const e of events)
+          await trx
+            .withTables<Seen>()
+            .insertInto('seen')
+            .values({ consumer: name, event_id: e.id, seq: e.seq })
+            .execute();
+        // a failing batch leaves nothing and is read again
+        if (failures < fail) {
+          failures++;
+          throw new Error('simulated failure');
+        }
+      },
+    });
+    bus.register(consumer('test.small', 3));
+    bus.register(consumer('test.large', 500));
+    bus.register(consumer('test.failing', 7, 2));
+    // one consumer far ahead of the others before the bus starts
+    const first = await inTransaction(store.db, (trx) =>
+      appendEvents(
+        trx,
+        clock,
+        Array.from({ length: 20 }, (_, i) => ({
+          type: 'test.bus',
+          aggregateType: 'note',
+          aggregateId: `a${i}`,
+        })),
+      ),
+    );
+    const ahead = new EventBus(store, clock);
+    ahead.register(consumer('test.ahead', 500));
+    await ahead.drain();
+    bus.register(consumer('test.ahead', 500));
+    const writes = Array.from({ length: 80 }, (_, i) =>
+      inTransaction(store.db, async (trx) => {
+        await appendEvents(trx, clock, [{ type: 'test.bus', aggregateType: 'note', aggregateId: `w${i}` }]);
+      }).then(() => bus.poke()),
+    );
+    bus.poke();
+    await Promise.all(writes);
+    // drain() reports a failing batch: drained again until it passes
+    for (let i = 0; i < 3; i++)
+      if (
+        await bus.drain().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+    const all = await readEvents(store.db, { tx: '0', seq: 0 }, 10_000);
+    assert.equal(all.length, 100);
+    for (const name of ['test.small', 'test.large', 'test.failing', 'test.ahead']) {
+      const rows = await store.db
+        .withTables<Seen>()
+        .selectFrom('seen')
+        .select(['event_id', 'seq'])
+        .where('consumer', '=', name)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => r.event_id),
+        all.map((e) => e.id),
+        `${name}: every event once, in stream order`,
+      );
+    }
+    assert.equal(first.length, 20);
+    assert.equal(failures, 2, 'the failing consumer failed twice and was retried');
   });
 });

@@ -417,16 +417,8 @@ export class EventBus {
     try {
       do {
         this.again = false;
-        let progressed = false;
-        for (const c of this.consumers) {
-          if (this.stopped) break;
-          try {
-            if ((await this.runBatch(c)) > 0) progressed = true;
-          } catch (e) {
-            this.opts.onError?.(c.name, e);
-            await this.recordError(c.name, e);
-          }
-        }
+        const progressed =
+          this.store.dialect === 'postgres' ? await this.roundInTurn() : await this.roundTogether();
         if (progressed) this.again = true;
       } while (this.again && !this.stopped);
       // PostgreSQL: an event whose NOTIFY arrived can still be held back behind an older
@@ -452,6 +444,77 @@ export class EventBus {
     }
   }
 
+  /** Each consumer in turn, each reading its own events (PostgreSQL: several nodes share the work). */
+  private async roundInTurn(): Promise<boolean> {
+    let progressed = false;
+    for (const c of this.consumers) {
+      if (this.stopped) break;
+      try {
+        if ((await this.runBatch(c)) > 0) progressed = true;
+      } catch (e) {
+        this.opts.onError?.(c.name, e);
+        await this.recordError(c.name, e);
+      }
+    }
+    return progressed;
+  }
+
+  /**
+   * SQLite (one node, one writer): the consumers' positions and the committed events after them
+   * are read first, once per distinct position (consumers that keep up share one read and one
+   * parse of each event), and only the consumers with something to do open a transaction — all
+   * at once, so that their transactions share one group commit instead of taking one commit
+   * each in turn. Each transaction still reads its own position and writes it with its effects,
+   * so each event is handled once: committed events never change and a new event's seq is
+   * larger than every committed one (the rowid), so the events after the position read inside
+   * the transaction are a prefix-free suffix of the events read before it.
+   */
+  private async roundTogether(): Promise<boolean> {
+    const ahead = new Map<Consumer, { from: number; events: EventRecord[] }>();
+    try {
+      for (const c of this.consumers) await this.ensureConsumer(c.name);
+      const rows = await edb(this.store.db)
+        .selectFrom('event_consumers')
+        .select(['name', 'position_seq'])
+        .where(
+          'name',
+          'in',
+          this.consumers.map((c) => c.name),
+        )
+        .execute();
+      const position = new Map(rows.map((r) => [r.name, Number(r.position_seq)]));
+      const limit = new Map<number, number>();
+      for (const c of this.consumers) {
+        const from = position.get(c.name) ?? 0;
+        limit.set(from, Math.max(limit.get(from) ?? 0, c.batchSize ?? 500));
+      }
+      const read = new Map<number, EventRecord[]>();
+      for (const [from, n] of limit)
+        read.set(from, await readEvents(this.store.db, { tx: '0', seq: from }, n));
+      for (const c of this.consumers) {
+        const from = position.get(c.name) ?? 0;
+        const events = read.get(from)!.slice(0, c.batchSize ?? 500);
+        if (events.length > 0) ahead.set(c, { from, events });
+      }
+    } catch (e) {
+      this.opts.onError?.('events', e);
+      return false;
+    }
+    const done = await Promise.all(
+      [...ahead].map(async ([c, pre]) => {
+        if (this.stopped) return false;
+        try {
+          return (await this.runBatch(c, pre)) > 0;
+        } catch (e) {
+          this.opts.onError?.(c.name, e);
+          await this.recordError(c.name, e);
+          return false;
+        }
+      }),
+    );
+    return done.some(Boolean);
+  }
+
   /** Creates the consumer's position row once per bus (it is never deleted). */
   private async ensureConsumer(name: string): Promise<void> {
     if (this.ensured.has(name)) return;
@@ -470,8 +533,11 @@ export class EventBus {
     this.ensured.add(name);
   }
 
-  /** Processes one batch for one consumer; returns the number of events handled. */
-  private async runBatch(c: Consumer): Promise<number> {
+  /**
+   * Processes one batch for one consumer; returns the number of events handled. `pre`: the
+   * committed events after position `from`, read before the transaction (SQLite).
+   */
+  private async runBatch(c: Consumer, pre?: { from: number; events: EventRecord[] }): Promise<number> {
     const db = this.store.db;
     const pgd = this.store.dialect === 'postgres';
     await this.ensureConsumer(c.name);
@@ -480,11 +546,11 @@ export class EventBus {
       if (pgd) q = q.forUpdate().skipLocked();
       const pos = await q.executeTakeFirst();
       if (!pos) return 0; // another node holds this consumer now
-      const events = await readEvents(
-        trx,
-        { tx: pos.position_tx, seq: Number(pos.position_seq) },
-        c.batchSize ?? 500,
-      );
+      const at = Number(pos.position_seq);
+      const events =
+        pre && !pgd && at >= pre.from
+          ? pre.events.filter((e) => e.seq > at)
+          : await readEvents(trx, { tx: pos.position_tx, seq: at }, c.batchSize ?? 500);
       if (events.length === 0) return 0;
       await c.handle(trx, events);
       const last = events[events.length - 1]!;
