@@ -8,6 +8,7 @@ import {
   RadioGroup,
   Notice,
   PageHeading,
+  Pagination,
   Panel,
   SelectField,
   SummaryList,
@@ -299,10 +300,13 @@ export function MyCasesPage({ ctx, rows }: { ctx: ViewContext; rows: readonly Ap
 export function AssistedCasesPage({
   ctx,
   rows,
+  paging,
   notice,
   issues = [],
 }: {
   ctx: ViewContext;
+  /** which page of how many cases (the list is paged in the query) */
+  paging: { page: number; pageSize: number; total: number };
   rows: ReadonlyArray<{
     caseNumber: string;
     itemName: string;
@@ -380,6 +384,7 @@ export function AssistedCasesPage({
           },
         ]}
       />
+      <Pagination ctx={ctx} {...paging} baseQuery={{}} />
     </>
   );
 }

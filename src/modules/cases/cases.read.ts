@@ -3,6 +3,8 @@
  * its material files, an applicant's cases and bundles, and the staff queues.
  */
 import { DomainError } from '../../kernel/index.js';
+import { z } from 'zod';
+import { parseInput } from '../../platform/input.js';
 import { type Principal, allows, holds } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { type Desk, actionsFor, can, holdsAnywhere, viewerOf } from './cases.access.js';
@@ -146,22 +148,48 @@ export async function myCases(ctx: CasesContext, p: Principal, page = 1, pageSiz
   return st.applicantCases(ctx.db, p.accountId, pageSize, (page - 1) * pageSize);
 }
 
+/** A page of the assisted list: 50 by default, at most 100. */
+export const AssistedPage = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(50),
+});
+
 /**
  * 帮办代办: the open cases of the people who have a live 委托 to the caller now, for items the
  * 委托 covers — for a 网格员 only those of their grid (the principal's region within a grant of
  * `cases.assist`), fail closed. Item, status and due date only: never the form or the materials.
+ * The 委托's people and items are the query's filter, so a page is a page of covered cases.
  */
-export async function assistedCases(ctx: CasesContext, p: Principal) {
+export async function assistedCases(
+  ctx: CasesContext,
+  p: Principal,
+  paging: { page?: number | undefined; pageSize?: number | undefined } = {},
+) {
   const grid = p.kind === 'staff';
   if (grid ? !holds(p, 'cases.assist') : p.kind !== 'person' || !can(p, 'cases.apply'))
     throw new DomainError('COMMON.FORBIDDEN', {
       details: { permission: grid ? 'cases.assist' : 'cases.apply' },
     });
+  const { page, pageSize } = parseInput(AssistedPage, paging);
   const ds = ((await ctx.ports.identity.delegatorsOf?.(p.accountId)) ?? []).filter(
     (d) => !grid || (d.regionCode !== null && allows(p, 'cases.assist', { regionCode: d.regionCode })),
   );
-  const rows = await st.openCasesOfApplicants(ctx.db, [...new Set(ds.map((d) => d.principalId))], 200);
-  return rows
+  // per person: every item (any 委托 of `*`), else the items their 委托 name
+  const items = new Map<string, Set<string> | '*'>();
+  for (const d of ds) {
+    const had = items.get(d.principalId);
+    if (had === '*') continue;
+    if (d.scopes.includes('*')) items.set(d.principalId, '*');
+    else items.set(d.principalId, new Set([...(had ?? []), ...d.scopes]));
+  }
+  const filter: st.DelegatorsFilter = {
+    anyItem: [...items].filter(([, v]) => v === '*').map(([k]) => k),
+    someItems: [...items].flatMap(([applicantId, v]) =>
+      v !== '*' && v.size ? [{ applicantId, items: [...v] }] : [],
+    ),
+  };
+  const { rows, total } = await st.openCasesOfDelegators(ctx.db, filter, pageSize, (page - 1) * pageSize);
+  const cases = rows
     .map((r) => {
       const d = ds.find(
         (x) =>
@@ -187,6 +215,7 @@ export async function assistedCases(ctx: CasesContext, p: Principal) {
         : undefined;
     })
     .filter((x) => x !== undefined);
+  return { cases, total, page, pageSize };
 }
 
 /** A one-progress view of a bundle for its applicant. */

@@ -35,6 +35,7 @@ import {
   SubmitResponse,
 } from './cases.types.js';
 import { ACTION_TYPES, STATUSES } from './cases.workflow.js';
+import { AssistedPage } from './cases.read.js';
 import { BULK_ACCEPT_MAX } from './cases.workbench.js';
 
 const CaseNumberParams = z.object({ caseNumber: z.string().min(10).max(80) });
@@ -126,10 +127,11 @@ export function casesRoutes(
       schema: {
         tags,
         summary:
-          '帮办代办: open cases of the people who delegated to me (a 网格员: of my grid only); item, status and due date',
+          '帮办代办: open cases of the people who delegated to me, for the items their 委托 cover (a 网格员: of my grid only); item, status and due date, newest first, `page` and `pageSize` (≤ 100) with the `total`',
+        querystring: AssistedPage,
       },
     },
-    async (req) => ({ cases: await svc.assistedCases(requirePrincipal(req)) }),
+    async (req) => svc.assistedCases(requirePrincipal(req), req.query),
   );
 
   app.post(
@@ -303,7 +305,7 @@ export function casesRoutes(
     return sendHtml(reply, renderPage(ctx, ctx.t('cases.title.mine'), <MyCasesPage ctx={ctx} rows={rows} />));
   });
 
-  const AssistedQuery = z.object({
+  const AssistedQuery = AssistedPage.extend({
     done: z.enum(['submit', 'collect']).optional(),
     case: z.string().max(80).optional(),
   });
@@ -312,7 +314,7 @@ export function casesRoutes(
     { schema: { hide: true, querystring: AssistedQuery }, config: { permission: 'authenticated' } },
     async (req, reply) => {
       const ctx = req.view(reply);
-      const rows = await svc.assistedCases(requirePrincipal(req));
+      const { cases: rows, ...paging } = await svc.assistedCases(requirePrincipal(req), req.query);
       const { done, case: caseNumber } = req.query;
       const notice = done && caseNumber ? ctx.t(`cases.assisted.done.${done}`, { caseNumber }) : undefined;
       return sendHtml(
@@ -320,7 +322,7 @@ export function casesRoutes(
         renderPage(
           ctx,
           ctx.t('cases.title.assisted'),
-          <AssistedCasesPage ctx={ctx} rows={rows} notice={notice} />,
+          <AssistedCasesPage ctx={ctx} rows={rows} paging={paging} notice={notice} />,
         ),
       );
     },
@@ -339,7 +341,7 @@ export function casesRoutes(
       } catch (e) {
         if (!isDomainError(e) || e.status >= 500 || e.code === 'COMMON.FORBIDDEN') throw e;
         const ctx = req.view(reply);
-        const rows = await svc.assistedCases(p);
+        const { cases: rows, ...paging } = await svc.assistedCases(p);
         return sendHtml(
           reply,
           renderPage(
@@ -348,6 +350,7 @@ export function casesRoutes(
             <AssistedCasesPage
               ctx={ctx}
               rows={rows}
+              paging={paging}
               issues={[{ field: 'collect', rule: e.code, message: e.messageIn(ctx.lang) }]}
             />,
           ),

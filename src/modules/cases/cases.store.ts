@@ -812,27 +812,58 @@ export async function applicantCases(
     .execute();
 }
 
-/** The open cases of some applicants, newest first (an agent's list of those who delegated to them). */
-export async function openCasesOfApplicants(db: Executor, applicantIds: readonly string[], limit: number) {
-  if (applicantIds.length === 0) return [];
-  return cdb(db)
+/**
+ * Whose open cases an agent follows: applicants for every item (a 委托 of `*`), and applicants for
+ * some items only — the filter the query applies, so nothing is read to be dropped.
+ */
+export interface DelegatorsFilter {
+  readonly anyItem: readonly string[];
+  readonly someItems: ReadonlyArray<{ readonly applicantId: string; readonly items: readonly string[] }>;
+}
+
+/**
+ * The open cases a 委托 covers (an agent's list of those who delegated to them), newest first, a
+ * page of them and how many in all (index `cases_applicant`: applicant, created).
+ */
+export async function openCasesOfDelegators(
+  db: Executor,
+  f: DelegatorsFilter,
+  limit: number,
+  offset: number,
+) {
+  if (f.anyItem.length === 0 && f.someItems.length === 0) return { rows: [], total: 0 };
+  const q = cdb(db)
     .selectFrom('cases')
-    .select([
-      'case_number',
-      'item_name',
-      'implementation_code',
-      'applicant_id',
-      'status',
-      'promised_due',
-      'colour',
-      'created_at',
-      'projection',
-    ])
-    .where('applicant_id', 'in', [...applicantIds])
     .where('open', '=', 1)
-    .orderBy('created_at', 'desc')
-    .limit(limit)
-    .execute();
+    .where((eb) =>
+      eb.or([
+        ...(f.anyItem.length ? [eb('applicant_id', 'in', [...f.anyItem])] : []),
+        ...f.someItems.map((g) =>
+          eb.and([eb('applicant_id', '=', g.applicantId), eb('implementation_code', 'in', [...g.items])]),
+        ),
+      ]),
+    );
+  const [rows, count] = await Promise.all([
+    q
+      .select([
+        'case_number',
+        'item_name',
+        'implementation_code',
+        'applicant_id',
+        'status',
+        'promised_due',
+        'colour',
+        'created_at',
+        'projection',
+      ])
+      .orderBy('created_at', 'desc')
+      .orderBy('case_number', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
+  ]);
+  return { rows, total: Number(count?.n ?? 0) };
 }
 
 /** Open, accepted cases whose promised due date is on or before a date (the warning sweep). */
