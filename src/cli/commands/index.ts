@@ -23,7 +23,7 @@ import {
   exchangeConsumerRotateCommand,
   importRegisterCommand,
 } from './exchange.js';
-import { hotlineClientAddCommand } from './ratings.js';
+import { hotlineClientAddCommand, ratingsSealTextCommand } from './ratings.js';
 
 /** Every command of `tongban`. Modules add theirs here (one import, one entry). */
 export const commands: readonly CliCommand[] = [
@@ -48,6 +48,7 @@ export const commands: readonly CliCommand[] = [
   ...logCommands,
   filesResealCommand,
   hotlineClientAddCommand,
+  ratingsSealTextCommand,
   exchangeConsumerAddCommand,
   exchangeConsumerListCommand,
   exchangeConsumerRevokeCommand,

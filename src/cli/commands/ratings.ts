@@ -32,3 +32,19 @@ export const hotlineClientAddCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * `tongban ratings seal-text`: the free text of ratings and complaints still stored in clear
+ * (written by a node of the previous release during a rolling deploy) sealed in place; prints how
+ * many rows changed. Idempotent; the migration ratings.0002 did the same for the rows before it.
+ */
+export const ratingsSealTextCommand: CliCommand = {
+  name: ['ratings', 'seal-text'],
+  usage: '',
+  summary: 'seal the free text of ratings and complaints still stored in clear (after a rolling deploy)',
+  async run(_args, ctx) {
+    const t = await ctx.boot();
+    ctx.out(`sealed ${await t.ratings.sealStoredText()} row(s)`);
+    return 0;
+  },
+};

@@ -13,6 +13,7 @@ import { ratingsPageRoutes } from './ratings.pages.routes.js';
 import { ratingsApiRoutes } from './ratings.routes.js';
 import { createRatingsService } from './ratings.service.js';
 import { ratingsMigrations } from './ratings.store.js';
+import { sealedTextMigrations } from './ratings.sealing.js';
 
 export {
   RATINGS_EVENTS,
@@ -55,7 +56,7 @@ export function createRatingsModule(
   let timer: NodeJS.Timeout | undefined;
   const definition: ModuleDefinition = {
     name: 'ratings',
-    migrations: ratingsMigrations,
+    migrations: { ...ratingsMigrations, ...sealedTextMigrations(ctx.text) },
     messages: ratingsMessages,
     consumers: [ratingsConsumer(ctx)],
     routes: (app) => {

@@ -76,8 +76,9 @@ async function file(
     complaint_number: '',
     kind: input.kind,
     subject: JSON.stringify(input.subject),
-    title: input.title,
-    body: input.body,
+    // free text can name people: sealed at rest (ratings.context `text`)
+    title: ctx.text.seal(input.title),
+    body: ctx.text.seal(input.body),
     department_id: routed.departmentId,
     region_code: routed.regionCode,
     channel: from.channel,
@@ -117,27 +118,28 @@ async function file(
   });
   if (created) {
     ctx.poke();
-    return { complaint: toComplaint(row), created: true };
+    return { complaint: toComplaint(ctx, row), created: true };
   }
   // a racing intake of the same ticket committed first: answer with that one
   const existing =
     from.client && from.ticket ? await st.complaintByTicket(ctx.db, from.client, from.ticket) : undefined;
   if (!existing) throw new Error('complaint not inserted and not found');
-  return sameTicket(existing, input);
+  return sameTicket(ctx, existing, input);
 }
 
 function sameTicket(
+  ctx: RatingsContext,
   existing: st.ComplaintRow,
   input: { kind: string; subject: unknown; title: string; body: string },
 ): { complaint: Complaint; created: boolean } {
   const was = {
     kind: existing.kind,
     subject: JSON.parse(existing.subject),
-    title: existing.title,
-    body: existing.body,
+    title: ctx.text.open(existing.title),
+    body: ctx.text.open(existing.body),
   };
   if (fingerprint(was) !== fingerprint(input)) throw new DomainError('RATINGS.TICKET_CONFLICT');
-  return { complaint: toComplaint(existing), created: false };
+  return { complaint: toComplaint(ctx, existing), created: false };
 }
 
 /** A citizen's 咨询 / 投诉 / 建议. */
@@ -165,7 +167,7 @@ export async function intakeHotline(
   const input = parseInput(HotlineInput, raw);
   const client = p.clientId ?? p.accountId;
   const existing = await st.complaintByTicket(ctx.db, client, input.ticket);
-  if (existing) return sameTicket(existing, input);
+  if (existing) return sameTicket(ctx, existing, input);
   const { ticket, ...rest } = input;
   return file(ctx, rest, { filer: null, channel: '12345', client, ticket, actor: p.accountId });
 }
@@ -180,11 +182,11 @@ export async function complaint(ctx: RatingsContext, n: string, p: Principal): P
   const c = await st.complaintByNumber(ctx.db, n);
   if (!c || !(c.filer_id === p.accountId || mayHandle(p, c) || maySupervise(p, c)))
     throw new DomainError('RATINGS.COMPLAINT_NOT_FOUND');
-  return toComplaint(c);
+  return toComplaint(ctx, c);
 }
 
 export async function myComplaints(ctx: RatingsContext, p: Principal): Promise<Complaint[]> {
-  return (await st.complaintsByFiler(ctx.db, p.accountId)).map(toComplaint);
+  return (await st.complaintsByFiler(ctx.db, p.accountId)).map((c) => toComplaint(ctx, c));
 }
 
 export async function complaintQueue(
@@ -208,7 +210,7 @@ export async function complaintQueue(
       }
   }
   out.sort((a, b) => (a.due_on < b.due_on ? -1 : a.due_on > b.due_on ? 1 : 0));
-  return out.map(toComplaint);
+  return out.map((c) => toComplaint(ctx, c));
 }
 
 /** The department's answer, once; on time when given on or before the due date (China date). */
@@ -227,7 +229,12 @@ export async function answerComplaint(
   const now = ctx.clock.now().toISOString();
   const onTime = todayOf(ctx) <= c.due_on;
   await inTransaction(ctx.db, async (trx) => {
-    const set = { answer: input.answer, answered_by: p.accountId, answered_at: now, on_time: onTime ? 1 : 0 };
+    const set = {
+      answer: ctx.text.seal(input.answer),
+      answered_by: p.accountId,
+      answered_at: now,
+      on_time: onTime ? 1 : 0,
+    };
     if (!(await st.answerComplaint(trx, c.id, set))) throw new DomainError('RATINGS.ALREADY_ANSWERED');
     const payload: ComplaintAnsweredPayload = { complaintNumber: n, departmentId: c.department_id, onTime };
     await appendEvent(trx, ctx.clock, {
@@ -260,12 +267,12 @@ export async function rateAnswer(
   return complaint(ctx, n, p);
 }
 
-export const toComplaint = (c: st.ComplaintRow): Complaint => ({
+export const toComplaint = (ctx: Pick<RatingsContext, 'text'>, c: st.ComplaintRow): Complaint => ({
   complaintNumber: c.complaint_number,
   kind: c.kind as Complaint['kind'],
   subject: JSON.parse(c.subject) as ComplaintSubject,
-  title: c.title,
-  body: c.body,
+  title: ctx.text.open(c.title),
+  body: ctx.text.open(c.body),
   departmentId: c.department_id,
   regionCode: c.region_code,
   channel: c.channel as Complaint['channel'],
@@ -273,7 +280,7 @@ export const toComplaint = (c: st.ComplaintRow): Complaint => ({
   filedOn: c.filed_on,
   dueOn: c.due_on,
   status: c.status as Complaint['status'],
-  answer: c.answer,
+  answer: c.answer === null ? null : ctx.text.open(c.answer),
   answeredAt: c.answered_at,
   onTime: c.on_time === null ? null : c.on_time === 1,
   answerLevel: c.answer_level,

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RatingsConfig } from '../../config/index.js';
 import { type Clock, chinaDate } from '../../kernel/index.js';
 import type { Store } from '../../platform/db/index.js';
-import { derivedKey } from '../../platform/privacy/index.js';
+import { createPersonalDataCipher, derivedKey } from '../../platform/privacy/index.js';
 import type { RatingsPorts } from './ratings.ports.js';
 
 /** The readonly context the ratings use cases take. */
@@ -19,6 +19,40 @@ export interface RatingsContext {
   readonly verify: (message: string, signature: string) => boolean;
   /** wakes the event consumers after a commit */
   readonly poke: () => void;
+  /** free text at rest (comments, complaints, answers, notes): sealed like other personal data */
+  readonly text: FreeText;
+}
+
+/**
+ * The free text of ratings and complaints can name people and carry their numbers, so it is kept in
+ * the personal-data envelope (AES-256-GCM, `v1.<iv>.<ct>`). `open` also reads a value stored in
+ * clear (before ratings.0002, or by a node of the previous release during a rolling deploy): a
+ * value that is not an envelope of this key is returned as it is — a clear text never opens.
+ */
+export interface FreeText {
+  seal(clear: string): string;
+  open(stored: string): string;
+  /** whether a stored value is sealed (the upgrade step skips those) */
+  isSealed(stored: string): boolean;
+}
+
+const ENVELOPE = /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,}$/;
+
+export function freeText(secretKey: Buffer): FreeText {
+  const cipher = createPersonalDataCipher(secretKey);
+  const opened = (v: string): string | undefined => {
+    if (!ENVELOPE.test(v)) return undefined;
+    try {
+      return cipher.decrypt(v);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    seal: (clear) => cipher.encrypt(clear),
+    open: (stored) => opened(stored) ?? stored,
+    isSealed: (stored) => opened(stored) !== undefined,
+  };
 }
 
 export function createRatingsContext(deps: {
@@ -46,6 +80,7 @@ export function createRatingsContext(deps: {
       return want.length === got.length && timingSafeEqual(want, got);
     },
     poke: deps.poke ?? (() => {}),
+    text: freeText(deps.secretKey),
   };
 }
 

@@ -59,13 +59,16 @@ export function ratingsConsumer(ctx: RatingsContext): Consumer {
             complaint_number: c.complaint_number,
             region_code: c.region_code,
             url: ctx.settings.hotlineAnswerUrl,
-            body: JSON.stringify({
-              ticket: c.ticket,
-              complaintNumber: c.complaint_number,
-              answer: c.answer,
-              answeredAt: c.answered_at,
-              onTime: c.on_time === 1,
-            }),
+            // the answer posted back, sealed at rest until then (opened by the delivery worker)
+            body: ctx.text.seal(
+              JSON.stringify({
+                ticket: c.ticket,
+                complaintNumber: c.complaint_number,
+                answer: c.answer === null ? null : ctx.text.open(c.answer),
+                answeredAt: c.answered_at,
+                onTime: c.on_time === 1,
+              }),
+            ),
             attempts: 0,
             next_at: e.createdAt,
             delivered_at: null,
@@ -95,7 +98,7 @@ export async function deliverDue(
   for (const d of due) {
     const r = await postDelivery(
       fetchImpl,
-      d,
+      { ...d, body: ctx.text.open(d.body) },
       {
         headers: ctx.settings.hotlineAnswerToken
           ? { authorization: `Bearer ${ctx.settings.hotlineAnswerToken}` }

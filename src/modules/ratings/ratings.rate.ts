@@ -93,7 +93,8 @@ export async function rate(
     round,
     level: input.level,
     indicators: JSON.stringify([...new Set(input.indicators)]),
-    text: input.text || null,
+    // free text can name people: sealed at rest (ratings.context `text`)
+    text: input.text ? ctx.text.seal(input.text) : null,
     anonymous: input.anonymous ? 1 : 0,
     // named: not anonymous, and tied to the applicant's account (signed in, or their case's link)
     real_name: input.anonymous ? 0 : 1,
@@ -142,13 +143,13 @@ export async function rate(
       const r = await st.rectificationOfRating(trx, first.id);
       if (r) {
         await st.updateRectification(trx, r.id, r.updated_at, { fix_level: input.level, updated_at: now });
-        await appendStepRow(trx, r, 'rated', `level ${input.level}`, decided.actor, now);
+        await appendStepRow(ctx, trx, r, 'rated', `level ${input.level}`, decided.actor, now);
         rectificationId = r.id;
       }
     }
   });
   ctx.poke();
-  return toRating(row, rectificationId);
+  return toRating(ctx, row, rectificationId);
 }
 
 /** A 差评 opens a rectification owned by the handling department, due in N working days. */
@@ -182,7 +183,7 @@ async function openRectification(
     updated_at: now,
   };
   await st.insertRectification(trx, r);
-  await appendStepRow(trx, r, 'opened', `${days}`, null, now);
+  await appendStepRow(ctx, trx, r, 'opened', `${days}`, null, now);
   const payload: RectificationOpenedPayload = {
     rectificationId: r.id,
     caseNumber: r.case_number,
@@ -200,6 +201,7 @@ async function openRectification(
 }
 
 export async function appendStepRow(
+  ctx: RatingsContext,
   trx: Executor,
   r: Pick<st.RectificationRow, 'id' | 'region_code'>,
   action: string,
@@ -212,21 +214,26 @@ export async function appendStepRow(
     rectification_id: r.id,
     seq: steps.length + 1,
     action,
-    note,
+    // a note can name the person called back: sealed at rest
+    note: ctx.text.seal(note),
     actor_id: actor,
     region_code: r.region_code,
     at,
   });
 }
 
-export const toRating = (r: st.RatingRow, rectificationId: string | null = null): Rating => ({
+export const toRating = (
+  ctx: Pick<RatingsContext, 'text'>,
+  r: st.RatingRow,
+  rectificationId: string | null = null,
+): Rating => ({
   id: r.id,
   caseNumber: r.case_number,
   stage: r.stage as Rating['stage'],
   channel: r.channel as Rating['channel'],
   level: r.level,
   indicators: JSON.parse(r.indicators) as Rating['indicators'],
-  text: r.text,
+  text: r.text === null ? null : ctx.text.open(r.text),
   anonymous: r.anonymous === 1,
   followUp: r.round === 'followUp',
   departmentId: r.department_id,
@@ -240,7 +247,7 @@ export const toRating = (r: st.RatingRow, rectificationId: string | null = null)
 /** The rater's own ratings (my ratings page). */
 export async function myRatings(ctx: RatingsContext, p: Principal): Promise<Rating[]> {
   const rows = await st.ratingsByRater(ctx.db, p.accountId);
-  return rows.map((r) => toRating(r));
+  return rows.map((r) => toRating(ctx, r));
 }
 
 /** The ratings of a case, for its applicant (the rate page shows what was given already). */
@@ -251,7 +258,7 @@ export async function ratingsOfCase(
 ): Promise<{ case: RatedCase; ratings: Rating[] }> {
   const c = await ctx.ports.cases.facts(caseNumber);
   if (!c || c.applicantId !== p.accountId) throw new DomainError('RATINGS.CASE_NOT_FOUND');
-  return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(r)) };
+  return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(ctx, r)) };
 }
 
 /**
@@ -275,7 +282,7 @@ export async function ratingsOfCases(
   const byCase = new Map<string, Rating[]>();
   for (const r of await st.ratingsOfCases(ctx.db, [...own.keys()])) {
     const list = byCase.get(r.case_number) ?? [];
-    list.push(toRating(r));
+    list.push(toRating(ctx, r));
     byCase.set(r.case_number, list);
   }
   return numbers.flatMap((n) => {
@@ -293,5 +300,5 @@ export async function padView(
   const c = await ctx.ports.cases.facts(caseNumber);
   if (!c?.hallId || !c.hallRegionCode || !allows(p, 'cases.accept', { regionCode: c.hallRegionCode }))
     throw new DomainError('RATINGS.CASE_NOT_FOUND');
-  return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(r)) };
+  return { case: c, ratings: (await st.ratingsOfCase(ctx.db, caseNumber)).map((r) => toRating(ctx, r)) };
 }

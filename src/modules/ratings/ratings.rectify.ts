@@ -56,7 +56,7 @@ function toView(ctx: RatingsContext, r: st.RectificationRow, steps: st.StepRow[]
     closedOn: r.closed_on,
     onTime: r.on_time === null ? null : r.on_time === 1,
     fixLevel: r.fix_level,
-    steps: steps.map((s) => ({ action: s.action, note: s.note, at: s.at, by: s.actor_id })),
+    steps: steps.map((s) => ({ action: s.action, note: ctx.text.open(s.note), at: s.at, by: s.actor_id })),
     colour: c.colour,
     remaining: c.remaining,
   };
@@ -158,7 +158,7 @@ export async function stepRectification(
         : step.action === 'decideAppeal'
           ? `${step.upheld ? 'upheld' : 'rejected'}: ${step.note}`
           : step.note;
-    await appendStepRow(trx, r, step.action, note, p.accountId, now);
+    await appendStepRow(ctx, trx, r, step.action, note, p.accountId, now);
     const base = {
       aggregateType: 'rectification',
       aggregateId: r.id,

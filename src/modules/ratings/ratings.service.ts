@@ -1,3 +1,4 @@
+import { sealStoredText } from './ratings.sealing.js';
 import type { RatingsContext } from './ratings.context.js';
 import {
   answerComplaint,
@@ -50,6 +51,8 @@ export function createRatingsService(ctx: RatingsContext) {
     /** first ratings of cases a hall received, given in [from, to): level, channel, window, clerk */
     ratingsOfHall: (hallId: string, from: string, to: string) => st.ratingsOfHall(ctx.db, hallId, from, to),
     deliveryOf: (n: string) => st.deliveryOf(ctx.db, n),
+    /** the free text still stored in clear sealed (the upgrade step; `tongban ratings seal-text`) */
+    sealStoredText: () => sealStoredText(ctx.db, ctx.text),
     context: ctx,
   };
 }
