@@ -55,7 +55,9 @@ import {
  * ONLY=app,before (a comma list of app, me, bare, single, before) measures only those variants;
  * PROFILE=DIR starts the app's server with `--cpu-prof --cpu-prof-dir=DIR` (the profile is written
  * when the bench stops it); GC_STATS=1 has each app server print its group-commit counts
- * (commits, transactions) when it stops.
+ * (commits, transactions) when it stops. PACED=N: the steady rate (default 1,000/s), whose server
+ * CPU per request is printed too (the same arrivals for every variant: steadier than the full-load
+ * figure on a loaded machine); FULL=0 skips the full-load runs.
  * Medians of RUNS runs, app and bare taking turns; `uptime` load printed with the figures, and each
  * server's CPU time per request (process.cpuUsage in the server), steadier than rates on a shared
  * machine.
@@ -190,6 +192,8 @@ if (process.env.PARTS !== 'http') {
 
 // ── 2. lookups over HTTP ─────────────────────────────────────────────────────────────────────
 const ONLY = process.env.ONLY?.split(',');
+const PACED = Number(process.env.PACED ?? 1000);
+const FULL = process.env.FULL !== '0';
 const PROFILE = process.env.PROFILE;
 function server(
   args: string[],
@@ -293,6 +297,9 @@ if (process.env.PARTS !== 'registers') {
     const full: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
     const cpuPer: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
     const p95: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
+    // server CPU µs per request at a steady PACED/s: the same arrivals for every variant, so the
+    // figure depends less on how fast a loaded machine lets the load generator send
+    const pacedCpu: Record<Variant, number[]> = { app: [], single: [], bare: [], me: [], before: [] };
     const p50app: number[] = [];
     let bad = 0;
     // each variant at full load, its server's CPU time per request beside it, then at 1,000/s
@@ -304,11 +311,13 @@ if (process.env.PARTS !== 'registers') {
       const url = into === 'me' ? me(s.info.port) : base(s.info.port);
       const b = into === 'me' ? null : body;
       const c0 = await cpuOf(s.child);
-      const r = await blast(url, headers, b);
-      const c1 = await cpuOf(s.child);
+      const r = FULL ? await blast(url, headers, b) : { rps: Number.NaN, bad: 0 };
+      const c1 = FULL ? await cpuOf(s.child) : c0;
       full[into].push(r.rps);
       cpuPer[into].push((r.rps * DURATION) / ((c1 - c0) / 1e6));
-      const r1 = await blast(url, headers, b, 1000);
+      const r1 = await blast(url, headers, b, PACED);
+      const c2 = await cpuOf(s.child);
+      pacedCpu[into].push((c2 - c1) / (r1.rps * DURATION));
       p95[into].push(r1.p95);
       if (into === 'app') p50app.push(r1.p50);
       if (into === 'app' || into === 'single' || into === 'before') bad += r.bad + r1.bad;
@@ -362,6 +371,10 @@ if (process.env.PARTS !== 'registers') {
     );
     console.log(
       `   server CPU µs per request (median): lookup ${us('app')}, one commit per lookup ${us('single')}, /api/v1/me ${us('me')}, bare ${us('bare')}${before ? `, before ${us('before')}` : ''}`,
+    );
+    const paced = (v: Variant) => (pacedCpu[v].length ? fmt(median(pacedCpu[v]), 0) : '-');
+    console.log(
+      `   server CPU µs per request at ${fmt(PACED, 0)}/s (median): lookup ${paced('app')}, one commit per lookup ${paced('single')}, /api/v1/me ${paced('me')}, bare ${paced('bare')}${before ? `, before ${paced('before')}` : ''}`,
     );
     console.log(`   non-2xx or errors in the app runs: ${bad}`);
   } finally {

@@ -316,6 +316,14 @@ async function eventsBehind(db: Db, names: readonly string[]): Promise<Map<strin
   return out;
 }
 
+/**
+ * SQLite under load: the least time between the starts of two rounds of the consumers. Every
+ * round costs each consumer with work a transaction (its position read and written, its own
+ * fixed work: the ledger reads its state and tiles) and the round a commit; with events arriving
+ * all the time, rounds a few milliseconds apart would carry a few events each.
+ */
+const ROUND_MS = 50;
+
 export interface Consumer {
   /** stable name; its position is stored under it */
   readonly name: string;
@@ -356,6 +364,8 @@ export class EventBus {
   private retryTimer: NodeJS.Timeout | undefined;
   /** the current run was started by a wake-up */
   private woken = false;
+  /** ends the wait between two rounds under load (stop) */
+  private endPause: (() => void) | undefined;
   /** polls the timer ran (the fallback); a wake-up or poke() is not counted */
   timerPolls = 0;
 
@@ -364,6 +374,8 @@ export class EventBus {
     private readonly clock: Clock,
     private readonly opts: {
       pollMs?: number;
+      /** SQLite under load: the least time between the starts of two rounds (ROUND_MS) */
+      roundMs?: number;
       onError?: (consumer: string, err: unknown) => void;
       /** the store's wake-ups: consumers run as soon as events are committed anywhere */
       wakeups?: Wakeups;
@@ -396,11 +408,27 @@ export class EventBus {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.endPause?.();
     this.unwake?.();
     this.unwake = undefined;
     if (this.timer) clearTimeout(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Waits `ms` between two rounds; stop() ends the wait. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.endPause = undefined;
+        resolve();
+      }, ms).unref();
+      this.endPause = () => {
+        clearTimeout(t);
+        this.endPause = undefined;
+        resolve();
+      };
+    });
   }
 
   /** Ask the consumers to look for new events soon (called after commits). */
@@ -417,9 +445,17 @@ export class EventBus {
     try {
       do {
         this.again = false;
+        const started = performance.now();
         const progressed =
           this.store.dialect === 'postgres' ? await this.roundInTurn() : await this.roundTogether();
+        // poked while the round ran and it found work: events keep coming (load). On SQLite the
+        // next round waits until ROUND_MS after this one began, so that each consumer's batch
+        // gathers what came meanwhile rather than a round — a transaction per consumer and a
+        // commit — running for every few events. A lone event is handled at once, as before.
+        const busy = this.again && progressed;
         if (progressed) this.again = true;
+        const wait = (this.opts.roundMs ?? ROUND_MS) - (performance.now() - started);
+        if (busy && wait > 0 && this.store.dialect !== 'postgres' && !this.stopped) await this.pause(wait);
       } while (this.again && !this.stopped);
       // PostgreSQL: an event whose NOTIFY arrived can still be held back behind an older
       // transaction still running (pg_snapshot_xmin); look again shortly rather than at the
