@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FieldIssue } from '../../kernel/index.js';
 import type { CasesContext } from './cases.context.js';
+import { splitDraftKey } from './cases.draftkey.js';
 import { sharedOnly, validateForm } from './cases.forms.js';
 import type { RawUpload } from './cases.materials.js';
 import type { ApplicableItem, ApplicationMaterial, FormFieldHint } from './cases.ports.js';
@@ -46,9 +47,16 @@ export function formIssues(it: ApplicableItem, form: unknown): FieldIssue[] {
 /**
  * What the apply pages ask for: an item's form and materials, or a 一件事 bundle's combined
  * form (every member's questions once, by name) and material set (by code). `key` is the draft's
- * key: an implementation code, or `bundle:<code>`.
+ * key: an implementation code, `bundle:<code>`, or `for:<account>:<code>` (an item on a person's
+ * behalf; `code` is then the item's).
  */
 export async function application(ctx: CasesContext, key: string): Promise<Application | undefined> {
+  const forWhom = splitDraftKey(key);
+  if (forWhom.onBehalfOf) {
+    if (forWhom.code.startsWith(BUNDLE_KEY)) return undefined;
+    const it = await application(ctx, forWhom.code);
+    return it ? { ...it, key } : undefined;
+  }
   if (!key.startsWith(BUNDLE_KEY)) {
     const it = await ctx.items.get(key);
     if (!it) return undefined;
@@ -154,3 +162,5 @@ export function mergeBundle(
     },
   };
 }
+
+export { FOR_KEY, draftKeyOf, splitDraftKey } from './cases.draftkey.js';

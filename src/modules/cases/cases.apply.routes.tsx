@@ -25,6 +25,7 @@ import {
   issuesOfStep,
   missingMaterials as missingOf,
 } from './cases.forms.js';
+import { draftKeyOf, splitDraftKey } from './cases.application.js';
 import {
   type Application,
   BUNDLE_KEY,
@@ -53,7 +54,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
   const BundleStepParams = BundleParams.extend({ step: stepId });
   const maxMb = Math.round(UPLOAD_FILE_BYTES / 1048576);
 
-  async function journey(req: FastifyRequest, code: string) {
+  async function journey(req: FastifyRequest, code: string, opts: { submitted?: boolean } = {}) {
     const it = await svc.application(code);
     if (!it)
       throw code.startsWith(BUNDLE_KEY)
@@ -62,18 +63,30 @@ export function applyRoutes(app: App, svc: CasesService): void {
     const p = requirePrincipal(req);
     const steps = formSteps(it.formFields, it.materials.length > 0);
     const saved = (await svc.loadDraft(p, code)) as Record<string, string> | undefined;
-    // 帮办代办: a draft started for a person under their 委托 (/cases/assisted/apply); submit checks
-    // the 委托 again, so what the draft says is never trusted on its own
+    // 帮办代办: a draft started for a person under their 委托 (/cases/assisted/apply), keyed by the
+    // person (`/items/{code}/for/{person}/apply`); only startAssisted makes one, so a journey for a
+    // person without it is refused (nothing prefilled, nothing written). Submit checks the 委托
+    // again, so what the draft says is never trusted on its own
+    const forWhom = splitDraftKey(code).onBehalfOf;
+    // (the confirm post reads on without it: a re-post after the submission took the draft lands
+    // where the first post did)
+    if (forWhom && (saved ? saved.onBehalfOf !== forWhom : !opts.submitted))
+      throw new DomainError('CASES.NOT_DELEGATED');
     const assisted =
-      it.kind === 'item' && typeof saved?.onBehalfOf === 'string' && saved.onBehalfOf !== ''
-        ? { name: saved.onBehalfOfName ?? '', delegationId: saved.delegationId ?? '' }
+      it.kind === 'item' && forWhom
+        ? { name: saved?.onBehalfOfName ?? '', delegationId: saved?.delegationId ?? '' }
         : undefined;
     // a walk-in is entered by a window clerk for one item (bundles are the applicant's own)
     const clerk = !assisted && it.kind === 'item' && p.kind === 'staff' && holdsAnywhere(p, 'cases.accept');
     // the saved draft, or what the account and the registers prefill (name, ID number, phone,
     // region; name and address read through the deciding department's grant, recorded)
-    const values = saved ?? (clerk ? {} : await svc.prefillForm(p, code, it.formFields));
-    const base = it.kind === 'bundle' ? `/bundles/${enc(it.code)}/apply` : `/items/${enc(it.code)}/apply`;
+    const values = saved ?? (clerk || forWhom ? {} : await svc.prefillForm(p, code, it.formFields));
+    const base =
+      it.kind === 'bundle'
+        ? `/bundles/${enc(it.code)}/apply`
+        : forWhom
+          ? `/items/${enc(it.code)}/for/${enc(forWhom)}/apply`
+          : `/items/${enc(it.code)}/apply`;
     const guide = it.kind === 'bundle' ? `/bundles#bundle-${enc(it.code)}` : `/items/${enc(it.code)}`;
     return {
       code,
@@ -182,12 +195,25 @@ export function applyRoutes(app: App, svc: CasesService): void {
     return toCheck || !next ? `${base}/check` : stepHref(base, next.id);
   }
 
+  const ForParams = ItemParams.extend({ person: z.string().uuid() });
+  const ForStepParams = ForParams.extend({ step: stepId });
+  type KeyParams = { code: string; person?: string };
   const kinds = [
-    { prefix: '/items/:code/apply', keyOf: (c: string) => c, P: { item: ItemParams, step: StepParams } },
+    {
+      prefix: '/items/:code/apply',
+      keyOf: (q: KeyParams) => q.code,
+      P: { item: ItemParams, step: StepParams },
+    },
     {
       prefix: '/bundles/:code/apply',
-      keyOf: (c: string) => `${BUNDLE_KEY}${c}`,
+      keyOf: (q: KeyParams) => `${BUNDLE_KEY}${q.code}`,
       P: { item: BundleParams, step: BundleStepParams },
+    },
+    // 帮办代办: the caller's draft of the item on behalf of a person (cases.assist startAssisted)
+    {
+      prefix: '/items/:code/for/:person/apply',
+      keyOf: (q: KeyParams) => draftKeyOf(q.code, q.person ?? ''),
+      P: { item: ForParams, step: ForStepParams },
     },
   ];
   /** The draft with this step's answers in place of what it had for the step's questions. */
@@ -261,13 +287,13 @@ export function applyRoutes(app: App, svc: CasesService): void {
     app.get(
       `${prefix}`,
       { schema: { hide: true, params: P.item }, config: { permission: 'authenticated' } },
-      async (req, reply) => renderStep(req, reply, keyOf(req.params.code), 'applicant'),
+      async (req, reply) => renderStep(req, reply, keyOf(req.params), 'applicant'),
     );
 
     app.get(
       `${prefix}/:step`,
       { schema: { hide: true, params: P.step }, config: { permission: 'authenticated' } },
-      async (req, reply) => renderStep(req, reply, keyOf(req.params.code), req.params.step),
+      async (req, reply) => renderStep(req, reply, keyOf(req.params), req.params.step),
     );
 
     app.post(
@@ -283,7 +309,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
       async (req, reply) => {
         const ctx = req.view(reply);
         const { step: stepId } = req.params;
-        const code = keyOf(req.params.code);
+        const code = keyOf(req.params);
         const j = await journey(req, code);
         const step = j.steps.find((s) => s.id === stepId);
         if (!step) throw new DomainError('COMMON.NOT_FOUND');
@@ -356,7 +382,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
       { schema: { hide: true, params: P.step }, config: { permission: 'authenticated' } },
       async (req, reply) => {
         const { step: stepId } = req.params;
-        const code = keyOf(req.params.code);
+        const code = keyOf(req.params);
         const j = await journey(req, code);
         const step = j.steps.find((s) => s.id === stepId && s.kind !== 'materials');
         if (!step) throw new DomainError('COMMON.NOT_FOUND');
@@ -369,7 +395,7 @@ export function applyRoutes(app: App, svc: CasesService): void {
     app.get(
       `${prefix}/check`,
       { schema: { hide: true, params: P.item }, config: { permission: 'authenticated' } },
-      async (req, reply) => renderCheck(req, reply, keyOf(req.params.code), []),
+      async (req, reply) => renderCheck(req, reply, keyOf(req.params), []),
     );
 
     app.post(
@@ -377,8 +403,8 @@ export function applyRoutes(app: App, svc: CasesService): void {
       { schema: { hide: true, params: P.item }, config: { permission: 'authenticated' } },
       async (req, reply) => {
         const ctx = req.view(reply);
-        const code = keyOf(req.params.code);
-        const j = await journey(req, code);
+        const code = keyOf(req.params);
+        const j = await journey(req, code, { submitted: true });
         const landing = (r: { caseNumber?: string; bundleNumber?: string }, walkIn: boolean) => {
           // an agent cannot open the person's case: back to their list, the case number said there
           if (j.home === '/cases/assisted' && r.caseNumber)

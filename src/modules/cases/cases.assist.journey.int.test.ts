@@ -37,7 +37,7 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
   const bearer = async (login: string) => ({
     authorization: `Bearer ${(await t.identity.tokenForLogin(login)).token}`,
   });
-  const count = async (table: 'cases' | 'case_drafts' | 'case_actions') =>
+  const count = async (table: 'cases' | 'case_draft_answers' | 'case_actions') =>
     Number(
       (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(t.store.db)).rows[0]!
         .n,
@@ -62,8 +62,7 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
     return a.id;
   }
   /** Every question page of the journey answered, then the required materials uploaded. */
-  async function fillJourney(b: WebSession, code: string, regionCode: string) {
-    const base = `/items/${code}/apply`;
+  async function fillJourney(b: WebSession, code: string, regionCode: string, base = `/items/${code}/apply`) {
     const app = await t.cases.application(code);
     assert.ok(app);
     for (const step of formSteps(app.formFields, true)) {
@@ -130,7 +129,7 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
   });
 
   test('attack › no 委托, another’s 委托, another item: refused with CASES.NOT_DELEGATED, nothing written', async () => {
-    const before = { cases: await count('cases'), drafts: await count('case_drafts') };
+    const before = { cases: await count('cases'), drafts: await count('case_draft_answers') };
     const grid = new WebSession(t);
     await grid.login('grid-worker');
     const other = new WebSession(t);
@@ -185,7 +184,7 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
       assert.equal(r.statusCode, 403, `${login} for ${whom}`);
       assert.equal(r.json().error.code, 'CASES.NOT_DELEGATED');
     }
-    assert.deepEqual({ cases: await count('cases'), drafts: await count('case_drafts') }, before);
+    assert.deepEqual({ cases: await count('cases'), drafts: await count('case_draft_answers') }, before);
   });
 
   let elderCase = '';
@@ -208,14 +207,16 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
       { from: `/cases/assisted/apply/${id}` },
     );
     assert.equal(start.statusCode, 303, start.body.slice(0, 400));
-    assert.equal(loc(start), `/items/${ITEM}/apply`);
-    const first = await grid.get(`/items/${ITEM}/apply`);
+    // the draft is the grid worker's for this person and item
+    const base = `/items/${ITEM}/for/${ids.elder}/apply`;
+    assert.equal(loc(start), base);
+    const first = await grid.get(base);
     assert.match(first.body, /您正在按孙\*+的委托/);
     assert.doesNotMatch(first.body, /已从您的账户预填/); // nothing of the grid worker's own
-    await fillJourney(grid, ITEM, DEMO_GRID_REGION);
-    const check = await grid.get(`/items/${ITEM}/apply/check`);
+    await fillJourney(grid, ITEM, DEMO_GRID_REGION, base);
+    const check = await grid.get(`${base}/check`);
     assert.match(check.body, /代谁申请/);
-    const done = await grid.post(`/items/${ITEM}/apply/confirm`, {}, { from: `/items/${ITEM}/apply/check` });
+    const done = await grid.post(`${base}/confirm`, {}, { from: `${base}/check` });
     assert.equal(done.statusCode, 303, done.body.slice(0, 1000));
     const m = /^\/cases\/assisted\?done=submit&case=(.+)$/.exec(loc(done));
     assert.ok(m, loc(done));
@@ -237,58 +238,75 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
     assert.equal(e?.actor, ids['grid-worker']);
   });
 
-  test('drafts › starting for a second resident never wipes the first one’s draft of the item: refused, CASES.DRAFT_IN_PROGRESS; starting again for the same one continues it', async () => {
+  test('drafts › one per resident per item: starting for a second resident leaves the first one’s draft (and the worker’s own) as they were; starting again for the same one continues it', async () => {
     const grid = new WebSession(t);
     await grid.login('grid-worker');
+    const gw = ids['grid-worker']!;
     const elderDelegation = /\/cases\/assisted\/apply\/([0-9a-f-]{36})"[^>]*>为孙\*+申请/.exec(
       (await grid.get('/cases/assisted/apply')).body,
     )?.[1];
     assert.ok(elderDelegation);
     const start = (id: string) =>
       grid.post(`/cases/assisted/apply/${id}`, { itemCode: ITEM }, { from: `/cases/assisted/apply/${id}` });
-    const draftOf = async () =>
-      (
-        await sql<{ n: number }>`select count(*) as n from case_drafts
-          where applicant_id = ${ids['grid-worker']} and implementation_code = ${ITEM}`.execute(t.store.db)
-      ).rows[0]!.n;
-    assert.equal((await start(ids.liDelegation!)).statusCode, 303);
-    await fillJourney(grid, ITEM, DEMO_GRID_REGION);
-    const filled = (await grid.get(`/items/${ITEM}/apply/check`)).body;
-    assert.match(filled, /李\*/);
-    // the elder's application of the same item would have replaced 李四's half-done one
-    const other = await start(elderDelegation);
-    assert.equal(other.statusCode, 409, other.body.slice(0, 400));
-    assert.match(other.body, /尚未提交/);
-    assert.equal(Number(await draftOf()), 1);
-    const still = (await grid.get(`/items/${ITEM}/apply/check`)).body;
-    assert.match(still, /李\*/);
-    // starting again for 李四 continues the same draft (the uploads and answers kept)
-    assert.equal((await start(ids.liDelegation!)).statusCode, 303);
+    const drafts = async () =>
+      Number(
+        (
+          await sql<{ n: number }>`select count(*) as n from case_draft_answers
+          where applicant_id = ${gw} and implementation_code = ${ITEM}`.execute(t.store.db)
+        ).rows[0]!.n,
+      );
+    const li = await start(ids.liDelegation!);
+    assert.equal(li.statusCode, 303, li.body.slice(0, 400));
+    const liBase = loc(li);
+    assert.match(liBase, new RegExp(`^/items/${ITEM}/for/[0-9a-f-]{36}/apply$`));
+    await fillJourney(grid, ITEM, DEMO_GRID_REGION, liBase);
     const summary = (html: string) =>
       html.slice(html.indexOf('<h2>'), html.indexOf('<form method="post" action="/items'));
-    assert.ok(summary(still).includes('已上传'));
-    assert.equal(summary((await grid.get(`/items/${ITEM}/apply/check`)).body), summary(still));
-    // the grid worker's own draft of an item is not replaced by a resident's either
-    await sql`delete from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db);
-    await sql`delete from case_draft_materials where applicant_id = ${ids['grid-worker']}`.execute(
-      t.store.db,
-    );
-    await sql`insert into case_drafts (applicant_id, implementation_code, data, region_code, updated_at)
-      values (${ids['grid-worker']}, ${ITEM}, ${JSON.stringify({ regionCode: DEMO_GRID_REGION, contactName: '自己的' })},
+    const filled = (await grid.get(`${liBase}/check`)).body;
+    assert.match(filled, /李\*/);
+    assert.ok(summary(filled).includes('已上传'));
+    // the elder's application of the same item is a draft of its own
+    const elder = await start(elderDelegation);
+    assert.equal(elder.statusCode, 303, elder.body.slice(0, 400));
+    const elderBase = loc(elder);
+    assert.equal(elderBase, `/items/${ITEM}/for/${ids.elder}/apply`);
+    assert.equal(await drafts(), 2);
+    const elderCheck = (await grid.get(`${elderBase}/check`)).body;
+    assert.match(elderCheck, /孙\*/);
+    assert.doesNotMatch(elderCheck, /李\*/);
+    assert.ok(!summary(elderCheck).includes('已上传'), 'no file of 李四’s draft in the elder’s');
+    // 李四's is as it was, and starting again for 李四 continues it
+    assert.equal(summary((await grid.get(`${liBase}/check`)).body), summary(filled));
+    const again = await start(ids.liDelegation!);
+    assert.equal(loc(again), liBase);
+    assert.equal(summary((await grid.get(`${liBase}/check`)).body), summary(filled));
+    // the grid worker's own draft of the item is a third, never touched by a resident's
+    await sql`insert into case_draft_answers (applicant_id, on_behalf_of, implementation_code, data, region_code, updated_at)
+      values (${gw}, '', ${ITEM}, ${JSON.stringify({ regionCode: DEMO_GRID_REGION, contactName: '自己的' })},
         ${DEMO_GRID_REGION}, ${clock.now().toISOString()})`.execute(t.store.db);
-    assert.equal((await start(elderDelegation)).statusCode, 409);
+    assert.equal((await start(elderDelegation)).statusCode, 303);
     assert.match(
       (
-        await sql<{
-          data: string;
-        }>`select data from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db)
+        await sql<{ data: string }>`select data from case_draft_answers
+          where applicant_id = ${gw} and on_behalf_of = ''`.execute(t.store.db)
       ).rows[0]!.data,
       /自己的/,
     );
-    await sql`delete from case_drafts where applicant_id = ${ids['grid-worker']}`.execute(t.store.db);
-    await sql`delete from case_draft_materials where applicant_id = ${ids['grid-worker']}`.execute(
-      t.store.db,
-    );
+    // a journey for someone the worker started nothing for (a made-up or another's person): refused
+    // before anything is read or written
+    for (const person of ['00000000-0000-7000-8000-000000000000', ids.neighbour!]) {
+      const forged = await grid.get(`/items/${ITEM}/for/${person}/apply`);
+      assert.equal(forged.statusCode, 403, forged.body.slice(0, 300));
+      const post = await grid.post(
+        `/items/${ITEM}/for/${person}/apply/applicant`,
+        { regionCode: DEMO_GRID_REGION },
+        { from: `${liBase}/applicant` },
+      );
+      assert.equal(post.statusCode, 403);
+    }
+    assert.equal(await drafts(), 3);
+    await sql`delete from case_draft_answers where applicant_id = ${gw}`.execute(t.store.db);
+    await sql`delete from case_draft_files where applicant_id = ${gw}`.execute(t.store.db);
   });
 
   test('the list › a grid worker follows the open cases of those who delegated only: not a same-grid neighbour’s own', async () => {
@@ -400,12 +418,13 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
       { from: `/cases/assisted/apply/${ids.liDelegation}` },
     );
     assert.equal(start.statusCode, 303, start.body.slice(0, 400));
-    await fillJourney(grid, ITEM, DEMO_GRID_REGION);
-    const checkToken = await grid.get(`/items/${ITEM}/apply/check`);
+    const base = loc(start);
+    await fillJourney(grid, ITEM, DEMO_GRID_REGION, base);
+    const checkToken = await grid.get(`${base}/check`);
     assert.match(checkToken.body, /李\*/);
     clock.advance(25 * 60_000); // the 委托 has expired (the grid worker's session has not)
     const before = await count('cases');
-    const done = await grid.post(`/items/${ITEM}/apply/confirm`, {}, { from: `/items/${ITEM}/apply/check` });
+    const done = await grid.post(`${base}/confirm`, {}, { from: `${base}/check` });
     assert.equal(done.statusCode, 403, done.body.slice(0, 400));
     assert.match(done.body, /没有委托您/);
     assert.match(done.body, /href="\/cases\/assisted\/apply"/);

@@ -8,7 +8,7 @@ import { DomainError } from '../../kernel/index.js';
 import { type Principal, allows, holds } from '../../platform/access.js';
 import { inTransaction } from '../../platform/db/index.js';
 import { type Acted, act } from './cases.act.js';
-import { application } from './cases.application.js';
+import { application, draftKeyOf } from './cases.application.js';
 import type { CasesContext } from './cases.context.js';
 import { loadDraft, saveDraft } from './cases.drafts.js';
 import * as st from './cases.store.js';
@@ -63,36 +63,33 @@ export async function delegators(ctx: CasesContext, p: Principal): Promise<Deleg
 /**
  * Starts an application for the person behind one of the caller's live 委托: the 委托 must be the
  * caller's, live, cover the item, and (a 网格员) be of their grid — else `CASES.NOT_DELEGATED` (or
- * `CASES.OUT_OF_SCOPE`) and nothing is written. The caller's draft of the item is replaced by
- * one for that person (the region of the 委托 filled in); the apply journey takes it from there.
+ * `CASES.OUT_OF_SCOPE`) and nothing is written. Drafts are keyed by (account, on-behalf-of, item),
+ * so the caller keeps one draft per person per item: a draft for this person is continued as it
+ * is, and no other draft — the caller's own, another resident's — is touched. Answers the draft's
+ * key (`for:<person>:<item>`), whose journey is at {@link assistedApplyPath}.
  */
 export async function startAssisted(
   ctx: CasesContext,
   p: Principal,
   delegationId: string,
   itemCode: string,
-): Promise<void> {
+): Promise<{ draftKey: string; path: string }> {
   const d = ((await ctx.ports.identity.delegatorsOf?.(p.accountId)) ?? []).find((x) => x.id === delegationId);
   if (!d) throw new DomainError('CASES.NOT_DELEGATED');
   // the 委托, for this item, checked as submit checks it (the same function)
   await delegatedAgent(ctx, p, d.principalId, itemCode);
   const it = await application(ctx, itemCode);
   if (it?.kind !== 'item') throw new DomainError('CASES.ITEM_NOT_FOUND', { params: { code: itemCode } });
+  const key = draftKeyOf(itemCode, d.principalId);
   await inTransaction(ctx.db, async (trx) => {
-    // one draft per account and item: a draft of this item for someone else (or the caller's
-    // own) is never replaced — it holds another person's answers and files; the same person's is
-    // continued as it is
-    const existing = await loadDraft(ctx, p, itemCode, trx);
-    if (existing) {
-      if (existing[ON_BEHALF_KEY] === d.principalId) return;
-      throw new DomainError('CASES.DRAFT_IN_PROGRESS');
-    }
-    // files left by a draft that is gone are not carried into someone else's application
-    await st.deleteDraftMaterials(trx, p.accountId, itemCode);
+    // this person's draft of the item: continued as it is
+    if (await loadDraft(ctx, p, key, trx)) return;
+    // files left by a draft that is gone are not carried into a new one
+    await st.deleteDraftMaterials(trx, p.accountId, key);
     await saveDraft(
       ctx,
       p,
-      itemCode,
+      key,
       {
         [ON_BEHALF_KEY]: d.principalId,
         // shown on the journey's pages (masked); submit reads only the person and checks the 委托 again
@@ -103,7 +100,12 @@ export async function startAssisted(
       trx,
     );
   });
+  return { draftKey: key, path: assistedApplyPath(itemCode, d.principalId) };
 }
+
+/** Where the apply journey of a draft on a person's behalf lives. */
+export const assistedApplyPath = (itemCode: string, principalId: string): string =>
+  `/items/${encodeURIComponent(itemCode)}/for/${encodeURIComponent(principalId)}/apply`;
 
 /**
  * 出件: the caller, the applicant's agent under a live 委托 covering the case's item, records that

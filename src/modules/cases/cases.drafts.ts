@@ -7,7 +7,7 @@ import { REGION_CODE_RE } from '../../platform/codes/index.js';
 import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
-import { application } from './cases.application.js';
+import { application, splitDraftKey } from './cases.application.js';
 import type { CasesContext } from './cases.context.js';
 import { draftFileName } from './cases.files.js';
 import { coerceFormValues, missingMaterials } from './cases.forms.js';
@@ -132,12 +132,16 @@ export async function saveDraftFiles(
     await st.deleteDraftMaterials(trx, p.accountId, code, change.remove ?? []);
     for (const u of checked) {
       const key = { applicant_id: p.accountId, implementation_code: code, material_code: u.code };
+      const { onBehalfOf, code: item } = splitDraftKey(code);
       await st.putDraftMaterial(trx, {
         ...key,
         filename: u.name.slice(0, 200),
         media_type: u.mediaType,
         size: u.size,
-        data: ctx.files.seal(u.data, draftFileName(key)),
+        data: ctx.files.seal(
+          u.data,
+          draftFileName({ ...key, implementation_code: item, on_behalf_of: onBehalfOf }),
+        ),
         key_generation: ctx.files.generation,
         updated_at: now,
       });
@@ -230,7 +234,8 @@ export async function submitDraft(
       ctx,
       p,
       {
-        implementationCode: code,
+        // the item's code (the draft's key may be on a person's behalf: `for:<account>:<code>`)
+        implementationCode: app.code,
         regionCode: values.regionCode ?? '',
         form,
         ...(Object.keys(licenceMaterials).length ? { licenceMaterials } : {}),

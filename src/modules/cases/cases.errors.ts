@@ -143,11 +143,6 @@ export const CasesErrors = defineErrors({
     zh: '该申请人没有委托您代为办理此事项，或委托已撤销、已过期',
     en: 'The applicant has not delegated this item to you, or the delegation was revoked or has expired',
   },
-  'CASES.DRAFT_IN_PROGRESS': {
-    status: 409,
-    zh: '您有一份该事项的申请尚未提交（为他人代办或您本人的），请先提交或放弃那份申请，再为此人办理',
-    en: 'You have an application for this item not yet submitted (for someone else or your own); submit or discard it first, then start this one',
-  },
   'CASES.RESULT_NOT_READY': {
     status: 409,
     zh: '该办件的结果尚未在窗口等待领取（未出具、不是窗口领取，或已被领取），无法代领出件',

@@ -6,7 +6,7 @@ import { ManualClock } from '../../kernel/index.js';
 import { type Store, migrate, sql } from '../../platform/db/index.js';
 import { eventsMigrations } from '../../platform/events/index.js';
 import { createFileSealer } from '../../platform/privacy/index.js';
-import { sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
+import { draftsByPersonMigrations, sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
 import { createCasesService } from './cases.service.js';
 import { casesMigrations } from './cases.store.js';
 import { ITEM_CITY, PRINCIPALS, fakePorts } from './cases.testkit.js';
@@ -16,9 +16,9 @@ const form = { applicantName: '张三', phone: '13800000000', purpose: '新办' 
 const pdf = () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64)]);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** every value of the three file tables: no upload's bytes, no upload's SHA-256 */
+/** every value of the file tables (drafts' before and after cases.0007): no upload's bytes, no SHA-256 */
 async function assertNothingInTheClear(store: Store, uploads: readonly Buffer[]) {
-  for (const table of ['case_blobs', 'case_materials', 'case_draft_materials']) {
+  for (const table of ['case_blobs', 'case_materials', 'case_draft_materials', 'case_draft_files']) {
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db))
       .rows;
     for (const row of rows)
@@ -33,7 +33,7 @@ async function assertNothingInTheClear(store: Store, uploads: readonly Buffer[])
 
 async function generations(store: Store): Promise<number[]> {
   const r = await sql<{ g: number }>`select key_generation as g from case_blobs
-    union all select key_generation as g from case_draft_materials`.execute(store.db);
+    union all select key_generation as g from case_draft_files`.execute(store.db);
   return [...new Set(r.rows.map((x) => Number(x.g)))].sort();
 }
 
@@ -48,7 +48,13 @@ describe('uploaded files at rest › the upgrade seals what was stored before, a
   before(async () => {
     store = await openTestStore();
     // the store as the release before sealing left it
-    const upTo0002 = Object.fromEntries(Object.entries(casesMigrations).filter(([k]) => k < 'cases.0003'));
+    // (with the draft tables of cases.0007, which this release's submit writes; the drafts stored in
+    // the old tables are copied on by cases.0008 below)
+    const upTo0002 = Object.fromEntries(
+      Object.entries(casesMigrations).filter(
+        ([k]) => k < 'cases.0003' || k === 'cases.0007_drafts_by_person',
+      ),
+    );
     await migrate(store.db, { ...eventsMigrations, ...upTo0002 });
     const old = createCasesService({ store, clock, ports: fakePorts() });
     caseNumber = (
@@ -79,7 +85,13 @@ describe('uploaded files at rest › the upgrade seals what was stored before, a
 
   test('the upgrade › files stored as uploaded are sealed and still open, by the same SHA-256', async () => {
     const files = createFileSealer(secret, 1);
-    await migrate(store.db, { ...eventsMigrations, ...casesMigrations, ...sealedFilesMigrations(files) });
+    await migrate(store.db, {
+      ...eventsMigrations,
+      ...casesMigrations,
+      ...sealedFilesMigrations(files),
+      // the drafts keyed by person (cases.0007/0008): the files stored before copied on
+      ...draftsByPersonMigrations(undefined, files),
+    });
     await assertNothingInTheClear(store, [caseScan, draftId, draftPlan]);
     assert.deepEqual(await generations(store), [1]);
     const svc = createCasesService({ store, clock, ports: fakePorts(), files });

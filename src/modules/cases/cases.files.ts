@@ -15,11 +15,18 @@ import * as st from './cases.store.js';
 /** what each sealed value is bound to: the row it belongs to, so it cannot be moved to another */
 const caseFileName = (contentKey: string) => `case-file:${contentKey}`;
 const sha256Name = (materialId: string) => `case-material-sha256:${materialId}`;
+/** A draft file's name (its sealing binds it to the row); the person is in it when on someone's behalf. */
 export const draftFileName = (k: {
   readonly applicant_id: string;
   readonly implementation_code: string;
   readonly material_code: string;
-}) => `draft-file:${JSON.stringify([k.applicant_id, k.implementation_code, k.material_code])}`;
+  readonly on_behalf_of?: string | undefined;
+}) =>
+  `draft-file:${JSON.stringify(
+    k.on_behalf_of
+      ? [k.applicant_id, k.implementation_code, k.material_code, k.on_behalf_of]
+      : [k.applicant_id, k.implementation_code, k.material_code],
+  )}`;
 
 /** A case file ready to store: its content key, the sealed bytes, and its material's sealed SHA-256. */
 export function sealCaseFile(
@@ -53,6 +60,8 @@ const BATCH = 8;
 export async function sealStoredFiles(
   db: Executor,
   files: FileSealer,
+  /** `legacyDrafts`: the draft files of case_draft_materials (cases.0004 ran before cases.0007) */
+  opts: { legacyDrafts?: boolean } = {},
 ): Promise<{ caseFiles: number; materials: number; draftFiles: number }> {
   const done = { caseFiles: 0, materials: 0, draftFiles: 0 };
   for (;;) {
@@ -97,12 +106,17 @@ export async function sealStoredFiles(
     }
   }
   for (;;) {
-    const rows = await st.draftFilesNotIn(db, files.generation, BATCH);
+    const rows = await st.draftFilesNotIn(db, files.generation, BATCH, opts.legacyDrafts);
     if (rows.length === 0) break;
     for (const row of rows) {
       const name = draftFileName(row);
       const data = row.key_generation === 0 ? row.data : files.open(row.data, name);
-      await st.resealDraftFile(db, row, { data: files.seal(data, name), key_generation: files.generation });
+      await st.resealDraftFile(
+        db,
+        row,
+        { data: files.seal(data, name), key_generation: files.generation },
+        opts.legacyDrafts,
+      );
       done.draftFiles++;
     }
   }
@@ -114,8 +128,42 @@ export function sealedFilesMigrations(files: FileSealer): Record<string, Migrati
   return {
     'cases.0004_seal_stored_files': {
       async up(db: Kysely<unknown>) {
-        await sealStoredFiles(db as unknown as Executor, files);
+        // the draft files were in case_draft_materials then (cases.0007 copies them on)
+        await sealStoredFiles(db as unknown as Executor, files, { legacyDrafts: true });
       },
     },
+  };
+}
+
+/**
+ * cases.0008: the drafts stored before copied into cases.0007's tables (cases.store
+ * `draftsByPersonMigration`), built with the
+ * keys — a stored draft's person is read from its sealed answers, and a file of a draft on someone's
+ * behalf is sealed again under its new name.
+ */
+export function draftsByPersonMigrations(
+  cipher: { decrypt(sealed: string): string } | undefined,
+  files: FileSealer,
+): Record<string, Migration> {
+  return {
+    'cases.0008_drafts_copied': st.draftsByPersonMigration({
+      onBehalfOf(data) {
+        try {
+          const v = JSON.parse(cipher && data.startsWith('v1.') ? cipher.decrypt(data) : data) as {
+            onBehalfOf?: unknown;
+          };
+          return typeof v.onBehalfOf === 'string' ? v.onBehalfOf : '';
+        } catch {
+          return '';
+        }
+      },
+      reseal(row, onBehalfOf) {
+        const bytes = row.key_generation === 0 ? row.data : files.open(row.data, draftFileName(row));
+        return {
+          data: files.seal(bytes, draftFileName({ ...row, on_behalf_of: onBehalfOf })),
+          key_generation: files.generation,
+        };
+      },
+    }),
   };
 }

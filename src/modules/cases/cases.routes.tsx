@@ -413,12 +413,12 @@ export function casesRoutes(
         );
       if (!itemCode) return again({ rule: 'REQUIRED', message: ctx.t('cases.assist.itemMissing') }, 400);
       try {
-        await svc.startAssisted(p, d.delegationId, itemCode);
+        const started = await svc.startAssisted(p, d.delegationId, itemCode);
+        return reply.redirect(started.path, 303);
       } catch (e) {
         if (!isDomainError(e) || e.status >= 500 || e.code === 'COMMON.FORBIDDEN') throw e;
         return again({ rule: e.code, message: e.messageIn(ctx.lang) }, e.status);
       }
-      return reply.redirect(`/items/${encodeURIComponent(itemCode)}/apply`, 303);
     },
   );
 

@@ -668,7 +668,7 @@ describe('cases service', () => {
       files: [{ code: 'plan', filename: 'id.pdf', data: scan }],
     });
     assert.deepEqual(r.problems, []);
-    for (const table of ['case_blobs', 'case_materials', 'case_draft_materials']) {
+    for (const table of ['case_blobs', 'case_materials', 'case_draft_files']) {
       const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db))
         .rows;
       assert.ok(rows.length > 0, table);

@@ -7,6 +7,7 @@ import {
   sql,
 } from 'kysely';
 import { type Executor, columnTypes, dialectOf } from '../../platform/db/index.js';
+import { splitDraftKey } from './cases.draftkey.js';
 import type { RecordedAction } from './cases.sla.js';
 import type { CaseAction } from './cases.workflow.js';
 
@@ -116,6 +117,33 @@ export type CasesTables = {
     implementation_code: string;
     data: string;
     region_code: string;
+    updated_at: string;
+  };
+  /**
+   * Drafts keyed by (account, on-behalf-of, item) (cases.0007): a 网格员 keeps one per resident per
+   * item; `on_behalf_of` is '' for the account's own. Replaces case_drafts (read by the previous
+   * release only; dropped by a later release's contract step).
+   */
+  case_draft_answers: {
+    applicant_id: string;
+    on_behalf_of: string;
+    implementation_code: string;
+    data: string;
+    region_code: string;
+    updated_at: string;
+  };
+  /** the files of a draft keyed as case_draft_answers (cases.0007; replaces case_draft_materials) */
+  case_draft_files: {
+    applicant_id: string;
+    on_behalf_of: string;
+    implementation_code: string;
+    material_code: string;
+    filename: string;
+    media_type: string;
+    size: number;
+    /** sealed to the row (applicant, item, material, and the person when on someone's behalf) */
+    data: Uint8Array;
+    key_generation: number;
     updated_at: string;
   };
   /** files uploaded on the apply pages, kept with the draft until it is submitted */
@@ -362,6 +390,57 @@ export const casesMigrations: Record<string, Migration> = {
 
 export type CaseRow = CasesTables['cases'];
 export type ActionRow = CasesTables['case_actions'];
+/**
+ * Drafts keyed by (account, on-behalf-of, item) (expand, ADR 0023): a 网格员 keeps one draft per
+ * resident per item, the account's own under on_behalf_of ''. New tables, since the old ones' keys
+ * (account, item) cannot change under the previous release's nodes (their upserts name that key);
+ * cases.0008 copies the stored drafts in. case_drafts and case_draft_materials are the previous
+ * release's only, dropped by a later release's contract step.
+ */
+casesMigrations['cases.0007_drafts_by_person'] = {
+  async up(db: Kysely<unknown>) {
+    const t = columnTypes(db);
+    await db.schema
+      .createTable('case_draft_answers')
+      .addColumn('applicant_id', 'text', (c) => c.notNull())
+      .addColumn('on_behalf_of', 'text', (c) => c.notNull())
+      .addColumn('implementation_code', 'text', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('region_code', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('case_draft_answers_pk', [
+        'applicant_id',
+        'on_behalf_of',
+        'implementation_code',
+      ])
+      .execute();
+    await db.schema
+      .createTable('case_draft_files')
+      .addColumn('applicant_id', 'text', (c) => c.notNull())
+      .addColumn('on_behalf_of', 'text', (c) => c.notNull())
+      .addColumn('implementation_code', 'text', (c) => c.notNull())
+      .addColumn('material_code', 'text', (c) => c.notNull())
+      .addColumn('filename', 'text', (c) => c.notNull())
+      .addColumn('media_type', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('data', t.blob, (c) => c.notNull())
+      .addColumn('key_generation', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('case_draft_files_pk', [
+        'applicant_id',
+        'on_behalf_of',
+        'implementation_code',
+        'material_code',
+      ])
+      .execute();
+    await db.schema
+      .createIndex('case_draft_answers_updated')
+      .on('case_draft_answers')
+      .column('updated_at')
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
@@ -1059,13 +1138,20 @@ export async function casesOfBundle(db: Executor, bundleId: string): Promise<Cas
     .execute();
 }
 
+/** A draft's key (`code`: an item, `bundle:<code>` or `for:<account>:<code>`) as the tables key it. */
+const keyOf = (code: string) => {
+  const k = splitDraftKey(code);
+  return { on_behalf_of: k.onBehalfOf, implementation_code: k.code };
+};
+
 export async function saveDraft(db: Executor, row: CasesTables['case_drafts']): Promise<void> {
+  const k = keyOf(row.implementation_code);
   await cdb(db)
-    .insertInto('case_drafts')
-    .values(row)
+    .insertInto('case_draft_answers')
+    .values({ ...row, ...k })
     .onConflict((oc) =>
       oc
-        .columns(['applicant_id', 'implementation_code'])
+        .columns(['applicant_id', 'on_behalf_of', 'implementation_code'])
         .doUpdateSet({ data: row.data, region_code: row.region_code, updated_at: row.updated_at }),
     )
     .execute();
@@ -1077,26 +1163,30 @@ export async function loadDraft(
   applicantId: string,
   code: string,
 ): Promise<string | undefined> {
+  const k = keyOf(code);
   const r = await cdb(db)
-    .selectFrom('case_drafts')
+    .selectFrom('case_draft_answers')
     .select('data')
     .where('applicant_id', '=', applicantId)
-    .where('implementation_code', '=', code)
+    .where('on_behalf_of', '=', k.on_behalf_of)
+    .where('implementation_code', '=', k.implementation_code)
     .executeTakeFirst();
   return r?.data;
 }
 
 /** Deletes a draft; whether there was one. */
 export async function deleteDraft(trx: Executor, applicantId: string, code: string): Promise<boolean> {
+  const k = keyOf(code);
   const r = await runPrecompiled(
     trx,
-    'deleteDraft',
+    'deleteDraftAnswers',
     (q, slot) =>
       q
-        .deleteFrom('case_drafts')
+        .deleteFrom('case_draft_answers')
         .where('applicant_id', '=', slot(0))
-        .where('implementation_code', '=', slot(1)),
-    [applicantId, code],
+        .where('on_behalf_of', '=', slot(1))
+        .where('implementation_code', '=', slot(2)),
+    [applicantId, k.on_behalf_of, k.implementation_code],
   );
   return Number(r.numAffectedRows ?? 0) > 0;
 }
@@ -1104,14 +1194,15 @@ export async function deleteDraft(trx: Executor, applicantId: string, code: stri
 // ── files uploaded with a draft ────────────────────────────────────────────────────────────────
 
 export type DraftMaterialRow = CasesTables['case_draft_materials'];
+export type DraftFileRow = CasesTables['case_draft_files'];
 
-/** Puts (or replaces) the file of one material of a draft. */
+/** Puts (or replaces) the file of one material of a draft (`implementation_code`: the draft's key). */
 export async function putDraftMaterial(trx: Executor, row: DraftMaterialRow): Promise<void> {
   await cdb(trx)
-    .insertInto('case_draft_materials')
-    .values(row)
+    .insertInto('case_draft_files')
+    .values({ ...row, ...keyOf(row.implementation_code) })
     .onConflict((oc) =>
-      oc.columns(['applicant_id', 'implementation_code', 'material_code']).doUpdateSet({
+      oc.columns(['applicant_id', 'on_behalf_of', 'implementation_code', 'material_code']).doUpdateSet({
         filename: row.filename,
         media_type: row.media_type,
         size: row.size,
@@ -1128,11 +1219,13 @@ export async function draftMaterialsOf(
   db: Executor,
   applicantId: string,
   code: string,
-): Promise<Omit<DraftMaterialRow, 'data' | 'key_generation'>[]> {
+): Promise<Omit<DraftFileRow, 'data' | 'key_generation'>[]> {
+  const k = keyOf(code);
   return cdb(db)
-    .selectFrom('case_draft_materials')
+    .selectFrom('case_draft_files')
     .select([
       'applicant_id',
+      'on_behalf_of',
       'implementation_code',
       'material_code',
       'filename',
@@ -1141,7 +1234,8 @@ export async function draftMaterialsOf(
       'updated_at',
     ])
     .where('applicant_id', '=', applicantId)
-    .where('implementation_code', '=', code)
+    .where('on_behalf_of', '=', k.on_behalf_of)
+    .where('implementation_code', '=', k.implementation_code)
     .orderBy('material_code')
     .execute();
 }
@@ -1150,50 +1244,90 @@ export async function draftMaterialFiles(
   db: Executor,
   applicantId: string,
   code: string,
-): Promise<DraftMaterialRow[]> {
+): Promise<DraftFileRow[]> {
+  const k = keyOf(code);
   return cdb(db)
-    .selectFrom('case_draft_materials')
+    .selectFrom('case_draft_files')
     .selectAll()
     .where('applicant_id', '=', applicantId)
-    .where('implementation_code', '=', code)
+    .where('on_behalf_of', '=', k.on_behalf_of)
+    .where('implementation_code', '=', k.implementation_code)
     .orderBy('material_code')
     .execute();
 }
 
-/** Up to `limit` draft files not sealed under `generation` (to seal or reseal). */
+/**
+ * Up to `limit` draft files not sealed under `generation` (to seal or reseal): of case_draft_files,
+ * or (`legacy`, the migration cases.0004 that ran before cases.0007) of case_draft_materials.
+ */
 export async function draftFilesNotIn(
   db: Executor,
   generation: number,
   limit: number,
+  legacy = false,
 ): Promise<
   Array<
     Pick<
-      DraftMaterialRow,
+      DraftFileRow,
       'applicant_id' | 'implementation_code' | 'material_code' | 'data' | 'key_generation'
-    >
+    > & {
+      on_behalf_of?: string;
+    }
   >
 > {
+  if (legacy)
+    return cdb(db)
+      .selectFrom('case_draft_materials')
+      .select(['applicant_id', 'implementation_code', 'material_code', 'data', 'key_generation'])
+      .where('key_generation', '<>', generation)
+      .orderBy('applicant_id')
+      .orderBy('implementation_code')
+      .orderBy('material_code')
+      .limit(limit)
+      .execute();
   return cdb(db)
-    .selectFrom('case_draft_materials')
-    .select(['applicant_id', 'implementation_code', 'material_code', 'data', 'key_generation'])
+    .selectFrom('case_draft_files')
+    .select([
+      'applicant_id',
+      'on_behalf_of',
+      'implementation_code',
+      'material_code',
+      'data',
+      'key_generation',
+    ])
     .where('key_generation', '<>', generation)
     .orderBy('applicant_id')
+    .orderBy('on_behalf_of')
     .orderBy('implementation_code')
     .orderBy('material_code')
     .limit(limit)
     .execute();
 }
 
-/** Rewrites one draft file's bytes (resealed), leaving its time alone. */
+/** Rewrites one draft file's bytes (resealed), leaving its time alone (`legacy`: case_draft_materials). */
 export async function resealDraftFile(
   trx: Executor,
-  key: Pick<DraftMaterialRow, 'applicant_id' | 'implementation_code' | 'material_code'>,
-  set: Pick<DraftMaterialRow, 'data' | 'key_generation'>,
+  key: Pick<DraftFileRow, 'applicant_id' | 'implementation_code' | 'material_code'> & {
+    on_behalf_of?: string;
+  },
+  set: Pick<DraftFileRow, 'data' | 'key_generation'>,
+  legacy = false,
 ): Promise<void> {
+  if (legacy) {
+    await cdb(trx)
+      .updateTable('case_draft_materials')
+      .set(set)
+      .where('applicant_id', '=', key.applicant_id)
+      .where('implementation_code', '=', key.implementation_code)
+      .where('material_code', '=', key.material_code)
+      .execute();
+    return;
+  }
   await cdb(trx)
-    .updateTable('case_draft_materials')
+    .updateTable('case_draft_files')
     .set(set)
     .where('applicant_id', '=', key.applicant_id)
+    .where('on_behalf_of', '=', key.on_behalf_of ?? '')
     .where('implementation_code', '=', key.implementation_code)
     .where('material_code', '=', key.material_code)
     .execute();
@@ -1207,22 +1341,46 @@ export async function deleteDraftMaterials(
   materialCodes?: readonly string[],
 ): Promise<void> {
   if (materialCodes && materialCodes.length === 0) return;
+  const k = keyOf(code);
   let q = cdb(trx)
-    .deleteFrom('case_draft_materials')
+    .deleteFrom('case_draft_files')
     .where('applicant_id', '=', applicantId)
-    .where('implementation_code', '=', code);
+    .where('on_behalf_of', '=', k.on_behalf_of)
+    .where('implementation_code', '=', k.implementation_code);
   if (materialCodes) q = q.where('material_code', 'in', [...materialCodes]);
   await q.execute();
 }
 
-/** Drafts and draft files not touched since `before` (an ISO instant), removed; how many of each. */
+/**
+ * Drafts and draft files not touched since `before` (an ISO instant), removed; how many of each.
+ * The tables before cases.0007 are swept too (what the previous release left there).
+ */
 export async function deleteStaleDrafts(
   trx: Executor,
   before: string,
 ): Promise<{ drafts: number; files: number }> {
-  const d = await cdb(trx).deleteFrom('case_drafts').where('updated_at', '<', before).executeTakeFirst();
+  const d = await cdb(trx)
+    .deleteFrom('case_draft_answers')
+    .where('updated_at', '<', before)
+    .executeTakeFirst();
   // a file goes with its draft: an old file of a draft still being worked on stays
   const f = await cdb(trx)
+    .deleteFrom('case_draft_files')
+    .where('updated_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('case_draft_answers')
+            .select('case_draft_answers.applicant_id')
+            .whereRef('case_draft_answers.applicant_id', '=', 'case_draft_files.applicant_id')
+            .whereRef('case_draft_answers.on_behalf_of', '=', 'case_draft_files.on_behalf_of')
+            .whereRef('case_draft_answers.implementation_code', '=', 'case_draft_files.implementation_code'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  const od = await cdb(trx).deleteFrom('case_drafts').where('updated_at', '<', before).executeTakeFirst();
+  const of = await cdb(trx)
     .deleteFrom('case_draft_materials')
     .where('updated_at', '<', before)
     .where(({ not, exists, selectFrom }) =>
@@ -1236,7 +1394,73 @@ export async function deleteStaleDrafts(
       ),
     )
     .executeTakeFirst();
-  return { drafts: Number(d.numDeletedRows), files: Number(f.numDeletedRows) };
+  return {
+    drafts: Number(d.numDeletedRows) + Number(od.numDeletedRows),
+    files: Number(f.numDeletedRows) + Number(of.numDeletedRows),
+  };
+}
+
+/**
+ * cases.0008 (with cases.0007, expand, ADR 0023): the drafts and files stored before cases.0007 copied
+ * into its tables, each draft's person read from its sealed answers (`onBehalfOf`, set by
+ * startAssisted); a file of such a draft is sealed again under its new name. Built with the keys
+ * (cases.files `draftsByPersonMigrations`). The old tables stay for the previous release's nodes
+ * during a rolling deploy (what they write there meanwhile is not seen by this release's nodes; the
+ * stale-draft sweep clears it); a later release drops them (contract phase).
+ */
+export function draftsByPersonMigration(deps: {
+  /** the person a stored draft's answers are for, '' for the account's own */
+  onBehalfOf(data: string): string;
+  /** a stored file's bytes sealed under its new row (the person added to its name) */
+  reseal(row: DraftMaterialRow, onBehalfOf: string): { data: Uint8Array; key_generation: number };
+}): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      const x = cdb(db as unknown as Executor);
+      const forWhom = new Map<string, string>();
+      for (let offset = 0; ; offset += 500) {
+        const drafts = await x
+          .selectFrom('case_drafts')
+          .selectAll()
+          .orderBy('applicant_id')
+          .orderBy('implementation_code')
+          .limit(500)
+          .offset(offset)
+          .execute();
+        if (drafts.length === 0) break;
+        for (const d of drafts) {
+          const who = deps.onBehalfOf(d.data);
+          if (who) forWhom.set(JSON.stringify([d.applicant_id, d.implementation_code]), who);
+          await x
+            .insertInto('case_draft_answers')
+            .values({ ...d, on_behalf_of: who })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+      }
+      // files of up to 10 MB each: a few at a time
+      for (let offset = 0; ; offset += 8) {
+        const files = await x
+          .selectFrom('case_draft_materials')
+          .selectAll()
+          .orderBy('applicant_id')
+          .orderBy('implementation_code')
+          .orderBy('material_code')
+          .limit(8)
+          .offset(offset)
+          .execute();
+        if (files.length === 0) break;
+        for (const f of files) {
+          const who = forWhom.get(JSON.stringify([f.applicant_id, f.implementation_code])) ?? '';
+          await x
+            .insertInto('case_draft_files')
+            .values({ ...f, on_behalf_of: who, ...(who ? deps.reseal(f, who) : {}) })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+      }
+    },
+  };
 }
 
 // ── idempotent requests ─────────────────────────────────────────────────────────────────────

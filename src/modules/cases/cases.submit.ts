@@ -10,7 +10,7 @@ import { chinaDate } from '../../platform/calendar/index.js';
 import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
 import { parseInput } from '../../platform/input.js';
-import { formIssues, ownFields } from './cases.application.js';
+import { draftKeyOf, formIssues, ownFields } from './cases.application.js';
 import { notStartedClock } from './cases.clock.js';
 import { fromSharedData } from './cases.forms.js';
 import type { CasesContext, Projection, WriteOptions } from './cases.context.js';
@@ -453,11 +453,13 @@ export async function submit(
         opts.prefillCorrected ?? [],
       );
       await appendEvent(trx, ctx.clock, w.event);
-      // the draft was the caller's (the applicant's, or the clerk's for a walk-in); submitted from
-      // the pages, it must still be there (a second click of "submit" finds it gone)
-      const hadDraft = await st.deleteDraft(trx, p.accountId, input.implementationCode);
+      // the draft was the caller's (the applicant's, the clerk's for a walk-in, or the agent's for
+      // the person they applied for); submitted from the pages, it must still be there (a second
+      // click of "submit" finds it gone)
+      const draft = draftKeyOf(input.implementationCode, input.onBehalfOf);
+      const hadDraft = await st.deleteDraft(trx, p.accountId, draft);
       if (opts.fromDraft && !hadDraft) throw new DomainError('CASES.ALREADY_SUBMITTED');
-      if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, input.implementationCode);
+      if (hadDraft) await st.deleteDraftMaterials(trx, p.accountId, draft);
       const answer: Submitted = {
         caseNumber: w.caseNumber,
         status: 'submitted',

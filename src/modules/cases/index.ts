@@ -9,7 +9,7 @@ import { notificationsConsumer } from './cases.notify.js';
 import type { CasesPorts, NotifierPort, SharedDataPort } from './cases.ports.js';
 import { casesRoutes } from './cases.routes.js';
 import { type CasesOptions, createCasesService } from './cases.service.js';
-import { sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
+import { draftsByPersonMigrations, sealedFilesMigrations, sealStoredFiles } from './cases.files.js';
 import { casesMigrations, clockCounts } from './cases.store.js';
 
 export { CasesErrors } from './cases.errors.js';
@@ -100,7 +100,11 @@ export function createCasesModule(
 
   const definition: ModuleDefinition = {
     name: 'cases',
-    migrations: { ...casesMigrations, ...sealedFilesMigrations(files) },
+    migrations: {
+      ...casesMigrations,
+      ...sealedFilesMigrations(files),
+      ...draftsByPersonMigrations(cipher, files),
+    },
     messages: casesMessages,
     consumers: [
       ...(ports.notifier
