@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { validForm } from '../../../test/helpers/forms.js';
-import { type FilePart, WebSession } from '../../../test/helpers/session.js';
+import { type FilePart, WebSession, tokenOn } from '../../../test/helpers/session.js';
 import { committedEvents, testDialect } from '../../../test/helpers/store.js';
 import type { TongbanApp } from '../../app.js';
 import { ManualClock } from '../../kernel/index.js';
@@ -216,7 +216,13 @@ describe(`cases › 帮办代办 on the pages and 出件 (${testDialect()})`, ()
     await fillJourney(grid, ITEM, DEMO_GRID_REGION, base);
     const check = await grid.get(`${base}/check`);
     assert.match(check.body, /代谁申请/);
-    const done = await grid.post(`${base}/confirm`, {}, { from: `${base}/check` });
+    const requestId = /name="requestId" value="([^"]+)"/.exec(check.body)?.[1];
+    assert.ok(requestId);
+    const done = await grid.post(`${base}/confirm`, { requestId }, { token: tokenOn(check) });
+    // the same post again (a second click): where the first landed, though the draft is gone
+    const again = await grid.post(`${base}/confirm`, { requestId }, { token: tokenOn(check) });
+    assert.equal(again.statusCode, 303, again.body.slice(0, 400));
+    assert.equal(loc(again), loc(done));
     assert.equal(done.statusCode, 303, done.body.slice(0, 1000));
     const m = /^\/cases\/assisted\?done=submit&case=(.+)$/.exec(loc(done));
     assert.ok(m, loc(done));
