@@ -16,12 +16,17 @@
  *   SECONDS=15 RUNS=3 CONNECTIONS=64 APPLICATIONS=…                  (APPLICATIONS: enough for the runs)
  *   BENCH_POOL_SIZE=20   (each node's PostgreSQL pool; TONGBAN_DB_POOL_SIZE)
  *   PROFILE=/dir         (the nodes write --cpu-prof profiles there at exit)
+ *   BENCH_PORT=4260      (the nodes' first port, default 3960; bare Fastify on BENCH_PORT+30;
+ *                        not a port fetch refuses, such as 4190)
  */
+import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import {
   type Node,
   type StoreKind,
   cpuMs,
+  pgCpu,
+  pgCpuSince,
   rssMb,
   runLoad,
   seed,
@@ -40,6 +45,8 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const APPLICATIONS = Number(process.env.APPLICATIONS ?? 6000);
 const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
 const ACTIONS_PER_LOOP = 7;
+/** the nodes listen on PORT, PORT+1, …; bare Fastify on PORT+30 (another bench may hold 3960) */
+const PORT = Number(process.env.BENCH_PORT ?? 3960);
 
 const loads: number[] = [loadavg()[0]!];
 console.log(
@@ -59,11 +66,16 @@ const split = (urls: string[]) =>
 
 let nodes: Node[] = [];
 let idleMsPerSecond = 0;
-const bare = await startBareFastify(3990);
+let pgIdleMsPerSecond = 0;
+const pgUrl = STORE === 'postgres' ? seeded.env.TONGBAN_DATABASE_URL : undefined;
+const pgSnap = async () => (pgUrl ? await pgCpu(pgUrl) : new Map<number, number>());
+let bare: ChildProcess | undefined;
 type Row = {
   perSec: number;
   lifecycles: number;
   cpuUs: number;
+  /** PostgreSQL backends' CPU per action (the bench database's connections, /proc) */
+  pgUs: number;
   p50: number;
   p95: number;
   p99: number;
@@ -77,14 +89,25 @@ let samples: string[] = [];
 let rssAfter: number[] = [];
 let offset = 0;
 try {
-  nodes = await startNodes(seeded, NODES, 3960);
+  bare = await startBareFastify(PORT + 30);
+  nodes = await startNodes(seeded, NODES, PORT);
   const pids = nodes.map((n) => n.child.pid!);
+  // the seed's events (every application submitted ahead) are consumed by the nodes after their
+  // start: wait until /readyz says every consumer has caught up, so that neither the idle figure
+  // nor the first run carries that backlog
+  const t1 = performance.now();
+  await Promise.all(nodes.map((n) => readyOrTimeout(n.url, 180_000)));
+  console.log(`nodes ready (consumers caught up) ${fmt((performance.now() - t1) / 1000)} s after the start`);
   // what the nodes spend with no request at all (consumers polling, timers): read beside the
   // per-request figures, which include it
   const idle0 = pids.map(cpuMs);
+  const pgIdle0 = await pgSnap();
   await new Promise((r) => setTimeout(r, 5000));
   idleMsPerSecond = pids.map((p, i) => cpuMs(p) - idle0[i]!).reduce((a, b) => a + b, 0) / 5;
-  console.log(`nodes' CPU with no requests: ${fmt(idleMsPerSecond, 1)} ms per second (all nodes)`);
+  pgIdleMsPerSecond = pgCpuSince(pgIdle0, await pgSnap()) / 5;
+  console.log(
+    `nodes' CPU with no requests: ${fmt(idleMsPerSecond, 1)} ms per second (all nodes)${pgUrl ? `; PostgreSQL backends ${fmt(pgIdleMsPerSecond, 1)} ms per second` : ''}`,
+  );
   const plan = (seconds: number, cases: string[]) => ({
     scenario: 'actions' as const,
     seconds,
@@ -101,18 +124,19 @@ try {
   for (let r = 0; r < RUNS; r++) {
     loads.push(loadavg()[0]!);
     // bare Fastify, same client and connections
-    const b0 = cpuMs(bare.pid!);
+    const b0 = cpuMs(bare!.pid!);
     const b = await runLoad({
       scenario: 'bare',
       seconds: Math.max(5, SECONDS / 3),
-      targets: split(['http://127.0.0.1:3990']),
+      targets: split([`http://127.0.0.1:${PORT + 30}`]),
     });
-    const bareCpu = cpuMs(bare.pid!) - b0;
+    const bareCpu = cpuMs(bare!.pid!) - b0;
     const bk = Object.values(b.result.kinds)[0]!;
     floor.push({
       perSec: (b.result.total - b.result.errors) / b.result.seconds,
       lifecycles: 0,
       cpuUs: (bareCpu * 1000) / Math.max(1, b.result.total),
+      pgUs: 0,
       p50: bk.p50,
       p95: bk.p95,
       p99: bk.p99,
@@ -120,8 +144,10 @@ try {
     });
     // the app
     const c0 = pids.map(cpuMs);
+    const pg0 = await pgSnap();
     const x = await runLoad(plan(SECONDS, seeded.cases.slice(offset)));
     const cpu = pids.map((p, i) => cpuMs(p) - c0[i]!).reduce((a, b) => a + b, 0);
+    const pgMs = pgCpuSince(pg0, await pgSnap());
     const ok = x.result.total - x.result.errors;
     offset += Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.05) + CONNECTIONS;
     const all = Object.values(x.result.kinds);
@@ -131,6 +157,7 @@ try {
       perSec: ok / x.result.seconds,
       lifecycles: ((done?.count ?? 0) - (done?.errors ?? 0)) / x.result.seconds,
       cpuUs: (cpu * 1000) / Math.max(1, ok),
+      pgUs: (pgMs * 1000) / Math.max(1, ok),
       p50: pooled('p50'),
       p95: pooled('p95'),
       p99: pooled('p99'),
@@ -147,7 +174,7 @@ try {
     }
     const last = app[app.length - 1]!;
     console.log(
-      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action, errors ${last.errors} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
+      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgUs, 0)})` : ''}, errors ${last.errors} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
     );
     // another run like this one takes about as many applications as this one accepted
     const need = Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.5) + CONNECTIONS;
@@ -160,7 +187,7 @@ try {
   }
   rssAfter = pids.map(rssMb);
 } finally {
-  await stopAll([bare, ...nodes.map((n) => n.child)]);
+  await stopAll([...(bare ? [bare] : []), ...nodes.map((n) => n.child)]);
   // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
   await seeded.drop();
 }
@@ -175,6 +202,20 @@ for (let r = 0; r < Math.min(RUNS, 3); r++)
     ),
   );
 
+/** Waits until the node's /readyz answers 200 (every event consumer caught up), or `ms` passed. */
+async function readyOrTimeout(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`${url}: consumers still catching up after ${ms / 1000} s`);
+}
+
 const m = (rows: Row[], f: keyof Row, d = 0) => fmt(median(rows.map((r) => r[f])), d);
 console.log(`\nload average (1 min) during the runs: ${loads.map((l) => fmt(l, 1)).join(', ')}`);
 console.log(`| measure (median of ${app.length} runs) | value |`);
@@ -187,7 +228,10 @@ console.log(
   `| action latency p50 / p95 / p99 (median over kinds) | ${m(app, 'p50', 1)} / ${m(app, 'p95', 1)} / ${m(app, 'p99', 1)} ms |`,
 );
 console.log(`| app CPU per action (all nodes, from /proc) | ${m(app, 'cpuUs')} µs |`);
+if (pgUrl) console.log(`| PostgreSQL backends' CPU per action (/proc) | ${m(app, 'pgUs')} µs |`);
 console.log(`| nodes' CPU with no requests (all nodes) | ${fmt(idleMsPerSecond, 1)} ms per second |`);
+if (pgUrl)
+  console.log(`| PostgreSQL backends' CPU with no requests | ${fmt(pgIdleMsPerSecond, 1)} ms per second |`);
 console.log(`| errors (non-2xx or socket) | ${app.map((r) => r.errors).join(', ')} |`);
 console.log(`| node RSS after the runs | ${rssAfter.map((x) => fmt(x, 0)).join(' / ')} MB |`);
 console.log(

@@ -11,6 +11,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
 import { newId } from '../src/kernel/index.js';
@@ -246,7 +247,12 @@ export async function startBareFastify(port: number): Promise<ChildProcess> {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await waitHealthy(`http://127.0.0.1:${port}`, child);
+  try {
+    await waitHealthy(`http://127.0.0.1:${port}`, child);
+  } catch (e) {
+    child.kill(); // not left behind by a bench that stops here
+    throw e;
+  }
   return child;
 }
 
@@ -256,6 +262,39 @@ export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+}
+
+/**
+ * PostgreSQL's CPU for one database, read from /proc (the server on this machine): the backends
+ * connected to it now (pg_stat_activity, asked from the maintenance database). `pgCpu(url)` takes
+ * a snapshot; `since(earlier)` sums what each backend spent after it, counting a backend that
+ * started meanwhile from zero (one that ended meanwhile is lost: the nodes' pools keep theirs).
+ */
+export async function pgCpu(databaseUrl: string): Promise<Map<number, number>> {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const c = new pg.Client({ connectionString: BENCH_PG_URL });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [
+      database,
+    ]);
+    const out = new Map<number, number>();
+    for (const { pid } of r.rows) {
+      try {
+        out.set(pid, cpuMs(pid));
+      } catch {
+        /* gone, or not on this machine */
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+export function pgCpuSince(earlier: Map<number, number>, now: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, v] of now) ms += v - (earlier.get(pid) ?? 0);
+  return ms;
 }
 
 /** A process's resident memory in MB, from /proc/<pid>/status. */
