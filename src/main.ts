@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       sqliteFile: join(config.dataDir, 'tongban.sqlite'),
       sqliteSynchronous: config.sqliteSynchronous,
       poolSize: config.dbPoolSize,
+      preparedStatements: config.dbPreparedStatements,
       onIdleConnectionError: (err) =>
         log.warn({ err }, 'a database connection was closed by the server (the pool reconnects)'),
       onDatabaseCreated: (database) =>

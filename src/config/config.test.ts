@@ -53,6 +53,18 @@ describe('config', () => {
         bad,
       );
   });
+  test('PostgreSQL prepared statements: on by default, TONGBAN_DB_PREPARED_STATEMENTS=off turns them off', () => {
+    const d = dir();
+    assert.equal(loadConfig({ TONGBAN_DATA_DIR: d }).dbPreparedStatements, true);
+    assert.equal(
+      loadConfig({ TONGBAN_DATA_DIR: d, TONGBAN_DB_PREPARED_STATEMENTS: 'off' }).dbPreparedStatements,
+      false,
+    );
+    assert.throws(
+      () => loadConfig({ TONGBAN_DATA_DIR: d, TONGBAN_DB_PREPARED_STATEMENTS: 'no' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'TONGBAN_DB_PREPARED_STATEMENTS',
+    );
+  });
   test('a bad port names the variable', () => {
     assert.throws(
       () => loadConfig({ TONGBAN_DATA_DIR: dir(), TONGBAN_PORT: 'abc' }),

@@ -38,6 +38,12 @@ export interface Config {
    */
   readonly dbPoolSize: number;
   /**
+   * PostgreSQL: hot statements prepared once per connection (TONGBAN_DB_PREPARED_STATEMENTS, on
+   * by default; off behind a pooler in transaction mode that cannot keep them: ADR "PostgreSQL:
+   * hot statements prepared per connection").
+   */
+  readonly dbPreparedStatements: boolean;
+  /**
    * the origin (name) of this node's transparency log: TONGBAN_LOG_ORIGIN, else `<public host
    * name>/tongban/log` (no port). Fixed when the log is created; the stored name wins when unset.
    */
@@ -354,6 +360,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     z.coerce.number().int().min(1).max(500),
     'a whole number 1–500',
   );
+  const dbPreparedStatements =
+    parseVar(
+      'TONGBAN_DB_PREPARED_STATEMENTS',
+      env.TONGBAN_DB_PREPARED_STATEMENTS || 'on',
+      z.enum(['on', 'off']),
+      'on or off',
+    ) === 'on';
   const bodyLimitBytes = parseVar(
     'TONGBAN_BODY_LIMIT',
     env.TONGBAN_BODY_LIMIT ?? String(10 * 1024 * 1024),
@@ -422,6 +435,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     sqliteSynchronous,
     dbPoolSize,
+    dbPreparedStatements,
     logOrigin,
     logOriginExplicit,
     metricsToken,
@@ -450,6 +464,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent' as const,
     sqliteSynchronous: 'NORMAL' as const,
     dbPoolSize: 10,
+    dbPreparedStatements: true,
     logOrigin: 'test.tongban.local/log',
     logOriginExplicit: true,
     metricsToken: undefined,

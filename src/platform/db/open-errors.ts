@@ -1,3 +1,5 @@
+import { isStalePlan } from './pg-session.js';
+
 /**
  * Why a store could not be opened, in one line an operator can act on, with its own exit code
  * (docs/operations.md, "When the store cannot be opened"). The codes follow sysexits(3) where one
@@ -149,6 +151,9 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '2500
  * answer never claims it was not saved.
  */
 export function isStoreUnavailable(e: unknown): boolean {
+  // a prepared statement whose table another node's migration has just changed: the transaction
+  // is rolled back and the connection prepares afresh (pg-session.ts); tried again, it runs
+  if (isStalePlan(e)) return true;
   const code = errCode(e);
   if (code) {
     if (UNREACHABLE_CODES.has(code) || code === 'EPIPE' || code === 'ECONNABORTED') return true;

@@ -16,6 +16,7 @@ import {
 import pg from 'pg';
 import { GroupCommitDriver, groupCommitDialect } from './group-commit.js';
 import { appliedMigrations, newerMigrations } from './phases.js';
+import { sessionPool } from './pg-session.js';
 import {
   type PgTarget,
   missingDatabaseError,
@@ -75,6 +76,11 @@ export interface OpenStoreOptions {
   groupCommit?: boolean;
   /** PostgreSQL: how long the first connection may take before the server counts as unreachable */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL: hot statements prepared once per connection (default on; pg-session.ts). Off for
+   * a connection pooler in transaction mode that does not keep prepared statements.
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -168,7 +174,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     pool.on('connect', (client) => {
       client.on('error', (err) => opts.onIdleConnectionError?.(err));
     });
-    const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool }) });
+    // hot statements prepared once per connection (pg-session.ts)
+    const sessions = sessionPool(pool, { prepare: opts.preparedStatements ?? true });
+    const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool: sessions }) });
     await sql`select 1`.execute(db);
     return {
       db,
