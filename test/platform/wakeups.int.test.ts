@@ -8,7 +8,14 @@ import { testConfig } from '../../src/config/index.js';
 import { ManualClock } from '../../src/kernel/index.js';
 import { searchServiceOf } from '../../src/modules/search/index.js';
 import { type Store, openStore } from '../../src/platform/db/index.js';
-import { type EventRecord, WAKE_CHANNEL, appendEvent, pgWakeups } from '../../src/platform/events/index.js';
+import {
+  type EventRecord,
+  LISTENING_POLL_MS,
+  WAKE_CHANNEL,
+  appendEvent,
+  inProcessWakeups,
+  pgWakeups,
+} from '../../src/platform/events/index.js';
 import { type ScratchDatabase, openTestStore, scratchDatabase } from '../helpers/store.js';
 
 /**
@@ -234,6 +241,25 @@ describe('two nodes on one PostgreSQL database learn of each other’s writes by
       await w.close();
     }
   });
+
+  test('fallback polls are spaced out only while the listener is connected', async () => {
+    const w = pgWakeups(db.url, { reconnectMs: { min: 20, max: 200 } });
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      assert.equal(w.fallbackMs(200), 200, 'not listening yet: the poller keeps its own interval');
+      await w.start();
+      assert.equal(w.fallbackMs(200), LISTENING_POLL_MS);
+      assert.equal(w.fallbackMs(TEN_MINUTES), TEN_MINUTES, 'a longer interval of its own stays');
+      await admin.query('select pg_terminate_backend($1)', [w.listenerPid]);
+      await until('the listener known lost', () => w.fallbackMs(200) === 200);
+      await until('listening again', () => w.fallbackMs(200) === LISTENING_POLL_MS);
+    } finally {
+      await admin.end();
+      await w.close();
+    }
+    assert.equal(w.fallbackMs(200), 200);
+  });
 });
 
 describe('one node on SQLite: woken in process by its own requests', {
@@ -262,5 +288,9 @@ describe('one node on SQLite: woken in process by its own requests', {
     const id = await publish(t, '2026 年第四季度食品安全监督抽检信息公告（本节点）');
     await until('searchable', () => searchable(t, '第四季度食品安全监督抽检', id));
     assert.deepEqual(polls(t), before);
+  });
+
+  test('in process, nothing announces other processes’ commits: the polls keep their interval', () => {
+    assert.equal(inProcessWakeups().fallbackMs(500), 500);
   });
 });

@@ -151,7 +151,8 @@ export function createHallFeed(
       timerPolls++;
       await poll();
       schedule();
-    }, pollMs);
+      // the fallback poll, spaced out while the store announces every commit (wakeups.ts)
+    }, opts.wakeups?.fallbackMs(pollMs) ?? pollMs);
     timer.unref();
   }
 

@@ -182,7 +182,8 @@ export function createSearchService(deps: SearchServiceDeps) {
         if (stopped) return;
         timerPolls++;
         void run('poll', pollOnce).then(() => {
-          if (!stopped) timer = setTimeout(tick, pollMs).unref();
+          // the fallback poll, spaced out while the store announces every commit (wakeups.ts)
+          if (!stopped) timer = setTimeout(tick, deps.wakeups?.fallbackMs(pollMs) ?? pollMs).unref();
         });
       };
       timer = setTimeout(tick, pollMs).unref();

@@ -392,11 +392,13 @@ export class EventBus {
     this.stopped = false;
     const tick = () => {
       this.poke();
+      // the fallback poll, spaced out while the store announces every commit (wakeups.ts)
+      const ms = this.opts.wakeups?.fallbackMs(this.opts.pollMs ?? 500) ?? this.opts.pollMs ?? 500;
       if (!this.stopped)
         this.timer = setTimeout(() => {
           this.timerPolls++;
           tick();
-        }, this.opts.pollMs ?? 500).unref();
+        }, ms).unref();
     };
     tick();
     this.unwake ??= this.opts.wakeups?.on('events', () => {

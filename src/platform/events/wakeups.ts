@@ -17,8 +17,18 @@ import { columnTypes } from '../db/index.js';
  *
  * The polls stay: a wake-up only makes the next read come sooner. A lost notification (the
  * listener reconnecting, an event held back behind an older transaction) costs at most a poll.
+ * While the PostgreSQL listener is connected nothing committed goes unannounced, so the pollers
+ * then space their fallback polls to at least LISTENING_POLL_MS (`fallbackMs`): an idle node's
+ * polls were most of its CPU and its backends' (docs/benchmarks.md, issue 17).
  */
 export const WAKE_CHANNEL = 'tongban_wake';
+
+/**
+ * The fallback poll's interval while the PostgreSQL listener is connected. What only a poll then
+ * catches: an event held back behind another transaction for longer than the readers' re-reads
+ * (about a second), and a calling-screen gap passed after its grace.
+ */
+export const LISTENING_POLL_MS = 5000;
 
 export interface Wakeups {
   /** calls `fn` whenever rows of `table` were committed (by any node); returns the unsubscribe */
@@ -29,6 +39,12 @@ export interface Wakeups {
   readonly received: number;
   /** PostgreSQL: the listening connection's backend pid, while connected */
   readonly listenerPid: number | undefined;
+  /**
+   * The interval a poller waits before its next fallback poll, given its own: the same while a
+   * wake-up could be missed (SQLite, where other processes' commits are not announced; the
+   * PostgreSQL listener not connected), at least LISTENING_POLL_MS while the listener is connected.
+   */
+  fallbackMs(ms: number): number;
   /** connects the listener (PostgreSQL); resolves once LISTEN is in place or the first try failed */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +79,7 @@ export function inProcessWakeups(): Wakeups {
     local: d.fire,
     received: 0,
     listenerPid: undefined,
+    fallbackMs: (ms) => ms,
     start: async () => {},
     close: async () => {},
   };
@@ -134,6 +151,7 @@ export function pgWakeups(
     get listenerPid() {
       return pid;
     },
+    fallbackMs: (ms) => (pid !== undefined ? Math.max(ms, LISTENING_POLL_MS) : ms),
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
