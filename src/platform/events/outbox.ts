@@ -322,7 +322,7 @@ async function eventsBehind(db: Db, names: readonly string[]): Promise<Map<strin
  * fixed work: the ledger reads its state and tiles) and the round a commit; with events arriving
  * all the time, rounds a few milliseconds apart would carry a few events each.
  */
-const ROUND_MS = 50;
+const ROUND_MS = 100;
 
 export interface Consumer {
   /** stable name; its position is stored under it */
