@@ -398,7 +398,7 @@ export class EventBus {
         this.timer = setTimeout(() => {
           this.timerPolls++;
           tick();
-        }, ms).unref();
+        }, ms); // not unref'd: a drain() awaiting the paused loop must not see the process end
     };
     tick();
     this.unwake ??= this.opts.wakeups?.on('events', () => {
@@ -424,7 +424,7 @@ export class EventBus {
       const t = setTimeout(() => {
         this.endPause = undefined;
         resolve();
-      }, ms).unref();
+      }, ms); // not unref'd: a drain() awaiting the paused loop must not see the process end
       this.endPause = () => {
         clearTimeout(t);
         this.endPause = undefined;
