@@ -14,7 +14,6 @@ import {
 } from '../../platform/views/index.js';
 import type { Body } from './disclosure.ports.js';
 import { type AnnualReport, RESULT_ROWS, type ReportsApi, ReviewCountsInput } from './disclosure.report.js';
-import { reportPdf } from './disclosure.report.pdf.js';
 
 const tags = ['disclosure'];
 const CITY = '410100';
@@ -243,6 +242,8 @@ export function reportRoutes(
     async (req, reply) => {
       const ctx = req.view(reply);
       const r = await reports.build({ body: req.query.body || undefined, year: req.query.year, city: CITY });
+      // pdf-lib and fontkit load at the first PDF, not with the app (0.6 s of CPU every start)
+      const { reportPdf } = await import('./disclosure.report.pdf.js');
       const pdf = await reportPdf({
         title: titleOf(ctx.t, r),
         sections: [...sections(ctx.t, r), requesterSection(ctx.t, r)],
