@@ -17,12 +17,19 @@
 // that used the most CPU and the pass's total; on PostgreSQL also the server's CPU over the pass
 // (read from /proc when the server runs on this machine; it includes other users of the server).
 //
+// Before the files run, src/ and test/ are compiled once into a temporary mirror of the checkout
+// (scripts/test-build.mjs), and the processes load that JavaScript instead of going through tsx's
+// loader; a test app that asks for the demo city gets a copy of a template seeded once per run
+// (test/helpers/template.ts). Both are removed when the run ends (or is interrupted).
+//
 // Usage: node scripts/run-tests.mjs [--record] [path-filter ...]
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildForTests, compiledName, fromSources } from './test-build.mjs';
 
 const root = join(import.meta.dirname, '..');
 const durationsFile = join(root, 'test', 'durations.json');
@@ -45,7 +52,12 @@ for (const r of ['src', 'test']) {
 }
 const args = process.argv.slice(2);
 const record = args.includes('--record');
-const filters = args.filter((a) => a !== '--record');
+// --tsx (or TONGBAN_TEST_TSX=1): every file from the TypeScript sources through tsx, as before the
+// compiled mirror (to compare, or to debug with the sources' own line numbers)
+const viaTsx = args.includes('--tsx') || process.env.TONGBAN_TEST_TSX === '1';
+// --no-templates: every test app seeds its own demo city (test/helpers/template.ts otherwise)
+const templates = !args.includes('--no-templates');
+const filters = args.filter((a) => !a.startsWith('--'));
 const selected = filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files;
 if (selected.length === 0) {
   console.error('no test files matched');
@@ -62,17 +74,95 @@ const UNKNOWN = Number.POSITIVE_INFINITY;
 selected.sort((a, b) => (known[b] ?? UNKNOWN) - (known[a] ?? UNKNOWN) || a.localeCompare(b));
 
 const cpuDir = mkdtempSync(join(tmpdir(), 'tongban-cpu-'));
-const cpuHook = pathToFileURL(join(root, 'scripts', 'test-cpu.mjs')).href;
-
-/** CPU seconds the process `pid` reported at exit (scripts/test-cpu.mjs), or null. */
-function cpuOf(pid) {
+// the run's seeded demo templates (test/helpers/template.ts): image files here, PostgreSQL
+// databases tongban_tpl_<run>_<key>; all removed when the run ends
+const runId = randomBytes(4).toString('hex');
+const templateDir = templates ? mkdtempSync(join(tmpdir(), `tongban-tpl-${runId}-`)) : null;
+const pgBase = process.env.TONGBAN_TEST_DATABASE_URL || null;
+async function dropTemplates() {
+  if (templateDir) rmSync(templateDir, { recursive: true, force: true });
+  if (!templates || !pgBase) return;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: pgBase });
   try {
-    const r = JSON.parse(readFileSync(join(cpuDir, `${pid}.json`), 'utf8'));
-    return (r.self + r.children) / 1000;
-  } catch {
-    return null;
+    await admin.connect();
+    const r = await admin.query('select datname from pg_database where datname like $1', [
+      `tongban_tpl_${runId}_%`,
+    ]);
+    for (const { datname } of r.rows) await admin.query(`drop database if exists ${datname} with (force)`);
+  } catch (e) {
+    console.log(`could not drop the run's template databases: ${e.message}`);
+  } finally {
+    await admin.end().catch(() => {});
   }
 }
+const cpuHook = pathToFileURL(join(root, 'scripts', 'test-cpu.mjs')).href;
+
+/** CPU seconds of the file's process `pid` (scripts/test-cpu.mjs) with its Chromium's, and the Chromium part. */
+function cpuOf(pid) {
+  const seen = running.get(pid);
+  running.delete(pid);
+  try {
+    const r = JSON.parse(readFileSync(join(cpuDir, `${pid}.json`), 'utf8'));
+    let chromium = 0;
+    let chromiumReaped = 0;
+    for (const c of seen?.chromium.values() ?? []) {
+      chromium += c.own * 10;
+      if (c.direct) chromiumReaped += (c.own + c.reaped) * 10;
+    }
+    return {
+      total: (r.self + Math.max(0, r.children - chromiumReaped) + chromium) / 1000,
+      chromium: chromium / 1000,
+    };
+  } catch {
+    return { total: null, chromium: 0 };
+  }
+}
+
+/**
+ * Chromium's renderers and helpers are not all waited for by the browser process (its zygote forks
+ * them, and they are reparented when it ends), so their CPU never reaches the test process's
+ * children's times. While files run, their process trees are read from /proc every half second;
+ * the last CPU seen of each Chromium process is added to its file, and what the browser process
+ * itself had (own and waited-for children) taken out of the test process's reaped children so it
+ * is not counted twice. A Chromium process's last half second before it ends is missed.
+ */
+const running = new Map(); // test process pid → { chromium: Map<pid, {own, reaped, direct}> }
+function ticksOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { comm, own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) };
+}
+function childrenOf(pid) {
+  const out = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const c = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (c) for (const x of c.split(' ')) out.push(Number(x));
+    }
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+function sampleTrees() {
+  for (const [root, seen] of running) {
+    const stack = childrenOf(root).map((pid) => [pid, true]);
+    while (stack.length) {
+      const [pid, direct] = stack.pop();
+      try {
+        const t = ticksOf(pid);
+        if (/chrom/i.test(t.comm)) seen.chromium.set(pid, { own: t.own, reaped: t.reaped, direct });
+      } catch {
+        continue;
+      }
+      for (const c of childrenOf(pid)) stack.push([c, false]);
+    }
+  }
+}
+const sampler = process.platform === 'linux' ? setInterval(sampleTrees, 500) : null;
+sampler?.unref();
 
 /** CPU seconds used so far by the local PostgreSQL server (postmaster, its reaped and live backends). */
 function postgresCpu() {
@@ -111,6 +201,37 @@ function postgresCpu() {
 }
 const pgCpuAtStart = process.env.TONGBAN_TEST_DATABASE_URL ? postgresCpu() : null;
 
+/** CPU seconds of this process and the children it has waited for (esbuild's service). */
+function ownCpu() {
+  const u = process.cpuUsage();
+  let children = 0;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    children = ((Number(f[13]) || 0) + (Number(f[14]) || 0)) / 100;
+  } catch {
+    /* not Linux */
+  }
+  return (u.user + u.system) / 1e6 + children;
+}
+let mirror = null;
+let buildCpu = 0;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    mirror?.remove();
+    void dropTemplates().finally(() => process.exit(130));
+  });
+}
+if (!viaTsx && selected.some((f) => !fromSources(root, f))) {
+  const c0 = ownCpu();
+  const w0 = Date.now();
+  mirror = await buildForTests(root);
+  buildCpu = ownCpu() - c0 + mirror.esbuildCpu;
+  console.log(
+    `compiled src/ and test/ to ${mirror.dir} in ${((Date.now() - w0) / 1000).toFixed(1)} s, cpu ${buildCpu.toFixed(1)} s`,
+  );
+}
+
 const concurrency = Math.max(1, Number(process.env.TONGBAN_TEST_CONCURRENCY ?? '2') || 2);
 const started = Date.now();
 const results = [];
@@ -128,28 +249,43 @@ function summaryOf(out) {
 function runOne(file) {
   return new Promise((resolve) => {
     const t0 = Date.now();
+    const compiled = mirror && !fromSources(root, file);
     const child = spawn(
       process.execPath,
-      ['--import', cpuHook, '--import', 'tsx', '--test-reporter=spec', file],
+      compiled
+        ? [
+            '--import',
+            cpuHook,
+            '--enable-source-maps',
+            '--test-reporter=spec',
+            join(mirror.dir, compiledName(file)),
+          ]
+        : ['--import', cpuHook, '--import', 'tsx', '--test-reporter=spec', file],
       {
         cwd: root,
-        env: { ...process.env, FORCE_COLOR: '0', TONGBAN_TEST_CPU_DIR: cpuDir },
+        env: {
+          ...process.env,
+          FORCE_COLOR: '0',
+          TONGBAN_TEST_CPU_DIR: cpuDir,
+          ...(templateDir ? { TONGBAN_TEST_TEMPLATES: templateDir, TONGBAN_TEST_RUN: runId } : {}),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    running.set(child.pid, { chromium: new Map() });
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
     child.on('close', (code, signal) => {
       const seconds = (Date.now() - t0) / 1000;
-      const cpu = cpuOf(child.pid);
+      const { total: cpu, chromium } = cpuOf(child.pid);
       const out = Buffer.concat(chunks).toString('utf8');
       const s = summaryOf(out);
       const ok = code === 0 && !signal;
       for (const k of Object.keys(totals)) totals[k] += s[k] ?? 0;
       results.push({ file, seconds, cpu, ok });
       const done = results.length;
-      const line = `${ok ? '✔' : '✖'} ${file} — ${s.tests ?? '?'} tests, ${s.fail ?? 0} failed, ${seconds.toFixed(1)} s, cpu ${cpu === null ? '?' : cpu.toFixed(1)} s [${done}/${selected.length}]`;
+      const line = `${ok ? '✔' : '✖'} ${file} — ${s.tests ?? '?'} tests, ${s.fail ?? 0} failed, ${seconds.toFixed(1)} s, cpu ${cpu === null ? '?' : cpu.toFixed(1)} s${chromium ? ` (Chromium ${chromium.toFixed(1)} s)` : ''} [${done}/${selected.length}]`;
       if (ok) console.log(line);
       else {
         console.log(
@@ -179,9 +315,11 @@ const cpuTotal = results.reduce((n, r) => n + (r.cpu ?? 0), 0);
 const unmeasured = results.filter((r) => r.cpu === null).length;
 const pgCpuAtEnd = pgCpuAtStart === null ? null : postgresCpu();
 console.log(
-  `cpu: test processes ${cpuTotal.toFixed(0)} s${unmeasured ? ` (${unmeasured} files unmeasured)` : ''}${pgCpuAtEnd === null ? '' : `, PostgreSQL server ${(pgCpuAtEnd - pgCpuAtStart).toFixed(0)} s (all its users)`}; load average ${readLoad()}`,
+  `cpu: test processes ${cpuTotal.toFixed(0)} s${mirror ? `, compiling ${buildCpu.toFixed(1)} s` : ''}${unmeasured ? ` (${unmeasured} files unmeasured)` : ''}${pgCpuAtEnd === null ? '' : `, PostgreSQL server ${(pgCpuAtEnd - pgCpuAtStart).toFixed(0)} s (all its users)`}; load average ${readLoad()}`,
 );
 rmSync(cpuDir, { recursive: true, force: true });
+mirror?.remove();
+await dropTemplates();
 console.log(
   `files ${results.length}, failed ${failed.length}; tests ${totals.tests}, pass ${totals.pass}, fail ${totals.fail}, skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}; ${wall.toFixed(0)} s with ${concurrency} at a time`,
 );

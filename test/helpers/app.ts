@@ -2,20 +2,38 @@ import { type BuildOptions, type TongbanApp, buildApp } from '../../src/app.js';
 import { testConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import type { Clock } from '../../src/kernel/index.js';
+import type { Store } from '../../src/platform/db/index.js';
 import { openTestStore } from './store.js';
+import { storeFromTemplate, templateKey } from './template.js';
 
 /**
  * The real app on a fresh test store. Consumers do not run on a timer: call `t.events.drain()`
- * to let them catch up. `demo: 'on'` seeds the demo city (slower; use once per file).
+ * to let them catch up. `demo: 'on'` gives it the demo city: under scripts/run-tests.mjs a copy of
+ * the run's seeded template (template.ts; the app then does not seed, `seeded` is false), else
+ * seeded here (slower; use once per file).
  */
 export async function buildTestApp(
   opts: { demo?: 'on' | 'off'; clock?: Clock; config?: Partial<Config> } & Partial<
     Pick<BuildOptions, 'startConsumers'>
   > = {},
 ): Promise<TongbanApp> {
-  const store = await openTestStore();
+  const config = testConfig(opts.config);
+  const key = opts.demo === 'on' ? templateKey(config, opts.clock) : null;
+  const seedTemplate = async (store: Store) => {
+    // the seed only: no warm-up, nothing left running; each copy warms up as a restart would
+    const s = await buildApp({
+      config,
+      store,
+      clock: opts.clock,
+      demo: 'on',
+      startConsumers: false,
+      warmUp: false,
+    });
+    await s.close();
+  };
+  const store = (key && (await storeFromTemplate(key, seedTemplate))) || (await openTestStore());
   const t = await buildApp({
-    config: testConfig(opts.config),
+    config,
     store,
     clock: opts.clock,
     demo: opts.demo ?? 'off',

@@ -20,15 +20,20 @@ export interface ScratchDatabase {
 }
 
 /**
- * Creates a new, empty database on the server `base` points at (tests and benches). `drop()`
- * waits up to a second for connections still closing, then forces them out.
+ * Creates a new, empty database on the server `base` points at (tests and benches) — or a copy of
+ * the database `template` (test/helpers/template.ts). `drop()` waits up to a second for
+ * connections still closing, then forces them out.
  */
-export async function scratchDatabase(base: string, prefix = 'tongban_t'): Promise<ScratchDatabase> {
+export async function scratchDatabase(
+  base: string,
+  prefix = 'tongban_t',
+  template?: string,
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   } finally {
     await admin.end();
   }
@@ -76,7 +81,11 @@ export async function openTestStore(): Promise<Store> {
     }
     return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL' });
   }
-  const db = await scratchDatabase(base);
+  return scratchStore(await scratchDatabase(base));
+}
+
+/** A store on a scratch database, which its `close()` drops. */
+export async function scratchStore(db: ScratchDatabase): Promise<Store> {
   // a pooled connection waited for longer than production's 10 s is a loaded test machine (the
   // 1,000-booking contention test at load 25), not a store gone: tests wait, they do not 503
   const store = await openStore({ databaseUrl: db.url, poolSize: 5, connectTimeoutMs: 60_000 });

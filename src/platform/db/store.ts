@@ -66,6 +66,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string | undefined;
   /** SQLite file path, or ':memory:' */
   sqliteFile?: string;
+  /**
+   * SQLite in memory: start from this image of a database (better-sqlite3's `serialize()`) instead
+   * of an empty one — the tests' copy of a store seeded once per run (test/helpers/template.ts)
+   */
+  sqliteImage?: Buffer;
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   poolSize?: number;
   /** PostgreSQL: a connection was closed by the server, idle or in use (logged; the pool reconnects) */
@@ -191,7 +196,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let sqlite: SQLite.Database | undefined;
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    sqlite = new SQLite(file);
+    sqlite = opts.sqliteImage && file === ':memory:' ? new SQLite(opts.sqliteImage) : new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'FULL'}`);
     sqlite.pragma('foreign_keys = ON');
