@@ -29,7 +29,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildForTests, compiledName, fromSources } from './test-build.mjs';
+import { buildForTests, compiledName, fromSources, mirrorDir } from './test-build.mjs';
 
 const root = join(import.meta.dirname, '..');
 const durationsFile = join(root, 'test', 'durations.json');
@@ -215,17 +215,36 @@ function ownCpu() {
   return (u.user + u.system) / 1e6 + children;
 }
 let mirror = null;
+let mirrorPath = null;
+let building = null;
+let interrupted = false;
 let buildCpu = 0;
+// interrupted: the running files are stopped, and the mirror (once esbuild has stopped writing to
+// it), the CPU reports and the templates removed
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    mirror?.remove();
-    void dropTemplates().finally(() => process.exit(130));
+    interrupted = true;
+    for (const pid of running.keys()) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* ended meanwhile */
+      }
+    }
+    rmSync(cpuDir, { recursive: true, force: true });
+    void (async () => {
+      await building?.catch(() => {});
+      if (mirrorPath) rmSync(mirrorPath, { recursive: true, force: true });
+      await dropTemplates();
+    })().finally(() => process.exit(130));
   });
 }
 if (!viaTsx && selected.some((f) => !fromSources(root, f))) {
   const c0 = ownCpu();
   const w0 = Date.now();
-  mirror = await buildForTests(root);
+  mirrorPath = mirrorDir();
+  building = buildForTests(root, mirrorPath);
+  mirror = await building;
   buildCpu = ownCpu() - c0 + mirror.esbuildCpu;
   console.log(
     `compiled src/ and test/ to ${mirror.dir} in ${((Date.now() - w0) / 1000).toFixed(1)} s, cpu ${buildCpu.toFixed(1)} s`,
@@ -298,7 +317,7 @@ function runOne(file) {
 }
 
 async function worker() {
-  while (next < selected.length) {
+  while (next < selected.length && !interrupted) {
     const file = selected[next++];
     await runOne(file);
   }

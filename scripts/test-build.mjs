@@ -62,10 +62,12 @@ export function fromSources(root, file) {
 /** The compiled mirror's path of a source file (`src/a.test.ts` → `src/a.test.js`). */
 export const compiledName = (file) => file.replace(/\.tsx?$/, '.js');
 
-/** Builds the mirror; returns its directory and a function that removes it. */
-export async function buildForTests(root) {
+/** A new, empty directory for the mirror. */
+export const mirrorDir = () => mkdtempSync(join(tmpdir(), 'tongban-tests-'));
+
+/** Builds the mirror in `out` (from mirrorDir()); returns it, esbuild's CPU, and a function that removes it. */
+export async function buildForTests(root, out) {
   const { build, stop } = await import('esbuild');
-  const out = mkdtempSync(join(tmpdir(), 'tongban-tests-'));
   for (const name of readdirSync(root)) {
     if (!LEFT_OUT.has(name)) symlinkSync(join(root, name), join(out, name));
   }
