@@ -28,6 +28,7 @@ import {
   insertRegistration,
   registrationById,
   reserveRegistrationAttempt,
+  sealedMobileOf,
   staffAccounts,
 } from './identity.store.js';
 import {
@@ -514,6 +515,21 @@ export async function personalData(
     regionCode: a.region_code,
     realNameLevel: a.real_name_level,
   };
+}
+
+/**
+ * Where a notice to an account goes: its mobile number, unsealed (null when it gave none), or
+ * undefined when there is no such account. Only the number is read and opened (a notice per case
+ * step: not the whole personal record).
+ */
+export async function contactOf(
+  ctx: IdentityContext,
+  accountId: string,
+  within?: Executor,
+): Promise<{ mobile: string | null } | undefined> {
+  const a = await sealedMobileOf(within ?? ctx.db, accountId);
+  if (!a) return undefined;
+  return { mobile: a.mobile_enc ? ctx.cipher.decrypt(a.mobile_enc) : null };
 }
 
 /**

@@ -340,6 +340,30 @@ describe('identity through the app', () => {
     assert.equal(anon.statusCode, 401);
   });
 
+  test('bearer › an account token’s principal (one read) is the account’s with its grants in force, in order', async () => {
+    for (const login of ['citizen', 'approver', 'clerk', 'admin']) {
+      const id = await t.identity.accountIdByLogin(login);
+      assert.ok(id, login);
+      const { token } = await t.identity.tokenForLogin(login, 60_000);
+      const viaToken = await t.identity.service.resolveBearer(token);
+      assert.deepEqual(viaToken, await t.identity.principalForAccount(id), login);
+      if (login !== 'citizen')
+        assert.ok(
+          viaToken!.grants.some((g) => g.role !== 'citizen'),
+          login,
+        );
+    }
+    assert.equal(await t.identity.service.resolveBearer('no-such-token'), undefined);
+  });
+
+  test('notices › an account’s contact is its unsealed mobile number alone; none for an unknown account', async () => {
+    const id = (await t.identity.accountIdByLogin('citizen'))!;
+    const full = await t.identity.personalData(id);
+    assert.ok(full?.mobile);
+    assert.deepEqual(await t.identity.contactOf(id), { mobile: full.mobile });
+    assert.equal(await t.identity.contactOf('01900000-0000-7000-8000-000000000000'), undefined);
+  });
+
   test('client credentials › a machine client gets a token carrying the data-consumer role', async () => {
     const c = await t.identity.createClient({
       name: '数据共享交换',

@@ -7,20 +7,23 @@ import {
   type AccountRow,
   type GrantRow,
   accountById,
+  bearerByHash,
   deleteSession,
   grantsOf,
   sessionByTokenHash,
-  tokenByHash,
   touchSession,
 } from './identity.store.js';
 
 /** The name others see: an organisation's in full, a person's masked (DOMAIN §8). */
-export function displayName(a: AccountRow): string {
+export function displayName(a: Pick<AccountRow, 'kind' | 'name'>): string {
   return a.kind === 'organization' ? a.name : maskName(a.name);
 }
 
 /** An account's grants: its own role everywhere for people and organisations, then its stored grants. */
-export function grantsFor(a: AccountRow, rows: readonly GrantRow[]): Grant[] {
+export function grantsFor(
+  a: Pick<AccountRow, 'kind'>,
+  rows: ReadonlyArray<Pick<GrantRow, 'role' | 'region_code' | 'department_id'>>,
+): Grant[] {
   const out: Grant[] = [];
   // people and organisations act for themselves everywhere; their objects carry the scope
   if (a.kind === 'person')
@@ -55,7 +58,17 @@ export async function principalOf(
   via: Principal['via'],
   sessionId?: string,
 ): Promise<Principal> {
-  const grants = grantsFor(a, await grantsOf(ctx.db, a.id));
+  return principalFrom(a, await grantsOf(ctx.db, a.id), via, sessionId);
+}
+
+/** The principal of an account and its grants in force, as read. */
+function principalFrom(
+  a: Pick<AccountRow, 'id' | 'kind' | 'login' | 'name' | 'real_name_level'>,
+  rows: ReadonlyArray<Pick<GrantRow, 'role' | 'region_code' | 'department_id'>>,
+  via: Principal['via'],
+  sessionId?: string,
+): Principal {
+  const grants = grantsFor(a, rows);
   return {
     accountId: a.id,
     kind: a.kind as Principal['kind'],
@@ -130,7 +143,9 @@ export async function resolveBearer(ctx: IdentityContext, token: string): Promis
     return hit.principal;
   if (hit) known.delete(hash);
   const generation = generations.get(ctx) ?? 0;
-  const row = await tokenByHash(ctx.db, hash);
+  // the token, its account and the account's grants in force, in one read (one row per grant)
+  const rows = await bearerByHash(ctx.db, hash);
+  const row = rows[0];
   const expiresAt = row ? new Date(row.expires_at).getTime() : 0;
   if (!row || row.revoked_at || expiresAt <= t) return undefined;
   if (row.client_id) {
@@ -143,10 +158,23 @@ export async function resolveBearer(ctx: IdentityContext, token: string): Promis
       known.set(hash, { principal: frozen, expiresAt, readAt: t });
     return frozen;
   }
-  if (!row.account_id) return undefined;
-  const a = await accountById(ctx.db, row.account_id);
-  if (a?.status !== 'active') return undefined;
-  return principalOf(ctx, a, 'bearer');
+  if (!row.account_id || row.status !== 'active') return undefined;
+  const a = {
+    id: row.account_id,
+    kind: row.kind!,
+    login: row.login!,
+    name: row.name!,
+    real_name_level: row.real_name_level!,
+  };
+  const grants =
+    row.role === null
+      ? []
+      : rows.map((g) => ({
+          role: g.role!,
+          region_code: g.grant_region_code!,
+          department_id: g.grant_department_id,
+        }));
+  return principalFrom(a, grants, 'bearer');
 }
 
 /** An account's principal as a bearer of its rights (for a module acting on its behalf). */

@@ -157,6 +157,7 @@ export interface IdentityService {
   accountView(accountId: string): Promise<AccountView | undefined>;
   staffList(): Promise<AccountView[]>;
   personalData(accountId: string, within?: Executor): Promise<PersonalData | undefined>;
+  contactOf(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
   accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
   accountIdByLogin(login: string): Promise<string | undefined>;
   principalForAccount(accountId: string): Promise<Principal | undefined>;
@@ -225,6 +226,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     accountView: (accountId) => accounts.accountView(ctx, accountId),
     staffList: () => accounts.staffList(ctx),
     personalData: (accountId, within) => accounts.personalData(ctx, accountId, within),
+    contactOf: (accountId, within) => accounts.contactOf(ctx, accountId, within),
     accountIdByIdNumber: (idNumber) => accounts.accountIdByIdNumber(ctx, idNumber),
     accountIdByLogin: (login) => accounts.accountIdByLogin(ctx, login),
     principalForAccount: (accountId) => principal.principalForAccount(ctx, accountId),

@@ -606,6 +606,20 @@ export async function accountById(db: Executor, id: string): Promise<AccountRow 
   return r.rows[0];
 }
 
+/** An account's sealed mobile number alone (whether the account exists: a row, its field maybe null). */
+export async function sealedMobileOf(
+  db: Executor,
+  id: string,
+): Promise<{ mobile_enc: string | null } | undefined> {
+  const r = await pre(
+    db,
+    'sealedMobileOf',
+    (q, slot) => q.selectFrom('identity_accounts').select(['mobile_enc']).where('id', '=', slot(0)),
+    [id],
+  );
+  return r.rows[0];
+}
+
 export async function accountByLogin(db: Executor, login: string): Promise<AccountRow | undefined> {
   return idb(db)
     .selectFrom('identity_accounts')
@@ -1083,14 +1097,56 @@ export async function insertToken(db: Executor, row: TokenRow): Promise<void> {
   await idb(db).insertInto('identity_tokens').values(row).execute();
 }
 
-export async function tokenByHash(db: Executor, tokenHash: string): Promise<TokenRow | undefined> {
+/**
+ * What a bearer request reads, in one statement: the token, its account's principal fields and
+ * the account's grants in force (one row per grant, oldest first; one row with null grant fields
+ * when it has none; null account fields for a machine client's token or an account gone).
+ */
+export interface BearerRow {
+  expires_at: string;
+  revoked_at: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  kind: string | null;
+  login: string | null;
+  name: string | null;
+  real_name_level: number | null;
+  status: string | null;
+  role: string | null;
+  grant_region_code: string | null;
+  grant_department_id: string | null;
+}
+
+export async function bearerByHash(db: Executor, tokenHash: string): Promise<BearerRow[]> {
   const r = await pre(
     db,
-    'tokenByHash',
-    (q, slot) => q.selectFrom('identity_tokens').selectAll().where('token_hash', '=', slot(0)),
+    'bearerByHash',
+    (q, slot) =>
+      q
+        .selectFrom('identity_tokens as t')
+        .leftJoin('identity_accounts as a', 'a.id', 't.account_id')
+        .leftJoin('identity_grants as g', (j) =>
+          j.onRef('g.account_id', '=', 't.account_id').on('g.revoked_at', 'is', null),
+        )
+        .select([
+          't.expires_at',
+          't.revoked_at',
+          't.account_id',
+          't.client_id',
+          'a.kind',
+          'a.login',
+          'a.name',
+          'a.real_name_level',
+          'a.status',
+          'g.role',
+          'g.region_code as grant_region_code',
+          'g.department_id as grant_department_id',
+        ])
+        .where('t.token_hash', '=', slot(0))
+        .orderBy('g.created_at'),
     [tokenHash],
   );
-  return r.rows[0];
+  return r.rows as BearerRow[];
 }
 
 /** Revokes every live bearer token of an account; answers how many. */

@@ -281,6 +281,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     delegatorsOf: service.delegatorsOf,
     /** the unmasked identity of an account, for a use the caller is allowed (filling a form) */
     personalData: service.personalData,
+    /** an account's mobile number alone, for a notice to it (undefined: no such account) */
+    contactOf: service.contactOf,
     accountView: service.accountView,
     accountIdByIdNumber: service.accountIdByIdNumber,
     accountIdByLogin: service.accountIdByLogin,
