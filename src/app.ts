@@ -305,10 +305,7 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     },
     calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },
     identity: {
-      async contact(accountId, within) {
-        const d = await identity.api.personalData(accountId, within);
-        return d ? { mobile: d.mobile } : undefined;
-      },
+      contact: (accountId, within) => identity.api.contactOf(accountId, within),
     },
     notifier: identity.api.notifier,
     directory: ratingsDirectory(catalog.api, regions.api),

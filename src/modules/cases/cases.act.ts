@@ -109,7 +109,7 @@ export async function act(
   // a retry of a request already answered: the same answer, not TRANSITION_NOT_ALLOWED
   return once(ex, p, req, async () => {
     const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
-    const row = mem?.row ?? (await st.caseByNumber(ex, caseNumber));
+    const row = mem?.row ?? (await st.caseForAction(ex, caseNumber));
     const byAgent = ACTION_ACCESS[action.type].agent !== undefined;
     // an agent is not told whether a case they hold no 委托 for exists
     if (!row)

@@ -28,6 +28,8 @@ describe('licences port › 出证 only to a verified holder', () => {
   const licences = {
     materialFromLicence: async () => ({ licenceIdentifier: '', typeName: '' }),
     listTypes: async () => [{ code: '1'.repeat(21), name: '食品经营许可证' }],
+    typeByName: async (name: string) =>
+      name === '食品经营许可证' ? { code: '1'.repeat(21), name } : undefined,
     recordUse: async () => ({ useId: '' }),
     usableMaterials: async () => [],
     async issueLicence(input: { holder: { idNumber: string } }) {
@@ -40,6 +42,7 @@ describe('licences port › 出证 only to a verified holder', () => {
   };
   const person = (realNameLevel: number) => ({
     accountIdByIdNumber: async () => undefined,
+    contactOf: async () => ({ mobile: '13800000002' }),
     personalData: async () => ({
       kind: 'person',
       name: '王五',

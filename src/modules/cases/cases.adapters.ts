@@ -41,10 +41,10 @@ interface RegionsApiLike {
   departmentById(
     id: string,
   ): Promise<{ id: string; kind: string; name: string; regionCode: string; creditCode: string } | undefined>;
-  routeItem(
+  implementingBody(
     req: { exerciseLevel: 'city' | 'county' | 'township' | 'village'; departmentKind?: string },
     applicantRegionCode: string,
-  ): Promise<{ implementingBody: { id: string; regionCode: string; creditCode: string } }>;
+  ): Promise<{ id: string; regionCode: string; creditCode: string }>;
   hallsNear(regionCode: string): Promise<Array<{ id: string; code: string; regionCode: string }>>;
   departments?(regionCode: string): Promise<Array<{ id: string; name: string; regionCode: string }>>;
   children?(regionCode: string): Promise<Array<{ code: string; level: string }>>;
@@ -69,14 +69,13 @@ export function regionsPort(regions: RegionsApiLike): RegionsPort {
       }
       const dept = await regions.departmentById(item.departmentId);
       try {
-        const route = await regions.routeItem(
+        const body = await regions.implementingBody(
           {
             exerciseLevel: item.exerciseLevel as 'city' | 'county' | 'township' | 'village',
             ...(dept ? { departmentKind: dept.kind } : {}),
           },
           applicantRegionCode,
         );
-        const body = route.implementingBody;
         const implementationCode =
           body.id === item.departmentId
             ? item.implementationCode
@@ -249,10 +248,7 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       if (d.creditCode) out.creditCode = d.creditCode;
       return out;
     },
-    async contact(accountId, within) {
-      const d = await identity.personalData(accountId, within);
-      return d ? { mobile: d.mobile } : undefined;
-    },
+    contact: (accountId, within) => identity.contactOf(accountId, within),
     async applicant(ref) {
       const id = isValidIdNumber(ref) ? await identity.accountIdByIdNumber(ref) : ref;
       const d = id ? await identity.personalData(id) : undefined;
@@ -278,6 +274,7 @@ interface LicencesApiLike {
     accountId: string,
   ): Promise<{ licenceIdentifier: string; typeName: string }>;
   listTypes(): Promise<ReadonlyArray<{ code: string; name: string }>>;
+  typeByName(name: string): Promise<{ code: string; name: string } | undefined>;
   recordUse(
     input: {
       identifier: string;
@@ -321,6 +318,7 @@ interface PersonalDataLike {
   accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
   delegationFor?: IdentityPort['delegationFor'];
   delegatorsOf?: IdentityPort['delegatorsOf'];
+  contactOf(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
   personalData(
     accountId: string,
     within?: Executor,
@@ -396,7 +394,7 @@ export function licencesPort(
       };
     },
     async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
-      const type = (await licences.listTypes()).find((x) => x.name === licenceType);
+      const type = await licences.typeByName(licenceType);
       const dept = await regions.departmentById(departmentId);
       const who = await identity.personalData(holderAccountId);
       // a licence names its holder by ID number: a person's only once verified (L2+), never a

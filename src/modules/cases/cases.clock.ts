@@ -27,7 +27,7 @@ export const CLOCK_ACTIONS: ReadonlySet<CaseAction['type']> = new Set([
 
 export async function clockOf(
   ctx: CasesContext,
-  row: CaseRow,
+  row: Pick<CaseRow, 'decide_region_code' | 'promised_days' | 'statutory_days'>,
   recorded: readonly RecordedAction[],
   today?: string,
 ): Promise<CaseClock> {

@@ -9,7 +9,7 @@ import type { Executor, Store } from '../../platform/db/index.js';
 import { type FileSealer, type PersonalDataCipher, createFileSealer } from '../../platform/privacy/index.js';
 import type { ApplicableItem, CasesPorts, CatalogPort } from './cases.ports.js';
 import { type ClockThresholds, DEFAULT_THRESHOLDS, type RecordedAction } from './cases.sla.js';
-import type { CaseRow } from './cases.store.js';
+import type { ActingRow } from './cases.store.js';
 import type { WorkflowState } from './cases.workflow.js';
 
 export interface CasesOptions {
@@ -76,9 +76,9 @@ export class ItemCache {
   }
 }
 
-/** A case row as the use cases last wrote it, with its projection unparsed. */
+/** A case row as the use cases last wrote it (what an action reads of it), with its projection parsed. */
 export interface WrittenCase {
-  readonly row: CaseRow;
+  readonly row: ActingRow;
   readonly projection: Projection;
 }
 
@@ -96,7 +96,7 @@ export class WrittenCases {
     return this.#byTransaction.get(ex)?.get(caseNumber);
   }
 
-  remember(ex: Executor, row: CaseRow, projection: Projection): void {
+  remember(ex: Executor, row: ActingRow, projection: Projection): void {
     if (!ex.isTransaction) return;
     let m = this.#byTransaction.get(ex);
     if (!m) {

@@ -45,7 +45,7 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
         const caseNumber = String(e.payload.caseNumber ?? e.aggregateId);
         const bundled = typeof e.payload.bundleId === 'string';
         if (!TOLD.has(e.type) && !(bundled && CLOSING.has(e.type))) continue;
-        const row = await st.caseByNumber(trx, caseNumber);
+        const row = await st.caseFactRow(trx, caseNumber);
         if (!row) continue;
         if (!bundled) {
           await tell(

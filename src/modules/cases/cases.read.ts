@@ -372,9 +372,9 @@ export async function caseFacts(
   within?: Parameters<typeof st.caseByNumber>[0],
 ): Promise<CaseFacts | undefined> {
   const db = within ?? ctx.db;
-  const row = await st.caseByNumber(db, caseNumber);
+  const row = await st.caseFactRow(db, caseNumber);
   if (!row) return undefined;
-  return factsOf(row, await st.actionsOf(db, row.id));
+  return factsOf(row, await st.actionKindsOf(db, row.id));
 }
 
 /** `caseFacts` of several cases in two queries (the rows, then all their actions); unknown numbers left out. */
@@ -398,7 +398,10 @@ export async function caseFactsMany(
   return rows.map((r) => factsOf(r, byCase.get(r.id) ?? []));
 }
 
-function factsOf(row: st.CaseRow, actions: readonly st.ActionRow[]): CaseFacts {
+function factsOf(
+  row: st.FactRow,
+  actions: ReadonlyArray<Pick<st.ActionRow, 'type' | 'actor_id'>>,
+): CaseFacts {
   const acceptance = actions.find((a) => ACCEPTANCE.has(a.type));
   return {
     caseNumber: row.case_number,

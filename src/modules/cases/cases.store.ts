@@ -618,6 +618,39 @@ export async function updateProjection(
   return Number(r.numAffectedRows ?? 0) === 1;
 }
 
+/**
+ * The columns an action reads of its case (access, workflow, clock, event): not the sealed form,
+ * the result or the columns the projection rewrites. A row's every column costs the driver an
+ * object property per read.
+ */
+export const ACTING_COLUMNS = [
+  'id',
+  'case_number',
+  'implementation_code',
+  'item_code',
+  'applicant_id',
+  'region_code',
+  'department_id',
+  'decide_region_code',
+  'hall_region_code',
+  'promised_days',
+  'statutory_days',
+  'bundle_id',
+  'action_count',
+  'projection',
+] as const satisfies ReadonlyArray<keyof CaseRow>;
+export type ActingRow = Pick<CaseRow, (typeof ACTING_COLUMNS)[number]>;
+
+export async function caseForAction(db: Executor, caseNumber: string): Promise<ActingRow | undefined> {
+  const r = await runPrecompiled(
+    db,
+    'caseForAction',
+    (q, slot) => q.selectFrom('cases').select(ACTING_COLUMNS).where('case_number', '=', slot(0)),
+    [caseNumber],
+  );
+  return r.rows[0];
+}
+
 export async function caseByNumber(db: Executor, caseNumber: string): Promise<CaseRow | undefined> {
   const r = await runPrecompiled(
     db,
@@ -626,6 +659,48 @@ export async function caseByNumber(db: Executor, caseNumber: string): Promise<Ca
     [caseNumber],
   );
   return r.rows[0];
+}
+
+/** The columns a case's facts (cases.read.ts) and the applicant's notices read: not the sealed form, the projection or the result. */
+export const FACT_COLUMNS = [
+  'id',
+  'case_number',
+  'applicant_id',
+  'applicant_kind',
+  'implementation_code',
+  'item_name',
+  'channel',
+  'status',
+  'department_id',
+  'decide_region_code',
+  'hall_id',
+  'hall_region_code',
+] as const satisfies ReadonlyArray<keyof CaseRow>;
+export type FactRow = Pick<CaseRow, (typeof FACT_COLUMNS)[number]>;
+
+export async function caseFactRow(db: Executor, caseNumber: string): Promise<FactRow | undefined> {
+  const r = await runPrecompiled(
+    db,
+    'caseFactRow',
+    (q, slot) => q.selectFrom('cases').select(FACT_COLUMNS).where('case_number', '=', slot(0)),
+    [caseNumber],
+  );
+  return r.rows[0];
+}
+
+/** Who took which action on a case, in order: what its facts read of its actions. */
+export async function actionKindsOf(
+  db: Executor,
+  caseId: string,
+): Promise<Array<Pick<ActionRow, 'type' | 'actor_id'>>> {
+  const r = await runPrecompiled(
+    db,
+    'actionKindsOf',
+    (q, slot) =>
+      q.selectFrom('case_actions').select(['type', 'actor_id']).where('case_id', '=', slot(0)).orderBy('seq'),
+    [caseId],
+  );
+  return r.rows;
 }
 
 export async function actionsOf(db: Executor, caseId: string): Promise<ActionRow[]> {
