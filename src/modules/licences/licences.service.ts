@@ -293,6 +293,17 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     return ldb(store.db).selectFrom('licence_types').selectAll().orderBy('code').execute();
   }
 
+  /** The type of a name (the first by code, as a search of listTypes finds it): what 出证 asks. */
+  async function typeByName(name: string): Promise<{ code: string; name: string } | undefined> {
+    return ldb(store.db)
+      .selectFrom('licence_types')
+      .select(['code', 'name'])
+      .where('name', '=', name)
+      .orderBy('code')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   // ── holders ───────────────────────────────────────────────────────────────────────────────
   const holderHash = (idType: HolderIdType, idNumber: string): string =>
     personal.lookupHash(idType === '111' ? 'idNumber' : 'creditCode', idNumber);
@@ -972,6 +983,7 @@ export function createLicencesService(deps: LicencesServiceDeps) {
     upsertTypes,
     upsertIssuer,
     listTypes,
+    typeByName,
     linkHolderAccount,
     syncHolderLinks,
     addGuardian,

@@ -37,6 +37,8 @@ export interface RegionsApi {
   hallsNear(regionCode: string): Promise<Hall[]>;
   /** implementing body and accepting halls; throws REGIONS.* DomainErrors when there is none */
   routeItem(req: RouteRequest, applicantRegionCode: string): Promise<Route>;
+  /** routeItem's implementing body alone (the same errors), without the halls */
+  implementingBody(req: RouteRequest, applicantRegionCode: string): Promise<Department>;
   /** one hall by its code (`H` + region code) with its windows; undefined when there is none */
   hallByCode(code: string): Promise<{ hall: Hall; windows: HallWindow[] } | undefined>;
   /** every hall (for 就近办: nearest first by distance) */
@@ -69,6 +71,7 @@ export function createRegionsModule(deps: PlatformDeps): { definition: ModuleDef
     departmentByKind: service.departmentByKind,
     hallsNear: service.hallsNear,
     routeItem: service.routeItem,
+    implementingBody: service.implementingBody,
     hallByCode: service.hallByCode,
     allHalls: service.allHalls,
   };

@@ -69,6 +69,36 @@ describe('regions seed (store)', () => {
     assert.equal(same?.id, jyj?.id);
     assert.equal(await service.departmentByCreditCode('91350100M000100Y43'), undefined);
   });
+
+  test('the implementing body alone is the one routing picks, with the same refusals', async () => {
+    const asked = [
+      [{ exerciseLevel: 'county', departmentKind: 'jyj' }, '410105002001'],
+      [{ exerciseLevel: 'city', departmentKind: 'jyj' }, '410105'],
+      [{ exerciseLevel: 'township' }, '410105002001'],
+      [{ exerciseLevel: 'village' }, '410105002001'],
+      [{ exerciseLevel: 'county', departmentKind: 'gaj' }, '410122'],
+    ] as const;
+    for (const [req, region] of asked) {
+      const routed = await service.routeItem(req, region);
+      assert.deepEqual(await service.implementingBody(req, region), routed.implementingBody);
+    }
+    const refusals = [
+      [{ exerciseLevel: 'township' }, '410105'],
+      [{ exerciseLevel: 'county' }, '410105'],
+      [{ exerciseLevel: 'county', departmentKind: 'no-such-kind' }, '410105'],
+      [{ exerciseLevel: 'county', departmentKind: 'jyj' }, '419999'],
+    ] as const;
+    for (const [req, region] of refusals) {
+      const routed = await service.routeItem(req, region).then(
+        () => assert.fail('routed'),
+        (e: unknown) => e,
+      );
+      await assert.rejects(service.implementingBody(req, region), (e: unknown) => {
+        assert.deepEqual(e, routed);
+        return true;
+      });
+    }
+  });
 });
 
 describe('regions seed (atomicity)', () => {

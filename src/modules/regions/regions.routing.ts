@@ -42,34 +42,47 @@ const LEVEL_NAMES: Record<ExerciseLevel, readonly [string, string]> = {
 
 const DEPTH: Record<ExerciseLevel, number> = { city: 1, county: 2, township: 3, village: 4 };
 
+/**
+ * Where the implementing body is sought: the region at the item's exercise level on the path (the
+ * township office's for township and village items) and the agency kind; or why there is none.
+ */
+export type BodyTarget =
+  | { ok: true; value: { target: Region; bodyRegion: Region; kind: string } }
+  | { ok: false; error: RouteFailure };
+
+export function bodyTarget(req: RouteRequest, path: readonly Region[]): BodyTarget {
+  const target = path.find((r) => r.level === req.exerciseLevel);
+  if (!target) {
+    const [levelZh, levelEn] = LEVEL_NAMES[req.exerciseLevel];
+    return { ok: false, error: { code: 'REGIONS.REGION_TOO_COARSE', params: { levelZh, levelEn } } };
+  }
+  if (req.exerciseLevel === 'city' || req.exerciseLevel === 'county') {
+    if (!req.departmentKind)
+      return { ok: false, error: { code: 'REGIONS.DEPARTMENT_KIND_REQUIRED', params: {} } };
+    return { ok: true, value: { target, bodyRegion: target, kind: req.departmentKind } };
+  }
+  const bodyRegion = path.find((r) => r.level === 'township') ?? target;
+  return { ok: true, value: { target, bodyRegion, kind: TOWNSHIP_OFFICE_KIND } };
+}
+
+/** The failure when no agency of the kind sits in the body's region. */
+export const noImplementingBody = (bodyRegion: Region, kind: string): RouteFailure => ({
+  code: 'REGIONS.NO_IMPLEMENTING_BODY',
+  params: { region: bodyRegion.name, kind },
+});
+
 export function routeItem(
   req: RouteRequest,
   path: readonly Region[],
   departments: readonly Department[],
   halls: readonly Hall[],
 ): RouteResult {
-  const target = path.find((r) => r.level === req.exerciseLevel);
-  if (!target) {
-    const [levelZh, levelEn] = LEVEL_NAMES[req.exerciseLevel];
-    return { ok: false, error: { code: 'REGIONS.REGION_TOO_COARSE', params: { levelZh, levelEn } } };
-  }
-
-  let bodyRegion: Region = target;
-  let kind: string;
-  if (req.exerciseLevel === 'city' || req.exerciseLevel === 'county') {
-    if (!req.departmentKind)
-      return { ok: false, error: { code: 'REGIONS.DEPARTMENT_KIND_REQUIRED', params: {} } };
-    kind = req.departmentKind;
-  } else {
-    kind = TOWNSHIP_OFFICE_KIND;
-    bodyRegion = path.find((r) => r.level === 'township') ?? target;
-  }
+  const t = bodyTarget(req, path);
+  if (!t.ok) return t;
+  const { target, bodyRegion, kind } = t.value;
+  // the first of the kind by credit code (departments come ordered by region and credit code)
   const body = departments.find((d) => d.regionCode === bodyRegion.code && d.kind === kind);
-  if (!body)
-    return {
-      ok: false,
-      error: { code: 'REGIONS.NO_IMPLEMENTING_BODY', params: { region: bodyRegion.name, kind } },
-    };
+  if (!body) return { ok: false, error: noImplementingBody(bodyRegion, kind) };
 
   const depth = DEPTH[req.exerciseLevel];
   const accepting: AcceptingHall[] = [];

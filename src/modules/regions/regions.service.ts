@@ -4,7 +4,7 @@ import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ancestorCodes, loadCityDivisions } from './regions.divisions.js';
 import { buildDemoDirectory } from './regions.demo.js';
-import { orderHallsNear, routeItem as route } from './regions.routing.js';
+import { bodyTarget, noImplementingBody, orderHallsNear, routeItem as route } from './regions.routing.js';
 import * as store from './regions.store.js';
 import type {
   Department,
@@ -145,6 +145,23 @@ export function createRegionsService(deps: { db: Executor; clock: Clock }) {
       const r = route(req, p, departments, halls);
       if (!r.ok) throw new DomainError(r.error.code, { params: r.error.params });
       return r.value;
+    },
+
+    /**
+     * The implementing body alone of an item for an applicant's region, as routeItem picks it
+     * (the same REGIONS.* errors), without reading the path's other departments and its halls:
+     * what an application needs (cases).
+     */
+    async implementingBody(req: RouteRequest, applicantRegionCode: string): Promise<Department> {
+      const t = bodyTarget(req, await path(applicantRegionCode));
+      if (!t.ok) throw new DomainError(t.error.code, { params: t.error.params });
+      const { bodyRegion, kind } = t.value;
+      const body = await store.departmentOfKind(db, bodyRegion.code, kind);
+      if (!body) {
+        const e = noImplementingBody(bodyRegion, kind);
+        throw new DomainError(e.code, { params: e.params });
+      }
+      return body;
     },
 
     /**

@@ -315,6 +315,26 @@ export async function departmentBy(
   return r ? toDepartment(r) : undefined;
 }
 
+/**
+ * The agency of a kind in a division: the first by credit code, as routing over the division's
+ * departments (departmentsIn's order) would pick it.
+ */
+export async function departmentOfKind(
+  db: Executor,
+  regionCode: string,
+  kind: string,
+): Promise<Department | undefined> {
+  const r = await rdb(db)
+    .selectFrom('regions_departments')
+    .selectAll()
+    .where('region_code', '=', regionCode)
+    .where('kind', '=', kind)
+    .orderBy('credit_code')
+    .limit(1)
+    .executeTakeFirst();
+  return r ? toDepartment(r) : undefined;
+}
+
 export async function hallsIn(db: Executor, regionCodes: readonly string[]): Promise<Hall[]> {
   if (regionCodes.length === 0) return [];
   const rows = await rdb(db)
