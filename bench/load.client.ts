@@ -18,6 +18,8 @@ export interface Plan {
   /** seconds between interval lines (0: none) */
   interval?: number;
   targets: Array<{ url: string; connections: number }>;
+  /** requests per second to each target (autocannon's overallRate); none: as fast as it answers */
+  rate?: number;
   tokens?: Record<'citizen' | 'clerk' | 'approver' | 'supervisor', string>;
   itemCode?: string;
   regionCode?: string;
@@ -243,6 +245,7 @@ const instances = plan.targets.map((t) => {
     url: t.url,
     connections: t.connections,
     duration: plan.seconds,
+    ...(plan.rate ? { overallRate: plan.rate } : {}),
     requests: requests as never,
   });
   (inst as unknown as { on(e: string, f: () => void): void }).on('reqError', () => {
