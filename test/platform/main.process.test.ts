@@ -77,11 +77,12 @@ describe('the tongban process', () => {
         metrics,
         /tongban_http_request_duration_seconds_count\{method="GET",route="\/",status="2xx"\} 1/,
       );
-      // a small young generation (--max-semi-space-size=2): V8's default keeps up to 32 MB of new
-      // space committed per isolate, ≈ 80 MB of RSS at city scale (docs/benchmarks.md, memory)
+      // a bounded young generation (--max-semi-space-size=8): V8's default keeps up to 32 MB of new
+      // space committed per isolate, ≈ 80 MB of RSS at city scale (docs/benchmarks.md, memory);
+      // 2 MB made a case action's scavenges promote what every request holds for its few ms
       const young = /nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/.exec(metrics);
       assert.ok(young, 'new space not reported');
-      assert.ok(Number(young[1]) <= 8 * 2 ** 20, `new space ${young[1]} bytes`);
+      assert.ok(Number(young[1]) <= 16 * 2 ** 20, `new space ${young[1]} bytes`);
       assert.match(out, /tongban 通办 is running at http:\/\/127\.0\.0\.1:\d+\//);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
