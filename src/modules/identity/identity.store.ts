@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import { type Executor, runPrecompiled } from '../../platform/db/index.js';
+import { type Executor, insertPrecompiled, runPrecompiled } from '../../platform/db/index.js';
 
 /**
  * The identity tables. Personal fields are stored sealed (AES-256-GCM) beside a keyed lookup hash
@@ -1562,8 +1562,18 @@ export async function deleteInPersonCode(db: Executor, accountId: string): Promi
 
 // ── the dev mailbox ───────────────────────────────────────────────────────────────────────────
 
+const NOTIFICATION_COLUMNS = [
+  'id',
+  'channel',
+  'recipient_masked',
+  'subject',
+  'body',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof NotificationRow>;
+
+/** One notice (about one per case action, from the outbox consumers): compiled once. */
 export async function insertNotification(db: Executor, row: NotificationRow): Promise<void> {
-  await idb(db).insertInto('identity_notifications').values(row).execute();
+  await insertPrecompiled(db, idb, 'identity_notifications', NOTIFICATION_COLUMNS, [row]);
 }
 
 export async function latestNotifications(db: Executor, limit: number): Promise<NotificationRow[]> {

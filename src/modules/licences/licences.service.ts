@@ -13,7 +13,7 @@ import {
   sm2Sign,
   sm2Verify,
 } from '../../platform/crypto/index.js';
-import { type Executor, type Store, inTransaction } from '../../platform/db/index.js';
+import { type Executor, type Store, inTransaction, runPrecompiled } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import {
   createPersonalDataCipher,
@@ -295,13 +295,20 @@ export function createLicencesService(deps: LicencesServiceDeps) {
 
   /** The type of a name (the first by code, as a search of listTypes finds it): what 出证 asks. */
   async function typeByName(name: string): Promise<{ code: string; name: string } | undefined> {
-    return ldb(store.db)
-      .selectFrom('licence_types')
-      .select(['code', 'name'])
-      .where('name', '=', name)
-      .orderBy('code')
-      .limit(1)
-      .executeTakeFirst();
+    const r = await runPrecompiled(
+      store.db,
+      ldb,
+      'licences.typeByName',
+      (q, slot) =>
+        q
+          .selectFrom('licence_types')
+          .select(['code', 'name'])
+          .where('name', '=', slot(0))
+          .orderBy('code')
+          .limit(1),
+      [name],
+    );
+    return r.rows[0];
   }
 
   // ── holders ───────────────────────────────────────────────────────────────────────────────

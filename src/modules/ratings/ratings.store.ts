@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Executor } from '../../platform/db/index.js';
+import { type Executor, insertPrecompiled } from '../../platform/db/index.js';
 
 /**
  * The ratings module's tables, their migrations and every query. Every table carries the
@@ -335,8 +335,22 @@ export const countRatings = async (db: Executor): Promise<number> =>
 
 // ── links ────────────────────────────────────────────────────────────────────────────────────
 
+const LINK_COLUMNS = [
+  'id',
+  'case_number',
+  'stage',
+  'channel',
+  'window_code',
+  'clerk_id',
+  'region_code',
+  'expires_at',
+  'used_at',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof LinkRow>;
+
+/** One rating link (after each acceptance and completion): compiled once. */
 export const insertLink = (trx: Executor, l: LinkRow) =>
-  rdb(trx).insertInto('ratings_links').values(l).execute();
+  insertPrecompiled(trx, rdb, 'ratings_links', LINK_COLUMNS, [l]);
 export const linkById = (db: Executor, id: string) =>
   rdb(db).selectFrom('ratings_links').selectAll().where('id', '=', id).executeTakeFirst();
 

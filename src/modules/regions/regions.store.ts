@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes } from '../../platform/db/index.js';
+import { type Executor, columnTypes, runPrecompiled } from '../../platform/db/index.js';
 import type { DepartmentSeed, HallSeed } from './regions.demo.js';
 import type {
   Department,
@@ -257,12 +257,32 @@ export async function insertDirectory(
 
 export async function findDivisions(db: Executor, codes: readonly string[]): Promise<Region[]> {
   if (codes.length === 0) return [];
-  const rows = await rdb(db)
-    .selectFrom('regions_divisions')
-    .selectAll()
-    .where('code', 'in', [...codes])
-    .execute();
-  return rows.map(toRegion);
+  // a region's path is a few codes (province … village): one compiled statement per count
+  const n = codes.length;
+  if (n > 8)
+    return (
+      await rdb(db)
+        .selectFrom('regions_divisions')
+        .selectAll()
+        .where('code', 'in', [...codes])
+        .execute()
+    ).map(toRegion);
+  const r = await runPrecompiled(
+    db,
+    rdb,
+    `regions.findDivisions:${n}`,
+    (q, slot) =>
+      q
+        .selectFrom('regions_divisions')
+        .selectAll()
+        .where(
+          'code',
+          'in',
+          Array.from({ length: n }, (_, i) => slot(i)),
+        ),
+    codes,
+  );
+  return r.rows.map(toRegion);
 }
 
 export async function childDivisions(db: Executor, parentCode: string): Promise<Region[]> {
@@ -307,12 +327,24 @@ export async function departmentBy(
   db: Executor,
   where: { id: string } | { creditCode: string } | { regionCode: string; kind: string },
 ): Promise<Department | undefined> {
-  let s = rdb(db).selectFrom('regions_departments').selectAll();
-  if ('id' in where) s = s.where('id', '=', where.id);
-  else if ('creditCode' in where) s = s.where('credit_code', '=', where.creditCode);
-  else s = s.where('region_code', '=', where.regionCode).where('kind', '=', where.kind);
-  const r = await s.executeTakeFirst();
-  return r ? toDepartment(r) : undefined;
+  // compiled once per lookup kind: a department by id is read on every application and 出证
+  const by = 'id' in where ? 'id' : 'creditCode' in where ? 'creditCode' : 'kind';
+  const values =
+    'id' in where ? [where.id] : 'creditCode' in where ? [where.creditCode] : [where.regionCode, where.kind];
+  const r = await runPrecompiled(
+    db,
+    rdb,
+    `regions.departmentBy:${by}`,
+    (q, slot) => {
+      const s = q.selectFrom('regions_departments').selectAll();
+      if (by === 'id') return s.where('id', '=', slot(0));
+      if (by === 'creditCode') return s.where('credit_code', '=', slot(0));
+      return s.where('region_code', '=', slot(0)).where('kind', '=', slot(1));
+    },
+    values,
+  );
+  const row = r.rows[0];
+  return row ? toDepartment(row) : undefined;
 }
 
 /**
@@ -324,15 +356,22 @@ export async function departmentOfKind(
   regionCode: string,
   kind: string,
 ): Promise<Department | undefined> {
-  const r = await rdb(db)
-    .selectFrom('regions_departments')
-    .selectAll()
-    .where('region_code', '=', regionCode)
-    .where('kind', '=', kind)
-    .orderBy('credit_code')
-    .limit(1)
-    .executeTakeFirst();
-  return r ? toDepartment(r) : undefined;
+  const r = await runPrecompiled(
+    db,
+    rdb,
+    'regions.departmentOfKind',
+    (q, slot) =>
+      q
+        .selectFrom('regions_departments')
+        .selectAll()
+        .where('region_code', '=', slot(0))
+        .where('kind', '=', slot(1))
+        .orderBy('credit_code')
+        .limit(1),
+    [regionCode, kind],
+  );
+  const row = r.rows[0];
+  return row ? toDepartment(row) : undefined;
 }
 
 export async function hallsIn(db: Executor, regionCodes: readonly string[]): Promise<Hall[]> {
