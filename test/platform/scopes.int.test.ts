@@ -74,6 +74,8 @@ interface Fixtures {
   complaint: string;
   /** the citizen's 委托 (all items) to the 金水区 grid worker */
   delegation: string;
+  /** the citizen's account id (whom the grid worker's draft is for) */
+  citizen: string;
 }
 
 interface Check {
@@ -759,6 +761,26 @@ const CHECKS: readonly Check[] = [
     body: { itemCode: CITY_ITEM },
     expect: row('403', { anonymous: '401', 'grid-jinshui': '303' }),
   },
+  {
+    // the journey of that draft, keyed by the person (/items/{code}/for/{person}/apply): only the
+    // agent whose draft it is opens it; the person themself, another citizen, staff of any region or
+    // department and the other grid workers are refused (no draft of theirs for that person)
+    what: "assisted · GET /items/:code/for/:citizen/apply (the agent's draft)",
+    url: (f) => `/items/${CITY_ITEM}/for/${f.citizen}/apply`,
+    page: true,
+    shows: (body) => body.includes('张'),
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '200+' }),
+  },
+  {
+    // and a step posted to it by anyone else writes nothing: refused before the draft is touched;
+    // the agent's incomplete step comes back to be corrected (400, the form with its errors)
+    what: 'assisted · POST /items/:code/for/:citizen/apply/applicant',
+    method: 'POST',
+    url: (f) => `/items/${CITY_ITEM}/for/${f.citizen}/apply/applicant`,
+    page: true,
+    body: { regionCode: '410105001' },
+    expect: row('403', { anonymous: '401', 'grid-jinshui': '400' }),
+  },
 ];
 
 /** Pads to a width in terminal columns (a Chinese character takes two). */
@@ -939,6 +961,7 @@ describe('scopes fail closed › role × scope × object', () => {
     });
     f = {
       delegation,
+      citizen: citizenId!,
       caseC,
       rectification,
       complaint,
