@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
-import { runCli } from '../../../test/helpers/cli.js';
+import { cliContext, runCli } from '../../../test/helpers/cli.js';
 import { committedEvents } from '../../../test/helpers/store.js';
 import { type TongbanApp, buildApp } from '../../app.js';
 import { testConfig } from '../../config/index.js';
@@ -32,6 +32,22 @@ describe('tongban exchange consumer list / revoke / rotate', () => {
     mzj = r.rows[0]!.id;
   });
   after(async () => t.close());
+
+  test('in production, revoke and rotate need the operator key: shell access alone cannot mint a secret', async () => {
+    const key = 'k'.repeat(32);
+    for (const [command, flags] of [
+      [exchangeConsumerRotateCommand, { client: 'tbc_x' }],
+      [exchangeConsumerRevokeCommand, { client: 'tbc_x', reason: 'leaked' }],
+    ] as const) {
+      for (const given of [{}, { 'operator-key': 'wrong' }] as Array<Record<string, string>>) {
+        // refused before the store is opened (boot throws if it is called)
+        const { ctx, out, err } = cliContext(undefined, { env: 'production', operatorKey: key });
+        assert.equal(await command.run({ positional: [], flags: { ...flags, ...given } }, ctx), 77);
+        assert.equal(out.length, 0);
+        assert.match(err[0]!, /operator-key/);
+      }
+    }
+  });
 
   async function addConsumer(name: string) {
     const r = await runCli(t, exchangeConsumerAddCommand, { department: mzj, name });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isDomainError } from '../../kernel/index.js';
 import type { CliCommand } from '../cli.types.js';
+import { operatorKeyRefusal, refusal } from './guard.js';
 
 /**
  * `tongban exchange consumer add --department ID --name NAME`: a client-credentials client bound to
@@ -37,13 +38,6 @@ export const exchangeConsumerAddCommand: CliCommand = {
   },
 };
 
-/** A refused action: its stable code first; unknown or already revoked exit 1, bad input 2. */
-function refused(command: string, e: unknown, ctx: Parameters<CliCommand['run']>[1]): number {
-  if (!isDomainError(e) || e.status >= 500) throw e;
-  ctx.err(`tongban exchange consumer ${command}: ${e.code}: ${e.message}`);
-  return e.status === 404 || e.status === 409 ? 1 : 2;
-}
-
 const clientFlag = (args: Parameters<CliCommand['run']>[0]): string | undefined => {
   const c = args.flags.client;
   return typeof c === 'string' && c.trim() ? c.trim() : undefined;
@@ -74,6 +68,8 @@ export const exchangeConsumerRevokeCommand: CliCommand = {
   usage: '--client ID --reason TEXT',
   summary: 'revoke a consumer system: its credentials and every token it holds',
   async run(args, ctx) {
+    const guard = operatorKeyRefusal('exchange consumer revoke', args, ctx);
+    if (guard !== undefined) return guard;
     const client = clientFlag(args);
     const reason = typeof args.flags.reason === 'string' ? args.flags.reason.trim() : '';
     if (!client || !reason) {
@@ -85,7 +81,7 @@ export const exchangeConsumerRevokeCommand: CliCommand = {
       ctx.out(JSON.stringify(await t.exchange.revokeConsumer(client, reason)));
       return 0;
     } catch (e) {
-      return refused('revoke', e, ctx);
+      return refusal('exchange consumer revoke', e, ctx);
     }
   },
 };
@@ -99,6 +95,8 @@ export const exchangeConsumerRotateCommand: CliCommand = {
   usage: '--client ID',
   summary: 'give a consumer system a new secret (prints it); the old one and its tokens are refused',
   async run(args, ctx) {
+    const guard = operatorKeyRefusal('exchange consumer rotate', args, ctx);
+    if (guard !== undefined) return guard;
     const client = clientFlag(args);
     if (!client) {
       ctx.err('tongban exchange consumer rotate: --client ID is required');
@@ -110,7 +108,7 @@ export const exchangeConsumerRotateCommand: CliCommand = {
       ctx.out(JSON.stringify({ client_id: r.client_id, client_secret: r.client_secret }));
       return 0;
     } catch (e) {
-      return refused('rotate', e, ctx);
+      return refusal('exchange consumer rotate', e, ctx);
     }
   },
 };
