@@ -1015,6 +1015,24 @@ describe('scopes fail closed › role × scope × object', () => {
     for (const l of lines) c.diagnostic(l);
     assert.deepEqual(failures, []);
   });
+
+  test('a revoked 委托 closes the agent’s draft for the person: pages and steps refused', async () => {
+    const url = `/items/${CITY_ITEM}/for/${f.citizen}/apply`;
+    const as = (method: 'GET' | 'POST', u: string, payload?: Record<string, string>) =>
+      t.app.inject({
+        method,
+        url: u,
+        headers: { accept: 'text/html', authorization: `Bearer ${tokens.get('grid-jinshui')}` },
+        ...(payload ? { payload } : {}),
+      });
+    assert.equal((await as('GET', url)).statusCode, 200, 'the agent opens the draft while the 委托 lives');
+    const citizen = await t.identity.principalForAccount(f.citizen);
+    assert.ok(citizen);
+    await t.identity.service.revokeDelegation(citizen, f.delegation);
+    assert.equal((await as('GET', url)).statusCode, 403, 'the saved answers are not shown any more');
+    assert.equal((await as('GET', `${url}/applicant`)).statusCode, 403);
+    assert.equal((await as('POST', `${url}/applicant`, { regionCode: '410105001' })).statusCode, 403);
+  });
 });
 
 /**

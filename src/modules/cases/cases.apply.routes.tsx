@@ -72,6 +72,15 @@ export function applyRoutes(app: App, svc: CasesService): void {
     // where the first post did)
     if (forWhom && (saved ? saved.onBehalfOf !== forWhom : !opts.submitted))
       throw new DomainError('CASES.NOT_DELEGATED');
+    // and only while the 委托 lives: a revoked or expired one (or a grid worker out of its grid)
+    // closes the draft's pages and steps, as it refuses the submission
+    if (forWhom && it.kind === 'item')
+      await svc.delegatedAgent(p, forWhom, it.code).catch((e: unknown) => {
+        // the draft's answers are not shown again; the agent chooses whom to apply for anew
+        throw isDomainError(e) && (e.code === 'CASES.NOT_DELEGATED' || e.code === 'CASES.OUT_OF_SCOPE')
+          ? new DomainError(e.code, { details: { next: '/cases/assisted/apply' } })
+          : e;
+      });
     const assisted =
       it.kind === 'item' && forWhom
         ? { name: saved?.onBehalfOfName ?? '', delegationId: saved?.delegationId ?? '' }

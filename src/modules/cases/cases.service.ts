@@ -37,7 +37,7 @@ import {
   usableLicences,
 } from './cases.drafts.js';
 import type { ApplicableItem } from './cases.ports.js';
-import { submit, submitBundle, walkInApplicant } from './cases.submit.js';
+import { delegatedAgent, submit, submitBundle, walkInApplicant } from './cases.submit.js';
 import { recomputeRegion, sweepClocks, sweepDrafts, sweepRequests } from './cases.sweep.js';
 
 // the names callers import from the service
@@ -93,6 +93,8 @@ export interface CasesService {
   readonly caseFactsMany: Bound<typeof caseFactsMany>;
   readonly delegators: Bound<typeof delegators>;
   readonly startAssisted: Bound<typeof startAssisted>;
+  /** the live 委托 under which the caller acts for a person for an item; CASES.NOT_DELEGATED else */
+  readonly delegatedAgent: Bound<typeof delegatedAgent>;
   readonly collectResult: Bound<typeof collectResult>;
   /** the published version of an item (cached a minute) */
   readonly item: (code: string) => Promise<ApplicableItem | undefined>;
@@ -145,6 +147,7 @@ export function createCasesService(deps: CasesServiceDeps): CasesService {
     caseFactsMany: (...a) => caseFactsMany(ctx, ...a),
     delegators: (...a) => delegators(ctx, ...a),
     startAssisted: (...a) => startAssisted(ctx, ...a),
+    delegatedAgent: (...a) => delegatedAgent(ctx, ...a),
     collectResult: (...a) => collectResult(ctx, ...a),
     item: (code) => ctx.items.get(code),
   };
