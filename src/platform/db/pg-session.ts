@@ -32,7 +32,8 @@ type QueryResult = { command: string; rowCount: number | null; rows: unknown[] }
 const TRANSACTION_START = /^\s*(begin|start\s+transaction)\b/i;
 const TRANSACTION_END = /^\s*(commit|rollback|end|abort)\s*;?\s*$/i;
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
-const DDL = /^\s*(create|alter|drop|comment|truncate)\b/i;
+// statements that can change what a prepared statement returns (a TRUNCATE or a COMMENT cannot)
+const DDL = /^\s*(create|alter|drop)\b/i;
 
 /** A prepared statement the server will not run as it was prepared (a table changed under it). */
 export function isStalePlan(err: unknown): boolean {
