@@ -112,10 +112,13 @@ export function parseLookup(raw: unknown): z.output<typeof LookupInput> {
         p.length >= 2 &&
         p.length <= 300 &&
         (c === undefined || (c.length >= 1 && c.length <= 64))
-      )
-        return c === undefined
-          ? { resource, key: k, purpose: p }
-          : { resource, key: k, purpose: p, caseNumber: c };
+      ) {
+        // the schema's output exactly: a key given as undefined stays, as undefined
+        const out: z.output<typeof LookupInput> = { resource, key: k, purpose: p };
+        if ('caseNumber' in raw) out.caseNumber = c;
+        if ('fields' in raw) out.fields = undefined;
+        return out;
+      }
     }
   }
   return parse(LookupInput, raw);

@@ -143,7 +143,14 @@ describe('exchange › no field or clear value beyond the grant (property)', () 
         if ('code' in zod) assert.deepEqual(hand, { code: zod.code });
         else assert.deepEqual(hand, zod);
       }),
-      { numRuns: 2000 },
+      {
+        numRuns: Number(process.env.PROP_RUNS ?? 2000),
+        // found by CI once: a key given as undefined stays in the schema's output
+        examples: [
+          [{ resource: ' ', key: '!', purpose: '  !!', caseNumber: undefined }],
+          [{ resource: 'r', key: 'k', purpose: 'pp', fields: undefined }],
+        ],
+      },
     );
   });
 
