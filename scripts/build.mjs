@@ -21,6 +21,17 @@ function walk(dir, out = []) {
   return out;
 }
 
+/** How a source file is compiled, here and for the tests' mirror (scripts/test-build.mjs): file by file, as it is. */
+export const COMPILE = {
+  bundle: false,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  logLevel: 'warning',
+};
+
 const isTest = (p) => /\.test\.tsx?$/.test(p) || /\.testkit\.tsx?$/.test(p);
 
 export async function buildIfStale({ force = false } = {}) {
@@ -36,14 +47,8 @@ export async function buildIfStale({ force = false } = {}) {
     entryPoints,
     outdir: dist,
     outbase: src,
-    bundle: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
+    ...COMPILE,
     sourcemap: 'linked',
-    logLevel: 'warning',
   });
   for (const f of files) {
     if (/\.tsx?$/.test(f.path)) continue;

@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { COMPILE } from './build.mjs';
 
 const COMPILED = ['src', 'test'];
 const LEFT_OUT = new Set(['.git', 'dist', ...COMPILED]);
@@ -77,15 +78,9 @@ export async function buildForTests(root, out) {
     entryPoints: ts,
     outdir: out,
     outbase: root,
-    bundle: false,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
+    ...COMPILE,
     sourcemap: 'inline',
     sourcesContent: false,
-    logLevel: 'warning',
   });
   const esbuildCpu = serviceCpu();
   await stop();

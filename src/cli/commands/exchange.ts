@@ -59,6 +59,35 @@ export const exchangeConsumerListCommand: CliCommand = {
 };
 
 /**
+ * A consumer command that changes a client: refused in production without the operator key, the
+ * client (and what else `need` asks) checked before the store opens, a refusal by its stable code.
+ */
+async function changeConsumer(
+  command: 'revoke' | 'rotate',
+  args: Parameters<CliCommand['run']>[0],
+  ctx: Parameters<CliCommand['run']>[1],
+  usage: string,
+  act: (t: Awaited<ReturnType<typeof ctx.boot>>, client: string) => Promise<unknown>,
+  need: () => boolean = () => true,
+): Promise<number> {
+  const name = `exchange consumer ${command}`;
+  const guard = operatorKeyRefusal(name, args, ctx);
+  if (guard !== undefined) return guard;
+  const client = clientFlag(args);
+  if (!client || !need()) {
+    ctx.err(`tongban ${name}: ${usage} required`);
+    return 2;
+  }
+  const t = await ctx.boot();
+  try {
+    ctx.out(JSON.stringify(await act(t, client)));
+    return 0;
+  } catch (e) {
+    return refusal(name, e, ctx);
+  }
+}
+
+/**
  * `tongban exchange consumer revoke --client ID --reason TEXT`: a consumer system cut off — its
  * client and every token it holds revoked in one transaction, with an event for the audit trail.
  * Its tokens are refused on this node at once and on every running node within 250 ms (ADR 0029).
@@ -67,22 +96,16 @@ export const exchangeConsumerRevokeCommand: CliCommand = {
   name: ['exchange', 'consumer', 'revoke'],
   usage: '--client ID --reason TEXT',
   summary: 'revoke a consumer system: its credentials and every token it holds',
-  async run(args, ctx) {
-    const guard = operatorKeyRefusal('exchange consumer revoke', args, ctx);
-    if (guard !== undefined) return guard;
-    const client = clientFlag(args);
+  run(args, ctx) {
     const reason = typeof args.flags.reason === 'string' ? args.flags.reason.trim() : '';
-    if (!client || !reason) {
-      ctx.err('tongban exchange consumer revoke: --client ID and --reason TEXT are required');
-      return 2;
-    }
-    const t = await ctx.boot();
-    try {
-      ctx.out(JSON.stringify(await t.exchange.revokeConsumer(client, reason)));
-      return 0;
-    } catch (e) {
-      return refusal('exchange consumer revoke', e, ctx);
-    }
+    return changeConsumer(
+      'revoke',
+      args,
+      ctx,
+      '--client ID and --reason TEXT are',
+      (t, client) => t.exchange.revokeConsumer(client, reason),
+      () => reason !== '',
+    );
   },
 };
 
@@ -94,22 +117,11 @@ export const exchangeConsumerRotateCommand: CliCommand = {
   name: ['exchange', 'consumer', 'rotate'],
   usage: '--client ID',
   summary: 'give a consumer system a new secret (prints it); the old one and its tokens are refused',
-  async run(args, ctx) {
-    const guard = operatorKeyRefusal('exchange consumer rotate', args, ctx);
-    if (guard !== undefined) return guard;
-    const client = clientFlag(args);
-    if (!client) {
-      ctx.err('tongban exchange consumer rotate: --client ID is required');
-      return 2;
-    }
-    const t = await ctx.boot();
-    try {
+  run(args, ctx) {
+    return changeConsumer('rotate', args, ctx, '--client ID is', async (t, client) => {
       const r = await t.exchange.rotateConsumerSecret(client);
-      ctx.out(JSON.stringify({ client_id: r.client_id, client_secret: r.client_secret }));
-      return 0;
-    } catch (e) {
-      return refusal('exchange consumer rotate', e, ctx);
-    }
+      return { client_id: r.client_id, client_secret: r.client_secret };
+    });
   },
 };
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../kernel/index.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { type Executor, inTransaction } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { checkReason } from './identity.admin.js';
 import { type IdentityContext, isoIn, sha256 } from './identity.context.js';
@@ -20,59 +20,67 @@ export interface ClientRevoked {
   readonly tokensRevoked: number;
 }
 
+type ClientChange = { actor?: string | null; regionCode?: string | null };
+
+/**
+ * One change to a client: `change` rewrites its row (0 rows: the client is revoked already), every
+ * token it holds is revoked, one event records it — all in one transaction; then this node
+ * forgets the client tokens it keeps.
+ */
+async function cutOff(
+  ctx: IdentityContext,
+  clientId: string,
+  opts: ClientChange,
+  type: 'identity.clientRevoked' | 'identity.clientSecretRotated',
+  change: (trx: Executor, at: string) => Promise<number>,
+  payload: Record<string, unknown> = {},
+): Promise<{ at: string; tokensRevoked: number }> {
+  const at = isoIn(ctx);
+  const r = await inTransaction(ctx.db, async (trx) => {
+    if (!(await clientById(trx, clientId))) throw new DomainError('IDENTITY.CLIENT_NOT_FOUND');
+    if (!(await change(trx, at))) throw new DomainError('IDENTITY.CLIENT_REVOKED');
+    const tokensRevoked = await revokeTokensOfClient(trx, clientId, at);
+    await appendEvent(trx, ctx.clock, {
+      type,
+      aggregateType: 'client',
+      aggregateId: clientId,
+      regionCode: opts.regionCode ?? null,
+      actor: opts.actor ?? null,
+      payload: { tokensRevoked, ...payload },
+    });
+    return { at, tokensRevoked };
+  });
+  forgetClientTokens(ctx);
+  return r;
+}
+
 export async function revokeClient(
   ctx: IdentityContext,
   clientId: string,
   reason: unknown,
-  opts: { actor?: string | null; regionCode?: string | null } = {},
+  opts: ClientChange = {},
 ): Promise<ClientRevoked> {
   const why = checkReason(reason);
-  const at = isoIn(ctx);
-  const actor = opts.actor ?? null;
-  const r = await inTransaction(ctx.db, async (trx) => {
-    const c = await clientById(trx, clientId);
-    if (!c) throw new DomainError('IDENTITY.CLIENT_NOT_FOUND');
-    if (c.revoked_at || !(await revokeClientRow(trx, clientId, at, actor, why)))
-      throw new DomainError('IDENTITY.CLIENT_REVOKED');
-    const tokensRevoked = await revokeTokensOfClient(trx, clientId, at);
-    await appendEvent(trx, ctx.clock, {
-      type: 'identity.clientRevoked',
-      aggregateType: 'client',
-      aggregateId: clientId,
-      regionCode: opts.regionCode ?? null,
-      actor,
-      payload: { tokensRevoked, reasonSha256: sha256(why) },
-    });
-    return { client_id: clientId, revokedAt: at, tokensRevoked };
-  });
-  forgetClientTokens(ctx);
-  return r;
+  const r = await cutOff(
+    ctx,
+    clientId,
+    opts,
+    'identity.clientRevoked',
+    (trx, at) => revokeClientRow(trx, clientId, at, opts.actor ?? null, why),
+    { reasonSha256: sha256(why) },
+  );
+  return { client_id: clientId, revokedAt: r.at, tokensRevoked: r.tokensRevoked };
 }
 
 /** A new secret for a client in force; the old secret and every token it took are refused. */
 export async function rotateClientSecret(
   ctx: IdentityContext,
   clientId: string,
-  opts: { actor?: string | null; regionCode?: string | null } = {},
+  opts: ClientChange = {},
 ): Promise<{ client_id: string; client_secret: string; tokensRevoked: number }> {
   const secret = randomBytes(32).toString('base64url');
-  const actor = opts.actor ?? null;
-  const r = await inTransaction(ctx.db, async (trx) => {
-    const c = await clientById(trx, clientId);
-    if (!c) throw new DomainError('IDENTITY.CLIENT_NOT_FOUND');
-    if (!(await setClientSecret(trx, clientId, sha256(secret), ctx.cipher.encrypt(secret))))
-      throw new DomainError('IDENTITY.CLIENT_REVOKED');
-    const tokensRevoked = await revokeTokensOfClient(trx, clientId, isoIn(ctx));
-    await appendEvent(trx, ctx.clock, {
-      type: 'identity.clientSecretRotated',
-      aggregateType: 'client',
-      aggregateId: clientId,
-      regionCode: opts.regionCode ?? null,
-      actor,
-      payload: { tokensRevoked },
-    });
-    return { client_id: clientId, client_secret: secret, tokensRevoked };
-  });
-  forgetClientTokens(ctx);
-  return r;
+  const r = await cutOff(ctx, clientId, opts, 'identity.clientSecretRotated', (trx) =>
+    setClientSecret(trx, clientId, sha256(secret), ctx.cipher.encrypt(secret)),
+  );
+  return { client_id: clientId, client_secret: secret, tokensRevoked: r.tokensRevoked };
 }
