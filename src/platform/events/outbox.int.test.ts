@@ -69,6 +69,73 @@ describe(`event bus on ${testDialect()}`, () => {
     assert.equal(st[0]?.lag, 0);
   });
 
+  test('consumers at one position are handed frozen events: one that changes an event cannot change what the next sees', async () => {
+    await inTransaction(store.db, (trx) =>
+      appendEvents(trx, clock, [
+        {
+          type: 'test.frozen',
+          aggregateType: 'note',
+          aggregateId: 'f0',
+          payload: { n: 1, list: [{ k: 'a' }] },
+        },
+      ]),
+    );
+    const bus = new EventBus(store, clock, { pollMs: 600_000 });
+    const refused: string[] = [];
+    const seen: unknown[] = [];
+    const frozen: boolean[] = [];
+    const attempt = (what: string, f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof TypeError) refused.push(what);
+        else throw e;
+      }
+    };
+    bus.register({
+      name: 'test.frozen.writer',
+      async handle(_trx, events) {
+        for (const e of events.filter((x) => x.type === 'test.frozen')) {
+          const p = e.payload as { n: number; list: Array<{ k: string }>; extra?: boolean };
+          attempt('set', () => {
+            p.n = 99;
+          });
+          attempt('add', () => {
+            p.extra = true;
+          });
+          attempt('nested', () => {
+            p.list[0]!.k = 'changed';
+          });
+          attempt('push', () => void p.list.push({ k: 'pushed' }));
+          attempt('record', () => {
+            (e as { type: string }).type = 'test.changed';
+          });
+        }
+      },
+    });
+    bus.register({
+      name: 'test.frozen.reader',
+      async handle(_trx, events) {
+        for (const e of events.filter((x) => x.type === 'test.frozen' || x.type === 'test.changed')) {
+          seen.push({ type: e.type, payload: structuredClone(e.payload) });
+          const list = (e.payload as { list: unknown[] }).list;
+          frozen.push(
+            Object.isFrozen(e),
+            Object.isFrozen(e.payload),
+            Object.isFrozen(list),
+            Object.isFrozen(list[0]),
+          );
+        }
+      },
+    });
+    // poke(): the round that reads once for both consumers (SQLite), as the running app does
+    bus.poke();
+    await bus.drain();
+    assert.deepEqual(seen, [{ type: 'test.frozen', payload: { n: 1, list: [{ k: 'a' }] } }]);
+    assert.deepEqual(frozen, [true, true, true, true]);
+    assert.deepEqual(refused, ['set', 'add', 'nested', 'push', 'record']);
+  });
+
   test('lag counts the committed events beyond each consumer’s position; rolled-back appends leave none', async () => {
     const bus = new EventBus(store, clock);
     bus.register({ name: 'test.lag', async handle() {} });

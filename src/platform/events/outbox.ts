@@ -223,8 +223,23 @@ export const appendEvent = async (trx: Executor, clock: Clock, e: NewEvent): Pro
 
 type EventRow = EventsTables['events'] & { seq: number; tx: string };
 
+/** Freezes a parsed JSON value and everything in it (plain objects and arrays only). */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
+ * The record as read, frozen with its payload: on SQLite consumers at the same position share one
+ * read and one parse of each event (EventBus.roundTogether), so one that changed an event would
+ * change what the next one sees. Frozen, such a change throws (ES modules are strict) in the
+ * consumer that tried it; a consumer that needs a different shape builds its own object.
+ */
 function toRecord(r: EventRow, tx: string = String(r.tx)): EventRecord {
-  return {
+  return deepFreeze({
     seq: Number(r.seq),
     id: r.id,
     tx,
@@ -235,7 +250,7 @@ function toRecord(r: EventRow, tx: string = String(r.tx)): EventRecord {
     actor: r.actor,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
     createdAt: r.created_at,
-  };
+  });
 }
 
 /** Reads events after a position, in stream order, only from finished transactions. */
