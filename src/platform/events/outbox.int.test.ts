@@ -136,6 +136,29 @@ describe(`event bus on ${testDialect()}`, () => {
     assert.deepEqual(refused, ['set', 'add', 'nested', 'push', 'record']);
   });
 
+  test('the fallback poll’s timer is unref’d: a started bus alone keeps no process alive', async () => {
+    const bus = new EventBus(store, clock, { pollMs: 123_457 });
+    bus.register({ name: 'test.unref', async handle() {} });
+    const timers: NodeJS.Timeout[] = [];
+    const real = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
+      const t = real(fn, ms, ...rest);
+      if (ms === 123_457) timers.push(t as unknown as NodeJS.Timeout);
+      return t;
+    }) as typeof setTimeout;
+    try {
+      bus.start();
+    } finally {
+      globalThis.setTimeout = real;
+    }
+    try {
+      assert.equal(timers.length, 1, 'start() set the fallback poll');
+      assert.equal(timers[0]!.hasRef(), false);
+    } finally {
+      await bus.stop();
+    }
+  });
+
   test('lag counts the committed events beyond each consumer’s position; rolled-back appends leave none', async () => {
     const bus = new EventBus(store, clock);
     bus.register({ name: 'test.lag', async handle() {} });

@@ -413,7 +413,10 @@ export class EventBus {
         this.timer = setTimeout(() => {
           this.timerPolls++;
           tick();
-        }, ms); // not unref'd: a drain() awaiting the paused loop must not see the process end
+        }, ms).unref();
+      // unref'd: the fallback poll alone never keeps a process alive (the server, the pool and a
+      // CLI's own work do). A drain() never waits on this timer: it waits for a running loop,
+      // whose pause between rounds (below) stays ref'd for that reason.
     };
     tick();
     this.unwake ??= this.opts.wakeups?.on('events', () => {
