@@ -3,3 +3,4 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './random.js';
 export * from './time.js';
+export * from './freeze.js';

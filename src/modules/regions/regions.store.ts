@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import { type Executor, columnTypes, runPrecompiled } from '../../platform/db/index.js';
+import { notifyOnChange } from '../../platform/events/index.js';
 import type { DepartmentSeed, HallSeed } from './regions.demo.js';
 import type {
   Department,
@@ -59,6 +60,14 @@ export type RegionsTables = {
     kind: string;
   };
 };
+
+/** The directory's tables: a committed change to any of them makes every node forget what it kept. */
+export const DIRECTORY_TABLES = [
+  'regions_divisions',
+  'regions_departments',
+  'regions_halls',
+  'regions_windows',
+] as const satisfies ReadonlyArray<keyof RegionsTables>;
 
 export const regionsMigrations: Record<string, Migration> = {
   'regions.0001_directory': {
@@ -120,6 +129,13 @@ export const regionsMigrations: Record<string, Migration> = {
         .addColumn('kind', 'text', (c) => c.notNull())
         .addUniqueConstraint('regions_windows_hall_number', ['hall_id', 'number'])
         .execute();
+    },
+  },
+  // PostgreSQL: a committed change to the directory wakes every node, which forgets what it kept
+  // of it (regions.service.ts). Expand-phase: the previous release ignores the notifications.
+  'regions.0002_wake_on_change': {
+    async up(db: Kysely<unknown>) {
+      for (const table of DIRECTORY_TABLES) await notifyOnChange(db, table);
     },
   },
 };

@@ -1,6 +1,6 @@
 import { type CompiledQuery, type Generated, type Kysely, type Migration, sql } from 'kysely';
 import type { Clock } from '../../kernel/index.js';
-import { newId } from '../../kernel/index.js';
+import { deepFreeze, newId } from '../../kernel/index.js';
 import {
   type Db,
   type Executor,
@@ -222,15 +222,6 @@ export const appendEvent = async (trx: Executor, clock: Clock, e: NewEvent): Pro
   (await appendEvents(trx, clock, [e]))[0]!;
 
 type EventRow = EventsTables['events'] & { seq: number; tx: string };
-
-/** Freezes a parsed JSON value and everything in it (plain objects and arrays only). */
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    for (const x of Object.values(v)) deepFreeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
 
 /**
  * The record as read, frozen with its payload: on SQLite consumers at the same position share one

@@ -5,7 +5,8 @@ import { columnTypes } from '../db/index.js';
 /**
  * Wake-ups: a node learns at once that another node (or itself) committed rows to a table that
  * it polls — the outbox (`events`: the event consumers, the search index) and the halls' calls
- * (`halls_calls`: the calling screens' SSE feed) — instead of waiting for its next poll.
+ * (`halls_calls`: the calling screens' SSE feed) — instead of waiting for its next poll; and that a
+ * table it keeps a copy of changed (the regions directory: `notifyOnChange`).
  *
  * PostgreSQL: a statement-level trigger on the table runs `pg_notify('tongban_wake', <table>)`
  * (`notifyOnInsert`, from the tables' migrations); PostgreSQL delivers it when, and only if, the
@@ -169,12 +170,24 @@ export function pgWakeups(
  * merged into one per transaction). Nothing on SQLite. Expand-phase: the previous release ignores it.
  */
 export async function notifyOnInsert(db: Kysely<unknown>, table: string): Promise<void> {
+  await notifyOn(db, table, 'insert');
+}
+
+/**
+ * notifyOnInsert for every change: an insert, update or delete committed on `table` notifies
+ * `tongban_wake` (what every node keeps of a rarely written table, forgotten when it changes).
+ */
+export async function notifyOnChange(db: Kysely<unknown>, table: string): Promise<void> {
+  await notifyOn(db, table, 'insert or update or delete');
+}
+
+async function notifyOn(db: Kysely<unknown>, table: string, what: string): Promise<void> {
   if (!columnTypes(db).isPostgres) return;
   await sql`create or replace function tongban_wake() returns trigger language plpgsql as $$
     begin
       perform pg_notify(${sql.lit(WAKE_CHANNEL)}, tg_table_name);
       return null;
     end $$`.execute(db);
-  await sql`create trigger ${sql.id(`${table}_wake`)} after insert on ${sql.table(table)}
+  await sql`create trigger ${sql.id(`${table}_wake`)} after ${sql.raw(what)} on ${sql.table(table)}
     for each statement execute function tongban_wake()`.execute(db);
 }
