@@ -127,7 +127,7 @@ describe('tongban exchange consumer list / revoke / rotate', () => {
       assert.equal(twice.code, 1);
       assert.match(twice.err.join('\n'), /IDENTITY\.CLIENT_REVOKED/);
     } finally {
-      await node2.app.close();
+      await node2.close();
     }
   });
 

@@ -262,7 +262,7 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       });
       assert.equal(rev.statusCode, 200, rev.body);
     } finally {
-      await node2.app.close();
+      await node2.close();
     }
     nodeClock.ahead += GRANT_RECHECK_MS;
     const after = await lookup(t, fgj, {
@@ -339,7 +339,7 @@ describe('exchange › catalogue, grants, lookups and the record of every read',
       const refused = await lookup(node2, jyj, body);
       assert.equal(refused.statusCode, 401, refused.body);
     } finally {
-      await node2.app.close();
+      await node2.close();
     }
   });
 
