@@ -143,7 +143,7 @@ export async function rate(
       const r = await st.rectificationOfRating(trx, first.id);
       if (r) {
         await st.updateRectification(trx, r.id, r.updated_at, { fix_level: input.level, updated_at: now });
-        await appendStepRow(ctx, trx, r, 'rated', `level ${input.level}`, decided.actor, now);
+        await appendStepRow(ctx, trx, r, 'rated', { system: `level ${input.level}` }, decided.actor, now);
         rectificationId = r.id;
       }
     }
@@ -183,7 +183,7 @@ async function openRectification(
     updated_at: now,
   };
   await st.insertRectification(trx, r);
-  await appendStepRow(ctx, trx, r, 'opened', `${days}`, null, now);
+  await appendStepRow(ctx, trx, r, 'opened', { system: `${days}` }, null, now);
   const payload: RectificationOpenedPayload = {
     rectificationId: r.id,
     caseNumber: r.case_number,
@@ -200,12 +200,21 @@ async function openRectification(
   return r.id;
 }
 
+/** The steps whose note the system makes from figures alone (`opened`: the days allowed; `rated`: a 追评's level). */
+export const SYSTEM_STEP_ACTIONS = ['opened', 'rated'] as const;
+
+/**
+ * A step's note: `written` by a person (free text, sealed) or made by the `system` from figures
+ * alone (SYSTEM_STEP_ACTIONS: kept clear).
+ */
+export type StepNote = { readonly written: string } | { readonly system: string };
+
 export async function appendStepRow(
   ctx: RatingsContext,
   trx: Executor,
   r: Pick<st.RectificationRow, 'id' | 'region_code'>,
   action: string,
-  note: string,
+  note: StepNote,
   actor: string | null,
   at: string,
 ): Promise<void> {
@@ -214,8 +223,9 @@ export async function appendStepRow(
     rectification_id: r.id,
     seq: steps.length + 1,
     action,
-    // a note can name the person called back: sealed at rest
-    note: ctx.text.seal(note),
+    // a written note can name the person called back: sealed at rest; the system's own (the days
+    // allowed, the level of a 追评) names no one and stays clear (FreeText.open reads either)
+    note: 'written' in note ? ctx.text.seal(note.written) : note.system,
     actor_id: actor,
     region_code: r.region_code,
     at,

@@ -158,7 +158,7 @@ export async function stepRectification(
         : step.action === 'decideAppeal'
           ? `${step.upheld ? 'upheld' : 'rejected'}: ${step.note}`
           : step.note;
-    await appendStepRow(ctx, trx, r, step.action, note, p.accountId, now);
+    await appendStepRow(ctx, trx, r, step.action, { written: note }, p.accountId, now);
     const base = {
       aggregateType: 'rectification',
       aggregateId: r.id,

@@ -157,4 +157,48 @@ describe(`ratings › free text sealed at rest (${testDialect()})`, () => {
       mine.body,
     );
   });
+
+  test('the notes the system makes (the days allowed, a 追评’s level) name no one: stored clear, and seal-text leaves them so', async () => {
+    const notes = async () =>
+      (
+        await sql<{ action: string; note: string }>`select action, note from ratings_rectification_steps
+          where rectification_id = ${rectificationId} order by seq`.execute(t.store.db)
+      ).rows;
+    const opened = (await notes()).find((s) => s.action === 'opened');
+    assert.match(opened?.note ?? '', /^\d+$/, 'the days allowed, in clear');
+    await t.ratings.sealStoredText();
+    assert.deepEqual(
+      (await notes()).find((s) => s.action === 'opened'),
+      opened,
+    );
+    const rect = await get('supervisor', `/api/v1/rectifications/${rectificationId}`);
+    assert.ok(
+      rect
+        .json()
+        .steps.some(
+          (s: { action: string; note: string }) => s.action === 'opened' && s.note === opened?.note,
+        ),
+    );
+  });
+
+  test('a clear text that itself starts with “v1.” (or has the envelope’s shape) is told from a sealed one: seal-text seals it, the reader reads it back', async () => {
+    const shaped = `v1.${'A'.repeat(16)}.${'B'.repeat(22)}`;
+    await sql`update ratings set text = ${'v1.hello'} where case_number = ${caseA}`.execute(t.store.db);
+    await sql`update ratings_complaints set answer = ${shaped} where complaint_number = ${complaintNumber}`.execute(
+      t.store.db,
+    );
+    // in clear, read as they are
+    assert.equal((await get('citizen', `/api/v1/complaints/${complaintNumber}`)).json().answer, shaped);
+    assert.equal(await t.ratings.sealStoredText(), 2, 'the rating and the complaint');
+    assert.equal(await t.ratings.sealStoredText(), 0, 'a second pass finds nothing in clear');
+    const raw = await stored();
+    assert.ok(!raw.includes('"v1.hello"'), 'v1.hello sealed');
+    assert.ok(!raw.includes(shaped), 'the envelope-shaped text sealed');
+    assert.equal((await get('citizen', `/api/v1/complaints/${complaintNumber}`)).json().answer, shaped);
+    const mine = await get('citizen', '/api/v1/ratings/mine');
+    assert.ok(
+      mine.json().ratings.some((r: { text: string | null }) => r.text === 'v1.hello'),
+      mine.body,
+    );
+  });
 });
