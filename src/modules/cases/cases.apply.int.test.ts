@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../../../test/helpers/app.js';
@@ -164,6 +164,32 @@ describe('apply pages: one question per page, uploads, check your answers', () =
   test('an unknown step is 404, not an error', async () => {
     const r = await citizen.get(`${base}/q-nothing`);
     assert.equal(r.statusCode, 404);
+  });
+
+  test('an item code with the draft key’s separator (“:”) is refused as a bad code: the plain route reaches no one’s 帮办 draft and no bundle', async () => {
+    const bad = await citizen.get('/items/short/apply');
+    assert.equal(bad.statusCode, 400, 'a malformed code');
+    for (const code of [
+      `for:${citizenId}:${CITY_ITEM}`,
+      `for:${randomUUID()}:${CITY_ITEM}`,
+      'bundle:BIRTH',
+      `${CITY_ITEM}:x`,
+    ]) {
+      const url = `/items/${encodeURIComponent(code)}/apply`;
+      for (const r of [
+        await citizen.get(url),
+        await citizen.get(`${url}/applicant`),
+        await citizen.get(`${url}/check`),
+      ]) {
+        assert.equal(r.statusCode, 400, `${code}: ${r.statusCode}`);
+        assert.equal(
+          r.body.includes('VALIDATION') || r.body.includes('INPUT'),
+          bad.body.includes('VALIDATION') || bad.body.includes('INPUT'),
+        );
+      }
+      const posted = await citizen.post(`${url}/applicant`, { name: '张三' }, { from: base });
+      assert.equal(posted.statusCode, 400, `${code}: post ${posted.statusCode}`);
+    }
   });
 
   test('uploads › a file whose content is not what it claims is refused, and nothing of the post is kept', async () => {

@@ -47,7 +47,15 @@ import { holdsAnywhere } from './cases.access.js';
 const enc = encodeURIComponent;
 
 export function applyRoutes(app: App, svc: CasesService): void {
-  const ItemParams = z.object({ code: z.string().min(10).max(40) });
+  // an item's code never holds ':', the draft keys' separator (`bundle:<code>`, `for:<person>:<code>`):
+  // refused as a malformed code, so the plain route cannot address a bundle's or a person's draft
+  const ItemParams = z.object({
+    code: z
+      .string()
+      .min(10)
+      .max(40)
+      .regex(/^[^:]+$/),
+  });
   const stepId = z.string().regex(/^[a-z][a-zA-Z0-9_-]{0,45}$/);
   const StepParams = ItemParams.extend({ step: stepId });
   const BundleParams = z.object({ code: z.string().regex(/^[A-Z0-9-]{2,40}$/) });
