@@ -285,4 +285,51 @@ describe(`event bus on ${testDialect()}: consumers woken while writes go on`, ()
     assert.equal(first.length, 20);
     assert.equal(failures, 2, 'the failing consumer failed twice and was retried');
   });
+
+  test('SQLite: a round gives the writer back between pieces, so a write made meanwhile commits before the round ends', {
+    skip: testDialect() !== 'sqlite',
+  }, async () => {
+    await inTransaction(store.db, (trx) =>
+      appendEvents(
+        trx,
+        clock,
+        Array.from({ length: 300 }, (_, i) => ({
+          type: 'test.piece',
+          aggregateType: 'note',
+          aggregateId: `p${i}`,
+        })),
+      ),
+    );
+    const total = (await readEvents(store.db, { tx: '0', seq: 0 }, 10_000)).length;
+    const bus = new EventBus(store, clock, { pieceMs: 1 });
+    let handled = 0;
+    let write: Promise<number> | undefined;
+    bus.register({
+      name: 'test.slow',
+      batchSize: 1000,
+      async handle(_trx, events) {
+        // about 0.1 ms of work per event: the round's events are tens of milliseconds of work
+        const until = performance.now() + events.length * 0.1;
+        while (performance.now() < until) {}
+        handled += events.length;
+        // a request's write arriving while the round runs
+        write ??= new Promise<void>((r) => setImmediate(r))
+          .then(() =>
+            inTransaction(store.db, (trx) => sql`insert into seen values ('write', 'x', 0)`.execute(trx)),
+          )
+          .then(() => handled);
+      },
+    });
+    bus.poke();
+    await bus.drain();
+    assert.ok(write);
+    const handledAtCommit = await write;
+    assert.ok(
+      handledAtCommit < total,
+      `the write committed after ${handledAtCommit} of ${total} events, not after the whole round`,
+    );
+    assert.ok(bus.pieces > 1);
+    assert.equal(handled, total, 'every event handled once');
+    assert.equal((await bus.status())[0]?.lag, 0);
+  });
 });
