@@ -210,7 +210,20 @@ export async function restoreStore(
     const db = store.sqlite;
     if (!db) throw new BackupError('this store has no SQLite handle', BACKUP_EXIT.tool);
     // copied through the store's own connection, in one transaction: the schema as the backup
-    // wrote it (tables, then indexes, triggers and views), then every row
+    // wrote it (tables, then indexes, triggers and views), then every row.
+    // This writes on the writer connection itself, past the group-commit driver (group-commit.ts),
+    // which is sound only while no batch of the driver is open on it: a restore goes into an empty
+    // store, opened without migrating, before any node serves it (a serving node has migrated, so
+    // its store holds tables and is refused above), and the one statement run through the driver
+    // first (listTables) is a read, which runs on the reader connection and opens no batch. Then the
+    // transaction below is the connection's own, durable at its COMMIT (synchronous=FULL). A caller
+    // restoring inside a transaction of its own is refused: the copy would nest in that batch
+    // (ATTACH is allowed there) and be reported restored before it was committed, or rolled back.
+    if (db.inTransaction)
+      throw new BackupError(
+        'the store has a transaction open: restore runs alone, into a store nothing else uses',
+        BACKUP_EXIT.tool,
+      );
     db.prepare('attach database ? as backup_src').run(from);
     try {
       const objects = db
