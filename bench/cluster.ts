@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -198,7 +199,21 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
 }
 
 /** Starts `n` nodes as `npm start` does (compiled dist/, its node flags), on consecutive ports. */
-export async function startNodes(seeded: Seeded, n: number, firstPort: number): Promise<Node[]> {
+/**
+ * A TCP port free on 127.0.0.1 now (the system picks it; the listener is closed again at once), for
+ * a child process to listen on: a bench beside others on a shared machine never collides with their
+ * fixed ports. Another process could take it in between; the child then fails its start loudly.
+ */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((ok, fail) => srv.once('error', fail).listen(0, '127.0.0.1', ok));
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((ok) => srv.close(() => ok()));
+  return port;
+}
+
+/** Starts `n` nodes one after the other, on ports from `firstPort` on, or on free ports when none is given. */
+export async function startNodes(seeded: Seeded, n: number, firstPort?: number): Promise<Node[]> {
   const startScript = (
     JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
   ).scripts.start;
@@ -210,7 +225,7 @@ export async function startNodes(seeded: Seeded, n: number, firstPort: number): 
   const prof = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
   const nodes: Node[] = [];
   for (let i = 0; i < n; i++) {
-    const port = firstPort + i;
+    const port = firstPort === undefined ? await freePort() : firstPort + i;
     const child = spawn(process.execPath, [...prof, ...nodeArgs, 'scripts/start.mjs'], {
       cwd: root,
       env: {

@@ -25,6 +25,7 @@ import {
   REGION,
   type StoreKind,
   cpuMs,
+  freePort,
   rssMb,
   runLoad,
   seed,
@@ -94,9 +95,11 @@ async function heapMb(url: string): Promise<number> {
 }
 let nodes: Node[] = [];
 let idleMsPerSecond = 0;
-const bare = await startBareFastify(3990);
+// free ports: fixed ones collide with another bench or a developer's node on a shared machine
+const barePort = await freePort();
+const bare = await startBareFastify(barePort);
 try {
-  nodes = await startNodes(seeded, NODES, 3960);
+  nodes = await startNodes(seeded, NODES);
   const pids = nodes.map((n) => n.child.pid!);
   // what the nodes spend with no request at all (consumers polling, timers): read beside the
   // per-request figures, which include it
@@ -137,7 +140,7 @@ try {
       const b = await runLoad({
         scenario: 'bare',
         seconds: Math.max(5, SECONDS / 4),
-        targets: split(['http://127.0.0.1:3990']),
+        targets: split([`http://127.0.0.1:${barePort}`]),
       });
       floor.push({
         perSec: (b.result.total - b.result.errors) / b.result.seconds,
