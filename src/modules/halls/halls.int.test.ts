@@ -44,7 +44,7 @@ describe(`halls › tickets, calls and the screens' feed (${testDialect()})`, ()
     for (const who of ['citizen', 'clerk', 'clerk-other', 'enterprise', 'hall-manager'])
       tok.set(who, (await t.identity.tokenForLogin(who)).token);
   });
-  after(async () => { const t0 = Date.now(); const iv = setInterval(() => console.error('OPEN', (process as any)._getActiveHandles().map((h: any) => h.constructor.name).join(',')), 5000); await t.close(); clearInterval(iv); console.error('CLOSE', Date.now() - t0); });
+  after(async () => t.close());
 
   test('a clerk takes tickets for walk-ins: numbered per line and day, with the position', async () => {
     const a1 = await post('clerk', `/api/v1/halls/${HALL}/tickets`, { line: 'A' });
