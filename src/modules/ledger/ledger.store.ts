@@ -1,5 +1,12 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes, contractPhase, dialectOf, sql } from '../../platform/db/index.js';
+import {
+  type Executor,
+  columnTypes,
+  contractPhase,
+  dialectOf,
+  runPrecompiled,
+  sql,
+} from '../../platform/db/index.js';
 import { HASH_SIZE, TILE_WIDTH } from './ledger.merkle.js';
 
 /**
@@ -183,21 +190,35 @@ const STATE_ID = 'main';
 
 export type LeafRow = LedgerTables['ledger_leaves'];
 
+// The statements every batch of the log's consumer runs (its state, the right edge's tiles) are
+// compiled once per dialect (platform/db/precompiled.ts): the same SQL, without the building.
 export async function readState(db: Executor): Promise<{ size: number; edge: Buffer }> {
-  const r = await ldb(db)
-    .selectFrom('ledger_state')
-    .select(['size', 'edge'])
-    .where('id', '=', STATE_ID)
-    .executeTakeFirst();
+  const r = (
+    await runPrecompiled(
+      db,
+      ldb,
+      'ledger.state.read',
+      (q, slot) => q.selectFrom('ledger_state').select(['size', 'edge']).where('id', '=', slot(0)),
+      [STATE_ID],
+    )
+  ).rows[0];
   return r ? { size: Number(r.size), edge: Buffer.from(r.edge) } : { size: 0, edge: Buffer.alloc(0) };
 }
 
 export async function writeState(db: Executor, size: number, edge: Buffer, now: string): Promise<void> {
-  await ldb(db)
-    .insertInto('ledger_state')
-    .values({ id: STATE_ID, size, edge, updated_at: now })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ size, edge, updated_at: now }))
-    .execute();
+  await runPrecompiled(
+    db,
+    ldb,
+    'ledger.state.write',
+    (q, slot) =>
+      q
+        .insertInto('ledger_state')
+        .values({ id: slot(0), size: slot(1), edge: slot(2), updated_at: slot(3) })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ size: slot(1), edge: slot(2), updated_at: slot(3) }),
+        ),
+    [STATE_ID, size, edge, now],
+  );
 }
 
 const LEAF_CHUNK = 500;
@@ -205,6 +226,14 @@ const LEAF_CHUNK = 500;
 /** Which of these event ids already have a leaf. */
 export async function recordedEventIds(db: Executor, ids: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
+  if (dialectOf(db) === 'sqlite') {
+    // one statement and one bound parameter per batch, as insertLeaves: not a statement built,
+    // compiled and prepared for every count of ids
+    const r = await sql<{ event_id: string }>`select event_id from ledger_leaves
+      where event_id in (select value from json_each(${JSON.stringify(ids)}))`.execute(db);
+    for (const row of r.rows) out.add(row.event_id);
+    return out;
+  }
   for (let i = 0; i < ids.length; i += LEAF_CHUNK) {
     const rows = await ldb(db)
       .selectFrom('ledger_leaves')
@@ -247,12 +276,20 @@ export async function insertLeaves(db: Executor, rows: LeafRow[]): Promise<void>
 }
 
 export async function readTile(db: Executor, level: number, idx: number): Promise<Buffer | undefined> {
-  const r = await ldb(db)
-    .selectFrom('ledger_tiles')
-    .select(['hashes'])
-    .where('level', '=', level)
-    .where('idx', '=', idx)
-    .executeTakeFirst();
+  const r = (
+    await runPrecompiled(
+      db,
+      ldb,
+      'ledger.tile.read',
+      (q, slot) =>
+        q
+          .selectFrom('ledger_tiles')
+          .select(['hashes'])
+          .where('level', '=', slot(0))
+          .where('idx', '=', slot(1)),
+      [level, idx],
+    )
+  ).rows[0];
   return r ? Buffer.from(r.hashes) : undefined;
 }
 

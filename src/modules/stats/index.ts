@@ -47,9 +47,22 @@ export function createStatsModule(
         batchSize: 1000,
         async handle(trx, events: EventRecord[]) {
           const acc = new Map<string, { day: string; type: string; regionCode: string; n: number }>();
+          // China is UTC+8 all year: within a batch the day of an instant written by toISOString
+          // follows from its UTC hour, computed once per hour seen
+          const days = new Map<string, string>();
+          const dayOf = (at: string): string => {
+            if (at.length !== 24 || at[23] !== 'Z') return chinaDate(at);
+            const hour = at.slice(0, 13);
+            let d = days.get(hour);
+            if (d === undefined) {
+              d = chinaDate(at);
+              days.set(hour, d);
+            }
+            return d;
+          };
           for (const e of events) {
             // the China day (UTC+8): an event at 02:47 on the 5th UTC+8 counts on the 5th
-            const day = chinaDate(e.createdAt);
+            const day = dayOf(e.createdAt);
             const regionCode = e.regionCode ?? '';
             const k = `${day}|${e.type}|${regionCode}`;
             const cur = acc.get(k);

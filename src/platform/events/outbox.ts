@@ -649,9 +649,24 @@ export class EventBus {
     const pgd = this.store.dialect === 'postgres';
     await this.ensureConsumer(c.name);
     return db.transaction().execute(async (trx) => {
-      let q = edb(trx).selectFrom('event_consumers').selectAll().where('name', '=', c.name);
-      if (pgd) q = q.forUpdate().skipLocked();
-      const pos = await q.executeTakeFirst();
+      // SQLite: the statement compiled once (a round runs it for every consumer and piece)
+      const pos = pgd
+        ? await edb(trx)
+            .selectFrom('event_consumers')
+            .selectAll()
+            .where('name', '=', c.name)
+            .forUpdate()
+            .skipLocked()
+            .executeTakeFirst()
+        : (
+            await runPrecompiled(
+              trx,
+              edb,
+              'events.position',
+              (q, slot) => q.selectFrom('event_consumers').selectAll().where('name', '=', slot(0)),
+              [c.name],
+            )
+          ).rows[0];
       if (!pos) {
         bodyDone?.(0);
         return 0; // another node holds this consumer now
@@ -667,17 +682,23 @@ export class EventBus {
       }
       await c.handle(trx, events);
       const last = events[events.length - 1]!;
-      await edb(trx)
-        .updateTable('event_consumers')
-        .set({
-          position_tx: last.tx,
-          position_seq: last.seq,
-          processed: Number(pos.processed) + events.length,
-          updated_at: this.clock.now().toISOString(),
-          last_error: null,
-        })
-        .where('name', '=', c.name)
-        .execute();
+      await runPrecompiled(
+        trx,
+        edb,
+        'events.position.write',
+        (q, slot) =>
+          q
+            .updateTable('event_consumers')
+            .set({
+              position_tx: slot(0),
+              position_seq: slot(1),
+              processed: slot(2),
+              updated_at: slot(3),
+              last_error: null,
+            })
+            .where('name', '=', slot(4)),
+        [last.tx, last.seq, Number(pos.processed) + events.length, this.clock.now().toISOString(), c.name],
+      );
       bodyDone?.(events.length);
       return events.length;
     });
