@@ -6,7 +6,7 @@
 import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
-import { inTransaction } from '../../platform/db/index.js';
+import { type Tx, inTransaction, readsBesideTransactions } from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { ACTION_ACCESS, accessError, deniedPermission, mayAct } from './cases.access.js';
 import { delegatedAgent } from './cases.submit.js';
@@ -108,9 +108,44 @@ export async function act(
   });
   // a retry of a request already answered: the same answer, not TRANSITION_NOT_ALLOWED
   return once(ex, p, req, async () => {
-    const mem = ex.isTransaction ? ctx.written.get(ex, caseNumber) : undefined;
-    const row = mem?.row ?? (await st.caseForAction(ex, caseNumber));
     const byAgent = ACTION_ACCESS[action.type].agent !== undefined;
+    // The case is read, and the action checked (who may, the workflow, what 出证 and an agent's
+    // 委托 look up), before the transaction; except on SQLite with group commit, where an action
+    // reads its case inside its transaction, from the writer's warm page cache: a read outside
+    // (the reader connection) finds its cache emptied by every COMMIT since its last read and
+    // reads each page again. The checks' own look-ups then run while the transaction is open,
+    // which only there neither waits for it nor takes a second pooled connection.
+    const prepared = !readsBesideTransactions(ex);
+    const out = prepared
+      ? await decide(await readCase(ex), byAgent).then((d) =>
+          inTransaction(ex, async (trx) => {
+            const now = ctx.clock.now().toISOString();
+            const again = await reserve<Acted>(trx, p, req, d.row.region_code, now);
+            if (again) return { answer: again, fresh: false };
+            return { answer: await write(trx, d, now), fresh: true };
+          }),
+        )
+      : await inTransaction(ex, async (trx) => {
+          const now = ctx.clock.now().toISOString();
+          const read = await readCase(trx);
+          // the request id is reserved under the case's region, once the case is known
+          const again = read.row ? await reserve<Acted>(trx, p, req, read.row.region_code, now) : undefined;
+          if (again) return { answer: again, fresh: false };
+          const d = await decide(read, byAgent);
+          return { answer: await write(trx, d, now), fresh: true };
+        });
+    if (!opts.within && out.fresh) ctx.poke();
+    return out.answer;
+  });
+
+  async function readCase(within: typeof ex) {
+    const mem = within.isTransaction ? ctx.written.get(within, caseNumber) : undefined;
+    const row = mem?.row ?? (await st.caseForAction(within, caseNumber));
+    return { row, mem };
+  }
+
+  /** Who may, whether the workflow allows it, and what the write needs: checked before anything is written. */
+  async function decide({ row, mem }: Awaited<ReturnType<typeof readCase>>, byAgent: boolean) {
     // an agent is not told whether a case they hold no 委托 for exists
     if (!row)
       throw byAgent
@@ -161,99 +196,97 @@ export async function act(
             today: chinaDate(ctx.clock.now().toISOString()),
           })
         : undefined;
+    return { row, cached, state, next: r.state, suppliedMaterials, issue };
+  }
 
-    const out = await inTransaction(ex, async (trx) => {
-      const now = ctx.clock.now().toISOString();
-      const again = await reserve<Acted>(trx, p, req, row.region_code, now);
-      if (again) return { answer: again, fresh: false };
-      const identifier = issue ? await issue(trx) : undefined;
-      const payloadAction: CaseAction =
-        identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
-      const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
-        ? [...cached.clock, { action: payloadAction, at: now }]
-        : cached.clock;
-      const c = await clockOf(ctx, row, clockActions, chinaDate(now));
-      const status = r.state.status;
-      const seq = row.action_count + 1;
-      const { type, ...details } = payloadAction;
-      const result =
-        action.type === 'issueResult'
-          ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
-          : undefined;
-      const projection: Projection = { state: r.state, clock: clockActions };
-      const changes: st.CaseProjection = {
-        status,
-        open: TERMINAL.has(status) ? 0 : 1,
-        accepted_on: c.startDate,
-        promised_due: c.promisedDue,
-        statutory_due: c.statutoryDue,
-        clock_state: c.state,
-        colour: c.colour,
-        remaining_days: c.remainingWorkingDays,
-        action_count: seq,
-        projection: JSON.stringify(projection),
-        updated_at: now,
-        ...(result ? { result } : {}),
-      };
-      const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
-      if (!updated) {
-        ctx.written.forget(ex, caseNumber);
-        throw new DomainError('CASES.CONCURRENT_CHANGE');
-      }
-      await st.insertAction(trx, {
-        case_id: row.id,
-        seq,
-        type,
-        actor_id: p.accountId,
-        region_code: row.region_code,
-        payload: JSON.stringify(details),
-        at: now,
-      });
-      if (suppliedMaterials.length)
-        await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
-      await appendEvent(trx, ctx.clock, {
-        type: ACTION_EVENT[type],
-        aggregateType: 'case',
-        aggregateId: caseNumber,
-        regionCode: row.decide_region_code,
-        actor: p.accountId,
-        payload: {
-          caseNumber,
-          implementationCode: row.implementation_code,
-          departmentId: row.department_id,
-          action: type,
-          seq,
-          status,
-          // what the supervision figures need (modules/stats): the promised limit, whether a
-          // stopped clock met it and the working days it used, and where the result was handed over
-          promisedDays: row.promised_days,
-          clock: {
-            state: c.state,
-            due: c.promisedDue,
-            colour: c.colour,
-            onTime: c.onTime,
-            elapsedWorkingDays: c.elapsedWorkingDays,
-          },
-          ...(payloadAction.type === 'issueResult' ? { delivery: payloadAction.delivery ?? null } : {}),
-          ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
-          ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
-            ? { licenceIdentifier: payloadAction.licenceIdentifier }
-            : {}),
-        },
-      });
-      // a closed case takes no more actions: nothing to keep for it
-      if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
-      else ctx.written.remember(ex, { ...row, ...changes }, projection);
-      const answer: Acted = {
-        caseNumber,
-        status,
-        clock: toClockView(c),
-        allowedActions: allowedActions(status),
-      };
-      await recordAnswer(trx, p, req, answer);
-      return { answer, fresh: true };
+  /** The action, the case's projection and clock, its materials, its event and the request's answer. */
+  async function write(trx: Tx, d: Awaited<ReturnType<typeof decide>>, now: string): Promise<Acted> {
+    const { row, cached, state, suppliedMaterials, issue } = d;
+    const identifier = issue ? await issue(trx) : undefined;
+    const payloadAction: CaseAction =
+      identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
+    const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
+      ? [...cached.clock, { action: payloadAction, at: now }]
+      : cached.clock;
+    const c = await clockOf(ctx, row, clockActions, chinaDate(now));
+    const status = d.next.status;
+    const seq = row.action_count + 1;
+    const { type, ...details } = payloadAction;
+    const result =
+      action.type === 'issueResult'
+        ? JSON.stringify({ outcome: state.outcome, issuedAt: now, ...details })
+        : undefined;
+    const projection: Projection = { state: d.next, clock: clockActions };
+    const changes: st.CaseProjection = {
+      status,
+      open: TERMINAL.has(status) ? 0 : 1,
+      accepted_on: c.startDate,
+      promised_due: c.promisedDue,
+      statutory_due: c.statutoryDue,
+      clock_state: c.state,
+      colour: c.colour,
+      remaining_days: c.remainingWorkingDays,
+      action_count: seq,
+      projection: JSON.stringify(projection),
+      updated_at: now,
+      ...(result ? { result } : {}),
+    };
+    const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
+    if (!updated) {
+      ctx.written.forget(ex, caseNumber);
+      throw new DomainError('CASES.CONCURRENT_CHANGE');
+    }
+    await st.insertAction(trx, {
+      case_id: row.id,
+      seq,
+      type,
+      actor_id: p.accountId,
+      region_code: row.region_code,
+      payload: JSON.stringify(details),
+      at: now,
     });
-    if (!opts.within && out.fresh) ctx.poke();
-    return out.answer;
-  });
+    if (suppliedMaterials.length)
+      await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
+    await appendEvent(trx, ctx.clock, {
+      type: ACTION_EVENT[type],
+      aggregateType: 'case',
+      aggregateId: caseNumber,
+      regionCode: row.decide_region_code,
+      actor: p.accountId,
+      payload: {
+        caseNumber,
+        implementationCode: row.implementation_code,
+        departmentId: row.department_id,
+        action: type,
+        seq,
+        status,
+        // what the supervision figures need (modules/stats): the promised limit, whether a
+        // stopped clock met it and the working days it used, and where the result was handed over
+        promisedDays: row.promised_days,
+        clock: {
+          state: c.state,
+          due: c.promisedDue,
+          colour: c.colour,
+          onTime: c.onTime,
+          elapsedWorkingDays: c.elapsedWorkingDays,
+        },
+        ...(payloadAction.type === 'issueResult' ? { delivery: payloadAction.delivery ?? null } : {}),
+        ...(row.bundle_id ? { bundleId: row.bundle_id } : {}),
+        ...(payloadAction.type === 'issueResult' && payloadAction.licenceIdentifier
+          ? { licenceIdentifier: payloadAction.licenceIdentifier }
+          : {}),
+      },
+    });
+    // a closed case takes no more actions: nothing to keep for it
+    if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
+    else ctx.written.remember(ex, { ...row, ...changes }, projection);
+    const answer: Acted = {
+      caseNumber,
+      status,
+      clock: toClockView(c),
+      allowedActions: allowedActions(status),
+    };
+    await recordAnswer(trx, p, req, answer);
+    return answer;
+  }
 }

@@ -395,8 +395,9 @@ export function licencesPort(
     },
     async prepareIssue({ caseNumber, licenceType, holderAccountId, regionCode, departmentId, today }) {
       const type = await licences.typeByName(licenceType);
-      const dept = await regions.departmentById(departmentId);
-      const who = await identity.personalData(holderAccountId);
+      // no such type: neither the department nor the holder's personal data is read (or unsealed)
+      const dept = type ? await regions.departmentById(departmentId) : undefined;
+      const who = type && dept ? await identity.personalData(holderAccountId) : undefined;
       // a licence names its holder by ID number: a person's only once verified (L2+), never a
       // number merely claimed at registration, or lost since to the account that verified it
       const idNumber =

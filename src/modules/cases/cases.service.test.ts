@@ -341,6 +341,32 @@ describe('cases service', () => {
     assert.deepEqual(await counts(store), before);
   });
 
+  test('concurrency › the same action sent at once on several cases: one wins per case; the refused leave the others’ writes', async () => {
+    const submitted = await Promise.all(
+      [0, 1, 2].map(() =>
+        svc.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form }),
+      ),
+    );
+    const before = await counts(store);
+    // three accepts of each case at once (on a file store with group commit they share batches)
+    const tries = await Promise.allSettled(
+      submitted.flatMap((s) =>
+        [0, 1, 2].map(() => svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk)),
+      ),
+    );
+    const won = tries.filter((t) => t.status === 'fulfilled');
+    assert.equal(won.length, 3);
+    for (const t of tries)
+      if (t.status === 'rejected') {
+        const code = (t.reason as DomainError).code;
+        assert.ok(['CASES.TRANSITION_NOT_ALLOWED', 'CASES.CONCURRENT_CHANGE'].includes(code), code);
+      }
+    const after = await counts(store);
+    assert.deepEqual([after.actions - before.actions, after.events - before.events], [3, 3]);
+    for (const s of submitted)
+      assert.equal((await svc.view(s.caseNumber, PRINCIPALS.citizen)).status, 'accepted');
+  });
+
   test('bad input › the wrong region’s clerk cannot accept; nothing written', async () => {
     const s = await svc.submit(PRINCIPALS.citizen, {
       implementationCode: ITEM_COUNTY,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { type Store, openStore, sql } from './index.js';
+import { type Store, openStore, readsBesideTransactions, sql } from './index.js';
 
 /**
  * Group commit (SQLite, synchronous=FULL): concurrent transactions share COMMITs; each resolves
@@ -133,5 +133,26 @@ describe('group commit', () => {
     await sp.rollbackToSavepoint('inner').execute();
     await trx.commit().execute();
     assert.deepEqual([committed(301).n, committed(302).n], [1, 0]);
+  });
+
+  test('a read outside a transaction, made while one is open, runs beside it (readsBesideTransactions)', async () => {
+    assert.equal(readsBesideTransactions(store.db), true);
+    const memory = await openStore({ sqliteFile: ':memory:' });
+    try {
+      // Kysely's own one-connection driver: such a read would wait for the open transaction
+      assert.equal(readsBesideTransactions(memory.db), false);
+    } finally {
+      await memory.close();
+    }
+    const seen = await db()
+      .transaction()
+      .execute(async (trx) => {
+        assert.equal(readsBesideTransactions(trx), true);
+        await trx.insertInto('t').values({ id: 401, v: 'in the batch' }).execute();
+        // answered at once, by the reader, without what the open transaction wrote
+        return db().selectFrom('t').select('id').where('id', '=', 401).execute();
+      });
+    assert.deepEqual(seen, []);
+    assert.equal(committed(401).n, 1);
   });
 });

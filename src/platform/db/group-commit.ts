@@ -302,12 +302,27 @@ class GroupConnection implements DatabaseConnection {
   }
 }
 
+/** The SQLite adapter of a store with group commit (how {@link readsBesideTransactions} knows it). */
+class GroupCommitAdapter extends SqliteAdapter {}
+
+/**
+ * Whether this store runs a read outside a transaction on a connection of its own even while a
+ * transaction is open (SQLite with group commit: the reader connection): such a read, made from
+ * inside a transaction, neither waits for that transaction (Kysely's one-connection SQLite driver
+ * would) nor takes a second connection from a pool that open transactions may have exhausted
+ * (PostgreSQL). And it is the read that costs: the reader finds its page cache emptied by every
+ * COMMIT since its last read (WAL), where the writer's cache stays warm.
+ */
+export function readsBesideTransactions(db: { getExecutor(): { readonly adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof GroupCommitAdapter;
+}
+
 /** A Kysely dialect over the group-commit driver. */
 export function groupCommitDialect(driver: GroupCommitDriver): KyselyDialect {
   return {
     createDriver: () => driver,
     createQueryCompiler: () => new SqliteQueryCompiler(),
-    createAdapter: () => new SqliteAdapter(),
+    createAdapter: () => new GroupCommitAdapter(),
     createIntrospector: (db: Kysely<unknown>) => new SqliteIntrospector(db),
   };
 }

@@ -7,3 +7,4 @@ export * from './backup.js';
 export * from './precompiled.js';
 export * from './phases.js';
 export * from './bulk.js';
+export { readsBesideTransactions } from './group-commit.js';
