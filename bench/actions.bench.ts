@@ -16,6 +16,7 @@
  *   SECONDS=15 RUNS=3 CONNECTIONS=64 APPLICATIONS=…                  (APPLICATIONS: enough for the runs)
  *   BENCH_POOL_SIZE=20   (each node's PostgreSQL pool; TONGBAN_DB_POOL_SIZE)
  *   PROFILE=/dir         (the nodes write --cpu-prof profiles there at exit)
+ *   COUNT_STATEMENTS=/dir  (PostgreSQL: the nodes count the statements they send; per action by kind)
  *   BENCH_PORT=4260      (the nodes' first port, default 3960; bare Fastify on BENCH_PORT+30;
  *                        not a port fetch refuses, such as 4190)
  */
@@ -30,6 +31,7 @@ import {
   rssMb,
   runLoad,
   seed,
+  statementCounts,
   startBareFastify,
   startNodes,
   stopAll,
@@ -84,6 +86,8 @@ type Row = {
 const app: Row[] = [];
 const floor: Row[] = [];
 const ceiling: number[] = [];
+/** COUNT_STATEMENTS: statements per action by kind, per run (all nodes) and per node */
+const statements: Array<{ perAction: Record<string, number>; perNode: number[] }> = [];
 const perKind = new Map<string, { p50: number[]; p95: number[]; p99: number[]; n: number }>();
 let samples: string[] = [];
 let rssAfter: number[] = [];
@@ -143,12 +147,29 @@ try {
       errors: b.result.errors,
     });
     // the app
+    const s0 = await statementCounts(pids);
     const c0 = pids.map(cpuMs);
     const pg0 = await pgSnap();
     const x = await runLoad(plan(SECONDS, seeded.cases.slice(offset)));
     const cpu = pids.map((p, i) => cpuMs(p) - c0[i]!).reduce((a, b) => a + b, 0);
     const pgMs = pgCpuSince(pg0, await pgSnap());
     const ok = x.result.total - x.result.errors;
+    const s1 = await statementCounts(pids);
+    if (s1.size > 0) {
+      const perAction: Record<string, number> = {};
+      for (const [pid, now] of s1)
+        for (const [k, v] of Object.entries(now))
+          perAction[k] = (perAction[k] ?? 0) + (v - (s0.get(pid)?.[k] ?? 0)) / Math.max(1, ok);
+      const perNode = pids.map(
+        (pid) => ((s1.get(pid)?.all ?? 0) - (s0.get(pid)?.all ?? 0)) / Math.max(1, ok),
+      );
+      statements.push({ perAction, perNode });
+      console.log(
+        `  statements per action (all nodes): ${Object.entries(perAction)
+          .map(([k, v]) => `${k} ${fmt(v, 2)}`)
+          .join(', ')}; per node ${perNode.map((v) => fmt(v, 2)).join(' / ')}`,
+      );
+    }
     offset += Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.05) + CONNECTIONS;
     const all = Object.values(x.result.kinds);
     const done = x.result.kinds['complete (approver)'];
@@ -232,6 +253,11 @@ if (pgUrl) console.log(`| PostgreSQL backends' CPU per action (/proc) | ${m(app,
 console.log(`| nodes' CPU with no requests (all nodes) | ${fmt(idleMsPerSecond, 1)} ms per second |`);
 if (pgUrl)
   console.log(`| PostgreSQL backends' CPU with no requests | ${fmt(pgIdleMsPerSecond, 1)} ms per second |`);
+if (statements.length > 0)
+  for (const k of Object.keys(statements[0]!.perAction))
+    console.log(
+      `| statements per action, ${k} (all nodes) | ${fmt(median(statements.map((x) => x.perAction[k] ?? 0)), 2)} |`,
+    );
 console.log(`| errors (non-2xx or socket) | ${app.map((r) => r.errors).join(', ')} |`);
 console.log(`| node RSS after the runs | ${rssAfter.map((x) => fmt(x, 0)).join(' / ')} MB |`);
 console.log(

@@ -223,6 +223,8 @@ export async function startNodes(seeded: Seeded, n: number, firstPort?: number):
     .split(' ')
     .filter(Boolean);
   const prof = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
+  // COUNT_STATEMENTS=<dir>: each node counts the statements it sends (bench/count-statements.mjs)
+  if (process.env.COUNT_STATEMENTS) prof.push('--import', join(root, 'bench', 'count-statements.mjs'));
   const nodes: Node[] = [];
   for (let i = 0; i < n; i++) {
     const port = firstPort === undefined ? await freePort() : firstPort + i;
@@ -306,6 +308,24 @@ export async function pgCpu(databaseUrl: string): Promise<Map<number, number>> {
     await c.end();
   }
 }
+/**
+ * The statements each node has sent to PostgreSQL so far, by kind (COUNT_STATEMENTS=<dir>:
+ * bench/count-statements.mjs writes them); an empty map without it.
+ */
+export async function statementCounts(pids: number[]): Promise<Map<number, Record<string, number>>> {
+  const out = new Map<number, Record<string, number>>();
+  const dir = process.env.COUNT_STATEMENTS;
+  if (!dir) return out;
+  await new Promise((r) => setTimeout(r, 250)); // the nodes write every 200 ms
+  for (const pid of pids)
+    try {
+      out.set(pid, JSON.parse(readFileSync(join(dir, `${pid}.json`), 'utf8')) as Record<string, number>);
+    } catch {
+      /* not written yet */
+    }
+  return out;
+}
+
 export function pgCpuSince(earlier: Map<number, number>, now: Map<number, number>): number {
   let ms = 0;
   for (const [pid, v] of now) ms += v - (earlier.get(pid) ?? 0);

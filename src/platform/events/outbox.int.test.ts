@@ -333,3 +333,150 @@ describe(`event bus on ${testDialect()}: consumers woken while writes go on`, ()
     assert.equal((await bus.status())[0]?.lag, 0);
   });
 });
+
+describe(`event bus on ${testDialect()}: a round for all consumers`, () => {
+  let store: Store;
+  const clock = new ManualClock('2026-01-05T01:00:00Z');
+  type Seen = { seen2: { consumer: string; event_id: string } };
+  const seenBy = async (name: string) =>
+    (
+      await store.db
+        .withTables<Seen>()
+        .selectFrom('seen2')
+        .select('event_id')
+        .where('consumer', '=', name)
+        .execute()
+    ).map((r) => r.event_id);
+  const append = (n: number, prefix: string) =>
+    inTransaction(store.db, (trx) =>
+      appendEvents(
+        trx,
+        clock,
+        Array.from({ length: n }, (_, i) => ({
+          type: 'test.round',
+          aggregateType: 'note',
+          aggregateId: `${prefix}${i}`,
+        })),
+      ),
+    );
+  /** a consumer writing each event it handles through the round's transaction; `before` runs first */
+  const recording = (name: string, before?: (trx: Executor) => Promise<void>) => ({
+    name,
+    async handle(trx: Executor, events: EventRecord[]) {
+      for (const e of events)
+        await trx.withTables<Seen>().insertInto('seen2').values({ consumer: name, event_id: e.id }).execute();
+      await before?.(trx);
+    },
+  });
+  const all = async () => (await readEvents(store.db, { tx: '0', seq: 0 }, 100_000)).map((e) => e.id);
+
+  before(async () => {
+    store = await openTestStore();
+    await migrate(store.db, eventsMigrations);
+    await sql`create table seen2 (consumer text not null, event_id text not null, primary key (consumer, event_id))`.execute(
+      store.db,
+    );
+  });
+  after(async () => store.close());
+
+  test('a consumer that keeps failing neither holds back nor repeats the others’ work; it catches up once it passes', async () => {
+    let broken = true;
+    const bus = new EventBus(store, clock);
+    const errors: string[] = [];
+    const noted = new EventBus(store, clock, { onError: (c) => errors.push(c) });
+    for (const b of [bus, noted]) {
+      b.register(recording('round.a'));
+      // writes its events, then fails: what it wrote must not stay
+      b.register(
+        recording('round.broken', async () => {
+          if (broken) throw new Error('simulated failure');
+        }),
+      );
+      b.register(recording('round.c'));
+    }
+    await append(5, 'f-');
+    // drain() reports the failure; on PostgreSQL the round has gone on with the consumers around
+    // it (SQLite's drain runs them in turn and stops at the failure, as before)
+    await assert.rejects(bus.drain({ timeoutMs: 2000 }), /simulated failure/);
+    assert.equal((await seenBy('round.a')).length, 5);
+    if (testDialect() === 'postgres') assert.equal((await seenBy('round.c')).length, 5);
+    assert.deepEqual(await seenBy('round.broken'), []);
+    // the bus's own rounds record it and go on with the others
+    await append(3, 'g-');
+    noted.poke();
+    for (let i = 0; i < 100 && (await seenBy('round.c')).length < 8; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await noted.stop();
+    assert.equal((await seenBy('round.a')).length, 8);
+    assert.equal((await seenBy('round.c')).length, 8);
+    assert.ok(errors.includes('round.broken'));
+    const st = await noted.status();
+    assert.match(st.find((s) => s.name === 'round.broken')?.lastError ?? '', /simulated failure/);
+    assert.equal(st.find((s) => s.name === 'round.a')?.lastError, null);
+    broken = false;
+    await bus.drain();
+    const ids = await all();
+    for (const name of ['round.a', 'round.broken', 'round.c'])
+      assert.deepEqual((await seenBy(name)).sort(), [...ids].sort(), `${name}: every event once`);
+    assert.equal((await bus.status()).find((s) => s.name === 'round.broken')?.lastError, null);
+  });
+
+  test('a round cut off mid-way (its connection lost after some consumers wrote) leaves nothing half-done', async () => {
+    let crash = testDialect() === 'postgres';
+    const bus = new EventBus(store, clock);
+    bus.register(recording('cut.a'));
+    bus.register(recording('cut.b'));
+    bus.register(
+      recording('cut.z', async (trx) => {
+        if (!crash) return;
+        crash = false;
+        // this backend ends, as a node's crash ends its transaction: nothing of the round commits
+        await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+      }),
+    );
+    await append(4, 'cut-');
+    for (let i = 0; i < 3; i++)
+      if (
+        await bus.drain({ timeoutMs: 5000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+    const ids = await all();
+    for (const name of ['cut.a', 'cut.b', 'cut.z'])
+      assert.deepEqual((await seenBy(name)).sort(), [...ids].sort(), `${name}: every event once`);
+  });
+
+  test('a consumer another node holds is skipped; the others go on; it is taken up when released', async (t) => {
+    if (testDialect() !== 'postgres') return t.skip('row locks: PostgreSQL');
+    const bus = new EventBus(store, clock);
+    bus.register(recording('held.a'));
+    bus.register(recording('held.b'));
+    await bus.drain();
+    await append(3, 'held-');
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    // "another node" holds held.b's position row
+    const holder = inTransaction(store.db, async (trx) => {
+      await sql`select name from event_consumers where name = 'held.b' for update`.execute(trx);
+      locked();
+      await released;
+    });
+    await isLocked;
+    await assert.rejects(bus.drain({ timeoutMs: 300 }), /did not catch up/);
+    const ids = await all();
+    assert.deepEqual((await seenBy('held.a')).sort(), [...ids].sort());
+    assert.equal((await seenBy('held.b')).length, ids.length - 3);
+    release();
+    await holder;
+    await bus.drain();
+    assert.deepEqual((await seenBy('held.b')).sort(), [...ids].sort());
+  });
+});

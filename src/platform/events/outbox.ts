@@ -362,11 +362,22 @@ export interface ConsumerStatus {
   lastError: string | null;
 }
 
+/** A consumer's handler failed inside a shared round (PostgreSQL): the round is rolled back. */
+class ConsumerFailed extends Error {
+  constructor(
+    readonly consumer: Consumer,
+    override readonly cause: unknown,
+  ) {
+    super(`event consumer ${consumer.name} failed`);
+  }
+}
+
 /**
  * Runs consumers: after each commit that was signalled with `poke()`, when the store says events
  * were committed (`wakeups`: NOTIFY on PostgreSQL, from any node), and on a timer (the fallback).
- * On PostgreSQL a consumer's row is locked with SKIP LOCKED, so with several app nodes each batch
- * is handled by one of them.
+ * On PostgreSQL a round is one transaction for all the consumers this node can lock (SKIP
+ * LOCKED), so with several app nodes each batch is handled by one of them (roundShared); on
+ * SQLite the consumers share one read and one group commit (roundTogether).
  */
 export class EventBus {
   private readonly consumers: Consumer[] = [];
@@ -385,6 +396,11 @@ export class EventBus {
   private woken = false;
   /** ends the wait between two rounds under load (stop) */
   private endPause: (() => void) | undefined;
+  /**
+   * PostgreSQL: consumers whose handler failed in a shared round; each runs in a transaction of
+   * its own until a batch of it passes (roundShared)
+   */
+  private readonly alone = new Set<string>();
   /** polls the timer ran (the fallback); a wake-up or poke() is not counted */
   timerPolls = 0;
   /** SQLite: each consumer's recent time per event in a round (ms), which sizes its pieces */
@@ -477,7 +493,9 @@ export class EventBus {
         this.again = false;
         const started = performance.now();
         const progressed =
-          this.store.dialect === 'postgres' ? await this.roundInTurn() : await this.roundTogether();
+          this.store.dialect === 'postgres'
+            ? (await this.roundShared(false)) > 0
+            : await this.roundTogether();
         // poked while the round ran and it found work: events keep coming (load). On SQLite the
         // next round waits until ROUND_MS after this one began, so that each consumer's batch
         // gathers what came meanwhile rather than a round — a transaction per consumer and a
@@ -510,19 +528,107 @@ export class EventBus {
     }
   }
 
-  /** Each consumer in turn, each reading its own events (PostgreSQL: several nodes share the work). */
-  private async roundInTurn(): Promise<boolean> {
-    let progressed = false;
-    for (const c of this.consumers) {
-      if (this.stopped) break;
+  /**
+   * PostgreSQL (several nodes share the consumers): one transaction for the round. It locks, with
+   * one statement, the position rows of this node's consumers that no other node holds
+   * (`FOR UPDATE SKIP LOCKED`: a consumer another node is running is skipped, without a
+   * transaction of its own), reads the events after each distinct position once (consumers that
+   * keep up share one read and one parse), runs each consumer's handler on its events, writes
+   * every moved position with one statement and commits once: effects and positions together,
+   * so each event is handled once across the nodes and a crash mid-round leaves nothing.
+   *
+   * A handler that fails rolls the round back (PostgreSQL aborts the transaction on a failed
+   * statement, and a savepoint per consumer would cost two statements each round). The round is
+   * then run again at once without it, and from the next round on the failed consumer runs in a
+   * transaction of its own (the per-consumer path, `runBatch`) until a batch of its passes, so
+   * that it can neither hold back the others nor lose their work. `rethrow` (drain): a failure is
+   * thrown, once the others' round has run, rather than only recorded. Returns the number of
+   * events handled (all consumers).
+   */
+  private async roundShared(rethrow: boolean): Promise<number> {
+    let handled = 0;
+    /** consumers whose handler failed in this call's shared transaction: run alone from the next */
+    const failed: ConsumerFailed[] = [];
+    let shared = this.consumers.filter((c) => !this.alone.has(c.name));
+    while (shared.length > 0 && !this.stopped) {
       try {
-        if ((await this.runBatch(c)) > 0) progressed = true;
+        handled += await this.sharedTransaction(shared);
+        break;
       } catch (e) {
+        if (!(e instanceof ConsumerFailed)) {
+          if (rethrow) throw e;
+          this.opts.onError?.('events', e);
+          return handled;
+        }
+        failed.push(e);
+        this.alone.add(e.consumer.name);
+        shared = shared.filter((c) => c !== e.consumer);
+        this.opts.onError?.(e.consumer.name, e.cause);
+        await this.recordError(e.consumer.name, e.cause);
+      }
+    }
+    for (const c of this.consumers) {
+      if (!this.alone.has(c.name) || failed.some((f) => f.consumer === c) || this.stopped) continue;
+      try {
+        handled += await this.runBatch(c);
+        this.alone.delete(c.name); // a batch passed (or nothing to do): back into the shared round
+      } catch (e) {
+        if (rethrow) throw e;
         this.opts.onError?.(c.name, e);
         await this.recordError(c.name, e);
       }
     }
-    return progressed;
+    // drain() reports a failed batch, as when each consumer had a transaction of its own
+    if (rethrow && failed.length > 0) throw failed[0]!.cause;
+    return handled;
+  }
+
+  /** The round's transaction (PostgreSQL, see roundShared); a handler's failure as ConsumerFailed. */
+  private async sharedTransaction(consumers: Consumer[]): Promise<number> {
+    for (const c of consumers) await this.ensureConsumer(c.name);
+    const byName = new Map(consumers.map((c) => [c.name, c]));
+    return this.store.db.transaction().execute(async (trx) => {
+      const locked = await sql<{ name: string; position_tx: string; position_seq: string | number }>`
+        select name, position_tx, position_seq from event_consumers
+        where name = any(${[...byName.keys()]}::text[])
+        for update skip locked`.execute(trx);
+      if (locked.rows.length === 0) return 0; // other nodes hold them all this round
+      // the events after each distinct position, read once for the consumers at it
+      const at = new Map<string, { tx: string; seq: number; limit: number; events?: EventRecord[] }>();
+      for (const r of locked.rows) {
+        const key = `${r.position_tx}/${r.position_seq}`;
+        const n = byName.get(r.name)!.batchSize ?? 500;
+        const p = at.get(key);
+        if (p) p.limit = Math.max(p.limit, n);
+        else at.set(key, { tx: r.position_tx, seq: Number(r.position_seq), limit: n });
+      }
+      for (const p of at.values()) p.events = await readEvents(trx, p, p.limit);
+      const moved: Array<{ name: string; tx: string; seq: number; n: number }> = [];
+      const lockedRow = new Map(locked.rows.map((r) => [r.name, r]));
+      for (const c of consumers) {
+        const r = lockedRow.get(c.name);
+        if (!r) continue; // another node runs it
+
+        const events = at.get(`${r.position_tx}/${r.position_seq}`)!.events!.slice(0, c.batchSize ?? 500);
+        if (events.length === 0) continue;
+        try {
+          await c.handle(trx, events);
+        } catch (e) {
+          throw new ConsumerFailed(c, e);
+        }
+        const last = events[events.length - 1]!;
+        moved.push({ name: c.name, tx: last.tx, seq: last.seq, n: events.length });
+      }
+      if (moved.length === 0) return 0;
+      await sql`
+        update event_consumers as c
+        set position_tx = v.tx, position_seq = v.seq, processed = c.processed + v.n,
+          updated_at = ${this.clock.now().toISOString()}, last_error = null
+        from unnest(${moved.map((m) => m.name)}::text[], ${moved.map((m) => m.tx)}::text[],
+          ${moved.map((m) => m.seq)}::bigint[], ${moved.map((m) => m.n)}::bigint[]) as v(name, tx, seq, n)
+        where c.name = v.name`.execute(trx);
+      return moved.reduce((a, m) => a + m.n, 0);
+    });
   }
 
   /**
@@ -727,7 +833,8 @@ export class EventBus {
       this.running = true;
       let handled = 0;
       try {
-        for (const c of this.consumers) handled += await this.runBatch(c);
+        if (this.store.dialect === 'postgres') handled = await this.roundShared(true);
+        else for (const c of this.consumers) handled += await this.runBatch(c);
       } finally {
         this.running = false;
       }
