@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
-import { openTestStore, testDialect } from '../../../test/helpers/store.js';
+import { openTestStore, scratchDatabase, scratchStore, testDialect } from '../../../test/helpers/store.js';
 import { ManualClock } from '../../kernel/index.js';
 import { type Executor, type Store, inTransaction, migrate, openStore, sql } from '../db/index.js';
 import { type EventRecord, EventBus, appendEvents, eventsMigrations, readEvents } from './index.js';
+import { pgWakeups } from './wakeups.js';
 
 /** Counts the inserts into event_consumers that go through a store. */
 function countingConsumerInserts(store: Store): { store: Store; inserts: () => number } {
@@ -478,5 +479,72 @@ describe(`event bus on ${testDialect()}: a round for all consumers`, () => {
     await holder;
     await bus.drain();
     assert.deepEqual((await seenBy('held.b')).sort(), [...ids].sort());
+  });
+});
+
+describe('three nodes woken by NOTIFY alone (PostgreSQL): rounds held off while another node holds the consumers', {
+  skip: testDialect() === 'postgres' ? false : 'PostgreSQL: several nodes',
+}, () => {
+  test('events appended all the while are each handled once by some node, without a poll or a drain', async () => {
+    const clock = new ManualClock('2026-01-05T01:00:00Z');
+    const db = await scratchDatabase(process.env.TONGBAN_TEST_DATABASE_URL!);
+    const stores: Store[] = [];
+    const buses: EventBus[] = [];
+    const wakeups = [0, 1, 2].map(() => pgWakeups(db.url));
+    try {
+      for (let i = 0; i < 3; i++) stores.push(await scratchStore({ ...db, drop: async () => {} }));
+      await migrate(stores[0]!.db, eventsMigrations);
+      await sql`create table seen3 (consumer text not null, event_id text not null, node integer not null)`.execute(
+        stores[0]!.db,
+      );
+      for (const [i, store] of stores.entries()) {
+        await wakeups[i]!.start();
+        const bus = new EventBus(store, clock, { pollMs: 600_000, wakeups: wakeups[i] });
+        for (const name of ['woken.a', 'woken.b', 'woken.c'])
+          bus.register({
+            name,
+            batchSize: 5,
+            async handle(trx, events) {
+              for (const e of events)
+                await sql`insert into seen3 (consumer, event_id, node) values (${name}, ${e.id}, ${i})`.execute(
+                  trx,
+                );
+            },
+          });
+        buses.push(bus);
+      }
+      for (const b of buses) b.start();
+      // 120 events in 60 transactions from the three stores, a few at a time
+      for (let k = 0; k < 60; k += 3)
+        await Promise.all(
+          [0, 1, 2].map((j) =>
+            inTransaction(stores[j]!.db, (trx) =>
+              appendEvents(trx, clock, [
+                { type: 'test.woken', aggregateType: 'note', aggregateId: `k${k + j}a` },
+                { type: 'test.woken', aggregateType: 'note', aggregateId: `k${k + j}b` },
+              ]),
+            ),
+          ),
+        );
+      const count = async () =>
+        Number((await sql<{ n: string }>`select count(*) as n from seen3`.execute(stores[0]!.db)).rows[0]!.n);
+      for (let i = 0; i < 300 && (await count()) < 360; i++) await new Promise((r) => setTimeout(r, 20));
+      const dupes = await sql<{ consumer: string; event_id: string }>`
+        select consumer, event_id from seen3 group by consumer, event_id having count(*) > 1`.execute(
+        stores[0]!.db,
+      );
+      assert.deepEqual(dupes.rows, [], 'none handled twice');
+      assert.equal(await count(), 360, 'every event handled by each consumer');
+      assert.deepEqual(
+        buses.map((b) => b.timerPolls),
+        [0, 0, 0],
+        'woken by NOTIFY, not by the poll',
+      );
+    } finally {
+      for (const b of buses) await b.stop();
+      for (const w of wakeups) await w.close();
+      for (const s of stores) await s.close();
+      await db.drop();
+    }
   });
 });

@@ -343,6 +343,14 @@ const PIECE_MIN_EVENTS = 16;
 /** SQLite: the events a consumer's first transaction takes, before its time per event is known */
 const PIECE_FIRST_EVENTS = 64;
 
+/**
+ * PostgreSQL, the wake-up listener connected: after a round that found every consumer held by
+ * another node, this node starts no round for this long. The node holding them runs a round
+ * for what each NOTIFY announces (it gets every NOTIFY too); without the pause the other nodes
+ * spent a transaction on every NOTIFY of a steady load only to find the rows locked.
+ */
+const LOST_MS = 100;
+
 export interface Consumer {
   /** stable name; its position is stored under it */
   readonly name: string;
@@ -401,6 +409,9 @@ export class EventBus {
    * its own until a batch of it passes (roundShared)
    */
   private readonly alone = new Set<string>();
+  /** PostgreSQL: no round before this instant (performance.now()): another node ran them (LOST_MS) */
+  private heldOffUntil = 0;
+  private heldOffTimer: NodeJS.Timeout | undefined;
   /** polls the timer ran (the fallback); a wake-up or poke() is not counted */
   timerPolls = 0;
   /** SQLite: each consumer's recent time per event in a round (ms), which sizes its pieces */
@@ -459,6 +470,8 @@ export class EventBus {
     this.unwake = undefined;
     if (this.timer) clearTimeout(this.timer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heldOffTimer) clearTimeout(this.heldOffTimer);
+    this.heldOffTimer = undefined;
     while (this.running) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -483,6 +496,15 @@ export class EventBus {
       this.again = true;
       return;
     }
+    const wait = this.heldOffUntil - performance.now();
+    if (wait > 0) {
+      // another node holds the consumers and handles what this poke announces: look later
+      this.heldOffTimer ??= setTimeout(() => {
+        this.heldOffTimer = undefined;
+        this.poke();
+      }, wait).unref();
+      return;
+    }
     this.running = true;
     void this.loop();
   }
@@ -492,10 +514,23 @@ export class EventBus {
       do {
         this.again = false;
         const started = performance.now();
-        const progressed =
-          this.store.dialect === 'postgres'
-            ? (await this.roundShared(false)) > 0
-            : await this.roundTogether();
+        let progressed: boolean;
+        if (this.store.dialect === 'postgres') {
+          const r = await this.roundShared(false);
+          progressed = r.handled > 0;
+          // PostgreSQL with the listener connected, every commit of events anywhere pokes this
+          // bus (during a round too), so another round at once only when poked meanwhile or a
+          // batch was full; and none for a while when another node held every consumer: it gets
+          // the same NOTIFYs and runs the rounds (LOST_MS). Without the listener, as before.
+          if (this.opts.wakeups?.listenerPid !== undefined) {
+            if (r.lostAll) {
+              this.again = false;
+              this.woken = false; // what is held back is the holder's to wait for
+              this.heldOffUntil = performance.now() + LOST_MS;
+            } else if (r.full) this.again = true;
+            continue;
+          }
+        } else progressed = await this.roundTogether();
         // poked while the round ran and it found work: events keep coming (load). On SQLite the
         // next round waits until ROUND_MS after this one began, so that each consumer's batch
         // gathers what came meanwhile rather than a round — a transaction per consumer and a
@@ -545,20 +580,25 @@ export class EventBus {
    * thrown, once the others' round has run, rather than only recorded. Returns the number of
    * events handled (all consumers).
    */
-  private async roundShared(rethrow: boolean): Promise<number> {
+  private async roundShared(rethrow: boolean): Promise<{ handled: number; full: boolean; lostAll: boolean }> {
     let handled = 0;
+    let full = false;
+    let lostAll = false;
     /** consumers whose handler failed in this call's shared transaction: run alone from the next */
     const failed: ConsumerFailed[] = [];
     let shared = this.consumers.filter((c) => !this.alone.has(c.name));
     while (shared.length > 0 && !this.stopped) {
       try {
-        handled += await this.sharedTransaction(shared);
+        const r = await this.sharedTransaction(shared);
+        handled += r.handled;
+        full = r.full;
+        lostAll = r.locked === 0 && shared.length === this.consumers.length;
         break;
       } catch (e) {
         if (!(e instanceof ConsumerFailed)) {
           if (rethrow) throw e;
           this.opts.onError?.('events', e);
-          return handled;
+          return { handled, full, lostAll: false };
         }
         failed.push(e);
         this.alone.add(e.consumer.name);
@@ -570,7 +610,9 @@ export class EventBus {
     for (const c of this.consumers) {
       if (!this.alone.has(c.name) || failed.some((f) => f.consumer === c) || this.stopped) continue;
       try {
-        handled += await this.runBatch(c);
+        const n = await this.runBatch(c);
+        handled += n;
+        if (n >= (c.batchSize ?? 500)) full = true;
         this.alone.delete(c.name); // a batch passed (or nothing to do): back into the shared round
       } catch (e) {
         if (rethrow) throw e;
@@ -580,11 +622,13 @@ export class EventBus {
     }
     // drain() reports a failed batch, as when each consumer had a transaction of its own
     if (rethrow && failed.length > 0) throw failed[0]!.cause;
-    return handled;
+    return { handled, full, lostAll };
   }
 
   /** The round's transaction (PostgreSQL, see roundShared); a handler's failure as ConsumerFailed. */
-  private async sharedTransaction(consumers: Consumer[]): Promise<number> {
+  private async sharedTransaction(
+    consumers: Consumer[],
+  ): Promise<{ handled: number; locked: number; full: boolean }> {
     for (const c of consumers) await this.ensureConsumer(c.name);
     const byName = new Map(consumers.map((c) => [c.name, c]));
     return this.store.db.transaction().execute(async (trx) => {
@@ -592,7 +636,7 @@ export class EventBus {
         select name, position_tx, position_seq from event_consumers
         where name = any(${[...byName.keys()]}::text[])
         for update skip locked`.execute(trx);
-      if (locked.rows.length === 0) return 0; // other nodes hold them all this round
+      if (locked.rows.length === 0) return { handled: 0, locked: 0, full: false }; // other nodes hold them
       // the events after each distinct position, read once for the consumers at it
       const at = new Map<string, { tx: string; seq: number; limit: number; events?: EventRecord[] }>();
       for (const r of locked.rows) {
@@ -604,6 +648,7 @@ export class EventBus {
       }
       for (const p of at.values()) p.events = await readEvents(trx, p, p.limit);
       const moved: Array<{ name: string; tx: string; seq: number; n: number }> = [];
+      let full = false;
       const lockedRow = new Map(locked.rows.map((r) => [r.name, r]));
       for (const c of consumers) {
         const r = lockedRow.get(c.name);
@@ -616,10 +661,11 @@ export class EventBus {
         } catch (e) {
           throw new ConsumerFailed(c, e);
         }
+        if (events.length >= (c.batchSize ?? 500)) full = true;
         const last = events[events.length - 1]!;
         moved.push({ name: c.name, tx: last.tx, seq: last.seq, n: events.length });
       }
-      if (moved.length === 0) return 0;
+      if (moved.length === 0) return { handled: 0, locked: locked.rows.length, full };
       await sql`
         update event_consumers as c
         set position_tx = v.tx, position_seq = v.seq, processed = c.processed + v.n,
@@ -627,7 +673,7 @@ export class EventBus {
         from unnest(${moved.map((m) => m.name)}::text[], ${moved.map((m) => m.tx)}::text[],
           ${moved.map((m) => m.seq)}::bigint[], ${moved.map((m) => m.n)}::bigint[]) as v(name, tx, seq, n)
         where c.name = v.name`.execute(trx);
-      return moved.reduce((a, m) => a + m.n, 0);
+      return { handled: moved.reduce((a, m) => a + m.n, 0), locked: locked.rows.length, full };
     });
   }
 
@@ -833,7 +879,7 @@ export class EventBus {
       this.running = true;
       let handled = 0;
       try {
-        if (this.store.dialect === 'postgres') handled = await this.roundShared(true);
+        if (this.store.dialect === 'postgres') handled = (await this.roundShared(true)).handled;
         else for (const c of this.consumers) handled += await this.runBatch(c);
       } finally {
         this.running = false;
