@@ -5,7 +5,7 @@
  * read them around each run: statements per action, per node and kind. pg_stat_statements needs
  * a server restart (shared_preload_libraries); this needs nothing of the server.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -32,7 +32,9 @@ if (dir) {
   const file = join(dir, `${process.pid}.json`);
   const flush = () => {
     try {
-      writeFileSync(file, JSON.stringify(counts));
+      // written aside and renamed: a reader never sees half a file
+      writeFileSync(`${file}.tmp`, JSON.stringify(counts));
+      renameSync(`${file}.tmp`, file);
     } catch {
       /* the bench's directory gone: it has ended */
     }
