@@ -155,4 +155,42 @@ describe('group commit', () => {
     assert.deepEqual(seen, []);
     assert.equal(committed(401).n, 1);
   });
+
+  test('a held batch stays open while nobody joins it; a transaction that joins commits it; ending the hold commits it', async () => {
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    // a part of held work: its transaction ends, but its commit is not awaited here
+    const part = (id: number) => {
+      let bodyDone!: () => void;
+      const body = new Promise<void>((r) => {
+        bodyDone = r;
+      });
+      const done = db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto('t').values({ id, v: 'held' }).execute();
+          bodyDone();
+        });
+      return { body, done };
+    };
+    const a = part(1001);
+    await a.body;
+    const unhold = store.holdBatch!();
+    for (let i = 0; i < 3; i++) await turn();
+    assert.equal(committed(1001).n, 0, 'held: not committed while nobody joined');
+    // a request's transaction joins the held batch and commits it (with the part before it)
+    await db().insertInto('t').values({ id: 1002, v: 'request' }).execute();
+    assert.equal(committed(1002).n, 1);
+    assert.equal(committed(1001).n, 1);
+    await a.done;
+    // the holder's next part opens a new batch, which the end of the hold commits
+    const b = part(1003);
+    await b.body;
+    const unhold2 = store.holdBatch!();
+    unhold();
+    for (let i = 0; i < 3; i++) await turn();
+    assert.equal(committed(1003).n, 0, 'still held by the second hold');
+    unhold2();
+    await b.done;
+    assert.equal(committed(1003).n, 1);
+  });
 });

@@ -80,6 +80,8 @@ export class GroupCommitDriver implements Driver {
   readonly #waiting: Array<() => void> = [];
   #batch: Batch | undefined;
   #flushScheduled = false;
+  /** the open batch and its size when a holder asked to keep it open (holdBatch) */
+  #hold: { batch: Batch; size: number } | undefined;
 
   constructor(writer: SQLite.Database, reader: SQLite.Database, opts: GroupCommitOptions = {}) {
     this.#writer = writer;
@@ -134,8 +136,28 @@ export class GroupCommitDriver implements Driver {
     setImmediate(() => {
       this.#flushScheduled = false;
       if (this.#held || !this.#batch) return;
+      // held open and nobody else has joined it since: it waits for its holder's next part
+      if (this.#hold?.batch === this.#batch && this.#batch.size === this.#hold.size) return;
       this.#commitBatch();
     });
+  }
+
+  /**
+   * Keeps the open batch open while the writer is free, as long as no other transaction joins
+   * it: for work done in parts that should share one COMMIT (the event consumers' round, ADR
+   * 0031) and yet let the requests waiting for the writer in between. A transaction that joins
+   * the held batch commits it as usual (with the parts so far) once the writer is free again;
+   * the holder's next part then opens a new batch. The returned function ends the hold (and
+   * commits the batch if nothing else holds the writer).
+   */
+  holdBatch(): () => void {
+    const b = this.#batch;
+    if (!b) return () => {};
+    this.#hold = { batch: b, size: b.size };
+    return () => {
+      if (this.#hold?.batch === b) this.#hold = undefined;
+      this.#scheduleFlush();
+    };
   }
 
   /** Commits the open batch now (the writer is not in a transaction's hands). */

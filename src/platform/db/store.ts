@@ -57,6 +57,11 @@ export interface Store {
   readonly sqlite?: SQLite.Database;
   /** SQLite with group commit: batches committed and transactions they carried (bench, /metrics) */
   readonly groupCommit?: { readonly batches: number; readonly transactions: number };
+  /**
+   * SQLite with group commit: keeps the open batch open while no other transaction joins it
+   * (GroupCommitDriver.holdBatch); returns the function that ends the hold
+   */
+  holdBatch?(): () => void;
   /** PostgreSQL: the pool's connections now (/metrics); undefined on SQLite (one connection) */
   poolStats?(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -230,7 +235,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     dialect: 'sqlite',
     description:
       file === ':memory:' ? 'SQLite (in memory)' : `SQLite ${file}${grouped ? ' (group commit)' : ''}`,
-    ...(driver ? { groupCommit: driver.stats } : {}),
+    ...(driver ? { groupCommit: driver.stats, holdBatch: () => driver.holdBatch() } : {}),
     location: { sqliteFile: file },
     sqlite,
     close: () => db.destroy(),

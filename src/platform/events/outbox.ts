@@ -338,10 +338,15 @@ const ROUND_MS = 100;
  * them and their commit (ADR 0031, p95 at 1,000/s 13.9 → 23.2 ms).
  */
 const PIECE_MS = 2;
-/** SQLite: the fewest events a consumer's transaction in a round takes (its fixed work) */
-const PIECE_MIN_EVENTS = 16;
+/**
+ * SQLite: the fewest events a consumer's transaction in a round takes. A transaction has fixed
+ * work (the ledger reads and rewrites its state and the right edge's tiles, up to 8 KB each):
+ * with 16, a round of 300 lookups' events on the loaded machine cost twice the CPU per event of
+ * one transaction per consumer (bench/consumer-round.bench.ts); with 128, ≈ 1.25×.
+ */
+const PIECE_MIN_EVENTS = 128;
 /** SQLite: the events a consumer's first transaction takes, before its time per event is known */
-const PIECE_FIRST_EVENTS = 64;
+const PIECE_FIRST_EVENTS = 128;
 
 /**
  * PostgreSQL, the wake-up listener connected: after a round that found every consumer held by
@@ -719,52 +724,72 @@ export class EventBus {
       return false;
     }
     // The transactions follow one another on the writer, each joining the open batch, for at most
-    // PIECE_MS; then the round waits for that batch's COMMIT (the requests' transactions that
-    // joined it go with it) and for the I/O waiting meanwhile, and goes on with a new piece. A
-    // consumer whose events would take longer than a piece takes them in several transactions.
+    // PIECE_MS; then the round gives the writer back for two turns of the event loop (the
+    // requests waiting meanwhile run, and their transactions join the batch and commit it) and
+    // goes on with a new piece. A consumer whose events would take longer than a piece takes them
+    // in several transactions.
     const pieceMs = this.opts.pieceMs ?? PIECE_MS;
     const results: Array<Promise<boolean>> = [];
     let last: Promise<unknown> | undefined;
     let pieceStart = performance.now();
-    for (const [c, pre] of ahead) {
-      let from = pre.from;
-      for (let i = 0; i < pre.events.length && !this.stopped; ) {
-        if (last && performance.now() - pieceStart >= pieceMs) {
-          await last;
-          await new Promise<void>((r) => setImmediate(r));
-          this.pieces++;
-          pieceStart = performance.now();
-          if (this.stopped) break;
+    // Between pieces the batch is held open unless a request's transaction joins it (which then
+    // commits it with the pieces so far: the requests' commit, not one more), so a round with no
+    // requests meanwhile still commits once. Without holdBatch (no group commit) each piece
+    // waits for its own commit.
+    const canHold = this.store.holdBatch !== undefined;
+    let unhold: (() => void) | undefined;
+    try {
+      for (const [c, pre] of ahead) {
+        let from = pre.from;
+        for (let i = 0; i < pre.events.length && !this.stopped; ) {
+          if (last && performance.now() - pieceStart >= pieceMs) {
+            if (canHold) {
+              unhold?.();
+              unhold = this.store.holdBatch!();
+              // two turns: the requests waiting for I/O start and queue their transactions, then
+              // those transactions run and, having joined, commit the batch before the next piece
+              await new Promise<void>((r) => setImmediate(r));
+              await new Promise<void>((r) => setImmediate(r));
+            } else {
+              await last;
+              await new Promise<void>((r) => setImmediate(r));
+            }
+            this.pieces++;
+            pieceStart = performance.now();
+            if (this.stopped) break;
+          }
+          const perEvent = this.msPerEvent.get(c.name);
+          const take = perEvent
+            ? Math.max(PIECE_MIN_EVENTS, Math.floor(pieceMs / perEvent))
+            : PIECE_FIRST_EVENTS;
+          const events = pre.events.slice(i, i + take);
+          const t0 = performance.now();
+          let bodyDone!: (n: number) => void;
+          const body = new Promise<number>((r) => {
+            bodyDone = r;
+          });
+          const committed = this.runBatch(c, { from, events }, bodyDone);
+          const result = committed.then(
+            (n) => n > 0,
+            async (e) => {
+              this.opts.onError?.(c.name, e);
+              await this.recordError(c.name, e);
+              return false;
+            },
+          );
+          results.push(result);
+          last = result;
+          // the transaction's body has run (the writer goes to the next one), or it failed
+          const n = await Promise.race([body, result.then(() => -1)]);
+          if (n !== events.length) break; // failed, or the position moved: the next round sees
+          const ms = (performance.now() - t0) / n;
+          this.msPerEvent.set(c.name, perEvent === undefined ? ms : perEvent * 0.7 + ms * 0.3);
+          from = events[events.length - 1]!.seq;
+          i += n;
         }
-        const perEvent = this.msPerEvent.get(c.name);
-        const take = perEvent
-          ? Math.max(PIECE_MIN_EVENTS, Math.floor(pieceMs / perEvent))
-          : PIECE_FIRST_EVENTS;
-        const events = pre.events.slice(i, i + take);
-        const t0 = performance.now();
-        let bodyDone!: (n: number) => void;
-        const body = new Promise<number>((r) => {
-          bodyDone = r;
-        });
-        const committed = this.runBatch(c, { from, events }, bodyDone);
-        const result = committed.then(
-          (n) => n > 0,
-          async (e) => {
-            this.opts.onError?.(c.name, e);
-            await this.recordError(c.name, e);
-            return false;
-          },
-        );
-        results.push(result);
-        last = result;
-        // the transaction's body has run (the writer goes to the next one), or it failed
-        const n = await Promise.race([body, result.then(() => -1)]);
-        if (n !== events.length) break; // failed, or the position moved: the next round sees
-        const ms = (performance.now() - t0) / n;
-        this.msPerEvent.set(c.name, perEvent === undefined ? ms : perEvent * 0.7 + ms * 0.3);
-        from = events[events.length - 1]!.seq;
-        i += n;
       }
+    } finally {
+      unhold?.();
     }
     return (await Promise.all(results)).some(Boolean);
   }
