@@ -44,9 +44,12 @@ export function createSearchModule(
     messages: searchMessages,
     routes: (app) => searchRoutes(app, svc, opts.themeLabels ?? {}),
     async warmUp() {
-      // load jieba's dictionary now, not on the first visitor's query (≈ 0.5 s)
-      segmenter();
       await svc.rebuild();
+      // load jieba's dictionary now, not on the first visitor's query (≈ 0.5 s) — after the build:
+      // the build worker's jieba frees its memory when the worker ends, but its allocator keeps
+      // the pages for the process; loaded after, this thread's dictionary reuses them (≈ 30 MB
+      // of RSS less than loading it before)
+      segmenter();
       svc.start(opts.pollMs ?? deps.pollMs ?? 500);
     },
     close: () => svc.stop(),

@@ -1,5 +1,5 @@
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
   COLLOQUIAL,
@@ -18,10 +18,17 @@ import {
 
 let shared: Jieba | undefined;
 
-/** The one jieba instance of the process: the default dictionary plus the government terms. */
+/**
+ * The one jieba instance of the thread: the default dictionary plus the government terms.
+ *
+ * The dictionary file is read here and let go once jieba has parsed it: the package's own
+ * `@node-rs/jieba/dict.js` reads it and its IDF table at import and keeps both (≈ 11 MB) for the
+ * life of the process. jieba allocates with its own allocator (mimalloc, in a region of its own),
+ * ≈ 30 MB for the parsed dictionary.
+ */
 export function segmenter(): Jieba {
   if (!shared) {
-    const j = Jieba.withDict(dict);
+    const j = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
     // frequency high enough to beat the default dictionary's splits of these compounds
     // the synonyms too, so a query word like 高龄补贴 is cut whole and finds its synonyms
     const words = new Set([...GOV_TERMS, ...SYNONYM_GROUPS.flat().filter((w) => w.length > 1)]);

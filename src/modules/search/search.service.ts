@@ -1,6 +1,7 @@
 import { DomainError } from '../../kernel/index.js';
 import type { Store } from '../../platform/db/index.js';
 import { type EventRecord, type Wakeups, heldBackAfter, readEvents } from '../../platform/events/index.js';
+import { collectGarbage } from '../../platform/gc.js';
 import type { Logger } from '../../platform/log.js';
 import { createIndexBuilder } from './search.build.js';
 import { SearchIndex } from './search.index.js';
@@ -36,6 +37,13 @@ export interface SearchStatus {
 }
 
 const SCAN_PAGE = 2000;
+/**
+ * A build of at least this many documents is followed by a full, compacting collection: its
+ * garbage (every document read and sent to the worker, promoted while the records were kept) is
+ * otherwise left in the node's RSS (docs/benchmarks.md, *Memory of one node*). Smaller builds
+ * (tests, a small city) leave too little to be worth the pause.
+ */
+const COLLECT_AFTER_DOCS = 20_000;
 const READ_BATCH = 500;
 
 export function createSearchService(deps: SearchServiceDeps) {
@@ -149,7 +157,13 @@ export function createSearchService(deps: SearchServiceDeps) {
     rebuilds++;
     buildMs = Math.round(performance.now() - t0);
     builtAt = new Date().toISOString();
-    deps.log.info({ documents: next.size, terms: next.terms, ms: buildMs }, 'search index built');
+    let gcMs: number | undefined;
+    if (next.size >= COLLECT_AFTER_DOCS) {
+      // the old index, if any, is garbage now too
+      const g0 = performance.now();
+      if (collectGarbage()) gcMs = Math.round(performance.now() - g0);
+    }
+    deps.log.info({ documents: next.size, terms: next.terms, ms: buildMs, gcMs }, 'search index built');
   }
 
   async function pollOnce(): Promise<void> {
