@@ -10,7 +10,13 @@
  * as a page, a guide page and /healthz. /metrics (loopback) gives the V8 heap and external
  * memory beside it, to say where the memory goes.
  *
- *   DATA_DIR=/path/to/data [DURATION=60] node --import tsx bench/node-memory.ts
+ *   DATA_DIR=/path/to/data [DURATION=60] [NODE_ROOT=/other/checkout] node --import tsx bench/node-memory.ts
+ *
+ * NODE_ROOT starts the node of another checkout (its package.json's start script, its dist/) under
+ * this same load: before/after comparisons in one run. Beside the RSS, the node's CPU time per
+ * request over the mix (user + system of all its threads, /proc/<pid>/stat) and where its
+ * resident memory sits (/proc/<pid>/smaps: V8's heap pages, malloc, jieba's allocator region,
+ * the binary) at the first answer and after the mix.
  *
  * Prints one line per phase and a JSON summary; exits 1 when the peak RSS under load is over
  * LIMIT_MB (default 500).
@@ -32,7 +38,7 @@ if (!DATA_DIR) {
 const DURATION = Number(process.env.DURATION ?? 60);
 const LIMIT_MB = Number(process.env.LIMIT_MB ?? 500);
 const PORT = Number(process.env.PORT ?? 3917);
-const root = join(import.meta.dirname, '..');
+const root = process.env.NODE_ROOT ?? join(import.meta.dirname, '..');
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -122,8 +128,56 @@ const status = () => {
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? 0) / 1024;
   return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), hwm: kb('VmHWM') };
 };
+/** the node's CPU time so far, user + system of all its threads, in ms */
+const cpuMs = () => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // fields 14 and 15, clock ticks (100 Hz)
+};
+/**
+ * Resident memory by kind of mapping: V8's heap pages (256 KB each), the main malloc heap (brk),
+ * malloc's thread arenas (64 MB-aligned), jieba's allocator (mimalloc reserves 1 GB at once), the
+ * node binary and other files, the rest (large mallocs: typed arrays, V8's young generation).
+ */
+const where = () => {
+  const out: Record<string, number> = {};
+  let kind = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const from = BigInt(`0x${m[1]}`);
+      const size = Number(BigInt(`0x${m[2]}`) - from) / 1024;
+      const name = m[3] ?? '';
+      kind =
+        name === '[heap]'
+          ? 'malloc (brk)'
+          : name.endsWith('/node') || name.endsWith('/nodejs')
+            ? 'node binary'
+            : name.startsWith('/')
+              ? 'other files'
+              : name.startsWith('[')
+                ? 'other'
+                : size === 256
+                  ? 'V8 heap pages'
+                  : size === 1024 * 1024
+                    ? 'jieba (mimalloc)'
+                    : from % BigInt(64 * 2 ** 20) === 0n
+                      ? 'malloc arenas'
+                      : 'other anonymous';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) out[kind] = (out[kind] ?? 0) + Number(rss[1]) / 1024;
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .filter(([, v]) => v >= 1)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Math.round(v)]),
+  );
+};
 const base = `http://127.0.0.1:${PORT}`;
 const atStart = status();
+const whereAtStart = where();
 
 const tokenOf = async (c: { client_id: string; client_secret: string }) => {
   const r = await fetch(`${base}/api/v1/auth/token`, {
@@ -214,6 +268,7 @@ const sampler = setInterval(() => {
   if (s.rss > peak.rss) peak = s;
 }, 250);
 const inflight = new Set<Promise<void>>();
+const cpuBefore = cpuMs();
 const loadStart = performance.now();
 for (let tick = 0; tick < DURATION; tick++) {
   const next = loadStart + tick * 1000;
@@ -240,8 +295,12 @@ for (let tick = 0; tick < DURATION; tick++) {
   await new Promise((r) => setTimeout(r, Math.max(0, next + 1000 - performance.now())));
 }
 await Promise.all(inflight);
+const cpuUnderLoad = cpuMs() - cpuBefore;
 clearInterval(sampler);
 const afterLoad = status();
+const whereAfter = where();
+let answered = 0;
+for (const o of outcome.values()) answered += o.ok;
 const metrics = await (await fetch(`${base}/metrics`)).text();
 const metric = (name: string, label = '') =>
   Number(
@@ -267,6 +326,11 @@ console.log(
 console.log(
   `V8 (from /metrics, after): heap ${mb(v8.heapUsed)} used of ${mb(v8.heapTotal)}, external ${mb(v8.external)}`,
 );
+console.log(`where the RSS is, at the first answer: ${JSON.stringify(whereAtStart)}`);
+console.log(`                    after the mix: ${JSON.stringify(whereAfter)}`);
+console.log(
+  `node CPU under the mix: ${fmt(cpuUnderLoad / DURATION, 0)} ms a second, ${fmt(cpuUnderLoad / Math.max(1, answered), 3)} ms a 2xx request`,
+);
 for (const [name, o] of outcome)
   console.log(
     `   ${name}: ${o.ok} answered 2xx${o.bad.size ? `, others ${JSON.stringify(Object.fromEntries(o.bad))}` : ''}`,
@@ -279,6 +343,8 @@ const summary = {
   afterLoad,
   medianRss: median(samples),
   v8,
+  where: { atStart: whereAtStart, after: whereAfter },
+  cpuMsPerRequest: cpuUnderLoad / Math.max(1, answered),
   limitMb: LIMIT_MB,
 };
 console.log(JSON.stringify(summary));
