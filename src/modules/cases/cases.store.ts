@@ -537,10 +537,10 @@ const slots = <K extends string>(cols: readonly K[], slot: (i: number) => never,
   Object.fromEntries(cols.map((c, i) => [c, slot(from + i)])) as Record<K, never>;
 
 /**
- * The next number of a case-number prefix (实施编码 + yyyyMMdd), taken inside the caller's
- * transaction. The upsert locks the prefix's row until commit on PostgreSQL (and SQLite has one
- * writer), so two nodes can never draw the same number; a rolled-back transaction gives its
- * number back.
+ * The next number of a case-number prefix (实施编码 + yyyyMMdd). The upsert locks the prefix's row
+ * until its transaction commits on PostgreSQL (and SQLite has one writer), so two nodes can never
+ * draw the same number; a rolled-back transaction gives its number back. Where it runs — in a
+ * transaction of its own or in the case's — is `drawNumbers`' choice (ADR 0034).
  */
 export async function nextSequence(trx: Executor, prefix: string): Promise<number> {
   const r = await runPrecompiled(
