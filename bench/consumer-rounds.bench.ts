@@ -20,6 +20,7 @@ import { testConfig } from '../src/config/index.js';
 import { newId, systemClock } from '../src/kernel/index.js';
 import { type Store, openStore, sql } from '../src/platform/db/index.js';
 import { pgCpu, pgCpuSince } from './cluster.js';
+import { countStatement, newCounts } from './count-statements.mjs';
 import { BENCH_PG_URL, fmt, machine, median, scratchDatabase } from './lib.js';
 
 const RATE = Number(process.env.RATE ?? 300);
@@ -27,22 +28,13 @@ const SECONDS = Number(process.env.SECONDS ?? 10);
 const RUNS = Number(process.env.RUNS ?? 3);
 
 // every statement the apps send (the appenders' clients are marked and left out)
-const counts = { all: 0, begin: 0, commit: 0, rollback: 0, savepoint: 0, consumers: 0, events: 0 };
+const counts = newCounts();
 const NOT_COUNTED = Symbol('not counted');
 const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client & { [NOT_COUNTED]?: true }, ...a: unknown[]) {
   const c = a[0] as string | { text?: string };
   const text = typeof c === 'string' ? c : c?.text;
-  if (typeof text === 'string' && !this[NOT_COUNTED]) {
-    counts.all++;
-    const t = text.trimStart().slice(0, 12).toLowerCase();
-    if (t.startsWith('begin') || t.startsWith('start')) counts.begin++;
-    else if (t.startsWith('commit')) counts.commit++;
-    else if (t.startsWith('rollback')) counts.rollback++;
-    else if (t.startsWith('savepoint') || t.startsWith('release')) counts.savepoint++;
-    else if (text.includes('event_consumers')) counts.consumers++;
-    else if (/from "?events"?\s+where/.test(text)) counts.events++;
-  }
+  if (typeof text === 'string' && !this[NOT_COUNTED]) countStatement(counts, text);
   return query.apply(this, a);
 } as typeof pg.Client.prototype.query;
 

@@ -9,24 +9,37 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
+/** kinds: transaction control, the event consumers' position rows and stream reads, the rest */
+export const newCounts = () => ({
+  all: 0,
+  begin: 0,
+  commit: 0,
+  rollback: 0,
+  savepoint: 0,
+  consumers: 0,
+  events: 0,
+});
+
+/** Counts one statement's text under its kind (bench/consumer-rounds.bench.ts counts the same way). */
+export function countStatement(counts, text) {
+  counts.all++;
+  const t = text.trimStart().slice(0, 12).toLowerCase();
+  if (t.startsWith('begin') || t.startsWith('start')) counts.begin++;
+  else if (t.startsWith('commit')) counts.commit++;
+  else if (t.startsWith('rollback')) counts.rollback++;
+  else if (t.startsWith('savepoint') || t.startsWith('release')) counts.savepoint++;
+  else if (text.includes('event_consumers')) counts.consumers++;
+  else if (/from "?events"?\s+where/.test(text)) counts.events++;
+}
+
 const dir = process.env.COUNT_STATEMENTS;
 if (dir) {
   const pg = createRequire(import.meta.url)('pg');
-  /** kinds: transaction control, the event consumers' position rows and stream reads, the rest */
-  const counts = { all: 0, begin: 0, commit: 0, rollback: 0, savepoint: 0, consumers: 0, events: 0 };
+  const counts = newCounts();
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (config, values, cb) {
     const text = typeof config === 'string' ? config : config?.text;
-    if (typeof text === 'string') {
-      counts.all++;
-      const t = text.trimStart().slice(0, 12).toLowerCase();
-      if (t.startsWith('begin') || t.startsWith('start')) counts.begin++;
-      else if (t.startsWith('commit')) counts.commit++;
-      else if (t.startsWith('rollback')) counts.rollback++;
-      else if (t.startsWith('savepoint') || t.startsWith('release')) counts.savepoint++;
-      else if (text.includes('event_consumers')) counts.consumers++;
-      else if (/from "?events"?\s+where/.test(text)) counts.events++;
-    }
+    if (typeof text === 'string') countStatement(counts, text);
     return query.call(this, config, values, cb);
   };
   const file = join(dir, `${process.pid}.json`);

@@ -9,12 +9,12 @@
  *   BEFORE=/path/to/baseline-checkout node --import tsx bench/exchange-ab.bench.ts
  *   RATE=1000 DURATION=8 RUNS=3 CONNECTIONS=20 (FULL=1: unpaced, CONNECTIONS each, 100 by default)
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { fmt, median, percentile } from './lib.js';
+import { type ServerProc, cpuOf, startServer, stop } from './exchange.procs.js';
 
 const BEFORE = process.env.BEFORE;
 if (!BEFORE) throw new Error('BEFORE: the baseline checkout (with node_modules) to compare with');
@@ -28,34 +28,8 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-type Server = { child: ChildProcess; info: Record<string, string | number> };
-function server(dir: string, file: string): Promise<Server> {
-  const child = fork(join(dir, 'bench', 'exchange.server.ts'), ['app', file], {
-    cwd: dir,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d) => {
-      buf += String(d);
-      const line = buf.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) resolve({ child, info: JSON.parse(line) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-}
-const cpuOf = (c: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    c.once('message', (m) => resolve(Number(m)));
-    c.send('cpu');
-  });
-const stop = (c: ChildProcess) =>
-  new Promise<void>((r) => {
-    c.removeAllListeners('exit');
-    c.once('exit', () => r());
-    c.send('stop');
-  });
+type Server = ServerProc;
+const server = (dir: string, file: string) => startServer(['app', file], dir);
 
 async function tokenOf(s: Server): Promise<string> {
   const r = await fetch(`http://127.0.0.1:${s.info.port}/api/v1/auth/token`, {

@@ -1,8 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { cpuOf, startServer, stop } from './exchange.procs.js';
 import { testConfig } from '../src/config/index.js';
 import { systemClock } from '../src/kernel/index.js';
 import {
@@ -195,39 +195,8 @@ const ONLY = process.env.ONLY?.split(',');
 const PACED = Number(process.env.PACED ?? 1000);
 const FULL = process.env.FULL !== '0';
 const PROFILE = process.env.PROFILE;
-function server(
-  args: string[],
-  dir = join(import.meta.dirname, '..'),
-  profile = false,
-): Promise<{ child: ChildProcess; info: Record<string, string | number> }> {
-  const child = fork(join(dir, 'bench', 'exchange.server.ts'), args, {
-    cwd: dir,
-    execArgv: ['--import', 'tsx', ...(profile && PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [])],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d) => {
-      buf += String(d);
-      // the server's own line (its logger writes JSON lines too)
-      const line = buf.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) resolve({ child, info: JSON.parse(line) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-}
-/** the server process's CPU time so far (user + system, µs) */
-const cpuOf = (c: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    c.once('message', (m) => resolve(Number(m)));
-    c.send('cpu');
-  });
-const stop = (c: ChildProcess) =>
-  new Promise<void>((r) => {
-    c.removeAllListeners('exit');
-    c.once('exit', () => r());
-    c.send('stop');
-  });
+const server = (args: string[], dir = join(import.meta.dirname, '..'), profile = false) =>
+  startServer(args, dir, profile && PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []);
 
 async function blast(url: string, headers: Record<string, string>, body: string | null, rate?: number) {
   const lat: number[] = [];

@@ -26,21 +26,20 @@ function countingConsumerInserts(store: Store): { store: Store; inserts: () => n
   return { store: { ...store, db: store.db.withPlugin(plugin) }, inserts: () => n };
 }
 
+/** `n` events of `type` about notes `${prefix}0`, `${prefix}1`, … in one transaction */
+const appendNotes = (store: Store, clock: ManualClock, type: string, n: number, prefix: string) =>
+  inTransaction(store.db, (trx) =>
+    appendEvents(
+      trx,
+      clock,
+      Array.from({ length: n }, (_, i) => ({ type, aggregateType: 'note', aggregateId: `${prefix}${i}` })),
+    ),
+  );
+
 describe(`event bus on ${testDialect()}`, () => {
   let store: Store;
   const clock = new ManualClock('2026-01-05T01:00:00Z');
-  const append = (n: number, prefix: string) =>
-    inTransaction(store.db, (trx) =>
-      appendEvents(
-        trx,
-        clock,
-        Array.from({ length: n }, (_, i) => ({
-          type: 'test.lag',
-          aggregateType: 'note',
-          aggregateId: `${prefix}${i}`,
-        })),
-      ),
-    );
+  const append = (n: number, prefix: string) => appendNotes(store, clock, 'test.lag', n, prefix);
 
   before(async () => {
     store = await openTestStore();
@@ -348,18 +347,7 @@ describe(`event bus on ${testDialect()}: a round for all consumers`, () => {
         .where('consumer', '=', name)
         .execute()
     ).map((r) => r.event_id);
-  const append = (n: number, prefix: string) =>
-    inTransaction(store.db, (trx) =>
-      appendEvents(
-        trx,
-        clock,
-        Array.from({ length: n }, (_, i) => ({
-          type: 'test.round',
-          aggregateType: 'note',
-          aggregateId: `${prefix}${i}`,
-        })),
-      ),
-    );
+  const append = (n: number, prefix: string) => appendNotes(store, clock, 'test.round', n, prefix);
   /** a consumer writing each event it handles through the round's transaction; `before` runs first */
   const recording = (name: string, before?: (trx: Executor) => Promise<void>) => ({
     name,
