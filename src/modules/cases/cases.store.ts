@@ -441,6 +441,22 @@ casesMigrations['cases.0007_drafts_by_person'] = {
   },
 };
 
+/**
+ * cases.0009 (expand): the workbench's counts of a department's open cases by colour and by status
+ * read this index alone. With (department_id, open, …) alone they read every open case's row: at
+ * 24,000 open cases of one department (a 10-minute soak of the mixed workload) 3.8 and 2.2 ms a
+ * call, a third of the node's time; the counts stay O(open cases), but over the index's pages only.
+ */
+casesMigrations['cases.0009_department_counts'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('cases_department_counts')
+      .on('cases')
+      .columns(['department_id', 'open', 'colour', 'status'])
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
