@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { fmt, median, percentile } from './lib.js';
-import { type ServerProc, cpuOf, startServer, stop } from './exchange.procs.js';
+import { type ServerProc, cpuOf, startServer, stop, tokenOf } from './exchange.procs.js';
 
 const BEFORE = process.env.BEFORE;
 if (!BEFORE) throw new Error('BEFORE: the baseline checkout (with node_modules) to compare with');
@@ -30,19 +30,6 @@ const load = () =>
 
 type Server = ServerProc;
 const server = (dir: string, file: string) => startServer(['app', file], dir);
-
-async function tokenOf(s: Server): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${s.info.port}/api/v1/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      grant_type: 'client_credentials',
-      client_id: s.info.clientId,
-      client_secret: s.info.clientSecret,
-    }),
-  });
-  return ((await r.json()) as { access_token: string }).access_token;
-}
 
 async function blast(s: Server, token: string, seconds: number) {
   const lat: number[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuOf, startServer, stop } from './exchange.procs.js';
+import { cpuOf, startServer, stop, tokenOf } from './exchange.procs.js';
 import { testConfig } from '../src/config/index.js';
 import { systemClock } from '../src/kernel/index.js';
 import {
@@ -238,18 +238,6 @@ if (process.env.PARTS !== 'registers') {
     : undefined;
   try {
     const base = (p: unknown) => `http://127.0.0.1:${p}/api/v1/exchange/lookup`;
-    const tokenOf = async (s: typeof app) => {
-      const tok = await fetch(`http://127.0.0.1:${s.info.port}/api/v1/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          grant_type: 'client_credentials',
-          client_id: s.info.clientId,
-          client_secret: s.info.clientSecret,
-        }),
-      });
-      return ((await tok.json()) as { access_token: string }).access_token;
-    };
     const token = await tokenOf(app);
     const singleAuth = { authorization: `Bearer ${await tokenOf(single)}` };
     const beforeAuth = before ? { authorization: `Bearer ${await tokenOf(before)}` } : undefined;

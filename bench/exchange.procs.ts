@@ -40,3 +40,17 @@ export const stop = (c: ChildProcess) =>
     c.once('exit', () => r());
     c.send('stop');
   });
+
+/** A client-credentials token for the consumer the server made (its port line names it). */
+export async function tokenOf(s: ServerProc): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${s.info.port}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: s.info.clientId,
+      client_secret: s.info.clientSecret,
+    }),
+  });
+  return ((await r.json()) as { access_token: string }).access_token;
+}
