@@ -11,7 +11,7 @@ export async function headPosition(db: Executor): Promise<{ tx: string; seq: num
     const r = await sql<{ tx: string; seq: number }>`
       select tx::text as tx, seq from events
       where tx < pg_snapshot_xmin(pg_current_snapshot())
-      order by tx desc, seq desc
+      order by events.tx desc, events.seq desc
       limit 1`.execute(db);
     const row = r.rows[0];
     return row ? { tx: String(row.tx), seq: Number(row.seq) } : { tx: '0', seq: 0 };

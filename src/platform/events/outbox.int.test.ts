@@ -536,3 +536,41 @@ describe('three nodes woken by NOTIFY alone (PostgreSQL): rounds held off while 
     }
   });
 });
+
+describe('the stream’s order where transaction ids gain a digit (PostgreSQL)', {
+  skip: testDialect() !== 'postgres',
+}, () => {
+  let store: Store;
+  const clock = new ManualClock('2026-01-05T01:00:00Z');
+
+  before(async () => {
+    store = await openTestStore();
+    await migrate(store.db, eventsMigrations);
+  });
+  after(async () => store.close());
+
+  test('events are read in transaction order, not in the order of the ids’ text; a consumer handles each once', async () => {
+    // transaction 10's event stored before transaction 9's: in the stream 9 comes first, and as
+    // text '10' sorts before '9' (as 100000 before 99999 once the server's ids gain a digit)
+    for (const tx of ['10', '9'])
+      await sql`insert into events (id, tx, type, aggregate_type, aggregate_id, payload, created_at)
+        values (${`digit-${tx}`}, ${tx}::xid8, 'test.digit', 'note', ${tx}, '{}', ${clock.now().toISOString()})`.execute(
+        store.db,
+      );
+    const read = await readEvents(store.db, { tx: '0', seq: 0 }, 100);
+    const ours = read.filter((e) => e.type === 'test.digit').map((e) => e.tx);
+    assert.deepEqual(ours, ['9', '10']);
+
+    const bus = new EventBus(store, clock);
+    const seen: string[] = [];
+    bus.register({
+      name: 'test.digit',
+      batchSize: 1,
+      async handle(_trx, events) {
+        seen.push(...events.filter((e) => e.type === 'test.digit').map((e) => e.tx));
+      },
+    });
+    for (let i = 0; i < 6; i++) await bus.drain();
+    assert.deepEqual(seen, ['9', '10']);
+  });
+});
