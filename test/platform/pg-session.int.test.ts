@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { type Store, isStoreUnavailable, openStore, sql } from '../../src/platform/db/index.js';
-import { StatementNames, isStalePlan } from '../../src/platform/db/pg-session.js';
+import { ManualClock } from '../../src/kernel/index.js';
+import {
+  type Store,
+  WAKE_CHANNEL,
+  inTransaction,
+  isStoreUnavailable,
+  migrate,
+  openStore,
+  sql,
+} from '../../src/platform/db/index.js';
+import { Announcer, StatementNames, announcedInsert, isStalePlan } from '../../src/platform/db/pg-session.js';
+import { appendEvents, eventsMigrations } from '../../src/platform/events/index.js';
 import { toDomainError } from '../../src/platform/http/errors.js';
 import { type ScratchDatabase, scratchDatabase } from '../helpers/store.js';
 
@@ -129,4 +139,112 @@ describe('PostgreSQL sessions with prepared statements', { skip: !pgBase }, () =
       await plain.close();
     }
   });
+});
+
+describe('committed inserts announced after the commit (ADR 0035)', () => {
+  test('calls while one NOTIFY is in flight share the next; none is sent for nothing', async () => {
+    const sent: string[][] = [];
+    let finish!: () => void;
+    const a = new Announcer(
+      (tables) => {
+        sent.push(tables);
+        return new Promise<void>((r) => {
+          finish = r;
+        });
+      },
+      { spacingMs: 0 },
+    );
+    for (let i = 0; i < 50; i++) a.committed(['events']);
+    a.committed(['halls_calls']);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(sent, [['events', 'halls_calls']]);
+    // while that one is in flight
+    for (let i = 0; i < 20; i++) a.committed(['events']);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent.length, 1);
+    finish();
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(sent, [['events', 'halls_calls'], ['events']]);
+    finish();
+    await new Promise((r) => setTimeout(r, 5));
+    a.committed([]);
+    assert.equal(sent.length, 2);
+    assert.equal(a.sent, 2);
+  });
+
+  test('which statements insert into an announced table', () => {
+    assert.equal(announcedInsert('insert into "events" ("id") values ($1)'), 'events');
+    assert.equal(announcedInsert('  INSERT INTO halls_calls (id) values ($1)'), 'halls_calls');
+    assert.equal(announcedInsert('insert into "events_plain" ("id") values ($1)'), undefined);
+    assert.equal(announcedInsert('select * from events'), undefined);
+    assert.equal(announcedInsert('update "events" set id = $1'), undefined);
+  });
+});
+
+describe('PostgreSQL: a commit that inserted events is announced after it, a rollback never', {
+  skip: !pgBase,
+}, () => {
+  let scratch: ScratchDatabase;
+  let listener: pg.Client;
+  const heard: string[] = [];
+  let waiters: Array<() => void> = [];
+  const hear = async (table: string) => {
+    for (let i = 0; i < 500 && !heard.includes(table); i++)
+      await new Promise<void>((r) => {
+        waiters.push(r);
+        setTimeout(r, 20);
+      });
+    return heard.includes(table);
+  };
+  before(async () => {
+    scratch = await scratchDatabase(pgBase!);
+    listener = new pg.Client({ connectionString: scratch.url });
+    await listener.connect();
+    listener.on('notification', (n) => {
+      heard.push(n.payload ?? '');
+      for (const w of waiters) w();
+      waiters = [];
+    });
+    await listener.query(`listen ${WAKE_CHANNEL}`);
+  });
+  after(async () => {
+    await listener?.end();
+    await scratch?.drop();
+  });
+
+  for (const prepared of [true, false])
+    test(`the events table has no NOTIFY trigger, and the store announces (prepared statements ${prepared ? 'on' : 'off'})`, async () => {
+      heard.length = 0;
+      const store = await openStore({ databaseUrl: scratch.url, poolSize: 2, preparedStatements: prepared });
+      try {
+        await migrate(store.db, eventsMigrations);
+        await sql`create table if not exists halls_calls (id text primary key)`.execute(store.db);
+        const triggers = await sql<{ tgname: string }>`
+          select tgname from pg_trigger where tgrelid = 'events'::regclass and not tgisinternal`.execute(
+          store.db,
+        );
+        assert.deepEqual(triggers.rows, [], 'no trigger notifies inside the writing transaction');
+        const clock = new ManualClock('2026-01-05T01:00:00Z');
+        const note = { type: 'test.announce', aggregateType: 'note', aggregateId: 'n1' };
+        // rolled back: nothing announced
+        await assert.rejects(
+          inTransaction(store.db, async (trx) => {
+            await appendEvents(trx, clock, [note]);
+            throw new Error('changed my mind');
+          }),
+          /changed my mind/,
+        );
+        // a committed insert into the other announced table, in order after the rollback
+        await sql`insert into halls_calls (id) values (${`c-${prepared}`})`.execute(store.db);
+        assert.ok(await hear('halls_calls'));
+        assert.deepEqual(heard, ['halls_calls'], 'the rolled-back events were not announced');
+        // committed: announced once the commit has returned
+        await inTransaction(store.db, (trx) =>
+          appendEvents(trx, clock, [note, { ...note, aggregateId: 'n2' }]),
+        );
+        assert.ok(await hear('events'));
+      } finally {
+        await store.close();
+      }
+    });
 });

@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import { type Executor, type Generated, columnTypes, runPrecompiled, sql } from '../../platform/db/index.js';
-import { notifyOnInsert } from '../../platform/events/index.js';
+import { announcedAfterCommit, notifyOnInsert } from '../../platform/events/index.js';
 
 /**
  * Queue tickets, their numbering counters, the calls the screens show, visits, appointment slots
@@ -379,6 +379,12 @@ export const hallsMigrations: Record<string, Migration> = {
   'halls.0007_wake_on_call': {
     async up(db: Kysely<unknown>) {
       await notifyOnInsert(db, 'halls_calls');
+    },
+  },
+  /** PostgreSQL: a committed call announced by the store after its commit (ADR 0035) */
+  'halls.0008_call_announced_after_commit': {
+    async up(db: Kysely<unknown>) {
+      await announcedAfterCommit(db, 'halls_calls');
     },
   },
 };

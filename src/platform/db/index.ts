@@ -8,3 +8,4 @@ export * from './precompiled.js';
 export * from './phases.js';
 export * from './bulk.js';
 export { readsBesideTransactions } from './group-commit.js';
+export { ANNOUNCED_TABLES, WAKE_CHANNEL } from './pg-session.js';

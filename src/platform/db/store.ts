@@ -16,7 +16,7 @@ import {
 import pg from 'pg';
 import { GroupCommitDriver, groupCommitDialect } from './group-commit.js';
 import { appliedMigrations, newerMigrations } from './phases.js';
-import { sessionPool } from './pg-session.js';
+import { Announcer, WAKE_CHANNEL, sessionPool } from './pg-session.js';
 import {
   type PgTarget,
   missingDatabaseError,
@@ -184,8 +184,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     pool.on('connect', (client) => {
       client.on('error', (err) => opts.onIdleConnectionError?.(err));
     });
+    // committed inserts into the hot tables announced after their commit, coalesced (ADR 0035)
+    const announcer = new Announcer(
+      (tables) => pool.query('select pg_notify($1, t) from unnest($2::text[]) as t', [WAKE_CHANNEL, tables]),
+      { onError: (err) => opts.onIdleConnectionError?.(err) },
+    );
     // hot statements prepared once per connection (pg-session.ts)
-    const sessions = sessionPool(pool, { prepare: opts.preparedStatements ?? true });
+    const sessions = sessionPool(pool, { prepare: opts.preparedStatements ?? true, announcer });
     const db = new Kysely<NoTables>({ dialect: new PostgresDialect({ pool: sessions }) });
     await sql`select 1`.execute(db);
     return {

@@ -10,7 +10,7 @@ import {
   insertPrecompiled,
   runPrecompiled,
 } from '../db/index.js';
-import { type Wakeups, notifyOnInsert } from './wakeups.js';
+import { type Wakeups, announcedAfterCommit, notifyOnInsert } from './wakeups.js';
 
 /**
  * The transactional outbox. A state change appends its event with `appendEvent(trx, …)` in the
@@ -151,6 +151,13 @@ export const eventsMigrations: Record<string, Migration> = {
   'events.0004_wake_on_insert': {
     async up(db: Kysely<unknown>) {
       await notifyOnInsert(db, 'events');
+    },
+  },
+  // PostgreSQL: committed events announced by the store after the commit, not by a trigger
+  // inside it (a NOTIFY there serialised every case action's commit: ADR 0035)
+  'events.0005_announced_after_commit': {
+    async up(db: Kysely<unknown>) {
+      await announcedAfterCommit(db, 'events');
     },
   },
 };

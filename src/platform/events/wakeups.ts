@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { columnTypes } from '../db/index.js';
+import { WAKE_CHANNEL, columnTypes } from '../db/index.js';
 
 /**
  * Wake-ups: a node learns at once that another node (or itself) committed rows to a table that
@@ -8,9 +8,12 @@ import { columnTypes } from '../db/index.js';
  * (`halls_calls`: the calling screens' SSE feed) — instead of waiting for its next poll; and that a
  * table it keeps a copy of changed (the regions directory: `notifyOnChange`).
  *
- * PostgreSQL: a statement-level trigger on the table runs `pg_notify('tongban_wake', <table>)`
- * (`notifyOnInsert`, from the tables' migrations); PostgreSQL delivers it when, and only if, the
- * inserting transaction commits, once per transaction and table. Each node keeps ONE connection
+ * PostgreSQL: every process that commits rows of `events` or `halls_calls` sends
+ * `pg_notify('tongban_wake', <table>)` after the commit, outside the transaction, coalesced (the
+ * store's Announcer, platform/db/pg-session.ts; ADR 0035 — a NOTIFY inside the writing transaction
+ * serialised every such commit). The regions directory's rarely written tables keep a
+ * statement-level trigger (`notifyOnChange`), delivered when, and only if, the changing
+ * transaction commits, once per transaction and table. Each node keeps ONE connection
  * of its own (outside the pool) that LISTENs and reconnects when it is lost; on reconnecting it
  * wakes every subscriber once, for what it may have missed meanwhile.
  * SQLite (one node): the app wakes the subscribers in process after a request that appended
@@ -22,7 +25,7 @@ import { columnTypes } from '../db/index.js';
  * then space their fallback polls to at least LISTENING_POLL_MS (`fallbackMs`): an idle node's
  * polls were most of its CPU and its backends' (docs/benchmarks.md, issue 17).
  */
-export const WAKE_CHANNEL = 'tongban_wake';
+export { WAKE_CHANNEL };
 
 /**
  * The fallback poll's interval while the PostgreSQL listener is connected. What only a poll then
@@ -171,6 +174,17 @@ export function pgWakeups(
  */
 export async function notifyOnInsert(db: Kysely<unknown>, table: string): Promise<void> {
   await notifyOn(db, table, 'insert');
+}
+
+/**
+ * Migrations: the insert trigger of `table` dropped (PostgreSQL): its inserts are announced after
+ * their commit by the store instead (ANNOUNCED_TABLES; ADR 0035). Expand-phase: during a rolling
+ * deploy the previous release's nodes are still woken by the new nodes' announcements, and find
+ * their own and each other's rows at their polls (LISTENING_POLL_MS) — later, never lost.
+ */
+export async function announcedAfterCommit(db: Kysely<unknown>, table: string): Promise<void> {
+  if (!columnTypes(db).isPostgres) return;
+  await sql`drop trigger if exists ${sql.id(`${table}_wake`)} on ${sql.table(table)}`.execute(db);
 }
 
 /**
