@@ -475,6 +475,24 @@ casesMigrations['cases.0010_applicant_newest'] = {
   },
 };
 
+/**
+ * cases.0011 (expand): a department's open cases not yet accepted (no due date), oldest first,
+ * read in the index's order. `cases_department_queue` has them by case number, so the queue's
+ * second range scan read and sorted every one: 82 ms as PostgreSQL's generic plan (43 ms custom)
+ * at 15,000 unaccepted open cases, on each workbench page not filled by dated cases and on each
+ * "next case". Partial: the cases with a due date (most of the table) are not in it.
+ */
+casesMigrations['cases.0011_department_unaccepted'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('cases_department_unaccepted')
+      .on('cases')
+      .columns(['department_id', 'open', 'created_at', 'case_number'])
+      .where(sql.ref('promised_due'), 'is', null)
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
@@ -815,7 +833,8 @@ const QUEUE_COLUMNS = [
 /**
  * A department's queue: open cases, the earliest due first; cases not yet accepted (no due date)
  * come after, oldest first. Two index range scans rather than one sort with NULL handling that
- * differs between the dialects.
+ * differs between the dialects: the dated cases along `cases_department_queue`, the undated ones
+ * along `cases_department_unaccepted` (cases.0011; along the first they were all read and sorted).
  */
 export async function departmentQueue(
   db: Executor,
