@@ -109,6 +109,25 @@ describe(`workbench bulk acceptance on ${testDialect()}`, () => {
     assert.ok(again.refused.every((x: { code: string }) => x.code === 'CASES.TRANSITION_NOT_ALLOWED'));
   });
 
+  test('the acceptance queue › the cases still awaiting acceptance at the window; accepted ones gone', async () => {
+    // cases.0012: the queue reads a partial index through the literals it names (open, statuses)
+    const clerk = (
+      await t.app.inject({ url: '/workbench', headers: { ...as('clerk'), accept: 'text/html' } })
+    ).body;
+    assert.ok(clerk.includes(promised[0]!), 'the 承诺件 still waits');
+    for (const n of immediate) assert.ok(!clerk.includes(n), `${n} was accepted`);
+    const clerkId = await t.identity.accountIdByLogin('clerk');
+    const p = await t.identity.principalForAccount(clerkId!);
+    const rows = await t.cases.acceptanceQueue(p!, { page: 1, pageSize: 50 });
+    assert.ok(rows.some((r) => r.case_number === promised[0]));
+    assert.ok(rows.every((r) => ['submitted', 'preReviewed', 'awaitingSupplement'].includes(r.status)));
+    assert.deepEqual(
+      rows.map((r) => r.created_at),
+      rows.map((r) => r.created_at).sort(),
+      'oldest first',
+    );
+  });
+
   test('only who accepts may: an approver, a supervisor and a citizen are refused', async () => {
     for (const who of ['approver', 'supervisor', 'citizen']) {
       const r = await t.app.inject({
