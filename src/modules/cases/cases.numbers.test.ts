@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type ScratchDatabase, scratchDatabase, testDialect } from '../../../test/helpers/store.js';
 import { DomainError, ManualClock } from '../../kernel/index.js';
-import { type Store, migrate, openStore } from '../../platform/db/index.js';
+import { type Store, migrate, openStore, sql } from '../../platform/db/index.js';
 import { eventsMigrations } from '../../platform/events/index.js';
 import { createCasesService } from './cases.service.js';
 import { casesMigrations } from './cases.store.js';
@@ -97,5 +97,22 @@ describe(`case numbers under concurrent submissions (${pg ? 'three nodes on Post
     );
     const b = await submitOn(2);
     assert.equal(Number(b.caseNumber.slice(-6)), Number(a.caseNumber.slice(-6)) + (pg ? 2 : 1));
+  });
+
+  test('PostgreSQL: the draw’s commit alone skips waiting for its flush; the connection’s next transactions wait', {
+    skip: !pg,
+  }, async () => {
+    const one = await openStore({ databaseUrl: scratch!.url, poolSize: 1 });
+    try {
+      const svc = createCasesService({ store: one, clock, ports: fakePorts() });
+      // the one connection's setting after a submission: the draw's `off` was its own transaction's
+      await svc.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form });
+      const after = await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(
+        one.db,
+      );
+      assert.equal(after.rows[0]?.s, 'on', 'the case and everything after it commit durably');
+    } finally {
+      await one.close();
+    }
   });
 });

@@ -62,6 +62,8 @@ export interface Numbers {
  *   that transaction committed, so every submission of an item on a day waited for the others'
  *   whole transactions (issue 17: in the mixed workload 77 % of the busy backends' samples were
  *   waiting there). A submission that then fails leaves its number unused: numbers may have gaps.
+ *   That commit does not wait for its flush (`drawSequenceUnflushed`): the case's own durable
+ *   commit flushes it, so the row is locked for the statement alone, not through an fsync.
  * - **SQLite, or inside a caller's transaction** (bulk replays and imports): drawn in the case's
  *   transaction, which rolls it back with the case — no gap. SQLite has one writer, which holds the
  *   write lock for the whole transaction anyway, so drawing earlier would gain nothing and cost a
@@ -71,7 +73,7 @@ export async function drawNumbers(ex: Executor, prefixes: readonly string[]): Pr
   if (ex.isTransaction || dialectOf(ex) !== 'postgres') return { next: st.nextSequence };
   const drawn = new Map<string, number[]>();
   for (const prefix of prefixes) {
-    const seq = await st.nextSequence(ex, prefix);
+    const seq = await st.drawSequenceUnflushed(ex, prefix);
     drawn.set(prefix, [...(drawn.get(prefix) ?? []), seq]);
   }
   return {
