@@ -513,6 +513,24 @@ casesMigrations['cases.0012_awaiting_acceptance'] = {
   },
 };
 
+/**
+ * cases.0013 (expand): the open cases of a region by clock colour (a supervisor's workbench page)
+ * read from this index alone. There was none: every case, closed ones and all, was read (a
+ * parallel scan of the table, 250 ms at 383,000 cases of which 60,000 open). Partial (open = 1, a
+ * literal in the query too, so a prepared statement's generic plan can use it): 14 ms for the
+ * city's 60,000 open cases, 7 ms for a district's 15,000 — O(open cases), however many closed.
+ */
+casesMigrations['cases.0013_open_in_region'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('cases_open_in_region')
+      .on('cases')
+      .columns(['decide_region_code', 'colour'])
+      .where(sql<boolean>`open = 1`)
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
@@ -951,30 +969,26 @@ export async function acceptanceQueue(
   limit: number,
   offset: number,
 ): Promise<QueueRow[]> {
-  return (
-    cdb(db)
-      .selectFrom('cases')
-      .select(QUEUE_COLUMNS)
-      // literals, not parameters: they imply the predicate of cases_awaiting_acceptance (cases.0012),
-      // also to a prepared statement's generic plan, so the queue is read in that index's order
-      .where('open', '=', sql.lit(1))
-      .where(
-        'status',
-        'in',
-        ACCEPTANCE_STATUSES.map((s) => sql.lit(s)),
-      )
-      .where((eb) =>
-        eb.or([
-          eb('hall_region_code', 'like', `${regionPrefix}%`),
-          eb.and([eb('hall_id', 'is', null), eb('decide_region_code', 'like', `${regionPrefix}%`)]),
-        ]),
-      )
-      .orderBy('created_at')
-      .orderBy('case_number')
-      .limit(limit)
-      .offset(offset)
-      .execute()
-  );
+  // open and the statuses as literals, not parameters: they imply the predicate of
+  // cases_awaiting_acceptance (cases.0012), also to a prepared statement's generic plan, so the
+  // queue is read in that index's order
+  const statuses = ACCEPTANCE_STATUSES.map((s) => sql.lit(s));
+  return cdb(db)
+    .selectFrom('cases')
+    .select(QUEUE_COLUMNS)
+    .where('open', '=', sql.lit(1))
+    .where('status', 'in', statuses)
+    .where((eb) =>
+      eb.or([
+        eb('hall_region_code', 'like', `${regionPrefix}%`),
+        eb.and([eb('hall_id', 'is', null), eb('decide_region_code', 'like', `${regionPrefix}%`)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .orderBy('case_number')
+    .limit(limit)
+    .offset(offset)
+    .execute();
 }
 
 /** Open cases of a department by clock colour. */
@@ -1024,7 +1038,8 @@ export async function colourCountsInRegion(
   const rows = await cdb(db)
     .selectFrom('cases')
     .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
-    .where('open', '=', 1)
+    // a literal: it implies cases_open_in_region's predicate (cases.0013), also to a generic plan
+    .where('open', '=', sql.lit(1))
     .where('decide_region_code', 'like', `${regionPrefix}%`)
     .groupBy('colour')
     .execute();

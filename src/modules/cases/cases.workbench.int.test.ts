@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { TongbanApp } from '../../app.js';
 import { buildTestApp } from '../../../test/helpers/app.js';
 import { validForm } from '../../../test/helpers/forms.js';
@@ -126,6 +127,17 @@ describe(`workbench bulk acceptance on ${testDialect()}`, () => {
       rows.map((r) => r.created_at).sort(),
       'oldest first',
     );
+  });
+
+  test('the open cases of a region by colour › every open case decided there, none closed', async () => {
+    // cases.0013: counted from a partial index through the literal it names (open = 1)
+    const { rows } = await sql<{ colour: string; n: number | string }>`
+      select colour, count(*) as n from cases where open = 1 and decide_region_code like '410105%' group by colour`.execute(
+      t.store.db,
+    );
+    const want = Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)]));
+    assert.ok(Object.keys(want).length > 0, 'open cases in the district');
+    assert.deepEqual(await t.cases.colourCountsInRegion('410105'), want);
   });
 
   test('only who accepts may: an approver, a supervisor and a citizen are refused', async () => {
