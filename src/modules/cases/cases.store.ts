@@ -531,6 +531,24 @@ casesMigrations['cases.0013_open_in_region'] = {
   },
 };
 
+/**
+ * cases.0014 (expand): the warning sweep's pages (open cases with a due date, by id) read along
+ * this index. Along the primary key, each page walked every case from the last id on, closed ones
+ * and all, filtering: a sweep (every 10 minutes on each node) read the whole table, the first
+ * page 1.36 s at 383,000 cases (PostgreSQL, generic plan; a custom plan the same). Partial, with
+ * `open = 1` a literal in the query: 0.8 ms a page, a sweep O(open dated cases).
+ */
+casesMigrations['cases.0014_open_dated'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('cases_open_dated')
+      .on('cases')
+      .column('id')
+      .where(sql<boolean>`open = 1 and promised_due is not null`)
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
@@ -1149,10 +1167,11 @@ export async function openCasesDueBy(
   limit: number,
   afterId = '',
 ): Promise<CaseRow[]> {
+  // `open = 1` a literal: it implies cases_open_dated's predicate (cases.0014), also to a generic plan
   return cdb(db)
     .selectFrom('cases')
     .selectAll()
-    .where('open', '=', 1)
+    .where('open', '=', sql.lit(1))
     .where('promised_due', 'is not', null)
     .where('promised_due', '<=', lastDate)
     .where('id', '>', afterId)
