@@ -30,6 +30,11 @@ async function main(): Promise<void> {
       preparedStatements: config.dbPreparedStatements,
       onIdleConnectionError: (err) =>
         log.warn({ err }, 'a database connection was closed by the server (the pool reconnects)'),
+      onAnnounceError: (err) =>
+        log.warn(
+          { err },
+          'committed rows could not be announced to the other nodes (they find them at their next poll)',
+        ),
       onDatabaseCreated: (database) =>
         log.warn({ database }, 'the PostgreSQL database did not exist: created it'),
     });

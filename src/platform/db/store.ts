@@ -80,6 +80,8 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** PostgreSQL: a connection was closed by the server, idle or in use (logged; the pool reconnects) */
   onIdleConnectionError?: (err: Error) => void;
+  /** PostgreSQL: a NOTIFY announcing committed rows failed (the other nodes find them at their poll) */
+  onAnnounceError?: (err: Error) => void;
   /** PostgreSQL: the database did not exist and was created (this role may create databases) */
   onDatabaseCreated?: (database: string) => void;
   /** SQLite file with synchronous=FULL: concurrent transactions share one COMMIT (default on) */
@@ -187,7 +189,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     // committed inserts into the hot tables announced after their commit, coalesced (ADR 0035)
     const announcer = new Announcer(
       (tables) => pool.query('select pg_notify($1, t) from unnest($2::text[]) as t', [WAKE_CHANNEL, tables]),
-      { onError: (err) => opts.onIdleConnectionError?.(err) },
+      { onError: (err) => opts.onAnnounceError?.(err) },
     );
     // hot statements prepared once per connection (pg-session.ts)
     const sessions = sessionPool(pool, { prepare: opts.preparedStatements ?? true, announcer });
