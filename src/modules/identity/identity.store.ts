@@ -593,6 +593,22 @@ identityMigrations['identity.0009_client_revocation'] = {
   },
 };
 
+/**
+ * identity.0010 (expand): an account's bearer tokens, revoked when everything it is signed in with
+ * ends (a password change, 退出所有设备, an account disabled: signout.endEverything). There was no
+ * index and the tokens are kept: the revocation read every token ever issued, in the transaction
+ * of the password change (PostgreSQL, generic plan: 71 ms at 200,000 tokens), now an index probe.
+ */
+identityMigrations['identity.0010_tokens_by_account'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('identity_tokens_account')
+      .on('identity_tokens')
+      .column('account_id')
+      .execute();
+  },
+};
+
 export type AccountRow = IdentityTables['identity_accounts'];
 export type GrantRow = IdentityTables['identity_grants'];
 
