@@ -8,6 +8,7 @@
  *   BASE=/path/to/baseline-checkout node --import tsx bench/actions-ab.bench.ts
  *   (BASE: e.g. `git archive main | tar -x -C /tmp/base` with node_modules linked in)
  *   RATE=200 SECONDS=10 RUNS=3 CONNECTIONS=32 APPLICATIONS=4000
+ *   OWN_SCHEMA=1  (the baseline on a store it seeded itself: its own migrations, without this tree's)
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,11 +26,17 @@ const APPLICATIONS = Number(process.env.APPLICATIONS ?? 4000);
 const base = (await import(join(BASE, 'bench', 'cluster.ts'))) as typeof here;
 
 const seeded = await here.seed('sqlite', APPLICATIONS);
+// OWN_SCHEMA=1: the baseline seeds a store of its own, on its own migrations, so what this tree's
+// migrations add (indexes a write maintains) is in the comparison; by default it runs on a copy of
+// this tree's store (the expanded schema, as in a rolling deploy), which compares the code alone
+const ownSchema = process.env.OWN_SCHEMA === '1';
 const copyDir = mkdtempSync(join(tmpdir(), 'tongban-ab-'));
-cpSync(seeded.env.TONGBAN_DATA_DIR!, copyDir, { recursive: true });
-const copy = { ...seeded, env: { ...seeded.env, TONGBAN_DATA_DIR: copyDir } };
+if (!ownSchema) cpSync(seeded.env.TONGBAN_DATA_DIR!, copyDir, { recursive: true });
+const baseSeeded = ownSchema
+  ? await base.seed('sqlite', APPLICATIONS)
+  : { ...seeded, env: { ...seeded.env, TONGBAN_DATA_DIR: copyDir } };
 const sides = [
-  { name: 'baseline', cluster: base, seeded: copy, port: 3971 },
+  { name: 'baseline', cluster: base, seeded: baseSeeded, port: 3971 },
   { name: 'this tree', cluster: here, seeded, port: 3972 },
 ];
 const nodes: here.Node[] = [];
@@ -40,11 +47,11 @@ try {
     seconds,
     ...(rate ? { rate } : {}),
     targets: [{ url: nodes[i]!.url, connections: CONNECTIONS }],
-    tokens: seeded.tokens,
+    tokens: sides[i]!.seeded.tokens,
     itemCode: '11410100297017523N01003401100000',
     regionCode: '410105001',
-    form: seeded.form,
-    cases: seeded.cases.slice(offset),
+    form: sides[i]!.seeded.form,
+    cases: sides[i]!.seeded.cases.slice(offset),
   });
   const offsets = [0, 0];
   const took = (r: Awaited<ReturnType<typeof here.runLoad>>) =>
@@ -72,5 +79,6 @@ try {
 } finally {
   await here.stopAll(nodes.map((n) => n.child));
   rmSync(copyDir, { recursive: true, force: true });
+  if (ownSchema) await baseSeeded.drop();
   await seeded.drop();
 }
