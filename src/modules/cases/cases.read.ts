@@ -254,6 +254,8 @@ export async function departmentQueue(
     colour?: string;
     page: number;
     pageSize: number;
+    /** the open cases by status too (the page shows them; the API answers the colours alone) */
+    statusCounts?: boolean;
   },
 ) {
   const dept = await ctx.ports.regions.department(q.departmentId);
@@ -267,9 +269,9 @@ export async function departmentQueue(
       limit: q.pageSize,
       offset: (q.page - 1) * q.pageSize,
     }),
-    st.colourCounts(ctx.db, q.departmentId),
+    st.departmentCounts(ctx.db, q.departmentId, q.statusCounts ?? false),
   ]);
-  return { rows, counts, statusCounts: await st.statusCounts(ctx.db, q.departmentId) };
+  return { rows, counts: counts.byColour, statusCounts: counts.byStatus };
 }
 
 /**

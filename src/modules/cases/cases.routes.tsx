@@ -597,6 +597,7 @@ export function casesRoutes(
             colour: q.colour,
             page: q.page,
             pageSize: q.pageSize,
+            statusCounts: true,
           })
         : { rows: [], counts: {}, statusCounts: {} };
       const mayAccept = holdsAnywhere(p, 'cases.accept');

@@ -154,6 +154,44 @@ describe(`workbench bulk acceptance on ${testDialect()}`, () => {
     );
   });
 
+  test('a department’s counts › its open cases by clock colour and by status, in one read; the API the colours', async () => {
+    const supervisorId = await t.identity.accountIdByLogin('supervisor');
+    const p = await t.identity.principalForAccount(supervisorId!);
+    const open = (
+      await sql<{ department_id: string; colour: string; status: string }>`
+        select department_id, colour, status from cases where open = 1`.execute(t.store.db)
+    ).rows;
+    const tally = (xs: string[]) => {
+      const out: Record<string, number> = {};
+      for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+      return out;
+    };
+    const depts = [...new Set(open.map((r) => r.department_id))];
+    assert.ok(depts.length >= 1);
+    // the bulk acceptance above left accepted and submitted cases open: more than one status
+    assert.ok(new Set(open.map((r) => r.status)).size > 1);
+    for (const d of depts) {
+      const mine = open.filter((r) => r.department_id === d);
+      const both = await t.cases.departmentQueue(p!, {
+        departmentId: d,
+        page: 1,
+        pageSize: 1,
+        statusCounts: true,
+      });
+      assert.deepEqual(both.counts, tally(mine.map((r) => r.colour)), `${d} by colour`);
+      assert.deepEqual(both.statusCounts, tally(mine.map((r) => r.status)), `${d} by status`);
+      const colours = await t.cases.departmentQueue(p!, { departmentId: d, page: 1, pageSize: 1 });
+      assert.deepEqual(colours.counts, both.counts);
+      assert.deepEqual(colours.statusCounts, {}, 'the API asks the colours alone');
+      const api = await t.app.inject({
+        url: `/api/v1/workbench/queue?department=${d}`,
+        headers: as('supervisor'),
+      });
+      assert.equal(api.statusCode, 200, api.body);
+      assert.deepEqual(api.json().counts, both.counts);
+    }
+  });
+
   test('only who accepts may: an approver, a supervisor and a citizen are refused', async () => {
     for (const who of ['approver', 'supervisor', 'citizen']) {
       const r = await t.app.inject({
