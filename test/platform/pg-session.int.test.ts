@@ -247,4 +247,16 @@ describe('PostgreSQL: a commit that inserted events is announced after it, a rol
         await store.close();
       }
     });
+
+  test('a command that commits events and closes its store at once still announces them', async () => {
+    const store = await openStore({ databaseUrl: scratch.url, poolSize: 1 });
+    await migrate(store.db, eventsMigrations);
+    heard.length = 0;
+    const clock = new ManualClock('2026-01-05T01:00:00Z');
+    await inTransaction(store.db, (trx) =>
+      appendEvents(trx, clock, [{ type: 'test.closing', aggregateType: 'note', aggregateId: 'n3' }]),
+    );
+    await store.close();
+    assert.ok(await hear('events'), 'announced before the pool ended');
+  });
 });

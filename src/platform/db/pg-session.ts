@@ -66,6 +66,16 @@ export class Announcer {
     private readonly opts: { spacingMs?: number; onError?: (err: Error) => void } = {},
   ) {}
 
+  /**
+   * Waits until nothing committed is left unannounced (a command that wrote and now closes its
+   * store), for at most `ms`: the pool must outlive the last NOTIFY.
+   */
+  async settle(ms = 2000): Promise<void> {
+    const end = performance.now() + ms;
+    while ((this.inFlight || this.pending.size > 0) && performance.now() < end)
+      await new Promise((r) => setTimeout(r, 1));
+  }
+
   /** these tables' rows were committed by this process */
   committed(tables: Iterable<string>): void {
     for (const t of tables) this.pending.add(t);

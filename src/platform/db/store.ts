@@ -201,7 +201,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
       description: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`,
       location: { databaseUrl: opts.databaseUrl },
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
-      close: () => db.destroy(),
+      // what was committed last is announced before the pool ends
+      close: async () => {
+        await announcer.settle();
+        await db.destroy();
+      },
     };
   }
   const file = opts.sqliteFile ?? ':memory:';
