@@ -19,6 +19,7 @@ import { buildApp } from '../src/app.js';
 import { testConfig } from '../src/config/index.js';
 import { newId, systemClock } from '../src/kernel/index.js';
 import { type Store, openStore, sql } from '../src/platform/db/index.js';
+import type { EventsTables } from '../src/platform/events/index.js';
 import { pgCpu, pgCpuSince } from './cluster.js';
 import { countStatement, newCounts } from './count-statements.mjs';
 import { BENCH_PG_URL, fmt, machine, median, scratchDatabase } from './lib.js';
@@ -65,14 +66,12 @@ try {
   });
   await Promise.all(apps.map((a) => a.events.drain()));
   const templates = (
-    await sql<{
-      type: string;
-      aggregate_type: string;
-      aggregate_id: string;
-      region_code: string | null;
-      actor: string | null;
-      payload: string;
-    }>`select type, aggregate_type, aggregate_id, region_code, actor, payload from events
+    await sql<
+      Pick<
+        EventsTables['events'],
+        'type' | 'aggregate_type' | 'aggregate_id' | 'region_code' | 'actor' | 'payload'
+      >
+    >`select type, aggregate_type, aggregate_id, region_code, actor, payload from events
        where aggregate_type = 'case' order by seq limit 2000`.execute(stores[0]!.db)
   ).rows;
   if (templates.length === 0) throw new Error('no case events in the demo city');
