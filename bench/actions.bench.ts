@@ -17,6 +17,7 @@
  *   BENCH_POOL_SIZE=20   (each node's PostgreSQL pool; TONGBAN_DB_POOL_SIZE)
  *   PROFILE=/dir         (the nodes write --cpu-prof profiles there at exit)
  *   COUNT_STATEMENTS=/dir  (PostgreSQL: the nodes count the statements they send; per action by kind)
+ *   COUNT_STATEMENT_TEXTS=1  (with COUNT_STATEMENTS: also the statements most sent, per action)
  *   BENCH_PORT=4260      (the nodes' first port, default 3960; bare Fastify on BENCH_PORT+30;
  *                        not a port fetch refuses, such as 4190)
  */
@@ -32,6 +33,7 @@ import {
   runLoad,
   seed,
   statementCounts,
+  statementTexts,
   startBareFastify,
   startNodes,
   stopAll,
@@ -148,6 +150,7 @@ try {
     });
     // the app
     const s0 = await statementCounts(pids);
+    const texts0 = statementTexts(pids);
     const c0 = pids.map(cpuMs);
     const pg0 = await pgSnap();
     const x = await runLoad(plan(SECONDS, seeded.cases.slice(offset)));
@@ -169,6 +172,11 @@ try {
           .map(([k, v]) => `${k} ${fmt(v, 2)}`)
           .join(', ')}; per node ${perNode.map((v) => fmt(v, 2)).join(' / ')}`,
       );
+      const texts = [...statementTexts(pids)]
+        .map(([k, v]) => [k, (v - (texts0.get(k) ?? 0)) / Math.max(1, ok)] as const)
+        .filter(([, v]) => v >= 0.005)
+        .sort((a, b) => b[1] - a[1]);
+      for (const [k, v] of texts) console.log(`    ${fmt(v, 3)}  ${k.slice(0, 110)}`);
     }
     offset += Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.05) + CONNECTIONS;
     const all = Object.values(x.result.kinds);

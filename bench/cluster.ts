@@ -326,6 +326,21 @@ export async function statementCounts(pids: number[]): Promise<Map<number, Recor
   return out;
 }
 
+/** COUNT_STATEMENT_TEXTS=1: how often each statement's text was sent so far, all nodes together. */
+export function statementTexts(pids: number[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const dir = process.env.COUNT_STATEMENTS;
+  if (!dir || process.env.COUNT_STATEMENT_TEXTS !== '1') return out;
+  for (const pid of pids)
+    try {
+      const t = JSON.parse(readFileSync(join(dir, `${pid}.texts.json`), 'utf8')) as Record<string, number>;
+      for (const [k, v] of Object.entries(t)) out.set(k, (out.get(k) ?? 0) + v);
+    } catch {
+      /* not written yet */
+    }
+  return out;
+}
+
 export function pgCpuSince(earlier: Map<number, number>, now: Map<number, number>): number {
   let ms = 0;
   for (const [pid, v] of now) ms += v - (earlier.get(pid) ?? 0);

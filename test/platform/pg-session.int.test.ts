@@ -178,6 +178,18 @@ describe('committed inserts announced after the commit (ADR 0035)', () => {
     assert.equal(announcedInsert('insert into "events_plain" ("id") values ($1)'), undefined);
     assert.equal(announcedInsert('select * from events'), undefined);
     assert.equal(announcedInsert('update "events" set id = $1'), undefined);
+    // a case action on PostgreSQL: its update, record and event in one statement
+    assert.equal(
+      announcedInsert(
+        'with "u" as (update "cases" set "status" = $1 returning "id"), "a" as (insert into "case_actions" ("case_id") select $2 from "u") insert into "events" ("id") select $3 from "u"',
+      ),
+      'events',
+    );
+    assert.equal(
+      announcedInsert('with "u" as (select 1) insert into "case_actions" ("id") select 1 from "u"'),
+      undefined,
+    );
+    assert.equal(announcedInsert('with x as (select 1) select * from events'), undefined);
   });
 });
 

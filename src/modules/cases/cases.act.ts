@@ -6,8 +6,8 @@
 import { DomainError } from '../../kernel/index.js';
 import type { Principal } from '../../platform/access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
-import { type Tx, inTransaction, readsBesideTransactions } from '../../platform/db/index.js';
-import { appendEvent } from '../../platform/events/index.js';
+import { type Tx, dialectOf, inTransaction, readsBesideTransactions } from '../../platform/db/index.js';
+import { type NewEvent, appendEvent, eventToInsert } from '../../platform/events/index.js';
 import { ACTION_ACCESS, accessError, deniedPermission, mayAct } from './cases.access.js';
 import { delegatedAgent } from './cases.submit.js';
 import { CLOCK_ACTIONS, clockOf, toClockView } from './cases.clock.js';
@@ -116,14 +116,17 @@ export async function act(
     // reads each page again. The checks' own look-ups then run while the transaction is open,
     // which only there neither waits for it nor takes a second pooled connection.
     const prepared = !readsBesideTransactions(ex);
+    const alone = prepared && !req && !ex.isTransaction && dialectOf(ex) === 'postgres';
     const out = prepared
       ? await decide(await readCase(ex), byAgent).then((d) =>
-          inTransaction(ex, async (trx) => {
-            const now = ctx.clock.now().toISOString();
-            const again = await reserve<Acted>(trx, p, req, d.row.region_code, now);
-            if (again) return { answer: again, fresh: false };
-            return { answer: await write(trx, d, now), fresh: true };
-          }),
+          alone && !d.issue && d.suppliedMaterials.length === 0
+            ? writeAlone(d, ctx.clock.now().toISOString()).then((answer) => ({ answer, fresh: true }))
+            : inTransaction(ex, async (trx) => {
+                const now = ctx.clock.now().toISOString();
+                const again = await reserve<Acted>(trx, p, req, d.row.region_code, now);
+                if (again) return { answer: again, fresh: false };
+                return { answer: await write(trx, d, now), fresh: true };
+              }),
         )
       : await inTransaction(ex, async (trx) => {
           const now = ctx.clock.now().toISOString();
@@ -198,11 +201,11 @@ export async function act(
         : undefined;
     return { row, cached, state, next: r.state, suppliedMaterials, issue };
   }
+  type Decided = Awaited<ReturnType<typeof decide>>;
 
-  /** The action, the case's projection and clock, its materials, its event and the request's answer. */
-  async function write(trx: Tx, d: Awaited<ReturnType<typeof decide>>, now: string): Promise<Acted> {
-    const { row, cached, state, suppliedMaterials, issue } = d;
-    const identifier = issue ? await issue(trx) : undefined;
+  /** What the action writes and answers: its case's projection, its record and its event. */
+  async function compose(d: Decided, now: string, identifier?: string) {
+    const { row, cached, state } = d;
     const payloadAction: CaseAction =
       identifier && action.type === 'issueResult' ? { ...action, licenceIdentifier: identifier } : action;
     const clockActions = CLOCK_ACTIONS.has(payloadAction.type)
@@ -231,12 +234,7 @@ export async function act(
       updated_at: now,
       ...(result ? { result } : {}),
     };
-    const updated = await st.updateProjection(trx, row.id, row.action_count, changes);
-    if (!updated) {
-      ctx.written.forget(ex, caseNumber);
-      throw new DomainError('CASES.CONCURRENT_CHANGE');
-    }
-    await st.insertAction(trx, {
+    const record: st.ActionRow = {
       case_id: row.id,
       seq,
       type,
@@ -244,10 +242,8 @@ export async function act(
       region_code: row.region_code,
       payload: JSON.stringify(details),
       at: now,
-    });
-    if (suppliedMaterials.length)
-      await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
-    await appendEvent(trx, ctx.clock, {
+    };
+    const event: NewEvent = {
       type: ACTION_EVENT[type],
       aggregateType: 'case',
       aggregateId: caseNumber,
@@ -276,17 +272,47 @@ export async function act(
           ? { licenceIdentifier: payloadAction.licenceIdentifier }
           : {}),
       },
-    });
-    // a closed case takes no more actions: nothing to keep for it
-    if (TERMINAL.has(status)) ctx.written.forget(ex, caseNumber);
-    else ctx.written.remember(ex, { ...row, ...changes }, projection);
+    };
     const answer: Acted = {
       caseNumber,
       status,
       clock: toClockView(c),
       allowedActions: allowedActions(status),
     };
-    await recordAnswer(trx, p, req, answer);
-    return answer;
+    return { changes, record, event, projection, answer };
+  }
+
+  /** The action, the case's projection and clock, its materials, its event and the request's answer. */
+  async function write(trx: Tx, d: Decided, now: string): Promise<Acted> {
+    const { row, suppliedMaterials, issue } = d;
+    const identifier = issue ? await issue(trx) : undefined;
+    const w = await compose(d, now, identifier);
+    const updated = await st.updateProjection(trx, row.id, row.action_count, w.changes);
+    if (!updated) {
+      ctx.written.forget(ex, caseNumber);
+      throw new DomainError('CASES.CONCURRENT_CHANGE');
+    }
+    await st.insertAction(trx, w.record);
+    if (suppliedMaterials.length)
+      await writeMaterials(ctx, trx, row.id, row.region_code, suppliedMaterials, [], now);
+    await appendEvent(trx, ctx.clock, w.event);
+    // a closed case takes no more actions: nothing to keep for it
+    if (TERMINAL.has(w.answer.status)) ctx.written.forget(ex, caseNumber);
+    else ctx.written.remember(ex, { ...row, ...w.changes }, w.projection);
+    await recordAnswer(trx, p, req, w.answer);
+    return w.answer;
+  }
+
+  /**
+   * PostgreSQL, an action that writes only its case, its record and its event (no materials, no
+   * licence, no request id to keep): the three as one statement that commits on its own
+   * (st.actAlone, ADR 0036), one round trip instead of five.
+   */
+  async function writeAlone(d: Decided, now: string): Promise<Acted> {
+    const w = await compose(d, now);
+    const event = eventToInsert(ctx.clock, w.event);
+    if (!(await st.actAlone(ex, d.row.id, d.row.action_count, w.changes, w.record, event)))
+      throw new DomainError('CASES.CONCURRENT_CHANGE');
+    return w.answer;
   }
 }

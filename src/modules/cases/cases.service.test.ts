@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { openTestStore } from '../../../test/helpers/store.js';
+import pg from 'pg';
+import { openTestStore, testDialect } from '../../../test/helpers/store.js';
 import { DomainError, ManualClock } from '../../kernel/index.js';
 import { type Store, migrate, sql } from '../../platform/db/index.js';
 import { allows } from '../../platform/http/index.js';
 import { createFileSealer, createPersonalDataCipher } from '../../platform/privacy/index.js';
-import { eventsMigrations, readEvents } from '../../platform/events/index.js';
+import { eventToInsert, eventsMigrations, readEvents } from '../../platform/events/index.js';
 import { addMessages } from '../../platform/i18n/index.js';
 import { casesMessages } from './cases.messages.js';
 import { notificationsConsumer } from './cases.notify.js';
 import { createCasesService, toAction } from './cases.service.js';
 import { computeClock } from './cases.sla.js';
-import { actionsOf, casesMigrations, toRecorded } from './cases.store.js';
+import { actAlone, actionsOf, caseForAction, casesMigrations, toRecorded } from './cases.store.js';
 import {
   ITEM_CITY,
   ITEM_COUNTY,
@@ -339,6 +340,82 @@ describe('cases service', () => {
       'CASES.TRANSITION_NOT_ALLOWED',
     );
     assert.deepEqual(await counts(store), before);
+  });
+
+  test('PostgreSQL › an action is one statement that commits alone: no BEGIN or COMMIT, its rows all or none, its event read in order', {
+    skip: testDialect() !== 'postgres',
+  }, async () => {
+    const s = await svc.submit(PRINCIPALS.citizen, {
+      implementationCode: ITEM_CITY,
+      regionCode: '410105',
+      form,
+    });
+    const before = await counts(store);
+    const [tail] = (await readEvents(store.db, { tx: '0', seq: 0 }, 100_000)).slice(-1);
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      sent.push(typeof q === 'string' ? q : (q.text ?? ''));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    let acted: Awaited<ReturnType<typeof svc.act>>;
+    try {
+      acted = await svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk);
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    assert.equal(acted.status, 'accepted');
+    assert.deepEqual(
+      sent.filter((t) => /^\s*(begin|start|commit|rollback|savepoint)/i.test(t)),
+      [],
+      'no transaction control',
+    );
+    const writes = sent.filter((t) => /\b(insert|update|delete)\b/i.test(t));
+    assert.equal(writes.length, 1, writes.join('\n'));
+    assert.match(writes[0]!, /update "cases"[\s\S]*insert into "case_actions"[\s\S]*insert into "events"/);
+    const after = await counts(store);
+    assert.deepEqual([after.actions - before.actions, after.events - before.events], [1, 1]);
+    // the event is in the stream after the submission's, with its transaction id
+    const next = await readEvents(store.db, { tx: tail!.tx, seq: tail!.seq }, 10);
+    assert.deepEqual(
+      next.map((e) => [e.type, e.aggregateId, e.payload.status]),
+      [['cases.accepted', s.caseNumber, 'accepted']],
+    );
+    assert.ok(BigInt(next[0]!.tx) > BigInt(tail!.tx));
+    // an action that read the case before this one wrote: the guard finds it moved on, nothing is written
+    const row = (await caseForAction(store.db, s.caseNumber))!;
+    const stale = await actAlone(
+      store.db,
+      row.id,
+      row.action_count - 1,
+      {
+        status: 'refused',
+        open: 0,
+        accepted_on: null,
+        promised_due: null,
+        statutory_due: null,
+        clock_state: 'stopped',
+        colour: 'green',
+        remaining_days: null,
+        action_count: row.action_count,
+        projection: '{}',
+        updated_at: clock.now().toISOString(),
+      },
+      {
+        case_id: row.id,
+        seq: row.action_count,
+        type: 'refuse',
+        actor_id: 'x',
+        region_code: row.region_code,
+        payload: '{}',
+        at: clock.now().toISOString(),
+      },
+      eventToInsert(clock, { type: 'cases.refused', aggregateType: 'case', aggregateId: s.caseNumber }),
+    );
+    assert.equal(stale, false);
+    assert.deepEqual(await counts(store), after);
+    assert.equal((await svc.view(s.caseNumber, PRINCIPALS.citizen)).status, 'accepted');
   });
 
   test('concurrency › the same action sent at once on several cases: one wins per case; the refused leave the others’ writes', async () => {

@@ -7,7 +7,13 @@ import {
   type RawBuilder,
   sql,
 } from 'kysely';
-import { type Executor, columnTypes, dialectOf } from '../../platform/db/index.js';
+import {
+  type Executor,
+  columnTypes,
+  dialectOf,
+  runPrecompiled as runPrecompiledOver,
+} from '../../platform/db/index.js';
+import { EVENT_INSERT_COLUMNS, type EventInsert, type EventsTables } from '../../platform/events/index.js';
 import { splitDraftKey } from './cases.draftkey.js';
 import type { RecordedAction } from './cases.sla.js';
 import type { CaseAction } from './cases.workflow.js';
@@ -775,6 +781,63 @@ export async function updateProjection(
         .where('id', '=', slot(0))
         .where('action_count', '=', slot(1)),
     [id, expectedCount, ...cols.map((c) => p[c])],
+  );
+  return Number(r.numAffectedRows ?? 0) === 1;
+}
+
+/**
+ * PostgreSQL, outside any transaction: an action's whole write as one statement, which commits on
+ * its own (ADR 0036): the guarded update of the case's projection (as {@link updateProjection}),
+ * and — only if it updated the row — the action's record and its event, inserted from the update's
+ * result. One round trip where BEGIN, the update, two inserts and COMMIT were five; the same rows,
+ * the same guard, one transaction. False when the guard found the case moved on (nothing written).
+ * SQLite has no data-modifying CTEs: there the action writes in its transaction as before.
+ */
+export async function actAlone(
+  ex: Executor,
+  id: string,
+  expectedCount: number,
+  p: CaseProjection,
+  action: ActionRow,
+  event: EventInsert,
+): Promise<boolean> {
+  const cols = (Object.keys(p) as Array<keyof CaseProjection>).filter((c) => p[c] !== undefined);
+  const a0 = 2 + cols.length;
+  const e0 = a0 + ACTION_COLUMNS.length;
+  const r = await runPrecompiledOver(
+    ex,
+    (db) => db.withTables<CasesTables & EventsTables>(),
+    `cases.actAlone:${cols.join(',')}`,
+    (q, slot) =>
+      q
+        .with('u', (w) =>
+          w
+            .updateTable('cases')
+            .set(slots(cols, slot, 2))
+            .where('id', '=', slot(0))
+            .where('action_count', '=', slot(1))
+            .returning('id'),
+        )
+        .with('a', (w) =>
+          w
+            .insertInto('case_actions')
+            .columns(ACTION_COLUMNS)
+            .expression((eb) =>
+              eb.selectFrom('u').select(ACTION_COLUMNS.map((c, i) => eb.val(slot(a0 + i)).as(c))),
+            ),
+        )
+        .insertInto('events')
+        .columns(EVENT_INSERT_COLUMNS)
+        .expression((eb) =>
+          eb.selectFrom('u').select(EVENT_INSERT_COLUMNS.map((c, i) => eb.val(slot(e0 + i)).as(c))),
+        ),
+    [
+      id,
+      expectedCount,
+      ...cols.map((c) => p[c]),
+      ...ACTION_COLUMNS.map((c) => action[c]),
+      ...EVENT_INSERT_COLUMNS.map((c) => event[c]),
+    ],
   );
   return Number(r.numAffectedRows ?? 0) === 1;
 }

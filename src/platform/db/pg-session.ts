@@ -39,6 +39,8 @@ export const WAKE_CHANNEL = 'tongban_wake';
 export const ANNOUNCED_TABLES: ReadonlySet<string> = new Set(['events', 'halls_calls']);
 
 const INSERT_INTO = /^\s*insert\s+into\s+(?:"([^"]+)"|([A-Za-z_][\w$]*))/i;
+const INSERT_ANYWHERE = /\binsert\s+into\s+(?:"([^"]+)"|([A-Za-z_][\w$]*))/gi;
+const WITH = /^\s*with\b/i;
 const COMMIT = /^\s*(commit|end)\b/i;
 
 /**
@@ -103,12 +105,23 @@ export class Announcer {
   }
 }
 
-/** The table a statement inserts into, if it is one of ANNOUNCED_TABLES. */
+/**
+ * The table a statement inserts into, if it is one of ANNOUNCED_TABLES; for a statement with
+ * data-modifying CTEs (`with u as (update …) insert into "events" …`, a case action on PostgreSQL
+ * in one statement) the first announced table any of its inserts names.
+ */
 export function announcedInsert(text: string): string | undefined {
   const m = INSERT_INTO.exec(text);
-  if (!m) return undefined;
-  const table = (m[1] ?? m[2] ?? '').toLowerCase();
-  return ANNOUNCED_TABLES.has(table) ? table : undefined;
+  if (m) {
+    const table = (m[1] ?? m[2] ?? '').toLowerCase();
+    return ANNOUNCED_TABLES.has(table) ? table : undefined;
+  }
+  if (!WITH.test(text)) return undefined;
+  for (const w of text.matchAll(INSERT_ANYWHERE)) {
+    const table = (w[1] ?? w[2] ?? '').toLowerCase();
+    if (ANNOUNCED_TABLES.has(table)) return table;
+  }
+  return undefined;
 }
 
 type QueryResult = { command: string; rowCount: number | null; rows: unknown[] };

@@ -164,7 +164,7 @@ export const eventsMigrations: Record<string, Migration> = {
 
 const edb = (db: Executor) => db.withTables<EventsTables>();
 
-type EventInsert = Omit<EventsTables['events'], 'seq' | 'tx'>;
+export type EventInsert = Omit<EventsTables['events'], 'seq' | 'tx'>;
 const EVENT_COLUMNS = [
   'id',
   'type',
@@ -200,21 +200,37 @@ let appendCalls = 0;
  */
 export const appendedSoFar = (): number => appendCalls;
 
+const toRow = (e: NewEvent, now: string): EventInsert => ({
+  id: newId(),
+  type: e.type,
+  aggregate_type: e.aggregateType,
+  aggregate_id: e.aggregateId,
+  region_code: e.regionCode ?? null,
+  actor: e.actor ?? null,
+  payload: JSON.stringify(e.payload ?? {}),
+  created_at: now,
+});
+
+/** The columns of an event's row as {@link eventToInsert} gives it, in the order an insert names them. */
+export const EVENT_INSERT_COLUMNS: ReadonlyArray<keyof EventInsert> = EVENT_COLUMNS;
+
+/**
+ * An event's row for a store that inserts it in a statement of its own making: on PostgreSQL a
+ * case action's update, its record and its event go as one statement (modules/cases, ADR 0036).
+ * The row is the one appendEvent would insert; the statement must insert it with the write it
+ * records, atomically. Counted as an append.
+ */
+export function eventToInsert(clock: Clock, e: NewEvent): EventInsert {
+  appendCalls++;
+  return toRow(e, clock.now().toISOString());
+}
+
 /** Appends events inside the caller's transaction. Payloads must hold no unmasked personal data. */
 export async function appendEvents(trx: Executor, clock: Clock, events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   appendCalls++;
   const now = clock.now().toISOString();
-  const rows = events.map((e) => ({
-    id: newId(),
-    type: e.type,
-    aggregate_type: e.aggregateType,
-    aggregate_id: e.aggregateId,
-    region_code: e.regionCode ?? null,
-    actor: e.actor ?? null,
-    payload: JSON.stringify(e.payload ?? {}),
-    created_at: now,
-  }));
+  const rows = events.map((e) => toRow(e, now));
   if (rows.length === 1) {
     // one event (a case action, the common case): the statement compiled once per dialect
     await trx.executeQuery(singleInsert(trx, rows[0]!));
