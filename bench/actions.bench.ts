@@ -170,6 +170,7 @@ try {
     const c1 = pids.map(cpuMs);
     const pg1 = await pgSnap();
     const tc = performance.now();
+    const behind = await consumersBehind(nodes[0]!.url);
     await readyOrTimeout(nodes[0]!.url, 180_000, 100);
     const catchUpS = (performance.now() - tc) / 1000;
     const catchCpu = Math.max(
@@ -226,7 +227,7 @@ try {
     }
     const last = app[app.length - 1]!;
     console.log(
-      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgUs, 0)})` : ''}, errors ${last.errors}; consumers caught up ${fmt(last.catchUpS, 1)} s after, CPU/action with their catch-up ${fmt(last.cpuAllUs, 0)} µs${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgAllUs, 0)})` : ''} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
+      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgUs, 0)})` : ''}, errors ${last.errors}; consumers caught up ${fmt(last.catchUpS, 1)} s after${behind ? ` (behind at the end: ${behind})` : ''}, CPU/action with their catch-up ${fmt(last.cpuAllUs, 0)} µs${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgAllUs, 0)})` : ''} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
     );
     // another run like this one takes about as many applications as this one accepted
     const need = Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.5) + CONNECTIONS;
@@ -253,6 +254,22 @@ for (let r = 0; r < Math.min(RUNS, 3); r++)
       NODES * POOL,
     ),
   );
+
+/** The consumers behind the stream's head, most behind first (`ledger 5,120, stats 3,004, …`), from /readyz. */
+async function consumersBehind(url: string): Promise<string> {
+  try {
+    const r = (await (await fetch(`${url}/readyz`)).json()) as {
+      consumers?: Array<{ name: string; lag: number }>;
+    };
+    return (r.consumers ?? [])
+      .filter((c) => c.lag > 0)
+      .sort((a, b) => b.lag - a.lag)
+      .map((c) => `${c.name} ${fmt(c.lag, 0)}`)
+      .join(', ');
+  } catch {
+    return '';
+  }
+}
 
 /** Waits until the node's /readyz answers 200 (every event consumer caught up), or `ms` passed. */
 async function readyOrTimeout(url: string, ms: number, everyMs = 500): Promise<void> {

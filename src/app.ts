@@ -301,11 +301,12 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
   const ratings = createRatingsModule(deps, {
     cases: {
       facts: (caseNumber, within) => cases.api.caseFacts(caseNumber, within),
-      factsMany: (caseNumbers) => cases.api.caseFactsMany(caseNumbers),
+      factsMany: (caseNumbers, within) => cases.api.caseFactsMany(caseNumbers, within),
     },
     calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },
     identity: {
       contact: (accountId, within) => identity.api.contactOf(accountId, within),
+      contacts: (accountIds, within) => identity.api.contactsOf(accountIds, within),
     },
     notifier: identity.api.notifier,
     directory: ratingsDirectory(catalog.api, regions.api),

@@ -249,6 +249,9 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       return out;
     },
     contact: (accountId, within) => identity.contactOf(accountId, within),
+    ...(identity.contactsOf
+      ? { contacts: (accountIds, within) => identity.contactsOf!(accountIds, within) }
+      : {}),
     async applicant(ref) {
       const id = isValidIdNumber(ref) ? await identity.accountIdByIdNumber(ref) : ref;
       const d = id ? await identity.personalData(id) : undefined;
@@ -319,6 +322,10 @@ interface PersonalDataLike {
   delegationFor?: IdentityPort['delegationFor'];
   delegatorsOf?: IdentityPort['delegatorsOf'];
   contactOf(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
+  contactsOf?(
+    accountIds: readonly string[],
+    within?: Executor,
+  ): Promise<Map<string, { mobile: string | null }>>;
   personalData(
     accountId: string,
     within?: Executor,

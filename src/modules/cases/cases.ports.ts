@@ -140,6 +140,11 @@ export interface IdentityPort {
   /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
   /** read through `within` when called inside a transaction (an event consumer) */
   contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
+  /** `contact` of several accounts in one read (an event consumer's batch): id → contact, unknown left out */
+  contacts?(
+    accountIds: readonly string[],
+    within?: Executor,
+  ): Promise<Map<string, { mobile: string | null }>>;
   /**
    * 帮办代办: the live 委托 under which `agentId` acts for `principalId` for the item now (its id,
    * and the principal's region when given); undefined: none (absent port: none, fail closed)
@@ -168,6 +173,11 @@ export interface NotifierPort {
   send(
     trx: Executor,
     n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
+  ): Promise<void>;
+  /** several, in order (a consumer's batch); absent: `send` one by one */
+  sendAll?(
+    trx: Executor,
+    ns: ReadonlyArray<{ channel: 'sms' | 'email'; to: string; subject: string; body: string }>,
   ): Promise<void>;
 }
 

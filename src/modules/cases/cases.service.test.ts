@@ -13,7 +13,15 @@ import { casesMessages } from './cases.messages.js';
 import { notificationsConsumer } from './cases.notify.js';
 import { createCasesService, toAction } from './cases.service.js';
 import { computeClock } from './cases.sla.js';
-import { actAlone, actionsOf, caseForAction, casesMigrations, toRecorded } from './cases.store.js';
+import {
+  actAlone,
+  actionsOf,
+  caseByNumber,
+  caseForAction,
+  casesMigrations,
+  submitAlone,
+  toRecorded,
+} from './cases.store.js';
 import {
   ITEM_CITY,
   ITEM_COUNTY,
@@ -44,6 +52,22 @@ async function counts(store: Store) {
     events: await q('events'),
     blobs: await q('case_blobs'),
   };
+}
+
+/** The statements this process sent to PostgreSQL while `fn` ran, and what it returned. */
+async function sentDuring<T>(fn: () => Promise<T>): Promise<{ sent: string[]; value: T }> {
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    sent.push(typeof q === 'string' ? q : (q.text ?? ''));
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    return { sent, value: await fn() };
+  } finally {
+    pg.Client.prototype.query = query;
+  }
 }
 
 async function rejects(p: Promise<unknown>, code: string) {
@@ -352,19 +376,9 @@ describe('cases service', () => {
     });
     const before = await counts(store);
     const [tail] = (await readEvents(store.db, { tx: '0', seq: 0 }, 100_000)).slice(-1);
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      sent.push(typeof q === 'string' ? q : (q.text ?? ''));
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof query;
-    let acted: Awaited<ReturnType<typeof svc.act>>;
-    try {
-      acted = await svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk);
-    } finally {
-      pg.Client.prototype.query = query;
-    }
+    const { sent, value: acted } = await sentDuring(() =>
+      svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk),
+    );
     assert.equal(acted.status, 'accepted');
     assert.deepEqual(
       sent.filter((t) => /^\s*(begin|start|commit|rollback|savepoint)/i.test(t)),
@@ -416,6 +430,76 @@ describe('cases service', () => {
     assert.equal(stale, false);
     assert.deepEqual(await counts(store), after);
     assert.equal((await svc.view(s.caseNumber, PRINCIPALS.citizen)).status, 'accepted');
+  });
+
+  test('PostgreSQL › a submission without materials is its number and one statement: the case, its record, its event and the draft’s end, all or none', {
+    skip: testDialect() !== 'postgres',
+  }, async () => {
+    const who = PRINCIPALS.otherCitizen;
+    await svc.saveDraft(who, ITEM_CITY, { regionCode: '410105', ...form });
+    await svc.saveDraftFiles(who, ITEM_CITY, { files: [{ code: 'plan', filename: 'p.pdf', data: PDF }] });
+    const draftRows = async () =>
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select (select count(*) from case_draft_answers where applicant_id = ${who.accountId})
+            + (select count(*) from case_draft_files where applicant_id = ${who.accountId}) as n`.execute(
+            store.db,
+          )
+        ).rows[0]?.n,
+      );
+    assert.equal(await draftRows(), 2);
+    const before = await counts(store);
+    const { sent, value: s } = await sentDuring(() =>
+      svc.submit(who, { implementationCode: ITEM_CITY, regionCode: '410105', form }),
+    );
+    assert.deepEqual(
+      sent.filter((t) => /^\s*(begin|start|commit|rollback|savepoint)/i.test(t)),
+      [],
+      'no transaction control',
+    );
+    const writes = sent.filter((t) => /\b(insert|update|delete)\b/i.test(t));
+    assert.equal(writes.length, 2, writes.join('\n'));
+    assert.match(writes[0]!, /case_sequences/);
+    assert.match(
+      writes[1]!,
+      /insert into "cases"[\s\S]*insert into "case_actions"[\s\S]*insert into "events"[\s\S]*delete from "case_draft_answers"[\s\S]*delete from "case_draft_files"/,
+    );
+    const after = await counts(store);
+    assert.deepEqual(
+      [after.cases - before.cases, after.actions - before.actions, after.events - before.events],
+      [1, 1, 1],
+    );
+    assert.equal(await draftRows(), 0, 'the draft and its files are gone with the submission');
+    const v = await svc.view(s.caseNumber, who);
+    assert.equal(v.status, 'submitted');
+    assert.deepEqual(
+      v.actions.map((a) => a.action),
+      ['submit'],
+    );
+    // the same case number again (a number drawn twice could never happen; a row left half-written would): nothing is written
+    const row = (await caseForAction(store.db, s.caseNumber))!;
+    await assert.rejects(
+      submitAlone(
+        store.db,
+        { ...(await caseByNumber(store.db, s.caseNumber))!, id: `${row.id}-again` },
+        {
+          case_id: `${row.id}-again`,
+          seq: 1,
+          type: 'submit',
+          actor_id: who.accountId,
+          region_code: '410105',
+          payload: '{}',
+          at: clock.now().toISOString(),
+        },
+        eventToInsert(clock, { type: 'cases.submitted', aggregateType: 'case', aggregateId: s.caseNumber }),
+        who.accountId,
+        ITEM_CITY,
+      ),
+      /duplicate key|unique/i,
+    );
+    assert.deepEqual(await counts(store), after);
   });
 
   test('concurrency › the same action sent at once on several cases: one wins per case; the refused leave the others’ writes', async () => {
@@ -662,6 +746,70 @@ describe('cases service', () => {
     assert.equal(bundleNotices.length, 1);
     assert.ok(sent.some((n) => n.subject.includes(single.caseNumber)));
     assert.ok(sent.every((n) => !n.body.includes('张三')));
+  });
+
+  test('notifications › a batch is told in a few reads and one send, the same messages in the same order as one by one', async () => {
+    addMessages('cases', casesMessages);
+    const start =
+      (await sql<{ n: number }>`select max(seq) as n from events`.execute(store.db)).rows[0]?.n ?? 0;
+    const mine: string[] = [];
+    for (const who of [PRINCIPALS.citizen, PRINCIPALS.otherCitizen, PRINCIPALS.citizen]) {
+      const s = await svc.submit(who, { implementationCode: ITEM_CITY, regionCode: '410105', form });
+      mine.push(s.caseNumber);
+      await svc.act(s.caseNumber, { action: 'accept' }, PRINCIPALS.cityClerk);
+    }
+    await svc.act(mine[0]!, { action: 'startStep', step: '审核' }, PRINCIPALS.approver);
+    await svc.act(mine[0]!, { action: 'completeStep' }, PRINCIPALS.approver);
+    await svc.act(mine[0]!, { action: 'approve' }, PRINCIPALS.approver);
+    let events = await readEvents(store.db, { tx: '0', seq: Number(start) }, 1000);
+    for (
+      let i = 0;
+      i < 200 && !events.some((e) => e.type === 'cases.approved' && e.aggregateId === mine[0]);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 25));
+      events = await readEvents(store.db, { tx: '0', seq: Number(start) }, 1000);
+    }
+    const mobile = (id: string) => `1380000${id.length.toString().padStart(4, '0')}`;
+    const base = { prefill: async () => ({}), applicant: async () => undefined };
+    const oneByOne: unknown[] = [];
+    const single = notificationsConsumer({
+      identity: { ...base, contact: async (id) => ({ mobile: mobile(id) }) },
+      notifier: { send: async (_trx, n) => void oneByOne.push(n) },
+    });
+    const asked: string[][] = [];
+    const batches: unknown[][] = [];
+    const batched = notificationsConsumer({
+      identity: {
+        ...base,
+        contact: async () => assert.fail('one by one'),
+        contacts: async (ids) => {
+          asked.push([...ids]);
+          return new Map(ids.map((id) => [id, { mobile: mobile(id) }]));
+        },
+      },
+      notifier: {
+        send: async () => assert.fail('one by one'),
+        sendAll: async (_trx, ns) => void batches.push([...ns]),
+      },
+    });
+    await store.db.transaction().execute((trx) => single.handle(trx, events));
+    await store.db.transaction().execute((trx) => batched.handle(trx, events));
+    assert.equal(asked.length, 1, 'the applicants’ contacts in one read');
+    assert.deepEqual(
+      new Set(asked[0]),
+      new Set([PRINCIPALS.citizen.accountId, PRINCIPALS.otherCitizen.accountId]),
+    );
+    assert.equal(batches.length, 1, 'one send for the batch');
+    assert.deepEqual(batches[0], oneByOne);
+    // three acceptances and an approval of these cases, in the events' order
+    const ours = (oneByOne as Array<{ subject: string; body: string }>).filter((n) =>
+      mine.some((c) => n.subject.includes(c)),
+    );
+    assert.deepEqual(
+      ours.map((n) => mine.findIndex((c) => n.subject.includes(c))),
+      [0, 1, 2, 0],
+    );
   });
 
   test('property › an action succeeds exactly when a grant holds its permission for the case’s region and department', async () => {

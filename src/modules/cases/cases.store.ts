@@ -843,6 +843,68 @@ export async function actAlone(
 }
 
 /**
+ * PostgreSQL, outside any transaction: a submission's whole write as one statement that commits on
+ * its own (ADR 0036) — the case, its first action, its event, and the end of the caller's draft of
+ * the item (its answers, and its files where there were answers, as {@link deleteDraft} and
+ * {@link deleteDraftMaterials} do in the transaction). A case number already taken fails the
+ * whole statement: nothing is written.
+ */
+export async function submitAlone(
+  ex: Executor,
+  row: CaseRow,
+  action: ActionRow,
+  event: EventInsert,
+  applicantId: string,
+  draftCode: string,
+): Promise<void> {
+  const k = keyOf(draftCode);
+  const a0 = CASE_COLUMNS.length;
+  const e0 = a0 + ACTION_COLUMNS.length;
+  const d0 = e0 + EVENT_INSERT_COLUMNS.length;
+  await runPrecompiledOver(
+    ex,
+    (db) => db.withTables<CasesTables & EventsTables>(),
+    'cases.submitAlone',
+    (q, slot) =>
+      q
+        .with('c', (w) => w.insertInto('cases').values(slots(CASE_COLUMNS, slot)).returning('id'))
+        .with('a', (w) =>
+          w
+            .insertInto('case_actions')
+            .values(slots(ACTION_COLUMNS, slot, a0))
+            .returning('case_id'),
+        )
+        .with('e', (w) =>
+          w
+            .insertInto('events')
+            .values(slots(EVENT_INSERT_COLUMNS, slot, e0))
+            .returning('seq'),
+        )
+        .with('d', (w) =>
+          w
+            .deleteFrom('case_draft_answers')
+            .where('applicant_id', '=', slot(d0))
+            .where('on_behalf_of', '=', slot(d0 + 1))
+            .where('implementation_code', '=', slot(d0 + 2))
+            .returning('applicant_id'),
+        )
+        .deleteFrom('case_draft_files')
+        .where('applicant_id', '=', slot(d0))
+        .where('on_behalf_of', '=', slot(d0 + 1))
+        .where('implementation_code', '=', slot(d0 + 2))
+        .where((eb) => eb.exists(eb.selectFrom('d').select('applicant_id'))),
+    [
+      ...CASE_COLUMNS.map((c) => row[c]),
+      ...ACTION_COLUMNS.map((c) => action[c]),
+      ...EVENT_INSERT_COLUMNS.map((c) => event[c]),
+      applicantId,
+      k.on_behalf_of,
+      k.implementation_code,
+    ],
+  );
+}
+
+/**
  * The columns an action reads of its case (access, workflow, clock, event): not the sealed form,
  * the result or the columns the projection rewrites. A row's every column costs the driver an
  * object property per read.
@@ -901,6 +963,16 @@ export const FACT_COLUMNS = [
   'hall_region_code',
 ] as const satisfies ReadonlyArray<keyof CaseRow>;
 export type FactRow = Pick<CaseRow, (typeof FACT_COLUMNS)[number]>;
+
+/** {@link caseFactRow} of several cases in one read (unknown numbers left out): an event consumer's batch. */
+export async function caseFactRows(db: Executor, caseNumbers: readonly string[]): Promise<FactRow[]> {
+  if (caseNumbers.length === 0) return [];
+  return cdb(db)
+    .selectFrom('cases')
+    .select(FACT_COLUMNS)
+    .where('case_number', 'in', [...caseNumbers])
+    .execute();
+}
 
 export async function caseFactRow(db: Executor, caseNumber: string): Promise<FactRow | undefined> {
   const r = await runPrecompiled(

@@ -8,7 +8,7 @@ import { type Principal, allows, holds } from '../../platform/access.js';
 import { accessError, deniedPermission, maySubmit } from './cases.access.js';
 import { chinaDate } from '../../platform/calendar/index.js';
 import { type Executor, dialectOf, inTransaction } from '../../platform/db/index.js';
-import { appendEvent, appendEvents, type NewEvent } from '../../platform/events/index.js';
+import { appendEvent, appendEvents, eventToInsert, type NewEvent } from '../../platform/events/index.js';
 import { parseInput } from '../../platform/input.js';
 import { draftKeyOf, formIssues, ownFields } from './cases.application.js';
 import { notStartedClock } from './cases.clock.js';
@@ -319,27 +319,18 @@ export async function prepare(
   return { it, form, uploads: decoded, licenceMaterials: lic, body, recordUse };
 }
 
-/** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
-export async function writeCase(
+/** The case's row as submitted (status submitted, clock not started) and its projection. */
+function caseRowOf(
   ctx: CasesContext,
-  trx: Executor,
-  p: Principal,
   prep: Prepared,
   who: Awaited<ReturnType<typeof applicantOf>>,
   applicantRegion: string,
   bundleId: string | null,
   now: string,
-  numbers: Numbers,
-  /** fields read from a register for the form that the applicant corrected (names only) */
-  prefillCorrected: readonly string[] = [],
-): Promise<{ id: string; caseNumber: string; event: NewEvent }> {
+  id: string,
+  caseNumber: string,
+): { caseRow: st.CaseRow; initial: Projection } {
   const { it, body } = prep;
-  const fieldNames = new Set(Object.keys((it.formSchema as { properties?: object }).properties ?? {}));
-  const corrected = [...new Set(prefillCorrected)].filter((f) => fieldNames.has(f));
-  const prefix = casePrefix(prep, now);
-  const seq = await numbers.next(trx, prefix);
-  const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
-  const id = newId();
   const initial: Projection = { state: { ...INITIAL, status: 'submitted' }, clock: [] };
   const caseRow: st.CaseRow = {
     id,
@@ -374,34 +365,26 @@ export async function writeCase(
     created_at: now,
     updated_at: now,
   };
-  await st.insertCase(trx, caseRow);
-  // materials a register provides (免提交): read through the deciding department's grant now, in
-  // this transaction, so the access record commits with the case; one that cannot be read is
-  // left to the applicant (the department asks for it), never a reason to refuse the submission
-  const shared: Array<{ code: string; name: string; accessId: string }> = [];
-  // required ones that could not be read: the applicant is asked for them (named on the submit
-  // action, so the applicant's case page and the clerk's both say so), never refused
-  const unread: string[] = [];
-  if (ctx.ports.sharedData)
-    for (const m of it.materials) {
-      if (
-        !fromSharedData(m) ||
-        !m.sharedData ||
-        prep.uploads.some((u) => u.code === m.code) ||
-        prep.licenceMaterials.some((l) => l.code === m.code)
-      )
-        continue;
-      const got = await ctx.ports.sharedData.fetch(trx, {
-        departmentId: body.departmentId,
-        sharedData: m.sharedData,
-        applicantId: who.applicantId,
-        caseNumber,
-        purpose: `办理“${it.name}”：${m.name}`,
-      });
-      if (got) shared.push({ code: m.code, name: m.name, accessId: got.accessId });
-      else if (m.required) unread.push(m.name);
-    }
-  await st.insertAction(trx, {
+  return { caseRow, initial };
+}
+
+/** The submission's record (the case's first action) and its event. */
+function submissionOf(
+  p: Principal,
+  prep: Prepared,
+  who: Awaited<ReturnType<typeof applicantOf>>,
+  applicantRegion: string,
+  bundleId: string | null,
+  now: string,
+  id: string,
+  caseNumber: string,
+  /** fields read from a register for the form that the applicant corrected (names only) */
+  corrected: readonly string[],
+  shared: ReadonlyArray<{ code: string; name: string; accessId: string }>,
+  unread: readonly string[],
+): { action: st.ActionRow; event: NewEvent } {
+  const { body } = prep;
+  const action: st.ActionRow = {
     case_id: id,
     seq: 1,
     type: 'submit',
@@ -420,11 +403,7 @@ export async function writeCase(
       ...(corrected.length ? { prefillCorrected: corrected } : {}),
     }),
     at: now,
-  });
-  await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now, shared);
-  for (const m of prep.licenceMaterials)
-    if (m.verified)
-      await prep.recordUse?.(trx, { identifier: m.identifier, caseNumber, materialName: m.name });
+  };
   const event: NewEvent = {
     type: 'cases.submitted',
     aggregateType: 'case',
@@ -446,8 +425,126 @@ export async function writeCase(
       ...(corrected.length ? { prefillCorrected: corrected } : {}),
     },
   };
+  return { action, event };
+}
+
+/** The prefilled fields the applicant corrected, of those the item's form has. */
+function correctedOf(prep: Prepared, prefillCorrected: readonly string[]): string[] {
+  const fieldNames = new Set(Object.keys((prep.it.formSchema as { properties?: object }).properties ?? {}));
+  return [...new Set(prefillCorrected)].filter((f) => fieldNames.has(f));
+}
+
+/** The materials a register would provide (免提交) that nothing the applicant gave covers. */
+const sharedToRead = (ctx: CasesContext, prep: Prepared) =>
+  ctx.ports.sharedData
+    ? prep.it.materials.filter(
+        (m) =>
+          fromSharedData(m) &&
+          m.sharedData &&
+          !prep.uploads.some((u) => u.code === m.code) &&
+          !prep.licenceMaterials.some((l) => l.code === m.code),
+      )
+    : [];
+
+/** Writes one case (row, first action, materials, blobs) inside the caller's transaction. */
+export async function writeCase(
+  ctx: CasesContext,
+  trx: Executor,
+  p: Principal,
+  prep: Prepared,
+  who: Awaited<ReturnType<typeof applicantOf>>,
+  applicantRegion: string,
+  bundleId: string | null,
+  now: string,
+  numbers: Numbers,
+  /** fields read from a register for the form that the applicant corrected (names only) */
+  prefillCorrected: readonly string[] = [],
+): Promise<{ id: string; caseNumber: string; event: NewEvent }> {
+  const { it, body } = prep;
+  const corrected = correctedOf(prep, prefillCorrected);
+  const prefix = casePrefix(prep, now);
+  const seq = await numbers.next(trx, prefix);
+  const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
+  const id = newId();
+  const { caseRow, initial } = caseRowOf(ctx, prep, who, applicantRegion, bundleId, now, id, caseNumber);
+  await st.insertCase(trx, caseRow);
+  // materials a register provides (免提交): read through the deciding department's grant now, in
+  // this transaction, so the access record commits with the case; one that cannot be read is
+  // left to the applicant (the department asks for it), never a reason to refuse the submission
+  const shared: Array<{ code: string; name: string; accessId: string }> = [];
+  // required ones that could not be read: the applicant is asked for them (named on the submit
+  // action, so the applicant's case page and the clerk's both say so), never refused
+  const unread: string[] = [];
+  for (const m of sharedToRead(ctx, prep)) {
+    const got = await ctx.ports.sharedData!.fetch(trx, {
+      departmentId: body.departmentId,
+      sharedData: m.sharedData!,
+      applicantId: who.applicantId,
+      caseNumber,
+      purpose: `办理“${it.name}”：${m.name}`,
+    });
+    if (got) shared.push({ code: m.code, name: m.name, accessId: got.accessId });
+    else if (m.required) unread.push(m.name);
+  }
+  const { action, event } = submissionOf(
+    p,
+    prep,
+    who,
+    applicantRegion,
+    bundleId,
+    now,
+    id,
+    caseNumber,
+    corrected,
+    shared,
+    unread,
+  );
+  await st.insertAction(trx, action);
+  await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now, shared);
+  for (const m of prep.licenceMaterials)
+    if (m.verified)
+      await prep.recordUse?.(trx, { identifier: m.identifier, caseNumber, materialName: m.name });
   ctx.written.remember(trx, caseRow, initial);
   return { id, caseNumber, event };
+}
+
+/**
+ * PostgreSQL, a submission that writes only its case, its record, its event and the end of the
+ * caller's draft (no materials, no register to read, no request id to keep, not from the pages'
+ * draft, not inside a caller's transaction): one statement that commits alone (st.submitAlone,
+ * ADR 0036), after its number was drawn (ADR 0034). Undefined where the transaction is needed.
+ */
+async function submitAlone(
+  ctx: CasesContext,
+  ex: Executor,
+  p: Principal,
+  prep: Prepared,
+  who: Awaited<ReturnType<typeof applicantOf>>,
+  input: { regionCode: string; implementationCode: string; onBehalfOf?: string | undefined },
+  now: string,
+  numbers: Numbers,
+  prefillCorrected: readonly string[],
+): Promise<string> {
+  const prefix = casePrefix(prep, now);
+  const caseNumber = `${prefix}${String(await numbers.next(ex, prefix)).padStart(6, '0')}`;
+  const id = newId();
+  const { caseRow } = caseRowOf(ctx, prep, who, input.regionCode, null, now, id, caseNumber);
+  const { action, event } = submissionOf(
+    p,
+    prep,
+    who,
+    input.regionCode,
+    null,
+    now,
+    id,
+    caseNumber,
+    correctedOf(prep, prefillCorrected),
+    [],
+    [],
+  );
+  const draft = draftKeyOf(input.implementationCode, input.onBehalfOf);
+  await st.submitAlone(ex, caseRow, action, eventToInsert(ctx.clock, event), p.accountId, draft);
+  return caseNumber;
 }
 
 export async function submit(
@@ -481,6 +578,34 @@ export async function submit(
     );
     const now = ctx.clock.now().toISOString();
     const numbers = await drawNumbers(ex, [casePrefix(prep, now)]);
+    const alone =
+      !req &&
+      !opts.fromDraft &&
+      !ex.isTransaction &&
+      dialectOf(ex) === 'postgres' &&
+      prep.uploads.length === 0 &&
+      prep.licenceMaterials.length === 0 &&
+      sharedToRead(ctx, prep).length === 0;
+    if (alone) {
+      const caseNumber = await submitAlone(
+        ctx,
+        ex,
+        p,
+        prep,
+        who,
+        input,
+        now,
+        numbers,
+        opts.prefillCorrected ?? [],
+      );
+      ctx.poke();
+      return {
+        caseNumber,
+        status: 'submitted' as const,
+        departmentId: prep.body.departmentId,
+        clock: notStartedClock,
+      };
+    }
     const out = await inTransaction(ex, async (trx) => {
       const again = await reserve<Submitted>(trx, p, req, input.regionCode, now);
       if (again) return { answer: again, fresh: false };

@@ -29,6 +29,7 @@ import {
   registrationById,
   reserveRegistrationAttempt,
   sealedMobileOf,
+  sealedMobilesOf,
   staffAccounts,
 } from './identity.store.js';
 import {
@@ -530,6 +531,16 @@ export async function contactOf(
   const a = await sealedMobileOf(within ?? ctx.db, accountId);
   if (!a) return undefined;
   return { mobile: a.mobile_enc ? ctx.cipher.decrypt(a.mobile_enc) : null };
+}
+
+/** {@link contactOf} of several accounts in one read: id → contact (unknown ids left out). */
+export async function contactsOf(
+  ctx: IdentityContext,
+  accountIds: readonly string[],
+  within?: Executor,
+): Promise<Map<string, { mobile: string | null }>> {
+  const rows = await sealedMobilesOf(within ?? ctx.db, [...new Set(accountIds)]);
+  return new Map(rows.map((a) => [a.id, { mobile: a.mobile_enc ? ctx.cipher.decrypt(a.mobile_enc) : null }]));
 }
 
 /**

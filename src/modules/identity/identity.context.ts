@@ -52,6 +52,8 @@ export interface Notification {
 /** Where messages to people go: an SMS gateway in production, the dev mailbox elsewhere. */
 export interface Notifier {
   send(db: Executor, n: Notification): Promise<void>;
+  /** several messages, in order (an outbox consumer's batch); absent: `send` one by one */
+  sendAll?(db: Executor, ns: readonly Notification[]): Promise<void>;
 }
 
 /**

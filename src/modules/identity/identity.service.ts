@@ -158,6 +158,10 @@ export interface IdentityService {
   staffList(): Promise<AccountView[]>;
   personalData(accountId: string, within?: Executor): Promise<PersonalData | undefined>;
   contactOf(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
+  contactsOf(
+    accountIds: readonly string[],
+    within?: Executor,
+  ): Promise<Map<string, { mobile: string | null }>>;
   accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
   accountIdByLogin(login: string): Promise<string | undefined>;
   principalForAccount(accountId: string): Promise<Principal | undefined>;
@@ -227,6 +231,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     staffList: () => accounts.staffList(ctx),
     personalData: (accountId, within) => accounts.personalData(ctx, accountId, within),
     contactOf: (accountId, within) => accounts.contactOf(ctx, accountId, within),
+    contactsOf: (accountIds, within) => accounts.contactsOf(ctx, accountIds, within),
     accountIdByIdNumber: (idNumber) => accounts.accountIdByIdNumber(ctx, idNumber),
     accountIdByLogin: (login) => accounts.accountIdByLogin(ctx, login),
     principalForAccount: (accountId) => principal.principalForAccount(ctx, accountId),

@@ -636,6 +636,19 @@ export async function sealedMobileOf(
   return r.rows[0];
 }
 
+/** The sealed mobiles of several accounts in one read (unknown ids left out): the outbox consumers' notices. */
+export async function sealedMobilesOf(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Array<{ id: string; mobile_enc: string | null }>> {
+  if (ids.length === 0) return [];
+  return idb(db)
+    .selectFrom('identity_accounts')
+    .select(['id', 'mobile_enc'])
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
 export async function accountByLogin(db: Executor, login: string): Promise<AccountRow | undefined> {
   return idb(db)
     .selectFrom('identity_accounts')
@@ -1587,9 +1600,9 @@ const NOTIFICATION_COLUMNS = [
   'created_at',
 ] as const satisfies ReadonlyArray<keyof NotificationRow>;
 
-/** One notice (about one per case action, from the outbox consumers): compiled once. */
-export async function insertNotification(db: Executor, row: NotificationRow): Promise<void> {
-  await insertPrecompiled(db, idb, 'identity_notifications', NOTIFICATION_COLUMNS, [row]);
+/** Notices (a consumer's batch, about one per case action): statements of up to 64 rows, each compiled once. */
+export async function insertNotifications(db: Executor, rows: readonly NotificationRow[]): Promise<void> {
+  await insertPrecompiled(db, idb, 'identity_notifications', NOTIFICATION_COLUMNS, rows);
 }
 
 export async function latestNotifications(db: Executor, limit: number): Promise<NotificationRow[]> {

@@ -283,6 +283,8 @@ export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions =
     personalData: service.personalData,
     /** an account's mobile number alone, for a notice to it (undefined: no such account) */
     contactOf: service.contactOf,
+    /** the mobiles of several accounts in one read (an outbox consumer's batch): id → contact */
+    contactsOf: service.contactsOf,
     accountView: service.accountView,
     accountIdByIdNumber: service.accountIdByIdNumber,
     accountIdByLogin: service.accountIdByLogin,

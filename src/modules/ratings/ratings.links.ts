@@ -17,36 +17,57 @@ export interface IssuedLink {
   readonly expiresAt: string;
 }
 
-export async function issueLink(
-  ctx: RatingsContext,
-  trx: Executor,
-  l: {
-    caseNumber: string;
-    stage: 'accepted' | 'completed';
-    channel: 'sms' | 'window';
-    regionCode: string;
-    windowCode?: string | null;
-    clerkId?: string | null;
-  },
-): Promise<IssuedLink> {
-  const now = ctx.clock.now();
+export interface LinkRequest {
+  caseNumber: string;
+  stage: 'accepted' | 'completed';
+  channel: 'sms' | 'window';
+  regionCode: string;
+  windowCode?: string | null;
+  clerkId?: string | null;
+}
+
+/** A link's stored row and its signed token. */
+function linkOf(ctx: RatingsContext, l: LinkRequest, now: Date): { row: st.LinkRow; link: IssuedLink } {
   const exp = Math.floor(now.getTime() / 1000) + ctx.settings.linkTtlDays * 86_400;
   const id = newId();
   const expiresAt = new Date(exp * 1000).toISOString();
-  await st.insertLink(trx, {
-    id,
-    case_number: l.caseNumber,
-    stage: l.stage,
-    channel: l.channel,
-    window_code: l.windowCode ?? null,
-    clerk_id: l.clerkId ?? null,
-    region_code: l.regionCode,
-    expires_at: expiresAt,
-    used_at: null,
-    created_at: now.toISOString(),
-  });
   const token = `${id}.${exp}.${ctx.sign(`${id}.${exp}`)}`;
-  return { token, url: `${ctx.publicUrl}/r/${token}`, expiresAt };
+  return {
+    row: {
+      id,
+      case_number: l.caseNumber,
+      stage: l.stage,
+      channel: l.channel,
+      window_code: l.windowCode ?? null,
+      clerk_id: l.clerkId ?? null,
+      region_code: l.regionCode,
+      expires_at: expiresAt,
+      used_at: null,
+      created_at: now.toISOString(),
+    },
+    link: { token, url: `${ctx.publicUrl}/r/${token}`, expiresAt },
+  };
+}
+
+export async function issueLink(ctx: RatingsContext, trx: Executor, l: LinkRequest): Promise<IssuedLink> {
+  const { row, link } = linkOf(ctx, l, ctx.clock.now());
+  await st.insertLink(trx, row);
+  return link;
+}
+
+/** {@link issueLink} for several, stored with one statement per 64 (the outbox consumer's batch); in order. */
+export async function issueLinks(
+  ctx: RatingsContext,
+  trx: Executor,
+  ls: readonly LinkRequest[],
+): Promise<IssuedLink[]> {
+  const now = ctx.clock.now();
+  const made = ls.map((l) => linkOf(ctx, l, now));
+  await st.insertLinks(
+    trx,
+    made.map((m) => m.row),
+  );
+  return made.map((m) => m.link);
 }
 
 const TOKEN = /^([0-9a-f-]{36})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/;

@@ -29,7 +29,7 @@ export interface RatedCase {
 export interface CasesPort {
   facts(caseNumber: string, within?: Executor): Promise<RatedCase | undefined>;
   /** the facts of several cases at once (unknown numbers left out); absent: `facts` one by one */
-  factsMany?(caseNumbers: readonly string[]): Promise<readonly RatedCase[]>;
+  factsMany?(caseNumbers: readonly string[], within?: Executor): Promise<readonly RatedCase[]>;
 }
 
 export interface CalendarPort {
@@ -40,6 +40,11 @@ export interface CalendarPort {
 export interface IdentityPort {
   /** the account's mobile, for the SMS rating link */
   contact(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
+  /** `contact` of several accounts in one read (the outbox consumer's batch): id → contact */
+  contacts?(
+    accountIds: readonly string[],
+    within?: Executor,
+  ): Promise<Map<string, { mobile: string | null }>>;
 }
 
 /** An SMS to a person, sent inside the consumer's transaction (identity's notifier). */
@@ -47,6 +52,11 @@ export interface NotifierPort {
   send(
     trx: Executor,
     n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
+  ): Promise<void>;
+  /** several, in order (the consumer's batch); absent: `send` one by one */
+  sendAll?(
+    trx: Executor,
+    ns: ReadonlyArray<{ channel: 'sms' | 'email'; to: string; subject: string; body: string }>,
   ): Promise<void>;
 }
 

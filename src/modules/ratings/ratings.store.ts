@@ -351,6 +351,9 @@ const LINK_COLUMNS = [
 /** One rating link (after each acceptance and completion): compiled once. */
 export const insertLink = (trx: Executor, l: LinkRow) =>
   insertPrecompiled(trx, rdb, 'ratings_links', LINK_COLUMNS, [l]);
+/** Several (the outbox consumer's batch): statements of up to 64 rows, each compiled once. */
+export const insertLinks = (trx: Executor, ls: readonly LinkRow[]) =>
+  insertPrecompiled(trx, rdb, 'ratings_links', LINK_COLUMNS, ls);
 export const linkById = (db: Executor, id: string) =>
   rdb(db).selectFrom('ratings_links').selectAll().where('id', '=', id).executeTakeFirst();
 
