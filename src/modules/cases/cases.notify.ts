@@ -29,7 +29,7 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
   type Message = { channel: 'sms'; to: string; subject: string; body: string };
   return {
     name: 'cases.notifications',
-    batchSize: 200,
+    batchSize: 500,
     /**
      * A batch in a few statements, whatever its size: the cases it tells about read together, the
      * applicants' mobiles together, the messages sent together, in the events' order. One by one

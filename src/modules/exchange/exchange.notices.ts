@@ -100,7 +100,8 @@ export const webhookBody = (noticeId: string, n: CorrectionNoticePayload): strin
 export function noticesConsumer(): Consumer {
   return {
     name: 'exchange.notices',
-    batchSize: 200,
+    // it acts on a rare event (a correction notice) and passes over the rest: a large batch
+    batchSize: 2000,
     async handle(trx, events: EventRecord[]) {
       for (const e of events) {
         if (e.type !== EXCHANGE_EVENTS.correctionNotice) continue;

@@ -29,7 +29,7 @@ export function ratingsConsumer(ctx: RatingsContext): Consumer {
   const t = translator('zh-CN');
   return {
     name: 'ratings.outbox',
-    batchSize: 200,
+    batchSize: 500,
     async handle(trx, events: EventRecord[]) {
       await textLinks(ctx, trx, events, t);
       for (const e of events) {
