@@ -319,16 +319,21 @@ export async function prepare(
   return { it, form, uploads: decoded, licenceMaterials: lic, body, recordUse };
 }
 
+/** A case being submitted: what was checked, who applies where, its id and number. */
+interface NewCase {
+  readonly prep: Prepared;
+  readonly who: Awaited<ReturnType<typeof applicantOf>>;
+  readonly applicantRegion: string;
+  readonly bundleId: string | null;
+  readonly now: string;
+  readonly id: string;
+  readonly caseNumber: string;
+}
+
 /** The case's row as submitted (status submitted, clock not started) and its projection. */
 function caseRowOf(
   ctx: CasesContext,
-  prep: Prepared,
-  who: Awaited<ReturnType<typeof applicantOf>>,
-  applicantRegion: string,
-  bundleId: string | null,
-  now: string,
-  id: string,
-  caseNumber: string,
+  { prep, who, applicantRegion, bundleId, now, id, caseNumber }: NewCase,
 ): { caseRow: st.CaseRow; initial: Projection } {
   const { it, body } = prep;
   const initial: Projection = { state: { ...INITIAL, status: 'submitted' }, clock: [] };
@@ -371,13 +376,7 @@ function caseRowOf(
 /** The submission's record (the case's first action) and its event. */
 function submissionOf(
   p: Principal,
-  prep: Prepared,
-  who: Awaited<ReturnType<typeof applicantOf>>,
-  applicantRegion: string,
-  bundleId: string | null,
-  now: string,
-  id: string,
-  caseNumber: string,
+  { prep, who, applicantRegion, bundleId, now, id, caseNumber }: NewCase,
   /** fields read from a register for the form that the applicant corrected (names only) */
   corrected: readonly string[],
   shared: ReadonlyArray<{ code: string; name: string; accessId: string }>,
@@ -466,7 +465,8 @@ export async function writeCase(
   const seq = await numbers.next(trx, prefix);
   const caseNumber = `${prefix}${String(seq).padStart(6, '0')}`;
   const id = newId();
-  const { caseRow, initial } = caseRowOf(ctx, prep, who, applicantRegion, bundleId, now, id, caseNumber);
+  const c: NewCase = { prep, who, applicantRegion, bundleId, now, id, caseNumber };
+  const { caseRow, initial } = caseRowOf(ctx, c);
   await st.insertCase(trx, caseRow);
   // materials a register provides (免提交): read through the deciding department's grant now, in
   // this transaction, so the access record commits with the case; one that cannot be read is
@@ -486,19 +486,7 @@ export async function writeCase(
     if (got) shared.push({ code: m.code, name: m.name, accessId: got.accessId });
     else if (m.required) unread.push(m.name);
   }
-  const { action, event } = submissionOf(
-    p,
-    prep,
-    who,
-    applicantRegion,
-    bundleId,
-    now,
-    id,
-    caseNumber,
-    corrected,
-    shared,
-    unread,
-  );
+  const { action, event } = submissionOf(p, c, corrected, shared, unread);
   await st.insertAction(trx, action);
   await writeMaterials(ctx, trx, id, applicantRegion, prep.uploads, prep.licenceMaterials, now, shared);
   for (const m of prep.licenceMaterials)
@@ -528,20 +516,9 @@ async function submitAlone(
   const prefix = casePrefix(prep, now);
   const caseNumber = `${prefix}${String(await numbers.next(ex, prefix)).padStart(6, '0')}`;
   const id = newId();
-  const { caseRow } = caseRowOf(ctx, prep, who, input.regionCode, null, now, id, caseNumber);
-  const { action, event } = submissionOf(
-    p,
-    prep,
-    who,
-    input.regionCode,
-    null,
-    now,
-    id,
-    caseNumber,
-    correctedOf(prep, prefillCorrected),
-    [],
-    [],
-  );
+  const c: NewCase = { prep, who, applicantRegion: input.regionCode, bundleId: null, now, id, caseNumber };
+  const { caseRow } = caseRowOf(ctx, c);
+  const { action, event } = submissionOf(p, c, correctedOf(prep, prefillCorrected), [], []);
   const draft = draftKeyOf(input.implementationCode, input.onBehalfOf);
   await st.submitAlone(ex, caseRow, action, eventToInsert(ctx.clock, event), p.accountId, draft);
   return caseNumber;
