@@ -370,13 +370,21 @@ export interface LoadResult {
   errors: number;
   kinds: Record<string, KindResult>;
   /** per sampling interval (soak): requests and errors */
-  intervals: Array<{ t: number; requests: number; errors: number }>;
+  intervals: Array<Interval>;
+}
+
+/** One sampling interval of a soak: requests, errors, and each request kind's mean latency (ms). */
+export interface Interval {
+  t: number;
+  requests: number;
+  errors: number;
+  ms?: Record<string, number>;
 }
 
 /** Runs bench/load.client.ts in its own process with the plan; resolves with its result. */
 export async function runLoad(
   plan: unknown,
-  onInterval?: (x: { t: number; requests: number; errors: number }) => void,
+  onInterval?: (x: Interval) => void,
 ): Promise<{ result: LoadResult; clientCpuMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'tongban-load-'));
   const file = join(dir, 'plan.json');

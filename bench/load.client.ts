@@ -4,7 +4,7 @@
  * Latency per request kind is taken from the moment autocannon builds a request (just before it
  * writes it) to its parsed answer; any answer but 2xx, and any socket error, is an error.
  * Prints one JSON line (LoadResult) at the end; with `interval`, an `interval {…}` line every so
- * many seconds (requests and errors in that interval), for the soak.
+ * many seconds (requests and errors in that interval, and each request kind's mean latency), for the soak.
  *   node --import tsx bench/load.client.ts plan.json
  */
 import { readFileSync } from 'node:fs';
@@ -48,6 +48,8 @@ const lat = new Map<string, number[]>();
 const errs = new Map<string, { n: number; samples: string[] }>();
 let intervalRequests = 0;
 let intervalErrors = 0;
+/** per kind in the current interval: answers and their summed latency (the soak's mean per kind) */
+const intervalMs = new Map<string, { n: number; sum: number }>();
 let socketErrors = 0;
 
 let addr = 0;
@@ -217,6 +219,11 @@ const requests = steps.map((s) => ({
     if (!lat.has(kind)) lat.set(kind, xs);
     xs.push(ms);
     intervalRequests++;
+    const im = intervalMs.get(kind);
+    if (im) {
+      im.n++;
+      im.sum += ms;
+    } else intervalMs.set(kind, { n: 1, sum: ms });
     if (status < 200 || status >= 300) {
       intervalErrors++;
       const e = errs.get(kind) ?? { n: 0, samples: [] };
@@ -232,8 +239,14 @@ const ticker =
   plan.interval && plan.interval > 0
     ? setInterval(() => {
         process.stdout.write(
-          `interval ${JSON.stringify({ t: Math.round((performance.now() - t0) / 1000), requests: intervalRequests, errors: intervalErrors + socketErrors })}\n`,
+          `interval ${JSON.stringify({
+            t: Math.round((performance.now() - t0) / 1000),
+            requests: intervalRequests,
+            errors: intervalErrors + socketErrors,
+            ms: Object.fromEntries([...intervalMs].map(([k, v]) => [k, Math.round((v.sum / v.n) * 10) / 10])),
+          })}\n`,
         );
+        intervalMs.clear();
         intervalRequests = 0;
         intervalErrors = 0;
         socketErrors = 0;

@@ -82,7 +82,14 @@ const perKind = new Map<
   { p50: number[]; p95: number[]; p99: number[]; n: number; perSec: number[] }
 >();
 let samples: string[] = [];
-const rss: Array<{ t: number; mb: number[]; heap: number[]; requests: number; errors: number }> = [];
+const rss: Array<{
+  t: number;
+  mb: number[];
+  heap: number[];
+  requests: number;
+  errors: number;
+  ms: Record<string, number>;
+}> = [];
 
 /** A node's V8 heap in use (MB), from its own /metrics (prom-client's nodejs_heap_size_used_bytes). */
 async function heapMb(url: string): Promise<number> {
@@ -154,7 +161,7 @@ try {
       const at = { t: Math.round((performance.now() - started) / 1000), mb: pids.map(rssMb) };
       // the heap beside the RSS: what the JavaScript holds, apart from SQLite's page cache and buffers
       void Promise.all(nodes.map((n) => heapMb(n.url))).then((heap) => {
-        const last = { ...at, heap, requests: iv.requests, errors: iv.errors };
+        const last = { ...at, heap, requests: iv.requests, errors: iv.errors, ms: iv.ms ?? {} };
         rss.push(last);
         console.log(
           `  t=${last.t}s RSS ${last.mb.map((m) => fmt(m, 0)).join('/')} MB, heap used ${heap.map((m) => fmt(m, 0)).join('/')} MB, ${fmt(iv.requests / INTERVAL, 0)} req/s, errors ${iv.errors}, load ${fmt(loadavg()[0]!, 1)}`,
@@ -246,6 +253,18 @@ if (SOAK && rss.length) {
   console.log(
     `\nfirst minute's median RSS ${pidsMedian(firstMin)} MB, last minute's ${pidsMedian(lastMin)} MB; errors in all ${rss.reduce((s, x) => s + x.errors, 0)}`,
   );
+  // which request kinds slowed as the tables grew: mean latency in the second minute (after the
+  // warm-up) and in the last, the kinds that grew most first
+  const second = rss.slice(perMinute, 2 * perMinute);
+  const meanOf = (xs: typeof rss, k: string) => median(xs.map((x) => x.ms[k]).filter((v) => v !== undefined));
+  const kinds = [...new Set(rss.flatMap((x) => Object.keys(x.ms)))]
+    .map((k) => ({ k, a: meanOf(second, k), b: meanOf(lastMin, k) }))
+    .filter((x) => Number.isFinite(x.a) && Number.isFinite(x.b))
+    .sort((x, y) => y.b - y.a - (x.b - x.a));
+  console.log('\n| request kind | mean ms, minute 2 | mean ms, last minute | change |');
+  console.log('|---|---:|---:|---:|');
+  for (const { k, a, b } of kinds)
+    console.log(`| ${k} | ${fmt(a, 1)} | ${fmt(b, 1)} | ${b >= a ? '+' : ''}${fmt(b - a, 1)} |`);
 }
 
 function perNode(

@@ -269,7 +269,9 @@ export async function departmentQueue(
       limit: q.pageSize,
       offset: (q.page - 1) * q.pageSize,
     }),
-    st.departmentCounts(ctx.db, q.departmentId, q.statusCounts ?? false),
+    ctx.departmentCounts.get(`${q.departmentId}|${q.statusCounts ? 'status' : 'colour'}`, () =>
+      st.departmentCounts(ctx.db, q.departmentId, q.statusCounts ?? false),
+    ),
   ]);
   return { rows, counts: counts.byColour, statusCounts: counts.byStatus };
 }

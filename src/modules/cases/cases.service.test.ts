@@ -628,6 +628,37 @@ describe('cases service', () => {
     );
   });
 
+  test('queues › a slow department’s counts are reused for a moment, its list never; a quick one’s are read every time', async () => {
+    const q = { departmentId: 'dept-city-amr', page: 1, pageSize: 500 };
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    // every count "slow" (0 ms): reused for 300 ms
+    const reusing = createCasesService({
+      store,
+      clock,
+      ports: fakePorts(),
+      options: { countsReuse: { slowMs: 0, reuseMs: 300 } },
+    });
+    const before = await reusing.departmentQueue(PRINCIPALS.approver, q);
+    await reusing.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form });
+    const soon = await reusing.departmentQueue(PRINCIPALS.approver, q);
+    assert.equal(total(soon.counts), total(before.counts), 'the counts of a moment ago');
+    assert.equal(soon.rows.length, before.rows.length + 1, 'the list is read anew');
+    await new Promise((r) => setTimeout(r, 350));
+    const later = await reusing.departmentQueue(PRINCIPALS.approver, q);
+    assert.equal(total(later.counts), total(before.counts) + 1);
+    // no count is slow (an hour): read every time
+    const fresh = createCasesService({
+      store,
+      clock,
+      ports: fakePorts(),
+      options: { countsReuse: { slowMs: 3_600_000, reuseMs: 60_000 } },
+    });
+    const a = await fresh.departmentQueue(PRINCIPALS.approver, q);
+    await fresh.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form });
+    const b = await fresh.departmentQueue(PRINCIPALS.approver, q);
+    assert.equal(total(b.counts), total(a.counts) + 1);
+  });
+
   test('bulk › several actions on one case in the caller’s transaction: each checked, each an action and an event; a rolled-back batch leaves nothing', async () => {
     const before = await counts(store);
     const n = await store.db.transaction().execute(async (trx) => {

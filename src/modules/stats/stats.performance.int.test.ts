@@ -32,7 +32,11 @@ describe(`supervision figures on ${testDialect()}`, () => {
   let t: TongbanApp;
   let crashes = 0;
   before(async () => {
-    const now = new ManualClock(new Date());
+    // a fixed instant (Sunday 6 December 2026, noon in China). With the wall clock the generated
+    // year and the three sweeps below moved with the moment the test ran, and at some moments
+    // (16:00:30 and 16:23 UTC on 6 December, not 15:59 or 16:59) no case turned yellow between the
+    // sweeps: the check that every counter has something behind it failed by the hour, not the code
+    const now = new ManualClock(new Date('2026-12-06T04:00:00Z'));
     t = await buildTestApp({ demo: 'on', clock: now });
     // a year of cases through the service: every check, action row and event as in live use
     await t.modules.find((m) => m.name === 'cases')!.seedScale!({ cases: 240, progress: quiet });
