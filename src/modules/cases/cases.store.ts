@@ -1,18 +1,5 @@
-import {
-  type Compilable,
-  type CompiledQuery,
-  type Kysely,
-  type Migration,
-  type QueryResult,
-  type RawBuilder,
-  sql,
-} from 'kysely';
-import {
-  type Executor,
-  columnTypes,
-  dialectOf,
-  runPrecompiled as runPrecompiledOver,
-} from '../../platform/db/index.js';
+import { type Compilable, type Kysely, type Migration, type QueryResult, type RawBuilder, sql } from 'kysely';
+import { type Executor, columnTypes, runPrecompiled as runPrecompiledOver } from '../../platform/db/index.js';
 import { EVENT_INSERT_COLUMNS, type EventInsert, type EventsTables } from '../../platform/events/index.js';
 import { splitDraftKey } from './cases.draftkey.js';
 import type { RecordedAction } from './cases.sla.js';
@@ -607,33 +594,13 @@ export async function clockCounts(db: Executor): Promise<Array<{ colour: string;
  * exactly what the builder gives, so both dialects run what they ran before, without the
  * per-call building and compiling (a fifth of an action's CPU time).
  */
-interface Precompiled {
-  readonly query: CompiledQuery;
-  /** for each bound parameter of the compiled SQL: the index of its value, or a constant of the statement */
-  readonly order: ReadonlyArray<number | { readonly constant: unknown }>;
-}
-const precompiled = new Map<string, Precompiled>();
-const SLOT = '\u0000slot:';
-
 function runPrecompiled<R>(
   db: Executor,
   key: string,
   build: (q: Kysely<CasesTables>, slot: (i: number) => never) => Compilable<R>,
   values: readonly unknown[],
 ): Promise<QueryResult<R>> {
-  const k = `${dialectOf(db)}|${key}`;
-  let c = precompiled.get(k);
-  if (!c) {
-    const query = build(cdb(db), (i) => `${SLOT}${i}` as never).compile() as CompiledQuery;
-    const order = query.parameters.map((v) =>
-      typeof v === 'string' && v.startsWith(SLOT) ? Number(v.slice(SLOT.length)) : { constant: v },
-    );
-    c = { query, order };
-    precompiled.set(k, c);
-  }
-  const { query, order } = c;
-  const parameters = order.map((o) => (typeof o === 'number' ? values[o] : o.constant));
-  return db.executeQuery<R>({ ...query, parameters } as CompiledQuery<R>);
+  return runPrecompiledOver(db, cdb, `cases.${key}`, build, values);
 }
 
 const CASE_COLUMNS = [
