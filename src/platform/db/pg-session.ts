@@ -117,12 +117,21 @@ export function announcedInsert(text: string): string | undefined {
     return ANNOUNCED_TABLES.has(table) ? table : undefined;
   }
   if (!WITH.test(text)) return undefined;
+  // the same few texts at every action: scanned once each
+  if (withInserts.has(text)) return withInserts.get(text);
+  let found: string | undefined;
   for (const w of text.matchAll(INSERT_ANYWHERE)) {
     const table = (w[1] ?? w[2] ?? '').toLowerCase();
-    if (ANNOUNCED_TABLES.has(table)) return table;
+    if (ANNOUNCED_TABLES.has(table)) {
+      found = table;
+      break;
+    }
   }
-  return undefined;
+  if (withInserts.size >= 500) withInserts.clear();
+  withInserts.set(text, found);
+  return found;
 }
+const withInserts = new Map<string, string | undefined>();
 
 type QueryResult = { command: string; rowCount: number | null; rows: unknown[] };
 
