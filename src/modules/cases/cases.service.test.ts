@@ -35,6 +35,7 @@ import {
 } from './cases.testkit.js';
 import type { ActionInput } from './cases.types.js';
 import { ACTION_PERMISSION } from './cases.access.js';
+import type { Principal } from '../../platform/access.js';
 import { deriveState } from './cases.workflow.js';
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
@@ -652,6 +653,19 @@ describe('cases service', () => {
     await new Promise((r) => setTimeout(r, 350));
     const later = await reusing.departmentQueue(PRINCIPALS.approver, q);
     assert.equal(total(later.counts), total(before.counts) + 1);
+    // the counts kept for the department are served only to who may view it: after the check
+    const otherDepartment: Principal = {
+      ...PRINCIPALS.approver,
+      accountId: 'acc-approver-other',
+      grants: PRINCIPALS.approver.grants.map((g) => ({ ...g, departmentId: 'dept-other' })),
+    };
+    for (const who of [
+      PRINCIPALS.citizen,
+      PRINCIPALS.otherCitizen,
+      PRINCIPALS.zhongyuanClerk,
+      otherDepartment,
+    ])
+      await rejects(reusing.departmentQueue(who, q), 'CASES.OUT_OF_SCOPE');
     // no count is slow (an hour): read every time
     const fresh = createCasesService({
       store,
