@@ -93,7 +93,10 @@ async function pgFromTemplate(key: string, seed: (store: Store) => Promise<void>
       try {
         await admin.query(`create database ${template}`);
       } catch (e) {
-        if ((e as { code?: string }).code === '42P04') return null; // another process is making it
+        // another process is making it: 42P04 once its database exists, or 23505 (the catalog's
+        // unique index) when both create statements ran at the same moment (seen in a PostgreSQL run)
+        const code = (e as { code?: string }).code;
+        if (code === '42P04' || code === '23505') return null;
         throw e;
       }
       const u = new URL(base);
