@@ -25,12 +25,10 @@ describe(`demo history on ${testDialect()}`, () => {
     const app = await buildApp({
       config: testConfig(),
       store,
-      // a fixed Wednesday noon in China: the history is made around the clock, and at some hours
-      // (after a weekend, in the night: 16:34 UTC on Sunday 6 December failed) every case accepted
-      // in the last days was accepted on a non-working day, its clock not yet started when its
-      // colour was stored, so no open case was green (docs: the colour is refreshed by an action or
-      // by the sweep of cases near their limit, not when a clock starts)
-      clock: new ManualClock(new Date('2026-12-02T04:00:00Z')),
+      // a fixed instant: Monday 00:34 in China, after a weekend — the hardest hour for the desk's
+      // colours (a case accepted on Sunday has Monday counted already: yellow, not green, for a
+      // three-day item); the desk's fresh acceptance is made at this instant, so one case is green
+      clock: new ManualClock(new Date('2026-12-06T16:34:00Z')),
       demo: 'on',
       startConsumers: false,
       demoHistory: { cases: 150 },

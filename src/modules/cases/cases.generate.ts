@@ -286,7 +286,10 @@ export async function generateDesk(
   ): Promise<string | undefined> => {
     // a few hours apart, in office hours China time
     await new Promise((r) => setImmediate(r)); // let the server answer between cases
-    const at = (d: number) => new Date(now.getTime() - d * day - ((k * 37) % 300) * 60_000);
+    // a step at 0 days is now itself: the desk's fresh acceptance must fall on today's China date,
+    // or at night after a weekend its first working day has already counted and it is not green
+    const at = (d: number) =>
+      new Date(d === 0 ? now.getTime() : now.getTime() - d * day - ((k * 37) % 300) * 60_000);
     clock.set(at(age));
     try {
       const { caseNumber } = await svc.submit(who, {
@@ -324,7 +327,7 @@ export async function generateDesk(
       [0.2, []],
       [1, []],
       [3, [[{ action: 'requestSupplement', missing: ['身份证明'] }, 2]]],
-      [0.4, [[accept, 0.3]]],
+      [0.4, [[accept, 0]]], // green: accepted today, no working day counted yet
       [cal(P - 1) + 1, [[accept, cal(P - 1)]]],
       [cal(P + 4) + 1, [[accept, cal(P + 4)]]],
       [
