@@ -1,5 +1,10 @@
 import { type Compilable, type Kysely, type Migration, type QueryResult, type RawBuilder, sql } from 'kysely';
-import { type Executor, columnTypes, runPrecompiled as runPrecompiledOver } from '../../platform/db/index.js';
+import {
+  type Executor,
+  columnTypes,
+  runPrecompiled as runPrecompiledOver,
+  startsWithPrefix,
+} from '../../platform/db/index.js';
 import { EVENT_INSERT_COLUMNS, type EventInsert, type EventsTables } from '../../platform/events/index.js';
 import { splitDraftKey } from './cases.draftkey.js';
 import type { RecordedAction } from './cases.sla.js';
@@ -1133,8 +1138,8 @@ export async function acceptanceQueue(
     .where('status', 'in', statuses)
     .where((eb) =>
       eb.or([
-        eb('hall_region_code', 'like', `${regionPrefix}%`),
-        eb.and([eb('hall_id', 'is', null), eb('decide_region_code', 'like', `${regionPrefix}%`)]),
+        startsWithPrefix('hall_region_code', regionPrefix),
+        eb.and([eb('hall_id', 'is', null), startsWithPrefix('decide_region_code', regionPrefix)]),
       ]),
     )
     .orderBy('created_at')
@@ -1202,7 +1207,7 @@ export async function colourCountsInRegion(
     .select((eb) => ['colour', eb.fn.countAll<number>().as('n')])
     // a literal: it implies cases_open_in_region's predicate (cases.0013), also to a generic plan
     .where('open', '=', sql.lit(1))
-    .where('decide_region_code', 'like', `${regionPrefix}%`)
+    .where(startsWithPrefix('decide_region_code', regionPrefix))
     .groupBy('colour')
     .execute();
   return Object.fromEntries(rows.map((r) => [r.colour, Number(r.n)]));
@@ -1336,7 +1341,7 @@ export async function openAcceptedInRegion(
     .selectAll()
     .where('open', '=', 1)
     .where('accepted_on', 'is not', null)
-    .where('decide_region_code', 'like', `${regionPrefix}%`)
+    .where(startsWithPrefix('decide_region_code', regionPrefix))
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)

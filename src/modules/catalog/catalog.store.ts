@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 import { divisionPrefix } from '../../platform/codes/index.js';
-import { type Executor, type Generated, columnTypes } from '../../platform/db/index.js';
+import { type Executor, type Generated, columnTypes, startsWithPrefix } from '../../platform/db/index.js';
 import type {
   Bundle,
   Guide,
@@ -443,7 +443,7 @@ function filtered(db: Executor, f: ListFilters) {
   else q = q.where('status', '=', f.status ?? 'published');
   if (f.q) q = q.where('name', 'like', `%${f.q.replace(/[%_]/g, '')}%`);
   // the division and every division below it, as /search and /disclosure filter
-  if (f.region) q = q.where('region_code', 'like', `${divisionPrefix(f.region)}%`);
+  if (f.region) q = q.where(startsWithPrefix('region_code', divisionPrefix(f.region)));
   if (f.department)
     q = q.where((eb) =>
       eb.or([eb('department_id', '=', f.department!), eb('department_code', '=', f.department!)]),
@@ -570,7 +570,7 @@ export async function putBundles(db: Executor, bundles: readonly Bundle[], now: 
 
 export async function listBundles(db: Executor, regionPrefix?: string): Promise<Bundle[]> {
   let q = cdb(db).selectFrom('catalog_bundles').select('definition').orderBy('code');
-  if (regionPrefix) q = q.where('region_code', 'like', `${regionPrefix}%`);
+  if (regionPrefix) q = q.where(startsWithPrefix('region_code', regionPrefix));
   return (await q.execute()).map((r) => JSON.parse(r.definition) as Bundle);
 }
 

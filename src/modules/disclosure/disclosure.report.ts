@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { type Clock, DomainError } from '../../kernel/index.js';
 import { type Principal, allows } from '../../platform/access.js';
-import { type Kysely, type Migration, type Store, inTransaction, sql } from '../../platform/db/index.js';
+import {
+  type Kysely,
+  type Migration,
+  type Store,
+  inTransaction,
+  sql,
+  startsWithPrefix,
+} from '../../platform/db/index.js';
 import { appendEvent } from '../../platform/events/index.js';
 import { schemaIssues } from '../../platform/input.js';
 import type { BodiesPort } from './disclosure.ports.js';
@@ -149,13 +156,14 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
     const start = `${q.year}-01-01`;
     const end = `${q.year}-12-31`;
     const region = body ? body.regionCode : q.city;
-    const prefix = body ? undefined : region.replace(/0+$/, '');
-    const scope = body ? sql`body_id = ${body.id}` : sql`region_code like ${`${prefix}%`}`;
+    // a body's figures, or the city's: its division code without the trailing zeros as a prefix
+    const prefix = region.replace(/0+$/, '');
+    const scope = body ? sql`body_id = ${body.id}` : startsWithPrefix('region_code', prefix);
 
     const pub = (
       await sql<{ domain: string; status: string; n: number }>`
         select domain, status, count(*) as n from disclosure_publications
-        where ${body ? sql`department_id = ${body.id}` : sql`region_code like ${`${prefix}%`}`}
+        where ${body ? sql`department_id = ${body.id}` : startsWithPrefix('region_code', prefix)}
           and published_on between ${start} and ${end} and status in ('published', 'withdrawn')
         group by domain, status`.execute(db)
     ).rows;
@@ -185,7 +193,7 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
       await sql<{ request_number: string; type: string; day: string; payload: string; seq: number }>`
         select a.request_number, a.type, a.day, a.payload, a.seq from disclosure_request_actions a
         join disclosure_requests r on r.request_number = a.request_number
-        where ${body ? sql`r.body_id = ${body.id}` : sql`r.region_code like ${`${prefix}%`}`}
+        where ${body ? sql`r.body_id = ${body.id}` : startsWithPrefix('r.region_code', prefix)}
           and r.received_on <= ${end} and a.type in ('reply', 'lapse', 'withdraw')
         order by a.request_number, a.seq`.execute(db)
     ).rows;
@@ -249,7 +257,7 @@ export function createReports(deps: { store: Store; clock: Clock; bodies: Bodies
     const reviewRows = (
       await sql<{ counts: string }>`
         select counts from disclosure_review_counts
-        where ${body ? sql`body_id = ${body.id}` : sql`region_code like ${`${prefix}%`}`} and year = ${q.year}`.execute(
+        where ${body ? sql`body_id = ${body.id}` : startsWithPrefix('region_code', prefix)} and year = ${q.year}`.execute(
         db,
       )
     ).rows;

@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Executor } from '../../platform/db/index.js';
+import { type Executor, startsWithPrefix } from '../../platform/db/index.js';
 import type {
   ConvenienceClass,
   ConvenienceEntry,
@@ -204,7 +204,7 @@ export async function listPublications(
 ): Promise<{ total: number; rows: Publication[] }> {
   let base = ddb(db).selectFrom('disclosure_publications').where(sql.ref('status'), '=', 'published');
   if (q.domain) base = base.where('domain', '=', q.domain);
-  if (q.regionPrefix) base = base.where('region_code', 'like', `${q.regionPrefix}%`);
+  if (q.regionPrefix) base = base.where(startsWithPrefix('region_code', q.regionPrefix));
   const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   const rows = await base
     .selectAll()
@@ -296,7 +296,7 @@ interface ConvenienceFilter {
 function convenienceFiltered(db: Executor, f: ConvenienceFilter) {
   let q = ddb(db).selectFrom('disclosure_convenience');
   if (f.class) q = q.where('class', '=', f.class);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   return q;
 }
 

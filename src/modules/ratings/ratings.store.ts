@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
-import { type Executor, insertPrecompiled } from '../../platform/db/index.js';
+import { type Executor, insertPrecompiled, startsWithPrefix } from '../../platform/db/index.js';
 
 /**
  * The ratings module's tables, their migrations and every query. Every table carries the
@@ -418,7 +418,7 @@ export const rectificationQueue = (
   let q = rdb(db).selectFrom('ratings_rectifications').selectAll();
   if (f.departmentIds)
     q = q.where('department_id', 'in', f.departmentIds.length ? f.departmentIds : ['\u0000']);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.status) q = q.where('status', 'in', f.status);
   return q.orderBy('due_on').orderBy('id').limit(limit).execute();
 };
@@ -473,7 +473,7 @@ export const complaintQueue = (
   let q = rdb(db).selectFrom('ratings_complaints').selectAll();
   if (f.departmentIds)
     q = q.where('department_id', 'in', f.departmentIds.length ? f.departmentIds : ['\u0000']);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.status) q = q.where('status', 'in', f.status);
   return q.orderBy('due_on').orderBy('id').limit(limit).execute();
 };
@@ -551,7 +551,7 @@ export async function monthlyByDepartment(
       e.fn.sum<number>(sql`case when level <= 2 then 1 else 0 end`).as('poor'),
     ])
     .where('round', '=', 'first')
-    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(startsWithPrefix('region_code', regionPrefix))
     .where('created_at', '>=', fromIso)
     .where('created_at', '<', toIso)
     .groupBy('department_id')
@@ -563,7 +563,7 @@ export async function monthlyByDepartment(
       e.fn.countAll<number>().as('opened'),
       e.fn.sum<number>(sql`case when status = 'closed' then 1 else 0 end`).as('closed'),
     ])
-    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(startsWithPrefix('region_code', regionPrefix))
     .where('created_at', '>=', fromIso)
     .where('created_at', '<', toIso)
     .groupBy('department_id')

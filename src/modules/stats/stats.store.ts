@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import { type Executor, columnTypes, sql } from '../../platform/db/index.js';
+import { type Executor, columnTypes, sql, startsWithPrefix } from '../../platform/db/index.js';
 import {
   COUNTERS,
   type CellKey,
@@ -158,7 +158,7 @@ export async function countsByType(db: Executor, q: { from?: string; to?: string
     .orderBy('type');
   if (q.from) s = s.where('day', '>=', q.from);
   if (q.to) s = s.where('day', '<=', q.to);
-  if (q.regionPrefix) s = s.where('region_code', 'like', `${q.regionPrefix}%`);
+  if (q.regionPrefix) s = s.where(startsWithPrefix('region_code', q.regionPrefix));
   const rows = await s.execute();
   return rows.map((r) => ({ type: r.type, count: Number(r.count) }));
 }
@@ -325,7 +325,7 @@ export async function performanceCells(
     .selectAll()
     .where('month', '>=', f.from)
     .where('month', '<=', f.to);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.departmentId) q = q.where('department_id', '=', f.departmentId);
   const rows = await q.execute();
   return rows.map((r) => ({
@@ -365,7 +365,7 @@ export async function performanceSums(
     .where('month', '>=', f.from)
     .where('month', '<=', f.to)
     .select((eb) => COUNTERS.map((k) => eb.fn.sum<number | string>(k).as(k)));
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.departmentId) q = q.where('department_id', '=', f.departmentId);
   const counters = (r: Record<string, unknown>) =>
     Object.fromEntries(COUNTERS.map((k) => [k, Number(r[k] ?? 0)])) as Counters;
@@ -416,7 +416,7 @@ export async function cardCounts(
     .select((eb) => ['department_id', 'region_code', 'colour', eb.fn.countAll<number>().as('n')])
     .where('colour', 'in', ['yellow', 'red'])
     .groupBy(['department_id', 'region_code', 'colour']);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.departmentId) q = q.where('department_id', '=', f.departmentId);
   const rows = await q.execute();
   return rows.map((r) => ({
@@ -439,7 +439,7 @@ export async function cardCases(
     .orderBy('due')
     .orderBy('case_number')
     .limit(f.limit);
-  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
+  if (f.regionPrefix) q = q.where(startsWithPrefix('region_code', f.regionPrefix));
   if (f.departmentId) q = q.where('department_id', '=', f.departmentId);
   const rows = await q.execute();
   return rows.map((r) => ({

@@ -9,3 +9,4 @@ export * from './phases.js';
 export * from './bulk.js';
 export { readsBesideTransactions } from './group-commit.js';
 export { ANNOUNCED_TABLES, WAKE_CHANNEL } from './pg-session.js';
+export * from './prefix.js';
