@@ -2,6 +2,7 @@ import { type Compilable, type Kysely, type Migration, type QueryResult, type Ra
 import {
   type Executor,
   columnTypes,
+  contractPhase,
   runPrecompiled as runPrecompiledOver,
   startsWithPrefix,
 } from '../../platform/db/index.js';
@@ -578,6 +579,20 @@ casesMigrations['cases.0015_running_clocks'] = {
       .execute();
   },
 };
+
+/**
+ * cases.0016 (contract, ADR 0023): `cases_applicant` (applicant_id, created_at) is a prefix of
+ * cases.0010's (applicant_id, created_at, case_number), which every read by applicant has used
+ * since; each case written maintained both. An index, not data: the release before (which may
+ * predate cases.0010) reads by applicant along the longer one, which this upgrade builds first.
+ */
+casesMigrations['cases.0016_drop_applicant_prefix'] = contractPhase({
+  removes: ['cases_applicant'],
+  unusedSince: 'cases.0010_applicant_newest',
+  async up(db: Kysely<unknown>) {
+    await db.schema.dropIndex('cases_applicant').ifExists().execute();
+  },
+});
 
 const cdb = (db: Executor) => db.withTables<CasesTables>();
 
@@ -1266,7 +1281,7 @@ export interface DelegatorsFilter {
 
 /**
  * The open cases a 委托 covers (an agent's list of those who delegated to them), newest first, a
- * page of them and how many in all (index `cases_applicant`: applicant, created).
+ * page of them and how many in all (index `cases_applicant_newest`: applicant, created, number).
  */
 export async function openCasesOfDelegators(
   db: Executor,
