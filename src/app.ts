@@ -305,7 +305,6 @@ function wireModules(deps: PlatformDeps, calendar: WorkingCalendar) {
     },
     calendar: { isWorkingDay: (date, regionCode) => calendar.isWorkingDay(date, regionCode) },
     identity: {
-      contact: (accountId, within) => identity.api.contactOf(accountId, within),
       contacts: (accountIds, within) => identity.api.contactsOf(accountIds, within),
     },
     notifier: identity.api.notifier,

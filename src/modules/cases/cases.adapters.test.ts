@@ -42,7 +42,7 @@ describe('licences port › 出证 only to a verified holder', () => {
   };
   const person = (realNameLevel: number) => ({
     accountIdByIdNumber: async () => undefined,
-    contactOf: async () => ({ mobile: '13800000002' }),
+    contactsOf: async () => new Map([['acc', { mobile: '13800000002' }]]),
     personalData: async () => ({
       kind: 'person',
       name: '王五',

@@ -248,10 +248,7 @@ export function identityPort(identity: PersonalDataLike): IdentityPort {
       if (d.creditCode) out.creditCode = d.creditCode;
       return out;
     },
-    contact: (accountId, within) => identity.contactOf(accountId, within),
-    ...(identity.contactsOf
-      ? { contacts: (accountIds, within) => identity.contactsOf!(accountIds, within) }
-      : {}),
+    contacts: (accountIds, within) => identity.contactsOf(accountIds, within),
     async applicant(ref) {
       const id = isValidIdNumber(ref) ? await identity.accountIdByIdNumber(ref) : ref;
       const d = id ? await identity.personalData(id) : undefined;
@@ -321,8 +318,7 @@ interface PersonalDataLike {
   accountIdByIdNumber(idNumber: string): Promise<string | undefined>;
   delegationFor?: IdentityPort['delegationFor'];
   delegatorsOf?: IdentityPort['delegatorsOf'];
-  contactOf(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
-  contactsOf?(
+  contactsOf(
     accountIds: readonly string[],
     within?: Executor,
   ): Promise<Map<string, { mobile: string | null }>>;

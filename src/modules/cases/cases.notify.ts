@@ -1,6 +1,5 @@
 import { translator } from '../../platform/i18n/index.js';
 import type { Consumer, EventRecord } from '../../platform/events/index.js';
-import type { Executor } from '../../platform/db/index.js';
 import type { IdentityPort, NotifierPort } from './cases.ports.js';
 import * as st from './cases.store.js';
 
@@ -47,11 +46,10 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
       const rows = new Map(
         (await st.caseFactRows(trx, [...new Set(told.map(numberOf))])).map((r) => [r.case_number, r]),
       );
-      const contacts = await contactsOf(
-        deps.identity,
-        [...new Set([...rows.values()].map((r) => r.applicant_id))],
-        trx,
-      );
+      const ids = [...new Set([...rows.values()].map((r) => r.applicant_id))];
+      const contacts = deps.identity.contacts
+        ? await deps.identity.contacts(ids, trx)
+        : new Map<string, { mobile: string | null }>();
       const out: Message[] = [];
       const tell = (accountId: string, caseNumber: string, body: string) => {
         const to = contacts.get(accountId)?.mobile;
@@ -86,23 +84,7 @@ export function notificationsConsumer(deps: { identity: IdentityPort; notifier: 
         )
           tell(row.applicant_id, b.bundle_number, `${b.bundle_name}：${t('cases.bundle.complete')}`);
       }
-      if (deps.notifier.sendAll) await deps.notifier.sendAll(trx, out);
-      else for (const m of out) await deps.notifier.send(trx, m);
+      await deps.notifier.sendAll(trx, out);
     },
   };
-}
-
-/** The applicants' contacts in one read where identity offers it, else one by one. */
-async function contactsOf(
-  identity: IdentityPort,
-  ids: readonly string[],
-  trx: Executor,
-): Promise<Map<string, { mobile: string | null }>> {
-  if (identity.contacts) return identity.contacts(ids, trx);
-  const out = new Map<string, { mobile: string | null }>();
-  for (const id of ids) {
-    const c = await identity.contact?.(id, trx);
-    if (c) out.set(id, c);
-  }
-  return out;
 }

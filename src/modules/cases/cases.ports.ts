@@ -137,10 +137,11 @@ export interface IdentityPort {
   applicant(
     ref: string,
   ): Promise<{ accountId: string; kind: 'person' | 'organization'; realNameLevel: number } | undefined>;
-  /** where to tell the applicant about progress (unmasked; only handed to a notifier) */
-  /** read through `within` when called inside a transaction (an event consumer) */
-  contact?(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
-  /** `contact` of several accounts in one read (an event consumer's batch): id → contact, unknown left out */
+  /**
+   * where to tell applicants about progress (unmasked; only handed to a notifier): the mobiles of
+   * several accounts in one read (an event consumer's batch, through `within`), unknown left out;
+   * absent port: nobody is told
+   */
   contacts?(
     accountIds: readonly string[],
     within?: Executor,
@@ -170,12 +171,8 @@ export interface IdentityPort {
 
 /** An SMS or e-mail to a person, sent inside the consumer's transaction (identity's Notifier). */
 export interface NotifierPort {
-  send(
-    trx: Executor,
-    n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
-  ): Promise<void>;
-  /** several, in order (a consumer's batch); absent: `send` one by one */
-  sendAll?(
+  /** several, in order (a consumer's batch), in one call */
+  sendAll(
     trx: Executor,
     ns: ReadonlyArray<{ channel: 'sms' | 'email'; to: string; subject: string; body: string }>,
   ): Promise<void>;

@@ -56,6 +56,22 @@ export interface Notifier {
   sendAll?(db: Executor, ns: readonly Notification[]): Promise<void>;
 }
 
+/** A notifier as the identity module hands it to the others: a batch is always one call. */
+export interface BatchNotifier extends Notifier {
+  sendAll(db: Executor, ns: readonly Notification[]): Promise<void>;
+}
+
+/** `sendAll` of an adapter that has only `send`: its messages one by one, in order. */
+export function batchNotifier(n: Notifier): BatchNotifier {
+  if (n.sendAll) return n as BatchNotifier;
+  return {
+    send: (db, m) => n.send(db, m),
+    async sendAll(db, ns) {
+      for (const m of ns) await n.send(db, m);
+    },
+  };
+}
+
 /**
  * Checks real-name factors against an authoritative register (人口库, bank, social security):
  * true when they all match, false when any does not. A service that cannot answer throws

@@ -57,6 +57,7 @@ export type {
 } from './identity.admin.js';
 export type { DelegationView, Delegator } from './identity.delegation.js';
 export { devMailboxNotifier } from './identity.mailbox.js';
+export { type BatchNotifier, batchNotifier } from './identity.context.js';
 
 /**
  * What identity offers the routes and the module's public face. Each method is one use case in

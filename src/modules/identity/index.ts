@@ -14,6 +14,8 @@ import './identity.errors.js';
 import { identityMessages } from './identity.messages.js';
 import { identityRoutes, SESSION_COOKIE } from './identity.routes.js';
 import {
+  type BatchNotifier,
+  batchNotifier,
   createIdentityService,
   devMailboxNotifier,
   type LegalPersonRegister,
@@ -53,6 +55,7 @@ export {
 } from './identity.legalpersons.js';
 export type {
   AccountView,
+  BatchNotifier,
   LegalPerson,
   LegalPersonRegister,
   Notifier,
@@ -114,19 +117,20 @@ function chooseVerifier(
  */
 export function createIdentityModule(deps: PlatformDeps, opts: IdentityOptions = {}) {
   const cipher = createPersonalDataCipher(deps.config.secretKey);
-  const notifier: Notifier =
+  const notifier: BatchNotifier = batchNotifier(
     opts.notifier ??
-    (deps.config.env === 'production'
-      ? {
-          // no SMS gateway configured: say so in the log, without the message or the number
-          async send(_db, n) {
-            deps.log.warn(
-              { channel: n.channel, subject: n.subject },
-              'notification not sent: no gateway configured',
-            );
-          },
-        }
-      : devMailboxNotifier(deps.clock));
+      (deps.config.env === 'production'
+        ? {
+            // no SMS gateway configured: say so in the log, without the message or the number
+            async send(_db, n) {
+              deps.log.warn(
+                { channel: n.channel, subject: n.subject },
+                'notification not sent: no gateway configured',
+              );
+            },
+          }
+        : devMailboxNotifier(deps.clock)),
+  );
   const service = createIdentityService({
     store: deps.store,
     clock: deps.clock,

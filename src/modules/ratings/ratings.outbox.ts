@@ -93,15 +93,7 @@ async function textLinks(
       if (c) facts.set(n, c);
     }
   const applicants = [...new Set([...facts.values()].map((c) => c.applicantId))];
-  let contacts: Map<string, { mobile: string | null }>;
-  if (identity.contacts) contacts = await identity.contacts(applicants, trx);
-  else {
-    contacts = new Map();
-    for (const a of applicants) {
-      const c = await identity.contact(a, trx);
-      if (c) contacts.set(a, c);
-    }
-  }
+  const contacts = await identity.contacts(applicants, trx);
   const texted = staged.flatMap((s) => {
     const c = facts.get(s.caseNumber);
     const mobile = c ? contacts.get(c.applicantId)?.mobile : undefined;
@@ -125,8 +117,7 @@ async function textLinks(
     subject: t('ratings.sms.subject', { caseNumber: x.caseNumber }),
     body: t(`ratings.sms.body.${x.stage}`, { caseNumber: x.caseNumber, url: links[i]!.url }),
   }));
-  if (notifier.sendAll) await notifier.sendAll(trx, messages);
-  else for (const m of messages) await notifier.send(trx, m);
+  await notifier.sendAll(trx, messages);
 }
 
 export { retryDelayMs } from '../../platform/net/outbound.js';

@@ -38,23 +38,14 @@ export interface CalendarPort {
 }
 
 export interface IdentityPort {
-  /** the account's mobile, for the SMS rating link */
-  contact(accountId: string, within?: Executor): Promise<{ mobile: string | null } | undefined>;
-  /** `contact` of several accounts in one read (the outbox consumer's batch): id → contact */
-  contacts?(
-    accountIds: readonly string[],
-    within?: Executor,
-  ): Promise<Map<string, { mobile: string | null }>>;
+  /** the accounts' mobiles, for the SMS rating links, in one read (the outbox consumer's batch): id → contact */
+  contacts(accountIds: readonly string[], within?: Executor): Promise<Map<string, { mobile: string | null }>>;
 }
 
 /** An SMS to a person, sent inside the consumer's transaction (identity's notifier). */
 export interface NotifierPort {
-  send(
-    trx: Executor,
-    n: { channel: 'sms' | 'email'; to: string; subject: string; body: string },
-  ): Promise<void>;
-  /** several, in order (the consumer's batch); absent: `send` one by one */
-  sendAll?(
+  /** several, in order (the consumer's batch), in one call */
+  sendAll(
     trx: Executor,
     ns: ReadonlyArray<{ channel: 'sms' | 'email'; to: string; subject: string; body: string }>,
   ): Promise<void>;
