@@ -49,6 +49,23 @@ describe('statement names', () => {
     assert.equal(n.size, 2);
   });
 
+  test("a batch read's long parameter list is never named (its text changes with the batch's size); a short one is", () => {
+    const n = new StatementNames(500);
+    const list = (k: number) => Array.from({ length: k }, (_, i) => `$${i + 1}`).join(', ');
+    for (const k of [8, 9, 40, 500]) {
+      const q = `select "id", "mobile_enc" from "identity_accounts" where "id" in (${list(k)})`;
+      n.nameFor(q);
+      assert.equal(n.nameFor(q), undefined, `${k} parameters`);
+    }
+    assert.equal(n.size, 0);
+    const short = `select * from t where status in (${list(3)}) and id = $4`;
+    n.nameFor(short);
+    assert.ok(n.nameFor(short));
+    const values = `insert into t (a, b, c, d, e, f, g, h) values (${list(8)})`;
+    n.nameFor(values);
+    assert.ok(n.nameFor(values), 'a row of values (a hot insert) is named');
+  });
+
   test('a stale plan is answered 503 STORE_UNAVAILABLE (tried again, it runs), not 500', () => {
     const e = Object.assign(new Error('cached plan must not change result type'), { code: '0A000' });
     assert.equal(isStalePlan(e), true);

@@ -150,6 +150,14 @@ export function isStalePlan(err: unknown): boolean {
   );
 }
 
+/**
+ * A parameter list of this many or more (`in ($1, $2, …)`): a batch read whose text changes with
+ * the batch's size (an event consumer reading its batch's cases, contacts, links). Each size seen
+ * twice would take one of the process's `max` names for good, so over a node's uptime they would
+ * fill the slots that later hot texts need; they are sent unnamed (parsed each time) instead.
+ */
+const LONG_PARAMETER_LIST = /\bin\s*\(\s*\$\d+(?:\s*,\s*\$\d+){7,}/i;
+
 /** Names for hot texts, shared by the process's connections (each prepares a name once). */
 export class StatementNames {
   private readonly names = new Map<string, string>();
@@ -161,7 +169,8 @@ export class StatementNames {
   nameFor(text: string): string | undefined {
     const hit = this.names.get(text);
     if (hit !== undefined) return hit;
-    if (this.names.size >= this.max || !PREPARABLE.test(text)) return undefined;
+    if (this.names.size >= this.max || !PREPARABLE.test(text) || LONG_PARAMETER_LIST.test(text))
+      return undefined;
     if (!this.seen.has(text)) {
       // the first sighting is remembered, not named: texts run once are not worth a slot
       if (this.seen.size >= 10 * this.max) this.seen.clear();
