@@ -46,6 +46,16 @@ const SCAN_PAGE = 2000;
 const COLLECT_AFTER_DOCS = 20_000;
 const READ_BATCH = 500;
 
+/**
+ * Under load, the least time between the starts of two polls that wake-ups ask for. Every commit
+ * of events wakes the index (on SQLite after each request that wrote them; on PostgreSQL at each
+ * node's NOTIFY), and each poll reads the new events — every case event included, which the index
+ * ignores — and looks once more for any held back: tens of polls a second on each node, most of
+ * them finding nothing to index. A wake-up after a quiet spell still polls at once; a publication
+ * is searchable on every node well within the second the issue asks.
+ */
+export const WAKE_POLL_SPACING_MS = 100;
+
 export function createSearchService(deps: SearchServiceDeps) {
   const db = deps.store.db;
   let index = SearchIndex.empty();
@@ -62,20 +72,30 @@ export function createSearchService(deps: SearchServiceDeps) {
   let heldBackRetries = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   let unwake: (() => void) | undefined;
+  let lastWakePoll = Number.NEGATIVE_INFINITY;
 
-  /** A wake-up: one poll queued (not one per notification); a held-back event is looked at again soon. */
+  /**
+   * A wake-up: one poll queued (not one per notification), at most one every
+   * WAKE_POLL_SPACING_MS; a held-back event is looked at again soon.
+   */
   function wake(): void {
     if (stopped || wakePending) return;
     wakePending = true;
-    void run('poll', async () => {
-      wakePending = false;
-      await pollOnce();
-      if (position && heldBackRetries < 50 && (await heldBackAfter(db, position))) {
-        heldBackRetries++;
-        if (retryTimer) clearTimeout(retryTimer);
-        retryTimer = setTimeout(wake, 20).unref();
-      }
-    });
+    const poll = () =>
+      void run('poll', async () => {
+        wakePending = false;
+        if (stopped) return;
+        lastWakePoll = performance.now();
+        await pollOnce();
+        if (position && heldBackRetries < 50 && (await heldBackAfter(db, position))) {
+          heldBackRetries++;
+          if (retryTimer) clearTimeout(retryTimer);
+          retryTimer = setTimeout(wake, 20).unref();
+        }
+      });
+    const wait = WAKE_POLL_SPACING_MS - (performance.now() - lastWakePoll);
+    if (wait > 0) setTimeout(poll, wait).unref();
+    else poll();
   }
 
   /** one thing at a time: polls and rebuilds never interleave */
