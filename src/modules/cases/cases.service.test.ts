@@ -638,13 +638,10 @@ describe('cases service', () => {
   test('queues › a slow department’s counts are reused for a moment, its list never; a quick one’s are read every time', async () => {
     const q = { departmentId: 'dept-city-amr', page: 1, pageSize: 500 };
     const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const withReuse = (slowMs: number, reuseMs: number) =>
+      createCasesService({ store, clock, ports: fakePorts(), options: { countsReuse: { slowMs, reuseMs } } });
     // every count "slow" (0 ms): reused for 300 ms
-    const reusing = createCasesService({
-      store,
-      clock,
-      ports: fakePorts(),
-      options: { countsReuse: { slowMs: 0, reuseMs: 300 } },
-    });
+    const reusing = withReuse(0, 300);
     const before = await reusing.departmentQueue(PRINCIPALS.approver, q);
     await reusing.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form });
     const soon = await reusing.departmentQueue(PRINCIPALS.approver, q);
@@ -667,12 +664,7 @@ describe('cases service', () => {
     ])
       await rejects(reusing.departmentQueue(who, q), 'CASES.OUT_OF_SCOPE');
     // no count is slow (an hour): read every time
-    const fresh = createCasesService({
-      store,
-      clock,
-      ports: fakePorts(),
-      options: { countsReuse: { slowMs: 3_600_000, reuseMs: 60_000 } },
-    });
+    const fresh = withReuse(3_600_000, 60_000);
     const a = await fresh.departmentQueue(PRINCIPALS.approver, q);
     await fresh.submit(PRINCIPALS.citizen, { implementationCode: ITEM_CITY, regionCode: '410105', form });
     const b = await fresh.departmentQueue(PRINCIPALS.approver, q);
