@@ -140,6 +140,46 @@ describe(`workbench bulk acceptance on ${testDialect()}`, () => {
     assert.deepEqual(await t.cases.colourCountsInRegion('410105'), want);
   });
 
+  test('the open cases of a region by colour › a neighbour’s cases are not counted, the district’s edge ones are', async () => {
+    // the scope is a range [410105, 410106) now (platform/db/prefix.ts): copies of one open case
+    // decided just outside it on both sides, at its bound, in another city, and just inside it
+    const before = await t.cases.colourCountsInRegion('410105');
+    const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    const cols = Object.keys(
+      (await sql<Record<string, unknown>>`select * from cases where open = 1 limit 1`.execute(t.store.db))
+        .rows[0]!,
+    );
+    const copy = async (suffix: string, region: string) =>
+      sql`insert into cases (${sql.join(cols.map((c) => sql.ref(c)))})
+        select ${sql.join(
+          cols.map((c) =>
+            c === 'id' || c === 'case_number'
+              ? sql`${sql.ref(c)} || ${suffix}`
+              : c === 'decide_region_code'
+                ? sql`${region}`
+                : sql.ref(c),
+          ),
+        )} from cases where open = 1 and decide_region_code like '410105%' order by id limit 1`.execute(
+        t.store.db,
+      );
+    for (const [suffix, region] of [
+      ['-n1', '410104999'],
+      ['-n2', '410106'],
+      ['-n3', '410106001'],
+      ['-n4', '410300001'],
+      ['-n5', '41010'],
+    ] as const)
+      await copy(suffix, region);
+    assert.equal(total(await t.cases.colourCountsInRegion('410105')), total(before), 'no neighbour counted');
+    await copy('-in', '410105999999');
+    assert.equal(
+      total(await t.cases.colourCountsInRegion('410105')),
+      total(before) + 1,
+      'the edge one counted',
+    );
+    await sql`delete from cases where id like '%-n_' or id like '%-in'`.execute(t.store.db);
+  });
+
   test('the running and paused clocks by colour (the /metrics gauge) › every such case, none other', async () => {
     // cases.0015: counted from a partial index through the literals it names (the clock states)
     const { rows } = await sql<{ colour: string; n: number | string }>`
