@@ -125,7 +125,7 @@ export async function act(
                 const now = ctx.clock.now().toISOString();
                 const again = await reserve<Acted>(trx, p, req, d.row.region_code, now);
                 if (again) return { answer: again, fresh: false };
-                return { answer: await write(trx, d, now), fresh: true };
+                return { answer: await write(trx, d, now, false), fresh: true };
               }),
         )
       : await inTransaction(ex, async (trx) => {
@@ -135,7 +135,7 @@ export async function act(
           const again = read.row ? await reserve<Acted>(trx, p, req, read.row.region_code, now) : undefined;
           if (again) return { answer: again, fresh: false };
           const d = await decide(read, byAgent);
-          return { answer: await write(trx, d, now), fresh: true };
+          return { answer: await write(trx, d, now, true), fresh: true };
         });
     if (!opts.within && out.fresh) ctx.poke();
     return out.answer;
@@ -143,7 +143,8 @@ export async function act(
 
   async function readCase(within: typeof ex) {
     const mem = within.isTransaction ? ctx.written.get(within, caseNumber) : undefined;
-    const row = mem?.row ?? (await st.caseForAction(within, caseNumber));
+    // read inside the action's transaction: with the columns the projection rewrites (write())
+    const row = mem?.row ?? (await st.caseForAction(within, caseNumber, within.isTransaction));
     return { row, mem };
   }
 
@@ -282,12 +283,23 @@ export async function act(
     return { changes, record, event, projection, answer };
   }
 
-  /** The action, the case's projection and clock, its materials, its event and the request's answer. */
-  async function write(trx: Tx, d: Decided, now: string): Promise<Acted> {
+  /**
+   * The action, the case's projection and clock, its materials, its event and the request's answer.
+   * `readInside`: the case was read inside this transaction (SQLite), so the row is what the update
+   * finds, and the columns the action leaves as they were are not written: SQLite rewrites every
+   * index over a column an UPDATE sets, changed or not. Read before the transaction (PostgreSQL),
+   * another writer (the clock refresh) may have changed a column since: every column is written.
+   */
+  async function write(trx: Tx, d: Decided, now: string, readInside: boolean): Promise<Acted> {
     const { row, suppliedMaterials, issue } = d;
     const identifier = issue ? await issue(trx) : undefined;
     const w = await compose(d, now, identifier);
-    const updated = await st.updateProjection(trx, row.id, row.action_count, w.changes);
+    const updated = await st.updateProjection(
+      trx,
+      row.id,
+      row.action_count,
+      readInside ? st.changedOnly(w.changes, row) : w.changes,
+    );
     if (!updated) {
       ctx.written.forget(ex, caseNumber);
       throw new DomainError('CASES.CONCURRENT_CHANGE');

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { openTestStore, testDialect } from '../../../test/helpers/store.js';
 import { DomainError, ManualClock } from '../../kernel/index.js';
-import { type Store, migrate, sql } from '../../platform/db/index.js';
+import { type Store, migrate, openStore, sql } from '../../platform/db/index.js';
 import { allows } from '../../platform/http/index.js';
 import { createFileSealer, createPersonalDataCipher } from '../../platform/privacy/index.js';
 import { eventToInsert, eventsMigrations, readEvents } from '../../platform/events/index.js';
@@ -19,6 +22,7 @@ import {
   caseByNumber,
   caseForAction,
   casesMigrations,
+  changedOnly,
   submitAlone,
   toRecorded,
 } from './cases.store.js';
@@ -743,6 +747,155 @@ describe('cases service', () => {
       );
       assert.deepEqual(cached, full);
     }
+  });
+
+  test('projection › each action leaves the case’s columns as a whole rewrite would, the sweep’s colours between included', async () => {
+    // SQLite as shipped (a file, group commit: the action reads its case inside its transaction)
+    // writes only the columns an action changes (changedOnly): what it leaves must already be
+    // what the action computes, however the row got it (the action before, or the clock sweep).
+    // PostgreSQL (and SQLite in memory) rewrite them all: the same check holds there.
+    const dir = testDialect() === 'sqlite' ? mkdtempSync(join(tmpdir(), 'tongban-cols-')) : undefined;
+    const own = dir
+      ? await openStore({ sqliteFile: join(dir, 'c.sqlite'), sqliteSynchronous: 'FULL' })
+      : store;
+    if (dir) {
+      assert.ok(own.groupCommit, 'the shipped SQLite store: group commit');
+      await migrate(own.db, { ...eventsMigrations, ...casesMigrations });
+    }
+    const svc2 = dir ? createCasesService({ store: own, clock, ports: fakePorts() }) : svc;
+    const s = await svc2.submit(PRINCIPALS.citizen, {
+      implementationCode: ITEM_CITY,
+      regionCode: '410105',
+      form,
+    });
+    const n = s.caseNumber;
+    const columns = async (today: string) => {
+      const r = (
+        await sql<{
+          id: string;
+          status: string;
+          open: number;
+          accepted_on: string | null;
+          promised_due: string | null;
+          statutory_due: string | null;
+          clock_state: string;
+          colour: string;
+          remaining_days: number | null;
+          promised_days: number;
+          statutory_days: number;
+          action_count: number;
+        }>`select id, status, open, accepted_on, promised_due, statutory_due, clock_state, colour,
+             remaining_days, promised_days, statutory_days, action_count
+           from cases where case_number = ${n}`.execute(own.db)
+      ).rows[0]!;
+      const recorded = toRecorded(await actionsOf(own.db, r.id));
+      const c = computeClock(
+        recorded,
+        { promisedDays: r.promised_days, statutoryDays: r.statutory_days },
+        fakeCalendar(),
+        today,
+      );
+      const status = deriveState(recorded.map((x) => x.action)).status;
+      assert.equal(r.action_count, recorded.length);
+      assert.deepEqual(
+        {
+          status: r.status,
+          open: Number(r.open),
+          accepted_on: r.accepted_on,
+          promised_due: r.promised_due,
+          statutory_due: r.statutory_due,
+          clock_state: r.clock_state,
+          colour: r.colour,
+          remaining_days: r.remaining_days === null ? null : Number(r.remaining_days),
+        },
+        {
+          status,
+          open: status === 'completed' ? 0 : 1,
+          accepted_on: c.startDate,
+          promised_due: c.promisedDue,
+          statutory_due: c.statutoryDue,
+          clock_state: c.state,
+          colour: c.colour,
+          remaining_days: c.remainingWorkingDays,
+        },
+        `${n} after ${recorded.at(-1)?.action.type} on ${today}`,
+      );
+      return r;
+    };
+    try {
+      await columns('2025-09-15');
+      await svc2.act(n, { action: 'accept' }, PRINCIPALS.cityClerk); // due 2025-09-28
+      assert.equal((await columns('2025-09-15')).colour, 'green');
+      await svc2.act(n, { action: 'startStep', step: '审核' }, PRINCIPALS.approver);
+      await columns('2025-09-15');
+      // Thursday 25: two working days left, the sweep turns it yellow; the next action computes
+      // yellow too and need not write it
+      clock.set('2025-09-25T02:00:00Z');
+      await svc2.sweepClocks();
+      assert.equal((await columns('2025-09-25')).colour, 'yellow');
+      await svc2.act(n, { action: 'suspend', procedure: 'hearing' }, PRINCIPALS.approver);
+      assert.equal((await columns('2025-09-25')).clock_state, 'paused');
+      clock.set('2025-10-09T02:00:00Z');
+      await svc2.act(n, { action: 'resume' }, PRINCIPALS.approver);
+      await columns('2025-10-09');
+      // past the due date with no sweep since: the action itself turns it red
+      clock.set('2025-10-20T02:00:00Z');
+      await svc2.act(n, { action: 'completeStep' }, PRINCIPALS.approver);
+      assert.equal((await columns('2025-10-20')).colour, 'red');
+      // the decision stops the clock
+      await svc2.act(n, { action: 'approve' }, PRINCIPALS.approver);
+      assert.equal((await columns('2025-10-20')).clock_state, 'stopped');
+      await svc2.act(n, { action: 'issueResult', delivery: 'online' }, PRINCIPALS.approver);
+      await columns('2025-10-20');
+      await svc2.act(n, { action: 'complete' }, PRINCIPALS.approver);
+      const done = await columns('2025-10-20');
+      assert.equal(Number(done.open), 0);
+      assert.equal(done.clock_state, 'stopped');
+    } finally {
+      clock.set('2025-09-15T02:00:00Z');
+      if (dir) {
+        await own.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('changedOnly › only the columns whose values differ; null and 0 kept apart', () => {
+    const p = {
+      status: 'processing',
+      open: 1,
+      accepted_on: '2025-09-15',
+      promised_due: null,
+      statutory_due: '2025-10-10',
+      clock_state: 'running',
+      colour: 'green',
+      remaining_days: 0,
+      action_count: 4,
+      projection: '{}',
+      updated_at: '2025-09-15T02:00:00.000Z',
+      result: undefined,
+    } as const;
+    assert.deepEqual(
+      changedOnly(p, {
+        status: 'processing',
+        open: 1,
+        accepted_on: '2025-09-15',
+        promised_due: null,
+        statutory_due: '2025-10-09',
+        clock_state: 'running',
+        colour: 'yellow',
+        remaining_days: null,
+        action_count: 3,
+        projection: '{}',
+      }),
+      {
+        statutory_due: '2025-10-10',
+        colour: 'green',
+        remaining_days: 0,
+        action_count: 4,
+        updated_at: '2025-09-15T02:00:00.000Z',
+      },
+    );
   });
 
   test('notifications › the applicant is told each step; a bundle gets one notice when all is done', async () => {

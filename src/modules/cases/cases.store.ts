@@ -765,6 +765,20 @@ export type CaseProjection = Pick<
   Partial<Pick<CaseRow, 'result' | 'hall_id' | 'hall_region_code'>>;
 
 /**
+ * The projection's columns whose values differ from the row's (the action count, the projection
+ * and `updated_at` always do): what an update guarded by the row's action count needs to set.
+ */
+export function changedOnly(
+  p: CaseProjection,
+  row: Partial<Record<keyof CaseProjection, unknown>>,
+): CaseProjection {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p))
+    if (v !== undefined && v !== row[k as keyof CaseProjection]) out[k] = v;
+  return out as CaseProjection;
+}
+
+/**
  * Rewrites the projection, guarded by the action count the caller read: a concurrent action on
  * the same case makes this update touch no row, and the caller's transaction is rolled back.
  */
@@ -929,13 +943,37 @@ export const ACTING_COLUMNS = [
   'action_count',
   'projection',
 ] as const satisfies ReadonlyArray<keyof CaseRow>;
-export type ActingRow = Pick<CaseRow, (typeof ACTING_COLUMNS)[number]>;
+/** The columns an action's projection rewrites besides the action count and the projection. */
+const PROJECTED_COLUMNS = [
+  'status',
+  'open',
+  'accepted_on',
+  'promised_due',
+  'statutory_due',
+  'clock_state',
+  'colour',
+  'remaining_days',
+] as const satisfies ReadonlyArray<keyof CaseRow>;
+export type ActingRow = Pick<CaseRow, (typeof ACTING_COLUMNS)[number]> &
+  Partial<Pick<CaseRow, (typeof PROJECTED_COLUMNS)[number]>>;
 
-export async function caseForAction(db: Executor, caseNumber: string): Promise<ActingRow | undefined> {
+/**
+ * The case an action reads. `projected`: also the columns its projection rewrites, for an update
+ * that sets only those it changes ({@link changedOnly}; read inside the action's transaction).
+ */
+export async function caseForAction(
+  db: Executor,
+  caseNumber: string,
+  projected = false,
+): Promise<ActingRow | undefined> {
   const r = await runPrecompiled(
     db,
-    'caseForAction',
-    (q, slot) => q.selectFrom('cases').select(ACTING_COLUMNS).where('case_number', '=', slot(0)),
+    projected ? 'caseForAction+projected' : 'caseForAction',
+    (q, slot) =>
+      q
+        .selectFrom('cases')
+        .select(projected ? [...ACTING_COLUMNS, ...PROJECTED_COLUMNS] : ACTING_COLUMNS)
+        .where('case_number', '=', slot(0)),
     [caseNumber],
   );
   return r.rows[0];
