@@ -7,15 +7,20 @@
  * the review step, approves, issues the result and completes it (7 actions, one whole lifecycle of
  * a seeded application). Every 2xx is durable (a SQLite COMMIT with fsync, or a PostgreSQL commit
  * with synchronous_commit on). Beside it, in the same run: bare Fastify (same client, same
- * connections, a JSON POST) and the store's single-row commit rate with as many in flight.
+ * connections, a JSON POST); the minimal action (bench/minimal-action.server.ts: Fastify and this
+ * store doing only what any authenticated, checked, durable action must — the token's look-up, the
+ * case's read, its guarded write with an event — on as many servers as nodes, same client); and the
+ * store's single-row commit rate with as many in flight.
  * The nodes' CPU time is read from /proc: CPU µs per action is the figure a loaded machine
  * does not bend much.
  *
  *   node --import tsx bench/actions.bench.ts                          (SQLite, one node)
  *   STORE=postgres NODES=3 node --import tsx bench/actions.bench.ts   (three nodes, one PostgreSQL)
  *   SECONDS=15 RUNS=3 CONNECTIONS=64 APPLICATIONS=…                  (APPLICATIONS: enough for the runs)
+ *   WARMUP=15            (seconds of load before the runs, default 3: V8 is still optimising after 3)
  *   BENCH_POOL_SIZE=20   (each node's PostgreSQL pool; TONGBAN_DB_POOL_SIZE)
  *   PROFILE=/dir         (the nodes write --cpu-prof profiles there at exit)
+ *   PROFILE_CLIENT=/dir  (the load client's processes too)
  *   COUNT_STATEMENTS=/dir  (PostgreSQL: the nodes count the statements they send; per action by kind)
  *   COUNT_STATEMENT_TEXTS=1  (with COUNT_STATEMENTS: also the statements most sent, per action)
  *   BENCH_PORT=4260      (the nodes' first port, default 3960; bare Fastify on BENCH_PORT+30;
@@ -34,7 +39,10 @@ import {
   seed,
   statementCounts,
   statementTexts,
+  type MinimalStore,
+  seedMinimal,
   startBareFastify,
+  startMinimal,
   startNodes,
   stopAll,
   storeCommitRate,
@@ -48,13 +56,15 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const APPLICATIONS = Number(process.env.APPLICATIONS ?? 6000);
 const POOL = Number(process.env.BENCH_POOL_SIZE ?? 10);
+/** seconds of load before the runs (the minimal action's servers get as long) */
+const WARMUP = Number(process.env.WARMUP ?? 3);
 const ACTIONS_PER_LOOP = 7;
 /** the nodes listen on PORT, PORT+1, …; bare Fastify on PORT+30 (another bench may hold 3960) */
 const PORT = Number(process.env.BENCH_PORT ?? 3960);
 
 const loads: number[] = [loadavg()[0]!];
 console.log(
-  `actions bench — ${machine()}; ${STORE}, ${NODES} node(s), ${CONNECTIONS} connections, ${SECONDS} s × ${RUNS} runs`,
+  `actions bench — ${machine()}; ${STORE}, ${NODES} node(s), ${CONNECTIONS} connections, ${WARMUP} s warm-up, ${SECONDS} s × ${RUNS} runs`,
 );
 const t0 = performance.now();
 const seeded = await seed(STORE, APPLICATIONS);
@@ -92,6 +102,10 @@ type Row = {
 };
 const app: Row[] = [];
 const floor: Row[] = [];
+/** the minimal action (bench/minimal-action.server.ts) on as many servers as nodes: the stack's ceiling */
+const minimal: Row[] = [];
+let minimalStore: MinimalStore | undefined;
+let minimalServers: ChildProcess[] = [];
 const ceiling: number[] = [];
 /** COUNT_STATEMENTS: statements per action by kind, per run (all nodes) and per node */
 const statements: Array<{ perAction: Record<string, number>; perNode: number[] }> = [];
@@ -101,6 +115,8 @@ let rssAfter: number[] = [];
 let offset = 0;
 try {
   bare = await startBareFastify(PORT + 30);
+  minimalStore = await seedMinimal(STORE);
+  minimalServers = await startMinimal(minimalStore, NODES, PORT + 40);
   nodes = await startNodes(seeded, NODES, PORT);
   const pids = nodes.map((n) => n.child.pid!);
   // the seed's events (every application submitted ahead) are consumed by the nodes after their
@@ -129,9 +145,19 @@ try {
     form: seeded.form,
     cases,
   });
-  // warm-up: the nodes' code paths compiled, their pools filled
-  const warm = await runLoad(plan(3, seeded.cases.slice(0, 2000)));
+  // warm-up: the nodes' code paths compiled, their pools filled. V8 goes on optimising for many
+  // seconds under this load: after 3 s a 10 s run still spent ≈ 18 % of the nodes' CPU in its
+  // compiler threads, after 22 s ≈ 6 % (perf, three PostgreSQL nodes) — WARMUP=15 for steady state
+  const warm = await runLoad(plan(WARMUP, seeded.cases.slice(0, Math.max(2000, WARMUP * 700))));
   offset = Math.ceil((warm.result.kinds['accept (clerk)']?.count ?? 0) * 1.1) + CONNECTIONS;
+  // the minimal action's servers warmed up the same way
+  const minimalPlan = (seconds: number) => ({
+    scenario: 'minimal' as const,
+    seconds,
+    targets: split(minimalServers.map((_, i) => `http://127.0.0.1:${PORT + 40 + i}`)),
+    minimal: { tokens: minimalStore!.tokens, cases: minimalStore!.cases },
+  });
+  await runLoad(minimalPlan(WARMUP));
   for (let r = 0; r < RUNS; r++) {
     loads.push(loadavg()[0]!);
     // bare Fastify, same client and connections
@@ -156,6 +182,31 @@ try {
       p99: bk.p99,
       errors: b.result.errors,
     });
+    // the minimal action: the same client and connections, as many servers as nodes
+    {
+      const mp = minimalServers.map((c) => c.pid!);
+      const m0 = mp.map(cpuMs);
+      const mpgUrl = STORE === 'postgres' ? minimalStore!.where : undefined;
+      const mpg0 = mpgUrl ? await pgCpu(mpgUrl) : undefined;
+      const y = await runLoad(minimalPlan(Math.max(5, SECONDS / 2)));
+      const mcpu = mp.map((p, i) => cpuMs(p) - m0[i]!).reduce((a, b) => a + b, 0);
+      const mpg = mpgUrl && mpg0 ? pgCpuSince(mpg0, await pgCpu(mpgUrl)) : 0;
+      const mk = Object.values(y.result.kinds)[0]!;
+      const okm = y.result.total - y.result.errors;
+      minimal.push({
+        perSec: okm / y.result.seconds,
+        lifecycles: 0,
+        cpuUs: (mcpu * 1000) / Math.max(1, okm),
+        pgUs: (mpg * 1000) / Math.max(1, okm),
+        catchUpS: 0,
+        cpuAllUs: 0,
+        pgAllUs: 0,
+        p50: mk.p50,
+        p95: mk.p95,
+        p99: mk.p99,
+        errors: y.result.errors,
+      });
+    }
     // the app
     const s0 = await statementCounts(pids);
     const texts0 = statementTexts(pids);
@@ -227,7 +278,7 @@ try {
     }
     const last = app[app.length - 1]!;
     console.log(
-      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgUs, 0)})` : ''}, errors ${last.errors}; consumers caught up ${fmt(last.catchUpS, 1)} s after${behind ? ` (behind at the end: ${behind})` : ''}, CPU/action with their catch-up ${fmt(last.cpuAllUs, 0)} µs${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgAllUs, 0)})` : ''} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; load ${fmt(loadavg()[0]!, 2)}`,
+      `run ${r + 1}: app ${fmt(last.perSec, 0)} actions/s, ${fmt(last.lifecycles, 0)} lifecycles/s, ${fmt(last.cpuUs, 0)} µs CPU/action${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgUs, 0)})` : ''}, errors ${last.errors}; consumers caught up ${fmt(last.catchUpS, 1)} s after${behind ? ` (behind at the end: ${behind})` : ''}, CPU/action with their catch-up ${fmt(last.cpuAllUs, 0)} µs${pgUrl ? ` (+ PostgreSQL ${fmt(last.pgAllUs, 0)})` : ''} (client CPU ${fmt((x.clientCpuMs * 1000) / Math.max(1, x.result.total), 0)} µs/request); bare Fastify ${fmt(floor[r]!.perSec, 0)}/s, ${fmt(floor[r]!.cpuUs, 0)} µs CPU/request; minimal action ${fmt(minimal[r]!.perSec, 0)}/s, ${fmt(minimal[r]!.cpuUs, 0)} µs CPU${pgUrl ? ` + PostgreSQL ${fmt(minimal[r]!.pgUs, 0)}` : ''}, errors ${minimal[r]!.errors}; load ${fmt(loadavg()[0]!, 2)}`,
     );
     // another run like this one takes about as many applications as this one accepted
     const need = Math.ceil((x.result.kinds['accept (clerk)']?.count ?? 0) * 1.5) + CONNECTIONS;
@@ -240,9 +291,10 @@ try {
   }
   rssAfter = pids.map(rssMb);
 } finally {
-  await stopAll([...(bare ? [bare] : []), ...nodes.map((n) => n.child)]);
+  await stopAll([...(bare ? [bare] : []), ...minimalServers, ...nodes.map((n) => n.child)]);
   // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
   await seeded.drop();
+  await minimalStore?.drop();
 }
 // the store's ceiling, with the nodes stopped: durable single-row commits, as many in flight as connections
 for (let r = 0; r < Math.min(RUNS, 3); r++)
@@ -313,6 +365,9 @@ console.log(`| errors (non-2xx or socket) | ${app.map((r) => r.errors).join(', '
 console.log(`| node RSS after the runs | ${rssAfter.map((x) => fmt(x, 0)).join(' / ')} MB |`);
 console.log(
   `| baseline: bare Fastify JSON POST, same client and connections | ${m(floor, 'perSec')}/s, ${m(floor, 'cpuUs')} µs CPU/request, p99 ${m(floor, 'p99', 1)} ms |`,
+);
+console.log(
+  `| baseline: the minimal action (token, read, guarded write + event; Fastify and this store, no platform), ${NODES} server(s), same client | ${m(minimal, 'perSec')}/s, ${m(minimal, 'cpuUs')} µs CPU/request${pgUrl ? ` + PostgreSQL ${m(minimal, 'pgUs')} µs` : ''}, p99 ${m(minimal, 'p99', 1)} ms, errors ${minimal.map((r) => r.errors).join(', ')} |`,
 );
 console.log(
   `| baseline: the store's durable single-row commits, ${STORE === 'postgres' ? `${NODES * POOL} connections` : `${CONNECTIONS} in flight (group commit)`} | ${fmt(median(ceiling), 0)}/s |`,

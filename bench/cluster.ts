@@ -8,6 +8,7 @@
  * Fastify (bench/bare-fastify.server.ts) and the store's single-row commit rate.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -389,7 +390,10 @@ export async function runLoad(
   const dir = mkdtempSync(join(tmpdir(), 'tongban-load-'));
   const file = join(dir, 'plan.json');
   writeFileSync(file, JSON.stringify(plan));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.client.ts', file], {
+  const prof = process.env.PROFILE_CLIENT
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_CLIENT}`]
+    : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'bench/load.client.ts', file], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -458,4 +462,95 @@ export async function storeCommitRate(
     await pg?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The minimal action's store (bench/minimal-action.server.ts): its tables, tokens and cases. */
+export interface MinimalStore {
+  /** the SQLite file or the PostgreSQL URL the servers open */
+  where: string;
+  tokens: string[];
+  cases: number;
+  drop(): Promise<void>;
+}
+
+/**
+ * Makes and fills the minimal action's tables in a new store of the kind: `tokens` bearer tokens
+ * (kept by their SHA-256, with an expiry), `cases` cases, an event table with a sequence (as the
+ * platform's) and an index by aggregate.
+ */
+export async function seedMinimal(kind: StoreKind, cases = 50_000, tokens = 16): Promise<MinimalStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-minimal-'));
+  const scratch = kind === 'postgres' ? await scratchDatabase(BENCH_PG_URL, 'tongban_minimal') : undefined;
+  const where = scratch ? scratch.url : join(dir, 'minimal.sqlite');
+  const store = scratch
+    ? await openStore({ databaseUrl: where, poolSize: 2 })
+    : await openStore({ sqliteFile: where, sqliteSynchronous: 'NORMAL' });
+  const seq = kind === 'postgres' ? 'bigserial primary key' : 'integer primary key autoincrement';
+  const list: string[] = [];
+  try {
+    await sql`create table mini_tokens (hash text primary key, account_id text not null, expires_at text not null)`.execute(
+      store.db,
+    );
+    await sql`create table mini_cases (id text primary key, version integer not null, status text not null,
+      region_code text not null, updated_at text not null)`.execute(store.db);
+    await sql
+      .raw(
+        `create table mini_events (seq ${seq}, id text not null unique, aggregate_id text not null,
+        type text not null, actor text not null, payload text not null, created_at text not null)`,
+      )
+      .execute(store.db);
+    await sql`create index mini_events_aggregate on mini_events (aggregate_id, seq)`.execute(store.db);
+    const expires = new Date(Date.now() + 86_400_000).toISOString();
+    for (let i = 0; i < tokens; i++) {
+      const token = randomBytes(32).toString('base64url');
+      list.push(token);
+      const hash = createHash('sha256').update(token).digest('hex');
+      await sql`insert into mini_tokens values (${hash}, ${`acct-${i}`}, ${expires})`.execute(store.db);
+    }
+    const now = new Date().toISOString();
+    await sql
+      .raw(
+        kind === 'postgres'
+          ? `insert into mini_cases select 'c' || n, 0, 'submitted', '410105001', '${now}' from generate_series(1, ${cases}) as n`
+          : `with recursive n(i) as (select 1 union all select i + 1 from n where i < ${cases})
+             insert into mini_cases select 'c' || i, 0, 'submitted', '410105001', '${now}' from n`,
+      )
+      .execute(store.db);
+  } finally {
+    await store.close();
+  }
+  return {
+    where,
+    tokens: list,
+    cases,
+    async drop() {
+      await scratch?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts `n` minimal-action servers (bench/minimal-action.server.ts) on the store, from `firstPort` on. */
+export async function startMinimal(
+  store: MinimalStore,
+  n: number,
+  firstPort: number,
+): Promise<ChildProcess[]> {
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const port = firstPort + i;
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'bench/minimal-action.server.ts', String(port), store.where],
+        { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      children.push(child);
+      await waitHealthy(`http://127.0.0.1:${port}`, child);
+    }
+  } catch (e) {
+    await stopAll(children);
+    throw e;
+  }
+  return children;
 }

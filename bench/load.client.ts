@@ -13,7 +13,7 @@ import type { KindResult, LoadResult } from './cluster.js';
 import { percentile } from './lib.js';
 
 export interface Plan {
-  scenario: 'actions' | 'mixed' | 'bare';
+  scenario: 'actions' | 'mixed' | 'bare' | 'minimal';
   seconds: number;
   /** seconds between interval lines (0: none) */
   interval?: number;
@@ -31,6 +31,8 @@ export interface Plan {
   guides?: string[];
   queries?: string[];
   logSize?: number;
+  /** minimal: the bearer tokens and how many cases (c1 … cN) the minimal-action servers hold */
+  minimal?: { tokens: string[]; cases: number };
 }
 
 const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Plan;
@@ -154,6 +156,22 @@ function scenario(): Step[] {
         () => ({ action: 'accept' }),
       ),
     ];
+  if (plan.scenario === 'minimal') {
+    const m = plan.minimal!;
+    // each request the next case, round the table: no two requests in flight share one
+    let n = 0;
+    return [
+      {
+        kind: 'minimal action (token, read, guarded write + event)',
+        build: () => ({
+          method: 'POST',
+          path: `/cases/c${1 + (n++ % m.cases)}/actions`,
+          headers: headers(pick(m.tokens), true),
+          body: '{"action":"accept"}',
+        }),
+      },
+    ];
+  }
   if (plan.scenario === 'actions') return [submitStep('submit (citizen)', false), ...lifecycleSteps('pool')];
   // mixed: one cycle is a small day — 19 reads, 8 writes (70 % reads); docs/benchmarks.md
   const tk = plan.tokens!;
