@@ -70,11 +70,17 @@ export async function scratchDatabase(
   };
 }
 
-export async function openTestStore(): Promise<Store> {
+/**
+ * The store a test runs on: a scratch PostgreSQL database (TONGBAN_TEST_DATABASE_URL), else SQLite
+ * in memory — or, with `shipped` (or TONGBAN_TEST_SQLITE_FILE=1), SQLite as a node runs it: a file
+ * in a new directory, synced on every commit, with group commit (ADR 0020) and its reader
+ * connection, so the paths only that store takes (an action's read inside its transaction, ADR
+ * 0032) are the ones tested. The directory goes with `close()`.
+ */
+export async function openTestStore(opts: { shipped?: boolean } = {}): Promise<Store> {
   const base = process.env.TONGBAN_TEST_DATABASE_URL;
   if (!base) {
-    // TONGBAN_TEST_SQLITE_FILE=1: a file synced on every commit, as shipped (group commit on)
-    if (process.env.TONGBAN_TEST_SQLITE_FILE) {
+    if (opts.shipped || process.env.TONGBAN_TEST_SQLITE_FILE) {
       const dir = mkdtempSync(join(tmpdir(), 'tongban-t-'));
       const store = await openStore({ sqliteFile: join(dir, 'test.sqlite'), sqliteSynchronous: 'FULL' });
       return {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { openTestStore, testDialect } from '../../../test/helpers/store.js';
 import { DomainError, ManualClock } from '../../kernel/index.js';
-import { type Store, migrate, openStore, sql } from '../../platform/db/index.js';
+import { type Store, migrate, sql } from '../../platform/db/index.js';
 import { allows } from '../../platform/http/index.js';
 import { createFileSealer, createPersonalDataCipher } from '../../platform/privacy/index.js';
 import { eventToInsert, eventsMigrations, readEvents } from '../../platform/events/index.js';
@@ -89,7 +86,8 @@ describe('cases service', () => {
   let svc: ReturnType<typeof createCasesService>;
 
   before(async () => {
-    store = await openTestStore();
+    // SQLite as a node runs it (a file, group commit): the path an action takes only there
+    store = await openTestStore({ shipped: true });
     await migrate(store.db, { ...eventsMigrations, ...casesMigrations });
     svc = createCasesService({ store, clock, ports: fakePorts() });
   });
@@ -750,20 +748,12 @@ describe('cases service', () => {
   });
 
   test('projection › each action leaves the case’s columns as a whole rewrite would, the sweep’s colours between included', async () => {
-    // SQLite as shipped (a file, group commit: the action reads its case inside its transaction)
-    // writes only the columns an action changes (changedOnly): what it leaves must already be
-    // what the action computes, however the row got it (the action before, or the clock sweep).
-    // PostgreSQL (and SQLite in memory) rewrite them all: the same check holds there.
-    const dir = testDialect() === 'sqlite' ? mkdtempSync(join(tmpdir(), 'tongban-cols-')) : undefined;
-    const own = dir
-      ? await openStore({ sqliteFile: join(dir, 'c.sqlite'), sqliteSynchronous: 'FULL' })
-      : store;
-    if (dir) {
-      assert.ok(own.groupCommit, 'the shipped SQLite store: group commit');
-      await migrate(own.db, { ...eventsMigrations, ...casesMigrations });
-    }
-    const svc2 = dir ? createCasesService({ store: own, clock, ports: fakePorts() }) : svc;
-    const s = await svc2.submit(PRINCIPALS.citizen, {
+    // SQLite as shipped (this suite's store: a file, group commit; the action reads its case
+    // inside its transaction) writes only the columns an action changes (changedOnly): what it
+    // leaves must already be what the action computes, however the row got it (the action before,
+    // or the clock sweep). PostgreSQL rewrites them all: the same check holds there.
+    if (testDialect() === 'sqlite') assert.ok(store.groupCommit, 'the shipped SQLite store: group commit');
+    const s = await svc.submit(PRINCIPALS.citizen, {
       implementationCode: ITEM_CITY,
       regionCode: '410105',
       form,
@@ -786,9 +776,9 @@ describe('cases service', () => {
           action_count: number;
         }>`select id, status, open, accepted_on, promised_due, statutory_due, clock_state, colour,
              remaining_days, promised_days, statutory_days, action_count
-           from cases where case_number = ${n}`.execute(own.db)
+           from cases where case_number = ${n}`.execute(store.db)
       ).rows[0]!;
-      const recorded = toRecorded(await actionsOf(own.db, r.id));
+      const recorded = toRecorded(await actionsOf(store.db, r.id));
       const c = computeClock(
         recorded,
         { promisedDays: r.promised_days, statutoryDays: r.statutory_days },
@@ -824,39 +814,35 @@ describe('cases service', () => {
     };
     try {
       await columns('2025-09-15');
-      await svc2.act(n, { action: 'accept' }, PRINCIPALS.cityClerk); // due 2025-09-28
+      await svc.act(n, { action: 'accept' }, PRINCIPALS.cityClerk); // due 2025-09-28
       assert.equal((await columns('2025-09-15')).colour, 'green');
-      await svc2.act(n, { action: 'startStep', step: '审核' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'startStep', step: '审核' }, PRINCIPALS.approver);
       await columns('2025-09-15');
       // Thursday 25: two working days left, the sweep turns it yellow; the next action computes
       // yellow too and need not write it
       clock.set('2025-09-25T02:00:00Z');
-      await svc2.sweepClocks();
+      await svc.sweepClocks();
       assert.equal((await columns('2025-09-25')).colour, 'yellow');
-      await svc2.act(n, { action: 'suspend', procedure: 'hearing' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'suspend', procedure: 'hearing' }, PRINCIPALS.approver);
       assert.equal((await columns('2025-09-25')).clock_state, 'paused');
       clock.set('2025-10-09T02:00:00Z');
-      await svc2.act(n, { action: 'resume' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'resume' }, PRINCIPALS.approver);
       await columns('2025-10-09');
       // past the due date with no sweep since: the action itself turns it red
       clock.set('2025-10-20T02:00:00Z');
-      await svc2.act(n, { action: 'completeStep' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'completeStep' }, PRINCIPALS.approver);
       assert.equal((await columns('2025-10-20')).colour, 'red');
       // the decision stops the clock
-      await svc2.act(n, { action: 'approve' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'approve' }, PRINCIPALS.approver);
       assert.equal((await columns('2025-10-20')).clock_state, 'stopped');
-      await svc2.act(n, { action: 'issueResult', delivery: 'online' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'issueResult', delivery: 'online' }, PRINCIPALS.approver);
       await columns('2025-10-20');
-      await svc2.act(n, { action: 'complete' }, PRINCIPALS.approver);
+      await svc.act(n, { action: 'complete' }, PRINCIPALS.approver);
       const done = await columns('2025-10-20');
       assert.equal(Number(done.open), 0);
       assert.equal(done.clock_state, 'stopped');
     } finally {
       clock.set('2025-09-15T02:00:00Z');
-      if (dir) {
-        await own.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
     }
   });
 
