@@ -13,9 +13,13 @@ import { storeFromTemplate, templateKey } from './template.js';
  * seeded here (slower; use once per file).
  */
 export async function buildTestApp(
-  opts: { demo?: 'on' | 'off'; clock?: Clock; config?: Partial<Config> } & Partial<
-    Pick<BuildOptions, 'startConsumers'>
-  > = {},
+  opts: {
+    demo?: 'on' | 'off';
+    clock?: Clock;
+    config?: Partial<Config>;
+    /** SQLite as a node runs it (a file, group commit: openTestStore's `shipped`); PostgreSQL unchanged */
+    shipped?: boolean;
+  } & Partial<Pick<BuildOptions, 'startConsumers'>> = {},
 ): Promise<TongbanApp> {
   const config = testConfig(opts.config);
   const key = opts.demo === 'on' ? templateKey(config, opts.clock) : null;
@@ -31,7 +35,9 @@ export async function buildTestApp(
     });
     await s.close();
   };
-  const store = (key && (await storeFromTemplate(key, seedTemplate))) || (await openTestStore());
+  const shipped = opts.shipped ?? false;
+  const store =
+    (key && (await storeFromTemplate(key, seedTemplate, { shipped }))) || (await openTestStore({ shipped }));
   const t = await buildApp({
     config,
     store,

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../src/config/index.js';
@@ -55,11 +66,18 @@ function carriesFunctions(v: unknown, seen = new Set<unknown>()): boolean {
 export async function storeFromTemplate(
   key: string,
   seed: (store: Store) => Promise<void>,
+  opts: { shipped?: boolean } = {},
 ): Promise<Store | null> {
-  return testDialect() === 'postgres' ? pgFromTemplate(key, seed) : sqliteFromTemplate(key, seed);
+  return testDialect() === 'postgres'
+    ? pgFromTemplate(key, seed)
+    : sqliteFromTemplate(key, seed, opts.shipped ?? false);
 }
 
-async function sqliteFromTemplate(key: string, seed: (store: Store) => Promise<void>): Promise<Store | null> {
+async function sqliteFromTemplate(
+  key: string,
+  seed: (store: Store) => Promise<void>,
+  shipped: boolean,
+): Promise<Store | null> {
   const file = join(process.env.TONGBAN_TEST_TEMPLATES!, `${key}.sqlite`);
   if (!existsSync(file)) {
     try {
@@ -76,7 +94,23 @@ async function sqliteFromTemplate(key: string, seed: (store: Store) => Promise<v
       await store.close();
     }
   }
-  return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL', sqliteImage: readFileSync(file) });
+  if (!shipped)
+    return openStore({
+      sqliteFile: ':memory:',
+      sqliteSynchronous: 'NORMAL',
+      sqliteImage: readFileSync(file),
+    });
+  // as a node runs it: a copy of the template as a file, synced on every commit, with group commit
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-tpl-'));
+  copyFileSync(file, join(dir, 'test.sqlite'));
+  const store = await openStore({ sqliteFile: join(dir, 'test.sqlite'), sqliteSynchronous: 'FULL' });
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function pgFromTemplate(key: string, seed: (store: Store) => Promise<void>): Promise<Store | null> {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/kernel/index.js';
 import { sql } from '../../src/platform/db/index.js';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from '../../src/modules/identity/identity.demo.js';
 import { buildTestApp } from '../helpers/app.js';
+import { testDialect } from '../helpers/store.js';
 import { validForm } from '../helpers/forms.js';
 
 /**
@@ -795,7 +796,10 @@ describe('scopes fail closed › role × scope × object', () => {
 
   before(async () => {
     // a Monday at 10:00 in Zhengzhou, when the halls issue tickets
-    t = await buildTestApp({ demo: 'on', clock: new ManualClock('2026-12-07T02:00:00Z') });
+    // on SQLite, the store a node runs (a file, group commit): an action's checks run inside its
+    // transaction there (ADR 0032), a path the in-memory store never takes
+    t = await buildTestApp({ demo: 'on', clock: new ManualClock('2026-12-07T02:00:00Z'), shipped: true });
+    if (testDialect() === 'sqlite') assert.ok(t.store.groupCommit, 'the shipped SQLite store');
     await sql`insert into regions_departments (id, kind, name, name_en, level, region_code, credit_code, demo)
       values (${LUOYANG_DEPT}, 'scjgj', '洛阳市市场监督管理局', 'Luoyang AMR', 'city', '410300', '11410300MB1234567X', 0)`.execute(
       t.store.db,
@@ -1073,7 +1077,7 @@ describe('scopes fail closed › the exchange: consumer × provider × object', 
   let gaj = '';
 
   before(async () => {
-    t = await buildTestApp({ demo: 'on' });
+    t = await buildTestApp({ demo: 'on', shipped: true });
     const dept = async (kind: string) =>
       (
         await sql<{
@@ -1592,7 +1596,7 @@ describe('scopes fail closed › 依申请公开 requests: requester × body × 
   let t: TongbanApp;
   let f: DFixtures;
   before(async () => {
-    t = await buildTestApp({ demo: 'on' });
+    t = await buildTestApp({ demo: 'on', shipped: true });
     const dept = async (region: string, name: string) =>
       (
         (await t.app.inject({ url: `/api/v1/departments?region=${region}` })).json().departments as Array<{

@@ -17,7 +17,7 @@ const ORG_ITEM = '11410100297017523N01003400500000'; // 食品经营许可证核
 let t: TongbanApp;
 const clock = new ManualClock('2025-09-15T02:00:00Z');
 before(async () => {
-  t = await buildTestApp({ demo: 'on', clock });
+  t = await buildTestApp({ demo: 'on', clock, shipped: true });
 });
 after(async () => t.close());
 
