@@ -35,7 +35,7 @@ export async function buildTestApp(
     });
     await s.close();
   };
-  const shipped = opts.shipped ?? false;
+  const shipped = opts.shipped ?? Boolean(process.env.TONGBAN_TEST_SQLITE_FILE);
   const store =
     (key && (await storeFromTemplate(key, seedTemplate, { shipped }))) || (await openTestStore({ shipped }));
   const t = await buildApp({
