@@ -1,6 +1,6 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { StoreOpenError, openStore } from './platform/db/index.js';
+import { StoreOpenError, openStore, serverSettingWarnings } from './platform/db/index.js';
 import { createLogger } from './platform/log.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +58,9 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  // a server that will not vacuum: said once at start, where an operator looks first
+  for (const w of await serverSettingWarnings(store).catch(() => []))
+    log.warn({ setting: w.setting, value: w.value }, w.message);
   await t.app.listen({ host: config.host, port: config.port });
   const ms = Math.round(performance.now() - t0);
   log.info({ store: store.description, seeded: t.seeded, startupMs: ms }, 'tongban is listening');

@@ -10,3 +10,4 @@ export * from './bulk.js';
 export { readsBesideTransactions } from './group-commit.js';
 export { ANNOUNCED_TABLES, WAKE_CHANNEL } from './pg-session.js';
 export * from './prefix.js';
+export * from './server-settings.js';
