@@ -41,6 +41,7 @@ import {
   statementTexts,
   type MinimalStore,
   seedMinimal,
+  vacuumLikeAutovacuum,
   startBareFastify,
   startMinimal,
   startNodes,
@@ -106,6 +107,7 @@ const floor: Row[] = [];
 const minimal: Row[] = [];
 let minimalStore: MinimalStore | undefined;
 let minimalServers: ChildProcess[] = [];
+let vacuumer: Awaited<ReturnType<typeof vacuumLikeAutovacuum>> | undefined;
 const ceiling: number[] = [];
 /** COUNT_STATEMENTS: statements per action by kind, per run (all nodes) and per node */
 const statements: Array<{ perAction: Record<string, number>; perNode: number[] }> = [];
@@ -125,6 +127,13 @@ try {
   const t1 = performance.now();
   await Promise.all(nodes.map((n) => readyOrTimeout(n.url, 180_000)));
   console.log(`nodes ready (consumers caught up) ${fmt((performance.now() - t1) / 1000)} s after the start`);
+  if (pgUrl) {
+    vacuumer = await vacuumLikeAutovacuum(pgUrl);
+    if (vacuumer.running)
+      console.log(
+        "the server's autovacuum is off: the bench vacuums the tables the actions update every 20 s (as autovacuum would; its CPU is in PostgreSQL's)",
+      );
+  }
   // what the nodes spend with no request at all (consumers polling, timers): read beside the
   // per-request figures, which include it
   const idle0 = pids.map(cpuMs);
@@ -291,6 +300,8 @@ try {
   }
   rssAfter = pids.map(rssMb);
 } finally {
+  if (vacuumer?.running) console.log(`vacuums during the bench: ${vacuumer.vacuums()}`);
+  await vacuumer?.stop();
   await stopAll([...(bare ? [bare] : []), ...minimalServers, ...nodes.map((n) => n.child)]);
   // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
   await seeded.drop();

@@ -554,3 +554,47 @@ export async function startMinimal(
   }
   return children;
 }
+
+/**
+ * What autovacuum does on a production server, where the bench's server has it off (this
+ * machine's, seen 2026-12-06: `cases` kept 78,000 dead rows beside 37,000 live after three
+ * minutes, and PostgreSQL's CPU an action rose run by run): `vacuum (analyze)` of the tables every
+ * case action updates or appends to, every `everyMs`, on a connection to the bench's database (so
+ * its backend's CPU is in the PostgreSQL figure, as an autovacuum worker's would be on the server).
+ * Does nothing when the server's autovacuum is on. Returns whether it runs, and its stop.
+ */
+export async function vacuumLikeAutovacuum(
+  databaseUrl: string,
+  everyMs = 20_000,
+): Promise<{ running: boolean; vacuums: () => number; stop: () => Promise<void> }> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  const on = (await c.query<{ v: string }>("select current_setting('autovacuum') as v")).rows[0]?.v === 'on';
+  if (on) {
+    await c.end();
+    return { running: false, vacuums: () => 0, stop: async () => {} };
+  }
+  const vacuum = () =>
+    c.query(
+      'vacuum (analyze) cases, case_actions, events, event_consumers, stats_open_cases, stats_performance, ledger_state, ledger_tiles',
+    );
+  // the seed's rows first, before any load (a server with autovacuum on has long done this)
+  await vacuum();
+  let n = 0;
+  let busy: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    busy = busy
+      .then(vacuum)
+      .then(() => n++)
+      .catch(() => {});
+  }, everyMs);
+  return {
+    running: true,
+    vacuums: () => n,
+    async stop() {
+      clearInterval(timer);
+      await busy;
+      await c.end();
+    },
+  };
+}
