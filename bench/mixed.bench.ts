@@ -33,6 +33,7 @@ import {
   startNodes,
   stopAll,
   storeCommitRate,
+  vacuumLikeAutovacuum,
 } from './cluster.js';
 import { fmt, machine, median } from './lib.js';
 
@@ -101,6 +102,7 @@ async function heapMb(url: string): Promise<number> {
   }
 }
 let nodes: Node[] = [];
+let vacuumer: Awaited<ReturnType<typeof vacuumLikeAutovacuum>> | undefined;
 let idleMsPerSecond = 0;
 // free ports: fixed ones collide with another bench or a developer's node on a shared machine
 const barePort = await freePort();
@@ -139,6 +141,11 @@ try {
     queries: QUERIES,
     logSize,
   });
+  // a server with autovacuum off (this machine's): vacuumed as autovacuum would (cluster.ts)
+  const pgUrl = STORE === 'postgres' ? seeded.env.TONGBAN_DATABASE_URL : undefined;
+  vacuumer = pgUrl ? await vacuumLikeAutovacuum(pgUrl) : undefined;
+  if (vacuumer?.running)
+    console.log("the server's autovacuum is off: the bench vacuums the tables the actions update every 20 s");
   await runLoad(plan(3)); // warm-up
   for (let r = 0; r < RUNS; r++) {
     loads.push(loadavg()[0]!);
@@ -190,6 +197,8 @@ try {
     );
   }
 } finally {
+  if (vacuumer?.running) console.log(`vacuums during the bench: ${vacuumer.vacuums()}`);
+  await vacuumer?.stop();
   await stopAll([bare, ...nodes.map((n) => n.child)]);
   // the seeded store (a SQLite dir, or a PostgreSQL database) goes whatever happened
   await seeded.drop();
