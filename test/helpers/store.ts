@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -80,20 +80,28 @@ export async function scratchDatabase(
 export async function openTestStore(opts: { shipped?: boolean } = {}): Promise<Store> {
   const base = process.env.TONGBAN_TEST_DATABASE_URL;
   if (!base) {
-    if (opts.shipped || process.env.TONGBAN_TEST_SQLITE_FILE) {
-      const dir = mkdtempSync(join(tmpdir(), 'tongban-t-'));
-      const store = await openStore({ sqliteFile: join(dir, 'test.sqlite'), sqliteSynchronous: 'FULL' });
-      return {
-        ...store,
-        async close() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    }
+    if (opts.shipped || process.env.TONGBAN_TEST_SQLITE_FILE) return shippedSqliteStore();
     return openStore({ sqliteFile: ':memory:', sqliteSynchronous: 'NORMAL' });
   }
   return scratchStore(await scratchDatabase(base));
+}
+
+/**
+ * SQLite as a node runs it: a file in a new directory (a copy of `from`, else empty), synced on
+ * every commit, with group commit and its reader connection. The directory goes with `close()`.
+ */
+export async function shippedSqliteStore(from?: string): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'tongban-t-'));
+  const file = join(dir, 'test.sqlite');
+  if (from) copyFileSync(from, file);
+  const store = await openStore({ sqliteFile: file, sqliteSynchronous: 'FULL' });
+  return {
+    ...store,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A store on a scratch database, which its `close()` drops. */

@@ -1,22 +1,17 @@
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../src/config/index.js';
 import { type Clock, ManualClock } from '../../src/kernel/index.js';
 import { type Store, openStore } from '../../src/platform/db/index.js';
-import { type ScratchDatabase, scratchDatabase, scratchStore, testDialect } from './store.js';
+import {
+  type ScratchDatabase,
+  scratchDatabase,
+  scratchStore,
+  shippedSqliteStore,
+  testDialect,
+} from './store.js';
 
 /**
  * The demo city seeded once per test run and copied for every test app that asks for it.
@@ -101,16 +96,7 @@ async function sqliteFromTemplate(
       sqliteImage: readFileSync(file),
     });
   // as a node runs it: a copy of the template as a file, synced on every commit, with group commit
-  const dir = mkdtempSync(join(tmpdir(), 'tongban-tpl-'));
-  copyFileSync(file, join(dir, 'test.sqlite'));
-  const store = await openStore({ sqliteFile: join(dir, 'test.sqlite'), sqliteSynchronous: 'FULL' });
-  return {
-    ...store,
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return shippedSqliteStore(file);
 }
 
 async function pgFromTemplate(key: string, seed: (store: Store) => Promise<void>): Promise<Store | null> {

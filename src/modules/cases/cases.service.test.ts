@@ -17,6 +17,7 @@ import {
   actAlone,
   actionsOf,
   caseByNumber,
+  type CaseRow,
   caseForAction,
   casesMigrations,
   changedOnly,
@@ -761,20 +762,23 @@ describe('cases service', () => {
     const n = s.caseNumber;
     const columns = async (today: string) => {
       const r = (
-        await sql<{
-          id: string;
-          status: string;
-          open: number;
-          accepted_on: string | null;
-          promised_due: string | null;
-          statutory_due: string | null;
-          clock_state: string;
-          colour: string;
-          remaining_days: number | null;
-          promised_days: number;
-          statutory_days: number;
-          action_count: number;
-        }>`select id, status, open, accepted_on, promised_due, statutory_due, clock_state, colour,
+        await sql<
+          Pick<
+            CaseRow,
+            | 'id'
+            | 'status'
+            | 'open'
+            | 'accepted_on'
+            | 'promised_due'
+            | 'statutory_due'
+            | 'clock_state'
+            | 'colour'
+            | 'remaining_days'
+            | 'promised_days'
+            | 'statutory_days'
+            | 'action_count'
+          >
+        >`select id, status, open, accepted_on, promised_due, statutory_due, clock_state, colour,
              remaining_days, promised_days, statutory_days, action_count
            from cases where case_number = ${n}`.execute(store.db)
       ).rows[0]!;
