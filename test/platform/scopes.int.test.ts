@@ -1020,6 +1020,82 @@ describe('scopes fail closed › role × scope × object', () => {
     assert.deepEqual(failures, []);
   });
 
+  test('an action that the workflow would allow, sent by those who may not take it: refused, and nothing of the case written', async () => {
+    // on SQLite this store is the shipped one: the case is read and checked inside the action's
+    // transaction, and the update sets only the columns it changes — a refusal there rolls back
+    const as = (c: Caller) => (c === 'anonymous' ? {} : { authorization: `Bearer ${tokens.get(c)}` });
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: as('citizen'),
+      payload: {
+        implementationCode: CITY_ITEM,
+        regionCode: '410105001',
+        form: await validForm(t, CITY_ITEM),
+      },
+    });
+    assert.equal(submitted.statusCode, 201, submitted.body);
+    const n = submitted.json().caseNumber as string;
+    const snapshot = async () => ({
+      row: (await sql`select * from cases where case_number = ${n}`.execute(t.store.db)).rows[0],
+      actions: (
+        await sql<{
+          k: number | string;
+        }>`select count(*) as k from case_actions a join cases c on c.id = a.case_id
+          where c.case_number = ${n}`.execute(t.store.db)
+      ).rows[0]!.k,
+      events: (
+        await sql<{ k: number | string }>`select count(*) as k from events where aggregate_id = ${n}`.execute(
+          t.store.db,
+        )
+      ).rows[0]!.k,
+    });
+    const before = await snapshot();
+    const got: string[] = [];
+    for (const caller of [
+      'anonymous',
+      'citizen2',
+      'clerk-other',
+      'luoyang-approver',
+      'county-approver',
+      'grid-other',
+    ] as const) {
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/cases/${n}/actions`,
+        headers: as(caller),
+        payload: { action: 'accept' },
+      });
+      got.push(`${caller} ${r.statusCode} ${r.json().error?.code}`);
+    }
+    // who holds no acceptance for the case is not told it exists (404); a window clerk of another
+    // hall holds the permission for another region (403); nobody is let through
+    assert.deepEqual(got, [
+      'anonymous 401 COMMON.UNAUTHENTICATED',
+      'citizen2 404 CASES.NOT_FOUND',
+      'clerk-other 403 CASES.OUT_OF_SCOPE',
+      'luoyang-approver 404 CASES.NOT_FOUND',
+      'county-approver 404 CASES.NOT_FOUND',
+      'grid-other 404 CASES.NOT_FOUND',
+    ]);
+    assert.deepEqual(
+      await snapshot(),
+      before,
+      'the refused left the case, its record and its events as they were',
+    );
+    // the same action by one who may: written (the check above could not pass by writing nothing at all)
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${n}/actions`,
+      headers: as('admin'),
+      payload: { action: 'accept' },
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
+    const after = await snapshot();
+    assert.notDeepEqual(after.row, before.row);
+    assert.equal(Number(after.actions), Number(before.actions) + 1);
+  });
+
   test('a revoked 委托 closes the agent’s draft for the person: pages and steps refused', async () => {
     const url = `/items/${CITY_ITEM}/for/${f.citizen}/apply`;
     const as = (method: 'GET' | 'POST', u: string, payload?: Record<string, string>) =>

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from './store.js';
 
 /**
- * PostgreSQL settings a node should warn of at start (docs/operations.md, "Vacuum cases often"):
+ * PostgreSQL settings a node should warn of at start (docs/operations.md, "Keep autovacuum on"):
  * every case action updates its case's row, so with autovacuum off — or without the statistics it
  * runs on — `cases` and its indexes keep every dead version, and the case's read, its update and
  * the workbench's counts slow down with each run of updates (seen on a development server:
@@ -24,7 +24,7 @@ export function warningsFor(settings: ReadonlyMap<string, string>): SettingWarni
       out.push({
         setting,
         value,
-        message: `PostgreSQL ${setting} is off: updated tables (cases above all) keep their dead rows and slow down; turn it on (docs/operations.md, "Vacuum cases often")`,
+        message: `PostgreSQL ${setting} is off: updated tables (cases above all) keep their dead rows and slow down; turn it on (docs/operations.md, "Keep autovacuum on")`,
       });
   }
   return out;
