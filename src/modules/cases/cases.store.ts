@@ -748,19 +748,21 @@ export async function insertAction(trx: Executor, row: ActionRow): Promise<void>
   );
 }
 
+/** The columns an action's projection rewrites besides the action count, the projection and its time. */
+const PROJECTED_COLUMNS = [
+  'status',
+  'open',
+  'accepted_on',
+  'promised_due',
+  'statutory_due',
+  'clock_state',
+  'colour',
+  'remaining_days',
+] as const satisfies ReadonlyArray<keyof CaseRow>;
+
 export type CaseProjection = Pick<
   CaseRow,
-  | 'status'
-  | 'open'
-  | 'accepted_on'
-  | 'promised_due'
-  | 'statutory_due'
-  | 'clock_state'
-  | 'colour'
-  | 'remaining_days'
-  | 'action_count'
-  | 'projection'
-  | 'updated_at'
+  (typeof PROJECTED_COLUMNS)[number] | 'action_count' | 'projection' | 'updated_at'
 > &
   Partial<Pick<CaseRow, 'result' | 'hall_id' | 'hall_region_code'>>;
 
@@ -942,17 +944,6 @@ export const ACTING_COLUMNS = [
   'bundle_id',
   'action_count',
   'projection',
-] as const satisfies ReadonlyArray<keyof CaseRow>;
-/** The columns an action's projection rewrites besides the action count and the projection. */
-const PROJECTED_COLUMNS = [
-  'status',
-  'open',
-  'accepted_on',
-  'promised_due',
-  'statutory_due',
-  'clock_state',
-  'colour',
-  'remaining_days',
 ] as const satisfies ReadonlyArray<keyof CaseRow>;
 export type ActingRow = Pick<CaseRow, (typeof ACTING_COLUMNS)[number]> &
   Partial<Pick<CaseRow, (typeof PROJECTED_COLUMNS)[number]>>;
